@@ -1,0 +1,3 @@
+from setupflow.cli import main
+
+main()

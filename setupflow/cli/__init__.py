@@ -1,0 +1,52 @@
+"""The ``setupflow`` command. Each command opens one transaction, calls operations and
+commits once; errors are one line on stderr and exit code 2.
+
+Subcommand modules are imported lazily so that ``setupflow --help`` starts fast.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+# name -> (module, attribute, short help); loaded only when the command runs
+COMMANDS = {
+    "init": ("setupflow.cli.base", "init", "Create the database, or upgrade it to the current schema."),
+    "demo": ("setupflow.cli.base", "demo", "Fill the database with fictional demo sites, people and meetings."),
+    "workflows": ("setupflow.cli.workflows", "workflows", "List, show and validate workflow definitions."),
+    "plan": ("setupflow.cli.plan", "plan", "Compute a retro-planning from an opening or a start date."),
+    "site": ("setupflow.cli.sites", "site", "Create sites and move them through the stages."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS:
+            module, attr, _ = COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, COMMANDS[name][2]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="setupflow")
+def cli():
+    """setupflow: carry prison ESS workshop projects through the Cress/DISP method.
+
+    Settings come from the environment: SETUPFLOW_DATABASE_URL (default: a SQLite file
+    in ~/.local/share/setupflow), SETUPFLOW_WORKFLOWS_DIR, SETUPFLOW_SMTP_HOST...
+    """
+
+
+def main(argv=None):
+    from .support import run_cli
+
+    sys.exit(run_cli(cli, argv if argv is not None else sys.argv[1:]))

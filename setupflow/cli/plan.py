@@ -1,0 +1,48 @@
+"""``setupflow plan``: the retro-planning of a definition, without any site."""
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from .support import CliError, echo_json, runtime
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{option}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def print_plan(plan, workflow, lang="fr"):
+    for sp in plan.stages:
+        label = workflow.stage(sp.stage_id).label.get(lang)
+        click.echo(f"{sp.stage_id:<10} start {sp.start.earliest} .. {sp.start.latest}   "
+                   f"end {sp.end.earliest} .. {sp.end.latest}   {label}")
+    for dp in plan.deadlines:
+        note = " (estimate)" if dp.is_estimate else ""
+        click.echo(f"deadline {dp.deadline.id}: {dp.window.earliest} .. {dp.window.latest}{note}")
+
+
+@click.command()
+@click.option("--workflow", "workflow_id", required=True, help="Workflow id, e.g. cress-disp.")
+@click.option("--opening", help="Target opening date (YYYY-MM-DD): plan backwards from it.")
+@click.option("--start", help="Start date (YYYY-MM-DD): plan forwards from it.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def plan(workflow_id, opening, start, as_json):
+    """Stage windows and deadlines, backwards from --opening or forwards from --start."""
+    from ..planning import backward, forward
+
+    if bool(opening) == bool(start):
+        raise CliError("give exactly one of --opening or --start")
+    try:
+        workflow = runtime().catalog.get(workflow_id).workflow
+    except LookupError as exc:
+        raise CliError(f"--workflow: {exc}") from None
+    result = backward(workflow, parse_day(opening, "--opening")) if opening else \
+        forward(workflow, parse_day(start, "--start"))
+    if as_json:
+        echo_json({"workflow": workflow.id, "version": workflow.version, **result.as_dict()})
+    else:
+        print_plan(result, workflow)

@@ -1,0 +1,180 @@
+"""``setupflow site``: create sites and move them through the stages."""
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from ..clock import local_date
+from .support import actor_from, echo_json, now_utc, runtime
+
+AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.group()
+def site():
+    """Create sites, show where they stand and move them through the stages."""
+
+
+@site.command()
+@click.option("--name", required=True, help="Name of the site, e.g. 'Atelier de Rennes-Vezin'.")
+@click.option("--workflow", "workflow_id", required=True, help="Workflow id, e.g. cress-disp.")
+@click.option("--start", required=True, help="Start date (YYYY-MM-DD).")
+@click.option("--opening", required=True, help="Target opening date (YYYY-MM-DD).")
+@click.option("--establishment", help="Prison establishment (EP).")
+@click.option("--region", help="Region, e.g. Bretagne.")
+@click.option("--disp", help="DISP, e.g. 'DISP Rennes'.")
+@click.option("--department", help="Department number, e.g. 35 (regional holidays).")
+@AS_OPTION
+@JSON_OPTION
+def create(name, workflow_id, start, opening, establishment, region, disp, department, actor, as_json):
+    """Create a site in the first stage of a workflow."""
+    from ..sites.operations import create_site
+
+    rt = runtime()
+    now = now_utc()
+    with rt.transaction() as session:
+        created = create_site(session, rt.catalog, name=name, workflow_id=workflow_id, start_on=start,
+                              opening_on=opening, actor=actor_from(actor), now=now, establishment=establishment,
+                              region=region, disp=disp, department=department)
+        site_id, stage = created.id, created.stage
+    if as_json:
+        echo_json({"id": site_id, "name": name, "workflow": workflow_id, "stage": stage})
+    else:
+        click.echo(f"site {site_id} created in stage '{stage}'")
+
+
+@site.command("list")
+@JSON_OPTION
+def list_(as_json):
+    """List every site with its stage."""
+    from ..sites.models import Site
+
+    with runtime().transaction() as session:
+        rows = [{"id": s.id, "name": s.name, "workflow": s.workflow_id, "stage": s.stage, "region": s.region,
+                 "target_opening_on": s.target_opening_on.isoformat()}
+                for s in session.scalars(select(Site).order_by(Site.id))]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>4}  {r['stage']:<10} {r['target_opening_on']}  {r['name']}  ({r['region'] or '-'})")
+
+
+@site.command()
+@click.argument("site_id")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@JSON_OPTION
+def show(site_id, lang, as_json):
+    """Show a site: its stage, its gate, its tasks and its planning."""
+    from ..sites.operations import get_site
+    from ..sites.summary import describe
+
+    with runtime().transaction() as session:
+        data = describe(session, get_site(session, site_id), local_date(now_utc()), lang)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['name']} (site {data['id']}, {data['workflow']} v{data['workflow_version']})")
+    click.echo(f"stage: {data['stage_label']} [{data['stage']}] since {data['stage_entered_on']}")
+    click.echo(f"target opening: {data['target_opening_on']}; forecast "
+               f"{data['forecast']['opening']['earliest']} .. {data['forecast']['opening']['latest']}"
+               + ("  ** past the stage's maximum duration **" if data["forecast"]["is_past_max"] else ""))
+    gate = data["gate"]
+    click.echo(f"gate: {'met' if gate['met'] else 'not met'}")
+    for c in gate["conditions"]:
+        value = f" = {c['value']}" if c.get("value") else ""
+        click.echo(f"  [{'x' if c['met'] else ' '}] {c['kind']} {c['key']}: {c['label']}{value}")
+
+
+def _load(session, site_id):
+    from ..sites.operations import get_site
+
+    return get_site(session, site_id)
+
+
+@site.command()
+@click.argument("site_id")
+@AS_OPTION
+@JSON_OPTION
+def advance(site_id, actor, as_json):
+    """Move a site to its next stage; refused, with what is missing, while the gate is not met."""
+    from ..sites.operations import advance as advance_site
+
+    with runtime().transaction() as session:
+        target = advance_site(session, _load(session, site_id), actor_from(actor), now_utc())
+    if as_json:
+        echo_json({"id": int(site_id), "stage": target})
+    else:
+        click.echo(f"site {site_id} is now in '{target}'")
+
+
+@site.command()
+@click.argument("site_id")
+@click.argument("stage_id")
+@click.option("--reason", required=True, help="Why the stage is reopened (kept in the history).")
+@AS_OPTION
+def reopen(site_id, stage_id, reason, actor):
+    """Take a site back to an earlier stage (managers; a reason is required)."""
+    from ..sites.operations import reopen as reopen_site
+
+    with runtime().transaction() as session:
+        target = reopen_site(session, _load(session, site_id), stage_id, actor_from(actor), reason, now_utc())
+    click.echo(f"site {site_id} is back in '{target}'")
+
+
+@site.command()
+@click.argument("site_id")
+@click.argument("key")
+@click.option("--done/--undone", default=True, help="Mark the task done (default) or not done.")
+@AS_OPTION
+def task(site_id, key, done, actor):
+    """Mark a task of the method done or not done."""
+    from ..sites.operations import set_task
+
+    with runtime().transaction() as session:
+        set_task(session, _load(session, site_id), key, done, actor_from(actor), now_utc())
+    click.echo(f"task {key}: {'done' if done else 'not done'}")
+
+
+@site.command()
+@click.argument("site_id")
+@click.argument("key")
+@click.argument("value")
+@click.option("--text", help="The decision as written in the record.")
+@click.option("--supersede", "reason", help="Reason, when this replaces a decision already taken.")
+@AS_OPTION
+@JSON_OPTION
+def decide(site_id, key, value, text, reason, actor, as_json):
+    """Record a decision that a gate needs, e.g. `decide 3 structure_type EA`."""
+    from ..sites.operations import record_decision
+
+    with runtime().transaction() as session:
+        decision = record_decision(session, _load(session, site_id), key=key, value=value, text=text,
+                                   actor=actor_from(actor), now=now_utc(), supersede_reason=reason)
+        out = {"id": decision.id, "key": key, "value": decision.value}
+    if as_json:
+        echo_json(out)
+    else:
+        click.echo(f"decision {out['id']}: {key} = {out['value']}")
+
+
+@site.command()
+@click.argument("site_id")
+@JSON_OPTION
+def history(site_id, as_json):
+    """The site's history: every transition, task and decision, oldest first."""
+    from ..sites.models import HistoryEntry
+
+    with runtime().transaction() as session:
+        _load(session, site_id)
+        rows = [{"at": e.at_dt.isoformat(), "actor": e.actor, "action": e.action, "stage": e.stage,
+                 "detail": e.detail, "reason": e.reason}
+                for e in session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == int(site_id))
+                                         .order_by(HistoryEntry.id))]
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        why = f" - {r['reason']}" if r["reason"] else ""
+        click.echo(f"{r['at'][:16]}  {r['actor']:<20} {r['action']:<20} {r['stage']:<10} {r['detail']}{why}")

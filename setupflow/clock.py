@@ -1,0 +1,20 @@
+"""Time helpers. The product's clock is always passed in as ``now``; this module only
+converts between UTC instants and the days people live in (Europe/Paris)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def local_date(now: datetime, tz: ZoneInfo = PARIS) -> date:
+    return now.astimezone(tz).date()
+
+
+def parse_instant(value: str, tz: ZoneInfo = PARIS) -> datetime:
+    """An ISO date-time; without an offset it is read as local (Paris) time."""
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz)
+    return dt.astimezone(timezone.utc)

@@ -1,0 +1,93 @@
+"""Checks between the parts of a definition that a schema alone cannot express."""
+from __future__ import annotations
+
+from .schema import Workflow
+
+BUILTIN_ANCHORS = ("start", "opening")
+
+
+def date_anchors(workflow: Workflow) -> set[str]:
+    """The names a deadline may be relative to."""
+    names = set(BUILTIN_ANCHORS)
+    for stage in workflow.stages:
+        names.update({f"{stage.id}.start", f"{stage.id}.end"})
+    names.update(d.id for d in workflow.decisions if d.kind == "date")
+    return names
+
+
+def _unique(items, where, what):
+    seen = {}
+    for i, item in enumerate(items):
+        if item.id in seen:
+            yield (where + (i, "id"), f"{what} '{item.id}' is already defined at {format_index(where, seen[item.id])}")
+        else:
+            seen[item.id] = i
+
+
+def format_index(where, i):
+    return ".".join(str(w) for w in where) + f"[{i}]"
+
+
+def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
+    """Return (path, message) for every inconsistency; empty when the definition holds."""
+    problems: list[tuple[tuple, str]] = []
+    roles = {r.id for r in wf.roles}
+    decisions = {d.id for d in wf.decisions}
+    committees = {c.id for c in wf.committees}
+    stage_ids = [s.id for s in wf.stages]
+
+    problems += _unique(wf.roles, ("roles",), "role")
+    problems += _unique(wf.decisions, ("decisions",), "decision")
+    problems += _unique(wf.committees, ("committees",), "committee")
+    problems += _unique(wf.deadlines, ("deadlines",), "deadline")
+    if wf.final.id in stage_ids:
+        problems.append((("final", "id"), f"'{wf.final.id}' is already a stage id"))
+
+    task_owner: dict[str, str] = {}
+    for si, stage in enumerate(wf.stages):
+        for ti, task in enumerate(stage.tasks):
+            if task.id in task_owner:
+                problems.append((("stages", si, "tasks", ti, "id"),
+                                 f"task '{task.id}' is already defined in stage '{task_owner[task.id]}'"))
+            task_owner.setdefault(task.id, stage.id)
+            if task.role not in roles:
+                problems.append((("stages", si, "tasks", ti, "role"), f"unknown role '{task.role}'"))
+        own_tasks = {t.id for t in stage.tasks}
+        for gi, key in enumerate(stage.gate.tasks):
+            if key not in own_tasks:
+                problems.append((("stages", si, "gate", "tasks", gi),
+                                 f"unknown task '{key}' (the gate of '{stage.id}' may only name its own tasks)"))
+        for gi, key in enumerate(stage.gate.decisions):
+            if key not in decisions:
+                problems.append((("stages", si, "gate", "decisions", gi), f"unknown decision '{key}'"))
+
+    for di, decision in enumerate(wf.decisions):
+        if decision.committee and decision.committee not in committees:
+            problems.append((("decisions", di, "committee"), f"unknown committee '{decision.committee}'"))
+
+    for ci, committee in enumerate(wf.committees):
+        for mi, member in enumerate(committee.members):
+            if member not in roles:
+                problems.append((("committees", ci, "members", mi), f"unknown role '{member}'"))
+
+    anchors = date_anchors(wf)
+    for di, deadline in enumerate(wf.deadlines):
+        if deadline.relative_to not in anchors:
+            problems.append((("deadlines", di, "relative_to"),
+                             f"unknown date '{deadline.relative_to}' (known: {', '.join(sorted(anchors))})"))
+        if deadline.estimate_from is not None and deadline.estimate_from not in anchors:
+            problems.append((("deadlines", di, "estimate_from"), f"unknown date '{deadline.estimate_from}'"))
+        if deadline.relative_to in decisions and deadline.estimate_from is None:
+            problems.append((("deadlines", di, "estimate_from"),
+                             f"needed: '{deadline.relative_to}' is a decision, so planning needs a date to estimate it from"))
+        if deadline.done_by is not None and deadline.done_by not in decisions:
+            problems.append((("deadlines", di, "done_by"), f"unknown decision '{deadline.done_by}'"))
+        if deadline.stage is not None and deadline.stage not in stage_ids:
+            problems.append((("deadlines", di, "stage"), f"unknown stage '{deadline.stage}'"))
+
+    terms = set()
+    for gi, entry in enumerate(wf.glossary):
+        if entry.term in terms:
+            problems.append((("glossary", gi, "term"), f"term '{entry.term}' is given twice"))
+        terms.add(entry.term)
+    return problems

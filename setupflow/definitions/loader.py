@@ -1,0 +1,159 @@
+"""Read workflow definition files into validated, immutable ``Workflow`` objects.
+
+Every problem is reported as one line naming the file, the line and the path inside
+the document, e.g. ``workflows/x.yaml:42: stages[2].duration.max: must be >= min (3)``.
+A file with any problem yields no definition at all: nothing is half-loaded.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from .crosscheck import crosscheck
+from .schema import Workflow
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class DefinitionError(Exception):
+    """One or more problems in workflow definition files."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class LoadedWorkflow:
+    """A validated definition with where it came from and a fingerprint of its content."""
+
+    workflow: Workflow
+    source: str
+    digest: str
+
+    @property
+    def document(self) -> dict:
+        return self.workflow.model_dump(mode="json")
+
+
+def format_path(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class _LineMap:
+    """Line numbers (1-based) of every node of a YAML document, by path."""
+
+    def __init__(self, root: yaml.Node | None, file: str):
+        self.lines: dict[tuple, int] = {}
+        self.problems: list[Problem] = []
+        self.file = file
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node, path):
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            seen = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in seen:
+                    self.problems.append(Problem(self.file, key_node.start_mark.line + 1,
+                                                 format_path(path + (key,)), "key given twice"))
+                seen.add(key)
+                self.lines[path + (key,)] = key_node.start_mark.line + 1
+                self._walk(value_node, path + (key,))
+                self.lines[path + (key,)] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._walk(item, path + (i,))
+
+    def line_of(self, loc: tuple) -> int | None:
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.lines.get(())
+
+
+def _pydantic_problems(error: ValidationError, lines: _LineMap) -> list[Problem]:
+    problems = []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, "):]
+            # model validators say "field: message"; move the field into the path
+            head, sep, rest = message.partition(": ")
+            if sep and head.replace("_", "").isalnum() and head.islower():
+                loc, message = loc + (head,), rest
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        problems.append(Problem(lines.file, lines.line_of(loc), format_path(loc), message))
+    return problems
+
+
+def load_text(text: str, file: str) -> LoadedWorkflow:
+    """Validate one definition given as YAML text; raise ``DefinitionError``."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DefinitionError([Problem(file, line, "", f"not valid YAML: {problem}")]) from None
+    lines = _LineMap(root, file)
+    if lines.problems:
+        raise DefinitionError(lines.problems)
+    if not isinstance(data, dict):
+        raise DefinitionError([Problem(file, lines.line_of(()), "", "a workflow definition is a mapping of keys")])
+    try:
+        workflow = Workflow.model_validate(data)
+    except ValidationError as exc:
+        raise DefinitionError(_pydantic_problems(exc, lines)) from None
+    problems = [Problem(file, lines.line_of(loc), format_path(loc), msg) for loc, msg in crosscheck(workflow)]
+    if problems:
+        raise DefinitionError(problems)
+    canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return LoadedWorkflow(workflow, file, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+
+
+def load_file(path: Path, display: str | None = None) -> LoadedWorkflow:
+    display = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError([Problem(display, None, "", f"cannot read: {exc}")]) from None
+    return load_text(text, display)
+
+
+def load_document(document: dict, source: str) -> LoadedWorkflow:
+    """Rebuild a definition from its stored JSON form (a site's snapshot)."""
+    try:
+        workflow = Workflow.model_validate(document)
+    except ValidationError as exc:
+        raise DefinitionError(_pydantic_problems(exc, _LineMap(None, source))) from None
+    canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return LoadedWorkflow(workflow, source, hashlib.sha256(canonical.encode()).hexdigest()[:16])

@@ -1,0 +1,243 @@
+"""The shape of a workflow definition, as frozen pydantic models.
+
+A definition file in workflows/ is validated into a ``Workflow``; unknown keys are
+rejected everywhere. Cross-checks between parts (a gate naming a task that does not
+exist, a deadline relative to an unknown date...) live in ``crosscheck.py``.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Frozen):
+    """A text in both languages of the product."""
+
+    fr: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class Guidance(Frozen):
+    """Guidance for the two audiences of the booklet: prison administration and ESS."""
+
+    pa: Text
+    ess: Text
+
+
+class Months(Frozen):
+    min: int = Field(ge=0, le=120)
+    max: int = Field(ge=0, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.max < self.min:
+            raise ValueError(f"max: must be >= min ({self.min})")
+        return self
+
+
+class Role(Frozen):
+    id: str = Identifier
+    label: Text
+
+
+class Task(Frozen):
+    id: str = Identifier
+    label: Text
+    role: str = Identifier
+    help: Text | None = None
+
+
+class Gate(Frozen):
+    tasks: tuple[str, ...] = ()
+    decisions: tuple[str, ...] = ()
+
+
+class Stage(Frozen):
+    id: str = Identifier
+    label: Text
+    goal: Text
+    duration: Months
+    guidance: Guidance
+    tasks: tuple[Task, ...] = ()
+    gate: Gate = Gate()
+
+
+class FinalState(Frozen):
+    id: str = Identifier
+    label: Text
+
+
+class Choice(Frozen):
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)
+    label: Text
+
+
+class DecisionKind(Frozen):
+    """A decision a gate may need: a choice among values, free text, or a date."""
+
+    id: str = Identifier
+    label: Text
+    kind: Literal["choice", "text", "date"]
+    choices: tuple[Choice, ...] = ()
+    committee: str | None = None
+    help: Text | None = None
+
+    @model_validator(mode="after")
+    def _choices_match_kind(self):
+        if self.kind == "choice" and not self.choices:
+            raise ValueError("choices: a decision of kind 'choice' needs at least one choice")
+        if self.kind != "choice" and self.choices:
+            raise ValueError(f"choices: only a decision of kind 'choice' has choices, not '{self.kind}'")
+        return self
+
+
+class Cadence(Frozen):
+    """How often a committee meets.
+
+    ``per_quarter``/``per_year``: how many meetings in each period; ``first_after_months``:
+    the window of the first meeting after the start; ``intensify``: in the last
+    ``months_before_opening`` months, one meeting every ``every_weeks`` weeks.
+    """
+
+    per_quarter: Months | None = None
+    per_year: Months | None = None
+    first_after_months: Months | None = None
+    intensify_months_before_opening: int | None = Field(default=None, ge=1, le=24)
+    intensify_every_weeks: int | None = Field(default=None, ge=1, le=26)
+    preferred_weekday: int = Field(default=1, ge=0, le=4)
+    preferred_time: str = Field(default="14:00", pattern=r"^\d\d:\d\d$")
+    duration_minutes: int = Field(default=120, ge=15, le=600)
+
+    @model_validator(mode="after")
+    def _one_period(self):
+        if (self.per_quarter is None) == (self.per_year is None):
+            raise ValueError("cadence: give exactly one of per_quarter or per_year")
+        if (self.intensify_months_before_opening is None) != (self.intensify_every_weeks is None):
+            raise ValueError("cadence: intensify_months_before_opening and intensify_every_weeks go together")
+        return self
+
+
+class Committee(Frozen):
+    id: str = Identifier
+    label: Text
+    purpose: Text
+    members: tuple[str, ...] = ()
+    cadence: Cadence
+    invitation_weeks_ahead: int = Field(default=2, ge=0, le=26)
+    standard_agenda: tuple[Text, ...] = ()
+
+
+class Offset(Frozen):
+    """A window in months relative to an anchor date: [anchor+earliest, anchor+latest]."""
+
+    earliest: int = Field(ge=-120, le=120)
+    latest: int = Field(ge=-120, le=120)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.latest < self.earliest:
+            raise ValueError(f"latest: must be >= earliest ({self.earliest})")
+        return self
+
+
+class Deadline(Frozen):
+    """A date window defined from another date.
+
+    ``relative_to`` names ``start``, ``opening``, ``<stage>.start``, ``<stage>.end`` or a
+    decision of kind date; ``estimate_from`` is used while that decision is not taken.
+    ``done_by`` names the decision that meets the deadline.
+    """
+
+    id: str = Identifier
+    label: Text
+    relative_to: str
+    estimate_from: str | None = None
+    offset: Offset
+    done_by: str | None = None
+    stage: str | None = None
+
+
+class GlossaryEntry(Frozen):
+    term: str = Field(min_length=1, max_length=20)
+    expansion: Text
+    explanation: Text
+
+
+class Workflow(Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=60)
+    version: int = Field(ge=1)
+    title: Text
+    description: Text
+    roles: tuple[Role, ...] = Field(min_length=1)
+    stages: tuple[Stage, ...] = Field(min_length=1)
+    final: FinalState
+    decisions: tuple[DecisionKind, ...] = ()
+    committees: tuple[Committee, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+
+    @field_validator("stages")
+    @classmethod
+    def _unique_stage_ids(cls, stages):
+        seen = set()
+        for i, stage in enumerate(stages):
+            if stage.id in seen:
+                raise ValueError(f"stages[{i}].id: '{stage.id}' is used twice")
+            seen.add(stage.id)
+        return stages
+
+    # -- look-ups used by the engine ---------------------------------------------------
+    def stage(self, stage_id: str) -> Stage:
+        for stage in self.stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)
+
+    def stage_index(self, state: str) -> int:
+        """Position of a state; the final state comes after every stage."""
+        if state == self.final.id:
+            return len(self.stages)
+        return [s.id for s in self.stages].index(state)
+
+    def next_state(self, stage_id: str) -> str:
+        i = self.stage_index(stage_id)
+        return self.stages[i + 1].id if i + 1 < len(self.stages) else self.final.id
+
+    @property
+    def state_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.stages) + (self.final.id,)
+
+    def decision(self, key: str) -> DecisionKind:
+        for d in self.decisions:
+            if d.id == key:
+                return d
+        raise KeyError(key)
+
+    def task(self, key: str) -> tuple[Stage, Task]:
+        for stage in self.stages:
+            for task in stage.tasks:
+                if task.id == key:
+                    return stage, task
+        raise KeyError(key)
+
+    def committee(self, committee_id: str) -> Committee:
+        for c in self.committees:
+            if c.id == committee_id:
+                return c
+        raise KeyError(committee_id)
+
+    def deadline(self, deadline_id: str) -> Deadline:
+        for d in self.deadlines:
+            if d.id == deadline_id:
+                return d
+        raise KeyError(deadline_id)

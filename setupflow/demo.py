@@ -1,0 +1,92 @@
+"""Fictional demo data: several sites at different stages in two regions.
+
+Every person, organisation detail and address here is invented. Each feature adds
+its part in ``build_demo`` so that a new user sees a product that is already in use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from .clock import local_date
+from .definitions.catalog import Catalog
+from .sites import operations as ops
+from .sites.models import Site
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    name: str
+    establishment: str
+    region: str
+    disp: str
+    department: str
+    months_in: int        # how long ago the project started
+    months_to_opening: int
+    reach: str            # the stage it has reached
+    decisions: tuple = ()
+
+
+DEMO_SITES = (
+    DemoSite("Atelier bois de Kerlann", "Centre pénitentiaire de Kerlann", "Bretagne", "DISP Rennes", "35",
+             2, 26, "plan"),
+    DemoSite("Blanchisserie solidaire des Tilleuls", "Maison d'arrêt des Tilleuls", "Bretagne", "DISP Rennes",
+             "29", 8, 20, "cooperate"),
+    DemoSite("Atelier vélo de Port-Hélène", "Centre de détention de Port-Hélène", "Pays de la Loire",
+             "DISP Rennes", "44", 13, 15, "diagnose"),
+    DemoSite("Conserverie de l'Erdre", "Centre pénitentiaire de l'Erdre", "Pays de la Loire", "DISP Rennes",
+             "44", 18, 10, "call", (("structure_type", "SIAE-ACI"),)),
+    DemoSite("Recyclerie des Marais", "Centre de détention des Marais", "Bretagne", "DISP Rennes", "56",
+             24, 5, "support", (("structure_type", "EA"), ("sponsor", "Association Les Ateliers du Marais (fictive)"))),
+    DemoSite("Atelier textile de la Vilaine", "Maison d'arrêt de la Vilaine", "Bretagne", "DISP Rennes", "35",
+             30, -1, "opened", (("structure_type", "ESAT"), ("sponsor", "ESAT Horizon Vilaine (fictif)"))),
+)
+
+DEMO_ACTOR = ops.Actor("Camille Demo (Cress, fictive)", is_manager=True)
+
+
+def _months_ago(today: date, months: int) -> date:
+    from .planning import add_months
+
+    return add_months(today, -months)
+
+
+def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> None:
+    """Do the work of each stage until the site reaches ``spec.reach``."""
+    workflow = ops.workflow_of(site)
+    targets = list(workflow.state_ids)
+    stop = targets.index(spec.reach)
+    decisions = dict(spec.decisions)
+    step = 0
+    while targets.index(site.stage) < stop:
+        stage = workflow.stage(site.stage)
+        when = now - timedelta(days=30 * (stop - step))
+        for key in stage.gate.tasks:
+            ops.set_task(session, site, key, True, DEMO_ACTOR, when)
+        for key in stage.gate.decisions:
+            kind = workflow.decision(key)
+            value = decisions.get(key)
+            if value is None:
+                value = local_date(when).isoformat() if kind.kind == "date" else kind.choices[0].id \
+                    if kind.kind == "choice" else "Structure fictive"
+            ops.record_decision(session, site, key=key, value=value, text=None, actor=DEMO_ACTOR, now=when)
+        ops.advance(session, site, DEMO_ACTOR, when)
+        step += 1
+
+
+def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: str = "cress-disp") -> list[Site]:
+    from .planning import add_months
+
+    today = local_date(now)
+    sites = []
+    for spec in DEMO_SITES:
+        site = ops.create_site(session, catalog, name=spec.name, workflow_id=workflow_id,
+                               start_on=_months_ago(today, spec.months_in),
+                               opening_on=add_months(today, spec.months_to_opening), actor=DEMO_ACTOR,
+                               now=now - timedelta(days=30 * spec.months_in), establishment=spec.establishment,
+                               region=spec.region, disp=spec.disp, department=spec.department)
+        _walk_to(session, site, spec, now)
+        sites.append(site)
+    return sites

@@ -1,0 +1,40 @@
+"""Alembic environment: the URL comes from the caller (setupflow.schema) or the settings."""
+from alembic import context
+from sqlalchemy import pool
+
+from setupflow.all_models import metadata
+from setupflow.config import Settings
+from setupflow.db import make_engine
+
+config = context.config
+
+
+def run_migrations_offline():
+    url = config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
+    context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online():
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
+    engine = make_engine(url, poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        _run(connection)
+
+
+def _run(connection):
+    context.configure(connection=connection, target_metadata=metadata,
+                      render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

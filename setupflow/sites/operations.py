@@ -1,0 +1,277 @@
+"""State changes of a site. Each mutates, records history and flushes; the caller commits.
+
+Every function takes ``now`` (an aware datetime) so that every rule can be tested at
+any instant, and an ``Actor`` saying who acts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..clock import local_date
+from ..definitions.catalog import Catalog
+from ..definitions.loader import LoadedWorkflow
+from ..engine import GateStatus, decision_value_error, evaluate_gate
+from ..errors import GateNotMet, InputError, NotAllowed, NotFound
+from ..planning import Plan, Progress, backward, forecast
+from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
+from .runtime import machine_of, workflow_of
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a display name for the history, and whether they may manage sites."""
+
+    name: str
+    is_manager: bool = False
+
+
+def record(session: Session, site: Site, actor: Actor, now: datetime, action: str,
+           reason: str | None = None, **detail) -> HistoryEntry:
+    entry = HistoryEntry(site_id=site.id, at_dt=now, actor=actor.name, action=action, stage=site.stage,
+                         detail=detail, reason=reason)
+    session.add(entry)
+    return entry
+
+
+def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> WorkflowSnapshot:
+    """The stored snapshot of a definition version, created on first use.
+
+    A file whose content changed while keeping a version already used is refused:
+    running sites must never change silently.
+    """
+    wf = loaded.workflow
+    existing = session.scalar(select(WorkflowSnapshot).where(
+        WorkflowSnapshot.workflow_id == wf.id, WorkflowSnapshot.version == wf.version))
+    if existing is None:
+        existing = WorkflowSnapshot(workflow_id=wf.id, version=wf.version, digest=loaded.digest,
+                                    document=loaded.document, created_dt=now)
+        session.add(existing)
+        session.flush()
+    elif existing.digest != loaded.digest:
+        raise InputError(f"{loaded.source}: version: the content of '{wf.id}' changed but its version is still "
+                         f"{wf.version}, which sites already use; give it a new version number")
+    return existing
+
+
+def _parse_day(value, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{what}: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: str, start_on, opening_on,
+                actor: Actor, now: datetime, establishment: str | None = None, region: str | None = None,
+                disp: str | None = None, department: str | None = None) -> Site:
+    name = (name or "").strip()
+    if not name:
+        raise InputError("name: a site needs a name")
+    if len(name) > 200:
+        raise InputError("name: at most 200 characters")
+    start = _parse_day(start_on, "start")
+    opening = _parse_day(opening_on, "opening")
+    if opening <= start:
+        raise InputError(f"opening: {opening} must come after the start ({start})")
+    try:
+        loaded = catalog.get(workflow_id)
+    except LookupError as exc:
+        raise InputError(f"workflow: {exc}") from None
+    snapshot = snapshot_for(session, loaded, now)
+    site = Site(name=name, snapshot=snapshot, stage=loaded.workflow.stages[0].id, stage_entered_on=start,
+                start_on=start, target_opening_on=opening, establishment=establishment, region=region,
+                disp=disp, department=department, created_dt=now)
+    session.add(site)
+    session.flush()
+    record(session, site, actor, now, "created", workflow=loaded.workflow.id, version=loaded.workflow.version)
+    session.flush()
+    return site
+
+
+def get_site(session: Session, site_id) -> Site:
+    try:
+        site = session.get(Site, int(site_id))
+    except (TypeError, ValueError):
+        site = None
+    if site is None:
+        raise NotFound(f"site {site_id}: no such site")
+    return site
+
+
+def done_tasks(session: Session, site: Site) -> set[str]:
+    return set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
+
+
+def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
+    rows = session.scalars(select(Decision).where(Decision.site_id == site.id, Decision.key.is_not(None),
+                                                  Decision.superseded_by_id.is_(None)).order_by(Decision.id))
+    return {d.key: d for d in rows}
+
+
+def gate_of(session: Session, site: Site) -> GateStatus:
+    workflow = workflow_of(site)
+    decisions = {k: d.value for k, d in current_decisions(session, site).items()}
+    return evaluate_gate(workflow, site.stage, done_tasks(session, site), decisions)
+
+
+def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
+    """Move the site to the next stage, or raise ``GateNotMet`` having written nothing."""
+    gate = gate_of(session, site)
+    if site.stage == workflow_of(site).final.id:
+        raise InputError(f"site {site.id}: already in its final state '{site.stage}'")
+    target = machine_of(site).next_after_advance(site.stage, gate)
+    if target is None:
+        raise GateNotMet(site.stage, gate.unmet)
+    source = site.stage
+    site.stage = target
+    site.stage_entered_on = local_date(now)
+    record(session, site, actor, now, "advanced", source=source, target=target)
+    session.flush()
+    return target
+
+
+def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: str, now: datetime) -> str:
+    """Take a site back to an earlier stage: managers only, always with a reason."""
+    if not actor.is_manager:
+        raise NotAllowed("reopening a stage is for managers")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError("reason: say why the stage is reopened")
+    workflow = workflow_of(site)
+    if stage_id not in [s.id for s in workflow.stages]:
+        raise InputError(f"stage: unknown stage '{stage_id}' (known: {', '.join(s.id for s in workflow.stages)})")
+    target = machine_of(site).reopened(site.stage, stage_id, reason)
+    if target is None:
+        raise InputError(f"stage: '{stage_id}' does not come before the current stage '{site.stage}'")
+    source = site.stage
+    site.stage = target
+    site.stage_entered_on = local_date(now)
+    record(session, site, actor, now, "reopened", reason=reason, source=source, target=target)
+    session.flush()
+    return target
+
+
+def set_task(session: Session, site: Site, key: str, done: bool, actor: Actor, now: datetime) -> SiteTask:
+    workflow = workflow_of(site)
+    try:
+        stage, _task = workflow.task(key)
+    except KeyError:
+        known = ", ".join(t.id for s in workflow.stages for t in s.tasks)
+        raise InputError(f"task: unknown task '{key}' in {workflow.id} (known: {known})") from None
+    row = session.scalar(select(SiteTask).where(SiteTask.site_id == site.id, SiteTask.task_key == key))
+    if row is None:
+        row = SiteTask(site_id=site.id, task_key=key, is_done=False, changed_dt=now, changed_by=actor.name)
+        session.add(row)
+    if row.is_done != done:
+        row.is_done = done
+        row.changed_dt = now
+        row.changed_by = actor.name
+        record(session, site, actor, now, "task", key=key, done=done, task_stage=stage.id)
+    session.flush()
+    return row
+
+
+def record_decision(session: Session, site: Site, *, key: str | None, value: str | None, text: str | None,
+                    actor: Actor, now: datetime, decided_on: date | None = None,
+                    supersede_reason: str | None = None, **columns) -> Decision:
+    """Record a decision. For a gate key it must be a valid value; an existing current
+    decision on the same key is superseded, which needs a reason."""
+    workflow = workflow_of(site)
+    value = value.strip() if isinstance(value, str) else value
+    if key is not None:
+        try:
+            kind = workflow.decision(key)
+        except KeyError:
+            known = ", ".join(d.id for d in workflow.decisions)
+            raise InputError(f"decision: unknown decision '{key}' in {workflow.id} (known: {known})") from None
+        problem = decision_value_error(kind, value or "")
+        if problem:
+            raise InputError(problem)
+        text = (text or "").strip() or f"{kind.label.fr} : {value}"
+    elif not (text or "").strip():
+        raise InputError("text: a decision needs a text")
+    previous = current_decisions(session, site).get(key) if key else None
+    if previous is not None and not (supersede_reason or "").strip():
+        raise InputError(f"decision '{key}' is already taken ({previous.value}, decision #{previous.id}): "
+                         f"give a reason to supersede it")
+    decision = Decision(site_id=site.id, key=key, value=value, text=text.strip(), decided_on=decided_on or local_date(now),
+                        recorded_by=actor.name, recorded_dt=now, **columns)
+    session.add(decision)
+    session.flush()
+    if previous is not None:
+        _supersede(session, site, previous, decision, supersede_reason, actor, now)
+    record(session, site, actor, now, "decision", decision_id=decision.id, key=key, value=value)
+    session.flush()
+    return decision
+
+
+def _supersede(session, site, old: Decision, new: Decision | None, reason: str, actor: Actor, now: datetime):
+    old.superseded_by_id = new.id if new is not None else old.id
+    old.superseded_reason = reason.strip()
+    record(session, site, actor, now, "decision_superseded", reason=reason.strip(), decision_id=old.id,
+           by=new.id if new is not None else None, key=old.key)
+
+
+def withdraw_decision(session: Session, site: Site, decision: Decision, reason: str, actor: Actor,
+                      now: datetime) -> None:
+    """Supersede a decision without a replacement (it points at itself); the gate it met reopens."""
+    if decision.site_id != site.id:
+        raise NotFound(f"decision {decision.id}: not a decision of site {site.id}")
+    if not decision.is_current:
+        raise InputError(f"decision {decision.id}: already superseded")
+    if not (reason or "").strip():
+        raise InputError("reason: say why the decision is withdrawn")
+    _supersede(session, site, decision, None, reason, actor, now)
+    session.flush()
+
+
+def dated_decisions(session: Session, site: Site) -> dict[str, date]:
+    workflow = workflow_of(site)
+    out = {}
+    for key, d in current_decisions(session, site).items():
+        try:
+            if workflow.decision(key).kind == "date":
+                out[key] = date.fromisoformat(d.value)
+        except (KeyError, ValueError):
+            continue
+    return out
+
+
+def stage_history(session: Session, site: Site) -> dict[str, tuple[date, date]]:
+    """Actual (start, end) of each stage the site has left, from its history."""
+    entries = session.scalars(select(HistoryEntry).where(
+        HistoryEntry.site_id == site.id, HistoryEntry.action.in_(("created", "advanced", "reopened")))
+        .order_by(HistoryEntry.id))
+    spans: dict[str, tuple[date, date]] = {}
+    entered = {}
+    for e in entries:
+        day = local_date(e.at_dt)
+        if e.action == "created":
+            entered[e.stage] = site.start_on
+        else:
+            source, target = e.detail.get("source"), e.detail.get("target")
+            if source in entered:
+                spans[source] = (entered[source], day)
+            entered[target] = day
+            if e.action == "reopened":
+                # stages after the reopened one are no longer done
+                workflow = workflow_of(site)
+                after = workflow.state_ids[workflow.stage_index(target):]
+                for sid in after:
+                    spans.pop(sid, None)
+    return spans
+
+
+def planned(site: Site, dated: dict[str, date] | None = None) -> Plan:
+    """The retro-planning of a site from its target opening date."""
+    return backward(workflow_of(site), site.target_opening_on, dated)
+
+
+def progress(session: Session, site: Site, today: date) -> Progress:
+    return forecast(workflow_of(site), site.stage, site.stage_entered_on, today,
+                    stage_history(session, site), dated_decisions(session, site))

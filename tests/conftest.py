@@ -1,0 +1,194 @@
+"""Real databases for the tests: a fresh, migrated SQLite file per test, and a fresh
+PostgreSQL database per test (cloned from a migrated template) on the server that
+scripts/test starts. In CI a missing PostgreSQL server fails the run; it never skips.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from setupflow import schema
+from setupflow.config import Settings
+from setupflow.db import make_engine, make_session_factory
+from setupflow.definitions import load_catalog
+
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = REPO / "workflows"
+PG_ADMIN_URL = os.environ.get("SETUPFLOW_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_report_header(config):
+    return f"PostgreSQL for tests: {PG_ADMIN_URL or 'not configured (postgres tests skip locally, fail in CI)'}"
+
+
+@dataclass
+class TestDatabase:
+    url: str
+    backend: str
+
+    def __post_init__(self):
+        self.engine = make_engine(self.url)
+        self.factory = make_session_factory(self.engine)
+
+    def settings(self, **overrides) -> Settings:
+        env = {"SETUPFLOW_DATABASE_URL": self.url, "SETUPFLOW_WORKFLOWS_DIR": str(WORKFLOWS),
+               "SETUPFLOW_DATA_DIR": str(Path(self.url.rpartition("/")[2]).parent)}
+        base = Settings.from_env(env)
+        return Settings(**{**base.__dict__, **overrides})
+
+    def env(self) -> dict:
+        return {"SETUPFLOW_DATABASE_URL": self.url, "SETUPFLOW_WORKFLOWS_DIR": str(WORKFLOWS)}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    schema.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    if not PG_ADMIN_URL:
+        if IN_CI:
+            pytest.fail("CI=true but SETUPFLOW_TEST_POSTGRES_URL is not set: run the tests through scripts/test")
+        pytest.skip("no PostgreSQL server (set SETUPFLOW_TEST_POSTGRES_URL or use scripts/test)")
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"setupflow_tpl_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    schema.upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _fresh_postgres(template: str) -> tuple[str, callable]:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"setupflow_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request, tmp_path) -> TestDatabase:
+    """A fresh database at the current schema, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "setupflow.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        database = TestDatabase(f"sqlite:///{path}", "sqlite")
+        yield database
+        database.engine.dispose()
+    else:
+        url, drop = _fresh_postgres(request.getfixturevalue("pg_template"))
+        database = TestDatabase(url, "postgres")
+        yield database
+        database.engine.dispose()
+        drop()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path, sqlite_template) -> TestDatabase:
+    """A fresh SQLite database only, for tests whose subject is not the backend."""
+    path = tmp_path / "setupflow.db"
+    shutil.copy(sqlite_template, path)
+    database = TestDatabase(f"sqlite:///{path}", "sqlite")
+    yield database
+    database.engine.dispose()
+
+
+@pytest.fixture
+def postgres_db(pg_template) -> TestDatabase:
+    url, drop = _fresh_postgres(pg_template)
+    database = TestDatabase(url, "postgres")
+    yield database
+    database.engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def session(db):
+    with db.factory() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog([WORKFLOWS])
+
+
+@pytest.fixture
+def now():
+    return datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def actor():
+    from setupflow.sites.operations import Actor
+
+    return Actor("Alex Martin (EP, fictional)", is_manager=False)
+
+
+@pytest.fixture
+def manager():
+    from setupflow.sites.operations import Actor
+
+    return Actor("Claude Bernard (Cress, fictional)", is_manager=True)
+
+
+@pytest.fixture
+def make_site(session, catalog, now, manager):
+    """Factory: a committed site of a workflow, in its first stage by default."""
+    from setupflow.sites import operations as ops
+
+    def make(name="Atelier de test", workflow="cress-disp", start="2027-01-04", opening="2029-01-01", **kw):
+        site = ops.create_site(session, catalog, name=name, workflow_id=workflow, start_on=start,
+                               opening_on=opening, actor=manager, now=now, **kw)
+        session.commit()
+        return site
+
+    return make
+
+
+@pytest.fixture
+def walk(session, manager, now):
+    """Helper: do everything a stage's gate asks and advance, until ``stage`` is reached."""
+    from setupflow.sites import operations as ops
+
+    def walk_to(site, stage, values=None):
+        values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
+                  "opening_confirmed": "2029-01-01", "cohort": "Promotion fictive", **(values or {})}
+        workflow = ops.workflow_of(site)
+        while site.stage != stage:
+            st = workflow.stage(site.stage)
+            for key in st.gate.tasks:
+                ops.set_task(session, site, key, True, manager, now)
+            for key in st.gate.decisions:
+                ops.record_decision(session, site, key=key, value=values[key], text=None, actor=manager, now=now)
+            ops.advance(session, site, manager, now)
+        session.commit()
+        return site
+
+    return walk_to

@@ -1,0 +1,60 @@
+"""Retro-planning: windows backward from the opening, forward from the start."""
+from datetime import date
+
+from setupflow.definitions import load_file
+from setupflow.planning import add_months, backward, forecast, forward
+from tests.conftest import WORKFLOWS
+
+WF = load_file(WORKFLOWS / "cress-disp.yaml").workflow
+
+
+def test_backward_from_an_opening_on_1_january_2029():
+    plan = backward(WF, date(2029, 1, 1))
+    support = plan.stage("support")
+    assert (support.start.earliest, support.start.latest) == (date(2028, 5, 1), date(2028, 7, 1))
+    assert (plan.start.earliest, plan.start.latest) == (date(2026, 5, 1), date(2027, 7, 1))
+    dui = next(d for d in plan.deadlines if d.deadline.id == "dui_signature")
+    assert (dui.window.earliest, dui.window.latest) == (date(2028, 11, 1), date(2028, 12, 1))
+
+
+def test_stages_follow_each_other_without_gaps():
+    plan = backward(WF, date(2029, 1, 1))
+    for before, after in zip(plan.stages, plan.stages[1:]):
+        assert before.end == after.start
+
+
+def test_forward_from_a_start_gives_the_earliest_and_latest_opening():
+    plan = forward(WF, date(2027, 1, 4))
+    assert (plan.opening.earliest, plan.opening.latest) == (date(2028, 7, 4), date(2029, 9, 4))
+
+
+def test_calendar_months_respect_month_ends_and_leap_years():
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+    assert add_months(date(2029, 3, 31), -1) == date(2029, 2, 28)
+
+
+def test_the_call_answer_window_is_estimated_until_the_call_is_published():
+    plan = backward(WF, date(2029, 1, 1))
+    answers = next(d for d in plan.deadlines if d.deadline.id == "call_answers")
+    assert answers.is_estimate
+    published = backward(WF, date(2029, 1, 1), {"call_publication": date(2028, 1, 15)})
+    answers = next(d for d in published.deadlines if d.deadline.id == "call_answers")
+    assert not answers.is_estimate
+    assert (answers.window.earliest, answers.window.latest) == (date(2028, 3, 15), date(2028, 4, 15))
+
+
+def test_a_site_in_diagnose_gets_a_forecast_from_when_it_entered_it():
+    progress = forecast(WF, "diagnose", date(2027, 3, 1), today=date(2027, 5, 1))
+    current = progress.plan.stage("diagnose")
+    assert (current.end.earliest, current.end.latest) == (date(2027, 6, 1), date(2027, 9, 1))
+    assert (progress.plan.opening.earliest, progress.plan.opening.latest) == (date(2028, 3, 1), date(2028, 11, 1))
+    assert not progress.is_past_max
+
+
+def test_a_stage_past_its_maximum_duration_is_flagged_and_pushes_the_forecast():
+    progress = forecast(WF, "diagnose", date(2027, 3, 1), today=date(2027, 10, 15))
+    assert progress.is_past_max
+    assert progress.plan.stage("diagnose").end.earliest == date(2027, 10, 15)
+    assert progress.plan.opening.earliest == date(2028, 7, 15)

@@ -1,0 +1,154 @@
+"""The stages of the method, their gates and the history, on SQLite and PostgreSQL."""
+import pytest
+from sqlalchemy import func, select
+
+from setupflow.errors import GateNotMet, InputError, NotAllowed
+from setupflow.sites import operations as ops
+from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
+
+
+def counts(session):
+    return tuple(session.scalar(select(func.count()).select_from(m)) for m in (HistoryEntry, SiteTask, Decision))
+
+
+def test_a_new_site_starts_in_plan_and_its_creation_is_recorded(session, make_site):
+    site = make_site()
+    assert site.stage == "plan"
+    [entry] = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id))
+    assert entry.action == "created" and entry.actor.startswith("Claude")
+
+
+def test_a_site_cannot_leave_plan_before_the_directorates_agree(session, make_site, actor, now):
+    site = make_site()
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site, actor, now)
+    assert [c.key for c in exc.value.conditions] == ["directorates_buy_in", "target_establishment", "share_roles"]
+
+
+def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, actor, now):
+    site = walk(make_site(), "diagnose")
+    for key in ("methodology_validated", "diagnostic_done", "survey_conclusions"):
+        ops.set_task(session, site, key, True, actor, now)
+    session.commit()
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site, actor, now)
+    assert [(c.kind, c.key) for c in exc.value.conditions] == [("decision", "structure_type")]
+    ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now)
+    assert ops.advance(session, site, actor, now) == "call"
+
+
+def test_a_structure_type_outside_the_four_kinds_is_refused(session, make_site, walk, actor, now):
+    site = walk(make_site(), "diagnose")
+    with pytest.raises(InputError, match="not one of SIAE-ACI, SIAE-EI, EA, ESAT"):
+        ops.record_decision(session, site, key="structure_type", value="SCOP", text=None, actor=actor, now=now)
+
+
+def test_a_site_cannot_leave_call_without_a_selected_sponsor(session, make_site, walk, actor, now):
+    site = walk(make_site(), "call")
+    for key in ("call_drafted", "call_published"):
+        ops.set_task(session, site, key, True, actor, now)
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site, actor, now)
+    assert [c.key for c in exc.value.conditions] == ["sponsor"]
+
+
+def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, actor, now):
+    site = walk(make_site(), "support")
+    for key in ("economic_model", "socio_professional_support", "recruitment_rules"):
+        ops.set_task(session, site, key, True, actor, now)
+    ops.record_decision(session, site, key="opening_confirmed", value="2029-01-01", text=None, actor=actor, now=now)
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site, actor, now)
+    assert [c.key for c in exc.value.conditions] == ["dui_signed"]
+    ops.record_decision(session, site, key="dui_signed", value="2028-11-20", text=None, actor=actor, now=now)
+    assert ops.advance(session, site, actor, now) == "opened"
+
+
+def test_a_refused_advance_writes_nothing(db, session, make_site, walk, actor, now):
+    site = walk(make_site(), "diagnose")
+    before = counts(session), site.version_id
+    with pytest.raises(GateNotMet):
+        ops.advance(session, site, actor, now)
+    session.rollback()
+    with db.factory() as other:
+        fresh = other.get(Site, site.id)
+        assert (counts(other), fresh.version_id) == before
+        assert fresh.stage == "diagnose"
+
+
+def test_every_step_goes_to_the_history_with_who_and_when(session, make_site, walk, now):
+    site = walk(make_site(), "call")
+    actions = [(e.action, e.stage) for e in session.scalars(
+        select(HistoryEntry).where(HistoryEntry.site_id == site.id).order_by(HistoryEntry.id))]
+    assert actions[0] == ("created", "plan")
+    assert [a for a in actions if a[0] == "advanced"] == [("advanced", "cooperate"), ("advanced", "diagnose"),
+                                                         ("advanced", "call")]
+    assert ("decision", "diagnose") in actions
+
+
+def test_history_cannot_be_rewritten(session, make_site):
+    site = make_site()
+    entry = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)).first()
+    entry.reason = "rewritten"
+    with pytest.raises(RuntimeError, match="append-only"):
+        session.flush()
+
+
+def test_reopening_is_for_managers_and_needs_a_reason(session, make_site, walk, actor, manager, now):
+    site = walk(make_site(), "call")
+    with pytest.raises(NotAllowed):
+        ops.reopen(session, site, "diagnose", actor, "new survey", now)
+    with pytest.raises(InputError, match="reason"):
+        ops.reopen(session, site, "diagnose", manager, "  ", now)
+    with pytest.raises(InputError, match="does not come before"):
+        ops.reopen(session, site, "support", manager, "skip ahead", now)
+    assert ops.reopen(session, site, "diagnose", manager, "the health unit data changed", now) == "diagnose"
+    last = session.scalars(select(HistoryEntry).order_by(HistoryEntry.id.desc())).first()
+    assert (last.action, last.reason) == ("reopened", "the health unit data changed")
+
+
+def test_a_second_decision_on_a_key_supersedes_the_first_only_with_a_reason(session, make_site, walk, actor, now):
+    site = walk(make_site(), "diagnose")
+    first = ops.record_decision(session, site, key="structure_type", value="SIAE-ACI", text=None, actor=actor, now=now)
+    with pytest.raises(InputError, match="give a reason"):
+        ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now)
+    second = ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now,
+                                 supersede_reason="many detainees with a recognised disability")
+    assert first.superseded_by_id == second.id
+    assert ops.current_decisions(session, site)["structure_type"].value == "EA"
+
+
+def test_withdrawing_the_gate_decision_reopens_the_gate(session, make_site, walk, actor, now):
+    site = walk(make_site(), "diagnose")
+    d = ops.record_decision(session, site, key="structure_type", value="ESAT", text=None, actor=actor, now=now)
+    assert ops.gate_of(session, site).conditions[-1].met
+    ops.withdraw_decision(session, site, d, "the ARS withdrew its support", actor, now)
+    assert not ops.gate_of(session, site).conditions[-1].met
+    assert session.get(Decision, d.id) is not None
+
+
+def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make_site, catalog, now, manager):
+    import dataclasses
+
+    from setupflow.definitions import load_text
+    from tests.conftest import WORKFLOWS
+
+    site = make_site()
+    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
+    changed = load_text(text, "workflows/cress-disp.yaml")
+    edited = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": changed})
+    with pytest.raises(InputError, match="give it a new version number"):
+        ops.create_site(session, edited, name="B", workflow_id="cress-disp", start_on="2027-01-01",
+                        opening_on="2029-01-01", actor=manager, now=now)
+    session.rollback()
+    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
+    newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
+    other = ops.create_site(session, newer, name="C", workflow_id="cress-disp", start_on="2027-01-01",
+                            opening_on="2029-01-01", actor=manager, now=now)
+    assert ops.workflow_of(other).stage("support").duration.max == 12
+    assert ops.workflow_of(session.get(Site, site.id)).stage("support").duration.max == 8
+
+
+def test_the_actice_programme_runs_on_the_same_engine(session, make_site, walk):
+    site = walk(make_site(workflow="actice", opening="2028-01-01"), "closed")
+    assert site.stage == "closed"
