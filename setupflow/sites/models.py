@@ -22,8 +22,8 @@ class WorkflowSnapshot(Base):
     version: Mapped[int]
     #: fingerprint of the validated content, to notice a file changed without a new version
     digest: Mapped[str] = mapped_column(String(64))
-    #: the validated definition as JSON
-    document: Mapped[dict] = mapped_column(JSON)
+    #: the validated definition as JSON; deferred: the runtime cache needs it once per process
+    document: Mapped[dict] = mapped_column(JSON, deferred=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -1,0 +1,58 @@
+"""Run the benchmarks and print a table and a JSON file of figures.
+
+    python -m benchmarks [--quick] [--sites N] [--database URL] [--output FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .harness import Figure, Report, print_table
+
+
+def machine_info() -> dict:
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "processor": platform.processor() or platform.machine()}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="CI scale: runs in under a minute.")
+    parser.add_argument("--sites", type=int, help="Number of sites (default 2000, quick 100).")
+    parser.add_argument("--database", help="Database URL (default: a new SQLite file).")
+    parser.add_argument("--output", type=Path, help="JSON file for the figures "
+                        "(default benchmarks/results/<date>.json).")
+    args = parser.parse_args(argv)
+
+    sites = args.sites or (100 if args.quick else 2000)
+    workdir = Path(tempfile.mkdtemp(prefix="setupflow-bench-"))
+    url = args.database or f"sqlite:///{workdir / 'bench.db'}"
+    report = Report(scale={"sites": sites, "quick": args.quick, "database": url.split("://")[0]},
+                    machine=machine_info())
+    print(f"setupflow benchmarks: {sites} sites on {report.scale['database']}", flush=True)
+
+    from .suite import run_all
+
+    run_all(report, url, sites, quick=args.quick, workdir=workdir)
+    print_table(report)
+
+    out = args.output or Path(__file__).parent / "results" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"scale": report.scale, "machine": report.machine,
+                               "figures": [f.as_dict() for f in report.figures]}, indent=2))
+    print(f"\nfigures written to {out}")
+    failed = report.failed_assertions
+    for f in failed:
+        print(f"FAILED: {f.name} = {f.value} {f.unit}, target {f.target}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Persisted advance: setupflow against SpiffWorkflow on the same five-stage process.
+
+setupflow: one transaction per step, as a web request does: load the site, check its
+gate, transition, write history, commit. SpiffWorkflow, the way its applications
+persist an instance (shared/peer/README.md): load the JSON, deserialize, complete the
+ready user task, run the engine steps, serialize, store the JSON, commit.
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, update
+
+from setupflow.sites import operations as ops
+
+PEER_BPMN = Path(__file__).resolve().parent.parent.parent / "shared" / "peer" / "site_process.bpmn"
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+ACTOR = ops.Actor("bench", is_manager=True)
+
+peer_metadata = MetaData()
+peer_instances = Table("bench_peer_instances", peer_metadata,
+                       Column("id", Integer, primary_key=True), Column("data", Text, nullable=False))
+
+
+def prepare_sites(factory, catalog, count: int) -> list[int]:
+    """Sites whose every gate is already met, so each advance succeeds."""
+    ids = []
+    with factory() as session:
+        for i in range(count):
+            site = ops.create_site(session, catalog, name=f"Bench site {i}", workflow_id="cress-disp",
+                                   start_on="2027-01-04", opening_on="2029-01-01", actor=ACTOR, now=NOW)
+            workflow = ops.workflow_of(site)
+            for stage in workflow.stages:
+                for key in stage.gate.tasks:
+                    ops.set_task(session, site, key, True, ACTOR, NOW)
+                for key in stage.gate.decisions:
+                    kind = workflow.decision(key)
+                    value = {"choice": lambda k: k.choices[0].id, "date": lambda k: "2028-11-15",
+                             "text": lambda k: "Structure fictive"}[kind.kind](kind)
+                    ops.record_decision(session, site, key=key, value=value, text=None, actor=ACTOR, now=NOW)
+            ids.append(site.id)
+        session.commit()
+    return ids
+
+
+def run_setupflow(factory, site_ids: list[int]) -> tuple[int, float]:
+    steps = 0
+    t0 = time.perf_counter()
+    for site_id in site_ids:
+        for _ in range(5):
+            with factory() as session:
+                site = ops.get_site(session, site_id)
+                ops.advance(session, site, ACTOR, NOW)
+                session.commit()
+            steps += 1
+    return steps, time.perf_counter() - t0
+
+
+def _spiff():
+    from SpiffWorkflow.bpmn.parser import BpmnParser
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+    parser = BpmnParser()
+    parser.add_bpmn_file(str(PEER_BPMN))
+    spec = parser.get_spec("site_process")
+    return spec, BpmnWorkflow, BpmnWorkflowSerializer()
+
+
+def prepare_peer(engine, count: int) -> list[int]:
+    spec, BpmnWorkflow, serializer = _spiff()
+    peer_metadata.create_all(engine)
+    ids = []
+    with engine.begin() as conn:
+        for _ in range(count):
+            wf = BpmnWorkflow(spec)
+            wf.do_engine_steps()
+            ids.append(conn.execute(insert(peer_instances).values(data=serializer.serialize_json(wf)))
+                       .inserted_primary_key[0])
+    return ids
+
+
+def run_peer(engine, ids: list[int]) -> tuple[int, float, int]:
+    from SpiffWorkflow.util.task import TaskState
+
+    _spec, _cls, serializer = _spiff()
+    steps = 0
+    size = 0
+    t0 = time.perf_counter()
+    for instance_id in ids:
+        for _ in range(5):
+            with engine.begin() as conn:
+                data = conn.execute(select(peer_instances.c.data).where(peer_instances.c.id == instance_id)).scalar_one()
+                wf = serializer.deserialize_json(data)
+                task = wf.get_tasks(state=TaskState.READY)[0]
+                task.run()
+                wf.do_engine_steps()
+                data = serializer.serialize_json(wf)
+                size = len(data)
+                conn.execute(update(peer_instances).where(peer_instances.c.id == instance_id).values(data=data))
+            steps += 1
+    return steps, time.perf_counter() - t0, size
