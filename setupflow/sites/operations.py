@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
@@ -121,9 +121,24 @@ def current_values(session: Session, site: Site) -> dict[str, str]:
     return {key: value for key, value in rows}
 
 
+def gate_inputs(session: Session, site: Site) -> tuple[set[str], dict[str, str]]:
+    """The done tasks and the current decision values of a site, in one statement."""
+    tasks = select(literal("t").label("kind"), SiteTask.task_key.label("key"), literal(None).label("value")) \
+        .where(SiteTask.site_id == site.id, SiteTask.is_done)
+    decisions = select(literal("d"), Decision.key, Decision.value).where(
+        Decision.site_id == site.id, Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
+    done, values = set(), {}
+    for kind, key, value in session.execute(union_all(tasks, decisions)):
+        if kind == "t":
+            done.add(key)
+        else:
+            values[key] = value
+    return done, values
+
+
 def gate_of(session: Session, site: Site) -> GateStatus:
-    workflow = workflow_of(site)
-    return evaluate_gate(workflow, site.stage, done_tasks(session, site), current_values(session, site))
+    done, values = gate_inputs(session, site)
+    return evaluate_gate(workflow_of(site), site.stage, done, values)
 
 
 def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
