@@ -152,3 +152,21 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
 def test_the_actice_programme_runs_on_the_same_engine(session, make_site, walk):
     site = walk(make_site(workflow="actice", opening="2028-01-01"), "closed")
     assert site.stage == "closed"
+
+
+def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_site, catalog, now, manager, actor):
+    import dataclasses
+
+    from setupflow.definitions import load_text
+    from tests.conftest import WORKFLOWS
+
+    site = make_site()
+    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
+    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
+    newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
+    with pytest.raises(NotAllowed):
+        ops.upgrade_definition(session, site, newer, actor, now)
+    assert ops.upgrade_definition(session, site, newer, manager, now) == 2
+    assert ops.workflow_of(site).stage("support").duration.max == 12
+    with pytest.raises(InputError, match="already runs"):
+        ops.upgrade_definition(session, site, newer, manager, now)

@@ -161,6 +161,19 @@ def decide(site_id, key, value, text, reason, actor, as_json):
 
 @site.command()
 @click.argument("site_id")
+@AS_OPTION
+def upgrade(site_id, actor):
+    """Move a site onto the current version of its workflow definition (recorded)."""
+    from ..sites.operations import upgrade_definition
+
+    rt = runtime()
+    with rt.transaction() as session:
+        version = upgrade_definition(session, _load(session, site_id), rt.catalog, actor_from(actor), now_utc())
+    click.echo(f"site {site_id} now runs version {version}")
+
+
+@site.command()
+@click.argument("site_id")
 @JSON_OPTION
 def history(site_id, as_json):
     """The site's history: every transition, task and decision, oldest first."""

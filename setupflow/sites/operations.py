@@ -297,3 +297,33 @@ def planned(site: Site, dated: dict[str, date] | None = None) -> Plan:
 def progress(session: Session, site: Site, today: date) -> Progress:
     return forecast(workflow_of(site), site.stage, site.stage_entered_on, today,
                     stage_history(session, site), dated_decisions(session, site))
+
+
+def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Actor, now: datetime) -> int:
+    """Move a site onto the current version of its definition, on purpose and recorded.
+
+    Refused when the site's stage, or a done task, no longer exists in the new version,
+    so that nothing recorded loses its meaning.
+    """
+    if not actor.is_manager:
+        raise NotAllowed("upgrading a site's workflow version is for managers")
+    try:
+        loaded = catalog.get(site.workflow_id)
+    except LookupError as exc:
+        raise InputError(f"workflow: {exc}") from None
+    old = workflow_of(site)
+    new = loaded.workflow
+    if new.version == old.version:
+        raise InputError(f"site {site.id} already runs {new.id} version {new.version}")
+    if new.version < old.version:
+        raise InputError(f"site {site.id} runs version {old.version}; {loaded.source} has the older {new.version}")
+    if site.stage not in new.state_ids:
+        raise InputError(f"version {new.version} of {new.id} has no stage '{site.stage}'; reopen an existing stage first")
+    known_tasks = {t.id for s in new.stages for t in s.tasks}
+    lost = sorted(done_tasks(session, site) - known_tasks)
+    if lost:
+        raise InputError(f"version {new.version} of {new.id} drops done tasks: {', '.join(lost)}")
+    site.snapshot = snapshot_for(session, loaded, now)
+    record(session, site, actor, now, "upgraded", source_version=old.version, target_version=new.version)
+    session.flush()
+    return new.version
