@@ -89,6 +89,7 @@ def test_approving_minutes_needs_the_latest_version_and_freezes_them(session, ma
 def test_two_edits_of_a_project_note_section_from_the_same_version(session, make_site, manager, actor, now):
     site = make_site()
     save_note_section(session, site, "objectives", "Ouvrir un atelier", 0, manager, now)
+    session.commit()
     with pytest.raises(StaleEdit, match="objectives"):
         save_note_section(session, site, "objectives", "Autre texte", 0, actor, now)
     session.rollback()
@@ -118,3 +119,42 @@ def test_overdue_is_computed_from_today_and_agrees_with_the_query(session, make_
     today = date(2027, 2, 10)
     assert [i.id for i in actions.actions_of(session, site, overdue_on=today)] == [late.id]
     assert [i.id for i in session.scalars(select(ActionItem)) if i.is_overdue(today)] == [late.id]
+
+
+def test_two_simultaneous_saves_of_the_same_version_on_postgresql_one_is_refused(postgres_db, catalog, manager,
+                                                                                 actor, now):
+    """Both pass the version check; the unique version index refuses the second."""
+    import threading
+
+    with postgres_db.factory() as s:
+        site = ops.create_site(s, catalog, name="Concurrence", workflow_id="cress-disp", start_on="2027-01-04",
+                               opening_on="2029-01-01", actor=manager, now=now)
+        m = held_meeting(s, site, "technical", manager, now)
+        save_minutes(s, m, "v1", 0, manager, now)
+        s.commit()
+        meeting_id = m.id
+    first, second = postgres_db.factory(), postgres_db.factory()
+    from setupflow.committees.operations import get_meeting
+
+    save_minutes(first, get_meeting(first, meeting_id), "Texte A", 1, manager, now)  # not committed yet
+    outcome = {}
+
+    def save_second():
+        try:
+            save_minutes(second, get_meeting(second, meeting_id), "Texte B", 1, actor, now)
+            second.commit()
+            outcome["saved"] = True
+        except StaleEdit as exc:
+            second.rollback()
+            outcome["refused"] = str(exc)
+
+    thread = threading.Thread(target=save_second)
+    thread.start()
+    thread.join(timeout=1.0)  # it waits on the version index held by the first transaction
+    first.commit()
+    thread.join(timeout=30)
+    assert "refused" in outcome, outcome
+    with postgres_db.factory() as s:
+        assert current_minutes(s, get_meeting(s, meeting_id)).body_md == "Texte A"
+    first.close()
+    second.close()

@@ -49,12 +49,14 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
                         f"(now version {current}); reload them, redo your change, and save again")
     revision = MinutesRevision(meeting_id=meeting.id, version=current + 1, body_md=body_md,
                                saved_by=actor.name, saved_dt=now)
+    meeting_id = meeting.id  # read now: a failed flush expires every object of the session
+    session.add(revision)
     try:
-        with session.begin_nested():
-            session.add(revision)
-            session.flush()
+        # the unique (…, version) index settles a race between two saves of the same version;
+        # the caller's transaction is then rolled back as a whole
+        session.flush()
     except IntegrityError:
-        raise StaleEdit(f"meeting {meeting.id}: someone saved the minutes at the same moment; "
+        raise StaleEdit(f"meeting {meeting_id}: someone saved the minutes at the same moment; "
                         f"reload them and save again") from None
     record(session, meeting.site, actor, now, "minutes_saved", meeting_id=meeting.id, version=revision.version)
     session.flush()

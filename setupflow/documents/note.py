@@ -64,10 +64,11 @@ def save_note_section(session: Session, site: Site, section: str, body_md: str, 
                         f"(now version {current}); reload it, redo your change, and save again")
     revision = SectionRevision(site_id=site.id, document=DOCUMENT, section=section, version=current + 1,
                                body_md=body_md, saved_by=actor.name, saved_dt=now)
+    session.add(revision)
     try:
-        with session.begin_nested():
-            session.add(revision)
-            session.flush()
+        # the unique (…, version) index settles a race between two saves of the same version;
+        # the caller's transaction is then rolled back as a whole
+        session.flush()
     except IntegrityError:
         raise StaleEdit(f"project note, section '{section}': saved by someone else at the same moment; "
                         f"reload it and save again") from None
