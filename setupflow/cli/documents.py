@@ -38,3 +38,28 @@ def render(site_id, kind, fmt, output, meeting_id):
     except OSError as exc:
         raise CliError(f"output: cannot write {output}: {exc}") from None
     click.echo(f"{kind} written to {output} ({len(data)} bytes)")
+
+
+@documents.command()
+@click.argument("site_id")
+@click.argument("section", type=click.Choice(["objectives", "needs", "method", "governance"]))
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Markdown file with the section's new text.")
+@click.option("--based-on", type=int, default=0, show_default=True,
+              help="The section version your text starts from (0 when it was never written).")
+@click.option("--as", "actor", metavar="NAME", help="Who writes, for the history (default: cli).")
+def section(site_id, section, path, based_on, actor):
+    """Save an editable section of the project note; refused if someone saved since --based-on."""
+    from ..documents.note import save_note_section
+    from ..sites.operations import get_site
+    from .support import actor_from
+
+    try:
+        body = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"file: cannot read {path}: {exc}") from None
+    with runtime().transaction() as session:
+        rev = save_note_section(session, get_site(session, site_id), section, body, based_on, actor_from(actor),
+                                now_utc())
+        version = rev.version
+    click.echo(f"project note, section {section}: saved as version {version}")
