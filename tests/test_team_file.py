@@ -7,6 +7,7 @@ from setupflow.committees.models import MeetingRole
 from setupflow.errors import InputError
 from setupflow.sites.models import HistoryEntry
 from setupflow.team import operations as team
+from setupflow.team.handover import person_leaves
 from setupflow.team.models import Person
 
 
@@ -62,7 +63,7 @@ def test_someone_leaving_hands_open_actions_and_future_roles_to_a_successor(sess
     actions.set_action_status(session, done_item, "done", manager, now)
     session.commit()
 
-    detail = team.person_leaves(session, site, leaver, successor, manager, now)
+    detail = person_leaves(session, site, leaver, successor, manager, now)
     session.commit()
 
     assert open_item.owner_id == successor.id
@@ -78,7 +79,7 @@ def test_someone_leaving_hands_open_actions_and_future_roles_to_a_successor(sess
     assert detail["committees"] == ["technical"]
     assert "technical" in {m.committee_id for m in successor.memberships if m.end_on is None}
     with pytest.raises(InputError, match="already left"):
-        team.person_leaves(session, site, leaver, successor, manager, now)
+        person_leaves(session, site, leaver, successor, manager, now)
 
 
 def test_people_are_never_deleted(session, make_site, make_team):

@@ -83,7 +83,8 @@ def list_(site_id, as_json):
 def leave(person_id, successor, left_on, actor, as_json):
     """Record that someone left; their open actions, meeting roles and seats go to the successor."""
     from ..sites.operations import _parse_day
-    from ..team.operations import get_person, person_leaves
+    from ..team.handover import person_leaves
+    from ..team.operations import get_person
 
     now = now_utc()
     with runtime().transaction() as session:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
-from ..committees.actions import actions_of
 from ..committees.minutes import current_minutes
 from ..committees.models import ActionItem, Meeting
 from ..config import Settings

@@ -1,8 +1,7 @@
 """State changes of a site's team file. Each flushes; the caller commits.
 
-People are never deleted. When someone leaves, ``person_leaves`` hands their open
-action items, their roles in meetings not yet held and their committee seats to a
-named successor, and writes the handover into the site history.
+People are never deleted: when someone leaves, ``handover.person_leaves`` passes their
+work on to a named successor.
 """
 from __future__ import annotations
 
@@ -20,8 +19,6 @@ from ..sites.runtime import workflow_of
 from .models import LANGUAGES, ORGANISATION_CATEGORIES, Membership, Organisation, Person
 
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
-#: meeting statuses whose roles and invitations still change hands when someone leaves
-NOT_HELD = ("proposed", "scheduled")
 
 
 def valid_email(value: str | None, field: str = "email") -> str:
@@ -81,6 +78,13 @@ def organisation_for(session: Session, site: Site, category_or_name: str, actor:
     return add_organisation(session, site, name=wanted, category=category, actor=actor, now=now)
 
 
+def _phone(phone: str | None) -> str | None:
+    phone = (phone or "").strip()
+    if phone and not re.fullmatch(r"[0-9+ ().-]{4,40}", phone):
+        raise InputError(f"phone: '{phone}' is not a phone number")
+    return phone or None
+
+
 def _committee(site: Site, committee_id: str) -> str:
     workflow = workflow_of(site)
     if committee_id not in {c.id for c in workflow.committees}:
@@ -96,12 +100,14 @@ def add_person(session: Session, site: Site, *, name: str, email: str, organisat
         raise InputError(f"organisation: {organisation.name} belongs to another site")
     if language not in LANGUAGES:
         raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
-    if phone is not None and not re.fullmatch(r"[0-9+ ().-]{4,40}", phone.strip() or "x"):
-        raise InputError(f"phone: '{phone}' is not a phone number")
+    phone = _phone(phone)
+    email = valid_email(email)
+    if any(p.email.lower() == email.lower() and p.is_active for p in people_of(session, site)):
+        raise InputError(f"email: {email} is already in the team file of site {site.id}")
     committees = [_committee(site, c) for c in committees]
     person = Person(site_id=site.id, organisation=organisation, name=_text(name, "name", 200),
-                    email=valid_email(email), function=_text(function, "function", 200, required=False),
-                    phone=(phone or "").strip() or None, language=language, created_dt=now)
+                    email=email, function=_text(function, "function", 200, required=False),
+                    phone=phone, language=language, created_dt=now)
     session.add(person)
     session.flush()
     record(session, site, actor, now, "person_added", person_id=person.id, name=person.name,
@@ -160,48 +166,44 @@ def committee_members(session: Session, site: Site, committee_id: str, day: date
     return list(session.scalars(query).unique())
 
 
-def person_leaves(session: Session, site: Site, person: Person, successor: Person, actor: Actor, now: datetime,
-                  left_on: date | None = None) -> dict:
-    """Record that ``person`` left; ``successor`` takes their open action items, their roles
-    and invitations in meetings not yet held, and their committee seats."""
-    from ..committees.models import ActionItem, Attendee, Meeting, MeetingRole
-
-    if person.site_id != site.id or successor.site_id != site.id:
-        raise InputError("successor: both people must belong to the same site")
-    if successor.id == person.id:
-        raise InputError("successor: someone cannot succeed themselves")
-    if not person.is_active:
-        raise InputError(f"person {person.id}: {person.name} already left on {person.left_on}")
-    if not successor.is_active:
-        raise InputError(f"successor: {successor.name} left the project on {successor.left_on}")
-    day = left_on or local_date(now)
-    actions = list(session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id,
-                                                            ActionItem.status == "open")))
-    for item in actions:
-        item.owner = successor
-    not_held = select(Meeting.id).where(Meeting.site_id == site.id, Meeting.status.in_(NOT_HELD))
-    roles = list(session.scalars(select(MeetingRole).where(MeetingRole.person_id == person.id,
-                                                           MeetingRole.meeting_id.in_(not_held))))
-    for role in roles:
-        role.person = successor
-    invited = list(session.scalars(select(Attendee).where(Attendee.person_id == person.id,
-                                                          Attendee.meeting_id.in_(not_held))))
-    already = set(session.scalars(select(Attendee.meeting_id).where(Attendee.person_id == successor.id)))
-    for attendee in invited:
-        if attendee.meeting_id in already:
-            attendee.meeting.attendees.remove(attendee)  # delete-orphan
-        else:
-            attendee.person = successor
-    seats = []
-    for m in person.memberships:
-        if m.end_on is None or m.end_on >= day:
-            m.end_on = day
-            seats.append(m.committee_id)
-            join_committee(session, site, successor, m.committee_id, actor, now, start_on=day)
-    person.left_on = day
-    person.successor_id = successor.id
-    detail = {"person_id": person.id, "successor_id": successor.id, "action_items": [a.id for a in actions],
-              "meeting_roles": [r.id for r in roles], "invitations": len(invited), "committees": seats}
-    record(session, site, actor, now, "person_left", reason=f"{person.name} -> {successor.name}", **detail)
+def update_person(session: Session, site: Site, person: Person, actor: Actor, now: datetime, **changes) -> Person:
+    """Change a person's name, e-mail, function, phone, language or organisation."""
+    if person.site_id != site.id:
+        raise NotFound(f"person {person.id}: no such person on site {site.id}")
+    allowed = {"name", "email", "function", "phone", "language", "organisation"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InputError(f"{sorted(unknown)[0]}: not a field of a person ({', '.join(sorted(allowed))})")
+    if "name" in changes:
+        person.name = _text(changes["name"], "name", 200)
+    if "email" in changes:
+        person.email = valid_email(changes["email"])
+    if "function" in changes:
+        person.function = _text(changes["function"], "function", 200, required=False)
+    if "phone" in changes:
+        person.phone = _phone(changes["phone"])
+    if "language" in changes:
+        if changes["language"] not in LANGUAGES:
+            raise InputError(f"language: '{changes['language']}' is not one of {', '.join(LANGUAGES)}")
+        person.language = changes["language"]
+    if "organisation" in changes:
+        if changes["organisation"].site_id != site.id:
+            raise InputError("organisation: it belongs to another site")
+        person.organisation = changes["organisation"]
+    record(session, site, actor, now, "person_changed", person_id=person.id, fields=sorted(changes))
     session.flush()
-    return detail
+    return person
+
+
+def end_membership(session: Session, site: Site, person: Person, committee_id: str, actor: Actor, now: datetime,
+                   end_on: date | None = None) -> None:
+    """Someone stops sitting on a committee (they stay in the team file)."""
+    day = end_on or local_date(now)
+    seats = [m for m in person.memberships if m.committee_id == committee_id and (m.end_on is None or m.end_on >= day)]
+    if not seats:
+        raise InputError(f"committee: {person.name} does not sit on '{committee_id}'")
+    for m in seats:
+        m.end_on = day
+    record(session, site, actor, now, "committee_left", person_id=person.id, committee=committee_id,
+           end_on=day.isoformat())
+    session.flush()
