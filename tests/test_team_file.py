@@ -87,3 +87,19 @@ def test_people_are_never_deleted(session, make_site, make_team):
     session.delete(people["ep"])
     with pytest.raises(RuntimeError, match="never deleted"):
         session.flush()
+
+
+def test_a_new_member_is_invited_to_the_committee_s_meetings_still_to_come(session, make_site, make_team, manager,
+                                                                            now):
+    site = make_site()
+    make_team(site)
+    coming = meetings.schedule(session, site, "technical", "2027-02-09T14:00", manager, now)
+    other = meetings.schedule(session, site, "partnership", "2027-04-22T10:00", manager, now)
+    org = team.organisation_for(session, site, "national_education", manager, now)
+    newcomer = team.add_person(session, site, name="Nouvelle Fictive", email="nf@example.org", organisation=org,
+                               actor=manager, now=now, committees=["technical"])
+    assert newcomer.id in {a.person_id for a in coming.attendees}
+    assert newcomer.id not in {a.person_id for a in other.attendees}
+    with pytest.raises(InputError, match="already in the team file"):
+        team.add_person(session, site, name="Doublon", email="NF@example.org", organisation=org, actor=manager,
+                        now=now)

@@ -12,13 +12,9 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 def meeting_dict(m) -> dict:
-    from ..clock import PARIS
+    from ..committees.summary import describe_meeting
 
-    return {"id": m.id, "site": m.site_id, "committee": m.committee_id, "status": m.status,
-            "date": m.starts_dt.astimezone(PARIS).date(), "at": m.starts_dt.astimezone(PARIS),
-            "duration_minutes": m.duration_minutes, "place": m.place, "video_url": m.video_url,
-            "is_working_meeting": m.is_working_meeting, "uid": m.uid, "sequence": m.sequence,
-            "roles": {r.role: r.person_id for r in m.roles}, "invited": [a.person_id for a in m.attendees]}
+    return describe_meeting(m)
 
 
 def _print(rows):
@@ -69,6 +65,30 @@ def list_(site_id, committee, as_json):
     with runtime().transaction() as session:
         rows = [meeting_dict(m) for m in meetings_of(session, get_site(session, site_id), committee_id=committee)]
     echo_json(rows) if as_json else _print(rows)
+
+
+@meetings.command()
+@click.argument("meeting_id")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@JSON_OPTION
+def show(meeting_id, lang, as_json):
+    """Show a meeting: date, roles, invitees and attendance, agenda, minutes version."""
+    from ..committees.summary import describe_meeting
+
+    with runtime().transaction() as session:
+        data = describe_meeting(_meeting(session, meeting_id), lang, session)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"{data['committee_label']} - {data['at']:%Y-%m-%d %H:%M} ({data['status']}, sequence "
+               f"{data['sequence']})")
+    click.echo(f"place: {data['place'] or '-'}  video: {data['video_url'] or '-'}")
+    for role, held in data["roles"].items():
+        click.echo(f"  {role}: {held['name']}")
+    for item in data["agenda"]:
+        click.echo(f"  - {item}")
+    click.echo(f"invited: {', '.join(i['name'] for i in data['invited']) or '-'}; "
+               f"minutes version {data['minutes_version']}")
 
 
 @meetings.command()

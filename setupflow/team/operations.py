@@ -132,7 +132,20 @@ def join_committee(session: Session, site: Site, person: Person, committee_id: s
     record(session, site, actor, now, "committee_joined", person_id=person.id, committee=committee_id,
            start_on=day.isoformat())
     session.flush()
+    _invite_to_upcoming(session, site, person, committee_id, now)
     return membership
+
+
+def _invite_to_upcoming(session: Session, site: Site, person: Person, committee_id: str, now: datetime) -> None:
+    """A new member is invited to the committee's scheduled meetings still to come."""
+    from ..committees.models import Attendee, Meeting
+
+    upcoming = session.scalars(select(Meeting).where(Meeting.site_id == site.id, Meeting.committee_id == committee_id,
+                                                     Meeting.status == "scheduled", Meeting.starts_dt > now))
+    for meeting in upcoming:
+        if all(a.person_id != person.id for a in meeting.attendees):
+            meeting.attendees.append(Attendee(person=person))
+    session.flush()
 
 
 def get_person(session: Session, person_id, site: Site | None = None) -> Person:
