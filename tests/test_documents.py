@@ -167,3 +167,14 @@ def test_a_template_using_an_undefined_value_fails_loudly(tmp_path):
     (tmp_path / "x.html").write_text("{{ site.missing_value }}")
     with pytest.raises(UndefinedError):
         render_template(tmp_path, "x.html", site={})
+
+
+def test_the_decision_record_of_one_meeting_lists_only_its_decisions(session, settings, meeting, manager, now):
+    from setupflow.sites import operations as ops
+
+    ops.record_decision(session, meeting.site, key=None, value=None, text="Décision hors réunion", actor=manager,
+                        now=now)
+    html = render(session, settings, meeting.site, "decisions", "html", now, meeting).decode()
+    assert "Méthodologie du diagnostic validée" in html and "hors réunion" not in html
+    assert "Comité technique, réunion du 05/01/2027" in html
+    assert "hors réunion" in render(session, settings, meeting.site, "decisions", "html", now).decode()

@@ -81,14 +81,20 @@ def _decision_rows(decisions: list[Decision], workflow) -> tuple:
     return tuple(rows)
 
 
-def site_sections(session: Session, site: Site, kind: str, now: datetime) -> tuple[str, str, list[Section]]:
+def site_sections(session: Session, site: Site, kind: str, now: datetime,
+                  meeting: Meeting | None = None) -> tuple[str, str, list[Section]]:
     today = local_date(now)
     workflow = workflow_of(site)
     if kind == "project_note":
         return project_note(session, site, today)
     if kind == "decisions":
         decisions = decision_log(session, site)
-        return (f"Relevé de décisions - {site.name}", f"Au {today:%d/%m/%Y}",
+        subtitle = f"Au {today:%d/%m/%Y}"
+        if meeting is not None:
+            decisions = [d for d in decisions if d.meeting_id == meeting.id]
+            committee = workflow.committee(meeting.committee_id).label.fr
+            subtitle = f"{committee}, réunion du {local_date(meeting.starts_dt):%d/%m/%Y}"
+        return (f"Relevé de décisions - {site.name}", subtitle,
                 [Section("Décisions", ("Aucune décision enregistrée.",) if not decisions else (),
                          table=_decision_rows(decisions, workflow) if decisions else ())])
     if kind == "team_file":
@@ -123,9 +129,15 @@ def render_html(session: Session, settings: Settings, site: Site, kind: str, now
             return invitation(session, settings, meeting, now).html
         return render_template(settings.templates_dir, f"documents/{kind}.html",
                                **meeting_context(session, meeting))
-    title, subtitle, sections = site_sections(session, site, kind, now)
+    title, subtitle, sections = site_sections(session, site, kind, now, _own(site, meeting))
     return render_template(settings.templates_dir, "documents/sections.html", title=title, subtitle=subtitle,
                            sections=sections, site=site)
+
+
+def _own(site: Site, meeting: Meeting | None) -> Meeting | None:
+    if meeting is not None and meeting.site_id != site.id:
+        raise InputError(f"meeting: meeting {meeting.id} belongs to another site")
+    return meeting
 
 
 def render(session: Session, settings: Settings, site: Site, kind: str, fmt: str, now: datetime,
@@ -135,7 +147,7 @@ def render(session: Session, settings: Settings, site: Site, kind: str, fmt: str
     if fmt == "docx":
         if kind not in DOCX_KINDS:
             raise InputError(f"format: docx is available for {', '.join(DOCX_KINDS)}, not {kind}")
-        title, subtitle, sections = site_sections(session, site, kind, now)
+        title, subtitle, sections = site_sections(session, site, kind, now, _own(site, meeting))
         return sections_to_docx(title, sections, subtitle)
     if fmt == "ics":
         if kind != "invitation" or meeting is None or meeting.site_id != site.id:
