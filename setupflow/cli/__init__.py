@@ -17,6 +17,10 @@ COMMANDS = {
     "workflows": ("setupflow.cli.workflows", "workflows", "List, show and validate workflow definitions."),
     "plan": ("setupflow.cli.plan", "plan", "Compute a retro-planning from an opening or a start date."),
     "site": ("setupflow.cli.sites", "site", "Create sites and move them through the stages."),
+    "people": ("setupflow.cli.people", "people", "The project-team file: organisations, people, committee seats."),
+    "meetings": ("setupflow.cli.meetings", "meetings", "Committee meetings: proposals, scheduling, minutes."),
+    "decisions": ("setupflow.cli.decisions", "decisions", "Read and search the decision log of one or many sites."),
+    "documents": ("setupflow.cli.documents", "documents", "Render agendas, minutes, project notes... to HTML/PDF/DOCX."),
 }
 
 
