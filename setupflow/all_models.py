@@ -1,6 +1,10 @@
 """Import every model module so that ``Base.metadata`` knows every table (Alembic,
 tests and ``init`` rely on it). A new feature adds its import here."""
 from .sites import models as sites_models  # noqa: F401
+from .diagnostic import models as diagnostic_models  # noqa: F401
+from .calls import models as calls_models  # noqa: F401
+from .support import models as support_models  # noqa: F401
+from .budget import models as budget_models  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata

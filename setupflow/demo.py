@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .clock import local_date
 from .definitions.catalog import Catalog
+from .demo_work import build_stage_demo, produce
 from .sites import operations as ops
 from .sites.models import Site
 
@@ -64,7 +65,11 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
         stage = workflow.stage(site.stage)
         when = now - timedelta(days=30 * (stop - step))
         for key in stage.gate.tasks:
-            ops.set_task(session, site, key, True, DEMO_ACTOR, when)
+            evidence = workflow.task(key)[1].evidence
+            if evidence:
+                produce(session, site, evidence, DEMO_ACTOR, when)
+            else:
+                ops.set_task(session, site, key, True, DEMO_ACTOR, when)
         for key in stage.gate.decisions:
             kind = workflow.decision(key)
             value = decisions.get(key)
@@ -89,4 +94,5 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
                                region=spec.region, disp=spec.disp, department=spec.department)
         _walk_to(session, site, spec, now)
         sites.append(site)
+    build_stage_demo(session, sites, now, DEMO_ACTOR)
     return sites

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import evidence
 from ..clock import local_date
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
@@ -104,7 +105,17 @@ def get_site(session: Session, site_id) -> Site:
 
 
 def done_tasks(session: Session, site: Site) -> set[str]:
-    return set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
+    """The tasks that are met: ticked by hand, or, for a task with evidence, proven by the work."""
+    ticked = set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
+    met = set()
+    for stage in workflow_of(site).stages:
+        for task in stage.tasks:
+            if task.evidence is None:
+                if task.id in ticked:
+                    met.add(task.id)
+            elif evidence.holds(session, site, task.evidence):
+                met.add(task.id)
+    return met
 
 
 def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
@@ -159,10 +170,13 @@ def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: st
 def set_task(session: Session, site: Site, key: str, done: bool, actor: Actor, now: datetime) -> SiteTask:
     workflow = workflow_of(site)
     try:
-        stage, _task = workflow.task(key)
+        stage, task = workflow.task(key)
     except KeyError:
         known = ", ".join(t.id for s in workflow.stages for t in s.tasks)
         raise InputError(f"task: unknown task '{key}' in {workflow.id} (known: {known})") from None
+    if task.evidence is not None:
+        raise InputError(f"task '{key}': met by the work itself, it cannot be ticked by hand "
+                         f"(it is met when {evidence.describe(task.evidence)})")
     row = session.scalar(select(SiteTask).where(SiteTask.site_id == site.id, SiteTask.task_key == key))
     if row is None:
         row = SiteTask(site_id=site.id, task_key=key, is_done=False, changed_dt=now, changed_by=actor.name)

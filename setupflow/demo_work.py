@@ -1,0 +1,129 @@
+"""Fictional stage work for the demo (and the test helper that walks sites through stages).
+
+``produce`` does, through the real operations, the smallest piece of work that makes
+one kind of evidence hold; ``build_stage_demo`` fills the sites of the demo that are past
+the diagnostic or the call with a fuller, invented diagnostic, call and budget.
+Every organisation and person here is invented.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from . import evidence
+from .clock import local_date
+from .sites.models import Site
+from .sites.operations import Actor
+from .sites.runtime import workflow_of
+
+CONCLUSIONS = ("Les personnes détenues sont jeunes et peu qualifiées ; une part notable relève d'un handicap "
+               "reconnu. Un atelier d'insertion avec un accompagnement renforcé vers la formation répond le "
+               "mieux aux besoins relevés.")
+
+
+def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime) -> None:
+    """Do the fictional work that makes ``spec`` hold, unless it already holds."""
+    if evidence.holds(session, site, spec):
+        return
+    name, argument = evidence.split(spec)
+    today = local_date(now)
+    if name == "diagnostic_sources_collected":
+        from .diagnostic import operations as diag
+
+        for i, source in enumerate(diag.spec_of(site).sources):
+            status = "unavailable" if i == 4 else "obtained"
+            diag.set_source(session, site, source.id, status=status, actor=actor, now=now,
+                            obtained_on=today if status == "obtained" else None, provider="Service de l'EP")
+        diag.set_indicator(session, site, "age_bracket", {"under_25": 31, "from_25_to_39": 58, "from_40_to_54": 22,
+                                                          "over_55": 3}, actor=actor, now=now, source_key="registry")
+        diag.log_interview(session, site, held_on=today, audience="professionals", format="group", participants=6,
+                           themes=["accès à la formation", "mobilité à la sortie"], actor=actor, now=now)
+    elif name == "diagnostic_conclusions_written":
+        from .diagnostic.operations import write_conclusions
+
+        write_conclusions(session, site, CONCLUSIONS, actor=actor, now=now)
+    elif name in ("call_document_drafted", "call_published", "call_applications_scored"):
+        _call_work(session, site, name, actor, now)
+    elif name == "workstream_complete":
+        from .support.operations import set_item, spec_of
+
+        stream = next(w for w in spec_of(site).workstreams if w.id == argument)
+        for item in stream.checklist:
+            set_item(session, site, stream.id, item.id, True, actor=actor, now=now)
+    elif name == "immersion_scheduled":
+        from .support.operations import set_immersion
+
+        set_immersion(session, site, starts_on=today, ends_on=today + timedelta(days=14), actor=actor, now=now)
+    elif name == "budget_drawn_up":
+        from .budget.operations import add_line
+
+        add_line(session, site, kind="expense", category="equipment", label="Aménagement de la zone d'atelier",
+                 planned="45000", actor=actor, now=now)
+        add_line(session, site, kind="income", category="grants", label="Aide au démarrage", funder="ATIGIP",
+                 planned="30000", actor=actor, now=now)
+    else:  # pragma: no cover - every declared kind is handled above
+        raise KeyError(name)
+
+
+def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datetime) -> None:
+    from .calls import applications as apps
+    from .calls import operations as calls
+    from .calls.models import Call
+    from sqlalchemy import select
+
+    call = session.scalar(select(Call).where(Call.site_id == site.id).order_by(Call.id))
+    if call is None:
+        call = calls.create_call(session, site, None, actor=actor, now=now)
+    if calls.drafting_problems(call):
+        calls.edit_call(session, site, call, actor=actor, now=now, capacity=12,
+                        body="Le comité technique recherche une structure de l'ESS pour porter un atelier "
+                             "de production dans l'établissement.",
+                        needs=call.needs or CONCLUSIONS, workshop_zone="Atelier de 400 m² au rez-de-chaussée",
+                        surveillance_constraints="Mouvements regroupés matin et après-midi")
+    if name == "call_document_drafted":
+        return
+    if call.published_on is None:
+        today = local_date(now)
+        calls.publish_call(session, site, call, published_on=today, closes_on=today + timedelta(days=75),
+                           actor=actor, now=now)
+    if name == "call_applications_scored":
+        application = call.applications[0] if call.applications else apps.add_application(
+            session, site, call, organisation="Association Pas à Pas (fictive)", legal_status="association",
+            activity="Reconditionnement de matériel informatique", actor=actor, now=now)
+        apps.score(session, site, call, application, member="Membre du comité (fictif)",
+                   scores={c["id"]: 3 for c in call.criteria}, actor=actor, now=now)
+
+
+def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: Actor) -> None:
+    """Richer fictional work for the demo sites that have a diagnostic or a call behind them."""
+    from .budget.operations import add_line
+    from .diagnostic import operations as diag
+
+    for site in sites:
+        wf = workflow_of(site)
+        index = wf.stage_index(site.stage)
+        if index > _stage_of_evidence(wf, "diagnostic_conclusions_written"):
+            diag.set_indicator(session, site, "school_level", {"no_diploma": 47, "cap_bep": 38, "baccalaureate": 21,
+                                                               "higher": 2}, actor=actor, now=now,
+                               source_key="national_education")
+            diag.set_indicator(session, site, "housing_at_release", {"own_housing": 40, "family": 52, "none": 17},
+                               actor=actor, now=now, source_key="spip_activity_report")
+            diag.log_interview(session, site, held_on=local_date(now) - timedelta(days=200), audience="detainees",
+                               format="group", participants=8, themes=["envie de travailler", "accès à la formation"],
+                               actor=actor, now=now)
+            diag.add_initiative(session, site, name="Chantier espaces verts (fictif)", kind="outside",
+                                description="Accueille des personnes à la sortie.", actor=actor, now=now)
+        if index >= _stage_of_evidence(wf, "budget_drawn_up"):
+            add_line(session, site, kind="expense", category="staff", label="Encadrant technique (0,8 ETP)",
+                     planned="32 000,00", actor=actor, now=now)
+            add_line(session, site, kind="income", category="grants", label="Aide aux postes", funder="DDETS",
+                     planned="21 500,00", status="granted", actor=actor, now=now)
+
+
+def _stage_of_evidence(workflow, name: str) -> int:
+    """The index of the stage holding the first task proven by ``name`` (past the end if none)."""
+    for i, stage in enumerate(workflow.stages):
+        if any(t.evidence and evidence.split(t.evidence)[0] == name for t in stage.tasks):
+            return i
+    return len(workflow.stages) + 1
