@@ -41,7 +41,7 @@ def add_application(session: Session, site: Site, call: Call, *, organisation: s
     row = Application(call_id=call.id, organisation=organisation.strip(), legal_status=legal_status.strip(),
                       structure_type=(structure_type or "").strip() or None, activity=activity.strip(),
                       received_on=received, recorded_dt=now, recorded_by=actor.name)
-    session.add(row)
+    call.applications.append(row)
     session.flush()
     record(session, site, actor, now, "call_application", call_id=call.id, application_id=row.id)
     session.flush()

@@ -86,7 +86,7 @@ def attach_file(session: Session, site: Site, application: Application, *, data_
         row = ApplicationFile(application_id=application.id, original_name=name, stored_name=stored,
                               content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                               uploaded_dt=now, uploaded_by=actor.name)
-        session.add(row)
+        application.files.append(row)
         session.flush()
         record(session, site, actor, now, "call_file", application_id=application.id, file_id=row.id)
         session.flush()

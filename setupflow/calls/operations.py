@@ -178,7 +178,7 @@ def add_slot(session: Session, site: Site, call: Call, *, kind: str, starts_dt: 
         raise InputError("organisation: a bilateral meeting is with one candidate organisation")
     slot = CallSlot(call_id=call.id, kind=kind, starts_dt=starts_dt, place=(place or "").strip() or None,
                     organisation=(organisation or "").strip() or None)
-    session.add(slot)
+    call.slots.append(slot)
     session.flush()
     record(session, site, actor, now, "call_slot", call_id=call.id, slot_id=slot.id, kind=kind)
     session.flush()
