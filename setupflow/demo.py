@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .clock import local_date
 from .definitions.catalog import Catalog
-from .demo_work import build_stage_demo, produce
+from .demo_work import build_stage_demo, decide, produce, work_time
 from .sites import operations as ops
 from .sites.models import Site
 
@@ -67,7 +67,7 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
         for key in stage.gate.tasks:
             evidence = workflow.task(key)[1].evidence
             if evidence:
-                produce(session, site, evidence, DEMO_ACTOR, when)
+                produce(session, site, evidence, DEMO_ACTOR, work_time(workflow, stage.id, when))
             else:
                 ops.set_task(session, site, key, True, DEMO_ACTOR, when)
         for key in stage.gate.decisions:
@@ -76,7 +76,8 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
             if value is None:
                 value = local_date(when).isoformat() if kind.kind == "date" else kind.choices[0].id \
                     if kind.kind == "choice" else "Structure fictive"
-            ops.record_decision(session, site, key=key, value=value, text=None, actor=DEMO_ACTOR, now=when)
+            if not decide(session, site, key, value, DEMO_ACTOR, when):
+                ops.record_decision(session, site, key=key, value=value, text=None, actor=DEMO_ACTOR, now=when)
         ops.advance(session, site, DEMO_ACTOR, when)
         step += 1
 

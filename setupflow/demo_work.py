@@ -95,6 +95,59 @@ def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datet
                    scores={c["id"]: 3 for c in call.criteria}, actor=actor, now=now)
 
 
+def work_time(workflow, stage_id: str, when: datetime) -> datetime:
+    """When the demo does a stage's work: a call is published long enough before the
+    selection for its answer window to have closed."""
+    if any(c.stage == stage_id for c in workflow.work.calls):
+        return when - timedelta(days=80)
+    return when
+
+
+def decide(session: Session, site: Site, key: str, value: str, actor: Actor, when: datetime) -> bool:
+    """Take a gate decision the way the stage work does, when a feature owns it:
+    the structure choice with its rationale, the committee's selection among scored
+    applications, the DUI's signature circuit, the opening confirmation. False when no
+    feature owns the decision."""
+    from .calls import applications as apps
+    from .calls.operations import get_call
+    from .diagnostic.operations import choose_structure
+    from .support import operations as support
+
+    work = workflow_of(site).work
+    if work.diagnostic and key == work.diagnostic.structure_decision:
+        choose_structure(session, site, value, "Choix fondé sur les besoins relevés par le diagnostic.",
+                         actor=actor, now=when)
+        return True
+    for spec in work.calls:
+        if key == spec.selection_decision and spec.stage == site.stage:
+            call = get_call(session, site, spec.id)
+            day = call.published_on + timedelta(days=10)
+            chosen = apps.add_application(session, site, call, organisation=value, legal_status="association",
+                                          activity="Activité de production (fictive)", received_on=day,
+                                          actor=actor, now=when)
+            other = apps.add_application(session, site, call, organisation="Coopérative Horizon (fictive)",
+                                         legal_status="SCIC", activity="Sous-traitance industrielle",
+                                         received_on=day, actor=actor, now=when)
+            for member, (good, fair) in (("Membre EP (fictif)", (5, 3)), ("Membre Cress (fictive)", (4, 3))):
+                apps.score(session, site, call, chosen, member=member, actor=actor, now=when,
+                           scores={c["id"]: good for c in call.criteria})
+                apps.score(session, site, call, other, member=member, actor=actor, now=when,
+                           scores={c["id"]: fair for c in call.criteria})
+            apps.select_applications(session, site, call, [chosen.id], actor=actor, now=when)
+            return True
+    support_spec = work.support
+    if support_spec and support_spec.dui and key == support_spec.dui.signed_decision:
+        day = local_date(when) - timedelta(days=len(support_spec.dui.signatories) * 7)
+        for i, signatory in enumerate(support_spec.dui.signatories):
+            support.sign_dui(session, site, signatory.id, signed_on=day + timedelta(days=7 * i),
+                             signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=when)
+        return True
+    if support_spec and key == support_spec.opening_decision:
+        support.confirm_opening(session, site, value, actor=actor, now=when)
+        return True
+    return False
+
+
 def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: Actor) -> None:
     """Richer fictional work for the demo sites that have a diagnostic or a call behind them."""
     from .budget.operations import add_line
@@ -114,11 +167,30 @@ def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: 
                                actor=actor, now=now)
             diag.add_initiative(session, site, name="Chantier espaces verts (fictif)", kind="outside",
                                 description="Accueille des personnes à la sortie.", actor=actor, now=now)
+        if wf.work.support and index == _stage_of_evidence(wf, "workstream_complete"):
+            _support_in_progress(session, site, now, actor)
         if index >= _stage_of_evidence(wf, "budget_drawn_up"):
             add_line(session, site, kind="expense", category="staff", label="Encadrant technique (0,8 ETP)",
                      planned="32 000,00", actor=actor, now=now)
             add_line(session, site, kind="income", category="grants", label="Aide aux postes", funder="DDETS",
                      planned="21 500,00", status="granted", actor=actor, now=now)
+
+
+def _support_in_progress(session: Session, site: Site, now: datetime, actor: Actor) -> None:
+    from .support import operations as support
+
+    spec = support.spec_of(site)
+    today = local_date(now)
+    first = spec.workstreams[0]
+    for item in first.checklist[:2]:
+        support.set_item(session, site, first.id, item.id, True, done_on=today - timedelta(days=20), actor=actor,
+                         now=now)
+    support.set_immersion(session, site, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=44),
+                          actor=actor, now=now)
+    if spec.dui:
+        signatory = spec.dui.signatories[0]
+        support.sign_dui(session, site, signatory.id, signed_on=today - timedelta(days=2),
+                         signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=now)
 
 
 def _stage_of_evidence(workflow, name: str) -> int:

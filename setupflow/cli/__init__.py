@@ -17,6 +17,11 @@ COMMANDS = {
     "workflows": ("setupflow.cli.workflows", "workflows", "List, show and validate workflow definitions."),
     "plan": ("setupflow.cli.plan", "plan", "Compute a retro-planning from an opening or a start date."),
     "site": ("setupflow.cli.sites", "site", "Create sites and move them through the stages."),
+    "diagnostic": ("setupflow.cli.diagnostic", "diagnostic", "The diagnostic: sources, aggregates, interviews, conclusions."),
+    "calls": ("setupflow.cli.calls", "calls", "Calls for expressions of interest, applications, scores, selection."),
+    "support": ("setupflow.cli.opening", "support", "Support until opening: workstreams, immersion, opening date."),
+    "dui": ("setupflow.cli.opening", "dui", "The DUI and its signature circuit."),
+    "budget": ("setupflow.cli.budget", "budget", "The forecast budget: lines, totals, history."),
 }
 
 
