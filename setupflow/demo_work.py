@@ -35,8 +35,7 @@ def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime
             status = "unavailable" if i == 4 else "obtained"
             diag.set_source(session, site, source.id, status=status, actor=actor, now=now,
                             obtained_on=today if status == "obtained" else None, provider="Service de l'EP")
-        diag.set_indicator(session, site, "age_bracket", {"under_25": 31, "from_25_to_39": 58, "from_40_to_54": 22,
-                                                          "over_55": 3}, actor=actor, now=now, source_key="registry")
+        _figures(session, site, 0, (31, 58, 22, 3), actor, now)
         diag.log_interview(session, site, held_on=today, audience="professionals", format="group", participants=6,
                            themes=["accès à la formation", "mobilité à la sortie"], actor=actor, now=now)
     elif name == "diagnostic_conclusions_written":
@@ -58,9 +57,9 @@ def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime
     elif name == "budget_drawn_up":
         from .budget.operations import add_line
 
-        add_line(session, site, kind="expense", category="equipment", label="Aménagement de la zone d'atelier",
+        add_line(session, site, kind="expense", category=_category(site, 1), label="Aménagement de la zone d'atelier",
                  planned="45000", actor=actor, now=now)
-        add_line(session, site, kind="income", category="grants", label="Aide au démarrage", funder="ATIGIP",
+        add_line(session, site, kind="income", category=_category(site, -1), label="Aide au démarrage", funder="ATIGIP",
                  planned="30000", actor=actor, now=now)
     else:  # pragma: no cover - every declared kind is handled above
         raise KeyError(name)
@@ -93,6 +92,26 @@ def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datet
             activity="Reconditionnement de matériel informatique", actor=actor, now=now)
         apps.score(session, site, call, application, member="Membre du comité (fictif)",
                    scores={c["id"]: 3 for c in call.criteria}, actor=actor, now=now)
+
+
+def _figures(session: Session, site: Site, index: int, counts: tuple[int, ...], actor: Actor,
+             now: datetime) -> None:
+    """Invented counts for the definition's ``index``-th dimension, from one of its sources."""
+    from .diagnostic import operations as diag
+
+    spec = diag.spec_of(site)
+    if not spec.dimensions:
+        return
+    dimension = spec.dimensions[index % len(spec.dimensions)]
+    cells = dict(zip((c.id for c in dimension.categories), counts))
+    if cells:
+        diag.set_indicator(session, site, dimension.id, cells, actor=actor, now=now,
+                           source_key=spec.sources[index % len(spec.sources)].id)
+
+
+def _category(site: Site, index: int) -> str:
+    categories = workflow_of(site).work.budget_categories
+    return categories[index].id if categories else "divers"
 
 
 def work_time(workflow, stage_id: str, when: datetime) -> datetime:
@@ -157,22 +176,20 @@ def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: 
         wf = workflow_of(site)
         index = wf.stage_index(site.stage)
         if index > _stage_of_evidence(wf, "diagnostic_conclusions_written"):
-            diag.set_indicator(session, site, "school_level", {"no_diploma": 47, "cap_bep": 38, "baccalaureate": 21,
-                                                               "higher": 2}, actor=actor, now=now,
-                               source_key="national_education")
-            diag.set_indicator(session, site, "housing_at_release", {"own_housing": 40, "family": 52, "none": 17},
-                               actor=actor, now=now, source_key="spip_activity_report")
+            _figures(session, site, 1, (47, 38, 21, 2), actor, now)
+            _figures(session, site, 3, (40, 52, 17), actor, now)
             diag.log_interview(session, site, held_on=local_date(now) - timedelta(days=200), audience="detainees",
                                format="group", participants=8, themes=["envie de travailler", "accès à la formation"],
                                actor=actor, now=now)
-            diag.add_initiative(session, site, name="Chantier espaces verts (fictif)", kind="outside",
+            diag.add_initiative(session, site, name="Chantier espaces verts (fictif)",
+                                kind=diag.spec_of(site).initiative_kinds[-1].id,
                                 description="Accueille des personnes à la sortie.", actor=actor, now=now)
         if wf.work.support and index == _stage_of_evidence(wf, "workstream_complete"):
             _support_in_progress(session, site, now, actor)
         if index >= _stage_of_evidence(wf, "budget_drawn_up"):
-            add_line(session, site, kind="expense", category="staff", label="Encadrant technique (0,8 ETP)",
+            add_line(session, site, kind="expense", category=_category(site, 0), label="Encadrant technique (0,8 ETP)",
                      planned="32 000,00", actor=actor, now=now)
-            add_line(session, site, kind="income", category="grants", label="Aide aux postes", funder="DDETS",
+            add_line(session, site, kind="income", category=_category(site, -1), label="Aide aux postes", funder="DDETS",
                      planned="21 500,00", status="granted", actor=actor, now=now)
 
 
