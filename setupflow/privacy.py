@@ -3,7 +3,7 @@
 The diagnostic stores aggregates and interview themes only. ``refuse_identifying``
 rejects any text that looks like part of an individual record, naming the field:
 
-- an e-mail address;
+- an e-mail address or a French phone number;
 - a full date (12/03/1985, 1985-03-12, 12 mars 1985): a birth date or an event date
   about one person; month-and-year alone is accepted;
 - a prison register number (numéro d'écrou): 6 to 8 digits in a row, letters followed
@@ -25,6 +25,7 @@ MONTHS = ("janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septe
           "decembre|january|february|march|april|may|june|july|august|september|october|november|december")
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"(?<!\d)(\+33\s?|0)[1-9]([ .-]?\d\d){4}(?!\d)")
 _DATES = (
     re.compile(r"\b\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{2,4}\b"),
     re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),
@@ -50,6 +51,8 @@ def identifying_problem(text: str, *, names: bool = True) -> str | None:
         return None
     if _EMAIL.search(text):
         return "looks like an e-mail address"
+    if _PHONE.search(text):
+        return "looks like a phone number"
     for pattern in _DATES:
         if pattern.search(text):
             return "contains a full date (a birth date or a date about one person)"

@@ -96,6 +96,9 @@ def test_the_ranking_aggregates_every_members_weighted_scores(session, drafted, 
     # b: (2*4 + 3*5 + 3*5 + 2*4) / 10 = 4.60; a: (2*4 + 3*2 + 3*4 + 2*3) / 10 = 3.20
     assert [(r["organisation"], r["score"], r["rank"]) for r in rows] == [("Coop Demain", "4.60", 1),
                                                                           ("Atelier Fil Rouge", "3.20", 2)]
+    with pytest.raises(InputError, match="is after the call closed"):
+        apps.add_application(session, site, call, organisation="En retard", legal_status="association",
+                             activity="x", received_on=now.date() + timedelta(days=90), actor=actor, now=now)
     with pytest.raises(InputError, match="score 'legal_status': 6 is outside 0..5"):
         apps.score(session, site, call, a, member="membre-3", scores={"legal_status": 6}, actor=actor, now=now)
 

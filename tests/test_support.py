@@ -43,7 +43,7 @@ def test_signing_the_dui_out_of_order_is_refused(session, site, actor, now):
         support.sign_dui(session, site, "spip_director", signed_on="2026-12-02", signed_by="X", actor=actor, now=now)
     with pytest.raises(InputError, match="before the previous signature"):
         support.sign_dui(session, site, "ep_director", signed_on="2026-11-20", signed_by="X", actor=actor, now=now)
-    status = queries.dui_status(session, site)
+    status = queries.dui_status(session, site, now.date())
     assert status["next"] == "ep_director" and not status["complete"]
 
 
@@ -55,12 +55,15 @@ def test_the_last_dui_signature_meets_the_support_gates_dui_condition(session, s
     decision = ops.current_decisions(session, site)["dui_signed"]
     assert decision.value == "2026-12-20"
     assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["dui_signed"]
-    assert queries.dui_status(session, site)["complete"]
+    assert queries.dui_status(session, site, now.date())["complete"]
 
 
-def test_the_dui_window_comes_from_the_plan(session, site):
+def test_the_dui_window_comes_from_the_plan(session, site, now):
     # opening 2027-03-01, DUI 1 to 2 months before
-    assert queries.dui_status(session, site)["window"] == {"earliest": "2027-01-01", "latest": "2027-02-01"}
+    status = queries.dui_status(session, site, now.date())
+    assert status["window"] == {"earliest": "2027-01-01", "latest": "2027-02-01"}
+    assert not status["is_late"]
+    assert queries.dui_status(session, site, now.date().replace(month=2, day=2))["is_late"]
 
 
 def test_a_future_signature_date_is_refused(session, site, actor, now):

@@ -36,6 +36,8 @@ def add_application(session: Session, site: Site, call: Call, *, organisation: s
     received = _parse_day(received_on, "received_on") if received_on else local_date(now)
     if received < call.published_on:
         raise InputError(f"received_on: {received} is before the call was published ({call.published_on})")
+    if call.closes_on is not None and received > call.closes_on:
+        raise InputError(f"received_on: {received} is after the call closed ({call.closes_on})")
     if any(a.organisation.casefold() == organisation.strip().casefold() for a in call.applications):
         raise InputError(f"organisation: '{organisation.strip()}' has already applied to call {call.id}")
     row = Application(call_id=call.id, organisation=organisation.strip(), legal_status=legal_status.strip(),

@@ -14,6 +14,12 @@ LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]), default="f
                            help="Language of the labels.")
 
 
+def _today():
+    from ..clock import local_date
+
+    return local_date(now_utc())
+
+
 def _site(session, site_id):
     from ..sites.operations import get_site
 
@@ -36,7 +42,7 @@ def show(site_id, lang, as_json):
     with runtime().transaction() as session:
         site = _site(session, site_id)
         data = {"workstreams": queries.workstreams(session, site, lang), "immersion": queries.immersion(session, site),
-                "dui": queries.dui_status(session, site, lang)}
+                "dui": queries.dui_status(session, site, _today(), lang)}
     if as_json:
         echo_json(data)
         return
@@ -109,7 +115,8 @@ def _echo_dui(status):
         return
     window = status["window"]
     if window:
-        click.echo(f"DUI to sign between {window['earliest']} and {window['latest']}")
+        late = "  ** late: the circuit needs one to two months **" if status["is_late"] else ""
+        click.echo(f"DUI to sign between {window['earliest']} and {window['latest']}{late}")
     for i, step in enumerate(status["steps"], 1):
         signed = f"signed {step['signed_on']} by {step['signed_by']}" if step["signed_on"] else "waiting"
         click.echo(f"  {i}. {step['label']} [{step['signatory']}]: {signed}")
@@ -124,7 +131,7 @@ def dui_show(site_id, lang, as_json):
     from ..support.queries import dui_status
 
     with runtime().transaction() as session:
-        status = dui_status(session, _site(session, site_id), lang)
+        status = dui_status(session, _site(session, site_id), _today(), lang)
     echo_json(status) if as_json else _echo_dui(status)
 
 
@@ -143,5 +150,5 @@ def sign(site_id, signatory, signed_on, signed_by, actor):
         site = _site(session, site_id)
         sign_dui(session, site, signatory, signed_on=signed_on, signed_by=signed_by, actor=actor_from(actor),
                  now=now_utc())
-        complete = dui_status(session, site)["complete"]
+        complete = dui_status(session, site, _today())["complete"]
     click.echo(f"{signatory} signed on {signed_on}" + ("; the DUI is signed" if complete else ""))

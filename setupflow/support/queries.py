@@ -2,6 +2,8 @@
 and the proofs the support tasks rely on."""
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,7 +32,7 @@ def workstreams(session: Session, site: Site, lang: str = "fr") -> list[dict]:
     return out
 
 
-def dui_status(session: Session, site: Site, lang: str = "fr") -> dict:
+def dui_status(session: Session, site: Site, today: date, lang: str = "fr") -> dict:
     """The signature circuit in order, who is next, and the planned window."""
     dui = spec_of(site).dui
     if dui is None:
@@ -40,13 +42,16 @@ def dui_status(session: Session, site: Site, lang: str = "fr") -> dict:
               "signed_on": done[s.id].signed_on.isoformat() if s.id in done else None,
               "signed_by": done[s.id].signed_by if s.id in done else None} for s in dui.signatories]
     waiting = [s["signatory"] for s in steps if s["signed_on"] is None]
+    last = steps[-1]["signed_on"]
     window = None
     if dui.deadline:
         plan = planned(site, dated_decisions(session, site))
         found = next((d for d in plan.deadlines if d.deadline.id == dui.deadline), None)
         if found is not None:
             window = found.window.as_dict()
-    return {"steps": steps, "next": waiting[0] if waiting else None, "complete": not waiting, "window": window}
+    return {"steps": steps, "next": waiting[0] if waiting else None, "complete": not waiting, "window": window,
+            #: the circuit ended after the planned window, or has not ended and the window is past
+            "is_late": bool(window) and (last or today.isoformat()) > window["latest"]}
 
 
 def immersion(session: Session, site: Site) -> dict | None:
