@@ -9,11 +9,12 @@ rejects any text that looks like part of an individual record, naming the field:
 - a prison register number (numéro d'écrou): 6 to 8 digits in a row, letters followed
   by 4 or more digits (AB12345), or the word "écrou" followed by a number;
 - a personal name: a civil title followed by a capitalised word (M. Durand, Mme Léa,
-  Monsieur X), or a capitalised first name followed by a surname in capitals
+  Monsieur X), a labelled field ("nom : ...", "prénom : ..."), or a capitalised first name followed by a surname in capitals
   (Jean DURAND), the French way of writing names in records. Capitalised words that
   are known acronyms (CAP, SPIP, ESAT...) are not surnames.
 
-These are heuristics: they catch the usual shapes of identifying data, not every one.
+These are heuristics: they catch the usual shapes of identifying data, not every one
+(a name written "Jean Dupont" in ordinary case looks like "Mission Locale" and passes).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ _REGISTER = (
     re.compile(r"\b[A-Za-z]{1,4}-?\d{4,8}\b"),
     re.compile(r"écrou\s*(n°|no|num[ée]ro|:|#)?\s*\w*\d", re.IGNORECASE),
 )
+_LABELLED_NAME = re.compile(r"\b(nom|prénom|prenom|name)\s*:\s*\w", re.IGNORECASE)
 _TITLE_NAME = re.compile(r"\b(M\.|Mme|Mlle|Mr|Mrs|Monsieur|Madame|Mademoiselle)\s+[A-ZÀ-Ý][\w'-]*")
 _FIRST_LAST = re.compile(r"\b[A-ZÀ-Ý][a-zà-ÿ'-]+\s+([A-ZÀ-Ý]{2,}(?:[- ][A-ZÀ-Ý]{2,})*)\b")
 
@@ -60,6 +62,8 @@ def identifying_problem(text: str, *, names: bool = True) -> str | None:
         if pattern.search(text):
             return "looks like a prison register number (numéro d'écrou)"
     if names:
+        if _LABELLED_NAME.search(text):
+            return "looks like a person's name (a 'nom :' field)"
         if _TITLE_NAME.search(text):
             return "looks like a person's name (title followed by a name)"
         for match in _FIRST_LAST.finditer(text):

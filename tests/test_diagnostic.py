@@ -53,6 +53,7 @@ def test_storing_a_detainees_name_in_the_diagnostic_is_refused(session, site, ac
     ("3 mars 1988", "full date"),
     ("contact: someone@example.org", "e-mail"),
     ("joindre au 06 12 34 56 78", "phone number"),
+    ("nom : Benali", "person's name"),
 ])
 def test_category_labels_that_look_like_an_individual_record_are_refused(session, site, actor, now, label, problem):
     with pytest.raises(InputError, match=rf"indicator 'age_bracket' category: .*{problem}"):
