@@ -42,7 +42,7 @@ def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime
         from .diagnostic.operations import write_conclusions
 
         write_conclusions(session, site, CONCLUSIONS, actor=actor, now=now)
-    elif name in ("call_document_drafted", "call_published", "call_applications_scored"):
+    elif name in ("call_document_drafted", "call_published", "call_meetings_offered", "call_applications_scored"):
         _call_work(session, site, name, actor, now)
     elif name == "workstream_complete":
         from .support.operations import set_item, spec_of
@@ -86,6 +86,9 @@ def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datet
         today = local_date(now)
         calls.publish_call(session, site, call, published_on=today, closes_on=today + timedelta(days=75),
                            actor=actor, now=now)
+    if name == "call_meetings_offered":
+        calls.add_slot(session, site, call, kind="visit", starts_dt=now + timedelta(days=14),
+                       place="Zone d'atelier", actor=actor, now=now)
     if name == "call_applications_scored":
         application = call.applications[0] if call.applications else apps.add_application(
             session, site, call, organisation="Association Pas à Pas (fictive)", legal_status="association",

@@ -35,6 +35,8 @@ KINDS: dict[str, EvidenceKind] = {k.name: k for k in (
     EvidenceKind("call_document_drafted", "calls", None,
                  "a call has its text, the needs it answers and weighted criteria"),
     EvidenceKind("call_published", "calls", None, "a call is published with its closing date"),
+    EvidenceKind("call_meetings_offered", "calls", None,
+                 "a call has at least one workshop-zone visit or bilateral meeting with candidates"),
     EvidenceKind("call_applications_scored", "calls", None,
                  "a call has applications and each has scores from at least one member"),
     EvidenceKind("workstream_complete", "support", "workstream",

@@ -13,6 +13,7 @@ from setupflow.calls.queries import ranking
 from setupflow.errors import GateNotMet, InputError
 from setupflow.sites import operations as ops
 from setupflow.sites.models import Decision
+from setupflow.sites.summary import describe
 
 from tests.conftest import REPO
 
@@ -38,17 +39,21 @@ def published(session, site, call, actor, now, days=75):
                               actor=actor, now=now)
 
 
-def test_the_call_takes_its_needs_from_the_diagnostic_conclusions(session, drafted):
+def test_the_call_takes_its_needs_from_the_diagnostic_conclusions(session, drafted, actor, now):
     site, call = drafted
     assert call.needs.startswith("Les personnes détenues sont jeunes")
     assert [c["id"] for c in call.criteria] == ["legal_status", "activity_type", "social_utility", "support_quality"]
     assert "DDETS" in call.distribution
+    calls.set_weight(session, site, call, "support_quality", 0, actor=actor, now=now)
+    assert [c["weight"] for c in call.criteria] == [2, 3, 3, 0]
 
 
 def test_publishing_records_the_publication_date_decision(session, drafted, actor, now):
     site, call = drafted
     assert published(session, site, call, actor, now) == []
     assert ops.current_decisions(session, site)["call_publication"].value == now.date().isoformat()
+    with pytest.raises(InputError, match="weights are fixed"):
+        calls.set_weight(session, site, call, "social_utility", 5, actor=actor, now=now)
 
 
 def test_an_answer_window_under_two_months_gives_a_warning(session, drafted, actor, now):
@@ -67,8 +72,10 @@ def test_a_call_without_text_cannot_be_published(session, make_site, walk, actor
 def test_visits_and_bilateral_meetings_come_before_the_deadline(session, drafted, actor, now):
     site, call = drafted
     published(session, site, call, actor, now)
+    assert not {t["key"]: t["done"] for t in describe(session, site, now.date())["tasks"]}["candidate_meetings"]
     calls.add_slot(session, site, call, kind="visit", starts_dt=now + timedelta(days=20), place="Zone d'atelier",
                    actor=actor, now=now)
+    assert {t["key"]: t["done"] for t in describe(session, site, now.date())["tasks"]}["candidate_meetings"]
     with pytest.raises(InputError, match="after the call closes"):
         calls.add_slot(session, site, call, kind="bilateral", starts_dt=now + timedelta(days=90),
                        organisation="Association Trait d'Union", actor=actor, now=now)

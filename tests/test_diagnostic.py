@@ -1,5 +1,7 @@
 """The diagnostic keeps aggregates and themes, never a detainee's identity."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from setupflow.diagnostic import operations as diag
 from setupflow.diagnostic import queries
@@ -115,3 +117,13 @@ def test_the_structure_choice_is_recorded_as_the_decision_with_its_rationale(ses
     assert "MDPH" in decision.text
     with pytest.raises(InputError, match="rationale: say why"):
         diag.choose_structure(session, site, "EA", " ", actor=actor, now=now, supersede_reason="x")
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 60), max_size=8))
+def test_no_hidden_count_stands_alone_next_to_a_shown_total(counts):
+    hidden = suppressed_cells(counts, 5)
+    assert {k for k, n in counts.items() if 0 < n < 5} <= hidden
+    nonzero = {k for k, n in counts.items() if n > 0}
+    # one hidden cell alone could be recovered as total - shown cells, unless it is the
+    # only non-zero cell, in which case the total is itself under 5 and hidden
+    assert len(hidden) != 1 or nonzero == hidden

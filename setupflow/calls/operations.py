@@ -97,6 +97,9 @@ def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: da
 
 def set_weight(session: Session, site: Site, call: Call, criterion: str, weight: int, *, actor: Actor,
                now: datetime) -> Call:
+    if call.published_on is not None:
+        raise InputError(f"call {call.id}: published on {call.published_on}; its criteria weights are fixed "
+                         "so that every candidate is judged on the published rules")
     if not 0 <= int(weight) <= 10:
         raise InputError(f"weight '{criterion}': between 0 and 10")
     criteria = [dict(c) for c in call.criteria]

@@ -72,6 +72,11 @@ def _published(session: Session, site: Site, _argument) -> bool:
     return any(c.published_on is not None for c in calls_of(session, site))
 
 
+@proves("call_meetings_offered")
+def _meetings(session: Session, site: Site, _argument) -> bool:
+    return any(c.slots for c in calls_of(session, site))
+
+
 @proves("call_applications_scored")
 def _scored(session: Session, site: Site, _argument) -> bool:
     for call in calls_of(session, site):
