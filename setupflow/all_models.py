@@ -4,6 +4,10 @@ from .sites import models as sites_models  # noqa: F401
 from .team import models as team_models  # noqa: F401
 from .committees import models as committees_models  # noqa: F401
 from .documents import models as documents_models  # noqa: F401
+from .diagnostic import models as diagnostic_models  # noqa: F401
+from .calls import models as calls_models  # noqa: F401
+from .support import models as support_models  # noqa: F401
+from .budget import models as budget_models  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .clock import local_date
 from .definitions.catalog import Catalog
+from .demo_work import build_stage_demo, decide, produce, work_time
 from .sites import operations as ops
 from .sites.models import Site
 
@@ -64,14 +65,19 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
         stage = workflow.stage(site.stage)
         when = now - timedelta(days=30 * (stop - step))
         for key in stage.gate.tasks:
-            ops.set_task(session, site, key, True, DEMO_ACTOR, when)
+            evidence = workflow.task(key)[1].evidence
+            if evidence:
+                produce(session, site, evidence, DEMO_ACTOR, work_time(workflow, stage.id, when))
+            else:
+                ops.set_task(session, site, key, True, DEMO_ACTOR, when)
         for key in stage.gate.decisions:
             kind = workflow.decision(key)
             value = decisions.get(key)
             if value is None:
                 value = local_date(when).isoformat() if kind.kind == "date" else kind.choices[0].id \
                     if kind.kind == "choice" else "Structure fictive"
-            ops.record_decision(session, site, key=key, value=value, text=None, actor=DEMO_ACTOR, now=when)
+            if not decide(session, site, key, value, DEMO_ACTOR, when):
+                ops.record_decision(session, site, key=key, value=value, text=None, actor=DEMO_ACTOR, now=when)
         ops.advance(session, site, DEMO_ACTOR, when)
         step += 1
 
@@ -92,4 +98,5 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
     from .committees.demo import build_committees_demo
 
     build_committees_demo(session, sites, now, DEMO_ACTOR)
+    build_stage_demo(session, sites, now, DEMO_ACTOR)
     return sites

@@ -31,10 +31,12 @@ class Condition:
     label: Text
     #: the decision's current value, when it is a decision that is taken
     value: str | None = None
+    #: for a task met by the work itself, the evidence that meets it
+    evidence: str | None = None
 
     def as_dict(self, lang: str = "en") -> dict:
         return {"kind": self.kind, "key": self.key, "met": self.met, "label": self.label.get(lang),
-                "value": self.value}
+                "value": self.value, "evidence": self.evidence}
 
 
 @dataclass(frozen=True)
@@ -71,17 +73,17 @@ def decision_value_error(kind: DecisionKind, value: str) -> str | None:
     return None
 
 
-def evaluate_gate(workflow: Workflow, stage_id: str, done_tasks: set[str],
+def evaluate_gate(workflow: Workflow, stage_id: str, met_tasks: set[str],
                   decisions: dict[str, str]) -> GateStatus:
-    """Which conditions of ``stage_id``'s gate hold, given the done tasks and the current
-    decision values by key."""
+    """Which conditions of ``stage_id``'s gate hold, given the tasks that are met (ticked,
+    or proven by their evidence) and the current decision values by key."""
     if stage_id == workflow.final.id:
         return GateStatus(stage_id, ())
     stage = workflow.stage(stage_id)
     conditions = []
     for key in stage.gate.tasks:
         _, task = workflow.task(key)
-        conditions.append(Condition("task", key, key in done_tasks, task.label))
+        conditions.append(Condition("task", key, key in met_tasks, task.label, evidence=task.evidence))
     for key in stage.gate.decisions:
         kind = workflow.decision(key)
         value = decisions.get(key)

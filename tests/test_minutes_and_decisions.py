@@ -22,10 +22,9 @@ def held_meeting(session, site, committee, manager, now, at="2027-01-05T14:00"):
 
 
 def test_a_structure_type_decision_in_minutes_meets_the_diagnose_gate_superseding_it_reopens_it(
-        session, make_site, walk, manager, now):
+        session, make_site, walk, meet, manager, now):
     site = walk(make_site(), "diagnose")
-    for key in ("methodology_validated", "diagnostic_done", "survey_conclusions"):
-        ops.set_task(session, site, key, True, manager, now)
+    meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
     m = held_meeting(session, site, "technical", manager, now)
     later = now + timedelta(days=2)
     decision = record_meeting_decision(session, m, "structure_type", "EA", "Le comité retient une EA.", manager,

@@ -25,10 +25,9 @@ def test_a_site_cannot_leave_plan_before_the_directorates_agree(session, make_si
     assert [c.key for c in exc.value.conditions] == ["directorates_buy_in", "target_establishment", "share_roles"]
 
 
-def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, actor, now):
+def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, meet, actor, now):
     site = walk(make_site(), "diagnose")
-    for key in ("methodology_validated", "diagnostic_done", "survey_conclusions"):
-        ops.set_task(session, site, key, True, actor, now)
+    meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
     session.commit()
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
@@ -43,19 +42,17 @@ def test_a_structure_type_outside_the_four_kinds_is_refused(session, make_site, 
         ops.record_decision(session, site, key="structure_type", value="SCOP", text=None, actor=actor, now=now)
 
 
-def test_a_site_cannot_leave_call_without_a_selected_sponsor(session, make_site, walk, actor, now):
+def test_a_site_cannot_leave_call_without_a_selected_sponsor(session, make_site, walk, meet, actor, now):
     site = walk(make_site(), "call")
-    for key in ("call_drafted", "call_published"):
-        ops.set_task(session, site, key, True, actor, now)
+    meet(site, "call_drafted", "call_published")
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["sponsor"]
 
 
-def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, actor, now):
+def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, meet, actor, now):
     site = walk(make_site(), "support")
-    for key in ("economic_model", "socio_professional_support", "recruitment_rules"):
-        ops.set_task(session, site, key, True, actor, now)
+    meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
     ops.record_decision(session, site, key="opening_confirmed", value="2029-01-01", text=None, actor=actor, now=now)
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)

@@ -21,6 +21,11 @@ COMMANDS = {
     "meetings": ("setupflow.cli.meetings", "meetings", "Committee meetings: proposals, scheduling, minutes."),
     "decisions": ("setupflow.cli.decisions", "decisions", "Read and search the decision log of one or many sites."),
     "documents": ("setupflow.cli.documents", "documents", "Render agendas, minutes, project notes... to HTML/PDF/DOCX."),
+    "diagnostic": ("setupflow.cli.diagnostic", "diagnostic", "The diagnostic: sources, aggregates, interviews, conclusions."),
+    "calls": ("setupflow.cli.calls", "calls", "Calls for expressions of interest, applications, scores, selection."),
+    "support": ("setupflow.cli.opening", "support", "Support until opening: workstreams, immersion, opening date."),
+    "dui": ("setupflow.cli.opening", "dui", "The DUI and its signature circuit."),
+    "budget": ("setupflow.cli.budget", "budget", "The forecast budget: lines, totals, history."),
 }
 
 

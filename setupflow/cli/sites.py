@@ -84,7 +84,8 @@ def show(site_id, lang, as_json):
     click.echo(f"gate: {'met' if gate['met'] else 'not met'}")
     for c in gate["conditions"]:
         value = f" = {c['value']}" if c.get("value") else ""
-        click.echo(f"  [{'x' if c['met'] else ' '}] {c['kind']} {c['key']}: {c['label']}{value}")
+        by_work = " (met by the work)" if c.get("evidence") else ""
+        click.echo(f"  [{'x' if c['met'] else ' '}] {c['kind']} {c['key']}: {c['label']}{value}{by_work}")
 
 
 def _load(session, site_id):

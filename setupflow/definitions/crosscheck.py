@@ -1,6 +1,7 @@
 """Checks between the parts of a definition that a schema alone cannot express."""
 from __future__ import annotations
 
+from ..evidence import KINDS as EVIDENCE_KINDS, split as split_evidence
 from .schema import Workflow
 
 BUILTIN_ANCHORS = ("start", "opening")
@@ -52,6 +53,10 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
             task_owner.setdefault(task.id, stage.id)
             if task.role not in roles:
                 problems.append((("stages", si, "tasks", ti, "role"), f"unknown role '{task.role}'"))
+            if task.evidence is not None:
+                problem = _evidence_problem(wf, task.evidence)
+                if problem:
+                    problems.append((("stages", si, "tasks", ti, "evidence"), problem))
         own_tasks = {t.id for t in stage.tasks}
         for gi, key in enumerate(stage.gate.tasks):
             if key not in own_tasks:
@@ -85,9 +90,64 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
         if deadline.stage is not None and deadline.stage not in stage_ids:
             problems.append((("deadlines", di, "stage"), f"unknown stage '{deadline.stage}'"))
 
+    problems += _work_problems(wf, decisions, stage_ids)
+
     terms = set()
     for gi, entry in enumerate(wf.glossary):
         if entry.term in terms:
             problems.append((("glossary", gi, "term"), f"term '{entry.term}' is given twice"))
         terms.add(entry.term)
     return problems
+
+
+def _evidence_problem(wf: Workflow, spec: str) -> str | None:
+    name, argument = split_evidence(spec)
+    kind = EVIDENCE_KINDS.get(name)
+    if kind is None:
+        return f"unknown evidence '{name}' (known: {', '.join(sorted(EVIDENCE_KINDS))})"
+    if kind.needs is not None and not getattr(wf.work, kind.needs):
+        return f"evidence '{name}' needs a 'work.{kind.needs}' section in the definition"
+    if kind.argument is None and argument is not None:
+        return f"evidence '{name}' takes no argument"
+    if kind.argument == "workstream":
+        known = [w.id for w in wf.work.support.workstreams]
+        if argument not in known:
+            return f"evidence '{name}' needs a workstream id after ':' (known: {', '.join(known)})"
+    return None
+
+
+def _work_problems(wf: Workflow, decisions: set[str], stage_ids: list[str]):
+    kinds = {d.id: d.kind for d in wf.decisions}
+    deadlines = {d.id for d in wf.deadlines}
+
+    def decision(path, key, kind):
+        if key is None:
+            return
+        if key not in decisions:
+            yield path, f"unknown decision '{key}'"
+        elif kinds[key] != kind:
+            yield path, f"decision '{key}' must be of kind '{kind}', not '{kinds[key]}'"
+
+    work = wf.work
+    if work.diagnostic:
+        yield from decision(("work", "diagnostic", "structure_decision"), work.diagnostic.structure_decision,
+                            "choice")
+    for ci, call in enumerate(work.calls):
+        where = ("work", "calls", ci)
+        if call.stage not in stage_ids:
+            yield where + ("stage",), f"unknown stage '{call.stage}'"
+        yield from decision(where + ("selection_decision",), call.selection_decision, "text")
+        yield from decision(where + ("publication_decision",), call.publication_decision, "date")
+        if call.answers_deadline is not None and call.answers_deadline not in deadlines:
+            yield where + ("answers_deadline",), f"unknown deadline '{call.answers_deadline}'"
+        yield from _unique(call.criteria, where + ("criteria",), "criterion")
+    if work.support:
+        yield from _unique(work.support.workstreams, ("work", "support", "workstreams"), "workstream")
+        yield from decision(("work", "support", "opening_decision"), work.support.opening_decision, "date")
+        if work.support.dui:
+            yield from decision(("work", "support", "dui", "signed_decision"), work.support.dui.signed_decision,
+                                "date")
+            yield from _unique(work.support.dui.signatories, ("work", "support", "dui", "signatories"),
+                               "signatory")
+            if work.support.dui.deadline is not None and work.support.dui.deadline not in deadlines:
+                yield ("work", "support", "dui", "deadline"), f"unknown deadline '{work.support.dui.deadline}'"

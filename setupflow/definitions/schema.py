@@ -8,23 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-Identifier = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(Frozen):
-    """A text in both languages of the product."""
-
-    fr: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.fr
+from .schema_base import Frozen, Identifier, Text  # noqa: F401  (re-exported)
+from .stage_work import StageWork
 
 
 class Guidance(Frozen):
@@ -55,6 +42,9 @@ class Task(Frozen):
     label: Text
     role: str = Identifier
     help: Text | None = None
+    #: the proof from the stage's work that meets this task (``name`` or ``name:argument``,
+    #: see setupflow/evidence.py); such a task cannot be ticked by hand
+    evidence: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*(:[a-z0-9_]+)?$", max_length=120)
 
 
 class Gate(Frozen):
@@ -185,6 +175,8 @@ class Workflow(Frozen):
     committees: tuple[Committee, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
+    #: the work of the stages as data: diagnostic, calls, support, budget
+    work: StageWork = StageWork()
 
     @field_validator("stages")
     @classmethod

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
+from .. import evidence
 from ..clock import local_date
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
@@ -103,8 +104,26 @@ def get_site(session: Session, site_id) -> Site:
     return site
 
 
+def met_tasks(session: Session, site: Site, ticked: set[str], keys=None) -> set[str]:
+    """The tasks that are met: ticked by hand, or, for a task with evidence, proven by the
+    work. Only the tasks in ``keys`` are examined when given (evidence costs a query)."""
+    met = set()
+    for stage in workflow_of(site).stages:
+        for task in stage.tasks:
+            if keys is not None and task.id not in keys:
+                continue
+            if task.evidence is None:
+                if task.id in ticked:
+                    met.add(task.id)
+            elif evidence.holds(session, site, task.evidence):
+                met.add(task.id)
+    return met
+
+
 def done_tasks(session: Session, site: Site) -> set[str]:
-    return set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
+    """Every task of the site's definition that is met (for display)."""
+    ticked = set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
+    return met_tasks(session, site, ticked)
 
 
 def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
@@ -122,7 +141,7 @@ def current_values(session: Session, site: Site) -> dict[str, str]:
 
 
 def gate_inputs(session: Session, site: Site) -> tuple[set[str], dict[str, str]]:
-    """The done tasks and the current decision values of a site, in one statement."""
+    """The ticked tasks and the current decision values of a site, in one statement."""
     tasks = select(literal("t").label("kind"), SiteTask.task_key.label("key"), literal(None).label("value")) \
         .where(SiteTask.site_id == site.id, SiteTask.is_done)
     decisions = select(literal("d"), Decision.key, Decision.value).where(
@@ -137,8 +156,11 @@ def gate_inputs(session: Session, site: Site) -> tuple[set[str], dict[str, str]]
 
 
 def gate_of(session: Session, site: Site) -> GateStatus:
-    done, values = gate_inputs(session, site)
-    return evaluate_gate(workflow_of(site), site.stage, done, values)
+    """The gate of the site's current stage; only that gate's evidence is examined."""
+    workflow = workflow_of(site)
+    ticked, values = gate_inputs(session, site)
+    keys = set() if site.stage == workflow.final.id else set(workflow.stage(site.stage).gate.tasks)
+    return evaluate_gate(workflow, site.stage, met_tasks(session, site, ticked, keys), values)
 
 
 def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
@@ -181,10 +203,13 @@ def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: st
 def set_task(session: Session, site: Site, key: str, done: bool, actor: Actor, now: datetime) -> SiteTask:
     workflow = workflow_of(site)
     try:
-        stage, _task = workflow.task(key)
+        stage, task = workflow.task(key)
     except KeyError:
         known = ", ".join(t.id for s in workflow.stages for t in s.tasks)
         raise InputError(f"task: unknown task '{key}' in {workflow.id} (known: {known})") from None
+    if task.evidence is not None:
+        raise InputError(f"task '{key}': met by the work itself, it cannot be ticked by hand "
+                         f"(it is met when {evidence.describe(task.evidence)})")
     row = session.scalar(select(SiteTask).where(SiteTask.site_id == site.id, SiteTask.task_key == key))
     if row is None:
         row = SiteTask(site_id=site.id, task_key=key, is_done=False, changed_dt=now, changed_by=actor.name)

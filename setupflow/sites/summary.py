@@ -31,7 +31,8 @@ def describe(session: Session, site: Site, today: date, lang: str = "en") -> dic
         "region": site.region,
         "disp": site.disp,
         "gate": gate.as_dict(lang),
-        "tasks": [{"key": t.id, "stage": s.id, "label": t.label.get(lang), "done": t.id in done}
+        "tasks": [{"key": t.id, "stage": s.id, "label": t.label.get(lang), "done": t.id in done,
+                   "evidence": t.evidence}
                   for s in workflow.stages for t in s.tasks],
         "decisions": {k: {"id": d.id, "value": d.value, "text": d.text, "decided_on": d.decided_on.isoformat()}
                       for k, d in decisions.items()},

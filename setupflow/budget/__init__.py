@@ -1,0 +1,1 @@
+"""The forecast budget: expense and income lines, planned and actual, with their history."""

@@ -1,0 +1,107 @@
+"""Changing the forecast budget. Amounts are integer cents, parsed with Decimal."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session
+
+from ..errors import InputError, NotFound, StaleEdit
+from ..sites.models import Site
+from ..sites.operations import Actor, record
+from .models import KINDS, STATUSES, BudgetChange, BudgetLine
+
+FIELDS = ("kind", "category", "label", "funder", "status", "planned_cents", "actual_cents")
+
+
+def parse_amount(value, field: str = "amount") -> int | None:
+    """'1 234,56', '1234.56', 1234 -> cents; '' or None -> None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float):
+        raise InputError(f"{field}: give the amount as text or Decimal, not a float")
+    raw = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
+    if "," in raw:
+        raw = raw.replace(".", "").replace(",", ".")
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise InputError(f"{field}: '{value}' is not an amount") from None
+    if amount < 0:
+        raise InputError(f"{field}: an amount cannot be negative")
+    cents = amount * 100
+    if cents != cents.to_integral_value():
+        raise InputError(f"{field}: '{value}' has more than two decimals")
+    if cents > 10 ** 13:
+        raise InputError(f"{field}: '{value}' is too large")
+    return int(cents)
+
+
+def _checked(values: dict) -> dict:
+    if values.get("kind") not in KINDS:
+        raise InputError(f"kind: '{values.get('kind')}' is not one of {', '.join(KINDS)}")
+    allowed = ("planned",) if values["kind"] == "expense" else ("requested", "granted", "refused")
+    if values.get("status") not in allowed:
+        raise InputError(f"status: an {values['kind']} line is {' / '.join(allowed)}, not '{values.get('status')}'")
+    for name in ("category", "label"):
+        values[name] = (values.get(name) or "").strip()
+        if not values[name]:
+            raise InputError(f"{name}: required for a budget line")
+    values["funder"] = (values.get("funder") or "").strip() or None
+    if values["kind"] == "income" and values["funder"] is None:
+        raise InputError("funder: an income line says who funds it")
+    if values.get("planned_cents") is None:
+        raise InputError("planned: give the forecast amount")
+    return values
+
+
+def add_line(session: Session, site: Site, *, kind: str, category: str, label: str, planned, actor: Actor,
+             now: datetime, funder: str | None = None, status: str | None = None, actual=None) -> BudgetLine:
+    status = status or ("planned" if kind == "expense" else "requested")
+    values = _checked({"kind": kind, "category": category, "label": label, "funder": funder, "status": status,
+                       "planned_cents": parse_amount(planned, "planned"),
+                       "actual_cents": parse_amount(actual, "actual")})
+    line = BudgetLine(site_id=site.id, created_dt=now, changed_dt=now, changed_by=actor.name, **values)
+    session.add(line)
+    session.flush()
+    session.add(BudgetChange(line_id=line.id, at_dt=now, actor=actor.name,
+                             changes={k: [None, values[k]] for k in FIELDS}))
+    record(session, site, actor, now, "budget_line", line_id=line.id, kind=kind)
+    session.flush()
+    return line
+
+
+def get_line(session: Session, site: Site, line_id) -> BudgetLine:
+    try:
+        line = session.get(BudgetLine, int(line_id))
+    except (TypeError, ValueError):
+        line = None
+    if line is None or line.site_id != site.id:
+        raise NotFound(f"budget line {line_id}: not a line of site {site.id}")
+    return line
+
+
+def change_line(session: Session, site: Site, line: BudgetLine, *, actor: Actor, now: datetime,
+                expected_version: int | None = None, **fields) -> BudgetLine:
+    """Change some fields (``planned``/``actual`` as amounts); the change is kept in the line's history."""
+    if expected_version is not None and line.version_id != expected_version:
+        raise StaleEdit(f"budget line {line.id}: changed by {line.changed_by} since you opened it")
+    updates = dict(fields)
+    for amount in ("planned", "actual"):
+        if amount in updates:
+            updates[f"{amount}_cents"] = parse_amount(updates.pop(amount), amount)
+    unknown = set(updates) - set(FIELDS)
+    if unknown:
+        raise InputError(f"{sorted(unknown)[0]}: not a field of a budget line")
+    current = {k: getattr(line, k) for k in FIELDS}
+    values = _checked({**current, **updates})
+    changes = {k: [current[k], values[k]] for k in FIELDS if current[k] != values[k]}
+    if not changes:
+        return line
+    for k, (_old, new) in changes.items():
+        setattr(line, k, new)
+    line.changed_dt, line.changed_by = now, actor.name
+    session.add(BudgetChange(line_id=line.id, at_dt=now, actor=actor.name, changes=changes))
+    record(session, site, actor, now, "budget_change", line_id=line.id, fields=sorted(changes))
+    session.flush()
+    return line

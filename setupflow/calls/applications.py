@@ -1,0 +1,112 @@
+"""Applications to a call, the committee's scores and the selection."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..clock import local_date
+from ..errors import InputError, NotFound
+from ..sites.models import Site
+from ..sites.operations import Actor, _parse_day, record, record_decision
+from .models import Application, Call, Score
+from .operations import spec_of
+
+
+def get_application(session: Session, call: Call, application_id) -> Application:
+    try:
+        row = session.get(Application, int(application_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.call_id != call.id:
+        raise NotFound(f"application {application_id}: not an application to call {call.id}")
+    return row
+
+
+def add_application(session: Session, site: Site, call: Call, *, organisation: str, legal_status: str,
+                    activity: str, actor: Actor, now: datetime, structure_type: str | None = None,
+                    received_on=None) -> Application:
+    if call.published_on is None:
+        raise InputError(f"call {call.id}: not published yet, it cannot receive applications")
+    values = {"organisation": organisation, "legal_status": legal_status, "activity": activity}
+    for name, value in values.items():
+        if not (value or "").strip():
+            raise InputError(f"{name}: required for an application")
+    received = _parse_day(received_on, "received_on") if received_on else local_date(now)
+    if received < call.published_on:
+        raise InputError(f"received_on: {received} is before the call was published ({call.published_on})")
+    if call.closes_on is not None and received > call.closes_on:
+        raise InputError(f"received_on: {received} is after the call closed ({call.closes_on})")
+    if any(a.organisation.casefold() == organisation.strip().casefold() for a in call.applications):
+        raise InputError(f"organisation: '{organisation.strip()}' has already applied to call {call.id}")
+    row = Application(call_id=call.id, organisation=organisation.strip(), legal_status=legal_status.strip(),
+                      structure_type=(structure_type or "").strip() or None, activity=activity.strip(),
+                      received_on=received, recorded_dt=now, recorded_by=actor.name)
+    call.applications.append(row)
+    session.flush()
+    record(session, site, actor, now, "call_application", call_id=call.id, application_id=row.id)
+    session.flush()
+    return row
+
+
+def score(session: Session, site: Site, call: Call, application: Application, *, member: str,
+          scores: dict[str, int], actor: Actor, now: datetime) -> list[Score]:
+    """Record one member's scores (0..max) for some criteria of one application."""
+    spec = spec_of(site, call.call_key)
+    member = (member or "").strip()
+    if not member:
+        raise InputError("member: say which committee member scores")
+    criteria = {c["id"] for c in call.criteria}
+    parsed = {}
+    for criterion, value in scores.items():
+        if criterion not in criteria:
+            raise InputError(f"criterion: unknown criterion '{criterion}' ({', '.join(sorted(criteria))})")
+        try:
+            n = int(value)
+        except (TypeError, ValueError):
+            raise InputError(f"score '{criterion}': '{value}' is not a whole number") from None
+        if not 0 <= n <= spec.max_score:
+            raise InputError(f"score '{criterion}': {n} is outside 0..{spec.max_score}")
+        parsed[criterion] = n
+    if not parsed:
+        raise InputError("scores: give at least one CRITERION=SCORE")
+    existing = {(s.member, s.criterion): s for s in application.scores}
+    rows = []
+    for criterion, n in parsed.items():
+        row = existing.get((member, criterion))
+        if row is None:
+            row = Score(application_id=application.id, member=member, criterion=criterion, score=n, scored_dt=now)
+            session.add(row)
+            application.scores.append(row)
+        else:
+            row.score, row.scored_dt = n, now
+        rows.append(row)
+    record(session, site, actor, now, "call_score", application_id=application.id, member=member)
+    session.flush()
+    return rows
+
+
+def select_applications(session: Session, site: Site, call: Call, application_ids, *, actor: Actor,
+                        now: datetime, text: str | None = None, supersede_reason: str | None = None,
+                        **columns):
+    """The committee's selection, recorded as the call's selection decision (``sponsor``,
+    ``cohort``...) whose value is the selected organisations' names."""
+    spec = spec_of(site, call.call_key)
+    if call.closes_on is None or local_date(now) < call.closes_on:
+        raise InputError(f"call {call.id}: the committee selects once the call has closed"
+                         + (f" ({call.closes_on})" if call.closes_on else " (it is not published)"))
+    chosen = [get_application(session, call, i) for i in dict.fromkeys(application_ids)]
+    if not chosen:
+        raise InputError("applications: select at least one application")
+    if spec.max_selected is not None and len(chosen) > spec.max_selected:
+        raise InputError(f"applications: this call selects at most {spec.max_selected}")
+    value = "; ".join(a.organisation for a in chosen)
+    decision = record_decision(session, site, key=spec.selection_decision, value=value,
+                               text=(text or "").strip() or None, actor=actor, now=now,
+                               supersede_reason=supersede_reason, **columns)
+    for a in call.applications:
+        a.is_selected = a in chosen
+    record(session, site, actor, now, "call_selection", call_id=call.id, applications=[a.id for a in chosen])
+    session.flush()
+    return decision

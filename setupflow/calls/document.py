@@ -1,0 +1,63 @@
+"""The call as a document: its context, rendered to HTML by templates/documents/call.html.
+
+HTML only here; the generic HTML -> PDF/DOCX renderer lives in setupflow/documents/
+(built separately) and takes the HTML this module returns.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..clock import PARIS
+from ..sites.models import Site
+from .models import Call
+
+LABELS = {
+    "fr": {"site": "Site", "window": "Période de réponse", "text": "L'appel", "needs": "Besoins de la population pénale",
+           "realities": "Réalités de l'établissement", "capacity": "Places dans l'atelier", "zone": "Zone d'atelier",
+           "surveillance": "Contraintes de surveillance", "criteria": "Critères de sélection",
+           "criterion": "Critère", "weight": "Poids", "visits": "Visites de la zone d'atelier et échanges",
+           "distribution": "Diffusion", "unknown": "à préciser", "visit": "visite", "bilateral": "rencontre"},
+    "en": {"site": "Site", "window": "Answer window", "text": "The call", "needs": "Needs of the prison population",
+           "realities": "Realities of the establishment", "capacity": "Places in the workshop",
+           "zone": "Workshop zone", "surveillance": "Surveillance constraints", "criteria": "Selection criteria",
+           "criterion": "Criterion", "weight": "Weight", "visits": "Workshop-zone visits and meetings",
+           "distribution": "Distribution", "unknown": "to be specified", "visit": "visit", "bilateral": "meeting"},
+}
+
+
+def _environment(templates_dir: Path) -> Environment:
+    return Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
+                       autoescape=select_autoescape(["html", "xml"], default=True))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+
+
+def call_context(site: Site, call: Call, lang: str = "fr") -> dict:
+    """Everything the call template needs, as plain data."""
+    t = LABELS["en" if lang == "en" else "fr"]
+    total = sum(c["weight"] for c in call.criteria) or 1
+    criteria = [{"label": c["label"], "weight": c["weight"],
+                 "percent": str((Decimal(100) * c["weight"] / total).quantize(Decimal("1"), ROUND_HALF_UP))}
+                for c in call.criteria if c["weight"]]
+    slots = [{"kind": t[s.kind], "place": s.place, "when": s.starts_dt.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")}
+             for s in call.slots if s.kind == "visit"]
+    return {
+        "lang": lang, "t": t,
+        "site": {"name": site.name, "establishment": site.establishment},
+        "call": {"title": call.title, "body": call.body, "needs": call.needs, "capacity": call.capacity,
+                 "workshop_zone": call.workshop_zone, "surveillance_constraints": call.surveillance_constraints,
+                 "distribution": list(call.distribution),
+                 "published_on": call.published_on.isoformat() if call.published_on else None,
+                 "closes_on": call.closes_on.isoformat() if call.closes_on else None},
+        "criteria": criteria, "slots": slots,
+    }
+
+
+def render_call_html(templates_dir: Path, site: Site, call: Call, lang: str = "fr") -> str:
+    template = _environment(templates_dir).get_template("documents/call.html")
+    return template.render(**call_context(site, call, lang), paragraphs=paragraphs)

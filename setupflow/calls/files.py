@@ -1,0 +1,100 @@
+"""Files attached to applications.
+
+The type is read from the content (magic bytes), never from the name: an HTML page
+named ``offer.pdf`` is refused. Files are stored under ``data_dir/uploads`` (outside
+any web root) with a generated name; the candidate's file name is kept as metadata.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import uuid
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ..errors import InputError
+from ..sites.models import Site
+from ..sites.operations import Actor, record
+from .models import Application, ApplicationFile
+
+MAX_BYTES = 10 * 1024 * 1024
+ALLOWED = "PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS"
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type found in the bytes, or None when it is not an accepted kind."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        return _office_type(data)
+    return None
+
+
+def _office_type(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                if mimetype in ("application/vnd.oasis.opendocument.text",
+                                "application/vnd.oasis.opendocument.spreadsheet"):
+                    return mimetype
+                return None
+            if "[Content_Types].xml" in names:
+                if any(n.startswith("word/") for n in names):
+                    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                if any(n.startswith("xl/") for n in names):
+                    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    except (zipfile.BadZipFile, OSError):
+        return None
+    return None
+
+
+def uploads_dir(data_dir: Path) -> Path:
+    path = Path(data_dir) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def attach_file(session: Session, site: Site, application: Application, *, data_dir: Path, original_name: str,
+                data: bytes, actor: Actor, now: datetime, max_bytes: int = MAX_BYTES) -> ApplicationFile:
+    """Check and store a file; nothing is kept if any check or the database write fails."""
+    name = Path((original_name or "").replace("\\", "/")).name.strip()[:255]
+    if not name:
+        raise InputError("file: give the file's name")
+    if not data:
+        raise InputError(f"file '{name}': empty")
+    if len(data) > max_bytes:
+        raise InputError(f"file '{name}': {len(data)} bytes is over the limit of {max_bytes} bytes")
+    content_type = sniff(data)
+    if content_type is None:
+        raise InputError(f"file '{name}': its content is not an accepted type ({ALLOWED}), whatever its name says")
+    stored = uuid.uuid4().hex
+    target = uploads_dir(data_dir) / stored
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    os.replace(partial, target)
+    try:
+        row = ApplicationFile(application_id=application.id, original_name=name, stored_name=stored,
+                              content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                              uploaded_dt=now, uploaded_by=actor.name)
+        application.files.append(row)
+        session.flush()
+        record(session, site, actor, now, "call_file", application_id=application.id, file_id=row.id)
+        session.flush()
+    except Exception:
+        target.unlink(missing_ok=True)
+        raise
+    return row
+
+
+def file_path(data_dir: Path, row: ApplicationFile) -> Path:
+    return Path(data_dir) / "uploads" / row.stored_name

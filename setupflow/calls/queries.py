@@ -1,0 +1,86 @@
+"""Reading calls: the ranking of applications and the proofs the call tasks rely on."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..evidence import proves
+from ..sites.models import Site
+from .models import Application, Call
+from .operations import drafting_problems
+
+
+def ranking(call: Call) -> list[dict]:
+    """Applications by weighted score, best first.
+
+    For each criterion, the members' scores are averaged; the weighted score is
+    sum(weight x average) / sum(weights), on the call's 0..max scale. A criterion no
+    member scored counts as 0 and is listed in ``missing``.
+    """
+    weights = {c["id"]: Decimal(c["weight"]) for c in call.criteria}
+    total_weight = sum(weights.values()) or Decimal(1)
+    rows = []
+    for application in call.applications:
+        by_criterion: dict[str, list[int]] = {}
+        for s in application.scores:
+            by_criterion.setdefault(s.criterion, []).append(s.score)
+        averages = {k: Decimal(sum(v)) / len(v) for k, v in by_criterion.items() if k in weights}
+        weighted = sum((weights[k] * averages.get(k, Decimal(0)) for k in weights), Decimal(0)) / total_weight
+        rows.append({"application_id": application.id, "organisation": application.organisation,
+                     "structure_type": application.structure_type, "is_selected": application.is_selected,
+                     "score": str(weighted.quantize(Decimal("0.01"), ROUND_HALF_UP)),
+                     "members": len({s.member for s in application.scores}),
+                     "averages": {k: str(v.quantize(Decimal("0.01"), ROUND_HALF_UP)) for k, v in averages.items()},
+                     "missing": [k for k in weights if k not in averages]})
+    rows.sort(key=lambda r: (-Decimal(r["score"]), r["organisation"].casefold()))
+    for i, row in enumerate(rows, 1):
+        row["rank"] = i
+    return rows
+
+
+def describe_call(call: Call) -> dict:
+    return {"id": call.id, "call": call.call_key, "title": call.title, "body": call.body, "needs": call.needs,
+            "capacity": call.capacity, "workshop_zone": call.workshop_zone,
+            "surveillance_constraints": call.surveillance_constraints, "criteria": call.criteria,
+            "distribution": call.distribution,
+            "published_on": call.published_on.isoformat() if call.published_on else None,
+            "closes_on": call.closes_on.isoformat() if call.closes_on else None,
+            "version": call.version_id, "missing": drafting_problems(call),
+            "slots": [{"id": s.id, "kind": s.kind, "starts": s.starts_dt.isoformat(), "place": s.place,
+                       "organisation": s.organisation} for s in call.slots],
+            "applications": [{"id": a.id, "organisation": a.organisation, "legal_status": a.legal_status,
+                              "structure_type": a.structure_type, "activity": a.activity,
+                              "received_on": a.received_on.isoformat(), "is_selected": a.is_selected,
+                              "files": [{"id": f.id, "name": f.original_name, "type": f.content_type,
+                                         "size": f.size} for f in a.files]}
+                             for a in call.applications]}
+
+
+def calls_of(session: Session, site: Site) -> list[Call]:
+    return list(session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)))
+
+
+@proves("call_document_drafted")
+def _drafted(session: Session, site: Site, _argument) -> bool:
+    return any(not drafting_problems(c) for c in calls_of(session, site))
+
+
+@proves("call_published")
+def _published(session: Session, site: Site, _argument) -> bool:
+    return any(c.published_on is not None for c in calls_of(session, site))
+
+
+@proves("call_meetings_offered")
+def _meetings(session: Session, site: Site, _argument) -> bool:
+    return any(c.slots for c in calls_of(session, site))
+
+
+@proves("call_applications_scored")
+def _scored(session: Session, site: Site, _argument) -> bool:
+    for call in calls_of(session, site):
+        applications = session.scalars(select(Application).where(Application.call_id == call.id)).all()
+        if applications and all(a.scores for a in applications):
+            return True
+    return False

@@ -1,0 +1,221 @@
+"""Fictional stage work for the demo (and the test helper that walks sites through stages).
+
+``produce`` does, through the real operations, the smallest piece of work that makes
+one kind of evidence hold; ``build_stage_demo`` fills the sites of the demo that are past
+the diagnostic or the call with a fuller, invented diagnostic, call and budget.
+Every organisation and person here is invented.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from . import evidence
+from .clock import local_date
+from .sites.models import Site
+from .sites.operations import Actor
+from .sites.runtime import workflow_of
+
+CONCLUSIONS = ("Les personnes détenues sont jeunes et peu qualifiées ; une part notable relève d'un handicap "
+               "reconnu. Un atelier d'insertion avec un accompagnement renforcé vers la formation répond le "
+               "mieux aux besoins relevés.")
+
+
+def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime) -> None:
+    """Do the fictional work that makes ``spec`` hold, unless it already holds."""
+    if evidence.holds(session, site, spec):
+        return
+    name, argument = evidence.split(spec)
+    today = local_date(now)
+    if name == "diagnostic_sources_collected":
+        from .diagnostic import operations as diag
+
+        for i, source in enumerate(diag.spec_of(site).sources):
+            status = "unavailable" if i == 4 else "obtained"
+            diag.set_source(session, site, source.id, status=status, actor=actor, now=now,
+                            obtained_on=today if status == "obtained" else None, provider="Service de l'EP")
+        _figures(session, site, 0, (31, 58, 22, 3), actor, now)
+        diag.log_interview(session, site, held_on=today, audience="professionals", format="group", participants=6,
+                           themes=["accès à la formation", "mobilité à la sortie"], actor=actor, now=now)
+    elif name == "diagnostic_conclusions_written":
+        from .diagnostic.operations import write_conclusions
+
+        write_conclusions(session, site, CONCLUSIONS, actor=actor, now=now)
+    elif name in ("call_document_drafted", "call_published", "call_meetings_offered", "call_applications_scored"):
+        _call_work(session, site, name, actor, now)
+    elif name == "workstream_complete":
+        from .support.operations import set_item, spec_of
+
+        stream = next(w for w in spec_of(site).workstreams if w.id == argument)
+        for item in stream.checklist:
+            set_item(session, site, stream.id, item.id, True, actor=actor, now=now)
+    elif name == "immersion_scheduled":
+        from .support.operations import set_immersion
+
+        set_immersion(session, site, starts_on=today, ends_on=today + timedelta(days=14), actor=actor, now=now)
+    elif name == "budget_drawn_up":
+        from .budget.operations import add_line
+
+        add_line(session, site, kind="expense", category=_category(site, 1), label="Aménagement de la zone d'atelier",
+                 planned="45000", actor=actor, now=now)
+        add_line(session, site, kind="income", category=_category(site, -1), label="Aide au démarrage", funder="ATIGIP",
+                 planned="30000", actor=actor, now=now)
+    else:  # pragma: no cover - every declared kind is handled above
+        raise KeyError(name)
+
+
+def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datetime) -> None:
+    from .calls import applications as apps
+    from .calls import operations as calls
+    from .calls.models import Call
+    from sqlalchemy import select
+
+    call = session.scalar(select(Call).where(Call.site_id == site.id).order_by(Call.id))
+    if call is None:
+        call = calls.create_call(session, site, None, actor=actor, now=now)
+    if calls.drafting_problems(call):
+        calls.edit_call(session, site, call, actor=actor, now=now, capacity=12,
+                        body="Le comité technique recherche une structure de l'ESS pour porter un atelier "
+                             "de production dans l'établissement.",
+                        needs=call.needs or CONCLUSIONS, workshop_zone="Atelier de 400 m² au rez-de-chaussée",
+                        surveillance_constraints="Mouvements regroupés matin et après-midi")
+    if name == "call_document_drafted":
+        return
+    if call.published_on is None:
+        today = local_date(now)
+        calls.publish_call(session, site, call, published_on=today, closes_on=today + timedelta(days=75),
+                           actor=actor, now=now)
+    if name == "call_meetings_offered":
+        calls.add_slot(session, site, call, kind="visit", starts_dt=now + timedelta(days=14),
+                       place="Zone d'atelier", actor=actor, now=now)
+    if name == "call_applications_scored":
+        application = call.applications[0] if call.applications else apps.add_application(
+            session, site, call, organisation="Association Pas à Pas (fictive)", legal_status="association",
+            activity="Reconditionnement de matériel informatique", actor=actor, now=now)
+        apps.score(session, site, call, application, member="Membre du comité (fictif)",
+                   scores={c["id"]: 3 for c in call.criteria}, actor=actor, now=now)
+
+
+def _figures(session: Session, site: Site, index: int, counts: tuple[int, ...], actor: Actor,
+             now: datetime) -> None:
+    """Invented counts for the definition's ``index``-th dimension, from one of its sources."""
+    from .diagnostic import operations as diag
+
+    spec = diag.spec_of(site)
+    if not spec.dimensions:
+        return
+    dimension = spec.dimensions[index % len(spec.dimensions)]
+    cells = dict(zip((c.id for c in dimension.categories), counts))
+    if cells:
+        diag.set_indicator(session, site, dimension.id, cells, actor=actor, now=now,
+                           source_key=spec.sources[index % len(spec.sources)].id)
+
+
+def _category(site: Site, index: int) -> str:
+    categories = workflow_of(site).work.budget_categories
+    return categories[index].id if categories else "divers"
+
+
+def work_time(workflow, stage_id: str, when: datetime) -> datetime:
+    """When the demo does a stage's work: a call is published long enough before the
+    selection for its answer window to have closed."""
+    if any(c.stage == stage_id for c in workflow.work.calls):
+        return when - timedelta(days=80)
+    return when
+
+
+def decide(session: Session, site: Site, key: str, value: str, actor: Actor, when: datetime) -> bool:
+    """Take a gate decision the way the stage work does, when a feature owns it:
+    the structure choice with its rationale, the committee's selection among scored
+    applications, the DUI's signature circuit, the opening confirmation. False when no
+    feature owns the decision."""
+    from .calls import applications as apps
+    from .calls.operations import get_call
+    from .diagnostic.operations import choose_structure
+    from .support import operations as support
+
+    work = workflow_of(site).work
+    if work.diagnostic and key == work.diagnostic.structure_decision:
+        choose_structure(session, site, value, "Choix fondé sur les besoins relevés par le diagnostic.",
+                         actor=actor, now=when)
+        return True
+    for spec in work.calls:
+        if key == spec.selection_decision and spec.stage == site.stage:
+            call = get_call(session, site, spec.id)
+            day = call.published_on + timedelta(days=10)
+            chosen = apps.add_application(session, site, call, organisation=value, legal_status="association",
+                                          activity="Activité de production (fictive)", received_on=day,
+                                          actor=actor, now=when)
+            other = apps.add_application(session, site, call, organisation="Coopérative Horizon (fictive)",
+                                         legal_status="SCIC", activity="Sous-traitance industrielle",
+                                         received_on=day, actor=actor, now=when)
+            for member, (good, fair) in (("Membre EP (fictif)", (5, 3)), ("Membre Cress (fictive)", (4, 3))):
+                apps.score(session, site, call, chosen, member=member, actor=actor, now=when,
+                           scores={c["id"]: good for c in call.criteria})
+                apps.score(session, site, call, other, member=member, actor=actor, now=when,
+                           scores={c["id"]: fair for c in call.criteria})
+            apps.select_applications(session, site, call, [chosen.id], actor=actor, now=when)
+            return True
+    support_spec = work.support
+    if support_spec and support_spec.dui and key == support_spec.dui.signed_decision:
+        day = local_date(when) - timedelta(days=len(support_spec.dui.signatories) * 7)
+        for i, signatory in enumerate(support_spec.dui.signatories):
+            support.sign_dui(session, site, signatory.id, signed_on=day + timedelta(days=7 * i),
+                             signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=when)
+        return True
+    if support_spec and key == support_spec.opening_decision:
+        support.confirm_opening(session, site, value, actor=actor, now=when)
+        return True
+    return False
+
+
+def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: Actor) -> None:
+    """Richer fictional work for the demo sites that have a diagnostic or a call behind them."""
+    from .budget.operations import add_line
+    from .diagnostic import operations as diag
+
+    for site in sites:
+        wf = workflow_of(site)
+        index = wf.stage_index(site.stage)
+        if index > _stage_of_evidence(wf, "diagnostic_conclusions_written"):
+            _figures(session, site, 1, (47, 38, 21, 2), actor, now)
+            _figures(session, site, 3, (40, 52, 17), actor, now)
+            diag.log_interview(session, site, held_on=local_date(now) - timedelta(days=200), audience="detainees",
+                               format="group", participants=8, themes=["envie de travailler", "accès à la formation"],
+                               actor=actor, now=now)
+            diag.add_initiative(session, site, name="Chantier espaces verts (fictif)",
+                                kind=diag.spec_of(site).initiative_kinds[-1].id,
+                                description="Accueille des personnes à la sortie.", actor=actor, now=now)
+        if wf.work.support and index == _stage_of_evidence(wf, "workstream_complete"):
+            _support_in_progress(session, site, now, actor)
+        if index >= _stage_of_evidence(wf, "budget_drawn_up"):
+            add_line(session, site, kind="expense", category=_category(site, 0), label="Encadrant technique (0,8 ETP)",
+                     planned="32 000,00", actor=actor, now=now)
+            add_line(session, site, kind="income", category=_category(site, -1), label="Aide aux postes", funder="DDETS",
+                     planned="21 500,00", status="granted", actor=actor, now=now)
+
+
+def _support_in_progress(session: Session, site: Site, now: datetime, actor: Actor) -> None:
+    from .support import operations as support
+
+    spec = support.spec_of(site)
+    today = local_date(now)
+    first = spec.workstreams[0]
+    for item in first.checklist[:2]:
+        support.set_item(session, site, first.id, item.id, True, done_on=today - timedelta(days=20), actor=actor,
+                         now=now)
+    support.set_immersion(session, site, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=44),
+                          actor=actor, now=now)
+    if spec.dui:
+        signatory = spec.dui.signatories[0]
+        support.sign_dui(session, site, signatory.id, signed_on=today - timedelta(days=2),
+                         signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=now)
+
+
+def _stage_of_evidence(workflow, name: str) -> int:
+    """The index of the stage holding the first task proven by ``name`` (past the end if none)."""
+    for i, stage in enumerate(workflow.stages):
+        if any(t.evidence and evidence.split(t.evidence)[0] == name for t in stage.tasks):
+            return i
+    return len(workflow.stages) + 1

@@ -1,0 +1,1 @@
+"""The diagnostic: data sources, aggregate indicators, interviews, initiatives, conclusions."""

@@ -1,0 +1,174 @@
+"""State changes of the diagnostic. Every free text goes through the privacy screen."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import InputError
+from ..privacy import refuse_identifying
+from ..sites.models import Site
+from ..sites.operations import Actor, _parse_day, record, record_decision
+from ..sites.runtime import workflow_of
+from .models import AUDIENCES, FORMATS, SOURCE_STATUSES, DiagnosticReport, DiagnosticSource, Indicator, \
+    Initiative, Interview
+
+
+def spec_of(site: Site):
+    spec = workflow_of(site).work.diagnostic
+    if spec is None:
+        raise InputError(f"diagnostic: the workflow '{site.workflow_id}' has no diagnostic")
+    return spec
+
+
+def _choice(field: str, value: str, allowed) -> str:
+    if value not in allowed:
+        raise InputError(f"{field}: '{value}' is not one of {', '.join(allowed)}")
+    return value
+
+
+def set_source(session: Session, site: Site, key: str, *, status: str, actor: Actor, now: datetime,
+               obtained_on: date | str | None = None, provider: str | None = None,
+               note: str | None = None) -> DiagnosticSource:
+    spec = spec_of(site)
+    _choice("source", key, [s.id for s in spec.sources])
+    _choice("status", status, SOURCE_STATUSES)
+    day = _parse_day(obtained_on, "obtained_on") if obtained_on else None
+    if status == "obtained" and day is None:
+        raise InputError("obtained_on: say when the data was obtained")
+    if day is not None and status != "obtained":
+        raise InputError(f"obtained_on: only a source with status 'obtained' has a date, not '{status}'")
+    provider = refuse_identifying("provider", provider, names=False) or None
+    note = refuse_identifying("note", note) or None
+    row = session.scalar(select(DiagnosticSource).where(DiagnosticSource.site_id == site.id,
+                                                        DiagnosticSource.source_key == key))
+    if row is None:
+        row = DiagnosticSource(site_id=site.id, source_key=key)
+        session.add(row)
+    row.status, row.obtained_on, row.provider, row.note = status, day, provider, note
+    row.changed_dt, row.changed_by = now, actor.name
+    record(session, site, actor, now, "diagnostic_source", key=key, status=status)
+    session.flush()
+    return row
+
+
+def parse_cells(pairs) -> list[dict]:
+    """``["under_25=12", ...]`` or ``{"under_25": 12}`` into ordered cells."""
+    items = pairs.items() if isinstance(pairs, dict) else [str(p).partition("=")[::2] for p in pairs]
+    cells = []
+    for category, count in items:
+        category = str(category).strip()
+        try:
+            n = int(str(count).strip())
+        except ValueError:
+            raise InputError(f"count '{category}': '{count}' is not a whole number") from None
+        if n < 0:
+            raise InputError(f"count '{category}': a count cannot be negative")
+        cells.append({"category": category, "count": n})
+    return cells
+
+
+def set_indicator(session: Session, site: Site, dimension: str, cells, *, actor: Actor, now: datetime,
+                  label: str | None = None, source_key: str | None = None,
+                  as_of_on: date | str | None = None) -> Indicator:
+    """Record (or replace) the counts per category of one dimension."""
+    spec = spec_of(site)
+    known = {d.id: d for d in spec.dimensions}
+    cells = parse_cells(cells)
+    if not cells:
+        raise InputError(f"indicator '{dimension}': give at least one CATEGORY=COUNT")
+    seen = set()
+    for cell in cells:
+        name = refuse_identifying(f"indicator '{dimension}' category", cell["category"])
+        if not name:
+            raise InputError(f"indicator '{dimension}': a category needs a name")
+        if name in seen:
+            raise InputError(f"indicator '{dimension}' category '{name}': given twice")
+        seen.add(name)
+    if dimension not in known:
+        refuse_identifying("dimension", dimension)
+        if not (label or "").strip():
+            raise InputError(f"dimension: '{dimension}' is not in the definition "
+                             f"({', '.join(known)}); give it a label to add it")
+    label = refuse_identifying("label", label) or None
+    if source_key is not None:
+        _choice("source", source_key, [s.id for s in spec.sources])
+    day = _parse_day(as_of_on, "as_of").replace(day=1) if as_of_on else None
+    row = session.scalar(select(Indicator).where(Indicator.site_id == site.id, Indicator.dimension == dimension))
+    if row is None:
+        row = Indicator(site_id=site.id, dimension=dimension)
+        session.add(row)
+    row.cells, row.label, row.source_key, row.as_of_on = cells, label, source_key, day
+    row.changed_dt, row.changed_by = now, actor.name
+    record(session, site, actor, now, "diagnostic_indicator", dimension=dimension)
+    session.flush()
+    return row
+
+
+def log_interview(session: Session, site: Site, *, held_on, audience: str, format: str, participants: int,
+                  themes, actor: Actor, now: datetime, summary: str | None = None) -> Interview:
+    spec_of(site)
+    _choice("audience", audience, AUDIENCES)
+    _choice("format", format, FORMATS)
+    if int(participants) < 1:
+        raise InputError("participants: at least one person takes part")
+    if format == "individual" and int(participants) != 1:
+        raise InputError("participants: an individual interview has one participant")
+    themes = [refuse_identifying(f"themes[{i}]", t) for i, t in enumerate(themes or [])]
+    themes = [t for t in themes if t]
+    if not themes:
+        raise InputError("themes: give at least one theme raised")
+    row = Interview(site_id=site.id, held_on=_parse_day(held_on, "held_on"), audience=audience, format=format,
+                    participants=int(participants), themes=themes,
+                    summary=refuse_identifying("summary", summary) or None, recorded_dt=now,
+                    recorded_by=actor.name)
+    session.add(row)
+    session.flush()
+    record(session, site, actor, now, "diagnostic_interview", interview_id=row.id, audience=audience)
+    session.flush()
+    return row
+
+
+def add_initiative(session: Session, site: Site, *, name: str, kind: str, actor: Actor, now: datetime,
+                   description: str | None = None) -> Initiative:
+    spec = spec_of(site)
+    _choice("kind", kind, [k.id for k in spec.initiative_kinds])
+    name = refuse_identifying("name", name)
+    if not name:
+        raise InputError("name: an initiative needs a name")
+    row = Initiative(site_id=site.id, name=name, kind=kind, description=refuse_identifying("description",
+                                                                                           description) or None,
+                     recorded_dt=now, recorded_by=actor.name)
+    session.add(row)
+    session.flush()
+    record(session, site, actor, now, "diagnostic_initiative", initiative_id=row.id)
+    session.flush()
+    return row
+
+
+def write_conclusions(session: Session, site: Site, text: str, *, actor: Actor, now: datetime) -> DiagnosticReport:
+    spec_of(site)
+    text = refuse_identifying("conclusions", text)
+    if not text:
+        raise InputError("conclusions: write the conclusions of the diagnostic")
+    row = session.scalar(select(DiagnosticReport).where(DiagnosticReport.site_id == site.id))
+    if row is None:
+        row = DiagnosticReport(site_id=site.id)
+        session.add(row)
+    row.conclusions, row.changed_dt, row.changed_by = text, now, actor.name
+    record(session, site, actor, now, "diagnostic_conclusions")
+    session.flush()
+    return row
+
+
+def choose_structure(session: Session, site: Site, structure: str, rationale: str, *, actor: Actor,
+                     now: datetime, supersede_reason: str | None = None, **columns):
+    """Record the structure-type choice with its rationale as the definition's decision.
+    Extra ``columns`` (a meeting id...) go to the decision as they are."""
+    spec = spec_of(site)
+    rationale = refuse_identifying("rationale", rationale)
+    if not rationale:
+        raise InputError("rationale: say why this structure type answers the needs found")
+    return record_decision(session, site, key=spec.structure_decision, value=structure, text=rationale,
+                           actor=actor, now=now, supersede_reason=supersede_reason, **columns)

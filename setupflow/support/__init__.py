@@ -1,0 +1,1 @@
+"""Support until opening: workstreams, supervisors' immersion, the DUI signature circuit, opening."""

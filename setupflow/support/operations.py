@@ -1,0 +1,124 @@
+"""State changes of the support stage: checklists, immersion, DUI signatures, opening."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..clock import local_date
+from ..errors import InputError
+from ..sites.models import Site
+from ..sites.operations import Actor, _parse_day, record, record_decision
+from ..sites.runtime import workflow_of
+from .models import DuiSignature, Immersion, WorkstreamItem
+
+
+def spec_of(site: Site):
+    spec = workflow_of(site).work.support
+    if spec is None:
+        raise InputError(f"support: the workflow '{site.workflow_id}' has no support workstreams")
+    return spec
+
+
+def _dui_spec(site: Site):
+    dui = spec_of(site).dui
+    if dui is None:
+        raise InputError(f"dui: the workflow '{site.workflow_id}' has no DUI")
+    return dui
+
+
+def set_item(session: Session, site: Site, workstream: str, item: str, done: bool, *, actor: Actor,
+             now: datetime, done_on=None, note: str | None = None) -> WorkstreamItem:
+    spec = spec_of(site)
+    stream = next((w for w in spec.workstreams if w.id == workstream), None)
+    if stream is None:
+        raise InputError(f"workstream: unknown workstream '{workstream}' "
+                         f"({', '.join(w.id for w in spec.workstreams)})")
+    if item not in [i.id for i in stream.checklist]:
+        raise InputError(f"item: unknown item '{item}' of '{workstream}' "
+                         f"({', '.join(i.id for i in stream.checklist)})")
+    row = session.scalar(select(WorkstreamItem).where(WorkstreamItem.site_id == site.id,
+                                                      WorkstreamItem.workstream == workstream,
+                                                      WorkstreamItem.item == item))
+    if row is None:
+        row = WorkstreamItem(site_id=site.id, workstream=workstream, item=item)
+        session.add(row)
+    row.is_done = done
+    row.done_on = (_parse_day(done_on, "done_on") if done_on else row.done_on or local_date(now)) if done else None
+    if note is not None:
+        row.note = note.strip() or None
+    row.changed_dt, row.changed_by = now, actor.name
+    record(session, site, actor, now, "support_item", workstream=workstream, item=item, done=done)
+    session.flush()
+    return row
+
+
+def set_immersion(session: Session, site: Site, *, starts_on, ends_on, actor: Actor, now: datetime,
+                  note: str | None = None) -> Immersion:
+    spec_of(site)
+    start, end = _parse_day(starts_on, "starts_on"), _parse_day(ends_on, "ends_on")
+    if end < start:
+        raise InputError(f"ends_on: {end} is before the start ({start})")
+    row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
+    if row is None:
+        row = Immersion(site_id=site.id)
+        session.add(row)
+    row.starts_on, row.ends_on, row.note = start, end, (note or "").strip() or None
+    row.changed_dt, row.changed_by = now, actor.name
+    record(session, site, actor, now, "immersion", starts_on=start.isoformat(), ends_on=end.isoformat())
+    session.flush()
+    return row
+
+
+def signatures(session: Session, site: Site) -> dict[str, DuiSignature]:
+    return {s.signatory: s for s in session.scalars(select(DuiSignature).where(DuiSignature.site_id == site.id))}
+
+
+def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_by: str, actor: Actor,
+             now: datetime, **columns) -> DuiSignature:
+    """Record one signature of the DUI. Signatures follow the definition's order; the last
+    one records the DUI decision (``dui_signed``) with its date. Extra ``columns`` go to
+    that decision."""
+    dui = _dui_spec(site)
+    order = [s.id for s in dui.signatories]
+    if signatory not in order:
+        raise InputError(f"signatory: unknown signatory '{signatory}' (in order: {', '.join(order)})")
+    done = signatures(session, site)
+    if signatory in done:
+        raise InputError(f"signatory '{signatory}': already signed on {done[signatory].signed_on}")
+    position = order.index(signatory)
+    waiting = [s for s in order[:position] if s not in done]
+    if waiting:
+        raise InputError(f"signatory '{signatory}': the DUI is signed in order; waiting first for "
+                         f"{', '.join(waiting)}")
+    day = _parse_day(signed_on, "signed_on")
+    if position and day < done[order[position - 1]].signed_on:
+        raise InputError(f"signed_on: {day} is before the previous signature "
+                         f"({order[position - 1]}, {done[order[position - 1]].signed_on})")
+    if day > local_date(now):
+        raise InputError(f"signed_on: {day} is in the future")
+    if not (signed_by or "").strip():
+        raise InputError("signed_by: say who signed")
+    row = DuiSignature(site_id=site.id, signatory=signatory, signed_by=signed_by.strip(), signed_on=day,
+                       recorded_dt=now, recorded_by=actor.name)
+    session.add(row)
+    session.flush()
+    record(session, site, actor, now, "dui_signature", signatory=signatory, signed_on=day.isoformat())
+    if position == len(order) - 1:
+        record_decision(session, site, key=dui.signed_decision, value=day.isoformat(), text=None, actor=actor,
+                        now=now, decided_on=day, **columns)
+    session.flush()
+    return row
+
+
+def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, now: datetime,
+                    supersede_reason: str | None = None, **columns):
+    """Record the confirmed opening date; with the gate's other conditions met, the site
+    can then advance to its final state."""
+    spec = spec_of(site)
+    if spec.opening_decision is None:
+        raise InputError(f"opening: the workflow '{site.workflow_id}' has no opening decision")
+    day = _parse_day(opening_on, "opening_on")
+    return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
+                           actor=actor, now=now, supersede_reason=supersede_reason, **columns)

@@ -1,0 +1,76 @@
+"""Reading the support stage: workstreams, the DUI circuit against its planned window,
+and the proofs the support tasks rely on."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..evidence import proves
+from ..sites.models import Site
+from ..sites.operations import dated_decisions, planned
+from ..sites.runtime import workflow_of
+from .models import Immersion, WorkstreamItem
+from .operations import signatures, spec_of
+
+
+def _done(session: Session, site: Site) -> dict[tuple[str, str], WorkstreamItem]:
+    return {(r.workstream, r.item): r for r in session.scalars(select(WorkstreamItem).where(
+        WorkstreamItem.site_id == site.id, WorkstreamItem.is_done))}
+
+
+def workstreams(session: Session, site: Site, lang: str = "fr") -> list[dict]:
+    done = _done(session, site)
+    out = []
+    for w in spec_of(site).workstreams:
+        items = [{"key": i.id, "label": i.label.get(lang), "done": (w.id, i.id) in done,
+                  "done_on": done[(w.id, i.id)].done_on.isoformat() if (w.id, i.id) in done and
+                  done[(w.id, i.id)].done_on else None} for i in w.checklist]
+        out.append({"key": w.id, "label": w.label.get(lang), "items": items,
+                    "complete": all(i["done"] for i in items)})
+    return out
+
+
+def dui_status(session: Session, site: Site, today: date, lang: str = "fr") -> dict:
+    """The signature circuit in order, who is next, and the planned window."""
+    dui = spec_of(site).dui
+    if dui is None:
+        return {}
+    done = signatures(session, site)
+    steps = [{"signatory": s.id, "label": s.label.get(lang),
+              "signed_on": done[s.id].signed_on.isoformat() if s.id in done else None,
+              "signed_by": done[s.id].signed_by if s.id in done else None} for s in dui.signatories]
+    waiting = [s["signatory"] for s in steps if s["signed_on"] is None]
+    last = steps[-1]["signed_on"]
+    window = None
+    if dui.deadline:
+        plan = planned(site, dated_decisions(session, site))
+        found = next((d for d in plan.deadlines if d.deadline.id == dui.deadline), None)
+        if found is not None:
+            window = found.window.as_dict()
+    return {"steps": steps, "next": waiting[0] if waiting else None, "complete": not waiting, "window": window,
+            #: the circuit ended after the planned window, or has not ended and the window is past
+            "is_late": bool(window) and (last or today.isoformat()) > window["latest"]}
+
+
+def immersion(session: Session, site: Site) -> dict | None:
+    row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
+    if row is None:
+        return None
+    return {"starts_on": row.starts_on.isoformat(), "ends_on": row.ends_on.isoformat(), "note": row.note}
+
+
+@proves("workstream_complete")
+def _workstream_complete(session: Session, site: Site, workstream: str | None) -> bool:
+    spec = workflow_of(site).work.support
+    stream = next((w for w in spec.workstreams if w.id == workstream), None) if spec else None
+    if stream is None:
+        return False
+    done = _done(session, site)
+    return all((stream.id, i.id) in done for i in stream.checklist)
+
+
+@proves("immersion_scheduled")
+def _immersion_scheduled(session: Session, site: Site, _argument) -> bool:
+    return session.scalar(select(Immersion.id).where(Immersion.site_id == site.id)) is not None

@@ -1,0 +1,75 @@
+"""The forecast budget: exact amounts, totals and the history of every change."""
+import pytest
+
+from setupflow.budget import operations as budget
+from setupflow.budget import queries
+from setupflow.errors import InputError, StaleEdit
+from setupflow.sites import operations as ops
+
+
+@pytest.fixture
+def session(sqlite_db):
+    with sqlite_db.factory() as s:
+        yield s
+
+
+@pytest.fixture
+def site(make_site, walk):
+    return walk(make_site(), "cooperate")
+
+
+@pytest.mark.parametrize("text, cents", [("1 234,56", 123456), ("1234.56", 123456), ("45000", 4500000),
+                                         ("0,10", 10), ("12 000 €", 1200000)])
+def test_amounts_are_read_exactly_into_cents(text, cents):
+    assert budget.parse_amount(text) == cents
+
+
+@pytest.mark.parametrize("text, problem", [("12,345", "more than two decimals"), ("-5", "negative"),
+                                           ("douze", "not an amount")])
+def test_bad_amounts_are_refused(text, problem):
+    with pytest.raises(InputError, match=problem):
+        budget.parse_amount(text)
+
+
+def test_the_forecast_budget_task_is_met_by_an_expense_and_an_income_line(session, site, actor, now):
+    budget.add_line(session, site, kind="expense", category="staff", label="Encadrant", planned="30 000",
+                    actor=actor, now=now)
+    assert not {c.key: c.met for c in ops.gate_of(session, site).conditions}["forecast_budget"]
+    budget.add_line(session, site, kind="income", category="grants", label="Aide au démarrage", funder="ATIGIP",
+                    planned="20 000", actor=actor, now=now)
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["forecast_budget"]
+
+
+def test_totals_separate_what_is_requested_granted_and_refused(session, site, actor, now):
+    budget.add_line(session, site, kind="expense", category="staff", label="Encadrant", planned="30 000,50",
+                    actor=actor, now=now)
+    budget.add_line(session, site, kind="income", category="grants", label="Aide", funder="ATIGIP",
+                    planned="20 000", status="granted", actor=actor, now=now)
+    budget.add_line(session, site, kind="income", category="grants", label="Région", funder="Région",
+                    planned="8 000", actor=actor, now=now)
+    budget.add_line(session, site, kind="income", category="grants", label="Fondation", funder="Fondation X",
+                    planned="5 000", status="refused", actor=actor, now=now)
+    t = queries.describe(session, site)["totals"]
+    assert (t["expense_planned"], t["income_planned"], t["income_granted"], t["income_requested"]) == \
+        ("30000.50", "28000.00", "20000.00", "8000.00")
+    assert t["balance_planned"] == "-2000.50"
+
+
+def test_every_change_keeps_who_when_and_what(session, site, actor, manager, now):
+    line = budget.add_line(session, site, kind="income", category="grants", label="Aide", funder="ATIGIP",
+                           planned="20 000", actor=actor, now=now)
+    budget.change_line(session, site, line, status="granted", actual="19 500", actor=manager, now=now)
+    history = queries.history(session, line)
+    assert history[1]["actor"] == manager.name
+    assert history[1]["changes"] == {"status": ["requested", "granted"], "actual_cents": [None, 1950000]}
+    with pytest.raises(StaleEdit):
+        budget.change_line(session, site, line, label="x", expected_version=1, actor=actor, now=now)
+
+
+def test_an_income_line_needs_a_funder_and_a_valid_status(session, site, actor, now):
+    with pytest.raises(InputError, match="funder: an income line says who funds it"):
+        budget.add_line(session, site, kind="income", category="grants", label="Aide", planned="1", actor=actor,
+                        now=now)
+    with pytest.raises(InputError, match="status: an expense line is planned"):
+        budget.add_line(session, site, kind="expense", category="staff", label="X", planned="1", status="granted",
+                        actor=actor, now=now)

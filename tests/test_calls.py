@@ -1,0 +1,216 @@
+"""The call for expressions of interest (AMI), its applications and the committee's selection."""
+import io
+import zipfile
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from setupflow.calls import applications as apps
+from setupflow.calls import operations as calls
+from setupflow.calls.document import render_call_html
+from setupflow.calls.files import attach_file, file_path
+from setupflow.calls.queries import ranking
+from setupflow.errors import GateNotMet, InputError
+from setupflow.sites import operations as ops
+from setupflow.sites.models import Decision
+from setupflow.sites.summary import describe
+
+from tests.conftest import REPO
+
+
+@pytest.fixture
+def session(sqlite_db):
+    with sqlite_db.factory() as s:
+        yield s
+
+
+@pytest.fixture
+def drafted(session, make_site, walk, actor, now):
+    site = walk(make_site(), "call")
+    call = calls.create_call(session, site, "ami", actor=actor, now=now)
+    calls.edit_call(session, site, call, actor=actor, now=now, body="Nous cherchons une structure.", capacity=10,
+                    workshop_zone="Bâtiment B, 300 m²", surveillance_constraints="Un surveillant dédié")
+    return site, call
+
+
+def published(session, site, call, actor, now, days=75):
+    day = now.date()
+    return calls.publish_call(session, site, call, published_on=day, closes_on=day + timedelta(days=days),
+                              actor=actor, now=now)
+
+
+def test_the_call_takes_its_needs_from_the_diagnostic_conclusions(session, drafted, actor, now):
+    site, call = drafted
+    assert call.needs.startswith("Les personnes détenues sont jeunes")
+    assert [c["id"] for c in call.criteria] == ["legal_status", "activity_type", "social_utility", "support_quality"]
+    assert "DDETS" in call.distribution
+    calls.set_weight(session, site, call, "support_quality", 0, actor=actor, now=now)
+    assert [c["weight"] for c in call.criteria] == [2, 3, 3, 0]
+
+
+def test_publishing_records_the_publication_date_decision(session, drafted, actor, now):
+    site, call = drafted
+    assert published(session, site, call, actor, now) == []
+    assert ops.current_decisions(session, site)["call_publication"].value == now.date().isoformat()
+    with pytest.raises(InputError, match="weights are fixed"):
+        calls.set_weight(session, site, call, "social_utility", 5, actor=actor, now=now)
+
+
+def test_an_answer_window_under_two_months_gives_a_warning(session, drafted, actor, now):
+    site, call = drafted
+    [warning] = published(session, site, call, actor, now, days=30)
+    assert "30 days" in warning and "at least 61" in warning
+
+
+def test_a_call_without_text_cannot_be_published(session, make_site, walk, actor, now):
+    site = walk(make_site(), "call")
+    call = calls.create_call(session, site, None, actor=actor, now=now)
+    with pytest.raises(InputError, match="body: the call has no text yet"):
+        published(session, site, call, actor, now)
+
+
+def test_visits_and_bilateral_meetings_come_before_the_deadline(session, drafted, actor, now):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    assert not {t["key"]: t["done"] for t in describe(session, site, now.date())["tasks"]}["candidate_meetings"]
+    calls.add_slot(session, site, call, kind="visit", starts_dt=now + timedelta(days=20), place="Zone d'atelier",
+                   actor=actor, now=now)
+    assert {t["key"]: t["done"] for t in describe(session, site, now.date())["tasks"]}["candidate_meetings"]
+    with pytest.raises(InputError, match="after the call closes"):
+        calls.add_slot(session, site, call, kind="bilateral", starts_dt=now + timedelta(days=90),
+                       organisation="Association Trait d'Union", actor=actor, now=now)
+
+
+def _applications(session, site, call, actor, now):
+    a = apps.add_application(session, site, call, organisation="Atelier Fil Rouge", legal_status="association",
+                             structure_type="SIAE-ACI", activity="Couture", actor=actor, now=now)
+    b = apps.add_application(session, site, call, organisation="Coop Demain", legal_status="SCIC",
+                             structure_type="SIAE-EI", activity="Menuiserie", actor=actor, now=now)
+    return a, b
+
+
+def test_the_ranking_aggregates_every_members_weighted_scores(session, drafted, actor, now):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, b = _applications(session, site, call, actor, now)
+    apps.score(session, site, call, a, member="membre-1", actor=actor, now=now,
+               scores={"legal_status": 5, "activity_type": 2, "social_utility": 4, "support_quality": 3})
+    apps.score(session, site, call, a, member="membre-2", actor=actor, now=now,
+               scores={"legal_status": 3, "activity_type": 2, "social_utility": 4, "support_quality": 3})
+    apps.score(session, site, call, b, member="membre-1", actor=actor, now=now,
+               scores={"legal_status": 4, "activity_type": 5, "social_utility": 5, "support_quality": 4})
+    rows = ranking(call)
+    # b: (2*4 + 3*5 + 3*5 + 2*4) / 10 = 4.60; a: (2*4 + 3*2 + 3*4 + 2*3) / 10 = 3.20
+    assert [(r["organisation"], r["score"], r["rank"]) for r in rows] == [("Coop Demain", "4.60", 1),
+                                                                          ("Atelier Fil Rouge", "3.20", 2)]
+    with pytest.raises(InputError, match="is after the call closed"):
+        apps.add_application(session, site, call, organisation="En retard", legal_status="association",
+                             activity="x", received_on=now.date() + timedelta(days=90), actor=actor, now=now)
+    with pytest.raises(InputError, match="score 'legal_status': 6 is outside 0..5"):
+        apps.score(session, site, call, a, member="membre-3", scores={"legal_status": 6}, actor=actor, now=now)
+
+
+def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session, drafted, actor, now):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, b = _applications(session, site, call, actor, now)
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site, actor, now)
+    assert [c.key for c in exc.value.conditions] == ["sponsor"]
+    with pytest.raises(InputError, match="selects once the call has closed"):
+        apps.select_applications(session, site, call, [b.id], actor=actor, now=now)
+    later = now + timedelta(days=80)
+    with pytest.raises(InputError, match="at most 1"):
+        apps.select_applications(session, site, call, [a.id, b.id], actor=actor, now=later)
+    apps.select_applications(session, site, call, [b.id], actor=actor, now=later)
+    assert ops.current_decisions(session, site)["sponsor"].value == "Coop Demain"
+    assert ops.advance(session, site, actor, later) == "support"
+
+
+def test_the_selection_passes_extra_decision_columns_through(session, drafted, actor, now):
+    """A meeting id (added to decisions by the committees feature) reaches the decision."""
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, _ = _applications(session, site, call, actor, now)
+    select = lambda: apps.select_applications(session, site, call, [a.id], actor=actor,  # noqa: E731
+                                              now=now + timedelta(days=80), meeting_id=None)
+    if hasattr(Decision, "meeting_id"):
+        assert select().meeting_id is None
+    else:
+        with pytest.raises(TypeError, match="meeting_id"):
+            select()
+
+
+def _docx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return out.getvalue()
+
+
+def test_an_html_file_named_pdf_is_refused(session, drafted, actor, now, tmp_path):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, _ = _applications(session, site, call, actor, now)
+    with pytest.raises(InputError, match="file 'offre.pdf': its content is not an accepted type"):
+        attach_file(session, site, a, data_dir=tmp_path, original_name="offre.pdf",
+                    data=b"<html><script>alert(1)</script></html>", actor=actor, now=now)
+    assert not (tmp_path / "uploads").exists() or not any((tmp_path / "uploads").iterdir())
+
+
+def test_accepted_files_are_stored_under_a_generated_name_outside_the_web_root(session, drafted, actor, now, tmp_path):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, _ = _applications(session, site, call, actor, now)
+    pdf = attach_file(session, site, a, data_dir=tmp_path, original_name="../../etc/Dossier.pdf",
+                      data=b"%PDF-1.7\n...", actor=actor, now=now)
+    doc = attach_file(session, site, a, data_dir=tmp_path, original_name="budget.docx", data=_docx(), actor=actor,
+                      now=now)
+    assert pdf.original_name == "Dossier.pdf" and pdf.content_type == "application/pdf"
+    assert doc.content_type.endswith("wordprocessingml.document")
+    assert file_path(tmp_path, pdf).parent == tmp_path / "uploads"
+    assert file_path(tmp_path, pdf).read_bytes().startswith(b"%PDF")
+    assert "Dossier" not in pdf.stored_name
+    with pytest.raises(InputError, match="over the limit"):
+        attach_file(session, site, a, data_dir=tmp_path, original_name="big.pdf", data=b"%PDF" + b"0" * 100,
+                    actor=actor, now=now, max_bytes=50)
+
+
+def test_the_call_document_shows_the_needs_and_the_weighted_criteria(session, drafted, actor, now):
+    site, call = drafted
+    calls.edit_call(session, site, call, actor=actor, now=now, body="<b>Appel</b> ouvert")
+    calls.add_slot(session, site, call, kind="visit", starts_dt=datetime(2027, 2, 3, 13, 0, tzinfo=timezone.utc),
+                   place="Zone d'atelier", actor=actor, now=now)
+    html = render_call_html(REPO / "templates", site, call, "fr")
+    assert "Besoins de la population pénale" in html and "Les personnes détenues sont jeunes" in html
+    assert "Type d&#39;activité proposée</td><td>3</td><td>30</td>" in html
+    assert "&lt;b&gt;Appel&lt;/b&gt;" in html
+    assert "2027-02-03 14:00" in html
+
+
+def test_actice_runs_its_call_for_applications_with_the_same_code(session, make_site, walk, actor, now):
+    site = walk(make_site(workflow="actice", opening="2028-01-01"), "detection")
+    call = calls.create_call(session, site, None, actor=actor, now=now)
+    calls.edit_call(session, site, call, actor=actor, now=now, body="Appel à candidatures", needs="Projets justice")
+    warnings = published(session, site, call, actor, now, days=45)
+    assert warnings == []
+    assert ops.current_decisions(session, site)["call_opening"].value == now.date().isoformat()
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["call_opened"]
+    ops.set_task(session, site, "prescribers_listed", True, actor, now)
+    ops.advance(session, site, actor, now)
+    names = ["Projet Alpha", "Projet Beta", "Projet Gamma"]
+    rows = [apps.add_application(session, site, call, organisation=n, legal_status="association", activity="x",
+                                 actor=actor, now=now) for n in names]
+    for row in rows:
+        apps.score(session, site, call, row, member="jury-1", scores={"justice_link": 4}, actor=actor, now=now)
+    apps.select_applications(session, site, call, [rows[0].id, rows[2].id], actor=actor, now=now + timedelta(days=46))
+    assert ops.current_decisions(session, site)["cohort"].value == "Projet Alpha; Projet Gamma"
+    gate = {c.key: c.met for c in ops.gate_of(session, site).conditions}
+    assert gate["applications_reviewed"] and gate["cohort"]
+
+
+def test_the_needs_are_empty_until_the_diagnostic_has_conclusions(session, make_site, walk, actor, now):
+    site = walk(make_site(), "diagnose")
+    call = calls.create_call(session, site, "ami", actor=actor, now=now)
+    assert call.needs == ""

@@ -1,0 +1,93 @@
+"""The stage-work commands as a person uses them, on the demo database."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from setupflow.cli import cli
+from setupflow.cli.support import run_cli
+
+
+@pytest.fixture
+def run(sqlite_db, tmp_path, monkeypatch):
+    for key, value in sqlite_db.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
+
+    def invoke(*args):
+        runner = CliRunner()
+        with runner.isolation() as (out, err, *_):
+            code = run_cli(cli, list(args))
+            return code, out.getvalue().decode(), err.getvalue().decode()
+
+    assert invoke("demo")[0] == 0
+    return invoke
+
+
+def site_in(run, stage):
+    _, out, _ = run("site", "list", "--json")
+    return str(next(s["id"] for s in json.loads(out) if s["stage"] == stage))
+
+
+def test_a_small_count_is_exported_as_under_5_from_the_command_line(run):
+    site = site_in(run, "diagnose")
+    code, _, err = run("diagnostic", "indicator", site, "sentence_length", "--count", "under_1_year=3",
+                       "--count", "from_1_to_5_years=40", "--count", "over_5_years=20")
+    assert code == 0, err
+    code, out, _ = run("diagnostic", "export", site, "--lang", "en")
+    assert "Sentence length,Under one year,<5" in out
+    assert "Sentence length,Over 5 years,*" in out
+    code, out, _ = run("diagnostic", "show", site, "--json")
+    [table] = json.loads(out)["indicators"]
+    assert [c["count"] for c in table["cells"]] == ["<5", "40", "*"]
+
+
+def test_a_name_in_an_interview_theme_is_one_line_and_exit_2(run):
+    site = site_in(run, "diagnose")
+    code, _, err = run("diagnostic", "interview", site, "--on", "2026-11-02", "--audience", "detainees",
+                       "--format", "group", "--participants", "4", "--theme", "parcours de Jean DUPONT")
+    assert code == 2
+    assert err.strip().startswith("error: themes[0]: looks like a person's name")
+
+
+def test_a_call_from_draft_to_ranking(run, tmp_path):
+    site = site_in(run, "call")
+    assert run("calls", "create", site)[0] == 0
+    body = tmp_path / "body.txt"
+    body.write_text("Nous cherchons une structure porteuse.", encoding="utf-8")
+    code, _, err = run("calls", "edit", site, "--body-file", str(body), "--capacity", "12", "--needs", "Formation")
+    assert code == 0, err
+    code, _, err = run("calls", "publish", site, "--on", "2026-11-02", "--closes", "2026-12-01")
+    assert code == 0 and "warning: closes_on: candidates get 29 days" in err
+    code, out, _ = run("calls", "apply", site, "--organisation", "Atelier Fil Rouge", "--legal-status",
+                       "association", "--activity", "Couture", "--received-on", "2026-11-10", "--json")
+    application = str(json.loads(out)["id"])
+    fake = tmp_path / "offre.pdf"
+    fake.write_text("<html><body>not a pdf</body></html>")
+    code, _, err = run("calls", "attach", site, application, str(fake))
+    assert code == 2 and "its content is not an accepted type" in err
+    assert run("calls", "score", site, application, "--member", "m1", "--score", "social_utility=5")[0] == 0
+    code, out, _ = run("calls", "ranking", site, "--json")
+    assert json.loads(out)[0]["averages"] == {"social_utility": "5.00"}
+
+
+def test_signing_the_dui_out_of_order_from_the_command_line_is_refused(run):
+    site = site_in(run, "support")
+    code, _, err = run("dui", "sign", site, "disp_director", "--on", "2026-11-01", "--by", "X")
+    assert code == 2 and "waiting first for ep_director" in err
+    code, out, _ = run("dui", "show", site, "--json")
+    assert json.loads(out)["next"] == "ep_director"
+
+
+def test_budget_lines_and_their_history(run):
+    site = site_in(run, "cooperate")
+    code, out, _ = run("budget", "add", site, "--kind", "income", "--category", "grants", "--label", "Région",
+                       "--funder", "Région", "--planned", "8 000,00", "--json")
+    line = str(json.loads(out)["id"])
+    assert run("budget", "change", site, line, "--status", "granted", "--as", "Léa (fictive)")[0] == 0
+    code, out, _ = run("budget", "history", site, line, "--json")
+    assert json.loads(out)[-1] == {**json.loads(out)[-1], "actor": "Léa (fictive)",
+                                   "changes": {"status": ["requested", "granted"]}}
+    code, _, err = run("budget", "add", site, "--kind", "expense", "--category", "staff", "--label", "X",
+                       "--planned", "12.345")
+    assert code == 2 and err.strip() == "error: planned: '12.345' has more than two decimals"

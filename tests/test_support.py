@@ -1,0 +1,93 @@
+"""Support until opening: the three workstreams, the immersion, the DUI circuit and the opening."""
+from datetime import timedelta
+
+import pytest
+
+from setupflow.errors import GateNotMet, InputError
+from setupflow.sites import operations as ops
+from setupflow.support import operations as support
+from setupflow.support import queries
+
+
+@pytest.fixture
+def session(sqlite_db):
+    with sqlite_db.factory() as s:
+        yield s
+
+
+@pytest.fixture
+def site(make_site, walk):
+    return walk(make_site(start="2026-01-05", opening="2027-03-01"), "support")
+
+
+def sign_all_but_last(session, site, actor, now):
+    for signatory, day in (("sponsor", "2026-12-01"), ("ep_director", "2026-12-08"), ("spip_director", "2026-12-10")):
+        support.sign_dui(session, site, signatory, signed_on=day, signed_by="Direction (fictive)", actor=actor,
+                         now=now)
+
+
+def test_a_workstream_is_complete_when_every_item_of_its_checklist_is_done(session, site, actor, now):
+    for item in ("opportunity_study", "forecast_budget", "funding_requests"):
+        support.set_item(session, site, "economic_model", item, True, actor=actor, now=now)
+    assert not {c.key: c.met for c in ops.gate_of(session, site).conditions}["economic_model"]
+    support.set_item(session, site, "economic_model", "agrement", True, actor=actor, now=now)
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["economic_model"]
+    [economic, *_] = queries.workstreams(session, site, "en")
+    assert economic["complete"] and economic["items"][2]["label"].startswith("Funding requests")
+
+
+def test_signing_the_dui_out_of_order_is_refused(session, site, actor, now):
+    support.sign_dui(session, site, "sponsor", signed_on="2026-12-01", signed_by="Présidente (fictive)", actor=actor,
+                     now=now)
+    with pytest.raises(InputError, match="signed in order; waiting first for ep_director"):
+        support.sign_dui(session, site, "spip_director", signed_on="2026-12-02", signed_by="X", actor=actor, now=now)
+    with pytest.raises(InputError, match="before the previous signature"):
+        support.sign_dui(session, site, "ep_director", signed_on="2026-11-20", signed_by="X", actor=actor, now=now)
+    status = queries.dui_status(session, site, now.date())
+    assert status["next"] == "ep_director" and not status["complete"]
+
+
+def test_the_last_dui_signature_meets_the_support_gates_dui_condition(session, site, actor, now):
+    sign_all_but_last(session, site, actor, now)
+    assert "dui_signed" not in ops.current_decisions(session, site)
+    support.sign_dui(session, site, "disp_director", signed_on="2026-12-20", signed_by="Directeur (fictif)",
+                     actor=actor, now=now)
+    decision = ops.current_decisions(session, site)["dui_signed"]
+    assert decision.value == "2026-12-20"
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["dui_signed"]
+    assert queries.dui_status(session, site, now.date())["complete"]
+
+
+def test_the_dui_window_comes_from_the_plan(session, site, now):
+    # opening 2027-03-01, DUI 1 to 2 months before
+    status = queries.dui_status(session, site, now.date())
+    assert status["window"] == {"earliest": "2027-01-01", "latest": "2027-02-01"}
+    assert not status["is_late"]
+    assert queries.dui_status(session, site, now.date().replace(month=2, day=2))["is_late"]
+
+
+def test_a_future_signature_date_is_refused(session, site, actor, now):
+    with pytest.raises(InputError, match="in the future"):
+        support.sign_dui(session, site, "sponsor", signed_on=(now + timedelta(days=3)).date(), signed_by="X",
+                         actor=actor, now=now)
+
+
+def test_confirming_the_opening_lets_the_site_reach_its_final_state(session, site, meet, actor, now):
+    meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
+    sign_all_but_last(session, site, actor, now)
+    support.sign_dui(session, site, "disp_director", signed_on="2026-12-20", signed_by="D", actor=actor, now=now)
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site, actor, now)
+    assert [c.key for c in exc.value.conditions] == ["opening_confirmed"]
+    support.confirm_opening(session, site, "2027-03-01", actor=actor, now=now)
+    assert ops.advance(session, site, actor, now) == "opened"
+
+
+def test_the_immersion_period_has_ordered_dates(session, site, actor, now):
+    with pytest.raises(InputError, match="ends_on: 2027-01-01 is before the start"):
+        support.set_immersion(session, site, starts_on="2027-01-10", ends_on="2027-01-01", actor=actor, now=now)
+    support.set_immersion(session, site, starts_on="2027-01-10", ends_on="2027-01-24", actor=actor, now=now)
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions} == \
+        {"economic_model": False, "socio_professional_support": False, "recruitment_rules": False,
+         "dui_signed": False, "opening_confirmed": False}
+    assert queries.immersion(session, site)["ends_on"] == "2027-01-24"
