@@ -89,4 +89,7 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
                                region=spec.region, disp=spec.disp, department=spec.department)
         _walk_to(session, site, spec, now)
         sites.append(site)
+    from .accounts.demo import build_demo_users
+
+    build_demo_users(session, sites, now)
     return sites

@@ -17,6 +17,8 @@ COMMANDS = {
     "workflows": ("setupflow.cli.workflows", "workflows", "List, show and validate workflow definitions."),
     "plan": ("setupflow.cli.plan", "plan", "Compute a retro-planning from an opening or a start date."),
     "site": ("setupflow.cli.sites", "site", "Create sites and move them through the stages."),
+    "user": ("setupflow.cli.users", "user", "Create and disable accounts of the web app."),
+    "serve": ("setupflow.cli.serve", "serve", "Run the web app (and later the reminder worker) on this machine."),
 }
 
 
