@@ -108,9 +108,15 @@ def health_of(site: Site, prog: Progress, gate_met: bool, today: date) -> tuple[
     return "on_track", "ok"
 
 
-def next_deadline(prog: Progress, today: date) -> DeadlinePlan | None:
-    """The first deadline not met yet whose window has not closed; else the first overdue one."""
-    open_ = [d for d in prog.plan.deadlines if d.done_on is None]
+def next_deadline(site: Site, prog: Progress, today: date) -> DeadlinePlan | None:
+    """The first deadline not met yet, of the current or a later stage, whose window has
+    not closed; else the first such deadline already overdue. None once opened."""
+    workflow = workflow_of(site)
+    current = workflow.stage_index(site.stage)
+    if site.stage == workflow.final.id:
+        return None
+    open_ = [d for d in prog.plan.deadlines if d.done_on is None
+             and (d.deadline.stage is None or workflow.stage_index(d.deadline.stage) >= current)]
     upcoming = [d for d in open_ if d.window.latest >= today]
     pool = upcoming or open_
     return min(pool, key=lambda d: d.window.earliest) if pool else None
@@ -124,7 +130,7 @@ def build_row(data: SiteData, today: date) -> Row:
     gate = evaluate_gate(workflow, site.stage, data.done, data.decisions)
     health, reason = health_of(site, prog, gate.met, today)
     return Row(site, workflow.stage_index(site.stage), len(workflow.stages), health, reason, prog,
-               next_deadline(prog, today), data.extra)
+               next_deadline(site, prog, today), data.extra)
 
 
 def _sort_key(sort: str):

@@ -40,9 +40,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     if test_config:
         app.config.update(test_config)
     secure = not (app.debug or app.testing or app.config["SETUPFLOW_PLAIN_HTTP"])
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config["SESSION_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE") and secure
-    app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
 
     db.init_app(app, settings)
     security.init_app(app)

@@ -55,7 +55,9 @@ def link_terms(text: str, entries: list[GlossaryEntry], lang: str, href) -> Mark
 def init_glossary(app) -> None:
     @app.template_filter("glossary_links")
     def _glossary_links(text):
-        return link_terms(str(text or ""), glossary_entries(), current_language(),
+        # a translated string with escaped parameters arrives as Markup: back to plain text first
+        text = text.unescape() if isinstance(text, Markup) else str(text or "")
+        return link_terms(text, glossary_entries(), current_language(),
                           lambda term: url_for("glossary.index") + "#" + anchor(term))
 
 
