@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     db.init_app(app, settings)
     security.init_app(app)
     errors.init_app(app)
+    errors.init_stale_edits(app)
     labels.init_app(app)
     i18n.init_app(app)
     init_login(app)

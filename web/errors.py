@@ -28,3 +28,14 @@ def init_app(app: Flask) -> None:
     def _server(exc):
         return render_template("errors/error.html", title=_("Server error"),
                                message=_("Something went wrong on our side; nothing was saved.")), 500
+
+
+def init_stale_edits(app: Flask) -> None:
+    """Two people changed the same site at once: the second change is refused, not merged."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    def _stale(exc):
+        return render_template("errors/error.html", title=_("Changed meanwhile"),
+                               message=_("Someone changed this site at the same time; nothing of yours was saved. "
+                                         "Reload the page and try again.")), 409
