@@ -83,3 +83,14 @@ def test_without_login_a_site_page_sends_to_the_login_page(browser, site_in):
     site = site_in()
     response = browser.get(f"/sites/{site.id}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_portfolio_and_its_export_list_only_the_persons_sites(role, site_in, logged_in):
+    own = site_in("Bretagne", name="Atelier suivi")
+    site_in("Pays de la Loire", name="Atelier d'ailleurs")
+    client = logged_in(f"{role}@example.test", role, region="Bretagne" if role == "cress" else None,
+                       sites=() if role == "cress" else (own,))
+    for url in ("/portfolio", "/portfolio.csv"):
+        body = client.get(url).get_data(as_text=True)
+        assert "Atelier suivi" in body and "ailleurs" not in body, url
