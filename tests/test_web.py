@@ -171,3 +171,15 @@ def test_the_guidance_side_follows_the_role_and_can_be_switched(site_in, logged_
     assert ess in page and pa not in page
     cress = logged_in("cress@example.test", "cress", region="Bretagne")
     assert ess in cress.get(f"/sites/{site.id}").get_data(as_text=True)
+
+
+def test_disabling_an_account_ends_its_live_session(app, person, web_session):
+    from setupflow.accounts.operations import disable_user
+
+    user = person("lead@example.test", "lead")
+    browser = Browser(app.test_client())
+    browser.login("lead@example.test")
+    assert browser.get("/portfolio").status_code == 200
+    disable_user(web_session, web_session.get(User, user.id))
+    web_session.commit()
+    assert browser.get("/portfolio").status_code == 302
