@@ -104,3 +104,20 @@ def test_filters_narrow_the_rows(web_session, many_sites):
     assert all(r.health == "late" for r in portfolio.portfolio(web_session, select(Site), TODAY, health="late"))
     names = [r.site.name for r in portfolio.portfolio(web_session, select(Site), TODAY, sort="name", descending=True)]
     assert names == sorted(names, reverse=True)
+
+
+def test_the_portfolio_reads_each_backend_in_four_statements(db, session, make_site, walk):
+    from setupflow.accounts.access import visible_sites_query
+    from setupflow.accounts.operations import create_user
+
+    for i in range(3):
+        walk(make_site(name=f"Atelier {i}", region="Bretagne"), ("plan", "cooperate", "diagnose")[i])
+    cress = create_user(session, email="cress@example.test", role="cress", region="Bretagne",
+                        password="mot-de-passe-de-test", now=datetime(2027, 1, 4, tzinfo=timezone.utc))
+    session.commit()
+    query = visible_sites_query(cress)
+    session.expire_all()
+    with StatementCounter(db.engine) as counter:
+        rows = portfolio.portfolio(session, query, TODAY, sort="stage")
+    assert [r.site.stage for r in rows] == ["plan", "cooperate", "diagnose"]
+    assert counter.count == 4

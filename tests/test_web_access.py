@@ -9,6 +9,7 @@ from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
 
 from web_fixtures import *  # noqa: F401,F403
 
+# every site is in an admin's scope, so admins have no "outside" site to be refused
 ROLES = ("cress", "lead", "sponsor", "partner")
 
 
