@@ -183,3 +183,14 @@ def test_disabling_an_account_ends_its_live_session(app, person, web_session):
     disable_user(web_session, web_session.get(User, user.id))
     web_session.commit()
     assert browser.get("/portfolio").status_code == 302
+
+
+def test_a_refused_decision_is_explained_in_french_and_nothing_is_saved(site_in, logged_in, web_session, web_walk):
+    site = web_walk(site_in(), "diagnose")
+    lead = logged_in("lead@example.test", "lead", sites=(site,))
+    lead.post(f"/sites/{site.id}/decisions", data={"key": "structure_type", "value": "EA"})
+    page = lead.post(f"/sites/{site.id}/decisions", data={"key": "structure_type", "value": "ESAT"},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "déjà prise : indiquez un motif" in page
+    web_session.expire_all()
+    assert [d.value for d in web_session.scalars(select(Decision))] == ["EA"]

@@ -16,6 +16,7 @@ from .. import now
 from ..auth.routes import password_problem
 from ..auth.session_user import current_account
 from ..db import catalog, db_session, discard_changes
+from ..problems import explain
 from .routes import allowed, bp, visible_site
 
 SITE_FIELDS = ("name", "workflow", "start", "opening", "establishment", "region", "disp", "department")
@@ -46,7 +47,7 @@ def new():
             accounts.assign_site(db_session(), user, site.id, now())
     except InputError as exc:
         discard_changes()
-        return render_template("sites/new.html", workflows=workflows, form=form, error=str(exc)), 400
+        return render_template("sites/new.html", workflows=workflows, form=form, error=explain(exc)), 400
     flash(_("Site created."), "info")
     return redirect(url_for("sites.show", site_id=site.id), code=303)
 
@@ -69,7 +70,7 @@ def lead(site_id):
                                        site_ids=(site.id,))
     except InputError as exc:
         discard_changes()
-        message = password_problem(exc) if str(exc).startswith("password") else str(exc)
+        message = password_problem(exc) if str(exc).startswith("password") else explain(exc)
         return render_template("sites/lead.html", site=site, form=form, error=message), 400
     ops.record(db_session(), site, access.actor_of(current_account()), now(), "lead_account", email=created.email)
     return render_template("sites/lead_created.html", site=site, email=created.email,

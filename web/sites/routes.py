@@ -16,6 +16,7 @@ from .. import now
 from ..auth.session_user import current_account
 from ..db import db_session, discard_changes
 from ..i18n import current_language
+from ..problems import explain
 from .page import site_page, timeline_summary
 
 bp = Blueprint("sites", __name__)
@@ -63,7 +64,7 @@ def tick(site_id, task_key):
         ops.set_task(db_session(), site, task_key, request.form.get("done") == "1",
                      access.actor_of(current_account()), now())
     except InputError as exc:
-        return refused(site, str(exc), "tasks")
+        return refused(site, explain(exc), "tasks")
     return back(site, "tasks")
 
 
@@ -79,7 +80,7 @@ def decide(site_id):
                             decided_on=_day(form.get("decided_on")),
                             supersede_reason=form.get("supersede_reason"))
     except InputError as exc:
-        return refused(site, _("The decision was not recorded: %(why)s", why=str(exc)), "decisions")
+        return refused(site, _("The decision was not recorded: %(why)s", why=explain(exc)), "decisions")
     flash(_("Decision recorded."), "info")
     return back(site, "gate")
 
@@ -107,7 +108,7 @@ def advance(site_id):
         missing = ", ".join(c.label.get(lang) for c in exc.conditions)
         return refused(site, _("The site cannot leave this stage yet. Missing: %(missing)s", missing=missing), "gate")
     except (InputError, StaleEdit) as exc:
-        return refused(site, str(exc), "gate")
+        return refused(site, explain(exc), "gate")
     workflow = workflow_of(site)
     label = workflow.final.label if target == workflow.final.id else workflow.stage(target).label
     flash(_("The site moved to: %(stage)s", stage=label.get(lang)), "info")
@@ -125,7 +126,7 @@ def reopen(site_id):
     except NotAllowed:
         abort(403)
     except InputError as exc:
-        return refused(site, str(exc), "reopen")
+        return refused(site, explain(exc), "reopen")
     flash(_("Stage reopened."), "info")
     return back(site)
 
