@@ -194,3 +194,20 @@ def test_a_refused_decision_is_explained_in_french_and_nothing_is_saved(site_in,
     assert "déjà prise : indiquez un motif" in page
     web_session.expire_all()
     assert [d.value for d in web_session.scalars(select(Decision))] == ["EA"]
+
+
+def test_a_server_error_page_also_carries_the_security_headers_and_rolls_back(app, person, web_session):
+    from web.db import db_session
+
+    def boom():
+        db_session().add(User(email="half@example.test", display_name="x", password_hash="x", role="lead",
+                              language="fr", created_dt=app.config["SETUPFLOW_NOW"]()))
+        db_session().flush()
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/boom", view_func=boom)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert web_session.scalar(select(User).where(User.email == "half@example.test")) is None
