@@ -8,6 +8,7 @@ from .diagnostic import models as diagnostic_models  # noqa: F401
 from .calls import models as calls_models  # noqa: F401
 from .support import models as support_models  # noqa: F401
 from .budget import models as budget_models  # noqa: F401
+from .accounts import models as accounts_models  # noqa: F401
 from .db import Base
 
 metadata = Base.metadata

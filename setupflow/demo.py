@@ -99,4 +99,7 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
 
     build_committees_demo(session, sites, now, DEMO_ACTOR)
     build_stage_demo(session, sites, now, DEMO_ACTOR)
+    from .accounts.demo import build_demo_users
+
+    build_demo_users(session, sites, now)
     return sites

@@ -26,6 +26,8 @@ COMMANDS = {
     "support": ("setupflow.cli.opening", "support", "Support until opening: workstreams, immersion, opening date."),
     "dui": ("setupflow.cli.opening", "dui", "The DUI and its signature circuit."),
     "budget": ("setupflow.cli.budget", "budget", "The forecast budget: lines, totals, history."),
+    "user": ("setupflow.cli.users", "user", "Create and disable accounts of the web app."),
+    "serve": ("setupflow.cli.serve", "serve", "Run the web app (and later the reminder worker) on this machine."),
 }
 
 

@@ -44,3 +44,8 @@ def demo(reset):
                 session.execute(table.delete())
         sites = build_demo(session, rt.catalog, now_utc())
     click.echo(f"demo data: {len(sites)} sites in {rt.settings.database_url}")
+    from ..accounts.demo import DEMO_PASSWORD, DEMO_USERS
+
+    click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, _name, role, _region, _site in DEMO_USERS:
+        click.echo(f"  {role:8} {email}")

@@ -60,8 +60,10 @@ def format_path(loc) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
+        elif isinstance(part, str) and part.isidentifier():
+            out += ("." if out else "") + part
+        else:  # a strange key (spaces, line breaks...) is quoted so the line stays one line
+            out += f"[{str(part)!r}]"
     return out
 
 

@@ -278,13 +278,18 @@ def withdraw_decision(session: Session, site: Site, decision: Decision, reason: 
 
 
 def dated_decisions(session: Session, site: Site) -> dict[str, date]:
+    return dated_values(site, {k: d.value for k, d in current_decisions(session, site).items()})
+
+
+def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
+    """The current decisions of kind date, as dates, from their values by key."""
     workflow = workflow_of(site)
     out = {}
-    for key, d in current_decisions(session, site).items():
+    for key, value in values.items():
         try:
             if workflow.decision(key).kind == "date":
-                out[key] = date.fromisoformat(d.value)
-        except (KeyError, ValueError):
+                out[key] = date.fromisoformat(value)
+        except (KeyError, ValueError, TypeError):
             continue
     return out
 
@@ -292,11 +297,22 @@ def dated_decisions(session: Session, site: Site) -> dict[str, date]:
 def stage_history(session: Session, site: Site) -> dict[str, tuple[date, date]]:
     """Actual (start, end) of each stage the site has left, from its history."""
     entries = session.scalars(select(HistoryEntry).where(
-        HistoryEntry.site_id == site.id, HistoryEntry.action.in_(("created", "advanced", "reopened")))
+        HistoryEntry.site_id == site.id, HistoryEntry.action.in_(STAGE_MOVES))
         .order_by(HistoryEntry.id))
+    return stage_spans(site, entries)
+
+
+#: the history actions that move a site between stages (what ``stage_spans`` reads)
+STAGE_MOVES = ("created", "advanced", "reopened")
+
+
+def stage_spans(site: Site, entries) -> dict[str, tuple[date, date]]:
+    """``stage_history`` from already loaded entries (in id order), for batch callers."""
     spans: dict[str, tuple[date, date]] = {}
     entered = {}
     for e in entries:
+        if e.action not in STAGE_MOVES:
+            continue
         day = local_date(e.at_dt)
         if e.action == "created":
             entered[e.stage] = site.start_on

@@ -1,0 +1,76 @@
+"""Who may see and do what. Every page and command asks these functions, never the role directly.
+
+- admin: every site, every action.
+- cress: the sites of their region and the sites they are assigned to; manage them
+  (create sites and lead accounts, reopen stages).
+- lead: their assigned sites; tick tasks, record decisions, advance.
+- sponsor: their assigned sites; tick tasks only.
+- partner: their assigned sites; read only.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound
+from ..sites.models import Site
+from ..sites.operations import Actor
+from .models import User, UserSite
+
+MANAGERS = ("admin", "cress")
+EDITORS = ("admin", "cress", "lead")
+TICKERS = EDITORS + ("sponsor",)
+#: the side of the booklet a role reads by default: prison administration or ESS
+DEFAULT_SIDE = {"lead": "pa", "cress": "ess", "sponsor": "ess", "admin": "ess", "partner": "ess"}
+
+
+def is_manager(user: User) -> bool:
+    return user.role in MANAGERS
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(name=f"{user.display_name} <{user.email}>", is_manager=is_manager(user))
+
+
+def visible_sites_query(user: User) -> Select:
+    """``select(Site)`` restricted to the sites ``user`` may see."""
+    query = select(Site)
+    if user.role == "admin":
+        return query
+    assigned = select(UserSite.site_id).where(UserSite.user_id == user.id)
+    if user.role == "cress" and user.region:
+        return query.where(or_(Site.region == user.region, Site.id.in_(assigned)))
+    return query.where(Site.id.in_(assigned))
+
+
+def visible_site(session: Session, user: User, site_id) -> Site:
+    """The site if ``user`` may see it; ``NotFound`` otherwise (same answer as no such site)."""
+    try:
+        number = int(site_id)
+    except (TypeError, ValueError):
+        number = None
+    site = session.scalar(visible_sites_query(user).where(Site.id == number)) if number is not None else None
+    if site is None or not user.is_active:
+        raise NotFound(f"site {site_id}: no such site")
+    return site
+
+
+def can_edit_site(user: User, site: Site) -> bool:
+    """Record decisions and advance (the site must be visible to the user)."""
+    return user.is_active and user.role in EDITORS
+
+
+def can_tick_tasks(user: User, site: Site) -> bool:
+    return user.is_active and user.role in TICKERS
+
+
+def can_reopen(user: User, site: Site) -> bool:
+    return user.is_active and is_manager(user)
+
+
+def can_create_sites(user: User) -> bool:
+    return user.is_active and is_manager(user)
+
+
+def can_create_lead(user: User, site: Site) -> bool:
+    return user.is_active and is_manager(user)

@@ -1,0 +1,161 @@
+"""State changes of accounts. Each flushes; the caller (CLI, web request) commits once."""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..errors import InputError, NotFound
+from ..sites.models import Site
+from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
+from .passwords import check_policy, hash_password, needs_rehash, verify_password
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: failed logins allowed per account within ``FAILURE_WINDOW``; the next one is refused
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=1)
+RESET_VALIDITY = timedelta(hours=2)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(session: Session, *, email: str, role: str, password: str, now: datetime,
+                display_name: str | None = None, region: str | None = None, language: str = "fr",
+                site_ids: tuple[int, ...] = ()) -> User:
+    email = normalise_email(email)
+    if not EMAIL.match(email) or len(email) > 254:
+        raise InputError(f"email: '{email}' is not an e-mail address")
+    if role not in ROLES:
+        raise InputError(f"role: '{role}' is not one of {', '.join(ROLES)}")
+    if language not in LANGUAGES:
+        raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
+    if role == "cress" and not (region or "").strip() and not site_ids:
+        raise InputError("region: a Cress user needs a region or at least one site")
+    if user_by_email(session, email) is not None:
+        raise InputError(f"email: an account already exists for {email}")
+    check_policy(password, email)
+    name = (display_name or "").strip() or email.split("@")[0]
+    user = User(email=email, display_name=name[:200], password_hash=hash_password(password), role=role,
+                region=(region or "").strip() or None, language=language, is_active=True, session_version=1,
+                created_dt=now)
+    session.add(user)
+    session.flush()
+    for site_id in site_ids:
+        assign_site(session, user, site_id, now)
+    return user
+
+
+def assign_site(session: Session, user: User, site_id, now: datetime) -> UserSite:
+    site = session.get(Site, int(site_id)) if str(site_id).isdigit() else None
+    if site is None:
+        raise NotFound(f"site {site_id}: no such site")
+    row = session.scalar(select(UserSite).where(UserSite.user_id == user.id, UserSite.site_id == site.id))
+    if row is None:
+        row = UserSite(user_id=user.id, site_id=site.id, assigned_dt=now)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Change the password and end every live session of the account."""
+    check_policy(password, user.email)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    session.flush()
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Log the account out everywhere (its session cookies stop matching)."""
+    user.session_version += 1
+    session.flush()
+
+
+def disable_user(session: Session, user: User) -> None:
+    user.is_active = False
+    end_sessions(session, user)
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
+    user.language = language
+    session.flush()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    #: True when too many failures were recorded for this e-mail in the last minute
+    is_throttled: bool = False
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> LoginResult:
+    """Check a login. Unknown and known e-mails are counted and answered alike.
+
+    Refused without checking the password once ``MAX_FAILURES`` failures happened for
+    the e-mail within ``FAILURE_WINDOW``; every failure is recorded (the caller commits).
+    """
+    key = normalise_email(email)[:254]
+    recent = session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.email == key, LoginFailure.at_dt > now - FAILURE_WINDOW))
+    if recent >= MAX_FAILURES:
+        return LoginResult(None, is_throttled=True)
+    user = user_by_email(session, key)
+    ok = verify_password(user.password_hash if user else None, password or "")
+    if not ok or user is None or not user.is_active:
+        session.add(LoginFailure(email=key, at_dt=now))
+        session.execute(delete(LoginFailure).where(LoginFailure.at_dt < now - timedelta(days=1)))
+        session.flush()
+        return LoginResult(None)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_dt = now
+    session.flush()
+    return LoginResult(user)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_password_reset(session: Session, email: str, now: datetime) -> tuple[User, str] | None:
+    """A new reset token for an active account (only its hash is stored), or None."""
+    user = user_by_email(session, email)
+    if user is None or not user.is_active:
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(PasswordResetToken(user_id=user.id, token_hash=_digest(token), created_dt=now,
+                                   expires_dt=now + RESET_VALIDITY))
+    session.flush()
+    return user, token
+
+
+def reset_token_user(session: Session, token: str, now: datetime) -> tuple[PasswordResetToken, User]:
+    row = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token or "")))
+    if row is None or row.used_dt is not None or row.expires_dt <= now:
+        raise NotFound("token: this reset link is unknown, already used or expired")
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        raise NotFound("token: this reset link is unknown, already used or expired")
+    return row, user
+
+
+def reset_password(session: Session, token: str, password: str, now: datetime) -> User:
+    """Use a reset token once: set the password, end live sessions, spend the token."""
+    row, user = reset_token_user(session, token, now)
+    set_password(session, user, password)
+    row.used_dt = now
+    session.flush()
+    return user

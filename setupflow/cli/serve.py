@@ -1,0 +1,72 @@
+"""``setupflow serve``: the web app on one machine (SQLite install), with waitress.
+
+Production shape instead: gunicorn workers running ``web:create_app()`` against
+PostgreSQL, plus exactly one ``setupflow worker`` process for the reminders.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import click
+
+from .support import CliError, runtime
+
+
+def start_background_services(settings) -> list[Callable[[], None]]:
+    """Start what runs beside the web app in a one-machine install; returns their stop
+    functions. The reminder worker (``setupflow worker``) is started here, in one call,
+    once it exists; gunicorn deployments never call this."""
+    return []
+
+
+def demo_logins(session) -> list[tuple[str, str]]:
+    """(role, e-mail) of the demo accounts present in the database."""
+    from sqlalchemy import select
+
+    from ..accounts.demo import DEMO_USERS
+    from ..accounts.models import User
+
+    emails = [u[0] for u in DEMO_USERS]
+    found = dict(session.execute(select(User.email, User.role).where(User.email.in_(emails), User.is_active)).all())
+    return [(found[e], e) for e in emails if e in found]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Worker threads of the WSGI server.")
+def serve(host, port, threads):
+    """Create or upgrade the database, then serve the web app until interrupted."""
+    try:
+        from waitress import create_server
+    except ImportError:
+        raise CliError("the web server is not installed: pip install 'setupflow[server]'") from None
+    from ..accounts.demo import DEMO_PASSWORD
+    from ..db import transaction
+    from ..schema import upgrade
+
+    rt = runtime()
+    upgrade(rt.engine)
+    from web import create_app
+
+    settings = rt.settings
+    app = create_app(settings, test_config={"SETUPFLOW_PLAIN_HTTP": not settings.base_url.startswith("https://")})
+    with transaction(rt.session_factory) as session:
+        logins = demo_logins(session)
+    server = create_server(app, host=host, port=port, threads=threads, ident="setupflow")
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"setupflow is running on http://{shown_host}:{server.effective_port}/ (Ctrl+C to stop)")
+    if logins:
+        click.echo(f"demo data: log in with one of these e-mails and the password {DEMO_PASSWORD}")
+        for role, email in logins:
+            click.echo(f"  {role:8} {email}")
+    stops = start_background_services(settings)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for stop in stops:
+            stop()
+        server.close()

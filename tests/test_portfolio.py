@@ -1,0 +1,123 @@
+"""The portfolio: health from the retro-planning, filters, and a constant number of SQL
+statements whatever the number of sites."""
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import event, select
+
+from setupflow import portfolio
+from setupflow.sites import operations as ops
+from setupflow.sites.models import Site
+
+from web_fixtures import *  # noqa: F401,F403
+
+TODAY = date(2027, 1, 4)
+
+
+@pytest.fixture
+def many_sites(web_session, catalog, manager, now):
+    def make(count):
+        for i in range(count):
+            site = ops.create_site(web_session, catalog, name=f"Atelier {i:03}", workflow_id="cress-disp",
+                                   start_on="2026-06-01", opening_on="2028-12-01", actor=manager, now=now,
+                                   region="Bretagne" if i % 2 else "Normandie", disp="DISP Rennes")
+            workflow = ops.workflow_of(site)
+            first = workflow.stages[0]
+            ops.set_task(web_session, site, first.tasks[0].id, True, manager, now)
+            if i % 3 == 0:
+                ops.record_decision(web_session, site, key=workflow.decisions[0].id,
+                                    value=workflow.decisions[0].choices[0].id, text=None, actor=manager, now=now)
+        web_session.commit()
+    return make
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def _seen(self, *args):
+        self.count += 1
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+def count_statements(engine, session, user_query):
+    session.expire_all()
+    with StatementCounter(engine) as counter:
+        rows = portfolio.portfolio(session, user_query, TODAY, sort="health")
+    return counter.count, len(rows)
+
+
+def test_the_portfolio_query_count_does_not_grow_with_the_number_of_sites(sqlite_db, web_session, many_sites):
+    many_sites(5)
+    few = count_statements(sqlite_db.engine, web_session, select(Site))
+    many_sites(45)
+    many = count_statements(sqlite_db.engine, web_session, select(Site))
+    assert few[1] == 5 and many[1] == 50
+    print(f"portfolio statements: {few[0]} for 5 sites, {many[0]} for 50 sites")
+    assert few[0] == many[0] <= 4, (few, many)
+
+
+def test_the_portfolio_page_runs_the_same_number_of_statements_for_5_and_50_sites(app, sqlite_db, many_sites,
+                                                                                   logged_in):
+    admin = logged_in("admin@example.test", "admin")
+    many_sites(5)
+
+    def page_statements():
+        with StatementCounter(app.extensions["setupflow_engine"]) as counter:
+            assert admin.get("/portfolio").status_code == 200
+        return counter.count
+
+    few = page_statements()
+    many_sites(45)
+    many = page_statements()
+    print(f"/portfolio request statements: {few} for 5 sites, {many} for 50 sites")
+    assert many == few
+
+
+def test_health_follows_the_retro_planning(site_in, web_session):
+    def health(start, opening, today=TODAY):
+        site = site_in(name=f"{start}-{opening}", start=start, opening=opening)
+        [row] = [r for r in portfolio.portfolio(web_session, select(Site).where(Site.id == site.id), today)]
+        return row.health, row.health_reason
+
+    # 5 stages of 3-6/3-6/3-6/3-6/6-8 months: 18 to 32 months from the start
+    assert health("2027-01-04", "2030-01-04") == ("on_track", "ok")
+    assert health("2027-01-04", "2029-01-04") == ("at_risk", "target_at_risk")
+    assert health("2027-01-04", "2028-03-04") == ("late", "target_missed")
+    # seven months in the first stage: past its six-month maximum
+    assert health("2026-06-01", "2031-01-01") == ("late", "past_max")
+    # four months in, gate not met, past the three-month minimum
+    assert health("2026-09-01", "2031-01-01") == ("at_risk", "past_min")
+
+
+def test_filters_narrow_the_rows(web_session, many_sites):
+    many_sites(6)
+    rows = portfolio.portfolio(web_session, select(Site), TODAY, region="Bretagne")
+    assert len(rows) == 3 and {r.site.region for r in rows} == {"Bretagne"}
+    assert portfolio.portfolio(web_session, select(Site), TODAY, stage="diagnose") == []
+    assert all(r.health == "late" for r in portfolio.portfolio(web_session, select(Site), TODAY, health="late"))
+    names = [r.site.name for r in portfolio.portfolio(web_session, select(Site), TODAY, sort="name", descending=True)]
+    assert names == sorted(names, reverse=True)
+
+
+def test_the_portfolio_reads_each_backend_in_four_statements(db, session, make_site, walk):
+    from setupflow.accounts.access import visible_sites_query
+    from setupflow.accounts.operations import create_user
+
+    for i in range(3):
+        walk(make_site(name=f"Atelier {i}", region="Bretagne"), ("plan", "cooperate", "diagnose")[i])
+    cress = create_user(session, email="cress@example.test", role="cress", region="Bretagne",
+                        password="mot-de-passe-de-test", now=datetime(2027, 1, 4, tzinfo=timezone.utc))
+    session.commit()
+    query = visible_sites_query(cress)
+    session.expire_all()
+    with StatementCounter(db.engine) as counter:
+        rows = portfolio.portfolio(session, query, TODAY, sort="stage")
+    assert [r.site.stage for r in rows] == ["plan", "cooperate", "diagnose"]
+    assert counter.count == 4

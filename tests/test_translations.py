@@ -1,0 +1,36 @@
+"""Every English msgid of the web app has a French translation, and the committed
+messages.mo matches messages.po (run scripts/translations after changing texts)."""
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+WEB = Path(__file__).resolve().parent.parent / "web"
+CATALOGUE = WEB / "translations" / "fr" / "LC_MESSAGES"
+
+
+def msgids() -> set[str]:
+    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(str(WEB), method_map, keywords=keywords):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_msgid_has_a_french_translation():
+    with open(CATALOGUE / "messages.po", "rb") as fh:
+        po = {m.id: m.string for m in read_po(fh) if m.id}
+    ids = msgids()
+    assert len(ids) > 100
+    missing = sorted(i for i in ids if not po.get(i))
+    assert not missing, f"no French translation (run scripts/translations, then translate): {missing}"
+
+
+def test_the_compiled_catalogue_matches_the_po_file():
+    with open(CATALOGUE / "messages.po", "rb") as fh:
+        po = {m.id: m.string for m in read_po(fh) if m.id}
+    with open(CATALOGUE / "messages.mo", "rb") as fh:
+        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+    assert mo == po

@@ -1,0 +1,121 @@
+"""Fixtures for the web tests: an app on a fresh SQLite database, people of every role,
+and a logged-in test client that carries the CSRF token like a browser would."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from setupflow.accounts import operations as accounts
+
+PASSWORD = "mot-de-passe-de-test"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app(sqlite_db, tmp_path, now):
+    from web import create_app
+
+    settings = sqlite_db.settings(data_dir=tmp_path, secret_key="test-secret-key")
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+@pytest.fixture
+def web_session(sqlite_db):
+    with sqlite_db.factory() as s:
+        yield s
+
+
+@pytest.fixture
+def site_in(web_session, catalog, now, manager):
+    from setupflow.sites import operations as ops
+
+    def make(region="Bretagne", name=None, **kw):
+        site = ops.create_site(web_session, catalog, name=name or f"Atelier {region}", workflow_id="cress-disp",
+                               start_on=kw.pop("start", "2027-01-04"), opening_on=kw.pop("opening", "2029-01-01"),
+                               actor=manager, now=now, region=region, disp="DISP Rennes", **kw)
+        web_session.commit()
+        return site
+    return make
+
+
+@pytest.fixture
+def person(web_session, now):
+    def make(email, role, region=None, sites=()):
+        user = accounts.create_user(web_session, email=email, role=role, password=PASSWORD, now=now,
+                                    display_name=email.split("@")[0], region=region,
+                                    site_ids=tuple(s.id for s in sites))
+        web_session.commit()
+        return user
+    return make
+
+
+def csrf_token(client, url="/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    return CSRF.search(page).group(1)
+
+
+class Browser:
+    """A test client that logs in and posts forms with their CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email, password=PASSWORD):
+        token = csrf_token(self.client)
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def get(self, url, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url, data=None, **kw):
+        token = csrf_token(self.client, "/glossary")
+        return self.client.post(url, data={**(data or {}), "csrf_token": token}, **kw)
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def logged_in(app, person):
+    def make(email, role, region=None, sites=()):
+        person(email, role, region, sites)
+        b = Browser(app.test_client())
+        assert b.login(email).status_code == 302
+        return b
+    return make
+
+
+def produce_or_tick(session, site, key, actor, now):
+    """Meet one task: tick it, or do its (fictional) work when the work itself meets it."""
+    from setupflow.demo_work import produce
+    from setupflow.sites import operations as ops
+
+    evidence = ops.workflow_of(site).task(key)[1].evidence
+    if evidence:
+        produce(session, site, evidence, actor, now)
+    else:
+        ops.set_task(session, site, key, True, actor, now)
+
+
+@pytest.fixture
+def web_walk(web_session, manager, now):
+    """Meet every gate and advance (in the web test database) until ``stage`` is reached."""
+    from setupflow.sites import operations as ops
+
+    def walk_to(site, stage, values=None):
+        values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
+                  "opening_confirmed": "2029-01-01", **(values or {})}
+        workflow = ops.workflow_of(site)
+        while site.stage != stage:
+            st = workflow.stage(site.stage)
+            for key in st.gate.tasks:
+                produce_or_tick(web_session, site, key, manager, now)
+            for key in st.gate.decisions:
+                ops.record_decision(web_session, site, key=key, value=values[key], text=None, actor=manager, now=now)
+            ops.advance(web_session, site, manager, now)
+        web_session.commit()
+        return site
+    return walk_to

@@ -1,0 +1,74 @@
+"""The setupflow web application: a thin, server-rendered shell over the engine.
+
+``create_app(settings, test_config)`` builds the app; one blueprint per feature; one
+database transaction per request (see ``web.db``).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask, g, redirect, url_for
+from flask_login import current_user
+
+from setupflow.config import Settings
+
+
+def create_app(settings: Settings | None = None, test_config: dict | None = None) -> Flask:
+    from . import db, errors, i18n, labels, security
+    from .auth.routes import bp as auth_bp, init_login
+    from .glossary.routes import bp as glossary_bp, init_glossary
+    from .portfolio.routes import bp as portfolio_bp
+    from .sites.routes import bp as sites_bp
+
+    settings = settings or Settings.from_env()
+    app = db.SetupflowFlask(__name__)
+    app.config.update(
+        SETUPFLOW_SETTINGS=settings,
+        SECRET_KEY=security.secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="setupflow_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # a fixed clock for tests: a callable returning an aware UTC datetime
+        SETUPFLOW_NOW=None,
+        # loopback http serving (``setupflow serve`` on 127.0.0.1) cannot carry Secure cookies
+        SETUPFLOW_PLAIN_HTTP=False,
+    )
+    if test_config:
+        app.config.update(test_config)
+    secure = not (app.debug or app.testing or app.config["SETUPFLOW_PLAIN_HTTP"])
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
+
+    db.init_app(app, settings)
+    security.init_app(app)
+    errors.init_app(app)
+    errors.init_stale_edits(app)
+    labels.init_app(app)
+    i18n.init_app(app)
+    init_login(app)
+    init_glossary(app)
+    for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp):
+        app.register_blueprint(blueprint)
+
+    @app.get("/")
+    def home():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        from .portfolio.routes import landing_url
+
+        return redirect(landing_url(current_user))
+
+    return app
+
+
+def now() -> datetime:
+    """The request's clock (fixed in tests through ``SETUPFLOW_NOW``)."""
+    from flask import current_app
+
+    if "now" not in g:
+        clock = current_app.config.get("SETUPFLOW_NOW")
+        g.now = clock() if clock else datetime.now(timezone.utc)
+    return g.now

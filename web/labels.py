@@ -1,0 +1,100 @@
+"""Labels the pages share: stages from the definitions, health and roles in the catalogue."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from setupflow.sites.runtime import workflow_of
+
+HEALTH_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"), "late": _l("Late"), "opened": _l("Opened")}
+HEALTH_REASONS = {
+    "past_max": _l("The current stage has lasted longer than its maximum duration."),
+    "target_missed": _l("Even at the fastest pace, the forecast opening falls after the target."),
+    "target_at_risk": _l("The target holds only if the remaining stages go faster than their maximum."),
+    "past_min": _l("The stage has passed its minimum duration and its gate is not met yet."),
+    "opened": _l("The workshop is open."),
+    "ok": _l("The forecast opening window ends on or before the target."),
+}
+ROLE_LABELS = {"admin": _l("Administrator"), "cress": _l("Cress staff"), "lead": _l("Project lead"),
+               "sponsor": _l("Sponsor"), "partner": _l("Partner")}
+SIDE_LABELS = {"pa": _l("Prison administration"), "ess": _l("ESS organisation")}
+
+
+def health_label(health: str) -> str:
+    return str(HEALTH_LABELS[health])
+
+
+def stage_label(site, lang: str, stage_id: str | None = None) -> str:
+    workflow = workflow_of(site)
+    stage_id = stage_id or site.stage
+    if stage_id == workflow.final.id:
+        return workflow.final.label.get(lang)
+    return workflow.stage(stage_id).label.get(lang)
+
+
+def any_stage_label(catalog, stage_id: str, lang: str) -> str:
+    """A stage id's label from the first definition that knows it (for filters)."""
+    for loaded in catalog:
+        wf = loaded.workflow
+        if stage_id == wf.final.id:
+            return wf.final.label.get(lang)
+        for stage in wf.stages:
+            if stage.id == stage_id:
+                return stage.label.get(lang)
+    return stage_id
+
+
+def init_app(app) -> None:
+    from .db import catalog
+
+    app.jinja_env.globals.update(
+        health_label=health_label, health_reason=lambda key: str(HEALTH_REASONS[key]), stage_label=stage_label,
+        role_label=lambda role: str(ROLE_LABELS[role]), side_label=lambda side: str(SIDE_LABELS[side]),
+        any_stage_label=lambda stage_id, lang: any_stage_label(catalog(), stage_id, lang))
+    app.jinja_env.globals["history_text"] = history_text
+
+
+def history_text(site, entry, lang: str) -> str:
+    """One history entry in words."""
+    from flask_babel import gettext as _
+
+    workflow = workflow_of(site)
+    detail = entry.detail or {}
+
+    def stage(stage_id):
+        try:
+            return stage_label(site, lang, stage_id)
+        except KeyError:
+            return stage_id or ""
+
+    def task(key):
+        try:
+            return workflow.task(key)[1].label.get(lang)
+        except KeyError:
+            return key
+
+    def decision(key):
+        try:
+            return workflow.decision(key).label.get(lang)
+        except KeyError:
+            return key or _("free decision")
+
+    action = entry.action
+    if action == "created":
+        return _("Site created")
+    if action == "advanced":
+        return _("Moved from %(source)s to %(target)s", source=stage(detail.get("source")),
+                 target=stage(detail.get("target")))
+    if action == "reopened":
+        return _("Reopened %(target)s (was in %(source)s)", source=stage(detail.get("source")),
+                 target=stage(detail.get("target")))
+    if action == "task":
+        text = _("Task done: %(task)s") if detail.get("done") else _("Task no longer done: %(task)s")
+        return text % {"task": task(detail.get("key"))}
+    if action == "decision":
+        return _("Decision recorded: %(what)s = %(value)s", what=decision(detail.get("key")),
+                 value=detail.get("value") or "")
+    if action == "decision_superseded":
+        return _("Decision replaced or withdrawn: %(what)s", what=decision(detail.get("key")))
+    if action == "lead_account":
+        return _("Lead account created: %(email)s", email=detail.get("email", ""))
+    return f"{action} {detail}"

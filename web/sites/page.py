@@ -1,0 +1,89 @@
+"""What the site page shows, as plain data built from engine functions."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from setupflow.accounts import access
+from setupflow.accounts.models import User
+from setupflow.planning import add_months
+from setupflow.sites import operations as ops
+from setupflow.sites.models import HistoryEntry, Site
+from setupflow.sites.runtime import workflow_of
+
+from . import timeline
+
+
+def stage_tracker(site: Site, prog, lang: str) -> list[dict]:
+    workflow = workflow_of(site)
+    current = workflow.stage_index(site.stage)
+    spans = {s.stage_id: s for s in prog.plan.stages}
+    out = []
+    for i, stage in enumerate(workflow.stages):
+        span = spans.get(stage.id)
+        out.append({"id": stage.id, "label": stage.label.get(lang), "number": i + 1,
+                    "status": "done" if i < current else "current" if i == current else "todo",
+                    "min": stage.duration.min, "max": stage.duration.max,
+                    "start": span.start.earliest if span else None,
+                    "end": span.end.earliest if span and i < current else None})
+    return out
+
+
+def decision_forms(site: Site) -> list:
+    """The decision kinds offered on the page: the current stage's gate decisions first,
+    then the decisions no gate needs (dates that anchor deadlines...)."""
+    workflow = workflow_of(site)
+    in_gates = {k for s in workflow.stages for k in s.gate.decisions}
+    current = () if site.stage == workflow.final.id else workflow.stage(site.stage).gate.decisions
+    return [workflow.decision(k) for k in current] + [d for d in workflow.decisions if d.id not in in_gates]
+
+
+def site_page(session: Session, user: User, site: Site, today: date, lang: str, side: str | None) -> dict:
+    workflow = workflow_of(site)
+    is_final = site.stage == workflow.final.id
+    stage = None if is_final else workflow.stage(site.stage)
+    side = side if side in ("pa", "ess") else access.DEFAULT_SIDE.get(user.role, "ess")
+    prog = ops.progress(session, site, today)
+    plan = ops.planned(site, ops.dated_decisions(session, site))
+    done = ops.done_tasks(session, site)
+    gate = ops.gate_of(session, site)
+    decisions = ops.current_decisions(session, site)
+    history = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                              .order_by(HistoryEntry.id.desc()).limit(200)).all()
+    labels = {s.id: s.label.get(lang) for s in workflow.stages}
+    tl = timeline.build(plan, prog, labels, {d.id: d.label.get(lang) for d in workflow.deadlines},
+                        site.stage, today, site.target_opening_on)
+    return {
+        "site": site, "workflow": workflow, "stage": stage, "is_final": is_final, "side": side,
+        "other_side": "ess" if side == "pa" else "pa", "lang": lang,
+        "tracker": stage_tracker(site, prog, lang), "progress": prog, "plan": plan,
+        "min_due": add_months(site.stage_entered_on, stage.duration.min) if stage else None,
+        "tasks": [(t, t.id in done) for t in stage.tasks] if stage else [],
+        "gate": gate, "decisions": decisions, "decision_forms": decision_forms(site),
+        "history": history, "timeline": tl,
+        "earlier_stages": [s for s in workflow.stages[:workflow.stage_index(site.stage)]],
+        "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),
+        "can_reopen": access.can_reopen(user, site), "can_create_lead": access.can_create_lead(user, site),
+    }
+
+
+def timeline_summary(page: dict) -> str:
+    """The timeline in words, for the SVG's <desc> (screen readers)."""
+    lang = page["lang"]
+    parts = []
+    for sp in page["plan"].stages:
+        label = page["workflow"].stage(sp.stage_id).label.get(lang)
+        if lang == "en":
+            parts.append(f"{label}: planned from {sp.start.earliest}–{sp.start.latest} to {sp.end.earliest}–{sp.end.latest}")
+        else:
+            parts.append(f"{label} : prévue du {sp.start.earliest}–{sp.start.latest} au {sp.end.earliest}–{sp.end.latest}")
+    opening = page["progress"].plan.opening
+    if lang == "en":
+        parts.append(f"forecast opening between {opening.earliest} and {opening.latest}, "
+                     f"target {page['site'].target_opening_on}")
+    else:
+        parts.append(f"ouverture prévue entre le {opening.earliest} et le {opening.latest}, "
+                     f"cible le {page['site'].target_opening_on}")
+    return "; ".join(parts) + "."
