@@ -1,7 +1,7 @@
 """Checks between the parts of a definition that a schema alone cannot express."""
 from __future__ import annotations
 
-from .schema import Workflow
+from .schema import ACTION_EVENTS, MEETING_EVENTS, Workflow
 
 BUILTIN_ANCHORS = ("start", "opening")
 
@@ -84,6 +84,21 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
             problems.append((("deadlines", di, "done_by"), f"unknown decision '{deadline.done_by}'"))
         if deadline.stage is not None and deadline.stage not in stage_ids:
             problems.append((("deadlines", di, "stage"), f"unknown stage '{deadline.stage}'"))
+
+    problems += _unique(wf.reminders, ("reminders",), "reminder rule")
+    for ri, rule in enumerate(wf.reminders):
+        for ci, committee in enumerate(rule.committees):
+            if committee not in committees:
+                problems.append((("reminders", ri, "committees", ci), f"unknown committee '{committee}'"))
+        if rule.committees and rule.event not in MEETING_EVENTS:
+            problems.append((("reminders", ri, "committees"), f"only meeting rules name committees, not '{rule.event}'"))
+        if rule.days is None and rule.event != "meeting_invitation":
+            problems.append((("reminders", ri, "days"), f"needed for a '{rule.event}' rule"))
+        for ti, spec in enumerate(rule.to):
+            if (spec == "invitees" or spec.startswith("role:")) and rule.event not in MEETING_EVENTS:
+                problems.append((("reminders", ri, "to", ti), f"'{spec}' only makes sense for a meeting rule"))
+            if spec == "owner" and rule.event not in ACTION_EVENTS:
+                problems.append((("reminders", ri, "to", ti), "'owner' only makes sense for an action item rule"))
 
     terms = set()
     for gi, entry in enumerate(wf.glossary):
