@@ -94,6 +94,8 @@ class Decision(Base):
     recorded_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     superseded_reason: Mapped[str | None] = mapped_column(Text)
+    #: the committee meeting whose minutes record it (None when recorded outside a meeting)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
 
     @property
     def is_current(self) -> bool:

@@ -1,7 +1,7 @@
 """reminders outbox feeds preferences
 
 Revision ID: 25507879cbce
-Revises: 16f61b0ac325
+Revises: e70349bd1aa7
 Create Date: 2026-11-23 11:50:36.688405
 """
 from alembic import op
@@ -10,7 +10,7 @@ import setupflow.db
 
 
 revision = '25507879cbce'
-down_revision = '16f61b0ac325'
+down_revision = 'e70349bd1aa7'
 branch_labels = None
 depends_on = None
 

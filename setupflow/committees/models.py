@@ -1,0 +1,146 @@
+"""Meetings of a site's committees, with their roles, attendance, agenda, minutes and
+action items. Committees themselves are data of the workflow definition."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, UTCDateTime
+from ..team.models import Person
+
+#: proposed -> scheduled -> held -> minutes_approved; cancelled from proposed or scheduled
+MEETING_STATUSES = ("proposed", "scheduled", "held", "minutes_approved", "cancelled")
+#: the four jobs the method shares out for every meeting
+MEETING_ROLES = ("agenda", "invitations", "facilitation", "logistics")
+ATTENDANCE = ("present", "excused", "absent")
+ACTION_STATUSES = ("open", "done", "dropped")
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4().hex}@setupflow"
+
+
+class Meeting(Base):
+    """One meeting of a committee of a site: proposed from the cadence, or scheduled by hand."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    #: a committee id of the site's workflow definition
+    committee_id: Mapped[str] = mapped_column(String(60))
+    #: one of MEETING_STATUSES
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    #: when it starts (aware UTC); shown in ``timezone``
+    starts_dt: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    #: IANA zone used to show and send the meeting
+    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris", server_default="Europe/Paris")
+    place: Mapped[str | None] = mapped_column(String(300))
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    #: one of the frequent working meetings of the last months before opening
+    is_working_meeting: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    #: stable iCalendar UID
+    uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
+    #: iCalendar SEQUENCE: bumped on every move or cancellation
+    sequence: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_reason: Mapped[str | None] = mapped_column(Text)
+
+    roles: Mapped[list["MeetingRole"]] = relationship(back_populates="meeting", order_by="MeetingRole.id",
+                                                      cascade="all, delete-orphan")
+    attendees: Mapped[list["Attendee"]] = relationship(back_populates="meeting", order_by="Attendee.id",
+                                                       cascade="all, delete-orphan")
+    agenda: Mapped[list["AgendaItem"]] = relationship(back_populates="meeting", order_by="AgendaItem.position",
+                                                      cascade="all, delete-orphan")
+
+    @property
+    def ends_dt(self) -> datetime:
+        return self.starts_dt + timedelta(minutes=self.duration_minutes)
+
+
+class MeetingRole(Base):
+    """Who holds one of the four jobs of a meeting."""
+
+    __tablename__ = "meeting_roles"
+    __table_args__ = (UniqueConstraint("meeting_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: one of MEETING_ROLES
+    role: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="roles")
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+
+class Attendee(Base):
+    """A person invited to a meeting, and whether they came."""
+
+    __tablename__ = "meeting_attendees"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    #: one of ATTENDANCE once the meeting is held; None before
+    attendance: Mapped[str | None] = mapped_column(String(10))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendees")
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+
+class AgendaItem(Base):
+    """One item of a meeting's agenda."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+
+
+class MinutesRevision(Base):
+    """One saved version of a meeting's minutes (Markdown). The highest version is current;
+    a save based on an older version is refused (optimistic locking)."""
+
+    __tablename__ = "minutes_revisions"
+    __table_args__ = (UniqueConstraint("meeting_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    body_md: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[str] = mapped_column(String(200))
+    saved_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActionItem(Base):
+    """Something a meeting asked someone to do. Overdue is computed from ``due_on``, never stored."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    #: one of ACTION_STATUSES
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    owner: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status == "open" and self.due_on is not None and self.due_on < today
