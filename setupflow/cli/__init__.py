@@ -17,6 +17,9 @@ COMMANDS = {
     "workflows": ("setupflow.cli.workflows", "workflows", "List, show and validate workflow definitions."),
     "plan": ("setupflow.cli.plan", "plan", "Compute a retro-planning from an opening or a start date."),
     "site": ("setupflow.cli.sites", "site", "Create sites and move them through the stages."),
+    "worker": ("setupflow.cli.worker", "worker", "Send reminders when due (runs until SIGTERM, or --once)."),
+    "outbox": ("setupflow.cli.worker", "outbox", "List the e-mails setupflow sent, holds or failed to send."),
+    "feeds": ("setupflow.cli.worker", "feeds", "Create and revoke calendar feeds (iCalendar)."),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from .schema import ACTION_EVENTS, MEETING_EVENTS, Workflow
 
 BUILTIN_ANCHORS = ("start", "opening")
+#: messages that follow a meeting's own changes (see setupflow.reminders.meeting_rules)
+RESERVED_REMINDER_IDS = ("meeting_update", "meeting_cancel")
 
 
 def date_anchors(workflow: Workflow) -> set[str]:
@@ -87,6 +89,8 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
 
     problems += _unique(wf.reminders, ("reminders",), "reminder rule")
     for ri, rule in enumerate(wf.reminders):
+        if rule.id in RESERVED_REMINDER_IDS:
+            problems.append((("reminders", ri, "id"), f"'{rule.id}' is reserved for messages setupflow sends itself"))
         for ci, committee in enumerate(rule.committees):
             if committee not in committees:
                 problems.append((("reminders", ri, "committees", ci), f"unknown committee '{committee}'"))

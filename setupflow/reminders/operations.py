@@ -108,6 +108,8 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
     for p in planned:
         if p.due_dt.tzinfo is None:
             raise InputError(f"reminder {p.rule}: due instant must be an aware datetime")
+        if p.expires_dt is not None and p.expires_dt <= now:
+            continue  # too late to be of use (the meeting has started...)
         rows = existing.get(p.loose_key, [])
         is_digest, send_after = _timing(p, preferences)
         same = next((r for r in rows if r.due_dt == p.due_dt), None)
@@ -146,6 +148,22 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
                 result.withdrawn += 1
     session.flush()
     return result
+
+
+def plan_site(session: Session, site, now: datetime) -> SyncResult:
+    """Bring the outbox of one site up to date with its rules, meetings and action items.
+
+    Called by the worker's planning job for every site, and by whoever changes a meeting
+    (move, cancel) so the next sweep already sends the update.
+    """
+    from ..sites.runtime import workflow_of
+    from .meeting_rules import SYSTEM_RULES, action_reminders, meeting_reminders
+    from .rules import site_reminders
+
+    planned = site_reminders(session, site, now) + meeting_reminders(session, site, now) \
+        + action_reminders(session, site, now)
+    rules = {r.id for r in workflow_of(site).reminders} | set(SYSTEM_RULES)
+    return sync(session, planned, now, site_id=site.id, rules=rules)
 
 
 def withdraw(session: Session, reminder: Reminder, reason: str, now: datetime) -> None:

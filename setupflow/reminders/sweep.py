@@ -100,21 +100,26 @@ def _groups(rows: list[Reminder]) -> list[list[Reminder]]:
     return list(by_id.values())
 
 
+def _context(row: Reminder, settings: Settings) -> dict:
+    path = row.context.get("path")
+    return {**row.context, "link": settings.base_url.rstrip("/") + path if path else None}
+
+
 def compose(renderer: messages.Renderer, settings: Settings, group: list[Reminder], now: datetime):
     first = group[0]
     to = (first.recipient, first.recipient_name)
     calendar = method = None
     if len(group) == 1 and not first.is_digest:
-        subject, text, html = renderer.render(first.template, first.language, first.context)
+        subject, text, html = renderer.render(first.template, first.language, _context(first, settings))
         calendar, method = messages.meeting_calendar(first.template, first.context, to=to,
                                                      sender=settings.mail_sender, now=now)
     else:
         items = []
         for row in sorted(group, key=lambda r: (r.due_dt, r.id)):
-            item_subject, item_text, _ = renderer.render(row.template, row.language, row.context)
+            item_subject, item_text, _ = renderer.render(row.template, row.language, _context(row, settings))
             items.append({"subject": item_subject, "text": item_text})
         subject, text, html = renderer.render("digest", first.language,
-                                              {"name": first.recipient_name, "items": items})
+                                              {"name": first.recipient_name, "items": items, "link": None})
     return messages.build(sender=settings.mail_sender, to=to, subject=subject, text=text, html=html,
                           message_id=first.message_id, now=now, calendar=calendar, method=method)
 
@@ -146,8 +151,11 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
 
 
 def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: int = 200,
-          lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS, max_rows: int | None = None) -> SweepResult:
-    """Send everything due at ``now``; one SMTP connection for the whole sweep."""
+          lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS, stop=None) -> SweepResult:
+    """Send everything due at ``now``; one SMTP connection for the whole sweep.
+
+    ``stop`` (a ``threading.Event``) ends the sweep after the current batch.
+    """
     result = SweepResult()
     with transaction(factory) as session:
         result.expired = expire(session, now)
@@ -162,7 +170,7 @@ def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: in
     domain = messages.message_domain(settings.mail_sender)
     mailer = SmtpMailer(settings)
     try:
-        while max_rows is None or result.sent + result.failed + result.dead < max_rows:
+        while stop is None or not stop.is_set():
             with transaction(factory) as session:
                 rows = claim(session, now, batch, domain, lease)
                 session.expunge_all()
