@@ -4,44 +4,12 @@ The SMTP tests never skip: aiosmtpd is in the ``test`` extra, so a missing one f
 """
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import socket
-import threading
-from datetime import datetime, timedelta, timezone
-
 import pytest
 from aiosmtpd.controller import Controller
 
 from setupflow.clock import parse_instant
 
-
-class Collector:
-    """Keeps every message it receives; ``delay`` slows each one down."""
-
-    def __init__(self, delay: float = 0.0):
-        self.delay = delay
-        self.messages: list = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append(msg)
-        return "250 OK"
-
-    def message_ids(self) -> list[str]:
-        with self.lock:
-            return [m["Message-ID"] for m in self.messages]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from mailtools import Collector, free_port
 
 
 @pytest.fixture
@@ -54,14 +22,6 @@ def smtp():
     collector.controller = controller
     yield collector
     controller.stop()
-
-
-def smtp_env(db, smtp_port: int | None) -> dict:
-    env = {**db.env(), "SETUPFLOW_MAIL_SENDER": "setupflow <rappels@setupflow.test>",
-           "SETUPFLOW_BASE_URL": "https://setupflow.test"}
-    if smtp_port is not None:
-        env.update({"SETUPFLOW_SMTP_HOST": "127.0.0.1", "SETUPFLOW_SMTP_PORT": str(smtp_port)})
-    return env
 
 
 @pytest.fixture
@@ -125,8 +85,3 @@ def meeting(session, now):
     return make
 
 
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
-
-
-__all__ = ["Collector", "free_port", "smtp_env", "utc", "timedelta"]
