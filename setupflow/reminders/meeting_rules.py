@@ -100,7 +100,8 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
         def plan(rule_id, subj, due, to, template, expires, once, **extra):
             context = {"site": site_context(site), "path": path, "name": to.name,
                        "meeting": meeting_context(meeting, site, to.language), **extra}
-            out.append(Planned(rule_id, subj, due, to, template, context, site.id, expires, once))
+            out.append(Planned(rule_id, subj, due, to, template, context, site.id, expires, once,
+                               is_late_resent=False))
 
         if meeting.status == "cancelled":
             for email, (_seq, to) in _received(session, meeting, invitation_rules).items():

@@ -47,6 +47,9 @@ class Planned:
     expires_dt: datetime | None = None
     #: once per (rule, subject, recipient), whatever the due instant
     is_once: bool = False
+    #: when its instant moved into the past (a meeting moved earlier), send it again
+    #: only to whoever never got it for this subject
+    is_late_resent: bool = True
 
     @property
     def loose_key(self) -> tuple:
@@ -122,6 +125,8 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
                 result.refreshed += 1
             continue
         if p.is_once and any(r.state in ("sending", "sent", "dead") for r in rows):
+            continue
+        if not p.is_late_resent and p.due_dt <= now and any(r.state in ("sending", "sent") for r in rows):
             continue
         movable = next((r for r in rows if r.state in UNSENT_EDITABLE), None)
         if movable is not None:

@@ -1,0 +1,86 @@
+"""`setupflow worker --once --now ...` as cron would run it, against SMTP on loopback."""
+from __future__ import annotations
+
+import json
+
+import icalendar
+import pytest
+from click.testing import CliRunner
+
+from setupflow.cli import cli
+from setupflow.cli.support import run_cli
+from setupflow.clock import parse_instant as paris
+
+from mailtools import smtp_env
+
+
+@pytest.fixture
+def run(sqlite_db, smtp, monkeypatch):
+    def invoke(*args, smtp_on=True):
+        for key, value in smtp_env(sqlite_db, smtp.port if smtp_on else None).items():
+            monkeypatch.setenv(key, value)
+        if not smtp_on:
+            monkeypatch.delenv("SETUPFLOW_SMTP_HOST", raising=False)
+        runner = CliRunner()
+        with runner.isolation() as (out, err, *_):
+            code = run_cli(cli, list(args))
+            return code, out.getvalue().decode(), err.getvalue().decode()
+
+    return invoke
+
+
+def event_of(msg):
+    part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+    return icalendar.Calendar.from_ical(part.get_content()).walk("VEVENT")[0]
+
+
+def test_worker_once_delivers_exactly_what_is_due_then_nothing(run, session, make_site, team, meeting, smtp):
+    site = make_site(name="Atelier fictif de Lanvaux")
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
+    team(site, "Bob Fictif", "bob@cress.test", "cress")
+    m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana})
+
+    code, out, err = run("worker", "--once", "--now", "2027-03-09T09:00")
+    assert code == 0, err
+    delivered = sorted((msg["To"], msg["Subject"].split(" :")[0]) for msg in smtp.messages)
+    assert delivered == [
+        ("Ana Fictive <ana@ep.test>", "Demain"),
+        ("Ana Fictive <ana@ep.test>", "Invitation"),
+        ("Ana Fictive <ana@ep.test>", "Ordre du jour à préparer"),
+        ("Bob Fictif <bob@cress.test>", "Demain"),
+        ("Bob Fictif <bob@cress.test>", "Invitation"),
+    ]
+    assert "sent: 5," in out
+
+    code, out, _ = run("worker", "--once", "--now", "2027-03-09T09:00")
+    assert code == 0 and "sent: 0," in out and len(smtp.messages) == 5
+
+    # the meeting moves (what `setupflow meetings move` does): the next run sends an update
+    invitation = next(msg for msg in smtp.messages if msg["Subject"].startswith("Invitation"))
+    m.starts_dt, m.sequence, m.updated_dt = paris("2027-03-09T16:00"), m.sequence + 1, paris("2027-03-09T09:30")
+    session.commit()
+    code, out, _ = run("worker", "--once", "--now", "2027-03-09T09:40")
+    updates = smtp.messages[5:]
+    assert code == 0 and len(updates) == 2
+    before, after = event_of(invitation), event_of(updates[0])
+    assert str(after["UID"]) == str(before["UID"]) == m.uid
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+def test_without_smtp_the_worker_warns_and_the_outbox_lists_what_waits(run, make_site, team, meeting):
+    site = make_site()
+    team(site, "Ana Fictive", "ana@ep.test", "ep")
+    meeting(site, "2027-03-10T14:00")
+    code, out, err = run("worker", "--once", "--now", "2027-03-09T09:00", smtp_on=False)
+    assert code == 0
+    assert "SETUPFLOW_SMTP_HOST is not set" in err
+    assert "held unsent: 2" in out
+    code, out, _ = run("outbox", "list", "--state", "pending", "--json", smtp_on=False)
+    rows = json.loads(out)
+    assert {(r["rule"], r["recipient"]) for r in rows} >= {("invitation", "ana@ep.test"),
+                                                           ("day_before", "ana@ep.test")}
+
+
+def test_now_without_once_is_refused(run):
+    code, _, err = run("worker", "--now", "2027-03-09T09:00")
+    assert code == 2 and "--now: only with --once" in err
