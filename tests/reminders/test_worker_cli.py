@@ -84,3 +84,20 @@ def test_without_smtp_the_worker_warns_and_the_outbox_lists_what_waits(run, make
 def test_now_without_once_is_refused(run):
     code, _, err = run("worker", "--now", "2027-03-09T09:00")
     assert code == 2 and "--now: only with --once" in err
+
+
+def test_feeds_are_created_and_revoked_from_the_command_line(run, session, make_site, meeting):
+    from setupflow.reminders.feeds import feed_for_token
+
+    site = make_site()
+    meeting(site, "2027-03-10T14:00")
+    code, out, err = run("feeds", "create", "--site", str(site.id))
+    assert code == 0, err
+    url = out.strip()
+    assert url.startswith("https://setupflow.test/feeds/") and url.endswith(".ics")
+    token = url.rpartition("/")[2].removesuffix(".ics")
+    assert feed_for_token(session, token, paris("2027-01-04T10:00"))
+    code, out, _ = run("feeds", "revoke", url)
+    assert code == 0 and "revoked" in out
+    code, _, err = run("feeds", "revoke", token)
+    assert code == 2 and "no such feed, or it was revoked" in err

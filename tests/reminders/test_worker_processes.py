@@ -128,3 +128,70 @@ def test_sqlite_refuses_a_second_worker(sqlite_db, smtp):
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "another setupflow worker is already running against this SQLite database" in err
+
+
+def _due_now(db, count: int) -> None:
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc) - timedelta(minutes=1)
+    planned = [Planned("bulk_test", f"action:{i}", now, Recipient(f"person{i}@example.test", f"Personne {i}"),
+                       "action_due", {"site": {"id": 0, "name": "Atelier fictif"}, "name": f"Personne {i}",
+                                      "action": {"id": i, "text": f"Action {i}", "due_on": "2027-03-10"}})
+               for i in range(count)]
+    with transaction(db.factory) as session:
+        sync(session, planned, now, site_id=None, rules={"bulk_test"})
+
+
+def _wait_for(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_the_long_running_worker_sends_at_start_and_stops_cleanly_on_sigterm(sqlite_db, smtp):
+    _due_now(sqlite_db, 3)
+    env = {**os.environ, **smtp_env(sqlite_db, smtp.port), "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "setupflow", "worker"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: len(smtp.messages) == 3)
+        assert _wait_for(lambda: {r.state for r in outbox(sqlite_db)} == {"sent"})
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "stopping the worker" in err
+
+
+def test_the_background_worker_of_a_one_machine_install(sqlite_db, smtp):
+    from setupflow.reminders.worker import Worker, WorkerBusy, start_background, stop_background
+
+    _due_now(sqlite_db, 2)
+    settings = sqlite_db.settings(smtp_host="127.0.0.1", smtp_port=smtp.port)
+    scheduler = start_background(settings)
+    try:
+        assert _wait_for(lambda: len(smtp.messages) == 2)
+        with pytest.raises(WorkerBusy):
+            Worker(settings).__enter__()
+    finally:
+        stop_background(scheduler)
+    with Worker(settings):  # the lock is free again
+        pass
+
+
+def test_missed_sweeps_catch_up_once_instead_of_being_skipped(sqlite_db):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from setupflow.reminders.worker import MISFIRE_GRACE, Worker
+
+    scheduler = Worker(sqlite_db.settings())._scheduler(BackgroundScheduler)
+    scheduler.start(paused=True)
+    try:
+        for job in scheduler.get_jobs():
+            assert job.coalesce is True and job.misfire_grace_time == MISFIRE_GRACE >= 3600
+            assert job.max_instances == 1
+        assert {job.id for job in scheduler.get_jobs()} == {"sweep", "plan"}
+        assert type(scheduler._jobstores["default"]).__name__ == "MemoryJobStore"
+    finally:
+        scheduler.shutdown(wait=False)
