@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from email.message import EmailMessage
+from email.message import Message
 
 from ..config import Settings
 from ..errors import InputError
@@ -60,7 +60,7 @@ class SmtpMailer:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: Message) -> None:
         """Send one message; a dropped connection is reopened once before giving up."""
         if self.connection is None:
             self.open()

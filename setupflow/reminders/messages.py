@@ -3,7 +3,12 @@ language, a stable Message-ID and, for meetings, an iCalendar part."""
 from __future__ import annotations
 
 from datetime import datetime
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +17,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from . import ics
+
+_UTF8_QP = Charset("utf-8")
+_UTF8_QP.body_encoding = QP
 
 #: templates that carry the meeting as iCalendar, with the METHOD they use
 CALENDAR_METHODS = {"meeting_invitation": "REQUEST", "meeting_update": "REQUEST", "meeting_cancel": "CANCEL"}
@@ -79,19 +87,32 @@ def message_domain(sender: str) -> str:
 
 
 def build(*, sender: str, to: tuple[str, str], subject: str, text: str, html: str, message_id: str,
-          now: datetime, calendar: bytes | None = None, method: str | None = None) -> EmailMessage:
-    msg = EmailMessage()
+          now: datetime, calendar: bytes | None = None, method: str | None = None) -> Message:
+    """A MIME message: text and HTML alternatives, plus the iCalendar part for meetings.
+
+    Built with the ``email.mime`` classes (compat32 policy): several times faster to
+    produce than ``EmailMessage``, which matters when a sweep sends thousands.
+    """
+    body = MIMEMultipart("alternative")
+    body.attach(MIMEText(text, "plain", _UTF8_QP))
+    body.attach(MIMEText(html, "html", _UTF8_QP))
+    if calendar is None:
+        msg = body
+    else:
+        invite = MIMEText(calendar.decode(), "calendar", "utf-8")
+        invite.set_param("method", method)
+        body.attach(invite)
+        msg = MIMEMultipart("mixed")
+        msg.attach(body)
+        attachment = MIMEApplication(calendar, "ics")
+        attachment.add_header("Content-Disposition", "attachment", filename="invitation.ics")
+        msg.attach(attachment)
     msg["From"] = sender
-    msg["To"] = formataddr((to[1], to[0]))
-    msg["Subject"] = subject
+    msg["To"] = formataddr((to[1], to[0]), charset="utf-8")
+    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
     msg["Message-ID"] = message_id
     msg["Date"] = format_datetime(now)
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    if calendar is not None:
-        msg.add_alternative(calendar.decode(), subtype="calendar", params={"method": method})
-        msg.add_attachment(calendar, maintype="application", subtype="ics", filename="invitation.ics")
     return msg
 
 
