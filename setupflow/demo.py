@@ -89,4 +89,7 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
                                region=spec.region, disp=spec.disp, department=spec.department)
         _walk_to(session, site, spec, now)
         sites.append(site)
+    from .committees.demo import build_committees_demo
+
+    build_committees_demo(session, sites, now, DEMO_ACTOR)
     return sites

@@ -192,3 +192,25 @@ def walk(session, manager, now):
         return site
 
     return walk_to
+
+
+@pytest.fixture
+def make_team(session, manager, now):
+    """Factory: a site's team file with one fictional person per organisation category
+    given, each on the committees given; returns {category: Person}."""
+    from setupflow.team import operations as team
+
+    def make(site, seats=None):
+        seats = seats or {"ep": ("technical", "partnership"), "spip": ("technical",), "cress": ("technical",
+                          "partnership"), "ddets": ("partnership",)}
+        people = {}
+        for i, (category, committees) in enumerate(seats.items()):
+            org = team.organisation_for(session, site, category, manager, now)
+            people[category] = team.add_person(session, site, name=f"Personne {category.upper()} Fictive",
+                                               email=f"p{i}.{category}@example.org", organisation=org,
+                                               actor=manager, now=now, committees=committees,
+                                               start_on=site.start_on)
+        session.commit()
+        return people
+
+    return make

@@ -20,6 +20,10 @@ COMMANDS = {
     "worker": ("setupflow.cli.worker", "worker", "Send reminders when due (runs until SIGTERM, or --once)."),
     "outbox": ("setupflow.cli.worker", "outbox", "List the e-mails setupflow sent, holds or failed to send."),
     "feeds": ("setupflow.cli.worker", "feeds", "Create and revoke calendar feeds (iCalendar)."),
+    "people": ("setupflow.cli.people", "people", "The project-team file: organisations, people, committee seats."),
+    "meetings": ("setupflow.cli.meetings", "meetings", "Committee meetings: proposals, scheduling, minutes."),
+    "decisions": ("setupflow.cli.decisions", "decisions", "Read and search the decision log of one or many sites."),
+    "documents": ("setupflow.cli.documents", "documents", "Render agendas, minutes, project notes... to HTML/PDF/DOCX."),
 }
 
 

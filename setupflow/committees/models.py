@@ -9,6 +9,7 @@ from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
+from ..sites.models import Site
 from ..team.models import Person
 
 #: proposed -> scheduled -> held -> minutes_approved; cancelled from proposed or scheduled
@@ -51,6 +52,7 @@ class Meeting(Base):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
 
+    site: Mapped[Site] = relationship()
     roles: Mapped[list["MeetingRole"]] = relationship(back_populates="meeting", order_by="MeetingRole.id",
                                                       cascade="all, delete-orphan")
     attendees: Mapped[list["Attendee"]] = relationship(back_populates="meeting", order_by="Attendee.id",

@@ -10,12 +10,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 
-#: the kinds of organisations the method names around a project
-ORGANISATION_CATEGORIES = (
-    "ep", "spip", "disp", "cress", "national_education", "health_unit", "france_travail", "mission_locale",
-    "region", "dreets", "ddets", "epci", "departmental_council", "mdph", "agefiph", "ess_network", "sponsor",
-    "other",
-)
+#: the kinds of organisations the method names around a project: id -> (fr, en)
+ORGANISATION_CATEGORIES = {
+    "ep": ("Établissement pénitentiaire", "Prison establishment"),
+    "spip": ("SPIP", "SPIP (integration and probation service)"),
+    "disp": ("DISP", "DISP (interregional directorate)"),
+    "cress": ("Cress", "Cress (regional ESS chamber)"),
+    "national_education": ("Éducation nationale", "National education"),
+    "health_unit": ("Unité sanitaire", "Health unit"),
+    "france_travail": ("France Travail", "France Travail"),
+    "mission_locale": ("Mission Locale", "Mission Locale"),
+    "region": ("Région", "Regional council"),
+    "dreets": ("DREETS", "DREETS"),
+    "ddets": ("DDETS", "DDETS"),
+    "epci": ("EPCI", "EPCI (inter-municipal body)"),
+    "departmental_council": ("Conseil départemental", "Departmental council"),
+    "mdph": ("MDPH", "MDPH"),
+    "agefiph": ("AGEFIPH", "AGEFIPH"),
+    "ess_network": ("Réseau de l'ESS", "ESS network"),
+    "sponsor": ("Structure porteuse", "Sponsor"),
+    "other": ("Autre", "Other"),
+}
 LANGUAGES = ("fr", "en")
 
 
@@ -56,7 +71,8 @@ class Person(Base):
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
-    memberships: Mapped[list["Membership"]] = relationship(back_populates="person", order_by="Membership.id")
+    memberships: Mapped[list["Membership"]] = relationship(back_populates="person", order_by="Membership.id",
+                                                       passive_deletes="all")
 
     @property
     def is_active(self) -> bool:

@@ -1,0 +1,65 @@
+"""``setupflow documents``: render a site's documents to HTML, PDF, DOCX or .ics."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .support import CliError, now_utc, runtime
+
+
+@click.group()
+def documents():
+    """Render the documents the method asks for (agenda, minutes, project note...)."""
+
+
+@documents.command()
+@click.argument("site_id")
+@click.argument("kind", type=click.Choice(["invitation", "agenda", "minutes", "decisions", "project_note",
+                                           "team_file"]))
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "docx", "ics"]), default="html",
+              show_default=True, help="Output format (docx: site documents; ics: invitation).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write.")
+@click.option("--meeting", "meeting_id", help="Meeting id, for invitation, agenda and minutes.")
+def render(site_id, kind, fmt, output, meeting_id):
+    """Render one document of a site into a file."""
+    from ..committees.operations import get_meeting
+    from ..documents.build import render as render_document
+    from ..sites.operations import get_site
+
+    rt = runtime()
+    with rt.transaction() as session:
+        site = get_site(session, site_id)
+        meeting = get_meeting(session, meeting_id, site) if meeting_id else None
+        data = render_document(session, rt.settings, site, kind, fmt, now_utc(), meeting)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"output: cannot write {output}: {exc}") from None
+    click.echo(f"{kind} written to {output} ({len(data)} bytes)")
+
+
+@documents.command()
+@click.argument("site_id")
+@click.argument("section", type=click.Choice(["objectives", "needs", "method", "governance"]))
+@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Markdown file with the section's new text.")
+@click.option("--based-on", type=int, default=0, show_default=True,
+              help="The section version your text starts from (0 when it was never written).")
+@click.option("--as", "actor", metavar="NAME", help="Who writes, for the history (default: cli).")
+def section(site_id, section, path, based_on, actor):
+    """Save an editable section of the project note; refused if someone saved since --based-on."""
+    from ..documents.note import save_note_section
+    from ..sites.operations import get_site
+    from .support import actor_from
+
+    try:
+        body = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"file: cannot read {path}: {exc}") from None
+    with runtime().transaction() as session:
+        rev = save_note_section(session, get_site(session, site_id), section, body, based_on, actor_from(actor),
+                                now_utc())
+        version = rev.version
+    click.echo(f"project note, section {section}: saved as version {version}")

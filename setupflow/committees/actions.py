@@ -1,0 +1,71 @@
+"""Action items decided in meetings. Overdue is computed from ``today``, never stored."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from ..errors import InputError, NotFound
+from ..sites.models import Site
+from ..sites.operations import Actor, _parse_day, record
+from ..team.models import Person
+from .models import ACTION_STATUSES, ActionItem, Meeting
+
+
+def overdue_clause(today: date):
+    """SQL condition: open, with a due date before ``today``."""
+    return and_(ActionItem.status == "open", ActionItem.due_on.is_not(None), ActionItem.due_on < today)
+
+
+def add_action(session: Session, meeting: Meeting, text: str, owner: Person, actor: Actor, now: datetime,
+               due_on=None) -> ActionItem:
+    if meeting.status not in ("scheduled", "held", "minutes_approved"):
+        raise InputError(f"meeting {meeting.id}: a {meeting.status} meeting gives no action items")
+    text = (text or "").strip()
+    if not text:
+        raise InputError("text: an action item says what to do")
+    if owner.site_id != meeting.site_id or not owner.is_active:
+        raise InputError(f"owner: person {owner.id} is not an active member of site {meeting.site_id}'s team")
+    due = _parse_day(due_on, "due") if due_on is not None else None
+    item = ActionItem(site_id=meeting.site_id, meeting_id=meeting.id, text=text, owner=owner, due_on=due,
+                      status="open", created_dt=now)
+    session.add(item)
+    session.flush()
+    record(session, meeting.site, actor, now, "action_added", action_id=item.id, meeting_id=meeting.id,
+           owner_id=owner.id, due_on=due.isoformat() if due else None)
+    session.flush()
+    return item
+
+
+def get_action(session: Session, action_id) -> ActionItem:
+    try:
+        item = session.get(ActionItem, int(action_id))
+    except (TypeError, ValueError):
+        item = None
+    if item is None:
+        raise NotFound(f"action item {action_id}: no such action item")
+    return item
+
+
+def set_action_status(session: Session, item: ActionItem, status: str, actor: Actor, now: datetime) -> ActionItem:
+    if status not in ACTION_STATUSES:
+        raise InputError(f"status: '{status}' is not one of {', '.join(ACTION_STATUSES)}")
+    if item.status != status:
+        item.status = status
+        item.closed_dt = None if status == "open" else now
+        record(session, session.get(Site, item.site_id), actor, now, "action_" + status, action_id=item.id)
+    session.flush()
+    return item
+
+
+def actions_of(session: Session, site: Site, *, status: str | None = None, overdue_on: date | None = None,
+               owner: Person | None = None) -> list[ActionItem]:
+    query = select(ActionItem).where(ActionItem.site_id == site.id)
+    if status:
+        query = query.where(ActionItem.status == status)
+    if overdue_on is not None:
+        query = query.where(overdue_clause(overdue_on))
+    if owner is not None:
+        query = query.where(ActionItem.owner_id == owner.id)
+    return list(session.scalars(query.order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)))

@@ -1,0 +1,243 @@
+"""State changes of meetings: confirm, schedule, move, cancel, roles, invitations,
+attendance, agenda, held. Each records history and flushes; the caller commits.
+
+Lifecycle: proposed -> scheduled -> held -> minutes_approved; proposed or scheduled ->
+cancelled. ``sequence`` goes up on every move and cancellation (iCalendar SEQUENCE).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlparse
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..clock import local_date, parse_instant
+from ..errors import InputError, NotFound
+from ..sites.models import Site
+from ..sites.operations import Actor, record
+from ..sites.runtime import workflow_of
+from ..team.models import Person
+from ..team.operations import committee_members
+from .calendar import is_working_day
+from .models import ATTENDANCE, MEETING_ROLES, AgendaItem, Attendee, Meeting, MeetingRole
+from .proposals import new_meeting
+
+OPEN = ("proposed", "scheduled")
+
+
+def get_meeting(session: Session, meeting_id, site: Site | None = None) -> Meeting:
+    try:
+        meeting = session.get(Meeting, int(meeting_id))
+    except (TypeError, ValueError):
+        meeting = None
+    if meeting is None or (site is not None and meeting.site_id != site.id):
+        raise NotFound(f"meeting {meeting_id}: no such meeting" + (f" on site {site.id}" if site else ""))
+    return meeting
+
+
+def meetings_of(session: Session, site: Site, *, committee_id: str | None = None,
+                statuses: tuple[str, ...] | None = None) -> list[Meeting]:
+    query = select(Meeting).where(Meeting.site_id == site.id)
+    if committee_id:
+        query = query.where(Meeting.committee_id == committee_id)
+    if statuses:
+        query = query.where(Meeting.status.in_(statuses))
+    return list(session.scalars(query.order_by(Meeting.starts_dt, Meeting.id)))
+
+
+def _instant(value, field: str = "at") -> datetime:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InputError(f"{field}: a date-time needs a time zone")
+        return value
+    try:
+        return parse_instant(str(value))
+    except ValueError:
+        raise InputError(f"{field}: '{value}' is not a date-time (YYYY-MM-DDTHH:MM, Paris time)") from None
+
+
+def _check_day(site: Site, starts_dt: datetime) -> None:
+    day = local_date(starts_dt)
+    if not is_working_day(day, site.department):
+        raise InputError(f"at: {day} is a weekend day or a public holiday (department {site.department or '-'})")
+
+
+def _check_place(place: str | None, video_url: str | None) -> tuple[str | None, str | None]:
+    place = (place or "").strip() or None
+    video_url = (video_url or "").strip() or None
+    if place and len(place) > 300:
+        raise InputError("place: at most 300 characters")
+    if video_url and (urlparse(video_url).scheme not in ("https", "http") or len(video_url) > 500
+                      or any(c.isspace() for c in video_url)):
+        raise InputError(f"video: '{video_url}' is not an http(s) link")
+    return place, video_url
+
+
+def _requires(meeting: Meeting, statuses: tuple[str, ...], what: str) -> None:
+    if meeting.status not in statuses:
+        raise InputError(f"meeting {meeting.id}: cannot {what} a meeting that is {meeting.status}")
+
+
+def invite_members(session: Session, meeting: Meeting) -> list[Attendee]:
+    """Invite every current member of the meeting's committee who is not invited yet."""
+    invited = {a.person_id for a in meeting.attendees}
+    added = []
+    for person in committee_members(session, meeting.site, meeting.committee_id, local_date(meeting.starts_dt)):
+        if person.id not in invited:
+            added.append(Attendee(person=person))
+            meeting.attendees.append(added[-1])
+    session.flush()
+    return added
+
+
+def confirm(session: Session, meeting: Meeting, actor: Actor, now: datetime) -> Meeting:
+    """A person confirms a proposal: it becomes a scheduled meeting and members are invited."""
+    _requires(meeting, ("proposed",), "confirm")
+    meeting.status = "scheduled"
+    meeting.updated_dt = now
+    record(session, meeting.site, actor, now, "meeting_confirmed", meeting_id=meeting.id,
+           committee=meeting.committee_id, at=meeting.starts_dt.isoformat())
+    invite_members(session, meeting)
+    return meeting
+
+
+def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, now: datetime, *,
+             duration_minutes: int | None = None, place: str | None = None,
+             video_url: str | None = None) -> Meeting:
+    """Schedule a meeting by hand (already confirmed), with its members invited."""
+    workflow = workflow_of(site)
+    if committee_id not in {c.id for c in workflow.committees}:
+        raise InputError(f"committee: '{committee_id}' is not a committee of {workflow.id} "
+                         f"(known: {', '.join(c.id for c in workflow.committees)})")
+    starts_dt = _instant(at)
+    _check_day(site, starts_dt)
+    if duration_minutes is not None and not 15 <= duration_minutes <= 600:
+        raise InputError("duration: between 15 and 600 minutes")
+    place, video_url = _check_place(place, video_url)
+    meeting = new_meeting(session, site, committee_id, starts_dt, "scheduled", now, duration_minutes,
+                          place=place, video_url=video_url)
+    session.flush()
+    record(session, site, actor, now, "meeting_scheduled", meeting_id=meeting.id, committee=committee_id,
+           at=starts_dt.isoformat())
+    invite_members(session, meeting)
+    return meeting
+
+
+def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
+    """Move a meeting. A moved proposal counts as confirmed: a person chose its date."""
+    _requires(meeting, OPEN, "move")
+    starts_dt = _instant(at)
+    _check_day(meeting.site, starts_dt)
+    previous = meeting.starts_dt
+    meeting.starts_dt = starts_dt
+    meeting.sequence += 1
+    meeting.updated_dt = now
+    was_proposed = meeting.status == "proposed"
+    meeting.status = "scheduled"
+    record(session, meeting.site, actor, now, "meeting_moved", reason=reason, meeting_id=meeting.id,
+           previous=previous.isoformat(), at=starts_dt.isoformat(), sequence=meeting.sequence)
+    if was_proposed:
+        invite_members(session, meeting)
+    session.flush()
+    return meeting
+
+
+def update_place(session: Session, meeting: Meeting, actor: Actor, now: datetime, *, place: str | None = None,
+                 video_url: str | None = None, duration_minutes: int | None = None) -> Meeting:
+    _requires(meeting, OPEN, "change")
+    meeting.place, meeting.video_url = _check_place(place, video_url)
+    if duration_minutes is not None:
+        if not 15 <= duration_minutes <= 600:
+            raise InputError("duration: between 15 and 600 minutes")
+        meeting.duration_minutes = duration_minutes
+    meeting.sequence += 1
+    meeting.updated_dt = now
+    record(session, meeting.site, actor, now, "meeting_changed", meeting_id=meeting.id, place=meeting.place,
+           video_url=meeting.video_url, sequence=meeting.sequence)
+    session.flush()
+    return meeting
+
+
+def cancel(session: Session, meeting: Meeting, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
+    _requires(meeting, OPEN, "cancel")
+    meeting.status = "cancelled"
+    meeting.cancelled_reason = (reason or "").strip() or None
+    meeting.sequence += 1
+    meeting.updated_dt = now
+    record(session, meeting.site, actor, now, "meeting_cancelled", reason=meeting.cancelled_reason,
+           meeting_id=meeting.id, sequence=meeting.sequence)
+    session.flush()
+    return meeting
+
+
+def _same_site(meeting: Meeting, person: Person) -> None:
+    if person.site_id != meeting.site_id:
+        raise InputError(f"person {person.id}: not in the team file of site {meeting.site_id}")
+    if not person.is_active:
+        raise InputError(f"person {person.id}: {person.name} left the project on {person.left_on}")
+
+
+def assign_role(session: Session, meeting: Meeting, role: str, person: Person, actor: Actor,
+                now: datetime) -> MeetingRole:
+    """Give one of the four jobs (agenda, invitations, facilitation, logistics) to a person."""
+    if role not in MEETING_ROLES:
+        raise InputError(f"role: '{role}' is not one of {', '.join(MEETING_ROLES)}")
+    _requires(meeting, OPEN, "share the roles of")
+    _same_site(meeting, person)
+    held = next((r for r in meeting.roles if r.role == role), None)
+    if held is None:
+        held = MeetingRole(role=role, person=person)
+        meeting.roles.append(held)
+    else:
+        held.person = person
+    record(session, meeting.site, actor, now, "meeting_role", meeting_id=meeting.id, role=role, person_id=person.id)
+    session.flush()
+    return held
+
+
+def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now: datetime) -> Attendee:
+    """Invite someone from the team file who is not a member of the committee."""
+    _requires(meeting, OPEN, "invite people to")
+    _same_site(meeting, person)
+    found = next((a for a in meeting.attendees if a.person_id == person.id), None)
+    if found is None:
+        found = Attendee(person=person)
+        meeting.attendees.append(found)
+        record(session, meeting.site, actor, now, "meeting_invited", meeting_id=meeting.id, person_id=person.id)
+    session.flush()
+    return found
+
+
+def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Actor, now: datetime) -> None:
+    _requires(meeting, OPEN + ("held",), "change the agenda of")
+    cleaned = [(t or "").strip() for t in titles]
+    for i, t in enumerate(cleaned, start=1):
+        if not t or len(t) > 300:
+            raise InputError(f"agenda[{i}]: an item needs a title of at most 300 characters")
+    meeting.agenda.clear()
+    session.flush()
+    meeting.agenda.extend(AgendaItem(position=i, title=t) for i, t in enumerate(cleaned, start=1))
+    record(session, meeting.site, actor, now, "meeting_agenda", meeting_id=meeting.id, items=len(cleaned))
+    session.flush()
+
+
+def mark_held(session: Session, meeting: Meeting, attendance: dict[int, str], actor: Actor,
+              now: datetime) -> Meeting:
+    """The meeting took place; ``attendance`` maps invited people's ids to present/excused/absent."""
+    _requires(meeting, ("scheduled",), "hold")
+    if meeting.starts_dt > now:
+        raise InputError(f"meeting {meeting.id}: it starts {meeting.starts_dt.isoformat()}, it cannot be held yet")
+    by_person = {a.person_id: a for a in meeting.attendees}
+    for person_id, status in attendance.items():
+        if status not in ATTENDANCE:
+            raise InputError(f"attendance: '{status}' is not one of {', '.join(ATTENDANCE)}")
+        if person_id not in by_person:
+            raise InputError(f"attendance: person {person_id} was not invited to meeting {meeting.id}")
+        by_person[person_id].attendance = status
+    meeting.status = "held"
+    meeting.updated_dt = now
+    record(session, meeting.site, actor, now, "meeting_held", meeting_id=meeting.id,
+           present=sum(1 for s in attendance.values() if s == "present"))
+    session.flush()
+    return meeting

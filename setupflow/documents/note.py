@@ -1,0 +1,113 @@
+"""The project note (note de projet): editable sections kept with every version, and the
+whole note assembled from the site's data (stages, retro-planning, committees, team).
+
+A save names the version it was based on; a stale one raises ``StaleEdit`` and
+nothing is overwritten.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..errors import InputError, StaleEdit
+from ..sites.models import Site
+from ..sites.operations import Actor, current_decisions, planned, record
+from ..sites.runtime import workflow_of
+from ..team.operations import committee_members
+from .markdown import markdown_paragraphs
+from .models import SectionRevision
+from .render import Section
+
+DOCUMENT = "project_note"
+#: editable sections of the note: id -> (fr, en)
+NOTE_SECTIONS = {
+    "objectives": ("Objectifs", "Objectives"),
+    "needs": ("Besoins", "Needs"),
+    "method": ("Méthode", "Method"),
+    "governance": ("Gouvernance", "Governance"),
+}
+MAX_SECTION = 100_000
+EMPTY = "À rédiger par le comité technique."
+
+
+def _latest(session: Session, site: Site, section: str):
+    return (select(SectionRevision).where(SectionRevision.site_id == site.id, SectionRevision.document == DOCUMENT,
+                                          SectionRevision.section == section))
+
+
+def note_sections(session: Session, site: Site) -> dict[str, SectionRevision | None]:
+    """The current revision of each editable section (None when never written)."""
+    out = {}
+    for section in NOTE_SECTIONS:
+        out[section] = session.scalar(_latest(session, site, section).order_by(SectionRevision.version.desc()).limit(1))
+    return out
+
+
+def section_history(session: Session, site: Site, section: str) -> list[SectionRevision]:
+    return list(session.scalars(_latest(session, site, section).order_by(SectionRevision.version)))
+
+
+def save_note_section(session: Session, site: Site, section: str, body_md: str, based_on: int, actor: Actor,
+                      now: datetime) -> SectionRevision:
+    if section not in NOTE_SECTIONS:
+        raise InputError(f"section: '{section}' is not one of {', '.join(NOTE_SECTIONS)}")
+    body_md = (body_md or "").replace("\r\n", "\n")
+    if len(body_md) > MAX_SECTION:
+        raise InputError(f"{section}: at most {MAX_SECTION} characters")
+    current = session.scalar(select(func.coalesce(func.max(SectionRevision.version), 0)).where(
+        SectionRevision.site_id == site.id, SectionRevision.document == DOCUMENT, SectionRevision.section == section))
+    if based_on != current:
+        raise StaleEdit(f"project note, section '{section}': edited by someone else since version {based_on} "
+                        f"(now version {current}); reload it, redo your change, and save again")
+    revision = SectionRevision(site_id=site.id, document=DOCUMENT, section=section, version=current + 1,
+                               body_md=body_md, saved_by=actor.name, saved_dt=now)
+    session.add(revision)
+    try:
+        # the unique (…, version) index settles a race between two saves of the same version;
+        # the caller's transaction is then rolled back as a whole
+        session.flush()
+    except IntegrityError:
+        raise StaleEdit(f"project note, section '{section}': saved by someone else at the same moment; "
+                        f"reload it and save again") from None
+    record(session, site, actor, now, "note_section_saved", section=section, version=revision.version)
+    session.flush()
+    return revision
+
+
+def _editable(key: str, saved: dict) -> Section:
+    body = saved[key].body_md if saved[key] is not None else EMPTY
+    return Section(NOTE_SECTIONS[key][0], tuple(markdown_paragraphs(body)), markdown=body, level=1,
+                   meta={"section": key, "version": saved[key].version if saved[key] else 0})
+
+
+def project_note(session: Session, site: Site, today: date) -> tuple[str, str, list[Section]]:
+    """Title, subtitle and sections of the project note, for HTML, PDF and DOCX alike."""
+    workflow = workflow_of(site)
+    saved = note_sections(session, site)
+    decisions = current_decisions(session, site)
+    facts = [f"Établissement : {site.establishment or '-'}", f"Démarrage : {site.start_on:%d/%m/%Y}",
+             f"Ouverture visée : {site.target_opening_on:%d/%m/%Y}"]
+    facts += [f"{workflow.decision(k).label.fr} : {d.value}" for k, d in decisions.items()]
+    sections = [Section("Le projet", tuple(facts)), _editable("objectives", saved), _editable("needs", saved),
+                _editable("method", saved)]
+    sections.append(Section("Les étapes de la méthode", table=(("Étape", "Durée", "Ce qu'elle produit"),) + tuple(
+        (s.label.fr, f"{s.duration.min} à {s.duration.max} mois", s.goal.fr) for s in workflow.stages), level=2))
+    plan = planned(site)
+    rows = [("Étape", "Début au plus tôt", "Début au plus tard", "Fin au plus tard")]
+    for sp in plan.stages:
+        rows.append((workflow.stage(sp.stage_id).label.fr, f"{sp.start.earliest:%d/%m/%Y}",
+                     f"{sp.start.latest:%d/%m/%Y}", f"{sp.end.latest:%d/%m/%Y}"))
+    sections.append(Section("Rétroplanning", ("Calculé à rebours depuis la date d'ouverture visée.",),
+                            table=tuple(rows)))
+    roles = [("Instance", "Rôle", "Rythme", "Membres")]
+    for c in workflow.committees:
+        members = ", ".join(f"{p.name} ({p.organisation.name})" for p in committee_members(session, site, c.id, today))
+        cadence = (f"{c.cadence.per_quarter.min} à {c.cadence.per_quarter.max} par trimestre" if c.cadence.per_quarter
+                   else f"environ {c.cadence.per_year.min} par an")
+        roles.append((c.label.fr, c.purpose.fr, cadence, members or "à désigner"))
+    sections.append(Section("Rôles et gouvernance", table=tuple(roles)))
+    sections.append(_editable("governance", saved))
+    return f"Note de projet - {site.name}", f"Mise à jour du {today:%d/%m/%Y}", sections

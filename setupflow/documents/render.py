@@ -1,0 +1,96 @@
+"""The generic renderer: a Jinja2 template to HTML or text, HTML to PDF (WeasyPrint),
+and structured sections to DOCX (python-docx).
+
+Templates live in ``settings.templates_dir``; undefined variables are errors
+(StrictUndefined) and HTML templates are autoescaped.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .markdown import markdown_to_html
+
+MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre")
+DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def long_date(day: date | datetime, lang: str = "fr") -> str:
+    if lang == "en":
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    return f"{DAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def local_time(dt: datetime, tz: str = "Europe/Paris") -> datetime:
+    return dt.astimezone(ZoneInfo(tz))
+
+
+@lru_cache(maxsize=8)
+def environment(templates_dir: Path) -> Environment:
+    env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html", "xml"], default_for_string=False),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["markdown"] = markdown_to_html
+    env.filters["long_date"] = long_date
+    env.filters["local_time"] = local_time
+    return env
+
+
+def render_template(templates_dir: Path, name: str, **context) -> str:
+    return environment(Path(templates_dir)).get_template(name).render(**context)
+
+
+def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a structured document: a heading, paragraphs, and optionally a table
+    (first row is the header)."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()
+    level: int = 1
+    #: Markdown source of an editable section (HTML output renders it; DOCX uses paragraphs)
+    markdown: str | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def sections_to_docx(title: str, sections: list[Section], subtitle: str | None = None) -> bytes:
+    from docx import Document
+
+    doc = Document()
+    doc.core_properties.title = title
+    doc.add_heading(title, level=0)
+    if subtitle:
+        doc.add_paragraph(subtitle)
+    for section in sections:
+        doc.add_heading(section.heading, level=section.level)
+        for paragraph in section.paragraphs:
+            doc.add_paragraph(paragraph)
+        if section.table:
+            header, *rows = section.table
+            table = doc.add_table(rows=1, cols=len(header))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, header):
+                cell.text = str(text)
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+            for row in rows:
+                cells = table.add_row().cells
+                for cell, text in zip(cells, row):
+                    cell.text = str(text)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

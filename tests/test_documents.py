@@ -1,0 +1,180 @@
+"""Documents of the method rendered from templates: snapshots of HTML and text, a PDF
+that rasterises and has text, a DOCX with its headings, an .ics in Europe/Paris."""
+import io
+import os
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+from docx import Document
+from jinja2 import UndefinedError
+
+from setupflow.committees import actions, operations as meetings
+from setupflow.committees.minutes import record_meeting_decision, save_minutes
+from setupflow.documents.build import invitation, render
+from setupflow.documents.markdown import markdown_to_html
+from setupflow.documents.note import save_note_section
+from setupflow.documents.render import render_template
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+UPDATE = os.environ.get("SETUPFLOW_UPDATE_SNAPSHOTS") == "1"
+MINUTES = """## Diagnostic
+
+- Données du greffe **reçues**.
+- [Note interne](javascript:alert(1)) et [guide](https://example.org/guide).
+
+<script>alert("x")</script>
+"""
+
+
+def assert_snapshot(name: str, text: str):
+    path = SNAPSHOTS / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no snapshot {path}: run with SETUPFLOW_UPDATE_SNAPSHOTS=1 once and review it"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs from its snapshot"
+
+
+@pytest.fixture
+def session(sqlite_db):
+    with sqlite_db.factory() as s:
+        yield s
+
+
+@pytest.fixture
+def settings(sqlite_db):
+    return sqlite_db.settings()
+
+
+@pytest.fixture
+def meeting(session, make_site, make_team, manager, now):
+    """A technical meeting held on Tuesday 5 January 2027, with roles, minutes, a decision and an action."""
+    site = make_site(name="Atelier bois & métal", establishment="Centre pénitentiaire fictif", department="35")
+    people = make_team(site)
+    m = meetings.schedule(session, site, "technical", "2027-01-05T14:00", manager, now,
+                          place="Salle du conseil", video_url="https://visio.example.org/comite")
+    meetings.set_agenda(session, m, ["Lancement du diagnostic", "Calendrier"], manager, now)
+    for role, cat in (("agenda", "ep"), ("invitations", "spip"), ("facilitation", "cress"), ("logistics", "ep")):
+        meetings.assign_role(session, m, role, people[cat], manager, now)
+    after = now + timedelta(days=2)
+    meetings.mark_held(session, m, {people["ep"].id: "present", people["spip"].id: "excused",
+                                    people["cress"].id: "present"}, manager, after)
+    save_minutes(session, m, MINUTES, 0, manager, after)
+    record_meeting_decision(session, m, None, None, "Méthodologie du diagnostic validée", manager, after)
+    actions.add_action(session, m, "Demander les données de l'unité sanitaire", people["spip"], manager, after,
+                       due_on="2027-02-01")
+    save_note_section(session, site, "objectives", "Ouvrir un atelier de **menuiserie**.", 0, manager, now)
+    session.commit()
+    return m
+
+
+def test_minutes_are_sanitised_script_and_javascript_links_removed():
+    html = markdown_to_html(MINUTES + '\n<a href="javascript:x()">y</a> [z](JaVaScRiPt:alert(1))')
+    assert "<script" not in html and "&lt;script&gt;" in html  # shown as text, never run
+    assert html.count("<a ") == 1  # only the https link is a link
+    assert '<a href="https://example.org/guide" rel="noopener noreferrer">guide</a>' in html
+    assert "<strong>reçues</strong>" in html
+
+
+def test_the_sanitiser_removes_what_markdown_would_let_through():
+    from setupflow.documents.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
+    import nh3
+
+    cleaned = nh3.clean('<a href="javascript:alert(1)" onclick="x()">y</a><img src=x onerror=alert(1)>',
+                        tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                        link_rel="noopener noreferrer")
+    assert cleaned == '<a rel="noopener noreferrer">y</a>'
+
+
+def test_the_invitation_email_text_html_and_ics(session, settings, meeting, now):
+    inv = invitation(session, settings, meeting, now)
+    assert inv.subject == "Comité technique - Atelier bois & métal - 05/01/2027 14:00"
+    assert_snapshot("invitation.fr.txt", inv.text)
+    assert_snapshot("invitation.fr.html", inv.html)
+    assert "Atelier bois &amp; métal" in inv.html
+    english = invitation(session, settings, meeting, now, lang="en")
+    assert "You are invited to the technical committee meeting" in english.text
+
+
+def test_the_ics_is_in_europe_paris_with_a_stable_uid_and_sequence(session, settings, make_site, manager, now):
+    site = make_site()
+    m = meetings.schedule(session, site, "technical", "2027-07-06T14:00", manager, now)
+    first = icalendar.Calendar.from_ical(invitation(session, settings, m, now).ics)
+    meetings.move(session, m, "2027-07-13T14:00", manager, now)
+    second = icalendar.Calendar.from_ical(invitation(session, settings, m, now).ics)
+    [tz] = second.walk("VTIMEZONE")
+    assert str(tz["TZID"]) == "Europe/Paris"
+    [e1], [e2] = first.walk("VEVENT"), second.walk("VEVENT")
+    assert str(e1["UID"]) == str(e2["UID"]) == m.uid
+    assert (int(e1["SEQUENCE"]), int(e2["SEQUENCE"])) == (0, 1)
+    start = e2.decoded("DTSTART")
+    assert str(start.tzinfo) == "Europe/Paris" and (start.hour, start.minute, start.day) == (14, 0, 13)
+    assert e2["DTSTART"].params["TZID"] == "Europe/Paris"
+    meetings.cancel(session, m, manager, now)
+    cancelled = icalendar.Calendar.from_ical(invitation(session, settings, m, now).ics)
+    assert str(cancelled["METHOD"]) == "CANCEL" and int(cancelled.walk("VEVENT")[0]["SEQUENCE"]) == 2
+
+
+@pytest.mark.parametrize("kind", ["agenda", "minutes"])
+def test_meeting_documents_match_their_snapshots(session, settings, meeting, now, kind):
+    html = render(session, settings, meeting.site, kind, "html", now, meeting).decode()
+    assert_snapshot(f"{kind}.html", html)
+
+
+@pytest.mark.parametrize("kind", ["decisions", "project_note", "team_file"])
+def test_site_documents_match_their_snapshots(session, settings, meeting, now, kind):
+    html = render(session, settings, meeting.site, kind, "html", now).decode()
+    assert_snapshot(f"{kind}.html", html)
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils is installed by scripts/test")
+def test_the_minutes_pdf_renders_to_an_image_and_has_text(session, settings, meeting, now, tmp_path):
+    pdf = render(session, settings, meeting.site, "minutes", "pdf", now, meeting)
+    assert pdf.startswith(b"%PDF")
+    (tmp_path / "m.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(tmp_path / "m.pdf"),
+                    str(tmp_path / "page")], check=True)
+    [png] = list(tmp_path.glob("page*.png"))
+    assert png.stat().st_size > 2000
+    text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    assert "Compte rendu - Comité technique" in text and "Méthodologie du diagnostic validée" in text
+
+
+def test_the_project_note_docx_has_its_sections(session, settings, meeting, now):
+    doc = Document(io.BytesIO(render(session, settings, meeting.site, "project_note", "docx", now)))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[0] == "Note de projet - Atelier bois & métal"
+    for heading in ("Objectifs", "Besoins", "Méthode", "Rétroplanning", "Rôles et gouvernance", "Gouvernance"):
+        assert heading in headings
+    assert any("menuiserie" in p.text for p in doc.paragraphs)
+    assert doc.tables[1].rows[0].cells[0].text == "Étape"
+
+
+def test_a_meeting_document_without_its_meeting_is_refused(session, settings, meeting, now):
+    from setupflow.errors import InputError
+
+    with pytest.raises(InputError, match="--meeting"):
+        render(session, settings, meeting.site, "minutes", "html", now)
+    with pytest.raises(InputError, match="docx"):
+        render(session, settings, meeting.site, "minutes", "docx", now, meeting)
+
+
+def test_a_template_using_an_undefined_value_fails_loudly(tmp_path):
+    (tmp_path / "x.html").write_text("{{ site.missing_value }}")
+    with pytest.raises(UndefinedError):
+        render_template(tmp_path, "x.html", site={})
+
+
+def test_the_decision_record_of_one_meeting_lists_only_its_decisions(session, settings, meeting, manager, now):
+    from setupflow.sites import operations as ops
+
+    ops.record_decision(session, meeting.site, key=None, value=None, text="Décision hors réunion", actor=manager,
+                        now=now)
+    html = render(session, settings, meeting.site, "decisions", "html", now, meeting).decode()
+    assert "Méthodologie du diagnostic validée" in html and "hors réunion" not in html
+    assert "Comité technique, réunion du 05/01/2027" in html
+    assert "hors réunion" in render(session, settings, meeting.site, "decisions", "html", now).decode()

@@ -1,0 +1,105 @@
+"""The project-team file: people, their seats, and what happens when someone leaves."""
+import pytest
+from sqlalchemy import select
+
+from setupflow.committees import actions, operations as meetings
+from setupflow.committees.models import MeetingRole
+from setupflow.errors import InputError
+from setupflow.sites.models import HistoryEntry
+from setupflow.team import operations as team
+from setupflow.team.handover import person_leaves
+from setupflow.team.models import Person
+
+
+@pytest.fixture
+def session(sqlite_db):
+    with sqlite_db.factory() as s:
+        yield s
+
+
+@pytest.mark.parametrize("email", ["someone@example.org\r\nBcc: x@example.org", "a@b.org\n", "not-an-address",
+                                   "a@b", "a b@example.org", ""])
+def test_an_invalid_or_header_injecting_email_is_refused(session, make_site, manager, now, email):
+    site = make_site()
+    org = team.organisation_for(session, site, "spip", manager, now)
+    with pytest.raises(InputError, match="email"):
+        team.add_person(session, site, name="Nom Fictif", email=email, organisation=org, actor=manager, now=now)
+
+
+def test_a_seat_must_be_on_a_committee_of_the_site_s_workflow(session, make_site, manager, now):
+    site = make_site()
+    org = team.organisation_for(session, site, "ep", manager, now)
+    with pytest.raises(InputError, match="selection"):
+        team.add_person(session, site, name="Nom Fictif", email="n@example.org", organisation=org, actor=manager,
+                        now=now, committees=["selection"])
+
+
+def test_an_unknown_organisation_name_needs_a_category(session, make_site, manager, now):
+    site = make_site()
+    with pytest.raises(InputError, match="category"):
+        team.organisation_for(session, site, "Association Inconnue", manager, now)
+    org = team.organisation_for(session, site, "Association Inconnue", manager, now, category="sponsor")
+    assert team.organisation_for(session, site, "association inconnue", manager, now).id == org.id
+
+
+def test_a_person_is_found_by_the_email_of_a_web_account_whatever_its_case(session, make_site, make_team):
+    site = make_site()
+    people = make_team(site)
+    assert team.people_for_email(session, "P1.SPIP@Example.ORG") == [people["spip"]]
+
+
+def test_someone_leaving_hands_open_actions_and_future_roles_to_a_successor(session, make_site, make_team,
+                                                                             manager, now):
+    site = make_site()
+    people = make_team(site)
+    leaver, successor = people["spip"], people["ep"]
+    past = meetings.schedule(session, site, "technical", "2027-01-05T14:00", manager, now)
+    future = meetings.schedule(session, site, "technical", "2027-04-13T14:00", manager, now)
+    meetings.assign_role(session, past, "facilitation", leaver, manager, now)
+    meetings.assign_role(session, future, "facilitation", leaver, manager, now)
+    meetings.mark_held(session, past, {leaver.id: "present"}, manager, now.replace(day=6))
+    open_item = actions.add_action(session, past, "Collecter les données", leaver, manager, now)
+    done_item = actions.add_action(session, past, "Réserver la salle", leaver, manager, now)
+    actions.set_action_status(session, done_item, "done", manager, now)
+    session.commit()
+
+    detail = person_leaves(session, site, leaver, successor, manager, now)
+    session.commit()
+
+    assert open_item.owner_id == successor.id
+    assert done_item.owner_id == leaver.id  # what they did stays theirs
+    roles = {r.meeting_id: r.person_id for r in session.scalars(select(MeetingRole))}
+    assert roles == {past.id: leaver.id, future.id: successor.id}
+    assert leaver.id in {a.person_id for a in past.attendees}
+    assert leaver.id not in {a.person_id for a in future.attendees}
+    assert leaver.left_on == now.date() and leaver.successor_id == successor.id
+    assert session.get(Person, leaver.id) is not None
+    entry = session.scalars(select(HistoryEntry).where(HistoryEntry.action == "person_left")).one()
+    assert entry.detail["action_items"] == [open_item.id] and entry.detail["successor_id"] == successor.id
+    assert detail["committees"] == ["technical"]
+    assert "technical" in {m.committee_id for m in successor.memberships if m.end_on is None}
+    with pytest.raises(InputError, match="already left"):
+        person_leaves(session, site, leaver, successor, manager, now)
+
+
+def test_people_are_never_deleted(session, make_site, make_team):
+    people = make_team(make_site())
+    session.delete(people["ep"])
+    with pytest.raises(RuntimeError, match="never deleted"):
+        session.flush()
+
+
+def test_a_new_member_is_invited_to_the_committee_s_meetings_still_to_come(session, make_site, make_team, manager,
+                                                                            now):
+    site = make_site()
+    make_team(site)
+    coming = meetings.schedule(session, site, "technical", "2027-02-09T14:00", manager, now)
+    other = meetings.schedule(session, site, "partnership", "2027-04-22T10:00", manager, now)
+    org = team.organisation_for(session, site, "national_education", manager, now)
+    newcomer = team.add_person(session, site, name="Nouvelle Fictive", email="nf@example.org", organisation=org,
+                               actor=manager, now=now, committees=["technical"])
+    assert newcomer.id in {a.person_id for a in coming.attendees}
+    assert newcomer.id not in {a.person_id for a in other.attendees}
+    with pytest.raises(InputError, match="already in the team file"):
+        team.add_person(session, site, name="Doublon", email="NF@example.org", organisation=org, actor=manager,
+                        now=now)
