@@ -101,3 +101,44 @@ def test_feeds_are_created_and_revoked_from_the_command_line(run, session, make_
     assert code == 0 and "revoked" in out
     code, _, err = run("feeds", "revoke", token)
     assert code == 2 and "no such feed, or it was revoked" in err
+
+
+def test_end_to_end_with_the_committee_commands(run, smtp):
+    """The acceptance run: a technical committee on 10 March 2027 at 14:00 with two members."""
+    code, out, err = run("site", "create", "--name", "Atelier fictif de Kerbrat", "--workflow", "cress-disp",
+                         "--start", "2027-01-04", "--opening", "2029-01-01")
+    assert code == 0, err
+    site_id = next(word for word in out.replace(":", " ").split() if word.isdigit())
+    people = []
+    for name, email, org in (("Lou Fictive", "lou@ep.test", "ep"), ("Sam Fictif", "sam@cress.test", "cress")):
+        code, out, err = run("people", "add", site_id, "--name", name, "--email", email, "--organisation", org,
+                             "--committee", "technical", "--json")
+        assert code == 0, err
+        people.append(json.loads(out)["id"])
+    code, out, err = run("meetings", "schedule", site_id, "--committee", "technical", "--at", "2027-03-10T14:00",
+                         "--json")
+    assert code == 0, err
+    meeting_id = str(json.loads(out)["id"])
+    code, _, err = run("meetings", "role", meeting_id, "agenda", str(people[0]))
+    assert code == 0, err
+
+    code, out, err = run("worker", "--once", "--now", "2027-03-09T09:00")
+    assert code == 0, err
+    first = sorted((m["To"], m["Subject"].split(" :")[0]) for m in smtp.messages)
+    assert first == [("Lou Fictive <lou@ep.test>", "Demain"), ("Lou Fictive <lou@ep.test>", "Invitation"),
+                     ("Lou Fictive <lou@ep.test>", "Ordre du jour à préparer"),
+                     ("Sam Fictif <sam@cress.test>", "Demain"), ("Sam Fictif <sam@cress.test>", "Invitation")]
+    code, out, _ = run("worker", "--once", "--now", "2027-03-09T09:00")
+    assert code == 0 and len(smtp.messages) == 5
+
+    code, _, err = run("meetings", "move", meeting_id, "--at", "2027-03-11T10:00")
+    assert code == 0, err
+    code, out, err = run("worker", "--once", "--now", "2027-03-09T09:05")
+    assert code == 0, err
+    updates = smtp.messages[5:]
+    assert sorted(m["Subject"].split(" :")[0] for m in updates) == ["Réunion modifiée"] * 2
+    invitation = next(m for m in smtp.messages if m["Subject"].startswith("Invitation"))
+    before, after = event_of(invitation), event_of(updates[0])
+    assert str(after["UID"]) == str(before["UID"])
+    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
+    assert after.decoded("DTSTART") == paris("2027-03-11T10:00")
