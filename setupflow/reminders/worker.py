@@ -14,7 +14,7 @@ import os
 import signal
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,6 +33,8 @@ SWEEP_SECONDS = 60
 PLAN_SECONDS = 15 * 60
 #: a run missed by up to a day still happens (once, thanks to coalesce)
 MISFIRE_GRACE = 24 * 3600
+#: clocks of the web and worker machines may differ a little
+CHANGE_MARGIN = timedelta(minutes=2)
 
 
 class WorkerBusy(SetupflowError):
@@ -86,6 +88,10 @@ class Worker:
         self.factory = make_session_factory(self.engine)
         self.lock = SqliteWorkerLock(settings.database_url) if is_sqlite(settings.database_url) else None
         self.stopping = threading.Event()
+        #: the planning job and the sweep's look at changed meetings never overlap
+        self.planning = threading.Lock()
+        #: when the meetings were last looked at for changes
+        self.changes_seen_dt: datetime | None = None
 
     def __enter__(self) -> "Worker":
         if self.lock is not None:
@@ -97,11 +103,18 @@ class Worker:
             self.lock.release()
         self.engine.dispose()
 
-    def plan(self, now: datetime) -> PlanResult:
-        """Re-plan every site, one transaction each: a broken site does not stop the others."""
+    def plan(self, now: datetime, site_ids: list[int] | None = None) -> PlanResult:
+        """Re-plan every site (or those given), one transaction each: a broken site does
+        not stop the others."""
+        with self.planning:
+            return self._plan(now, site_ids)
+
+    def _plan(self, now: datetime, site_ids: list[int] | None) -> PlanResult:
         result = PlanResult()
-        with transaction(self.factory) as session:
-            site_ids = list(session.scalars(select(Site.id).order_by(Site.id)))
+        if site_ids is None:
+            with transaction(self.factory) as session:
+                site_ids = list(session.scalars(select(Site.id).order_by(Site.id)))
+            self.changes_seen_dt = now
         for site_id in site_ids:
             if self.stopping.is_set():
                 break
@@ -118,7 +131,21 @@ class Worker:
             result.withdrawn += synced.withdrawn
         return result
 
+    def plan_changed(self, now: datetime) -> PlanResult:
+        """Re-plan only the sites whose meetings changed since the last look, so that a
+        move or a cancellation goes out at the next sweep, not at the next full pass."""
+        from ..committees.models import Meeting
+
+        since, self.changes_seen_dt = self.changes_seen_dt, now
+        if since is None:
+            return PlanResult()
+        with transaction(self.factory) as session:
+            site_ids = list(session.scalars(select(Meeting.site_id).where(
+                Meeting.updated_dt >= since - CHANGE_MARGIN).distinct()))
+        return self.plan(now, site_ids)
+
     def sweep(self, now: datetime) -> SweepResult:
+        self.plan_changed(now)
         return sweep(self.factory, self.settings, now, stop=self.stopping)
 
     def once(self, now: datetime) -> tuple[PlanResult, SweepResult]:

@@ -154,3 +154,22 @@ def test_a_digest_gathers_the_reminders_of_the_day_into_one_email(session, sqlit
     body = smtp.messages[0].get_body(("plain",)).get_content()
     assert "Réserver la salle" in body and "Relancer la DDETS" in body
     assert smtp.messages[0]["Subject"] == "setupflow : vos rappels (2)"
+
+
+def test_the_running_worker_sends_a_move_at_the_next_sweep_without_waiting_for_the_full_pass(
+        session, sqlite_db, make_site, team, meeting, now, smtp, mail_settings):
+    from setupflow.committees.operations import move
+    from setupflow.reminders.worker import Worker
+    from setupflow.sites.operations import Actor
+
+    site, m = setup_meeting(session, make_site, team, meeting, now)
+    with Worker(mail_settings) as worker:
+        worker.once(paris("2027-02-24T09:00"))  # the invitations go out
+        assert len(smtp.messages) == 2
+        moved_at = paris("2027-02-25T10:00")
+        move(session, m, "2027-03-12T14:00", Actor("Lou Fictive"), moved_at)
+        session.commit()
+        result = worker.sweep(moved_at + timedelta(minutes=1))
+    assert result.sent == 2
+    assert sorted(msg["Subject"].split(":")[0].strip() for msg in smtp.messages[2:]) == \
+        ["Meeting changed", "Réunion modifiée"]  # Bob reads English
