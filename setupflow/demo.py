@@ -92,4 +92,7 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
     from .committees.demo import build_committees_demo
 
     build_committees_demo(session, sites, now, DEMO_ACTOR)
+    from .reminders.demo import build_reminders_demo
+
+    build_reminders_demo(session, sites, now)
     return sites
