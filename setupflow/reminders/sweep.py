@@ -31,8 +31,8 @@ from .models import UNSENT, Reminder
 log = logging.getLogger("setupflow.reminders")
 
 LEASE = timedelta(minutes=10)
-MAX_ATTEMPTS = 6
-BACKOFF_BASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=12)
 MARK_EVERY = 25
 
@@ -49,7 +49,7 @@ class SweepResult:
 
 
 def backoff(attempts: int) -> timedelta:
-    """2 min, 4 min, 8 min... after the 1st, 2nd, 3rd failure; at most 12 h."""
+    """5 min, 10 min, 20 min... after the 1st, 2nd, 3rd failure; at most 12 h."""
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
