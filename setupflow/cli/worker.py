@@ -81,6 +81,20 @@ def outbox_list(state, site_id, limit, as_json):
                    f"{r['recipient']:<32} {r['subject']}" + (f"  ({r['error']})" if r["error"] else ""))
 
 
+@outbox.command("digest")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="Back to one e-mail per reminder.")
+@click.option("--at", "digest_at", default="08:00", show_default=True, help="Local time of the daily digest (HH:MM).")
+def outbox_digest(email, off, digest_at):
+    """Gather an address's reminders into one e-mail a day (calendar invitations still go at once)."""
+    from ..reminders.operations import set_digest
+
+    with runtime().transaction() as session:
+        pref = set_digest(session, email, not off, now_utc(), digest_at)
+        state = f"one digest a day at {pref.digest_at}" if pref.is_digest else "one e-mail per reminder"
+    click.echo(f"{pref.email}: {state} (applies from the next planning pass)")
+
+
 @click.group()
 def feeds():
     """Calendar feeds (iCalendar) for a person or a site, behind a secret address."""

@@ -142,3 +142,13 @@ def test_end_to_end_with_the_committee_commands(run, smtp):
     assert str(after["UID"]) == str(before["UID"])
     assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])
     assert after.decoded("DTSTART") == paris("2027-03-11T10:00")
+
+
+def test_an_address_chooses_a_daily_digest_from_the_command_line(run, session):
+    from setupflow.reminders.models import MailPreference
+
+    code, out, _ = run("outbox", "digest", "Ana@EP.test", "--at", "7:30")
+    assert code == 0 and "ana@ep.test: one digest a day at 07:30" in out
+    assert session.query(MailPreference).one().is_digest
+    code, _, err = run("outbox", "digest", "ana@ep.test", "--at", "25:00")
+    assert code == 2 and "digest_at: '25:00' is not a time (HH:MM)" in err
