@@ -70,6 +70,10 @@ class Reminder(Base):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: optimistic-locking counter: a planning pass never overwrites a row a sweep just claimed
+    version_id: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version_id}
 
     @property
     def key(self) -> tuple:

@@ -57,7 +57,8 @@ def expire(session: Session, now: datetime) -> int:
     """Withdraw unsent rows past their expiry (a day-before reminder after the meeting...)."""
     result = session.execute(
         update(Reminder).where(Reminder.state.in_(("pending", "failed")), Reminder.expires_dt < now)
-        .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now)
+        .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now,
+                version_id=Reminder.version_id + 1)
         .execution_options(synchronize_session=False))
     return result.rowcount
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import icalendar
+import pytest
 from sqlalchemy import select
 
 from setupflow.clock import parse_instant as paris
@@ -173,3 +174,23 @@ def test_the_running_worker_sends_a_move_at_the_next_sweep_without_waiting_for_t
     assert result.sent == 2
     assert sorted(msg["Subject"].split(":")[0].strip() for msg in smtp.messages[2:]) == \
         ["Meeting changed", "Réunion modifiée"]  # Bob reads English
+
+
+def test_a_planning_pass_never_overwrites_a_row_a_sweep_has_just_claimed(session, sqlite_db, make_site, team,
+                                                                         meeting, now):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from setupflow.db import transaction
+    from setupflow.reminders.sweep import claim
+
+    setup_meeting(session, make_site, team, meeting, now)
+    planner_view = session.scalar(select(Reminder).where(Reminder.rule == "invitation"))
+    assert planner_view.state == "pending"
+    with transaction(sqlite_db.factory) as sweeper:
+        claimed = claim(sweeper, paris("2027-02-24T09:00"), 10, "setupflow.test")
+    assert planner_view.id in {r.id for r in claimed}
+    planner_view.send_after_dt = paris("2027-03-03T09:00")  # a stale reschedule
+    with pytest.raises(StaleDataError):
+        session.flush()
+    session.rollback()
+    assert session.get(Reminder, planner_view.id).state == "sending"

@@ -61,6 +61,7 @@ def upgrade():
     sa.Column('created_dt', setupflow.db.UTCDateTime(), nullable=False),
     sa.Column('updated_dt', setupflow.db.UTCDateTime(), nullable=False),
     sa.Column('sent_dt', setupflow.db.UTCDateTime(), nullable=True),
+    sa.Column('version_id', sa.Integer(), server_default=sa.text('1'), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_reminders_site_id_sites'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders')),
     sa.UniqueConstraint('rule', 'subject', 'due_dt', 'recipient', name=op.f('uq_reminders_rule_subject_due_dt_recipient'))
