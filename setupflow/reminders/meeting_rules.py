@@ -15,7 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
-from ..committees.models import ActionItem, Attendee, Meeting, MinutesRevision
+from ..committees.models import ActionItem, Meeting, MinutesRevision
 from ..sites.models import Site
 from ..sites.runtime import workflow_of
 from ..team.models import Membership, Person
@@ -104,7 +104,7 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
                                is_late_resent=False))
 
         if meeting.status == "cancelled":
-            for email, (_seq, to) in _received(session, meeting, invitation_rules).items():
+            for _seq, to in _received(session, meeting, invitation_rules).values():
                 plan(CANCEL_RULE, subject, meeting.updated_dt, to, "meeting_cancel", None, True,
                      reason=meeting.cancelled_reason)
             continue
@@ -134,7 +134,7 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
             for to in meeting_recipients(session, meeting, rule.to):
                 plan(rule.id, subject, due, to, rule.template, expires, once)
         if meeting.status == "scheduled" and meeting.sequence > 0:
-            for email, (seq, to) in _received(session, meeting, invitation_rules).items():
+            for seq, to in _received(session, meeting, invitation_rules).values():
                 if seq < meeting.sequence:
                     plan(UPDATE_RULE, f"{subject}#{meeting.sequence}", meeting.updated_dt, to, "meeting_update",
                          meeting.starts_dt, True)
