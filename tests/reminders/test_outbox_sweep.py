@@ -194,3 +194,35 @@ def test_a_planning_pass_never_overwrites_a_row_a_sweep_has_just_claimed(session
         session.flush()
     session.rollback()
     assert session.get(Reminder, planner_view.id).state == "sending"
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_goes_over_tls_when_the_settings_ask_for_it(security, tmp_path, monkeypatch, session, sqlite_db,
+                                                         make_site, team, meeting, now, mail_settings):
+    import ssl
+    import subprocess
+
+    from aiosmtpd.controller import Controller
+
+    from mailtools import Collector
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts this test certificate only
+    collector = Collector()
+    options = {"tls_context": server_tls, "require_starttls": True} if security == "starttls" \
+        else {"ssl_context": server_tls}
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        setup_meeting(session, make_site, team, meeting, now)
+        settings = sqlite_db.settings(**{**mail_settings.__dict__, "smtp_port": controller.port,
+                                         "smtp_security": security})
+        result = sweep(sqlite_db.factory, settings, paris("2027-02-24T09:00"))
+    finally:
+        controller.stop()
+    assert result.sent == 2 and len(collector.messages) == 2
