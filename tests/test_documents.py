@@ -12,7 +12,7 @@ import pytest
 from docx import Document
 from jinja2 import UndefinedError
 
-from setupflow.committees import actions, operations as meetings
+from setupflow.committees import actions, attendance, operations as meetings
 from setupflow.committees.minutes import record_meeting_decision, save_minutes
 from setupflow.documents.build import invitation, render
 from setupflow.documents.markdown import markdown_to_html
@@ -58,9 +58,9 @@ def meeting(session, make_site, make_team, manager, now):
                           place="Salle du conseil", video_url="https://visio.example.org/comite")
     meetings.set_agenda(session, m, ["Lancement du diagnostic", "Calendrier"], manager, now)
     for role, cat in (("agenda", "ep"), ("invitations", "spip"), ("facilitation", "cress"), ("logistics", "ep")):
-        meetings.assign_role(session, m, role, people[cat], manager, now)
+        attendance.assign_role(session, m, role, people[cat], manager, now)
     after = now + timedelta(days=2)
-    meetings.mark_held(session, m, {people["ep"].id: "present", people["spip"].id: "excused",
+    attendance.mark_held(session, m, {people["ep"].id: "present", people["spip"].id: "excused",
                                     people["cress"].id: "present"}, manager, after)
     save_minutes(session, m, MINUTES, 0, manager, after)
     record_meeting_decision(session, m, None, None, "Méthodologie du diagnostic validée", manager, after)

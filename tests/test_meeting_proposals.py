@@ -48,6 +48,8 @@ def test_the_cadence_of_a_site_starting_january_2027_that_opens_january_2029(ses
     for year in (2027, 2028):
         assert 1 <= sum(1 for d in days["partnership"] if d.year == year) <= 3
     assert all(d < date(2029, 1, 1) for ds in days.values() for d in ds)
+    french = holidays.France(years=[2027, 2028])
+    assert not [d for ds in days.values() for d in ds if d.weekday() >= 5 or d in french]
 
 
 def test_meetings_start_at_the_preferred_time_in_paris_summer_and_winter(session, make_site, now, cress):

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from setupflow.committees import actions, operations as meetings
+from setupflow.committees import actions, attendance, operations as meetings
 from setupflow.committees.minutes import (approve_minutes, current_minutes, record_meeting_decision,
                                           save_minutes)
 from setupflow.committees.models import ActionItem
@@ -16,7 +16,7 @@ from setupflow.sites.decisions import passed_unmet_gates, search_decisions
 
 def held_meeting(session, site, committee, manager, now, at="2027-01-05T14:00"):
     m = meetings.schedule(session, site, committee, at, manager, now - timedelta(days=30))
-    meetings.mark_held(session, m, {}, manager, now + timedelta(days=2))
+    attendance.mark_held(session, m, {}, manager, now + timedelta(days=2))
     session.commit()
     return m
 

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from setupflow.committees import actions, operations as meetings
+from setupflow.committees import actions, attendance, operations as meetings
 from setupflow.committees.models import MeetingRole
 from setupflow.errors import InputError
 from setupflow.sites.models import HistoryEntry
@@ -55,9 +55,9 @@ def test_someone_leaving_hands_open_actions_and_future_roles_to_a_successor(sess
     leaver, successor = people["spip"], people["ep"]
     past = meetings.schedule(session, site, "technical", "2027-01-05T14:00", manager, now)
     future = meetings.schedule(session, site, "technical", "2027-04-13T14:00", manager, now)
-    meetings.assign_role(session, past, "facilitation", leaver, manager, now)
-    meetings.assign_role(session, future, "facilitation", leaver, manager, now)
-    meetings.mark_held(session, past, {leaver.id: "present"}, manager, now.replace(day=6))
+    attendance.assign_role(session, past, "facilitation", leaver, manager, now)
+    attendance.assign_role(session, future, "facilitation", leaver, manager, now)
+    attendance.mark_held(session, past, {leaver.id: "present"}, manager, now.replace(day=6))
     open_item = actions.add_action(session, past, "Collecter les données", leaver, manager, now)
     done_item = actions.add_action(session, past, "Réserver la salle", leaver, manager, now)
     actions.set_action_status(session, done_item, "done", manager, now)

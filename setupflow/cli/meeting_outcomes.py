@@ -21,7 +21,7 @@ def _meeting(session, meeting_id):
 @AS_OPTION
 def role(meeting_id, role, person_id, actor):
     """Give one of a meeting's four jobs to a person of the team file."""
-    from ..committees.operations import assign_role
+    from ..committees.attendance import assign_role
     from ..team.operations import get_person
 
     with runtime().transaction() as session:
@@ -38,7 +38,7 @@ def role(meeting_id, role, person_id, actor):
 @AS_OPTION
 def held(meeting_id, present, excused, absent, actor):
     """Record that a meeting took place, with its attendance."""
-    from ..committees.operations import mark_held
+    from ..committees.attendance import mark_held
 
     attendance = {**{p: "absent" for p in absent}, **{p: "excused" for p in excused},
                   **{p: "present" for p in present}}

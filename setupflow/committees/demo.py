@@ -12,7 +12,7 @@ from ..sites.models import Site
 from ..sites.operations import Actor
 from ..sites.runtime import workflow_of
 from ..team import operations as team
-from . import actions, minutes, operations as meetings
+from . import actions, attendance, minutes, operations as meetings
 from .calendar import meeting_day
 from .proposals import propose
 
@@ -70,7 +70,7 @@ def build_committees_demo(session: Session, sites: list[Site], now: datetime, ac
         for m in upcoming[:2]:
             meetings.confirm(session, m, actor, now)
             for role, person in zip(("agenda", "invitations", "facilitation", "logistics"), people):
-                meetings.assign_role(session, m, role, person, actor, now)
+                attendance.assign_role(session, m, role, person, actor, now)
 
 
 def _past_meetings(session: Session, site: Site, people, now: datetime, actor: Actor) -> None:
@@ -87,9 +87,9 @@ def _past_meetings(session: Session, site: Site, people, now: datetime, actor: A
                               place="Salle de réunion de l'établissement")
         meetings.set_agenda(session, m, ["Avancement du projet", "Diagnostic", "Prochaines étapes"], actor, now)
         for role, person in zip(("agenda", "invitations", "facilitation", "logistics"), people):
-            meetings.assign_role(session, m, role, person, actor, now)
+            attendance.assign_role(session, m, role, person, actor, now)
         held_at = _at(day, 17)
-        meetings.mark_held(session, m, {a.person_id: ("excused" if i == 1 else "present")
+        attendance.mark_held(session, m, {a.person_id: ("excused" if i == 1 else "present")
                                         for i, a in enumerate(m.attendees)}, actor, held_at)
         minutes.save_minutes(session, m, MINUTES, 0, actor, held_at)
         minutes.record_meeting_decision(session, m, None, None,

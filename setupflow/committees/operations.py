@@ -1,5 +1,5 @@
-"""State changes of meetings: confirm, schedule, move, cancel, roles, invitations,
-attendance, agenda, held. Each records history and flushes; the caller commits.
+"""State changes of meetings: confirm, schedule, move, cancel, agenda (roles, invitations
+and attendance are in ``attendance``). Each records history and flushes; the caller commits.
 
 Lifecycle: proposed -> scheduled -> held -> minutes_approved; proposed or scheduled ->
 cancelled. ``sequence`` goes up on every move and cancellation (iCalendar SEQUENCE).
@@ -17,10 +17,9 @@ from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
-from ..team.models import Person
 from ..team.operations import committee_members
 from .calendar import is_working_day
-from .models import ATTENDANCE, MEETING_ROLES, AgendaItem, Attendee, Meeting, MeetingRole
+from .models import AgendaItem, Attendee, Meeting
 from .proposals import new_meeting
 
 OPEN = ("proposed", "scheduled")
@@ -171,44 +170,6 @@ def cancel(session: Session, meeting: Meeting, actor: Actor, now: datetime, reas
     return meeting
 
 
-def _same_site(meeting: Meeting, person: Person) -> None:
-    if person.site_id != meeting.site_id:
-        raise InputError(f"person {person.id}: not in the team file of site {meeting.site_id}")
-    if not person.is_active:
-        raise InputError(f"person {person.id}: {person.name} left the project on {person.left_on}")
-
-
-def assign_role(session: Session, meeting: Meeting, role: str, person: Person, actor: Actor,
-                now: datetime) -> MeetingRole:
-    """Give one of the four jobs (agenda, invitations, facilitation, logistics) to a person."""
-    if role not in MEETING_ROLES:
-        raise InputError(f"role: '{role}' is not one of {', '.join(MEETING_ROLES)}")
-    _requires(meeting, OPEN, "share the roles of")
-    _same_site(meeting, person)
-    held = next((r for r in meeting.roles if r.role == role), None)
-    if held is None:
-        held = MeetingRole(role=role, person=person)
-        meeting.roles.append(held)
-    else:
-        held.person = person
-    record(session, meeting.site, actor, now, "meeting_role", meeting_id=meeting.id, role=role, person_id=person.id)
-    session.flush()
-    return held
-
-
-def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now: datetime) -> Attendee:
-    """Invite someone from the team file who is not a member of the committee."""
-    _requires(meeting, OPEN, "invite people to")
-    _same_site(meeting, person)
-    found = next((a for a in meeting.attendees if a.person_id == person.id), None)
-    if found is None:
-        found = Attendee(person=person)
-        meeting.attendees.append(found)
-        record(session, meeting.site, actor, now, "meeting_invited", meeting_id=meeting.id, person_id=person.id)
-    session.flush()
-    return found
-
-
 def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Actor, now: datetime) -> None:
     _requires(meeting, OPEN + ("held",), "change the agenda of")
     cleaned = [(t or "").strip() for t in titles]
@@ -220,24 +181,3 @@ def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Act
     meeting.agenda.extend(AgendaItem(position=i, title=t) for i, t in enumerate(cleaned, start=1))
     record(session, meeting.site, actor, now, "meeting_agenda", meeting_id=meeting.id, items=len(cleaned))
     session.flush()
-
-
-def mark_held(session: Session, meeting: Meeting, attendance: dict[int, str], actor: Actor,
-              now: datetime) -> Meeting:
-    """The meeting took place; ``attendance`` maps invited people's ids to present/excused/absent."""
-    _requires(meeting, ("scheduled",), "hold")
-    if meeting.starts_dt > now:
-        raise InputError(f"meeting {meeting.id}: it starts {meeting.starts_dt.isoformat()}, it cannot be held yet")
-    by_person = {a.person_id: a for a in meeting.attendees}
-    for person_id, status in attendance.items():
-        if status not in ATTENDANCE:
-            raise InputError(f"attendance: '{status}' is not one of {', '.join(ATTENDANCE)}")
-        if person_id not in by_person:
-            raise InputError(f"attendance: person {person_id} was not invited to meeting {meeting.id}")
-        by_person[person_id].attendance = status
-    meeting.status = "held"
-    meeting.updated_dt = now
-    record(session, meeting.site, actor, now, "meeting_held", meeting_id=meeting.id,
-           present=sum(1 for s in attendance.values() if s == "present"))
-    session.flush()
-    return meeting
