@@ -102,4 +102,7 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
     from .accounts.demo import build_demo_users
 
     build_demo_users(session, sites, now)
+    from .reminders.demo import build_reminders_demo
+
+    build_reminders_demo(session, sites, now)
     return sites

@@ -14,9 +14,17 @@ from .support import CliError, runtime
 
 def start_background_services(settings) -> list[Callable[[], None]]:
     """Start what runs beside the web app in a one-machine install; returns their stop
-    functions. The reminder worker (``setupflow worker``) is started here, in one call,
-    once it exists; gunicorn deployments never call this."""
-    return []
+    functions. Here: the reminder worker, in background threads of this process.
+    gunicorn deployments never call this: they run one ``setupflow worker`` process."""
+    from ..reminders.worker import WorkerBusy, start_background, stop_background
+
+    try:
+        scheduler = start_background(settings)
+    except WorkerBusy as exc:
+        click.echo(f"reminders: not started here ({exc})", err=True)
+        return []
+    click.echo("reminders: the worker runs in this process (sweep every minute)")
+    return [lambda: stop_background(scheduler)]
 
 
 def demo_logins(session) -> list[tuple[str, str]]:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from ..evidence import KINDS as EVIDENCE_KINDS, split as split_evidence
-from .schema import Workflow
+from .schema import ACTION_EVENTS, MEETING_EVENTS, Workflow
 
 BUILTIN_ANCHORS = ("start", "opening")
+#: messages that follow a meeting's own changes (see setupflow.reminders.meeting_rules)
+RESERVED_REMINDER_IDS = ("meeting_update", "meeting_cancel")
 
 
 def date_anchors(workflow: Workflow) -> set[str]:
@@ -91,6 +93,22 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
             problems.append((("deadlines", di, "stage"), f"unknown stage '{deadline.stage}'"))
 
     problems += _work_problems(wf, decisions, stage_ids)
+    problems += _unique(wf.reminders, ("reminders",), "reminder rule")
+    for ri, rule in enumerate(wf.reminders):
+        if rule.id in RESERVED_REMINDER_IDS:
+            problems.append((("reminders", ri, "id"), f"'{rule.id}' is reserved for messages setupflow sends itself"))
+        for ci, committee in enumerate(rule.committees):
+            if committee not in committees:
+                problems.append((("reminders", ri, "committees", ci), f"unknown committee '{committee}'"))
+        if rule.committees and rule.event not in MEETING_EVENTS:
+            problems.append((("reminders", ri, "committees"), f"only meeting rules name committees, not '{rule.event}'"))
+        if rule.days is None and rule.event != "meeting_invitation":
+            problems.append((("reminders", ri, "days"), f"needed for a '{rule.event}' rule"))
+        for ti, spec in enumerate(rule.to):
+            if (spec == "invitees" or spec.startswith("role:")) and rule.event not in MEETING_EVENTS:
+                problems.append((("reminders", ri, "to", ti), f"'{spec}' only makes sense for a meeting rule"))
+            if spec == "owner" and rule.event not in ACTION_EVENTS:
+                problems.append((("reminders", ri, "to", ti), "'owner' only makes sense for an action item rule"))
 
     terms = set()
     for gi, entry in enumerate(wf.glossary):

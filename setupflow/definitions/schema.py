@@ -157,6 +157,48 @@ class Deadline(Frozen):
     stage: str | None = None
 
 
+#: what a reminder rule watches; each has its anchor instant (see docs/reminders.md)
+REMINDER_EVENTS = ("meeting_invitation", "meeting_agenda", "meeting_day_before", "minutes_missing",
+                   "action_due", "action_overdue", "deadline_opens", "deadline_closing", "deadline_missed",
+                   "stage_past_max")
+MEETING_EVENTS = REMINDER_EVENTS[:4]
+ACTION_EVENTS = ("action_due", "action_overdue")
+
+
+class ReminderRule(Frozen):
+    """When to remind whom of what, relative to an anchor of the watched event.
+
+    ``days`` counts from the anchor's day (negative: before; working days when
+    ``working_days``); the reminder is due that day at ``at`` (local time). For
+    ``meeting_invitation`` a missing ``days`` means the committee's ``invitation_weeks_ahead``.
+    ``to`` names recipients: ``invitees``, ``owner``, ``role:<meeting role>``,
+    ``organisation:<organisation category>`` (active people of the site's team).
+    """
+
+    id: str = Identifier
+    event: Literal[REMINDER_EVENTS]
+    days: int | None = Field(default=None, ge=-400, le=400)
+    working_days: bool = False
+    at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    repeat_every_days: int | None = Field(default=None, ge=1, le=366)
+    to: tuple[str, ...] = Field(min_length=1)
+    #: only meetings of these committees (empty: every committee)
+    committees: tuple[str, ...] = ()
+    #: the e-mail template in templates/emails/ (without language and extension)
+    template: str = Identifier
+
+    @field_validator("to")
+    @classmethod
+    def _recipients(cls, to):
+        import re
+
+        for i, spec in enumerate(to):
+            if not re.fullmatch(r"invitees|owner|role:[a-z_]+|organisation:[a-z_]+", spec):
+                raise ValueError(f"to[{i}]: '{spec}' is not one of invitees, owner, role:<role>, "
+                                 "organisation:<category>")
+        return to
+
+
 class GlossaryEntry(Frozen):
     term: str = Field(min_length=1, max_length=20)
     expansion: Text
@@ -174,6 +216,7 @@ class Workflow(Frozen):
     decisions: tuple[DecisionKind, ...] = ()
     committees: tuple[Committee, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
+    reminders: tuple[ReminderRule, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
     #: the work of the stages as data: diagnostic, calls, support, budget
     work: StageWork = StageWork()

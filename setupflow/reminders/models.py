@@ -1,0 +1,118 @@
+"""The outbox of reminders, the calendar feed tokens and the mail preferences.
+
+Every e-mail setupflow sends is first a ``Reminder`` row. Its idempotency key (rule,
+subject, due instant, recipient) is unique, so planning the same reminder twice never
+creates two rows, and the sweep sends a row at least once and marks it sent.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, UTCDateTime
+
+#: pending -> sending -> sent; sending -> failed -> (pending again at send_after_dt) ... -> dead;
+#: pending/failed -> withdrawn when what it reminds of no longer holds
+STATES = ("pending", "sending", "sent", "failed", "dead", "withdrawn")
+#: the states the sweep still looks at
+UNSENT = ("pending", "sending", "failed")
+
+
+class Reminder(Base):
+    """One e-mail to one recipient, due at one instant: a row of the outbox."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("rule", "subject", "due_dt", "recipient"),
+        # what the sweep scans: only unsent rows, by the time it may take them (Indico style)
+        Index("ix_reminders_unsent", "send_after_dt",
+              postgresql_where=text("state IN ('pending', 'sending', 'failed')"),
+              sqlite_where=text("state IN ('pending', 'sending', 'failed')")),
+        Index("ix_reminders_site_subject", "site_id", "subject"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the reminder rule id of the workflow, or ``meeting_update`` / ``meeting_cancel``
+    rule: Mapped[str] = mapped_column(String(60))
+    #: what it is about, e.g. ``meeting:12``, ``action:4``, ``site:3:deadline:dui_signature``
+    subject: Mapped[str] = mapped_column(String(160))
+    #: when it is due (the rule's instant); part of the idempotency key
+    due_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the recipient's address, lower case; part of the idempotency key
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    #: fr | en: the language of the e-mail
+    language: Mapped[str] = mapped_column(String(2), default="fr")
+    #: the site it belongs to (None for messages outside a site)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    #: the template in templates/emails/ (without language and extension)
+    template: Mapped[str] = mapped_column(String(60))
+    #: what the template needs, captured when planned and refreshed on every re-plan
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: held for the recipient's daily digest (never a meeting invitation, which carries a calendar)
+    is_digest: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    #: one of STATES
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    #: the earliest instant the sweep may take it: the due instant, a retry after a
+    #: failure (backoff), or the end of the lease of a sweep that is sending it
+    send_after_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: past this instant it is pointless (the meeting has started...): withdrawn, not sent
+    expires_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: delivery attempts so far
+    attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    #: the Message-ID header, fixed at the first attempt and reused by every retry, so a
+    #: receiver can drop the duplicate of a message sent again after a crash
+    message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    #: why the last attempt failed, or why it was withdrawn
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: optimistic-locking counter: a planning pass never overwrites a row a sweep just claimed
+    version_id: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def key(self) -> tuple:
+        return (self.rule, self.subject, self.due_dt, self.recipient)
+
+
+class MailPreference(Base):
+    """How one address wants its reminders: one by one, or one digest a day."""
+
+    __tablename__ = "mail_preferences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the address, lower case (one person may be in the team of several sites)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: gather the day's reminders into one e-mail sent at ``digest_at``
+    is_digest: Mapped[bool] = mapped_column(default=False)
+    #: local time of the daily digest, HH:MM
+    digest_at: Mapped[str] = mapped_column(String(5), default="08:00")
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedToken(Base):
+    """An unguessable calendar feed address for one person (by e-mail) or one site.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once.
+    """
+
+    __tablename__ = "feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: hex SHA-256 of the token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the person's address for a personal feed (every site they belong to)
+    email: Mapped[str | None] = mapped_column(String(254))
+    #: the site for a site feed
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_dt is not None

@@ -1,0 +1,216 @@
+"""The sweep: claim the reminders that are due, send them, mark them sent.
+
+Delivery is at least once. A row is claimed in its own committed transaction (state
+``sending`` with a lease: ``send_after_dt`` = now + lease), then sent, then marked
+``sent`` in small batches. If the process dies between sending and marking, the lease
+runs out, the next sweep takes the row again and sends it again with the same
+Message-ID, so a receiver can drop the duplicate. Nothing is ever lost: a row leaves the
+outbox only as ``sent``, ``dead`` (after ``max_attempts`` failures) or ``withdrawn``.
+
+On PostgreSQL several sweeps may run at once: rows are claimed with
+``SELECT ... FOR UPDATE SKIP LOCKED``, so no two sweeps ever take the same row.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..config import Settings
+from ..db import transaction
+from . import messages
+from .mailer import MailNotConfigured, SmtpMailer
+from .models import UNSENT, Reminder
+
+log = logging.getLogger("setupflow.reminders")
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=5)
+BACKOFF_CAP = timedelta(hours=12)
+MARK_EVERY = 25
+
+
+@dataclass
+class SweepResult:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    expired: int = 0
+    #: due rows left in the outbox because no SMTP server is configured
+    held: int = 0
+    message_ids: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 min, 10 min, 20 min... after the 1st, 2nd, 3rd failure; at most 12 h."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def expire(session: Session, now: datetime) -> int:
+    """Withdraw unsent rows past their expiry (a day-before reminder after the meeting...)."""
+    result = session.execute(
+        update(Reminder).where(Reminder.state.in_(("pending", "failed")), Reminder.expires_dt < now)
+        .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now,
+                version_id=Reminder.version_id + 1)
+        .execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+def due_count(session: Session, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(Reminder).where(
+        Reminder.state.in_(UNSENT), Reminder.send_after_dt <= now))
+
+
+def claim(session: Session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Reminder]:
+    """Take up to ``limit`` due rows: mark them ``sending`` until ``now + lease``.
+
+    Rows without a Message-ID get one now; a digest recipient's rows share one.
+    The caller commits before sending anything.
+    """
+    rows = list(session.scalars(
+        select(Reminder).where(Reminder.state.in_(UNSENT), Reminder.send_after_dt <= now)
+        .order_by(Reminder.send_after_dt, Reminder.id).limit(limit)
+        .with_for_update(skip_locked=True)))
+    digests: dict[str, str] = {}
+    for row in rows:
+        row.state = "sending"
+        row.attempts += 1
+        row.send_after_dt = now + lease
+        row.updated_dt = now
+        if row.message_id is None:
+            if row.is_digest:
+                row.message_id = digests.setdefault(
+                    row.recipient, f"<digest.{row.id}.{secrets.token_hex(6)}@{domain}>")
+            else:
+                row.message_id = f"<reminder.{row.id}.{secrets.token_hex(6)}@{domain}>"
+    session.flush()
+    return rows
+
+
+def _groups(rows: list[Reminder]) -> list[list[Reminder]]:
+    by_id: dict[str, list[Reminder]] = {}
+    for row in rows:
+        by_id.setdefault(row.message_id, []).append(row)
+    return list(by_id.values())
+
+
+def _context(row: Reminder, settings: Settings) -> dict:
+    path = row.context.get("path")
+    return {**row.context, "link": settings.base_url.rstrip("/") + path if path else None}
+
+
+def compose(renderer: messages.Renderer, settings: Settings, group: list[Reminder], now: datetime):
+    first = group[0]
+    to = (first.recipient, first.recipient_name)
+    calendar = method = None
+    if len(group) == 1 and not first.is_digest:
+        subject, text, html = renderer.render(first.template, first.language, _context(first, settings))
+        calendar, method = messages.meeting_calendar(first.template, first.context, to=to,
+                                                     sender=settings.mail_sender, now=now)
+    else:
+        items = []
+        for row in sorted(group, key=lambda r: (r.due_dt, r.id)):
+            item_subject, item_text, _ = renderer.render(row.template, row.language, _context(row, settings))
+            items.append({"subject": item_subject, "text": item_text})
+        subject, text, html = renderer.render("digest", first.language,
+                                              {"name": first.recipient_name, "items": items, "link": None})
+    return messages.build(sender=settings.mail_sender, to=to, subject=subject, text=text, html=html,
+                          message_id=first.message_id, now=now, calendar=calendar, method=method)
+
+
+def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: datetime,
+          max_attempts: int, result: SweepResult) -> None:
+    """Record what happened to each row id: None means sent, else the error."""
+    if not outcomes:
+        return
+    with transaction(factory) as session:
+        rows = {r.id: r for r in session.scalars(select(Reminder).where(
+            Reminder.id.in_([i for i, _ in outcomes])))}
+        for row_id, error in outcomes:
+            row = rows[row_id]
+            row.updated_dt = now
+            if error is None:
+                row.state, row.sent_dt, row.last_error = "sent", now, None
+                result.sent += 1
+            elif row.attempts >= max_attempts:
+                row.state, row.last_error = "dead", error
+                result.dead += 1
+                log.error("reminder %s to %s is dead after %s attempts: %s", row.id, row.recipient,
+                          row.attempts, error)
+            else:
+                row.state, row.last_error = "failed", error
+                row.send_after_dt = now + backoff(row.attempts)
+                result.failed += 1
+    outcomes.clear()
+
+
+def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: int = 200,
+          lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS, stop=None) -> SweepResult:
+    """Send everything due at ``now``; one SMTP connection for the whole sweep.
+
+    ``stop`` (a ``threading.Event``) ends the sweep after the current batch.
+    """
+    result = SweepResult()
+    with transaction(factory) as session:
+        result.expired = expire(session, now)
+        waiting = due_count(session, now)
+    if not settings.smtp_host:
+        result.held = waiting
+        if waiting:
+            log.warning("SMTP IS NOT CONFIGURED (SETUPFLOW_SMTP_HOST): %s due reminder(s) stay in the outbox, "
+                        "unsent; see `setupflow outbox list`", waiting)
+        return result
+    renderer = messages.Renderer(settings.templates_dir)
+    domain = messages.message_domain(settings.mail_sender)
+    mailer = SmtpMailer(settings)
+    try:
+        while stop is None or not stop.is_set():
+            with transaction(factory) as session:
+                rows = claim(session, now, batch, domain, lease)
+                session.expunge_all()
+            if not rows:
+                break
+            if _send_all(mailer, renderer, settings, factory, rows, now, max_attempts, result):
+                break  # the server is down: leave the rest for the next sweep
+    finally:
+        mailer.close()
+    return result
+
+
+def _send_all(mailer, renderer, settings, factory, rows, now, max_attempts, result) -> str | None:
+    """Send the claimed rows; return why the server is unreachable, if it is."""
+    outcomes: list[tuple[int, str | None]] = []
+    marked_at = time.monotonic()
+    down: str | None = None
+    for group in _groups(rows):
+        error = down
+        if error is None:
+            try:
+                msg = compose(renderer, settings, group, now)
+                mailer.send(msg)
+                result.message_ids.append(group[0].message_id)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+                error = f"refused by the SMTP server: {exc}"
+            except (smtplib.SMTPException, OSError) as exc:
+                # the server is unreachable: every remaining row of this claim fails too
+                error = down = f"SMTP server unreachable: {exc}"
+                mailer.connection = None
+            except Exception as exc:  # a template problem must not stop the other reminders
+                log.exception("reminder %s: cannot compose", group[0].id)
+                error = f"cannot compose the e-mail: {exc!r}"
+        outcomes.extend((row.id, error) for row in group)
+        if len(outcomes) >= MARK_EVERY or time.monotonic() - marked_at > 1:
+            _mark(factory, outcomes, now, max_attempts, result)
+            marked_at = time.monotonic()
+    _mark(factory, outcomes, now, max_attempts, result)
+    return down
+
+
+__all__ = ["sweep", "claim", "expire", "backoff", "SweepResult", "MailNotConfigured"]

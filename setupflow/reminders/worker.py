@@ -1,0 +1,215 @@
+"""The worker: one APScheduler 3 scheduler with two periodic jobs, a sweep (send what is
+due) and a planning pass (bring every site's reminders up to date).
+
+What is due lives in our own ``reminders`` table; APScheduler only keeps time, with its
+in-memory job store. Missed runs (the machine slept, the worker was down) are coalesced
+into one run that catches up, never skipped. Never start a worker inside web workers:
+run ``setupflow worker`` once, or ``start_background`` in a one-machine ``setupflow serve``.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from ..config import Settings
+from ..db import is_sqlite, make_engine, make_session_factory, transaction
+from ..errors import SetupflowError
+from ..sites.models import Site
+from .operations import plan_site
+from .sweep import SweepResult, sweep
+
+log = logging.getLogger("setupflow.worker")
+
+SWEEP_SECONDS = 60
+PLAN_SECONDS = 15 * 60
+#: a run missed by up to a day still happens (once, thanks to coalesce)
+MISFIRE_GRACE = 24 * 3600
+#: clocks of the web and worker machines may differ a little
+CHANGE_MARGIN = timedelta(minutes=2)
+
+
+class WorkerBusy(SetupflowError):
+    """Another worker already runs against this SQLite database."""
+
+
+class SqliteWorkerLock:
+    """An exclusive lock file next to a SQLite database: SQLite gets one worker at a time.
+
+    The kernel releases it when the process dies, so a killed worker never blocks the next.
+    """
+
+    def __init__(self, database_url: str):
+        self.path = Path(make_url(database_url).database + ".worker.lock")
+        self.fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise WorkerBusy(f"another setupflow worker is already running against this SQLite database "
+                             f"(lock file {self.path}); SQLite allows one worker: stop the other one, or use "
+                             f"PostgreSQL to run several") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+@dataclass
+class PlanResult:
+    sites: int = 0
+    created: int = 0
+    rescheduled: int = 0
+    withdrawn: int = 0
+    failed_sites: int = 0
+
+
+class Worker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.engine = make_engine(settings.database_url)
+        self.factory = make_session_factory(self.engine)
+        self.lock = SqliteWorkerLock(settings.database_url) if is_sqlite(settings.database_url) else None
+        self.stopping = threading.Event()
+        #: the planning job and the sweep's look at changed meetings never overlap
+        self.planning = threading.Lock()
+        #: when the meetings were last looked at for changes
+        self.changes_seen_dt: datetime | None = None
+
+    def __enter__(self) -> "Worker":
+        if self.lock is not None:
+            self.lock.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.lock is not None:
+            self.lock.release()
+        self.engine.dispose()
+
+    def plan(self, now: datetime, site_ids: list[int] | None = None) -> PlanResult:
+        """Re-plan every site (or those given), one transaction each: a broken site does
+        not stop the others."""
+        with self.planning:
+            return self._plan(now, site_ids)
+
+    def _plan(self, now: datetime, site_ids: list[int] | None) -> PlanResult:
+        result = PlanResult()
+        if site_ids is None:
+            with transaction(self.factory) as session:
+                site_ids = list(session.scalars(select(Site.id).order_by(Site.id)))
+            self.changes_seen_dt = now
+        for site_id in site_ids:
+            if self.stopping.is_set():
+                break
+            try:
+                with transaction(self.factory) as session:
+                    synced = plan_site(session, session.get(Site, site_id), now)
+            except Exception:
+                log.exception("planning reminders of site %s failed", site_id)
+                result.failed_sites += 1
+                continue
+            result.sites += 1
+            result.created += synced.created
+            result.rescheduled += synced.rescheduled
+            result.withdrawn += synced.withdrawn
+        return result
+
+    def plan_changed(self, now: datetime) -> PlanResult:
+        """Re-plan only the sites whose meetings changed since the last look, so that a
+        move or a cancellation goes out at the next sweep, not at the next full pass."""
+        from ..committees.models import Meeting
+
+        since, self.changes_seen_dt = self.changes_seen_dt, now
+        if since is None:
+            return PlanResult()
+        with transaction(self.factory) as session:
+            site_ids = list(session.scalars(select(Meeting.site_id).where(
+                Meeting.updated_dt >= since - CHANGE_MARGIN).distinct()))
+        return self.plan(now, site_ids)
+
+    def sweep(self, now: datetime) -> SweepResult:
+        self.plan_changed(now)
+        return sweep(self.factory, self.settings, now, stop=self.stopping)
+
+    def once(self, now: datetime) -> tuple[PlanResult, SweepResult]:
+        """One planning pass and one sweep, as if it were ``now`` (cron, tests)."""
+        return self.plan(now), self.sweep(now)
+
+    # -- the scheduler -------------------------------------------------------------------
+    def _scheduler(self, scheduler_class):
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.jobstores.memory import MemoryJobStore
+
+        scheduler = scheduler_class(jobstores={"default": MemoryJobStore()},
+                                    executors={"default": ThreadPoolExecutor(2)},
+                                    job_defaults={"coalesce": True, "max_instances": 1,
+                                                  "misfire_grace_time": MISFIRE_GRACE},
+                                    timezone=timezone.utc)
+        started = datetime.now(timezone.utc)
+        scheduler.add_job(lambda: self._run(self.plan), "interval", seconds=PLAN_SECONDS, id="plan",
+                          next_run_time=started)
+        scheduler.add_job(lambda: self._run(self.sweep), "interval", seconds=SWEEP_SECONDS, id="sweep",
+                          next_run_time=started)
+        return scheduler
+
+    def _run(self, job) -> None:
+        try:
+            outcome = job(datetime.now(timezone.utc))
+            log.info("%s", outcome)
+        except Exception:
+            log.exception("worker job failed; it runs again at its next interval")
+
+    def run_forever(self) -> None:
+        """Block until SIGTERM or SIGINT; the running sweep finishes its current batch first."""
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        scheduler = self._scheduler(BlockingScheduler)
+
+        def stop(signum, _frame):
+            log.info("signal %s: stopping the worker", signum)
+            self.stopping.set()
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        log.info("worker started (sweep every %ss, planning every %ss)", SWEEP_SECONDS, PLAN_SECONDS)
+        scheduler.start()
+
+
+def start_background(settings: Settings):
+    """Run the worker in background threads of this process (one-machine ``setupflow serve``).
+
+    Returns the started ``BackgroundScheduler``; call ``stop_background(scheduler)`` to stop.
+    Raises ``WorkerBusy`` if a worker already runs against the same SQLite database.
+    """
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    worker = Worker(settings).__enter__()
+    scheduler = worker._scheduler(BackgroundScheduler)
+    scheduler.setupflow_worker = worker
+    scheduler.start()
+    return scheduler
+
+
+def stop_background(scheduler) -> None:
+    worker = scheduler.setupflow_worker
+    worker.stopping.set()
+    scheduler.shutdown(wait=True)
+    worker.__exit__(None, None, None)

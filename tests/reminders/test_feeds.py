@@ -1,0 +1,91 @@
+"""Calendar feeds: a person's feed covers every site they are in, a site's feed one site;
+both parse as iCalendar, and a revoked token is gone."""
+from __future__ import annotations
+
+import icalendar
+import pytest
+from sqlalchemy import select
+
+from setupflow.errors import InputError, NotFound
+from setupflow.reminders.feeds import create_feed, feed_for_token, revoke_feed, token_hash
+from setupflow.reminders.models import FeedToken
+
+
+def events(data: bytes):
+    return icalendar.Calendar.from_ical(data).walk("VEVENT")
+
+
+def test_a_person_feed_has_the_meetings_and_deadlines_of_every_site_they_are_in(
+        session, make_site, team, meeting, walk, now):
+    first = make_site(name="Atelier fictif A")
+    second = make_site(name="Atelier fictif B", start="2027-01-04", opening="2029-01-01")
+    other = make_site(name="Atelier fictif C")
+    team(first, "Ana Fictive", "Ana@EP.test", "ep")
+    team(second, "Ana Fictive", "ana@ep.test", "ep")
+    m1 = meeting(first, "2027-03-10T14:00")
+    m2 = meeting(second, "2027-04-14T10:00", committee="partnership")
+    meeting(other, "2027-03-11T14:00")
+    meeting(first, "2027-05-10T14:00", status="proposed")
+    walk(second, "support", values={"dui_signed": None})
+    token = create_feed(session, now, email="ana@ep.test")
+    session.commit()
+    found = events(feed_for_token(session, token, now))
+    uids = {str(e["UID"]) for e in found}
+    assert {m1.uid, m2.uid} <= uids and len([u for u in uids if not u.startswith("deadline")]) == 2
+    dui = next(e for e in found if str(e["UID"]) == f"deadline-{second.id}-dui_signature@setupflow")
+    assert str(dui["SUMMARY"]).startswith("Signature du DUI")
+    meeting_event = next(e for e in found if str(e["UID"]) == m1.uid)
+    assert "Atelier fictif A" in str(meeting_event["SUMMARY"])
+
+
+def test_a_site_feed_and_its_revocation(session, make_site, meeting, now):
+    site = make_site()
+    m = meeting(site, "2027-03-10T14:00")
+    token = create_feed(session, now, site=site)
+    session.commit()
+    assert len(token) >= 43
+    stored = session.scalar(select(FeedToken))
+    assert stored.token_hash == token_hash(token) and token not in (stored.token_hash, stored.email or "")
+    assert [str(e["UID"]) for e in events(feed_for_token(session, token, now)) if "deadline" not in str(e["UID"])] \
+        == [m.uid]
+    revoke_feed(session, token, now)
+    session.commit()
+    with pytest.raises(NotFound):
+        feed_for_token(session, token, now)
+    with pytest.raises(NotFound):
+        feed_for_token(session, "not-a-token", now)
+
+
+def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(session, make_site, meeting, now):
+    site = make_site()
+    m = meeting(site, "2027-03-10T14:00", status="cancelled", sequence=1)
+    token = create_feed(session, now, site=site)
+    event = next(e for e in events(feed_for_token(session, token, now)) if str(e["UID"]) == m.uid)
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+
+
+def test_a_feed_needs_a_known_person_or_a_site(session, now):
+    with pytest.raises(NotFound, match="nobody with the address"):
+        create_feed(session, now, email="nobody@example.test")
+    with pytest.raises(InputError, match="either a person or a site"):
+        create_feed(session, now)
+
+
+def test_the_feed_route_serves_ics_and_404_once_revoked(sqlite_db, session, make_site, meeting, now):
+    from flask import Flask
+
+    from web.feeds import feeds_blueprint
+
+    site = make_site()
+    meeting(site, "2027-03-10T14:00")
+    token = create_feed(session, now, site=site)
+    session.commit()
+    app = Flask(__name__)
+    app.register_blueprint(feeds_blueprint(sqlite_db.factory))
+    client = app.test_client()
+    response = client.get(f"/feeds/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert events(response.data)
+    revoke_feed(session, token, now)
+    session.commit()
+    assert client.get(f"/feeds/{token}.ics").status_code == 404

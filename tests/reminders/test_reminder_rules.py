@@ -1,0 +1,167 @@
+"""The reminder rules fire at the right instants, for the right people, exactly once."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from setupflow.clock import parse_instant as paris
+from setupflow.reminders.models import Reminder
+from setupflow.reminders.operations import plan_site
+from setupflow.reminders.rules import shift_days
+
+
+def rows(session, **where):
+    query = select(Reminder).order_by(Reminder.due_dt, Reminder.rule, Reminder.recipient)
+    for key, value in where.items():
+        query = query.where(getattr(Reminder, key) == value)
+    return list(session.scalars(query))
+
+
+def table(session, **where):
+    return [(r.rule, r.due_dt, r.recipient) for r in rows(session, **where) if r.state != "withdrawn"]
+
+
+def test_a_technical_meeting_gets_invitation_agenda_day_before_and_minutes_reminders(
+        session, make_site, team, meeting, now):
+    site = make_site()
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
+    bob = team(site, "Bob Fictif", "bob@cress.test", "cress", language="en")
+    m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana})
+    plan_site(session, site, now)
+    session.commit()
+    meeting_rows = table(session, subject=f"meeting:{m.id}")
+    assert meeting_rows == [
+        # the technical committee invites two weeks ahead, at 09:00 Paris time
+        ("invitation", paris("2027-02-24T09:00"), "ana@ep.test"),
+        ("invitation", paris("2027-02-24T09:00"), "bob@cress.test"),
+        ("agenda_due", paris("2027-03-03T09:00"), "ana@ep.test"),
+        ("day_before", paris("2027-03-09T08:00"), "ana@ep.test"),
+        ("day_before", paris("2027-03-09T08:00"), "bob@cress.test"),
+        # three working days after Wednesday 10 March: Thursday, Friday, Monday
+        ("minutes_missing", paris("2027-03-15T09:00"), "ana@ep.test"),
+    ]
+    assert rows(session, recipient="bob@cress.test")[0].language == "en"
+
+
+def test_the_partnership_committee_invites_six_weeks_ahead(session, make_site, team, meeting, now):
+    site = make_site()
+    team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("partnership",))
+    m = meeting(site, "2027-06-17T10:00", committee="partnership")
+    plan_site(session, site, now)
+    invitation = rows(session, subject=f"meeting:{m.id}", rule="invitation")
+    assert [r.due_dt for r in invitation] == [paris("2027-05-06T09:00")]
+
+
+def test_planning_twice_creates_nothing_new(session, make_site, team, meeting, now):
+    site = make_site()
+    team(site, "Ana Fictive", "ana@ep.test", "ep")
+    meeting(site, "2027-03-10T14:00")
+    first = plan_site(session, site, now)
+    second = plan_site(session, site, now)
+    assert first.created > 0
+    assert (second.created, second.rescheduled, second.withdrawn) == (0, 0, 0)
+
+
+def test_a_moved_meeting_reschedules_its_pending_reminders(session, make_site, team, meeting, now):
+    site = make_site()
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
+    m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana})
+    plan_site(session, site, now)
+    ids = {r.rule: r.id for r in rows(session, subject=f"meeting:{m.id}")}
+    m.starts_dt, m.sequence, m.updated_dt = paris("2027-03-17T14:00"), 1, now
+    result = plan_site(session, site, now)
+    assert result.rescheduled == 4 and result.created == 0
+    moved = {r.rule: (r.id, r.due_dt) for r in rows(session, subject=f"meeting:{m.id}")}
+    assert moved["day_before"] == (ids["day_before"], paris("2027-03-16T08:00"))
+    assert moved["invitation"] == (ids["invitation"], paris("2027-03-03T09:00"))
+    assert moved["minutes_missing"] == (ids["minutes_missing"], paris("2027-03-22T09:00"))
+
+
+def test_a_cancelled_meeting_withdraws_its_reminders(session, make_site, team, meeting, now):
+    site = make_site()
+    team(site, "Ana Fictive", "ana@ep.test", "ep")
+    m = meeting(site, "2027-03-10T14:00")
+    plan_site(session, site, now)
+    m.status, m.sequence, m.cancelled_reason = "cancelled", 1, "conflit d'agenda"
+    plan_site(session, site, now)
+    assert {r.state for r in rows(session, subject=f"meeting:{m.id}")} == {"withdrawn"}
+    # nobody had received the invitation yet: no cancellation to send
+    assert rows(session, rule="meeting_cancel") == []
+
+
+def test_minutes_reminders_count_working_days_across_a_public_holiday(session, make_site, team, meeting, now):
+    site = make_site()
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
+    m = meeting(site, "2027-05-05T14:00", roles={"agenda": ana})  # the day before Ascension
+    plan_site(session, site, now)
+    minutes = rows(session, subject=f"meeting:{m.id}", rule="minutes_missing")
+    assert [r.due_dt for r in minutes] == [paris("2027-05-11T09:00")]  # Fri 7, Mon 10, Tue 11
+
+
+def test_alsace_moselle_has_its_own_holidays():
+    # Good Friday and 26 December are public holidays in Moselle and Alsace only
+    assert shift_days(date(2027, 3, 25), 1, True, "35") == date(2027, 3, 26)
+    assert shift_days(date(2027, 3, 25), 1, True, "67") == date(2027, 3, 30)
+
+
+def test_an_action_item_is_due_soon_then_overdue_every_week(session, make_site, team, now):
+    from setupflow.committees.models import ActionItem
+
+    site = make_site()
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
+    action = ActionItem(site_id=site.id, text="Envoyer la note de projet", owner_id=ana.id, due_on=date(2027, 2, 15),
+                        status="open", created_dt=now)
+    session.add(action)
+    session.commit()
+    plan_site(session, site, now)
+    assert table(session, subject=f"action:{action.id}") == [
+        ("action_due_soon", paris("2027-02-12T08:00"), "ana@ep.test"),
+        ("action_overdue", paris("2027-02-16T08:00"), "ana@ep.test"),
+    ]
+    # three weeks later, the latest weekly occurrence is planned
+    plan_site(session, site, paris("2027-03-03T10:00"))
+    overdue = [r.due_dt for r in rows(session, rule="action_overdue")]
+    assert paris("2027-03-02T08:00") in overdue
+    action.status = "done"
+    plan_site(session, site, paris("2027-03-03T10:00"))
+    assert {r.state for r in rows(session, subject=f"action:{action.id}")} <= {"withdrawn"}
+
+
+def test_dui_signature_window_opens_closes_and_is_missed(session, make_site, team, walk, now):
+    site = make_site(start="2027-01-04", opening="2029-01-01")
+    team(site, "Ana Fictive", "ana@ep.test", "ep")
+    team(site, "Dan Fictif", "dan@disp.test", "disp")
+    walk(site, "support", values={"dui_signed": None})
+    plan_site(session, site, now)
+    dui = table(session, subject=f"site:{site.id}:deadline:dui_signature")
+    assert dui == [
+        ("deadline_opens", paris("2028-11-01T08:00"), "ana@ep.test"),
+        ("deadline_closing", paris("2028-11-17T08:00"), "ana@ep.test"),
+        ("deadline_missed", paris("2028-12-02T08:00"), "ana@ep.test"),
+        ("deadline_missed", paris("2028-12-02T08:00"), "dan@disp.test"),
+    ]
+
+
+def test_a_signed_dui_withdraws_its_reminders(session, make_site, team, walk, now, manager):
+    from setupflow.sites import operations as ops
+
+    site = make_site(start="2027-01-04", opening="2029-01-01")
+    team(site, "Ana Fictive", "ana@ep.test", "ep")
+    walk(site, "support", values={"dui_signed": None})
+    plan_site(session, site, now)
+    ops.record_decision(session, site, key="dui_signed", value="2028-11-20", text=None, actor=manager, now=now)
+    plan_site(session, site, now)
+    assert {r.state for r in rows(session, subject=f"site:{site.id}:deadline:dui_signature")} == {"withdrawn"}
+
+
+def test_a_stage_past_its_maximum_warns_the_leads_and_the_cress(session, make_site, team, now):
+    site = make_site(start="2027-01-04")
+    team(site, "Ana Fictive", "ana@ep.test", "ep")
+    team(site, "Cleo Fictive", "cleo@cress.test", "cress")
+    team(site, "Eve Fictive", "eve@mission-locale.test", "mission_locale")
+    plan_site(session, site, now)
+    stage = table(session, rule="stage_overdue")
+    # plan lasts at most 6 months: from 4 January to 4 July
+    assert stage == [("stage_overdue", paris("2027-07-05T08:00"), "ana@ep.test"),
+                     ("stage_overdue", paris("2027-07-05T08:00"), "cleo@cress.test")]
