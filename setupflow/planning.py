@@ -137,7 +137,7 @@ def forecast(workflow: Workflow, stage_id: str, entered_on: date, today: date,
         done = tuple(StagePlan(s.id, Window.exactly(history.get(s.id, (entered_on, entered_on))[0]),
                                Window.exactly(history.get(s.id, (entered_on, entered_on))[1]))
                      for s in workflow.stages)
-        return Progress(_with_deadlines(workflow, done, dated), (today - entered_on).days, False, None)
+        return Progress(_with_deadlines(workflow, done, dated), max(0, (today - entered_on).days), False, None)
     index = workflow.stage_index(stage_id)
     done = tuple(StagePlan(s.id, Window.exactly(history[s.id][0]), Window.exactly(history[s.id][1]))
                  for s in workflow.stages[:index] if s.id in history)
@@ -148,7 +148,7 @@ def forecast(workflow: Workflow, stage_id: str, entered_on: date, today: date,
     end = Window(max(min_end, today), max(max_end, today))
     current = StagePlan(stage.id, Window.exactly(entered_on), end)
     plan = _forward_from(workflow, index + 1, end, dated, done + (current,))
-    return Progress(plan, (today - entered_on).days, today > max_end, max_end)
+    return Progress(plan, max(0, (today - entered_on).days), today > max_end, max_end)
 
 
 def _anchor_window(name: str, stages: tuple[StagePlan, ...], dated: dict[str, date]) -> Window | None:

@@ -58,3 +58,19 @@ def test_a_stage_past_its_maximum_duration_is_flagged_and_pushes_the_forecast():
     assert progress.is_past_max
     assert progress.plan.stage("diagnose").end.earliest == date(2027, 10, 15)
     assert progress.plan.opening.earliest == date(2028, 7, 15)
+
+
+def test_a_site_s_deadlines_follow_its_target_opening_not_the_forecast_window(session, make_site, now):
+    from setupflow.clock import local_date
+    from setupflow.sites import operations as ops
+
+    site = make_site(start="2027-01-04", opening="2029-01-01")
+    prog = ops.progress(session, site, local_date(now))
+    assert (prog.plan.opening.earliest, prog.plan.opening.latest) == (date(2028, 7, 4), date(2029, 9, 4))
+    dui = next(d for d in prog.plan.deadlines if d.deadline.id == "dui_signature")
+    assert (dui.window.earliest, dui.window.latest) == (date(2028, 11, 1), date(2028, 12, 1))
+
+
+def test_time_in_a_stage_that_has_not_started_yet_is_zero():
+    progress = forecast(WF, "plan", date(2027, 3, 1), today=date(2027, 1, 15))
+    assert progress.days_in_stage == 0 and not progress.is_past_max

@@ -69,6 +69,8 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
                 problems.append((("stages", si, "gate", "decisions", gi), f"unknown decision '{key}'"))
 
     for di, decision in enumerate(wf.decisions):
+        if decision.id in BUILTIN_ANCHORS:
+            problems.append((("decisions", di, "id"), f"'{decision.id}' is a built-in date name; choose another id"))
         if decision.committee and decision.committee not in committees:
             problems.append((("decisions", di, "committee"), f"unknown committee '{decision.committee}'"))
 

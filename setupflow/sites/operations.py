@@ -282,9 +282,15 @@ def dated_decisions(session: Session, site: Site) -> dict[str, date]:
 
 
 def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
-    """The current decisions of kind date, as dates, from their values by key."""
+    """The dates deadlines are anchored on: the site's own start and target opening, and
+    the current decisions of kind date (from their values by key).
+
+    A site's deadlines follow its target opening (the date everyone works towards), not
+    the forecast window, so "DUI signature 1-2 months before opening" stays a
+    one-month window even while the forecast is wide.
+    """
     workflow = workflow_of(site)
-    out = {}
+    out = {"start": site.start_on, "opening": site.target_opening_on}
     for key, value in values.items():
         try:
             if workflow.decision(key).kind == "date":
