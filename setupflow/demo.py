@@ -40,9 +40,9 @@ DEMO_SITES = (
     DemoSite("Conserverie de l'Erdre", "Centre pénitentiaire de l'Erdre", "Pays de la Loire", "DISP Rennes",
              "44", 18, 10, "call", (("structure_type", "SIAE-ACI"),)),
     DemoSite("Recyclerie des Marais", "Centre de détention des Marais", "Bretagne", "DISP Rennes", "56",
-             24, 5, "support", (("structure_type", "EA"), ("sponsor", "Association Les Ateliers du Marais (fictive)"))),
+             24, 6, "support", (("structure_type", "EA"), ("sponsor", "Association Les Ateliers du Marais (fictive)"))),
     DemoSite("Atelier textile de la Vilaine", "Maison d'arrêt de la Vilaine", "Bretagne", "DISP Rennes", "35",
-             30, -1, "opened", (("structure_type", "ESAT"), ("sponsor", "ESAT Horizon Vilaine (fictif)"))),
+             30, 0, "opened", (("structure_type", "ESAT"), ("sponsor", "ESAT Horizon Vilaine (fictif)"))),
 )
 
 DEMO_ACTOR = ops.Actor("Camille Demo (Cress, fictive)", is_manager=True)
@@ -54,16 +54,33 @@ def _months_ago(today: date, months: int) -> date:
     return add_months(today, -months)
 
 
+def stage_months(workflow, done: int, months_in: int) -> list[float]:
+    """How many months each of the ``done`` completed stages took: between their minimum
+    and maximum durations, leaving at least a month in the current stage."""
+    stages = workflow.stages[:done]
+    low = sum(s.duration.min for s in stages)
+    high = sum(s.duration.max for s in stages)
+    room = max(months_in - 1, 1)
+    if low >= room:  # a short demo history: shrink every stage alike
+        return [s.duration.min * room / low for s in stages] if low else []
+    spread = min(1.0, (room - low) / (high - low)) if high > low else 0.0
+    return [s.duration.min + (s.duration.max - s.duration.min) * spread for s in stages]
+
+
 def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> None:
-    """Do the work of each stage until the site reaches ``spec.reach``."""
+    """Do the work of each stage until the site reaches ``spec.reach``, each stage taking
+    a realistic share of the months since the start."""
     workflow = ops.workflow_of(site)
     targets = list(workflow.state_ids)
     stop = targets.index(spec.reach)
     decisions = dict(spec.decisions)
-    step = 0
-    while targets.index(site.stage) < stop:
+    elapsed = 0.0
+    durations = stage_months(workflow, stop, spec.months_in)
+    started = now - timedelta(days=30.44 * spec.months_in)
+    for months in durations:
+        elapsed += months
+        when = started + timedelta(days=30.44 * elapsed)
         stage = workflow.stage(site.stage)
-        when = now - timedelta(days=30 * (stop - step))
         for key in stage.gate.tasks:
             evidence = workflow.task(key)[1].evidence
             if evidence:
@@ -79,7 +96,6 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
             if not decide(session, site, key, value, DEMO_ACTOR, when):
                 ops.record_decision(session, site, key=key, value=value, text=None, actor=DEMO_ACTOR, now=when)
         ops.advance(session, site, DEMO_ACTOR, when)
-        step += 1
 
 
 def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: str = "cress-disp") -> list[Site]:
@@ -91,7 +107,7 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
         site = ops.create_site(session, catalog, name=spec.name, workflow_id=workflow_id,
                                start_on=_months_ago(today, spec.months_in),
                                opening_on=add_months(today, spec.months_to_opening), actor=DEMO_ACTOR,
-                               now=now - timedelta(days=30 * spec.months_in), establishment=spec.establishment,
+                               now=now - timedelta(days=30.44 * spec.months_in), establishment=spec.establishment,
                                region=spec.region, disp=spec.disp, department=spec.department)
         _walk_to(session, site, spec, now)
         sites.append(site)
