@@ -30,7 +30,7 @@ COMMANDS = {
     "dui": ("setupflow.cli.opening", "dui", "The DUI and its signature circuit."),
     "budget": ("setupflow.cli.budget", "budget", "The forecast budget: lines, totals, history."),
     "user": ("setupflow.cli.users", "user", "Create and disable accounts of the web app."),
-    "serve": ("setupflow.cli.serve", "serve", "Run the web app (and later the reminder worker) on this machine."),
+    "serve": ("setupflow.cli.serve", "serve", "Run the web app and the reminder worker on this machine (SQLite)."),
 }
 
 

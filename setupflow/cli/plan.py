@@ -16,13 +16,17 @@ def parse_day(value: str, option: str) -> date:
 
 
 def print_plan(plan, workflow, lang="fr"):
+    """The plan as a table: one row per stage, then the deadlines."""
+    click.echo(f"{'stage':<12}{'starts between':<26}{'ends between':<26}")
     for sp in plan.stages:
-        label = workflow.stage(sp.stage_id).label.get(lang)
-        click.echo(f"{sp.stage_id:<10} start {sp.start.earliest} .. {sp.start.latest}   "
-                   f"end {sp.end.earliest} .. {sp.end.latest}   {label}")
+        click.echo(f"{sp.stage_id:<12}{sp.start.earliest} .. {sp.start.latest}  {sp.end.earliest} .. {sp.end.latest}  "
+                   f"{workflow.stage(sp.stage_id).label.get(lang)}")
+    if plan.deadlines:
+        click.echo(f"\n{'deadline':<16}{'window':<26}")
     for dp in plan.deadlines:
-        note = " (estimate)" if dp.is_estimate else ""
-        click.echo(f"deadline {dp.deadline.id}: {dp.window.earliest} .. {dp.window.latest}{note}")
+        note = " (estimate: its anchor date is not known yet)" if dp.is_estimate else ""
+        click.echo(f"{dp.deadline.id:<16}{dp.window.earliest} .. {dp.window.latest}  "
+                   f"{dp.deadline.label.get(lang)}{note}")
 
 
 @click.command()

@@ -57,8 +57,12 @@ def list_(as_json):
     if as_json:
         echo_json(rows)
         return
+    if not rows:
+        click.echo("no site yet: create one with `setupflow site create`")
+        return
+    click.echo(f"{'id':>4}  {'stage':<10} {'opening':<10}  {'region':<18} name")
     for r in rows:
-        click.echo(f"{r['id']:>4}  {r['stage']:<10} {r['target_opening_on']}  {r['name']}  ({r['region'] or '-'})")
+        click.echo(f"{r['id']:>4}  {r['stage']:<10} {r['target_opening_on']}  {(r['region'] or '-'):<18} {r['name']}")
 
 
 @site.command()
@@ -80,6 +84,14 @@ def show(site_id, lang, as_json):
     click.echo(f"target opening: {data['target_opening_on']}; forecast "
                f"{data['forecast']['opening']['earliest']} .. {data['forecast']['opening']['latest']}"
                + ("  ** past the stage's maximum duration **" if data["forecast"]["is_past_max"] else ""))
+    click.echo("planning (backwards from the target opening):")
+    for sp in data["plan"]["stages"]:
+        here = "  <- here" if sp["id"] == data["stage"] else ""
+        click.echo(f"  {sp['id']:<10} {sp['start']['earliest']} .. {sp['start']['latest']}  ->  "
+                   f"{sp['end']['earliest']} .. {sp['end']['latest']}{here}")
+    for dl in data["forecast"]["deadlines"]:
+        state = f"done {dl['done_on']}" if dl.get("done_on") else ("estimate" if dl["estimate"] else "")
+        click.echo(f"  deadline {dl['id']}: {dl['earliest']} .. {dl['latest']} {state}".rstrip())
     gate = data["gate"]
     click.echo(f"gate: {'met' if gate['met'] else 'not met'}")
     for c in gate["conditions"]:
