@@ -151,6 +151,10 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
     outcomes.clear()
 
 
+#: the number of held reminders last logged, by database (see ``sweep``)
+_held_reported: dict[str, int] = {}
+
+
 def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: int = 200,
           lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS, stop=None) -> SweepResult:
     """Send everything due at ``now``; one SMTP connection for the whole sweep.
@@ -163,9 +167,11 @@ def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: in
         waiting = due_count(session, now)
     if not settings.smtp_host:
         result.held = waiting
-        if waiting:
+        if waiting and waiting != _held_reported.get(settings.database_url):
+            # loud, but once per change of the count rather than every minute
             log.warning("SMTP IS NOT CONFIGURED (SETUPFLOW_SMTP_HOST): %s due reminder(s) stay in the outbox, "
                         "unsent; see `setupflow outbox list`", waiting)
+        _held_reported[settings.database_url] = waiting
         return result
     renderer = messages.Renderer(settings.templates_dir)
     domain = messages.message_domain(settings.mail_sender)
