@@ -26,6 +26,10 @@ def lead_on(site_in, logged_in):
 
 def test_a_lead_fills_the_diagnostic_and_its_tasks_become_met(lead_on, web_session, web_walk):
     site, client = lead_on("diagnose", web_walk)
+    no_date = client.post(f"/sites/{site.id}/diagnostic/sources", data={"status-registry": "obtained",
+                                                                       "provider-registry": "Service du greffe"})
+    text = no_date.get_data(as_text=True)
+    assert no_date.status_code == 400 and "Greffe : Donnez la date" in text and 'value="Service du greffe"' in text
     sources = {f"status-{s.id}": "unavailable" for s in ops.workflow_of(site).work.diagnostic.sources}
     sources.update({"status-registry": "obtained", "obtained-registry": "2027-01-02", "provider-registry": "Greffe"})
     assert client.post(f"/sites/{site.id}/diagnostic/sources", data=sources).status_code == 303
@@ -123,14 +127,18 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
     url = f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/files"
     fake = client.post(url, data={"file": (io.BytesIO(b"<html>pas un pdf</html>"), "offre.pdf")},
                        content_type="multipart/form-data")
-    assert fake.status_code == 400 and "offre.pdf" in fake.get_data(as_text=True)
+    assert fake.status_code == 400 and "Le fichier offre.pdf n&#39;est pas d&#39;un type accepté" in \
+        fake.get_data(as_text=True)
     big = client.post(url, data={"file": (io.BytesIO(b"%PDF-" + b"0" * (11 * 1024 * 1024)), "gros.pdf")},
                       content_type="multipart/form-data")
     assert big.status_code == 413
+    three_mb = b"%PDF-1.4 " + b"0" * (3 * 1024 * 1024)  # above the 2 MB of ordinary forms, within the file limit
+    assert client.post(url, data={"file": (io.BytesIO(three_mb), "annexe.pdf")},
+                       content_type="multipart/form-data").status_code == 303
     assert client.post(url, data={"file": (io.BytesIO(b"%PDF-1.4 offre"), "offre.pdf")},
                        content_type="multipart/form-data").status_code == 303
     web_session.expire_all()
-    file = web_session.get(Call, call.id).applications[0].files[0]
+    file = web_session.get(Call, call.id).applications[0].files[-1]
     got = client.get(f"{url}/{file.id}")
     assert got.data == b"%PDF-1.4 offre" and got.headers["Content-Disposition"].startswith("attachment")
     scores = {f"score-{c['id']}": "4" for c in call.criteria}
@@ -149,7 +157,7 @@ def test_support_signatures_go_in_order_and_the_opening_is_confirmed(lead_on, we
     second = dui.signatories[1].id
     refused = client.post(f"/sites/{site.id}/support/dui", data={"signatory": second, "signed_on": "2027-01-02",
                                                                 "signed_by": "Direction"})
-    assert refused.status_code == 400 and "signed in order" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Le DUI se signe dans l&#39;ordre" in refused.get_data(as_text=True)
     for s in dui.signatories:
         assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
                                                                   "signed_by": "Signataire"}).status_code == 303
@@ -178,7 +186,7 @@ def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session)
     stale = client.post(f"/sites/{site.id}/budget/lines/{line_id}", data={**form, "planned": "99"})
     assert stale.status_code == 409 and 'value="99"' in stale.get_data(as_text=True)
     history = client.get(f"/sites/{site.id}/budget/lines/{line_id}").get_data(as_text=True)
-    assert "requested → granted" in history
+    assert "Statut : Demandée → Accordée" in history and "Prévu (€) : — → 10000.50" in history
 
 
 def test_notifications_list_the_persons_outbox_and_feeds_work_until_revoked(app, site_in, logged_in, web_session,
@@ -191,7 +199,7 @@ def test_notifications_list_the_persons_outbox_and_feeds_work_until_revoked(app,
                       context={"path": "/x"}, now=now)
     web_session.commit()
     page = client.get("/notifications").get_data(as_text=True)
-    assert "password_reset" in page
+    assert "réinitialiser votre mot de passe" in page
     created = client.post("/notifications/feeds", data={"site": str(site.id)}).get_data(as_text=True)
     url = re.search(r'<code id="new-feed">([^<]+)</code>', created).group(1)
     path = url.split("5000", 1)[1]
@@ -203,3 +211,29 @@ def test_notifications_list_the_persons_outbox_and_feeds_work_until_revoked(app,
     client.post(f"/notifications/feeds/{feed_id}/revoke")
     assert anonymous.get(path).status_code == 404
     assert anonymous.get("/feeds/unknown.ics").status_code == 404
+
+
+def test_only_the_persons_own_rows_are_listed_and_admins_also_see_dead_ones(site_in, logged_in, web_session, now):
+    from setupflow.accounts.mail import send_account_mail
+
+    site = site_in()
+    lead = logged_in("lead@example.test", "lead", sites=(site,))
+    admin = logged_in("admin@example.test", "admin")
+    send_account_mail(web_session, to="someone.else@example.test", name="Autre", language="fr",
+                      template="password_reset", context={"path": "/x"}, now=now)
+    row = send_account_mail(web_session, to="lead@example.test", name="Lead", language="en",
+                            template="password_reset", context={"path": "/y"}, now=now)
+    row.state, row.attempts, row.last_error = "dead", 8, "refused by the SMTP server: 550 no such user"
+    web_session.commit()
+    assert "reset your password" not in lead.get("/notifications").get_data(as_text=True)
+    page = admin.get("/notifications").get_data(as_text=True)
+    assert "550 no such user" in page and "lead@example.test" in page
+    assert "someone.else" not in page.split('id="dead"')[0]
+    refused = lead.post("/notifications/feeds", data={})
+    assert refused.status_code == 400 and "aucun site" in refused.get_data(as_text=True)
+    admin.post("/notifications/feeds", data={"site": str(site.id)})
+    feed_id = web_session.scalar(select(FeedToken.id))
+    other = site_in("Pays de la Loire", name="Ailleurs")
+    outsider = logged_in("outsider@example.test", "lead", sites=(other,))
+    assert outsider.post(f"/notifications/feeds/{feed_id}/revoke").status_code == 404
+    assert outsider.post("/notifications/feeds", data={"site": str(site.id)}).status_code == 404

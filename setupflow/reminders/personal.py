@@ -50,3 +50,17 @@ def revoke_feed_id(session: Session, feed_id: int, now: datetime, *, email: str,
     row.revoked_dt = now
     session.flush()
     return row
+
+
+def subjects(rows, templates_dir) -> dict[int, str]:
+    """Each row's e-mail subject as the recipient reads it (the template id when it cannot be rendered)."""
+    from .messages import Renderer
+
+    renderer = Renderer(templates_dir)
+    out = {}
+    for row in rows:
+        try:
+            out[row.id] = renderer.render(row.template, row.language, {**row.context, "link": None})[0]
+        except Exception:  # a row planned by an older template: show what it is, not an error page
+            out[row.id] = row.template
+    return out

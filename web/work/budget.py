@@ -42,7 +42,25 @@ def _line_page(site, line, form=None, error=None, status=200):
                "actual": queries.euros(line.actual_cents) if line.actual_cents is not None else "",
                "version": line.version_id}
     return render_template("work/budget_line.html", line=line, form=form or current, error=error,
-                           history=queries.history(db_session(), line), **_common(site)), status
+                           history=_readable(queries.history(db_session(), line)), **_common(site)), status
+
+
+def _readable(history: list[dict]) -> list[dict]:
+    """Amounts in euros and field names in the reader's words."""
+    names = {"kind": _l("Kind"), "category": _l("Category"), "label": _l("Label"), "funder": _l("Funder"),
+             "status": _l("Status"), "planned_cents": _l("Planned (€)"), "actual_cents": _l("Actual (€)")}
+    words = {**KIND_LABELS, **STATUS_LABELS}
+    out = []
+    for entry in history:
+        changes = []
+        for field, (old, new) in entry["changes"].items():
+            if field.endswith("_cents"):
+                old, new = (queries.euros(v) if v is not None else None for v in (old, new))
+            elif field in ("kind", "status"):
+                old, new = (str(words.get(v, v)) if v is not None else None for v in (old, new))
+            changes.append((str(names.get(field, field)), old, new))
+        out.append({**entry, "changes": changes})
+    return out
 
 
 @bp.get("/sites/<int:site_id>/budget")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -67,7 +67,7 @@ def create(site_id):
                                title=request.form.get("title"))
     except InputError as exc:
         refuse(problem_text(exc))
-        return done("calls.index", site, "")
+        return redirect(url_for("calls.index", site_id=site.id), code=303)
     return done("calls.show", site, _("Call drafted from the diagnostic."), call_id=call.id)
 
 
@@ -177,10 +177,6 @@ def document(site_id, call_id, fmt):
     data = render_call(settings().templates_dir, site, call, fmt, current_language())
     return Response(data, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f"attachment; filename=call-{call.id}.{fmt}"})
-
-
-def call_url(site, call, anchor=""):
-    return url_for("calls.show", site_id=site.id, call_id=call.id) + (f"#{anchor}" if anchor else "")
 
 
 from . import call_applications  # noqa: E402,F401  (applications, files, scores, selection on this blueprint)

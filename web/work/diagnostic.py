@@ -64,14 +64,19 @@ def show(site_id):
 def sources(site_id):
     site = site_for(site_id, edit=True)
     form = request.form.to_dict()
-    try:
-        for source in ops.spec_of(site).sources:
-            status = form.get(f"status-{source.id}", "to_request")
-            ops.set_source(db_session(), site, source.id, status=status, actor=actor(), now=now(),
-                           obtained_on=form.get(f"obtained-{source.id}") or None,
-                           provider=form.get(f"provider-{source.id}") or None)
-    except InputError as exc:
-        return _refused(site, exc, form, "sources")
+    current = {s["key"]: s for s in queries.sources(db_session(), site, current_language())}
+    for key, now_is in current.items():
+        wanted = (form.get(f"status-{key}", now_is["status"]), form.get(f"obtained-{key}") or None,
+                  (form.get(f"provider-{key}") or "").strip() or None)
+        if wanted == (now_is["status"], now_is["obtained_on"], now_is["provider"]):
+            continue  # unchanged: no history entry
+        try:
+            ops.set_source(db_session(), site, key, status=wanted[0], obtained_on=wanted[1], provider=wanted[2],
+                           actor=actor(), now=now())
+        except InputError as exc:
+            message = _("%(source)s: %(problem)s", source=now_is["label"], problem=problem_text(exc, FIELDS))
+            refuse(message)
+            return _page(site, {**form, "_anchor": "sources"}, message, 400)
     return done("diagnostic.show", site, _("Data sources saved."), "sources")
 
 

@@ -27,9 +27,10 @@ def _page(new_url=None, error=None, status=200):
     session = db_session()
     sites = _sites()
     names = {s.id: s.name for s in sites}
-    return render_template("work/notifications.html", upcoming=personal.upcoming(session, user.email),
-                           sent=personal.sent_to(session, user.email),
-                           dead=personal.dead(session) if user.role == "admin" else None,
+    upcoming, sent = personal.upcoming(session, user.email), personal.sent_to(session, user.email)
+    dead = personal.dead(session) if user.role == "admin" else None
+    return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead,
+                           subjects=personal.subjects(upcoming + sent + (dead or []), settings().templates_dir),
                            feeds=personal.feeds_of(session, user.email, names), site_names=names, sites=sites,
                            new_url=new_url, error=error), status
 
