@@ -146,6 +146,7 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
                 data={"member": "Membre A", **scores})
     page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
     assert "4.00 / 5" in page
+    assert re.search(r'<th scope="row">Membre A</th>(<td>4</td>){%d}</tr>' % len(call.criteria), page)
     client.post(f"/sites/{site.id}/calls/{call.id}/selection", data={"application": str(application.id)})
     web_session.expire_all()
     assert ops.current_decisions(web_session, site)["sponsor"].value == "Menuiserie fictive"

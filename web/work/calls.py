@@ -38,8 +38,17 @@ def call_of(site, call_id) -> Call:
 def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
     return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
-                           ranking=queries.ranking(call), can_edit=can_edit(site), form=form or {}, error=error,
+                           ranking=queries.ranking(call), scores=_grid(call), can_edit=can_edit(site), form=form or {}, error=error,
                            lang=current_language(), formats=FORMATS, max_score=spec.max_score), status
+
+
+def _grid(call) -> dict:
+    """{application id: {member: {criterion: score}}}: the scoring grid of each application."""
+    grid: dict = {}
+    for application in call.applications:
+        for s in application.scores:
+            grid.setdefault(application.id, {}).setdefault(s.member, {})[s.criterion] = s.score
+    return grid
 
 
 def refused(site, call, exc, form, status=400):
