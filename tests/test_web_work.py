@@ -238,3 +238,32 @@ def test_only_the_persons_own_rows_are_listed_and_admins_also_see_dead_ones(site
     outsider = logged_in("outsider@example.test", "lead", sites=(other,))
     assert outsider.post(f"/notifications/feeds/{feed_id}/revoke").status_code == 404
     assert outsider.post("/notifications/feeds", data={"site": str(site.id)}).status_code == 404
+
+
+def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_on, web_session, web_walk, manager,
+                                                                           now):
+    site, client = lead_on("support", web_walk)
+    workflow = ops.workflow_of(site)
+    support = workflow.work.support
+    for stream in support.workstreams:
+        for item in stream.checklist:
+            client.post(f"/sites/{site.id}/support/items", data={"workstream": stream.id, "item": item.id,
+                                                                 "done": "1"})
+    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
+    for s in support.dui.signatories:
+        client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
+                                                          "signed_by": "Signataire"})
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
+    web_session.expire_all()
+    done = ops.done_tasks(web_session, site)
+    gate = workflow.stage("support").gate
+    evidenced = [k for k in gate.tasks if workflow.task(k)[1].evidence]
+    assert evidenced and set(evidenced) <= done  # met by the work recorded in the page
+    for key in gate.tasks:
+        if key not in done:  # tasks the method leaves to a tick
+            ops.set_task(web_session, site, key, True, manager, now)
+    web_session.commit()
+    assert "le site peut passer" in client.get(f"/sites/{site.id}/support").get_data(as_text=True)
+    assert client.post(f"/sites/{site.id}/advance").status_code in (302, 303)
+    web_session.expire_all()
+    assert web_session.get(type(site), site.id).stage == workflow.final.id
