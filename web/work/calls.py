@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -23,6 +24,9 @@ from ..i18n import current_language
 from .common import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("calls", __name__)
+#: what drafting_problems names, in the reader's words
+MISSING = {"body": _l("the text of the call"), "needs": _l("the needs of the prison population it answers"),
+           "criteria": _l("at least one weighted criterion")}
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf",
              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -38,7 +42,9 @@ def call_of(site, call_id) -> Call:
 def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
     return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
-                           ranking=queries.ranking(call), scores=_grid(call), can_edit=can_edit(site), form=form or {}, error=error,
+                           ranking=queries.ranking(call), scores=_grid(call),
+                           missing=[str(MISSING.get(m.split(":")[0], m)) for m in ops.drafting_problems(call)],
+                           can_edit=can_edit(site), form=form or {}, error=error,
                            lang=current_language(), formats=FORMATS, max_score=spec.max_score), status
 
 

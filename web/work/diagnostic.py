@@ -44,6 +44,8 @@ def _page(site, form=None, error=None, status=200):
         structure=structure, structure_now=site_ops.current_decisions(db_session(), site).get(structure.id),
         statuses=SOURCE_STATUSES, status_labels=STATUS_LABELS, audiences=AUDIENCES, formats=FORMATS,
         audience_labels=AUDIENCE_LABELS, format_labels=FORMAT_LABELS, can_edit=can_edit(site),
+        source_labels={s.id: s.label.get(lang) for s in spec.sources},
+        kind_labels={k.id: k.label.get(lang) for k in spec.initiative_kinds},
         form=form or {}, error=error), status
 
 
