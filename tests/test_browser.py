@@ -67,10 +67,69 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
         assert page.locator(".tracker li.current").inner_text().count(current) == 1
 
 
-def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, person, site_in):
+def test_a_lead_fills_the_diagnostic_in_the_pages_and_its_tasks_are_met_by_the_work(live_app, page, person, site_in,
+                                                                                    web_walk, web_session):
+    from setupflow.sites import operations as ops
+
+    site = web_walk(site_in(name="Atelier du Blavet (fictif)"), "diagnose")
+    spec = ops.workflow_of(site).work.diagnostic
+    person("pilote@example.test", "lead", sites=(site,))
+    with screenshots_on_failure(page, "diagnostic"):
+        log_in(page, live_app, "pilote@example.test", PASSWORD)
+        page.get_by_role("heading", name="Atelier du Blavet (fictif)").wait_for()
+        page.get_by_role("link", name="Diagnostic", exact=True).click()
+        page.get_by_role("heading", name="Diagnostic", exact=True).wait_for()
+        for source in spec.sources:
+            page.get_by_label(f"Statut : {source.label.fr}").select_option("unavailable")
+        registry = spec.sources[0].label.fr
+        page.get_by_label(f"Statut : {registry}").select_option("obtained")
+        page.get_by_label(f"Obtenue le : {registry}").fill("2027-01-02")
+        page.get_by_label(f"Fournisseur (service ou fonction) : {registry}").fill("Greffe de l'établissement")
+        page.get_by_role("button", name="Enregistrer les sources de données").click()
+        page.get_by_text("Sources de données enregistrées.").wait_for()
+
+        dimension = spec.dimensions[0]
+        page.get_by_text(f"Saisir les effectifs : {dimension.label.fr}").click()
+        counts = [3] + [20 + i for i in range(len(dimension.categories) - 1)]
+        for category, count in zip(dimension.categories, counts):
+            page.get_by_label(category.label.fr, exact=True).fill(str(count))
+        page.get_by_role("button", name=f"Enregistrer les effectifs : {dimension.label.fr}").click()
+        page.get_by_text("Indicateur enregistré.").wait_for()
+        cell = page.locator(f'td[data-dimension="{dimension.id}"][data-category="{dimension.categories[0].id}"]')
+        assert cell.inner_text() == "<5"
+
+        page.get_by_label("Tenu le").fill("2027-01-03")
+        page.get_by_label("Public").select_option("detainees")
+        page.get_by_label("Format", exact=True).select_option("group")
+        page.get_by_label("Nombre de participants").fill("6")
+        page.get_by_label("Thèmes abordés (un par ligne, sans nom)").fill("Jean DURAND veut travailler en cuisine")
+        page.get_by_role("button", name="Enregistrer l'entretien").click()
+        alert = page.get_by_role("alert")
+        alert.wait_for()
+        assert "Thèmes abordés : semble contenir le nom d'une personne" in alert.inner_text()
+        assert page.get_by_label("Thèmes abordés (un par ligne, sans nom)").input_value() == \
+            "Jean DURAND veut travailler en cuisine"
+        page.get_by_label("Thèmes abordés (un par ligne, sans nom)").fill("envie de travailler en cuisine")
+        page.get_by_role("button", name="Enregistrer l'entretien").click()
+        page.get_by_text("Entretien enregistré.").wait_for()
+
+        page.get_by_label("Conclusions du diagnostic").fill("Un atelier de cuisine répond aux besoins constatés.")
+        page.get_by_role("button", name="Enregistrer les conclusions").click()
+        page.get_by_text("Conclusions enregistrées.").wait_for()
+    web_session.expire_all()
+    evidenced = {t.id for t in ops.workflow_of(site).stage("diagnose").tasks if t.evidence}
+    assert evidenced and evidenced <= ops.done_tasks(web_session, site)
+
+
+def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, person, site_in, web_session,
+                                                                 manager, now):
     from axe_playwright_python.sync_playwright import Axe
 
+    from setupflow.calls.operations import create_call
+
     site = site_in()
+    call = create_call(web_session, site, None, actor=manager, now=now)
+    web_session.commit()
     person("cress@example.test", "cress", region="Bretagne")
     axe = Axe()
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -78,7 +137,10 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, 
     found = {}
     with screenshots_on_failure(page, "axe"):
         page.goto(f"{live_app}/login")
-        pages = {"login": None, "portfolio": "/portfolio", "site": f"/sites/{site.id}", "glossary": "/glossary"}
+        pages = {"login": None, "portfolio": "/portfolio", "site": f"/sites/{site.id}", "glossary": "/glossary",
+                 "diagnostic": f"/sites/{site.id}/diagnostic", "calls": f"/sites/{site.id}/calls",
+                 "call": f"/sites/{site.id}/calls/{call.id}", "support": f"/sites/{site.id}/support",
+                 "budget": f"/sites/{site.id}/budget", "notifications": "/notifications"}
         found["login"] = axe.run(page, options=options).response["violations"]
         log_in(page, live_app, "cress@example.test", PASSWORD)
         for name, path in pages.items():

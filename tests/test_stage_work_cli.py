@@ -1,5 +1,6 @@
 """The stage-work commands as a person uses them, on the demo database."""
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -91,3 +92,29 @@ def test_budget_lines_and_their_history(run):
     code, _, err = run("budget", "add", site, "--kind", "expense", "--category", "staff", "--label", "X",
                        "--planned", "12.345")
     assert code == 2 and err.strip() == "error: planned: '12.345' has more than two decimals"
+
+
+def test_the_call_document_carries_the_diagnostics_needs_and_the_weighted_criteria(run, tmp_path):
+    import io
+    import subprocess
+
+    from docx import Document
+
+    site = site_in(run, "call")
+    code, _, err = run("diagnostic", "conclusions", site, "--text", "Remobiliser par le travail les moins de 25 ans")
+    assert code == 0, err
+    assert run("calls", "create", site)[0] == 0  # the needs come from the diagnostic's conclusions
+    for fmt in ("pdf", "docx"):
+        target = tmp_path / f"call.{fmt}"
+        code, out, err = run("documents", "render", site, "call", "--format", fmt, "-o", str(target))
+        assert code == 0, err
+        if fmt == "pdf":
+            text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, text=True,
+                                  check=True).stdout
+        else:
+            doc = Document(io.BytesIO(target.read_bytes()))
+            text = "\n".join([p.text for p in doc.paragraphs] +
+                             [" ".join(c.text for c in row.cells) for t in doc.tables for row in t.rows])
+        assert "Remobiliser par le travail les moins de 25 ans" in text, fmt
+        assert "Critères de sélection" in text, fmt
+        assert re.search(r"Statut juridique\s+\d+\s+\d+", text), fmt

@@ -2,7 +2,6 @@
 forms that need their CSRF token, and the site page driving the method."""
 import re
 from datetime import timedelta
-from email import message_from_bytes
 
 from sqlalchemy import select
 
@@ -74,13 +73,22 @@ def test_logout_revokes_the_session_cookie_even_if_replayed(app, person):
     assert thief.get("/portfolio").status_code == 302
 
 
-def test_a_password_reset_link_is_mailed_and_works_once(app, browser, person, tmp_path):
+def test_a_password_reset_link_goes_through_the_outbox_and_works_once(app, browser, person, web_session):
+    from sqlalchemy import select
+
+    from setupflow.reminders.messages import Renderer
+    from setupflow.reminders.models import Reminder
+    from setupflow.reminders.sweep import _context
+
     person("lead@example.test", "lead")
     browser.post("/password/forgot", data={"email": "LEAD@example.test"})
     browser.post("/password/forgot", data={"email": "unknown@example.test"})
-    mails = list((tmp_path / "outbox-accounts").glob("*.eml"))
-    assert len(mails) == 1
-    body = message_from_bytes(mails[0].read_bytes()).get_payload(decode=True).decode()
+    rows = web_session.scalars(select(Reminder)).all()
+    assert [(r.recipient, r.state, r.template) for r in rows] == [("lead@example.test", "pending", "password_reset")]
+    settings = app.config["SETUPFLOW_SETTINGS"]
+    subject, body, _html = Renderer(settings.templates_dir).render(rows[0].template, rows[0].language,
+                                                                  _context(rows[0], settings))
+    assert "mot de passe" in subject
     link = re.search(r"http://\S+/password/reset/\S+", body).group(0)
     path = link.split("5000", 1)[1]
     data = {"password": "un-nouveau-mot-de-passe", "password_again": "un-nouveau-mot-de-passe"}

@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_glossary(app)
     for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp):
         app.register_blueprint(blueprint)
+    from . import work
+    work.register(app)
 
     @app.get("/")
     def home():

@@ -17,10 +17,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc):
         titles = {403: _("Not allowed"), 404: _("Page not found"), 400: _("Bad request"),
-                  405: _("Not allowed"), 429: _("Too many requests")}
+                  405: _("Not allowed"), 413: _("File too large"), 429: _("Too many requests")}
         messages = {403: _("Your role does not allow this action."),
                     404: _("This page does not exist, or you do not have access to it."),
-                    400: _("The request could not be understood.")}
+                    400: _("The request could not be understood."),
+                    413: _("What you sent is larger than allowed (10 MB for a file); nothing was saved.")}
         return render_template("errors/error.html", title=titles.get(exc.code, exc.name),
                                message=messages.get(exc.code, exc.description)), exc.code
 

@@ -1,48 +1,26 @@
-"""Account e-mails (password reset). One function sends them all, so that pointing it at
-the reminders outbox later is a one-place change.
-
-Until then: with an SMTP host configured the message goes out at once; without one it
-is written as an .eml file under ``<data dir>/outbox-accounts/`` so that a one-machine
-install (and the tests) can read it.
+"""Account e-mails (password reset) go through the reminders outbox like every other
+e-mail: one ``Reminder`` row, due at once, written in the caller's transaction and sent
+by the worker's next sweep. Without SMTP the row stays pending and readable in the outbox
+(``setupflow outbox list``) until it expires.
 """
 from __future__ import annotations
 
-import smtplib
-import ssl
 from datetime import datetime
-from email.message import EmailMessage
-from pathlib import Path
 
-from ..config import Settings
+from ..reminders.models import Reminder
 
-
-def send_account_mail(settings: Settings, *, to: str, subject: str, body: str, now: datetime) -> Path | None:
-    """Send (or store) one account e-mail; call it after the transaction committed."""
-    message = EmailMessage()
-    message["From"] = settings.mail_sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = now
-    message.set_content(body)
-    if settings.smtp_host:
-        _smtp_send(settings, message)
-        return None
-    folder = Path(settings.data_dir) / "outbox-accounts"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{now.strftime('%Y%m%dT%H%M%S%f')}-{to.replace('@', '_at_')}.eml"
-    path.write_bytes(bytes(message))
-    return path
+#: the outbox rule of account e-mails (not a workflow rule: no planning pass touches it)
+RULE = "account_mail"
 
 
-def _smtp_send(settings: Settings, message: EmailMessage) -> None:
-    if settings.smtp_security == "ssl":
-        client = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, context=ssl.create_default_context(),
-                                  timeout=30)
-    else:
-        client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30)
-    with client:
-        if settings.smtp_security == "starttls":
-            client.starttls(context=ssl.create_default_context())
-        if settings.smtp_user:
-            client.login(settings.smtp_user, settings.smtp_password or "")
-        client.send_message(message)
+def send_account_mail(session, *, to: str, name: str, language: str, template: str, context: dict,
+                      now: datetime, expires_dt: datetime | None = None) -> Reminder:
+    """Queue one account e-mail (``templates/emails/<template>.<lang>.txt``); flush, never commit.
+    ``context["path"]`` becomes the message's link under the configured base URL."""
+    row = Reminder(rule=RULE, subject=f"account:{template}", due_dt=now, recipient=to.strip().lower(),
+                   recipient_name=name, language="en" if language == "en" else "fr", site_id=None,
+                   template=template, context={"name": name, **context}, state="pending", send_after_dt=now,
+                   expires_dt=expires_dt, is_digest=False, attempts=0, created_dt=now, updated_dt=now)
+    session.add(row)
+    session.flush()
+    return row

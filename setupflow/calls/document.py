@@ -1,7 +1,6 @@
-"""The call as a document: its context, rendered to HTML by templates/documents/call.html.
-
-HTML only here; the generic HTML -> PDF/DOCX renderer lives in setupflow/documents/
-(built separately) and takes the HTML this module returns.
+"""The call as a document: its context, rendered to HTML by templates/documents/call.html,
+to PDF from that HTML and to DOCX from the same content as sections, by the generic
+renderer of setupflow/documents/render.py (``render_call``).
 """
 from __future__ import annotations
 
@@ -61,3 +60,44 @@ def call_context(site: Site, call: Call, lang: str = "fr") -> dict:
 def render_call_html(templates_dir: Path, site: Site, call: Call, lang: str = "fr") -> str:
     template = _environment(templates_dir).get_template("documents/call.html")
     return template.render(**call_context(site, call, lang), paragraphs=paragraphs)
+
+
+FORMATS = ("html", "pdf", "docx")
+
+
+def call_sections(site: Site, call: Call, lang: str = "fr") -> list:
+    """The call as structured sections, for DOCX (same content as the HTML template)."""
+    from ..documents.render import Section
+
+    ctx = call_context(site, call, lang)
+    t, c = ctx["t"], ctx["call"]
+    sections = [Section(t["text"], tuple(paragraphs(c["body"]))), Section(t["needs"], tuple(paragraphs(c["needs"]))),
+                Section(t["realities"], (
+                    f"{t['capacity']} : {c['capacity'] if c['capacity'] is not None else t['unknown']}",
+                    f"{t['zone']} : {c['workshop_zone'] or t['unknown']}",
+                    f"{t['surveillance']} : {c['surveillance_constraints'] or t['unknown']}")),
+                Section(t["criteria"], table=((t["criterion"], t["weight"], "%"),
+                                              *((k["label"], str(k["weight"]), k["percent"]) for k in ctx["criteria"])))]
+    if ctx["slots"]:
+        sections.append(Section(t["visits"], tuple(f"{s['when']} - {s['kind']}" + (f" ({s['place']})" if s["place"]
+                                                                                    else "") for s in ctx["slots"])))
+    if c["distribution"]:
+        sections.append(Section(t["distribution"], (", ".join(c["distribution"]),)))
+    return sections
+
+
+def render_call(templates_dir: Path, site: Site, call: Call, fmt: str, lang: str = "fr") -> bytes:
+    """The call document as HTML, PDF (WeasyPrint) or DOCX (python-docx) bytes."""
+    from ..documents.render import html_to_pdf, sections_to_docx
+    from ..errors import InputError
+
+    if fmt not in FORMATS:
+        raise InputError(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    if fmt == "docx":
+        t = LABELS["en" if lang == "en" else "fr"]
+        window = (f"{t['window']} : {call.published_on} - {call.closes_on}" if call.published_on else None)
+        subtitle = f"{t['site']} : {site.name}" + (f" ({site.establishment})" if site.establishment else "")
+        return sections_to_docx(call.title, call_sections(site, call, lang),
+                                subtitle=subtitle + (f"\n{window}" if window else ""))
+    html = render_call_html(templates_dir, site, call, lang)
+    return html.encode() if fmt == "html" else html_to_pdf(html)

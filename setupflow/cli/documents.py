@@ -16,13 +16,16 @@ def documents():
 @documents.command()
 @click.argument("site_id")
 @click.argument("kind", type=click.Choice(["invitation", "agenda", "minutes", "decisions", "project_note",
-                                           "team_file"]))
+                                           "team_file", "call"]))
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "docx", "ics"]), default="html",
               show_default=True, help="Output format (docx: site documents; ics: invitation).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write.")
 @click.option("--meeting", "meeting_id", help="Meeting id, for invitation, agenda and minutes.")
-def render(site_id, kind, fmt, output, meeting_id):
+@click.option("--call", "call_key", help="Kind of call (ami...), for a site with several calls.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="Language of the call document.")
+def render(site_id, kind, fmt, output, meeting_id, call_key, lang):
     """Render one document of a site into a file."""
     from ..committees.operations import get_meeting
     from ..documents.build import render as render_document
@@ -31,8 +34,16 @@ def render(site_id, kind, fmt, output, meeting_id):
     rt = runtime()
     with rt.transaction() as session:
         site = get_site(session, site_id)
-        meeting = get_meeting(session, meeting_id, site) if meeting_id else None
-        data = render_document(session, rt.settings, site, kind, fmt, now_utc(), meeting)
+        if kind == "call":
+            from ..calls.document import render_call
+            from ..calls.operations import get_call
+
+            if fmt == "ics":
+                raise CliError("format: a call is rendered as html, pdf or docx")
+            data = render_call(rt.settings.templates_dir, site, get_call(session, site, call_key), fmt, lang)
+        else:
+            meeting = get_meeting(session, meeting_id, site) if meeting_id else None
+            data = render_document(session, rt.settings, site, kind, fmt, now_utc(), meeting)
     try:
         output.write_bytes(data)
     except OSError as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, after_this_request, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
@@ -14,7 +14,7 @@ from setupflow.accounts.models import User
 from setupflow.errors import InputError, NotFound
 
 from .. import now
-from ..db import db_session, discard_changes, settings
+from ..db import db_session, discard_changes
 from .session_user import SessionUser, current_account
 
 bp = Blueprint("auth", __name__)
@@ -88,31 +88,13 @@ def forgot_password():
     started = accounts.start_password_reset(db_session(), email, now())
     if started is not None:
         user, token = started
-        link = settings().base_url.rstrip("/") + url_for("auth.reset_password", token=token)
-        subject, body = _reset_mail(user, link)
-        to, sent_at = user.email, now()
-
-        @after_this_request
-        def _send_after_commit(response):
-            # runs once the request's transaction has committed the token
-            try:
-                send_account_mail(settings(), to=to, subject=subject, body=body, now=sent_at)
-            except OSError:
-                current_app.logger.exception("password reset mail to %s not sent", to)
-            return response
+        # queued in this request's transaction, with the token: the worker sends it
+        send_account_mail(db_session(), to=user.email, name=user.display_name, language=user.language,
+                          template="password_reset", context={"path": url_for("auth.reset_password", token=token)},
+                          now=now(), expires_dt=now() + accounts.RESET_VALIDITY)
     flash(_("If an account exists for this address, a reset link has been sent to it. "
             "The link works once, for two hours."), "info")
     return redirect(url_for("auth.login"))
-
-
-def _reset_mail(user: User, link: str) -> tuple[str, str]:
-    if user.language == "en":
-        return ("setupflow: reset your password",
-                f"Hello {user.display_name},\n\nTo choose a new password, open this link (valid once, for two "
-                f"hours):\n{link}\n\nIf you did not ask for it, ignore this message.\n")
-    return ("setupflow : réinitialiser votre mot de passe",
-            f"Bonjour {user.display_name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une "
-            f"fois, pendant deux heures) :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message.\n")
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
