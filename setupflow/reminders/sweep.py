@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,7 +28,7 @@ from ..config import Settings
 from ..db import transaction
 from . import messages
 from .mailer import MailNotConfigured, SmtpMailer
-from .models import UNSENT, Reminder
+from .models import UNSENT_SQL, Reminder
 
 log = logging.getLogger("setupflow.reminders")
 
@@ -58,7 +58,7 @@ def backoff(attempts: int) -> timedelta:
 def expire(session: Session, now: datetime) -> int:
     """Withdraw unsent rows past their expiry (a day-before reminder after the meeting...)."""
     result = session.execute(
-        update(Reminder).where(Reminder.state.in_(("pending", "failed")), Reminder.expires_dt < now)
+        update(Reminder).where(text(UNSENT_SQL), Reminder.state != "sending", Reminder.expires_dt < now)
         .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now,
                 version_id=Reminder.version_id + 1)
         .execution_options(synchronize_session=False))
@@ -67,7 +67,7 @@ def expire(session: Session, now: datetime) -> int:
 
 def due_count(session: Session, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(Reminder).where(
-        Reminder.state.in_(UNSENT), Reminder.send_after_dt <= now))
+        text(UNSENT_SQL), Reminder.send_after_dt <= now))
 
 
 def claim(session: Session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Reminder]:
@@ -77,7 +77,7 @@ def claim(session: Session, now: datetime, limit: int, domain: str, lease: timed
     The caller commits before sending anything.
     """
     rows = list(session.scalars(
-        select(Reminder).where(Reminder.state.in_(UNSENT), Reminder.send_after_dt <= now)
+        select(Reminder).where(text(UNSENT_SQL), Reminder.send_after_dt <= now)
         .order_by(Reminder.send_after_dt, Reminder.id).limit(limit)
         .with_for_update(skip_locked=True)))
     digests: dict[str, str] = {}
