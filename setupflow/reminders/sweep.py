@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..config import Settings
@@ -76,37 +75,37 @@ def claim(session: Session, now: datetime, limit: int, domain: str, lease: timed
     Rows without a Message-ID get one now; a digest recipient's rows share one.
     The caller commits before sending anything.
     """
-    rows = list(session.scalars(
-        select(Reminder).where(text(UNSENT_SQL), Reminder.send_after_dt <= now)
-        .order_by(Reminder.send_after_dt, Reminder.id).limit(limit)
-        .with_for_update(skip_locked=True)))
+    table = Reminder.__table__
+    due = session.execute(
+        select(table.c.id, table.c.version_id, table.c.attempts, table.c.message_id, table.c.is_digest,
+               table.c.recipient).where(text(UNSENT_SQL), table.c.send_after_dt <= now)
+        .order_by(table.c.send_after_dt, table.c.id).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    if not due:
+        return []
     digests: dict[str, str] = {}
     changes = []
-    for row in rows:
-        message_id = row.message_id
+    for row_id, version, attempts, message_id, is_digest, recipient in due:
         if message_id is None:
-            if row.is_digest:
-                message_id = digests.setdefault(row.recipient, f"<digest.{row.id}.{secrets.token_hex(6)}@{domain}>")
+            if is_digest:
+                message_id = digests.setdefault(recipient, f"<digest.{row_id}.{secrets.token_hex(6)}@{domain}>")
             else:
-                message_id = f"<reminder.{row.id}.{secrets.token_hex(6)}@{domain}>"
-        changes.append({"row_id": row.id, "row_version": row.version_id, "new_message_id": message_id,
-                        "new_attempts": row.attempts + 1, "new_version": row.version_id + 1})
-    if changes:
-        # one executemany instead of one versioned UPDATE per row (1,000 rows: ~1 s -> ~15 ms)
-        table = Reminder.__table__
-        result = session.execute(
-            update(table).where(table.c.id == bindparam("row_id"), table.c.version_id == bindparam("row_version"))
-            .values(state="sending", attempts=bindparam("new_attempts"), send_after_dt=now + lease,
-                    updated_dt=now, message_id=bindparam("new_message_id"), version_id=bindparam("new_version")),
-            changes)
-        if result.rowcount not in (-1, len(changes)):
-            raise StaleDataError(f"claim: {len(changes) - result.rowcount} reminder(s) changed while being claimed")
-        for row, change in zip(rows, changes):
-            for key, value in (("state", "sending"), ("attempts", change["new_attempts"]),
-                               ("send_after_dt", now + lease), ("updated_dt", now),
-                               ("message_id", change["new_message_id"]), ("version_id", change["new_version"])):
-                set_committed_value(row, key, value)
-    return rows
+                message_id = f"<reminder.{row_id}.{secrets.token_hex(6)}@{domain}>"
+        changes.append({"row_id": row_id, "row_version": version, "new_message_id": message_id,
+                        "new_attempts": attempts + 1, "new_version": version + 1})
+    # one executemany, still version-checked, instead of one versioned UPDATE per loaded
+    # object (1,000 rows: 1,004 statements, ~1 s -> 3 statements)
+    result = session.execute(
+        update(table).where(table.c.id == bindparam("row_id"), table.c.version_id == bindparam("row_version"))
+        .values(state="sending", attempts=bindparam("new_attempts"), send_after_dt=now + lease,
+                updated_dt=now, message_id=bindparam("new_message_id"), version_id=bindparam("new_version")),
+        changes)
+    if result.rowcount not in (-1, len(changes)):
+        raise StaleDataError(f"claim: {len(changes) - result.rowcount} reminder(s) changed while being claimed")
+    order = {row_id: i for i, (row_id, *_rest) in enumerate(due)}
+    rows = session.scalars(select(Reminder).where(Reminder.id.in_(list(order)))
+                           .execution_options(populate_existing=True)).all()
+    return sorted(rows, key=lambda r: order[r.id])
 
 
 def _groups(rows: list[Reminder]) -> list[list[Reminder]]:
