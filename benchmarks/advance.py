@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text, insert, select, update
 
+import setupflow.all_models  # noqa: F401  (every mapper, for the flush)
 from setupflow.demo_work import produce
 from setupflow.sites import operations as ops
 
