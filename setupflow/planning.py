@@ -6,7 +6,7 @@ after 31 January is the last day of February.
 """
 from __future__ import annotations
 
-from calendar import monthrange
+from calendar import isleap
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,7 +38,11 @@ def add_months(day: date, months: int) -> date:
     dateutil's relativedelta does, ~10x faster: the portfolio calls it for every site)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+    last = 29 if month == 2 and isleap(year) else _MONTH_DAYS[month - 1]
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 @dataclass(frozen=True)
