@@ -53,7 +53,7 @@ def run_all(report, url: str | None, scale: dataset.Scale, quick: bool, workdir:
 
 
 def bench_advance(report, engine, factory, catalog, quick, label=""):
-    per_round = 20 if quick else 100
+    per_round = 15 if quick else 100
     rounds = 3 if quick else 5
     ours, peers, size = [], [], 0
     for _ in range(rounds):
