@@ -25,6 +25,8 @@ def _measure(fn):
 def bytes_per_site(factory, count: int) -> tuple[float, int, int]:
     """(extra bytes per site, bytes of the raw rows, bytes of the loaded sites)."""
     columns = [c for c in Site.__table__.columns]
+    with factory() as session:  # the definition and machine are built once per process, not per site
+        machine_of(session.scalars(select(Site).limit(1)).one())
     with factory() as session:
         def raw_rows():
             return session.execute(select(*columns).limit(count)).all()

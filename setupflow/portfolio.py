@@ -49,7 +49,8 @@ class SiteData:
     site: Site
     done: set[str] = field(default_factory=set)
     decisions: dict[str, str] = field(default_factory=dict)
-    moves: list[HistoryEntry] = field(default_factory=list)
+    #: the site's stage moves (rows with action, stage, at_dt, detail), oldest first
+    moves: list = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,7 +81,9 @@ def load(session: Session, sites_query: Select, loaders: dict[str, BatchLoader] 
             Decision.site_id.in_(ids), Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
             .order_by(Decision.id)):
         data[site_id].decisions[key] = value
-    for entry in session.scalars(select(HistoryEntry).where(
+    # plain rows, not ORM objects: the forecast only reads them (2,000 sites: ~6,000 entries)
+    for entry in session.execute(select(HistoryEntry.site_id, HistoryEntry.action, HistoryEntry.stage,
+                                        HistoryEntry.at_dt, HistoryEntry.detail).where(
             HistoryEntry.site_id.in_(ids), HistoryEntry.action.in_(STAGE_MOVES)).order_by(HistoryEntry.id)):
         data[entry.site_id].moves.append(entry)
     for name, loader in {**EXTRA_LOADERS, **(loaders or {})}.items():

@@ -1,6 +1,7 @@
 """Labels the pages share: stages from the definitions, health and roles in the catalogue."""
 from __future__ import annotations
 
+from flask import g
 from flask_babel import lazy_gettext as _l
 
 from setupflow.sites.runtime import workflow_of
@@ -19,8 +20,18 @@ ROLE_LABELS = {"admin": _l("Administrator"), "cress": _l("Cress staff"), "lead":
 SIDE_LABELS = {"pa": _l("Prison administration"), "ess": _l("ESS organisation")}
 
 
+def translated(lazy) -> str:
+    """A module-level lazy label in the request's language, translated once per request
+    (a portfolio of 2,000 rows asked Flask-Babel for the same few labels 8,000 times)."""
+    done = g.setdefault("labels", {})
+    key = id(lazy)
+    if key not in done:
+        done[key] = str(lazy)
+    return done[key]
+
+
 def health_label(health: str) -> str:
-    return str(HEALTH_LABELS[health])
+    return translated(HEALTH_LABELS[health])
 
 
 def stage_label(site, lang: str, stage_id: str | None = None) -> str:
@@ -47,8 +58,8 @@ def init_app(app) -> None:
     from .db import catalog
 
     app.jinja_env.globals.update(
-        health_label=health_label, health_reason=lambda key: str(HEALTH_REASONS[key]), stage_label=stage_label,
-        role_label=lambda role: str(ROLE_LABELS[role]), side_label=lambda side: str(SIDE_LABELS[side]),
+        health_label=health_label, health_reason=lambda key: translated(HEALTH_REASONS[key]), stage_label=stage_label,
+        role_label=lambda role: translated(ROLE_LABELS[role]), side_label=lambda side: translated(SIDE_LABELS[side]),
         any_stage_label=lambda stage_id, lang: any_stage_label(catalog(), stage_id, lang))
     app.jinja_env.globals["history_text"] = history_text
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -92,8 +93,6 @@ def echo_json(data) -> None:
 
 
 def run_cli(group, argv) -> int:
-    from ..definitions.loader import DefinitionError
-
     try:
         group.main(args=argv, prog_name="setupflow", standalone_mode=False)
     except click.exceptions.Abort:
@@ -102,14 +101,19 @@ def run_cli(group, argv) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except DefinitionError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        return EXIT_BAD_INPUT
-    except SetupflowError as exc:
-        click.echo(f"error: {exc}", err=True)
-        return EXIT_BAD_INPUT
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except Exception as exc:
+        # the definition loader (pydantic: ~150 ms to import) is not imported for `--help`;
+        # a DefinitionError can only come from a command that imported it
+        loader = sys.modules.get("setupflow.definitions.loader")
+        if loader is not None and isinstance(exc, loader.DefinitionError):
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            return EXIT_BAD_INPUT
+        if isinstance(exc, SetupflowError):
+            click.echo(f"error: {exc}", err=True)
+            return EXIT_BAD_INPUT
+        raise
     return 0
 

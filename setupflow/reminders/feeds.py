@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFound
 from ..sites.models import Site
-from ..sites.operations import dated_decisions, get_site, planned
+from ..sites.operations import dated_values, get_site, planned
 from ..sites.runtime import workflow_of
 from ..team.models import Person
 from . import ics
@@ -58,27 +58,71 @@ def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:
     return row
 
 
-def site_events(session: Session, site: Site, now: datetime, lang: str) -> list:
-    from ..committees.models import Meeting
+def _events(session: Session, sites: list[Site], langs: dict[int, str], now: datetime) -> list:
+    """The events of ``sites`` (each in its reader's language), in four queries whatever
+    the number of sites: meetings, their agenda items, and the current decisions."""
+    from ..committees.models import AgendaItem, Meeting
+    from ..sites.models import Decision
 
-    events = []
-    meetings = session.scalars(select(Meeting).where(Meeting.site_id == site.id,
-                                                     Meeting.status.in_(FEED_STATUSES)).order_by(Meeting.starts_dt))
+    if not sites:
+        return []
+    ids = [s.id for s in sites]
+    meetings = session.execute(select(Meeting.__table__).where(
+        Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES))
+        .order_by(Meeting.site_id, Meeting.starts_dt)).mappings().all()
+    agenda: dict[int, list[str]] = {}
+    for meeting_id, title in session.execute(
+            select(AgendaItem.meeting_id, AgendaItem.title).join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .where(Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES))
+            .order_by(AgendaItem.meeting_id, AgendaItem.position)):
+        agenda.setdefault(meeting_id, []).append(title)
+    values: dict[int, dict[str, str]] = {}
+    for site_id, key, value in session.execute(select(Decision.site_id, Decision.key, Decision.value).where(
+            Decision.site_id.in_(ids), Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
+            .order_by(Decision.id)):
+        values.setdefault(site_id, {})[key] = value
+    by_site: dict[int, list] = {}
     for meeting in meetings:
-        context = meeting_context(meeting, site, lang)
-        context["title"] = f"{context['title']} - {site.name}"
-        events.append(ics.meeting_event(context, stamp=now, cancelled=meeting.status == "cancelled"))
-    workflow = workflow_of(site)
-    if site.stage != workflow.final.id:
-        for dp in planned(site, dated_decisions(session, site)).deadlines:
-            if dp.done_on is not None:
-                continue
-            label = dp.deadline.label.get(lang) + (" (estimation)" if dp.is_estimate and lang == "fr" else
-                                                   " (estimate)" if dp.is_estimate else "")
-            days = (dp.window.latest - dp.window.earliest).days + 1
-            events.append(ics.all_day_event(f"deadline-{site.id}-{dp.deadline.id}@setupflow", dp.window.earliest,
-                                            f"{label} - {site.name}", stamp=now, days=days))
+        by_site.setdefault(meeting["site_id"], []).append(meeting)
+    events = []
+    for site in sites:
+        lang = langs[site.id]
+        for meeting in by_site.get(site.id, ()):
+            context = meeting_context(_MeetingRow(meeting, agenda.get(meeting["id"], ())), site, lang)
+            context["title"] = f"{context['title']} - {site.name}"
+            events.append(ics.meeting_event(context, stamp=now, cancelled=meeting["status"] == "cancelled"))
+        workflow = workflow_of(site)
+        if site.stage != workflow.final.id:
+            for dp in planned(site, dated_values(site, values.get(site.id, {}))).deadlines:
+                if dp.done_on is not None:
+                    continue
+                label = dp.deadline.label.get(lang) + (" (estimation)" if dp.is_estimate and lang == "fr" else
+                                                       " (estimate)" if dp.is_estimate else "")
+                days = (dp.window.latest - dp.window.earliest).days + 1
+                events.append(ics.all_day_event(f"deadline-{site.id}-{dp.deadline.id}@setupflow",
+                                                dp.window.earliest, f"{label} - {site.name}", stamp=now, days=days))
     return events
+
+
+class _MeetingRow:
+    """A meeting row read with Core, with what ``meeting_context`` reads of a Meeting."""
+
+    def __init__(self, row, agenda_titles):
+        self.__dict__.update(row)
+        self.agenda = [_Titled(t) for t in agenda_titles]
+
+    @property
+    def ends_dt(self) -> datetime:
+        return self.starts_dt + timedelta(minutes=self.duration_minutes)
+
+
+class _Titled:
+    def __init__(self, title: str):
+        self.title = title
+
+
+def site_events(session: Session, site: Site, now: datetime, lang: str) -> list:
+    return _events(session, [site], {site.id: lang}, now)
 
 
 def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
@@ -87,9 +131,9 @@ def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
     if row.site_id is not None:
         site = get_site(session, row.site_id)
         return ics.feed(f"setupflow - {site.name}", site_events(session, site, now, "fr"))
-    people = list(session.scalars(select(Person).where(Person.email.ilike(row.email), Person.left_on.is_(None))))
-    events = []
-    for site_id in sorted({p.site_id for p in people}):
-        lang = next(p.language for p in people if p.site_id == site_id)
-        events += site_events(session, get_site(session, site_id), now, lang)
-    return ics.feed("setupflow", events)
+    langs: dict[int, str] = {}
+    for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
+            Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
+        langs.setdefault(site_id, lang)
+    sites = list(session.scalars(select(Site).where(Site.id.in_(sorted(langs))).order_by(Site.id)))
+    return ics.feed("setupflow", _events(session, sites, langs, now))

@@ -18,6 +18,10 @@ from ..db import Base, UTCDateTime
 STATES = ("pending", "sending", "sent", "failed", "dead", "withdrawn")
 #: the states the sweep still looks at
 UNSENT = ("pending", "sending", "failed")
+#: the same, as the SQL of the partial indexes below. The sweep's queries use this exact
+#: text: with bound parameters instead, SQLite cannot match the partial index and scans
+#: every unsent row (1,000,000 rows: an idle sweep took ~1.5 s instead of < 1 ms)
+UNSENT_SQL = "state IN ('pending', 'sending', 'failed')"
 
 
 class Reminder(Base):
@@ -27,9 +31,9 @@ class Reminder(Base):
     __table_args__ = (
         UniqueConstraint("rule", "subject", "due_dt", "recipient"),
         # what the sweep scans: only unsent rows, by the time it may take them (Indico style)
-        Index("ix_reminders_unsent", "send_after_dt",
-              postgresql_where=text("state IN ('pending', 'sending', 'failed')"),
-              sqlite_where=text("state IN ('pending', 'sending', 'failed')")),
+        Index("ix_reminders_unsent", "send_after_dt", postgresql_where=text(UNSENT_SQL), sqlite_where=text(UNSENT_SQL)),
+        # what expiry scans: unsent rows by their expiry
+        Index("ix_reminders_expiring", "expires_dt", postgresql_where=text(UNSENT_SQL), sqlite_where=text(UNSENT_SQL)),
         Index("ix_reminders_site_subject", "site_id", "subject"),
     )
 

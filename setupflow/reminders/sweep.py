@@ -19,14 +19,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..config import Settings
 from ..db import transaction
 from . import messages
 from .mailer import MailNotConfigured, SmtpMailer
-from .models import UNSENT, Reminder
+from .models import UNSENT_SQL, Reminder
 
 log = logging.getLogger("setupflow.reminders")
 
@@ -56,7 +57,7 @@ def backoff(attempts: int) -> timedelta:
 def expire(session: Session, now: datetime) -> int:
     """Withdraw unsent rows past their expiry (a day-before reminder after the meeting...)."""
     result = session.execute(
-        update(Reminder).where(Reminder.state.in_(("pending", "failed")), Reminder.expires_dt < now)
+        update(Reminder).where(text(UNSENT_SQL), Reminder.state != "sending", Reminder.expires_dt < now)
         .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now,
                 version_id=Reminder.version_id + 1)
         .execution_options(synchronize_session=False))
@@ -65,7 +66,7 @@ def expire(session: Session, now: datetime) -> int:
 
 def due_count(session: Session, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(Reminder).where(
-        Reminder.state.in_(UNSENT), Reminder.send_after_dt <= now))
+        text(UNSENT_SQL), Reminder.send_after_dt <= now))
 
 
 def claim(session: Session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Reminder]:
@@ -74,24 +75,37 @@ def claim(session: Session, now: datetime, limit: int, domain: str, lease: timed
     Rows without a Message-ID get one now; a digest recipient's rows share one.
     The caller commits before sending anything.
     """
-    rows = list(session.scalars(
-        select(Reminder).where(Reminder.state.in_(UNSENT), Reminder.send_after_dt <= now)
-        .order_by(Reminder.send_after_dt, Reminder.id).limit(limit)
-        .with_for_update(skip_locked=True)))
+    table = Reminder.__table__
+    due = session.execute(
+        select(table.c.id, table.c.version_id, table.c.attempts, table.c.message_id, table.c.is_digest,
+               table.c.recipient).where(text(UNSENT_SQL), table.c.send_after_dt <= now)
+        .order_by(table.c.send_after_dt, table.c.id).limit(limit)
+        .with_for_update(skip_locked=True)).all()
+    if not due:
+        return []
     digests: dict[str, str] = {}
-    for row in rows:
-        row.state = "sending"
-        row.attempts += 1
-        row.send_after_dt = now + lease
-        row.updated_dt = now
-        if row.message_id is None:
-            if row.is_digest:
-                row.message_id = digests.setdefault(
-                    row.recipient, f"<digest.{row.id}.{secrets.token_hex(6)}@{domain}>")
+    changes = []
+    for row_id, version, attempts, message_id, is_digest, recipient in due:
+        if message_id is None:
+            if is_digest:
+                message_id = digests.setdefault(recipient, f"<digest.{row_id}.{secrets.token_hex(6)}@{domain}>")
             else:
-                row.message_id = f"<reminder.{row.id}.{secrets.token_hex(6)}@{domain}>"
-    session.flush()
-    return rows
+                message_id = f"<reminder.{row_id}.{secrets.token_hex(6)}@{domain}>"
+        changes.append({"row_id": row_id, "row_version": version, "new_message_id": message_id,
+                        "new_attempts": attempts + 1, "new_version": version + 1})
+    # one executemany, still version-checked, instead of one versioned UPDATE per loaded
+    # object (1,000 rows: 1,004 statements, ~1 s -> 3 statements)
+    result = session.execute(
+        update(table).where(table.c.id == bindparam("row_id"), table.c.version_id == bindparam("row_version"))
+        .values(state="sending", attempts=bindparam("new_attempts"), send_after_dt=now + lease,
+                updated_dt=now, message_id=bindparam("new_message_id"), version_id=bindparam("new_version")),
+        changes)
+    if result.rowcount not in (-1, len(changes)):
+        raise StaleDataError(f"claim: {len(changes) - result.rowcount} reminder(s) changed while being claimed")
+    order = {row_id: i for i, (row_id, *_rest) in enumerate(due)}
+    rows = session.scalars(select(Reminder).where(Reminder.id.in_(list(order)))
+                           .execution_options(populate_existing=True)).all()
+    return sorted(rows, key=lambda r: order[r.id])
 
 
 def _groups(rows: list[Reminder]) -> list[list[Reminder]]:

@@ -1,0 +1,10 @@
+"""The WSGI app gunicorn serves for the page benchmarks: the real application on the
+benchmark database, with the clock fixed at the dataset's ``NOW`` and plain-HTTP cookies."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .pages import make_app
+
+app = make_app(os.environ["SETUPFLOW_DATABASE_URL"], Path(os.environ["SETUPFLOW_DATA_DIR"]))
