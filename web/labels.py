@@ -60,6 +60,7 @@ def init_app(app) -> None:
         role_label=lambda role: str(ROLE_LABELS[role]), side_label=lambda side: str(SIDE_LABELS[side]),
         any_stage_label=lambda stage_id, lang: any_stage_label(catalog(), stage_id, lang))
     app.jinja_env.globals["history_text"] = history_text
+    app.jinja_env.filters["stage_name"] = stage_name
     app.jinja_env.globals.update(
         meeting_status_label=lambda key: str(MEETING_STATUS_LABELS.get(key, key)),
         meeting_role_label=lambda key: str(MEETING_ROLE_LABELS.get(key, key)),
@@ -67,6 +68,11 @@ def init_app(app) -> None:
         action_status_label=lambda key: str(ACTION_STATUS_LABELS.get(key, key)),
         document_label=lambda key: str(DOCUMENT_LABELS.get(key, key)), site_decision_label=decision_label,
         committee_label=committee_label)
+
+
+def stage_name(stage_id: str, site, lang: str) -> str:
+    """A Jinja filter: ``stage_ids | map('stage_name', site, lang)``."""
+    return stage_label(site, lang, stage_id)
 
 
 def committee_label(site, committee_id: str, lang: str) -> str:
