@@ -3,7 +3,7 @@ minutes (Markdown, previewed on the server, saved with the version they were bas
 decisions taken in the meeting, action items, and the lifecycle buttons."""
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -19,7 +19,6 @@ from setupflow.sites.operations import current_decisions
 from setupflow.sites.runtime import workflow_of
 from setupflow.team.operations import get_person, people_of
 
-from ..db import discard_changes
 from ..i18n import current_language
 from ..problems import explain
 from ..scope import actor, allowed, current_account, db_session, done, now, owned, refuse, visible_site
@@ -168,57 +167,4 @@ def agenda(site_id, meeting_id):
                    _("Agenda saved."), "agenda")
 
 
-@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/minutes")
-@login_required
-def save_minutes(site_id, meeting_id):
-    """Preview (nothing saved) or save. A stale save keeps the person's text in the form."""
-    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
-    body = request.form.get("body") or ""
-    try:
-        based_on = int(request.form.get("based_on") or 0)
-    except ValueError:
-        abort(400)
-    if "preview" in request.form:
-        return render_meeting(site, meeting, body=body, based_on=based_on, preview=markdown_to_html(body, 1))
-    try:
-        minutes.save_minutes(db_session(), meeting, body, based_on, actor(), now())
-    except StaleEdit:
-        discard_changes()
-        message = _("Someone saved these minutes while you were writing: your text was NOT saved. It is still "
-                    "in the form below; compare it with the current version, merge, and save again.")
-        return render_meeting(site, meeting, 409, body=body, based_on=based_on, error=message)
-    except InputError as exc:
-        discard_changes()
-        return render_meeting(site, meeting, 400, body=body, based_on=based_on, error=explain(exc))
-    return done(_("Minutes saved."), page_url(meeting, "minutes"))
-
-
-@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/approve")
-@login_required
-def approve(site_id, meeting_id):
-    def change(m):
-        raw = request.form.get("version") or ""
-        if not raw.isdigit():
-            raise InputError("version: which version of the minutes is approved")
-        minutes.approve_minutes(db_session(), m, int(raw), actor(), now())
-    return _change(site_id, meeting_id, change, _("Minutes approved."), "minutes")
-
-
-@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/decisions")
-@login_required
-def decide(site_id, meeting_id):
-    form = request.form
-    return _change(site_id, meeting_id, lambda m: minutes.record_meeting_decision(
-        db_session(), m, form.get("key") or None, form.get("value"), form.get("text"), actor(), now(),
-        supersede_reason=form.get("supersede_reason")), _("Decision recorded."), "decisions")
-
-
-@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/actions")
-@login_required
-def add_action(site_id, meeting_id):
-    from setupflow.committees.actions import add_action as add
-
-    form = request.form
-    return _change(site_id, meeting_id, lambda m: add(db_session(), m, form.get("text"), _person(m, "owner"),
-                                                      actor(), now(), due_on=form.get("due_on") or None),
-                   _("Action item added."), "actions")
+from . import records  # noqa: E402,F401  (minutes, decisions and action items of a meeting)
