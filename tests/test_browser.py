@@ -1,5 +1,7 @@
-"""In a real browser: a Cress user opens a site and its lead's account; the lead carries
-the site past the diagnostic. And the main pages have no serious accessibility violation."""
+"""In a real browser: a Cress user opens a site, its lead's account and the meeting
+proposals; the lead fills the team file, confirms the first technical committee, writes
+its minutes, records the structure type in that meeting and carries the site past the
+diagnostic. And the main pages have no serious accessibility violation."""
 import pytest
 
 from browser_support import *  # noqa: F401,F403
@@ -18,7 +20,61 @@ def tick_gate_tasks(page, labels):
         page.get_by_role("button", name=f"Remettre à faire : {label}").wait_for()
 
 
-def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(live_app, page, person, catalog,
+def site_section(page, name):
+    page.get_by_role("navigation", name="Rubriques du site").get_by_role("link", name=name).click()
+
+
+def fill_team_file(page):
+    site_section(page, "Fichier de l'équipe projet")
+    org_form = page.locator("form", has=page.get_by_role("button", name="Ajouter la structure"))
+    org_form.get_by_label("Nom").fill("Maison d'arrêt fictive")
+    org_form.get_by_label("Type").select_option("ep")
+    org_form.get_by_role("button", name="Ajouter la structure").click()
+    page.get_by_text("Structure ajoutée.").wait_for()
+    form = page.locator("form", has=page.get_by_role("button", name="Ajouter la personne"))
+    form.get_by_label("Nom").fill("Inès Exemple")
+    form.get_by_label("E-mail").fill("ines@example.org")
+    form.get_by_label("Comité technique").check()
+    form.get_by_role("button", name="Ajouter la personne").click()
+    page.get_by_text("Personne ajoutée au fichier de l'équipe.").wait_for()
+
+
+def decide_in_a_meeting(page, app, web_session, site_name, kind, committee):
+    """Confirm the committee's first proposed meeting, let it take place, hold it, write
+    its minutes and record the decision in it."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from setupflow.committees.models import Meeting
+    from setupflow.sites.models import Site
+
+    site_section(page, "Réunions")
+    row = page.locator("tr", has_text=committee.label.fr).first
+    row.get_by_role("button", name="Confirmer").click()
+    page.get_by_text("Réunion confirmée").wait_for()
+    web_session.expire_all()
+    site = web_session.scalar(select(Site).where(Site.name == site_name))
+    meeting = web_session.scalar(select(Meeting).where(Meeting.site_id == site.id, Meeting.status == "scheduled"))
+    assert meeting.committee_id == committee.id and [a.person.name for a in meeting.attendees] == ["Inès Exemple"]
+    after = meeting.starts_dt + timedelta(days=1)
+    app.config["SETUPFLOW_NOW"] = lambda: after  # time passes: the meeting takes place
+    page.reload()
+    page.get_by_role("button", name="La réunion a eu lieu").click()
+    page.get_by_text("La réunion est notée comme tenue.").wait_for()
+    page.get_by_label("Compte rendu (Markdown").fill("## Relevé\n\nLe comité retient **une entreprise adaptée**.")
+    page.get_by_role("button", name="Aperçu").click()
+    page.locator(".preview strong", has_text="une entreprise adaptée").wait_for()
+    page.get_by_role("button", name="Enregistrer le compte rendu").click()
+    page.get_by_text("Compte rendu enregistré.").wait_for()
+    form = page.locator("form", has=page.locator(f"input[name=key][value={kind.id}]"))
+    form.get_by_label("Valeur").select_option(kind.choices[-1].id)
+    form.get_by_role("button", name="Enregistrer la décision").click()
+    page.get_by_text("Décision enregistrée.").wait_for()
+    site_section(page, "Vue d'ensemble")
+
+
+def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(live_app, app, page, person, catalog,
                                                                              web_session, manager, now):
     workflow = catalog.get("cress-disp").workflow
     person("cress@example.test", "cress", region="Bretagne")
@@ -37,10 +93,17 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
         page.get_by_label("Mot de passe initial").fill(LEAD_PASSWORD)
         page.get_by_role("button", name="Créer le compte").click()
         page.get_by_role("heading", name="Compte créé").wait_for()
+        page.goto(live_app + "/portfolio")
+        page.get_by_role("link", name="Atelier de la Rance (fictif)").click()
+        site_section(page, "Réunions")
+        page.get_by_role("button", name="Générer les propositions").click()
+        page.get_by_text("réunions proposées jusqu'à l'ouverture visée").wait_for()
         page.get_by_role("button", name="Se déconnecter").click()
 
         log_in(page, live_app, "pilote@example.test", LEAD_PASSWORD)
         page.get_by_role("heading", name="Atelier de la Rance (fictif)").wait_for()
+        fill_team_file(page)
+        site_section(page, "Vue d'ensemble")
         for stage in workflow.stages[:3]:
             assert page.get_by_role("button", name="Passer à l'étape suivante").is_disabled()
             ticked = [key for key in stage.gate.tasks if not workflow.task(key)[1].evidence]
@@ -57,6 +120,10 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
             tick_gate_tasks(page, [workflow.task(key)[1].label.fr for key in ticked])
             for key in stage.gate.decisions:
                 kind = workflow.decision(key)
+                if kind.committee:  # a committee's decision is taken in one of its meetings
+                    decide_in_a_meeting(page, app, web_session, "Atelier de la Rance (fictif)", kind,
+                                        workflow.committee(kind.committee))
+                    continue
                 form = page.locator("form", has=page.locator(f"input[name=key][value={key}]"))
                 form.get_by_label("Valeur").select_option(kind.choices[-1].id)
                 form.get_by_role("button", name="Enregistrer la décision").click()
@@ -65,6 +132,8 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
             page.get_by_text("Le site est passé à l'étape").wait_for()
         current = workflow.stages[3].label.fr
         assert page.locator(".tracker li.current").inner_text().count(current) == 1
+        site_section(page, "Journal des décisions")
+        page.get_by_text("Prise en réunion").wait_for()
 
 
 def test_a_lead_fills_the_diagnostic_in_the_pages_and_its_tasks_are_met_by_the_work(live_app, page, person, site_in,
@@ -126,9 +195,21 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, 
     from axe_playwright_python.sync_playwright import Axe
 
     from setupflow.calls.operations import create_call
+    from setupflow.committees.minutes import record_meeting_decision, save_minutes
+    from setupflow.committees import attendance, operations as meetings
+    from setupflow.committees.proposals import propose
+    from setupflow.team import operations as team
 
     site = site_in()
     call = create_call(web_session, site, None, actor=manager, now=now)
+    org = team.organisation_for(web_session, site, "ep", manager, now)
+    someone = team.add_person(web_session, site, name="Inès Exemple", email="ines@example.org", organisation=org,
+                              actor=manager, now=now, committees=("technical",))
+    proposed = propose(web_session, site, now, manager)[0]
+    held = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
+    attendance.mark_held(web_session, held, {someone.id: "present"}, manager, now.replace(hour=12))
+    save_minutes(web_session, held, "## Relevé\n\n- un point", 0, manager, now)
+    record_meeting_decision(web_session, held, None, None, "Une décision libre", manager, now.replace(hour=12))
     web_session.commit()
     person("cress@example.test", "cress", region="Bretagne")
     axe = Axe()
@@ -140,7 +221,12 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, 
         pages = {"login": None, "portfolio": "/portfolio", "site": f"/sites/{site.id}", "glossary": "/glossary",
                  "diagnostic": f"/sites/{site.id}/diagnostic", "calls": f"/sites/{site.id}/calls",
                  "call": f"/sites/{site.id}/calls/{call.id}", "support": f"/sites/{site.id}/support",
-                 "budget": f"/sites/{site.id}/budget", "notifications": "/notifications"}
+                 "budget": f"/sites/{site.id}/budget", "notifications": "/notifications",
+                 "meetings": f"/sites/{site.id}/meetings", "proposed meeting": f"/sites/{site.id}/meetings/{proposed.id}",
+                 "held meeting": f"/sites/{site.id}/meetings/{held.id}", "decision log": f"/sites/{site.id}/decisions",
+                 "decision search": "/decisions?q=d", "actions": f"/sites/{site.id}/actions",
+                 "team": f"/sites/{site.id}/team", "person": f"/sites/{site.id}/team/people/{someone.id}",
+                 "note": f"/sites/{site.id}/note"}
         found["login"] = axe.run(page, options=options).response["violations"]
         log_in(page, live_app, "cress@example.test", PASSWORD)
         for name, path in pages.items():

@@ -121,3 +121,54 @@ def test_the_portfolio_reads_each_backend_in_four_statements(db, session, make_s
         rows = portfolio.portfolio(session, query, TODAY, sort="stage")
     assert [r.site.stage for r in rows] == ["plan", "cooperate", "diagnose"]
     assert counter.count == 4
+
+
+def test_the_meeting_and_action_columns_add_one_statement_each_whatever_the_number_of_sites(
+        sqlite_db, web_session, many_sites, manager, now):
+    from setupflow.committees import actions, attendance, operations as meetings
+    from setupflow.portfolio_columns import loaders
+    from setupflow.team import operations as team
+
+    def statements():
+        web_session.expire_all()
+        with StatementCounter(sqlite_db.engine) as counter:
+            rows = portfolio.portfolio(web_session, select(Site), TODAY, loaders=loaders(now))
+        return counter.count, rows
+
+    many_sites(5)
+    plain = count_statements(sqlite_db.engine, web_session, select(Site))[0]
+    few, _ = statements()
+    many_sites(45)
+    for site in web_session.scalars(select(Site).order_by(Site.id).limit(20)):
+        org = team.organisation_for(web_session, site, "ep", manager, now)
+        someone = team.add_person(web_session, site, name="Personne fictive", email=f"p{site.id}@example.org",
+                                  organisation=org, actor=manager, now=now, committees=("technical",))
+        held = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
+        attendance.mark_held(web_session, held, {someone.id: "present"}, manager, now.replace(hour=12))
+        actions.add_action(web_session, held, "Relancer", someone, manager, now, due_on="2027-01-01")
+        meetings.schedule(web_session, site, "technical", "2027-02-09T14:00", manager, now)
+    web_session.commit()
+    many, rows = statements()
+    print(f"portfolio statements with the meeting columns: {few} for 5 sites, {many} for 50 sites")
+    assert few == many == plain + 3
+    with_meetings = [r for r in rows if "next_meeting" in r.extra]
+    assert len(with_meetings) == 20
+    assert all(r.extra["next_meeting"]["starts_dt"].isoformat().startswith("2027-02-09") for r in with_meetings)
+    assert all(r.extra["overdue_actions"] == 1 for r in with_meetings)
+
+
+def test_a_site_past_a_stage_whose_gate_decision_was_withdrawn_is_flagged(site_in, web_session, web_walk, manager,
+                                                                          now, logged_in):
+    from setupflow.portfolio_columns import loaders
+
+    site = web_walk(site_in(name="Atelier incohérent"), "call")
+    web_walk(site_in(name="Atelier cohérent"), "call")
+    decision = ops.current_decisions(web_session, site)["structure_type"]
+    ops.withdraw_decision(web_session, site, decision, "le choix est remis en cause", manager, now)
+    web_session.commit()
+    rows = {r.site.name: r for r in portfolio.portfolio(web_session, select(Site), TODAY, loaders=loaders(now))}
+    assert rows["Atelier incohérent"].extra["unmet_gates"] == ["diagnose"]
+    assert "unmet_gates" not in rows["Atelier cohérent"].extra
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    page = client.get("/portfolio").get_data(as_text=True)
+    assert page.count("Incohérent") == 1

@@ -5,7 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from setupflow.accounts.models import User, UserSite
+from setupflow.committees.models import ActionItem, Attendee, Meeting, MeetingRole, MinutesRevision
+from setupflow.documents.models import SectionRevision
 from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
+from setupflow.team.models import Membership, Organisation, Person
 
 from web_fixtures import *  # noqa: F401,F403
 
@@ -18,49 +21,86 @@ def site_rules(app):
                                                              for a in rule.arguments)]
 
 
-def fill(rule, site_id, task_key, objects=None):
-    """The rule's URL for ``site_id``; object ids (call_id, line_id...) come from ``objects``
-    (another site's objects), other arguments get ``task_key``."""
+OBJECT_IDS = ("call_id", "application_id", "file_id", "line_id", "meeting_id", "person_id", "action_id",
+              "decision_id")
+
+
+def fill(rule, ids: dict):
+    """The rule's URL with the ids of one site's objects (see ``site_objects``)."""
     values = {}
     for arg in rule.arguments:
-        values[arg] = site_id if arg.endswith("site_id") else (objects or {}).get(arg, task_key)
+        if arg.endswith("site_id"):
+            values[arg] = ids["site_id"]
+        elif arg == "kind":
+            values[arg] = "agenda" if "meeting_id" in rule.arguments else "decisions"
+        elif arg == "fmt":
+            values[arg] = "pdf" if "file_id" in rule.arguments or "call_id" in rule.arguments else "html"
+        elif arg in ids:
+            values[arg] = ids[arg]
+        else:
+            values[arg] = ids["task_key"]
     return rule.build(values)[1]
 
 
-def foreign_objects(session, site, actor, now, data_dir) -> dict:
-    """One of every object a site URL can name, in ``site``: a published call with an
-    application and its file, a budget line."""
+def site_objects(session, site, manager, now, data_dir) -> dict:
+    """One of every object a site URL can name, in ``site``: a team member, a held meeting
+    with a decision and an action item, a published call with an application and its file,
+    a budget line; so every route is exercised with real objects of the site."""
+    from datetime import timedelta
+
     from setupflow.budget.operations import add_line
     from setupflow.calls import applications, files
     from setupflow.calls import operations as calls
+    from setupflow.committees import actions, attendance, operations as meetings
+    from setupflow.committees.minutes import record_meeting_decision
+    from setupflow.team import operations as team
 
-    call = calls.create_call(session, site, None, actor=actor, now=now)
-    calls.edit_call(session, site, call, actor=actor, now=now, body="Texte", needs="Besoins")
-    calls.publish_call(session, site, call, published_on="2027-01-04", closes_on="2027-03-15", actor=actor, now=now)
+    org = team.organisation_for(session, site, "ep", manager, now)
+    someone = team.add_person(session, site, name=f"Personne {site.id}", email=f"p{site.id}@example.org",
+                              organisation=org, actor=manager, now=now, committees=("technical",))
+    meeting = meetings.schedule(session, site, "technical", "2027-01-04T09:00", manager, now)
+    attendance.mark_held(session, meeting, {someone.id: "present"}, manager, now + timedelta(hours=3))
+    decision = record_meeting_decision(session, meeting, None, None, "Une décision libre", manager,
+                                       now + timedelta(hours=3))
+    item = actions.add_action(session, meeting, "Une action", someone, manager, now)
+    call = calls.create_call(session, site, None, actor=manager, now=now)
+    calls.edit_call(session, site, call, actor=manager, now=now, body="Texte", needs="Besoins")
+    calls.publish_call(session, site, call, published_on="2027-01-04", closes_on="2027-03-15", actor=manager, now=now)
     application = applications.add_application(session, site, call, organisation="Asso fictive", legal_status="SCOP",
-                                               activity="Menuiserie", actor=actor, now=now)
+                                               activity="Menuiserie", actor=manager, now=now)
     file = files.attach_file(session, site, application, data_dir=data_dir, original_name="offre.pdf",
-                             data=b"%PDF-1.4 fictive", actor=actor, now=now)
-    line = add_line(session, site, kind="expense", category="fitting", label="Travaux", planned="1000", actor=actor,
-                    now=now)
+                             data=b"%PDF-1.4 fictive", actor=manager, now=now)
+    line = add_line(session, site, kind="expense", category="fitting", label="Travaux", planned="1000",
+                    actor=manager, now=now)
     session.commit()
-    return {"call_id": call.id, "application_id": application.id, "file_id": file.id, "line_id": line.id,
-            "fmt": "pdf"}
-
-
-OBJECT_IDS = ("call_id", "application_id", "file_id", "line_id")
+    return {"site_id": site.id, "task_key": "directorates_buy_in", "meeting_id": meeting.id,
+            "person_id": someone.id, "action_id": item.id, "decision_id": decision.id,
+            "section": "objectives", "organisation": org.id, "call_id": call.id,
+            "application_id": application.id, "file_id": file.id, "line_id": line.id}
 
 
 def snapshot(session):
     session.expire_all()
     return (tuple(session.execute(select(Site.id, Site.stage, Site.version_id).order_by(Site.id))),
+            tuple(session.execute(select(Meeting.id, Meeting.status, Meeting.sequence).order_by(Meeting.id))),
+            tuple(session.execute(select(ActionItem.id, ActionItem.status).order_by(ActionItem.id))),
+            tuple(session.execute(select(Person.id, Person.name, Person.left_on).order_by(Person.id))),
             *(session.scalar(select(func.count()).select_from(model))
-              for model in (SiteTask, Decision, HistoryEntry, User, UserSite)))
+              for model in (SiteTask, Decision, HistoryEntry, User, UserSite, Organisation, Membership, Attendee,
+                            MeetingRole, MinutesRevision, SectionRevision)))
 
 
 FORM = {"done": "1", "key": "structure_type", "value": "EA", "text": "x", "stage": "plan", "reason": "because",
         "supersede_reason": "because", "email": "new.lead@example.test", "name": "New Lead",
-        "password": "un-long-mot-de-passe", "language": "fr"}
+        "password": "un-long-mot-de-passe", "language": "fr", "body": "x", "based_on": "0",
+        "committee": "technical", "day": "2027-03-09", "time": "14:00", "status": "done", "category": "ep",
+        "agenda": "x", "version": "1"}
+
+
+def form_for(ids: dict) -> dict:
+    """The form, naming the people and organisation of the same site as the URL."""
+    return {**FORM, "person": ids["person_id"], "owner": ids["person_id"], "successor": ids["person_id"],
+            "organisation": ids["organisation"], "role_agenda": ids["person_id"]}
 
 
 def test_every_url_under_sites_names_its_site_id(app):
@@ -71,34 +111,37 @@ def test_every_url_under_sites_names_its_site_id(app):
     assert {"sites.show", "sites.tick", "sites.decide", "sites.advance", "sites.reopen", "sites.lead"} <= names
     assert {"diagnostic.show", "calls.show", "calls.download", "calls.upload", "support.show", "budget.show",
             "budget.change"} <= names
+    assert {"meetings.show", "meetings.save_minutes", "decisions.index", "actions.status", "team.leaves",
+            "documents.site_document", "documents.meeting_document", "documents.save_section"} <= names
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_a_site_outside_the_persons_scope_is_404_on_every_url(app, role, site_in, logged_in, web_session, manager,
-                                                             now, tmp_path):
+                                                              now, tmp_path):
     own = site_in("Bretagne", name="Atelier suivi")
     other = site_in("Pays de la Loire", name="Atelier d'ailleurs")
-    objects = foreign_objects(web_session, other, manager, now, tmp_path)
+    own_ids = site_objects(web_session, own, manager, now, tmp_path)
+    other_ids = site_objects(web_session, other, manager, now, tmp_path)
     client = logged_in(f"{role}@example.test", role, region="Bretagne" if role == "cress" else None,
                        sites=() if role == "cress" else (own,))
-    task_key = "directorates_buy_in"
     before = snapshot(web_session)
     checked = 0
     for rule in site_rules(app):
-        url = fill(rule, other.id, task_key, objects)
+        url = fill(rule, other_ids)
         names_objects = any(arg in OBJECT_IDS for arg in rule.arguments)
         # the person's own site with another site's objects in the URL is refused too
-        for target in (url, fill(rule, own.id, task_key, objects)) if names_objects else (url,):
+        mixed = fill(rule, {**other_ids, "site_id": own.id})
+        for target in (url, mixed) if names_objects else (url,):
             if "GET" in rule.methods:
                 assert client.get(target).status_code == 404, f"GET {target} as {role}"
                 checked += 1
             if "POST" in rule.methods:
-                status = client.post(target, data=FORM).status_code
+                status = client.post(target, data=form_for(other_ids)).status_code
                 assert status in (403, 404), f"POST {target} as {role} answered {status}"
                 checked += 1
         # the person's own site is reachable: the 404 above is about scope, not a broken route
-        if "GET" in rule.methods and not names_objects:
-            assert client.get(fill(rule, own.id, task_key)).status_code in (200, 403), f"GET own {url}"
+        if "GET" in rule.methods:
+            assert client.get(fill(rule, own_ids)).status_code in (200, 403), f"GET own {url}"
     assert checked >= 30
     assert snapshot(web_session) == before
 
@@ -128,3 +171,28 @@ def test_the_portfolio_and_its_export_list_only_the_persons_sites(role, site_in,
     for url in ("/portfolio", "/portfolio.csv"):
         body = client.get(url).get_data(as_text=True)
         assert "Atelier suivi" in body and "ailleurs" not in body, url
+
+
+def test_an_object_of_another_site_is_404_under_the_persons_own_site(app, site_in, logged_in, web_session,
+                                                                     manager, now, tmp_path):
+    """/sites/<own>/meetings/<a meeting of another site>: no way round the scope through an object id."""
+    own = site_in("Bretagne", name="Atelier suivi")
+    other = site_in("Pays de la Loire", name="Atelier d'ailleurs")
+    own_ids = site_objects(web_session, own, manager, now, tmp_path)
+    other_ids = site_objects(web_session, other, manager, now, tmp_path)
+    client = logged_in("lead@example.test", "lead", sites=(own,))
+    mixed = {**other_ids, "site_id": own.id}
+    before = snapshot(web_session)
+    checked = 0
+    for rule in site_rules(app):
+        if not set(rule.arguments) & set(OBJECT_IDS):
+            continue
+        url = fill(rule, mixed)
+        if "GET" in rule.methods:
+            assert client.get(url).status_code == 404, f"GET {url}"
+            assert client.get(fill(rule, own_ids)).status_code == 200, f"GET own {rule.rule}"
+        if "POST" in rule.methods:
+            assert client.post(url, data=form_for(other_ids)).status_code == 404, f"POST {url}"
+        checked += 1
+    assert checked >= 15
+    assert snapshot(web_session) == before

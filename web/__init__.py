@@ -19,6 +19,11 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     from .glossary.routes import bp as glossary_bp, init_glossary
     from .portfolio.routes import bp as portfolio_bp
     from .sites.routes import bp as sites_bp
+    from .actions.routes import bp as actions_bp
+    from .decisions.routes import bp as decisions_bp
+    from .documents.routes import bp as documents_bp
+    from .meetings.routes import bp as meetings_bp
+    from .team.routes import bp as team_bp
 
     settings = settings or Settings.from_env()
     app = db.SetupflowFlask(__name__)
@@ -50,7 +55,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     i18n.init_app(app)
     init_login(app)
     init_glossary(app)
-    for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp):
+    for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp, meetings_bp, decisions_bp, actions_bp, team_bp,
+                      documents_bp):
         app.register_blueprint(blueprint)
     from . import work
     work.register(app)

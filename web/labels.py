@@ -18,6 +18,15 @@ HEALTH_REASONS = {
 ROLE_LABELS = {"admin": _l("Administrator"), "cress": _l("Cress staff"), "lead": _l("Project lead"),
                "sponsor": _l("Sponsor"), "partner": _l("Partner")}
 SIDE_LABELS = {"pa": _l("Prison administration"), "ess": _l("ESS organisation")}
+MEETING_STATUS_LABELS = {"proposed": _l("proposed"), "scheduled": _l("scheduled"), "held": _l("held"),
+                         "minutes_approved": _l("minutes approved"), "cancelled": _l("cancelled")}
+MEETING_ROLE_LABELS = {"agenda": _l("Agenda"), "invitations": _l("Invitations"), "facilitation": _l("Facilitation"),
+                       "logistics": _l("Logistics")}
+ATTENDANCE_LABELS = {"present": _l("present"), "excused": _l("excused"), "absent": _l("absent")}
+DOCUMENT_LABELS = {"invitation": _l("Invitation"), "agenda": _l("Agenda"), "minutes": _l("Minutes"),
+                   "decisions": _l("Decision record"), "project_note": _l("Project note"),
+                   "team_file": _l("Team file")}
+ACTION_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "dropped": _l("dropped")}
 
 
 def translated(lazy) -> str:
@@ -62,6 +71,34 @@ def init_app(app) -> None:
         role_label=lambda role: translated(ROLE_LABELS[role]), side_label=lambda side: translated(SIDE_LABELS[side]),
         any_stage_label=lambda stage_id, lang: any_stage_label(catalog(), stage_id, lang))
     app.jinja_env.globals["history_text"] = history_text
+    app.jinja_env.filters["stage_name"] = stage_name
+    app.jinja_env.globals.update(
+        meeting_status_label=lambda key: str(MEETING_STATUS_LABELS.get(key, key)),
+        meeting_role_label=lambda key: str(MEETING_ROLE_LABELS.get(key, key)),
+        attendance_label=lambda key: str(ATTENDANCE_LABELS.get(key, key)) if key else "",
+        action_status_label=lambda key: str(ACTION_STATUS_LABELS.get(key, key)),
+        document_label=lambda key: str(DOCUMENT_LABELS.get(key, key)), site_decision_label=decision_label,
+        committee_label=committee_label)
+
+
+def stage_name(stage_id: str, site, lang: str) -> str:
+    """A Jinja filter: ``stage_ids | map('stage_name', site, lang)``."""
+    return stage_label(site, lang, stage_id)
+
+
+def committee_label(site, committee_id: str, lang: str) -> str:
+    try:
+        return workflow_of(site).committee(committee_id).label.get(lang)
+    except KeyError:
+        return committee_id
+
+
+def decision_label(site, key: str | None, lang: str) -> str:
+    """A decision kind's label in ``lang``; the key itself when the definition no longer has it."""
+    try:
+        return workflow_of(site).decision(key).label.get(lang)
+    except KeyError:
+        return key or ""
 
 
 def history_text(site, entry, lang: str) -> str:

@@ -13,6 +13,7 @@ from setupflow import portfolio as engine
 from setupflow.accounts.access import visible_sites_query
 from setupflow.accounts.models import User, UserSite
 from setupflow.clock import local_date
+from setupflow.portfolio_columns import loaders
 
 from .. import now
 from ..auth.session_user import current_account
@@ -42,7 +43,8 @@ def _criteria() -> dict:
 
 
 def _rows(user: User, criteria: dict):
-    return engine.portfolio(db_session(), visible_sites_query(user), local_date(now()), **criteria)
+    return engine.portfolio(db_session(), visible_sites_query(user), local_date(now()), loaders=loaders(now()),
+                            **criteria)
 
 
 @bp.get("/portfolio")
@@ -74,7 +76,7 @@ def export_csv():
     writer = csv.writer(out)
     writer.writerow([_("Site"), _("Establishment"), _("Region"), _("DISP"), _("Stage"), _("Health"),
                      _("Target opening"), _("Forecast opening (earliest)"), _("Forecast opening (latest)"),
-                     _("Next deadline"), _("Deadline window")])
+                     _("Next deadline"), _("Deadline window"), _("Next meeting"), _("Overdue actions")])
     for r in rows:
         deadline = r.next_deadline
         writer.writerow([neutralise(v) for v in (
@@ -82,6 +84,8 @@ def export_csv():
             health_label(r.health), r.site.target_opening_on.isoformat(),
             r.progress.plan.opening.earliest.isoformat(), r.progress.plan.opening.latest.isoformat(),
             deadline.deadline.label.get(lang) if deadline else "",
-            f"{deadline.window.earliest.isoformat()} / {deadline.window.latest.isoformat()}" if deadline else "")])
+            f"{deadline.window.earliest.isoformat()} / {deadline.window.latest.isoformat()}" if deadline else "",
+            r.extra["next_meeting"]["starts_dt"].isoformat() if "next_meeting" in r.extra else "",
+            r.extra.get("overdue_actions", 0))])
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=portfolio.csv"})

@@ -1,0 +1,170 @@
+"""The meeting page: date and place, the four roles, invitees and attendance, agenda,
+minutes (Markdown, previewed on the server, saved with the version they were based on),
+decisions taken in the meeting, action items, and the lifecycle buttons."""
+from __future__ import annotations
+
+from flask import render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from setupflow.accounts import access
+from setupflow.clock import local_date
+from setupflow.committees import attendance, minutes, operations as meetings
+from setupflow.committees.models import ATTENDANCE, MEETING_ROLES, ActionItem
+from setupflow.documents.markdown import markdown_to_html
+from setupflow.errors import InputError, NotAllowed, NotFound, StaleEdit
+from setupflow.sites.models import Decision
+from setupflow.sites.operations import current_decisions
+from setupflow.sites.runtime import workflow_of
+from setupflow.team.operations import get_person, people_of
+
+from ..i18n import current_language
+from ..problems import explain
+from ..scope import actor, allowed, current_account, db_session, done, now, owned, refuse, visible_site
+from .routes import bp, local_instant
+
+OPEN = ("proposed", "scheduled")
+
+
+def _meeting(site_id, meeting_id, check=None):
+    site = visible_site(site_id)
+    meeting = owned(meetings.get_meeting, site, meeting_id)
+    if check is not None:
+        allowed(check, site)
+    return site, meeting
+
+
+def page_url(meeting, anchor=""):
+    return url_for("meetings.show", site_id=meeting.site_id, meeting_id=meeting.id) + (f"#{anchor}" if anchor else "")
+
+
+def decision_kinds(meeting):
+    """The decision kinds this meeting may take: those no committee owns, and its committee's."""
+    return [k for k in workflow_of(meeting.site).decisions if k.committee in (None, meeting.committee_id)]
+
+
+def render_meeting(site, meeting, status=200, **minutes_form):
+    session = db_session()
+    user = current_account()
+    current = minutes.current_minutes(session, meeting)
+    version = current.version if current else 0
+    body = minutes_form.get("body", current.body_md if current else "")
+    return render_template(
+        "meetings/show.html", site=site, meeting=meeting, lang=current_language(), subnav="meetings",
+        committee=workflow_of(site).committee(meeting.committee_id), roles=MEETING_ROLES,
+        held_roles={r.role: r.person for r in meeting.roles}, attendance_values=ATTENDANCE,
+        people=people_of(session, site, include_left=False), minutes=current, version=version,
+        minutes_body=body, based_on=minutes_form.get("based_on", version), preview=minutes_form.get("preview"),
+        minutes_error=minutes_form.get("error"), minutes_html=markdown_to_html(current.body_md, 1) if current else None,
+        decisions=list(session.scalars(select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id))),
+        current_decisions=current_decisions(session, site), decision_kinds=decision_kinds(meeting),
+        actions=list(session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+                                     .order_by(ActionItem.id))),
+        today=local_date(now()), is_past=meeting.starts_dt <= now(), is_open=meeting.status in OPEN,
+        can_edit=access.can_edit_site(user, site)), status
+
+
+@bp.get("/sites/<int:site_id>/meetings/<int:meeting_id>")
+@login_required
+def show(site_id, meeting_id):
+    site, meeting = _meeting(site_id, meeting_id)
+    return render_meeting(site, meeting)
+
+
+def _change(site_id, meeting_id, change, success: str, anchor: str = ""):
+    """Run ``change(meeting)`` for an editor; refusals come back as a message on the page."""
+    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
+    url = page_url(meeting, anchor)
+    try:
+        change(meeting)
+    except NotAllowed as exc:
+        return refuse(explain(exc), url)
+    except (InputError, StaleEdit) as exc:
+        return refuse(_("Nothing was changed: %(why)s", why=explain(exc)), url)
+    return done(success, url)
+
+
+def _person(meeting, field):
+    try:
+        return get_person(db_session(), request.form.get(field), meeting.site)
+    except NotFound:
+        raise InputError(f"{field}: choose a person of the team file") from None
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/confirm")
+@login_required
+def confirm(site_id, meeting_id):
+    return _change(site_id, meeting_id, lambda m: meetings.confirm(db_session(), m, actor(), now()),
+                   _("Meeting confirmed; the committee's members are invited."))
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/move")
+@login_required
+def move(site_id, meeting_id):
+    form = request.form
+    return _change(site_id, meeting_id, lambda m: meetings.move(
+        db_session(), m, local_instant(form.get("day"), form.get("time")), actor(), now(), form.get("reason")),
+        _("Meeting moved."))
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/cancel")
+@login_required
+def cancel(site_id, meeting_id):
+    return _change(site_id, meeting_id, lambda m: meetings.cancel(db_session(), m, actor(), now(),
+                                                                  request.form.get("reason")),
+                   _("Meeting cancelled."))
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/place")
+@login_required
+def place(site_id, meeting_id):
+    form = request.form
+
+    def change(m):
+        raw = (form.get("duration") or "").strip()
+        if raw and not raw.isdigit():
+            raise InputError("duration: a number of minutes")
+        meetings.update_place(db_session(), m, actor(), now(), place=form.get("place"),
+                              video_url=form.get("video_url"), duration_minutes=int(raw) if raw else None)
+    return _change(site_id, meeting_id, change, _("Place and link saved."), "place")
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/roles")
+@login_required
+def roles(site_id, meeting_id):
+    def change(m):
+        held = {r.role: r.person_id for r in m.roles}
+        for role in MEETING_ROLES:
+            chosen = request.form.get(f"role_{role}") or ""
+            if chosen and str(held.get(role)) != chosen:
+                attendance.assign_role(db_session(), m, role, _person(m, f"role_{role}"), actor(), now())
+    return _change(site_id, meeting_id, change, _("Roles saved."), "roles")
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/invite")
+@login_required
+def invite(site_id, meeting_id):
+    return _change(site_id, meeting_id,
+                   lambda m: attendance.invite(db_session(), m, _person(m, "person"), actor(), now()),
+                   _("Invitation added."), "invitees")
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/held")
+@login_required
+def held(site_id, meeting_id):
+    def change(m):
+        marks = {a.person_id: request.form.get(f"attendance_{a.person_id}") or "absent" for a in m.attendees}
+        attendance.mark_held(db_session(), m, marks, actor(), now())
+    return _change(site_id, meeting_id, change, _("The meeting is marked as held."), "invitees")
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/agenda")
+@login_required
+def agenda(site_id, meeting_id):
+    titles = [line for line in (request.form.get("agenda") or "").splitlines() if line.strip()]
+    return _change(site_id, meeting_id, lambda m: meetings.set_agenda(db_session(), m, titles, actor(), now()),
+                   _("Agenda saved."), "agenda")
+
+
+from . import records  # noqa: E402,F401  (minutes, decisions and action items of a meeting)

@@ -1,0 +1,74 @@
+"""What a meeting records: its minutes (previewed on the server, saved with the version
+they were based on; a stale save keeps the person's text), their approval, the
+decisions taken in it and its action items."""
+from __future__ import annotations
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from setupflow.accounts import access
+from setupflow.committees import minutes
+from setupflow.committees.actions import add_action as add
+from setupflow.documents.markdown import markdown_to_html
+from setupflow.errors import InputError, StaleEdit
+
+from ..db import discard_changes
+from ..problems import explain
+from ..scope import actor, db_session, done, now
+from .meeting import _change, _meeting, _person, page_url, render_meeting
+from .routes import bp
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/minutes")
+@login_required
+def save_minutes(site_id, meeting_id):
+    """Preview (nothing saved) or save. A stale save keeps the person's text in the form."""
+    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
+    body = request.form.get("body") or ""
+    try:
+        based_on = int(request.form.get("based_on") or 0)
+    except ValueError:
+        abort(400)
+    if "preview" in request.form:
+        return render_meeting(site, meeting, body=body, based_on=based_on, preview=markdown_to_html(body, 1))
+    try:
+        minutes.save_minutes(db_session(), meeting, body, based_on, actor(), now())
+    except StaleEdit:
+        discard_changes()
+        message = _("Someone saved these minutes while you were writing: your text was NOT saved. It is still "
+                    "in the form below; compare it with the current version, merge, and save again.")
+        return render_meeting(site, meeting, 409, body=body, based_on=based_on, error=message)
+    except InputError as exc:
+        discard_changes()
+        return render_meeting(site, meeting, 400, body=body, based_on=based_on, error=explain(exc))
+    return done(_("Minutes saved."), page_url(meeting, "minutes"))
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/approve")
+@login_required
+def approve(site_id, meeting_id):
+    def change(m):
+        raw = request.form.get("version") or ""
+        if not raw.isdigit():
+            raise InputError("version: which version of the minutes is approved")
+        minutes.approve_minutes(db_session(), m, int(raw), actor(), now())
+    return _change(site_id, meeting_id, change, _("Minutes approved."), "minutes")
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/decisions")
+@login_required
+def decide(site_id, meeting_id):
+    form = request.form
+    return _change(site_id, meeting_id, lambda m: minutes.record_meeting_decision(
+        db_session(), m, form.get("key") or None, form.get("value"), form.get("text"), actor(), now(),
+        supersede_reason=form.get("supersede_reason")), _("Decision recorded."), "decisions")
+
+
+@bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/actions")
+@login_required
+def add_action(site_id, meeting_id):
+    form = request.form
+    return _change(site_id, meeting_id, lambda m: add(db_session(), m, form.get("text"), _person(m, "owner"),
+                                                      actor(), now(), due_on=form.get("due_on") or None),
+                   _("Action item added."), "actions")
