@@ -181,10 +181,12 @@ def erase(session: Session, email: str, actor: Actor, now: datetime) -> dict:
     """The right to erasure: every team-file row with this address, the account, its
     preferences, feeds and counters. Returns what was done; running it again does nothing."""
     from .accounts.models import LoginFailure, User
+    from .audit.models import AuditEntry
     from .reminders.models import FeedToken, MailPreference
 
     email = email.strip().lower()
     people = people_with_email(session, email)
+    names = [p.name for p in people]
     user = session.scalar(select(User).where(User.email == email))
     extra = (f"{user.display_name} <{user.email}>", user.display_name) if user else ()
     done = {"people": 0, "account": False}
@@ -198,6 +200,9 @@ def erase(session: Session, email: str, actor: Actor, now: datetime) -> dict:
         user.is_active = False
         user.session_version += 1
         done["account"] = True
+    forms = [f for f in (*extra, email, *names) if f]
+    if forms:  # the audit log keeps that someone acted, no longer who
+        session.execute(update(AuditEntry).where(AuditEntry.actor.in_(forms)).values(actor=ANONYMISED))
     session.execute(MailPreference.__table__.delete().where(MailPreference.email == email))
     session.execute(update(FeedToken).where(FeedToken.email == email, FeedToken.revoked_dt.is_(None))
                     .values(revoked_dt=now))
