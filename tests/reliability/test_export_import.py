@@ -5,23 +5,26 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from setupflow.all_models import metadata
+from setupflow.cli import cli
+from setupflow.cli.support import run_cli
 from setupflow.calls.files import attach_file
 from setupflow.calls.models import Application, Call, CallSlot
 from setupflow.demo import build_demo
 from setupflow.documents.note import save_note_section
 from setupflow.errors import InputError
 from setupflow.sites import operations as ops
+from setupflow.sites.operations import Actor
 from setupflow.sites.models import Decision, Site
 from setupflow.transfer.archive import canonical, export_site, import_site, read_export
 from setupflow.transfer.dump import dump_site
-from conftest import PG_ADMIN_URL
+from click.testing import CliRunner
+from conftest import PG_ADMIN_URL, WORKFLOWS
 from conftest import TestDatabase as Database
 from setupflow.transfer.tables import EXCLUDED, NOT_SITE_DATA, exported_tables, unclassified_tables
 
@@ -56,10 +59,27 @@ def build_full_site(database, catalog, now, manager, data_dir) -> int:
         return site.id
 
 
+@pytest.fixture(scope="session")
+def full_site_template(tmp_path_factory, sqlite_template, catalog):
+    """Built once: a SQLite file holding the full site, and its uploads folder."""
+    folder = tmp_path_factory.mktemp("full-site")
+    shutil.copy(sqlite_template, folder / "source.db")
+    database = Database(f"sqlite:///{folder / 'source.db'}", "sqlite")
+    site_id = build_full_site(database, catalog, datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc),
+                              Actor("Claude Bernard (Cress, fictional)", is_manager=True), folder / "data")
+    database.engine.dispose()
+    return folder, site_id
+
+
 @pytest.fixture
-def full_site(sqlite_db, catalog, now, manager, tmp_path):
-    data_dir = tmp_path / "source-data"
-    return build_full_site(sqlite_db, catalog, now, manager, data_dir), data_dir
+def full_site(full_site_template, tmp_path):
+    """A private copy of the full site: (database, site id, data folder)."""
+    folder, site_id = full_site_template
+    shutil.copy(folder / "source.db", tmp_path / "source.db")
+    shutil.copytree(folder / "data", tmp_path / "source-data")
+    database = Database(f"sqlite:///{tmp_path / 'source.db'}", "sqlite")
+    yield database, site_id, tmp_path / "source-data"
+    database.engine.dispose()
 
 
 @pytest.fixture
@@ -85,9 +105,11 @@ def test_every_table_is_exported_or_explicitly_left_out():
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_a_whole_site_round_trips_identically_into_an_empty_database(backend, catalog, now, manager, tmp_path,
                                                                      request):
-    source = request.getfixturevalue("sqlite_db" if backend == "sqlite" else "postgres_db")
-    data_dir = tmp_path / "source-data"
-    site_id = build_full_site(source, catalog, now, manager, data_dir)
+    if backend == "sqlite":
+        source, site_id, data_dir = request.getfixturevalue("full_site")
+    else:
+        source, data_dir = request.getfixturevalue("postgres_db"), tmp_path / "source-data"
+        site_id = build_full_site(source, catalog, now, manager, data_dir)
     with source.factory() as session:
         before = dump_site(session, site_id, data_dir)
         data = export_site(session, site_id, data_dir)
@@ -113,24 +135,27 @@ def test_a_whole_site_round_trips_identically_into_an_empty_database(backend, ca
     assert [p.read_bytes() for p in written] == [PDF]
 
 
-def test_the_command_line_exports_and_imports_a_site(sqlite_db, full_site, tmp_path, tmp_path_factory):
-    site_id, data_dir = full_site
+def test_the_command_line_exports_and_imports_a_site(full_site, empty_sqlite, tmp_path, monkeypatch):
+    source, site_id, data_dir = full_site
     out = tmp_path / "site.json"
-    env = {**sqlite_db.env(), "SETUPFLOW_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-m", "setupflow", "export", str(site_id), "-o", str(out)], env=env,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    target = tmp_path_factory.mktemp("empty") / "empty.db"
-    env2 = {**env, "SETUPFLOW_DATABASE_URL": f"sqlite:///{target}", "SETUPFLOW_DATA_DIR": str(target.parent)}
-    assert subprocess.run([sys.executable, "-m", "setupflow", "init"], env=env2, capture_output=True).returncode == 0
-    run = subprocess.run([sys.executable, "-m", "setupflow", "import", str(out), "--json"], env=env2,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout)["files"] == 1
+
+    def run(database, data, *args):
+        monkeypatch.setenv("SETUPFLOW_DATABASE_URL", database.url)
+        monkeypatch.setenv("SETUPFLOW_WORKFLOWS_DIR", str(WORKFLOWS))
+        monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(data))
+        with CliRunner().isolation() as (stdout, stderr, *_):
+            return run_cli(cli, list(args)), stdout.getvalue().decode(), stderr.getvalue().decode()
+
+    code, _, err = run(source, data_dir, "export", str(site_id), "-o", str(out))
+    assert code == 0, err
+    code, stdout, err = run(empty_sqlite, tmp_path / "target", "import", str(out), "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["files"] == 1
     # importing the same file twice is refused (the meetings' calendar UIDs are taken) and adds nothing
-    run = subprocess.run([sys.executable, "-m", "setupflow", "import", str(out)], env=env2, capture_output=True,
-                         text=True)
-    assert run.returncode == 2 and "already imported" in run.stderr
+    before = row_counts(empty_sqlite)
+    code, _, err = run(empty_sqlite, tmp_path / "target", "import", str(out))
+    assert code == 2 and "already imported" in err
+    assert row_counts(empty_sqlite) == before
 
 
 def _tamper(document: dict) -> dict:
@@ -157,10 +182,9 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
-def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(sqlite_db, empty_sqlite, full_site, tmp_path,
-                                                                     case):
-    site_id, data_dir = full_site
-    with sqlite_db.factory() as session:
+def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(empty_sqlite, full_site, tmp_path, case):
+    source, site_id, data_dir = full_site
+    with source.factory() as session:
         raw = export_site(session, site_id, data_dir)
     spoil, message = BAD_FILES[case]
     before = row_counts(empty_sqlite)
@@ -174,9 +198,9 @@ def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(sqlite_db, 
     counters.add("corrupt files refused")
 
 
-def test_a_file_whose_content_does_not_match_its_checksum_is_refused(sqlite_db, empty_sqlite, full_site, tmp_path):
-    site_id, data_dir = full_site
-    with sqlite_db.factory() as session:
+def test_a_file_whose_content_does_not_match_its_checksum_is_refused(empty_sqlite, full_site, tmp_path):
+    source, site_id, data_dir = full_site
+    with source.factory() as session:
         document = json.loads(export_site(session, site_id, data_dir))
     (name,) = document["payload"]["files"]
     document["payload"]["files"][name] = "PGh0bWw+PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="  # an HTML page
@@ -190,8 +214,8 @@ def test_a_file_whose_content_does_not_match_its_checksum_is_refused(sqlite_db, 
     assert not list((tmp_path / "t").glob("uploads/*"))
 
 
-def test_read_export_accepts_the_file_it_wrote(sqlite_db, full_site):
-    site_id, data_dir = full_site
-    with sqlite_db.factory() as session:
+def test_read_export_accepts_the_file_it_wrote(full_site):
+    source, site_id, data_dir = full_site
+    with source.factory() as session:
         payload = read_export(export_site(session, site_id, data_dir))
     assert payload["tables"]["sites"][0]["id"] == 1

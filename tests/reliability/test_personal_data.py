@@ -4,17 +4,18 @@ reminders withdrawn); a retention job anonymises people of finished projects, on
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import JSON, String, Text, select
 
 from setupflow.accounts.models import User
 from setupflow.accounts.operations import create_user
 from setupflow.accounts.passwords import verify_password
 from setupflow.all_models import metadata
+from setupflow.cli import cli
+from setupflow.cli.support import run_cli
 from setupflow.committees import operations as meetings
 from setupflow.committees.actions import add_action
 from setupflow.committees.attendance import assign_role
@@ -182,23 +183,25 @@ def test_the_retention_job_anonymises_people_of_finished_projects_once(session, 
     counters.add("people purged by retention", len(done))
 
 
-def test_the_retention_and_erasure_commands(db, session, make_site, make_team, manager, now, tmp_path):
+def test_the_retention_and_erasure_commands(db, session, make_site, make_team, tmp_path, monkeypatch):
     site = make_site()
     person = make_team(site, {"ep": ("technical",)})["ep"]
-    env = {**db.env(), "PATH": "/usr/bin:/bin", "SETUPFLOW_RETENTION_DAYS": "30"}
-    cli = [sys.executable, "-m", "setupflow"]
-    run = subprocess.run([*cli, "retention", "run", "--json"], env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == []  # the site is not finished
-    out = tmp_path / "me.json"
-    run = subprocess.run([*cli, "personal-data", "export", person.email, "-o", str(out)], env=env,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert json.loads(out.read_text())["team"][0]["name"] == person.name
-    run = subprocess.run([*cli, "personal-data", "erase", person.email], env=env, capture_output=True, text=True)
-    assert run.returncode == 2 and "--yes" in run.stderr
-    run = subprocess.run([*cli, "personal-data", "erase", person.email, "--yes"], env=env, capture_output=True,
-                         text=True)
-    assert run.returncode == 0, run.stderr
+    for key, value in {**db.env(), "SETUPFLOW_RETENTION_DAYS": "30"}.items():
+        monkeypatch.setenv(key, value)
+
+    def run(*args):
+        with CliRunner().isolation() as (out, err, *_):
+            return run_cli(cli, list(args)), out.getvalue().decode(), err.getvalue().decode()
+
+    code, out, err = run("retention", "run", "--json")
+    assert code == 0, err
+    assert json.loads(out) == []  # the site is not finished
+    target = tmp_path / "me.json"
+    assert run("personal-data", "export", person.email, "-o", str(target))[0] == 0
+    assert json.loads(target.read_text())["team"][0]["name"] == person.name
+    code, _, err = run("personal-data", "erase", person.email)
+    assert code == 2 and "--yes" in err
+    code, _, err = run("personal-data", "erase", person.email, "--yes")
+    assert code == 0, err
     session.expire_all()
     assert session.get(Person, person.id).name == ANONYMISED
