@@ -55,8 +55,8 @@ def test_payloads_in_minutes_are_inert_in_the_minutes_document(db, session, make
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_payloads_in_a_reminder_are_inert_in_its_html_part(db, payload):
-    subject, text, html = Renderer(db.settings().templates_dir).render("action_due", "fr", {
+def test_payloads_in_a_reminder_are_inert_in_its_html_part(sqlite_db, payload):
+    subject, text, html = Renderer(sqlite_db.settings().templates_dir).render("action_due", "fr", {
         "site": {"id": 1, "name": payload}, "name": payload,
         "action": {"id": 1, "text": payload, "due_on": "2027-03-10"}, "link": "https://example.test/sites/1"})
     assert_inert(html, "e-mail")
