@@ -49,6 +49,8 @@ class Settings:
     mail_sender: str = "setupflow@localhost"
     base_url: str = "http://127.0.0.1:5000"
     secret_key: str | None = None
+    #: days after the end of a finished project (or someone leaving it) before people are anonymised
+    retention_days: int = 730
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -70,4 +72,5 @@ class Settings:
             mail_sender=env.get("SETUPFLOW_MAIL_SENDER", "setupflow@localhost"),
             base_url=env.get("SETUPFLOW_BASE_URL", "http://127.0.0.1:5000"),
             secret_key=env.get("SETUPFLOW_SECRET_KEY") or None,
+            retention_days=int(env.get("SETUPFLOW_RETENTION_DAYS") or 730),
         )

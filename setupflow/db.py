@@ -5,6 +5,7 @@ sweep) owns the transaction and commits once at its boundary.
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -79,6 +81,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def stale_edit(exc: StaleDataError):
+    """The refusal of an optimistic-locking conflict, said for a person."""
+    from .errors import StaleEdit
+
+    table = re.search(r"table '([^']+)'", str(exc))
+    what = f"this {table.group(1).rstrip('s').replace('_', ' ')}" if table else "this record"
+    return StaleEdit(f"{what} was changed by someone else since you read it; nothing of yours was saved: "
+                     "reload it and try again")
+
+
 @contextmanager
 def transaction(factory: sessionmaker[Session]):
     """One unit of work: commit when the block ends, roll everything back on error."""
@@ -86,6 +98,9 @@ def transaction(factory: sessionmaker[Session]):
     try:
         yield session
         session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise stale_edit(exc) from None
     except BaseException:
         session.rollback()
         raise

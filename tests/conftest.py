@@ -240,3 +240,13 @@ def meet(session, manager, now):
         session.flush()
 
     return meet_tasks
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many cases the reliability suite tried (routes x roles, fuzzed inputs, fault points)."""
+    from reliability import counters
+
+    if counters.TRIED:
+        terminalreporter.write_sep("-", "cases tried by the reliability suite")
+        for line in counters.lines():
+            terminalreporter.write_line(line)

@@ -112,6 +112,7 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
                 from setupflow.sites.models import Site
                 from sqlalchemy import select
 
+                web_session.expire_all()  # the pages changed the site since this session last read it
                 site = web_session.scalar(select(Site).where(Site.name == "Atelier de la Rance (fictif)"))
                 for key in evidenced:
                     produce_or_tick(web_session, site, key, manager, now)

@@ -55,7 +55,17 @@ def init_app(app: Flask, settings: Settings) -> None:
 def db_session():
     if "db_session" not in g:
         g.db_session = current_app.extensions["setupflow_sessions"]()
+        g.db_session.info["actor"] = _web_actor  # who changed accounts and people, for the audit log
     return g.db_session
+
+
+def _web_actor() -> str:
+    """The logged-in account as the audit log names it; read from Flask-Login's cache so that
+    a flush while the account itself is loading cannot recurse."""
+    user = getattr(g.get("_login_user"), "user", None)
+    if user is None:
+        return "anonymous (web)"
+    return f"{user.display_name} <{user.email}>"
 
 
 def discard_changes() -> None:

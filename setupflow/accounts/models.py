@@ -86,3 +86,6 @@ class LoginFailure(Base):
     #: the e-mail as typed, lower-cased (accounts that do not exist are counted too)
     email: Mapped[str] = mapped_column(String(254))
     at_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+from ..audit import listener as _audit  # noqa: E402,F401  (changes to accounts are audited)

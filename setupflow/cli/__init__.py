@@ -30,6 +30,10 @@ COMMANDS = {
     "dui": ("setupflow.cli.opening", "dui", "The DUI and its signature circuit."),
     "budget": ("setupflow.cli.budget", "budget", "The forecast budget: lines, totals, history."),
     "user": ("setupflow.cli.users", "user", "Create and disable accounts of the web app."),
+    "export": ("setupflow.cli.transfer", "export", "Export a whole site (history, team, meetings, files) to one file."),
+    "import": ("setupflow.cli.transfer", "import_", "Import a site from a file made by `setupflow export`."),
+    "personal-data": ("setupflow.cli.personal_data", "personal_data", "Export or erase a professional's personal data."),
+    "retention": ("setupflow.cli.personal_data", "retention", "Anonymise people of finished projects after the retention period."),
     "serve": ("setupflow.cli.serve", "serve", "Run the web app and the reminder worker on this machine (SQLite)."),
 }
 

@@ -51,6 +51,7 @@ class Runtime:
 
         self.require_schema()
         with transaction(self.session_factory) as session:
+            session.info.setdefault("actor", "cli")  # for the audit log of accounts and people
             yield session
 
     def require_schema(self):

@@ -24,6 +24,7 @@ from ..config import Settings
 from ..db import is_sqlite, make_engine, make_session_factory, transaction
 from ..errors import SetupflowError
 from ..sites.models import Site
+from .leader import planning_turn
 from .operations import plan_site
 from .sweep import SweepResult, sweep
 
@@ -79,6 +80,8 @@ class PlanResult:
     rescheduled: int = 0
     withdrawn: int = 0
     failed_sites: int = 0
+    #: another worker held the planning turn (PostgreSQL advisory lock)
+    skipped: bool = False
 
 
 class Worker:
@@ -107,7 +110,13 @@ class Worker:
         """Re-plan every site (or those given), one transaction each: a broken site does
         not stop the others."""
         with self.planning:
-            return self._plan(now, site_ids)
+            if site_ids is not None:  # a few changed sites: idempotent, any worker may do it
+                return self._plan(now, site_ids)
+            with planning_turn(self.engine) as mine:
+                if not mine:
+                    log.info("another worker is planning; this pass is skipped")
+                    return PlanResult(skipped=True)
+                return self._plan(now, site_ids)
 
     def _plan(self, now: datetime, site_ids: list[int] | None) -> PlanResult:
         result = PlanResult()

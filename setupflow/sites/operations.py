@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from .. import evidence
 from ..clock import local_date
@@ -35,6 +36,9 @@ def record(session: Session, site: Site, actor: Actor, now: datetime, action: st
     entry = HistoryEntry(site_id=site.id, at_dt=now, actor=actor.name, action=action, stage=site.stage,
                          detail=detail, reason=reason)
     session.add(entry)
+    # every recorded change bumps the site's optimistic-locking counter, so two changes made
+    # from the same stale read of a site cannot both be saved: the second raises StaleEdit
+    flag_modified(site, "stage")
     return entry
 
 

@@ -101,3 +101,6 @@ class Membership(Base):
 @event.listens_for(Person, "before_delete")
 def _people_are_kept(_mapper, _connection, target):
     raise RuntimeError(f"people are never deleted (person {target.id}); record that they left instead")
+
+
+from ..audit import listener as _audit  # noqa: E402,F401  (changes to people are audited)

@@ -1,0 +1,1 @@
+"""The audit log of people and accounts (the site history covers sites and decisions)."""

@@ -1,0 +1,1 @@
+"""Export a whole site to one file and import it into another database."""

@@ -1,0 +1,68 @@
+"""The export file: a format marker, versions, a SHA-256 of the payload, the payload.
+
+    {"format": "setupflow-site-export", "format_version": 1, "schema": "<alembic head>",
+     "sha256": "<hex of the canonical JSON of payload>", "payload": {...}}
+
+A file that is not JSON, truncated, of another program, of another schema or whose
+payload does not match its checksum is refused before anything is written.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ..errors import InputError
+from ..schema import head_revision
+from .dump import dump_site, load_site
+
+FORMAT = "setupflow-site-export"
+FORMAT_VERSION = 1
+
+
+def canonical(payload) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def export_site(session: Session, site_id: int, data_dir: Path) -> bytes:
+    """The export file's bytes for one site, uploaded files included."""
+    payload = dump_site(session, int(site_id), data_dir)
+    missing = sorted(name for name, content in payload["files"].items() if content is None)
+    if missing:
+        raise InputError(f"site {site_id}: uploaded files missing from {Path(data_dir) / 'uploads'}: "
+                         + ", ".join(missing))
+    document = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": head_revision(),
+                "sha256": hashlib.sha256(canonical(payload)).hexdigest(), "payload": payload}
+    return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def read_export(data: bytes, where: str = "file") -> dict:
+    """The checked payload of an export file, or InputError saying why it is refused."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: not a setupflow export (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not a setupflow export, or truncated (invalid JSON: {exc})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise InputError(f"{where}: not a setupflow site export (format marker '{FORMAT}' missing)")
+    if document.get("format_version") != FORMAT_VERSION:
+        raise InputError(f"{where}: export format version {document.get('format_version')!r}, "
+                         f"this setupflow reads version {FORMAT_VERSION}")
+    if document.get("schema") != head_revision():
+        raise InputError(f"{where}: exported at database schema {document.get('schema')!r}, this setupflow is at "
+                         f"{head_revision()}: import it with the setupflow version that exported it, then upgrade")
+    if "payload" not in document or not isinstance(document.get("sha256"), str):
+        raise InputError(f"{where}: payload or checksum missing")
+    if hashlib.sha256(canonical(document["payload"])).hexdigest() != document["sha256"]:
+        raise InputError(f"{where}: checksum mismatch: the file was changed or damaged after export")
+    return document["payload"]
+
+
+def import_site(session: Session, data: bytes, data_dir: Path, where: str = "file") -> tuple[int, list[Path]]:
+    """Insert the site of an export file with new ids; flushes only. Returns the new site id
+    and the uploaded files written, which the caller removes if its commit fails."""
+    payload = read_export(data, where)
+    return load_site(session, payload, data_dir)

@@ -1,0 +1,217 @@
+"""A site as plain JSON data, and back.
+
+``dump_site`` walks the exported tables generically: every column of every row, with
+ids replaced by local numbers (1, 2, ... per table, in id order) so that two copies of
+one site in two databases dump identically. ``load_site`` inserts such a dump with new
+ids, remapping every foreign key; it only flushes (the caller commits once).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Date, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..calls.files import uploads_dir
+from ..db import UTCDateTime
+from ..errors import InputError
+from ..sites.models import WorkflowSnapshot
+from .tables import SITES, SNAPSHOTS, exported_tables
+
+FILES_TABLE = "call_application_files"
+
+
+def _encode(column, value):
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _decode(column, value, where: str):
+    if value is None:
+        return None
+    try:
+        if isinstance(column.type, UTCDateTime):
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is None:
+                raise ValueError("no time zone")
+            return parsed
+        if isinstance(column.type, Date):
+            return date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{where}: '{value}' is not a valid {column.type.__class__.__name__} ({exc})") from None
+    return value
+
+
+def _fk_target(column) -> str | None:
+    for fk in column.foreign_keys:
+        return fk.column.table.name
+    return None
+
+
+def _id_query(tables: dict, name: str, site_id: int):
+    """A SELECT of the ids of ``name``'s rows that belong to the site."""
+    owned = tables[name]
+    if name == SITES:
+        return select(owned.table.c.id).where(owned.table.c.id == site_id)
+    if owned.parent == SITES:
+        return select(owned.table.c.id).where(owned.owner == site_id)
+    return select(owned.table.c.id).where(owned.owner.in_(_id_query(tables, owned.parent, site_id)))
+
+
+def dump_site(session: Session, site_id: int, data_dir: Path | None = None) -> dict:
+    """Everything of one site, ids local to the dump; files' content when ``data_dir`` is given."""
+    tables = {t.table.name: t for t in exported_tables()}
+    local: dict[str, dict[int, int]] = {}
+    out_tables: dict[str, list[dict]] = {}
+    rows_by_table = {}
+    for name, owned in tables.items():
+        ids = _id_query(tables, name, site_id)
+        rows = session.execute(select(owned.table).where(owned.table.c.id.in_(ids))
+                               .order_by(owned.table.c.id)).mappings().all()
+        if name == SITES and not rows:
+            raise InputError(f"site {site_id}: no such site")
+        local[name] = {row["id"]: i for i, row in enumerate(rows, start=1)}
+        rows_by_table[name] = rows
+    snapshot_id = rows_by_table[SITES][0]["snapshot_id"]
+    local[SNAPSHOTS] = {snapshot_id: 1}
+    for name, owned in tables.items():
+        out = []
+        for row in rows_by_table[name]:
+            item = {}
+            for column in owned.table.columns:
+                value = row[column.name]
+                target = "self" if column.primary_key else _fk_target(column)
+                if target == "self":
+                    value = local[name][value]
+                elif target is not None and value is not None:
+                    if target not in local or value not in local[target]:
+                        raise InputError(f"{name}.{column.name}: row {row['id']} points outside the site "
+                                         f"({target} {value})")
+                    value = local[target][value]
+                item[column.name] = _encode(column, value)
+            out.append(item)
+        out_tables[name] = out
+    snapshot = session.get(WorkflowSnapshot, snapshot_id)
+    result = {"snapshot": {"workflow_id": snapshot.workflow_id, "version": snapshot.version,
+                           "digest": snapshot.digest, "document": snapshot.document,
+                           "created_dt": snapshot.created_dt.isoformat()},
+              "tables": out_tables, "files": {}}
+    if data_dir is not None:
+        for row in out_tables.get(FILES_TABLE, []):
+            path = Path(data_dir) / "uploads" / row["stored_name"]
+            content = path.read_bytes() if path.is_file() else None
+            result["files"][row["stored_name"]] = None if content is None else base64.b64encode(content).decode()
+    return result
+
+
+def check_shape(payload: dict) -> None:
+    """Refuse a dump whose tables or columns are not exactly the ones this version has."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("tables"), dict) \
+            or not isinstance(payload.get("snapshot"), dict) or not isinstance(payload.get("files"), dict):
+        raise InputError("payload: expected 'snapshot', 'tables' and 'files'")
+    tables = {t.table.name: t for t in exported_tables()}
+    if set(payload["tables"]) != set(tables):
+        unknown = sorted(set(payload["tables"]) - set(tables))
+        missing = sorted(set(tables) - set(payload["tables"]))
+        raise InputError(f"payload: tables do not match this version (unknown {unknown}, missing {missing})")
+    if len(payload["tables"][SITES]) != 1:
+        raise InputError("payload: an export holds exactly one site")
+    for name, rows in payload["tables"].items():
+        columns = {c.name for c in tables[name].table.columns}
+        for i, row in enumerate(rows if isinstance(rows, list) else [None]):
+            if not isinstance(row, dict) or set(row) != columns:
+                raise InputError(f"payload: {name} row {i + 1} does not have the columns of this version")
+
+
+def _snapshot_id(session: Session, snap: dict) -> int:
+    existing = session.scalar(select(WorkflowSnapshot).where(WorkflowSnapshot.workflow_id == snap["workflow_id"],
+                                                             WorkflowSnapshot.version == snap["version"]))
+    if existing is not None:
+        if existing.digest != snap["digest"]:
+            raise InputError(f"snapshot: definition {snap['workflow_id']} v{snap['version']} differs in this "
+                             "database from the one the site was exported with")
+        return existing.id
+    row = WorkflowSnapshot(workflow_id=snap["workflow_id"], version=snap["version"], digest=snap["digest"],
+                           document=snap["document"], created_dt=datetime.fromisoformat(snap["created_dt"]))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, list[Path]]:
+    """Insert a dump with new ids; returns the new site id and the files written (for clean-up)."""
+    check_shape(payload)
+    tables = {t.table.name: t for t in exported_tables()}
+    new_ids: dict[str, dict[int, int]] = {SNAPSHOTS: {1: _snapshot_id(session, payload["snapshot"])}}
+    deferred = []  # (table, column, new row id, local target id) for self-references
+    written: list[Path] = []
+    try:
+        for name, owned in tables.items():
+            new_ids[name] = {}
+            for row in payload["tables"][name]:
+                values = {}
+                for column in owned.table.columns:
+                    if column.primary_key:
+                        continue
+                    where = f"{name} row {row['id']} {column.name}"
+                    value = _decode(column, row[column.name], where)
+                    target = _fk_target(column)
+                    if target == name and value is not None:
+                        deferred.append((owned.table, column, row["id"], value))
+                        value = None
+                    elif target is not None and value is not None:
+                        if value not in new_ids.get(target, {}):
+                            raise InputError(f"{where}: points to {target} {value}, which the export lacks")
+                        value = new_ids[target][value]
+                    values[column.name] = value
+                new_ids[name][row["id"]] = session.execute(
+                    insert(owned.table).values(**values).returning(owned.table.c.id)).scalar_one()
+        for table, column, local_id, target in deferred:
+            if target not in new_ids[table.name]:
+                raise InputError(f"{table.name} row {local_id} {column.name}: points to a row the export lacks")
+            session.execute(update(table).where(table.c.id == new_ids[table.name][local_id])
+                            .values({column.name: new_ids[table.name][target]}))
+        session.flush()
+        for row in payload["tables"].get(FILES_TABLE, []):
+            written.append(_write_file(data_dir, row, payload["files"].get(row["stored_name"])))
+    except IntegrityError as exc:
+        _remove(written)
+        raise InputError(f"import: the database refuses the rows (already imported here?): {exc.orig}") from None
+    except Exception:
+        _remove(written)
+        raise
+    return new_ids[SITES][1], written
+
+
+def _write_file(data_dir: Path, row: dict, encoded: str | None) -> Path:
+    where = f"file {row['original_name']!r}"
+    if not re.fullmatch(r"[0-9a-f]{32}", str(row["stored_name"])):
+        raise InputError(f"{where}: stored name {row['stored_name']!r} is not a name setupflow generates")
+    if encoded is None:
+        raise InputError(f"{where}: its content is not in the export")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        raise InputError(f"{where}: its content is not valid base64") from None
+    if hashlib.sha256(content).hexdigest() != row["sha256"] or len(content) != row["size"]:
+        raise InputError(f"{where}: its content does not match its recorded SHA-256 and size")
+    target = uploads_dir(data_dir) / row["stored_name"]
+    if target.exists():
+        raise InputError(f"{where}: a stored file named {target.name} already exists")
+    target.write_bytes(content)
+    return target
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
