@@ -2,6 +2,11 @@
 
 A person's feed holds the meetings and deadlines of every site whose team lists their
 address; a site's feed those of one site. Only the SHA-256 of a token is stored.
+
+A feed is bounded in time: meetings that started more than ``PAST`` (12 months) ago
+are left out (calendar apps do not need years of past meetings; they keep what they
+already showed); every later meeting and every open deadline is in. The text is written
+directly (``ics_text``), and rebuilt on every request: nothing is cached.
 """
 from __future__ import annotations
 
@@ -17,12 +22,14 @@ from ..sites.models import Site
 from ..sites.operations import dated_values, get_site, planned
 from ..sites.runtime import workflow_of
 from ..team.models import Person
-from . import ics
-from .meeting_rules import meeting_context
+from . import ics_text as ics
+from .meeting_rules import agenda_text, committee_title
 from .models import FeedToken
 
 #: meetings in a feed: everything but mere proposals
 FEED_STATUSES = ("scheduled", "held", "minutes_approved", "cancelled")
+#: how far back a feed goes: meetings that started before ``now - PAST`` are left out
+PAST = timedelta(days=365)
 
 
 def token_hash(token: str) -> str:
@@ -58,22 +65,27 @@ def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:
     return row
 
 
-def _events(session: Session, sites: list[Site], langs: dict[int, str], now: datetime) -> list:
-    """The events of ``sites`` (each in its reader's language), in four queries whatever
-    the number of sites: meetings, their agenda items, and the current decisions."""
+def _events(session: Session, sites: list[Site], langs: dict[int, str], now: datetime) -> list[str]:
+    """The VEVENT texts of ``sites`` (each in its reader's language), in three queries
+    whatever the number of sites: meetings since ``now - PAST``, their agenda items, and
+    the current decisions."""
     from ..committees.models import AgendaItem, Meeting
     from ..sites.models import Decision
 
     if not sites:
         return []
     ids = [s.id for s in sites]
-    meetings = session.execute(select(Meeting.__table__).where(
-        Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES))
-        .order_by(Meeting.site_id, Meeting.starts_dt)).mappings().all()
+    since = now - PAST
+    stamp = ics.utc(now)
+    m = Meeting.__table__.c
+    meetings = session.execute(select(m.id, m.site_id, m.committee_id, m.status, m.starts_dt, m.duration_minutes,
+                                      m.uid, m.sequence, m.place, m.video_url).where(
+        m.site_id.in_(ids), m.status.in_(FEED_STATUSES), m.starts_dt >= since)
+        .order_by(m.site_id, m.starts_dt)).all()
     agenda: dict[int, list[str]] = {}
     for meeting_id, title in session.execute(
             select(AgendaItem.meeting_id, AgendaItem.title).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES))
+            .where(Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES), Meeting.starts_dt >= since)
             .order_by(AgendaItem.meeting_id, AgendaItem.position)):
         agenda.setdefault(meeting_id, []).append(title)
     values: dict[int, dict[str, str]] = {}
@@ -83,15 +95,23 @@ def _events(session: Session, sites: list[Site], langs: dict[int, str], now: dat
         values.setdefault(site_id, {})[key] = value
     by_site: dict[int, list] = {}
     for meeting in meetings:
-        by_site.setdefault(meeting["site_id"], []).append(meeting)
+        by_site.setdefault(meeting.site_id, []).append(meeting)
     events = []
     for site in sites:
         lang = langs[site.id]
-        for meeting in by_site.get(site.id, ()):
-            context = meeting_context(_MeetingRow(meeting, agenda.get(meeting["id"], ())), site, lang)
-            context["title"] = f"{context['title']} - {site.name}"
-            events.append(ics.meeting_event(context, stamp=now, cancelled=meeting["status"] == "cancelled"))
         workflow = workflow_of(site)
+        titles: dict[str, str] = {}  # this request's titles by committee: sites have a handful of committees
+        for meeting in by_site.get(site.id, ()):
+            title = titles.get(meeting.committee_id)
+            if title is None:
+                title = titles[meeting.committee_id] = (
+                    f"{committee_title(workflow, meeting.committee_id, lang)} - {site.name}")
+            where = ", ".join(p for p in (meeting.place, meeting.video_url) if p)
+            events.append(ics.meeting_event(
+                uid=meeting.uid, sequence=meeting.sequence, starts=meeting.starts_dt,
+                ends=meeting.starts_dt + timedelta(minutes=meeting.duration_minutes), summary=title,
+                description=agenda_text(agenda.get(meeting.id, ())), location=where, stamp=stamp,
+                cancelled=meeting.status == "cancelled"))
         if site.stage != workflow.final.id:
             for dp in planned(site, dated_values(site, values.get(site.id, {}))).deadlines:
                 if dp.done_on is not None:
@@ -100,28 +120,11 @@ def _events(session: Session, sites: list[Site], langs: dict[int, str], now: dat
                                                        " (estimate)" if dp.is_estimate else "")
                 days = (dp.window.latest - dp.window.earliest).days + 1
                 events.append(ics.all_day_event(f"deadline-{site.id}-{dp.deadline.id}@setupflow",
-                                                dp.window.earliest, f"{label} - {site.name}", stamp=now, days=days))
+                                                dp.window.earliest, f"{label} - {site.name}", stamp=stamp, days=days))
     return events
 
 
-class _MeetingRow:
-    """A meeting row read with Core, with what ``meeting_context`` reads of a Meeting."""
-
-    def __init__(self, row, agenda_titles):
-        self.__dict__.update(row)
-        self.agenda = [_Titled(t) for t in agenda_titles]
-
-    @property
-    def ends_dt(self) -> datetime:
-        return self.starts_dt + timedelta(minutes=self.duration_minutes)
-
-
-class _Titled:
-    def __init__(self, title: str):
-        self.title = title
-
-
-def site_events(session: Session, site: Site, now: datetime, lang: str) -> list:
+def site_events(session: Session, site: Site, now: datetime, lang: str) -> list[str]:
     return _events(session, [site], {site.id: lang}, now)
 
 

@@ -31,16 +31,24 @@ LOOKBACK = timedelta(days=120)
 ANNOUNCING = ("meeting_invitation",)
 
 
-def meeting_context(meeting: Meeting, site: Site, lang: str) -> dict:
-    workflow = workflow_of(site)
+def committee_title(workflow, committee_id: str, lang: str) -> str:
+    """A meeting's title: its committee's label (the id for a committee no longer defined)."""
     try:
-        title = workflow.committee(meeting.committee_id).label.get(lang)
+        return workflow.committee(committee_id).label.get(lang)
     except KeyError:
-        title = meeting.committee_id
-    agenda = "\n".join(f"{i}. {item.title}" for i, item in enumerate(meeting.agenda, 1))
+        return committee_id
+
+
+def agenda_text(titles) -> str | None:
+    """The agenda as a numbered list, the description of the meeting's event."""
+    return "\n".join(f"{i}. {title}" for i, title in enumerate(titles, 1)) or None
+
+
+def meeting_context(meeting: Meeting, site: Site, lang: str) -> dict:
     return {"uid": meeting.uid, "sequence": meeting.sequence, "starts": meeting.starts_dt.isoformat(),
-            "ends": meeting.ends_dt.isoformat(), "title": title, "place": meeting.place,
-            "video_url": meeting.video_url, "timezone": meeting.timezone, "description": agenda or None}
+            "ends": meeting.ends_dt.isoformat(), "title": committee_title(workflow_of(site), meeting.committee_id, lang),
+            "place": meeting.place, "video_url": meeting.video_url, "timezone": meeting.timezone,
+            "description": agenda_text(item.title for item in meeting.agenda)}
 
 
 def invitees(session: Session, meeting: Meeting) -> list[Person]:

@@ -68,7 +68,7 @@ class Reminder(Base):
     attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     #: the Message-ID header, fixed at the first attempt and reused by every retry, so a
     #: receiver can drop the duplicate of a message sent again after a crash
-    message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(200))
     #: why the last attempt failed, or why it was withdrawn
     last_error: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)

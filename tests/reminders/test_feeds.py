@@ -89,3 +89,34 @@ def test_the_feed_route_serves_ics_and_404_once_revoked(sqlite_db, session, make
     revoke_feed(session, token, now)
     session.commit()
     assert client.get(f"/feeds/{token}.ics").status_code == 404
+
+
+def test_a_feed_leaves_out_meetings_older_than_twelve_months(session, make_site, meeting, now):
+    site = make_site()
+    old = meeting(site, "2025-12-20T14:00", status="held")
+    recent = meeting(site, "2026-02-10T14:00", status="held")
+    token = create_feed(session, now, site=site)
+    uids = {str(e["UID"]) for e in events(feed_for_token(session, token, now))}
+    assert recent.uid in uids and old.uid not in uids
+
+
+def test_feed_text_is_folded_escaped_and_reads_back_the_same(session, make_site, meeting, now):
+    from setupflow.committees.models import AgendaItem
+
+    site = make_site(name="Atelier fictif; très, très long \\ nom d'établissement pénitentiaire à rallonge")
+    m = meeting(site, "2027-03-10T14:00", place="Salle B, bâtiment 2; étage 1", video_url="https://visio.test/x")
+    session.add_all([AgendaItem(meeting_id=m.id, position=1, title="Budget; convention, annexes"),
+                     AgendaItem(meeting_id=m.id, position=2, title="é" * 90)])
+    token = create_feed(session, now, site=site)
+    session.commit()
+    data = feed_for_token(session, token, now)
+    lines = data.split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 and b"\n" not in line for line in lines)
+    for line in lines:
+        line.decode()  # folding never splits a UTF-8 character
+    event = next(e for e in events(data) if str(e["UID"]) == m.uid)
+    assert str(event["SUMMARY"]).endswith(site.name)
+    assert str(event["LOCATION"]) == "Salle B, bâtiment 2; étage 1, https://visio.test/x"
+    assert str(event["DESCRIPTION"]) == "1. Budget; convention, annexes\n2. " + "é" * 90
+    assert event.decoded("DTSTART") == m.starts_dt and int(event["SEQUENCE"]) == m.sequence
+    assert event.decoded("DTSTAMP") == now

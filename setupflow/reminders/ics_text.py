@@ -1,0 +1,67 @@
+"""iCalendar text written directly, for the calendar feeds.
+
+Building a feed with the ``icalendar`` library cost about 1 to 1.6 ms per event (a feed
+of 2,000 sites holds tens of thousands); writing the few properties a feed needs as text
+costs a few microseconds. RFC 5545: CRLF line endings, lines folded at 75 octets,
+``\\ ; , newline`` escaped in TEXT values. Instants are written in UTC (``...Z``), as
+the ``icalendar`` version wrote them, so no VTIMEZONE is needed. The invitations
+attached to e-mails still use ``icalendar`` (``ics.py``): one event each.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from .ics import PRODID
+
+
+def escape(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11)."""
+    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+
+
+def fold(line: str) -> str:
+    """One content line, folded at 75 octets without splitting a UTF-8 character."""
+    data = line.encode()
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, start, limit = [], 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # inside a multi-byte character: cut before it
+            end -= 1
+        parts.append(data[start:end].decode())
+        start, limit = end, 74  # continuation lines start with one space
+    parts.append(data[start:].decode())
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def utc(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def meeting_event(*, uid: str, sequence: int, starts: datetime, ends: datetime, summary: str,
+                  description: str | None, location: str | None, stamp: str, cancelled: bool) -> str:
+    """A meeting's VEVENT; ``stamp`` is ``utc(now)``."""
+    lines = ["BEGIN:VEVENT", "SUMMARY:" + escape(summary), "DTSTART:" + utc(starts), "DTEND:" + utc(ends),
+             "DTSTAMP:" + stamp, "UID:" + escape(uid), f"SEQUENCE:{int(sequence)}"]
+    if description:
+        lines.append("DESCRIPTION:" + escape(description))
+    if location:
+        lines.append("LOCATION:" + escape(location))
+    lines += ["STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED", "END:VEVENT"]
+    return "".join(map(fold, lines))
+
+
+def all_day_event(uid: str, day: date, summary: str, *, stamp: str, days: int = 1) -> str:
+    lines = ["BEGIN:VEVENT", "SUMMARY:" + escape(summary), "DTSTART;VALUE=DATE:" + day.strftime("%Y%m%d"),
+             "DTEND;VALUE=DATE:" + (day + timedelta(days=days)).strftime("%Y%m%d"), "DTSTAMP:" + stamp,
+             "UID:" + escape(uid), "TRANSP:TRANSPARENT", "END:VEVENT"]
+    return "".join(map(fold, lines))
+
+
+def feed(name: str, events: list[str]) -> bytes:
+    """A subscribable calendar (no METHOD, as RFC 5545 feeds are published)."""
+    head = "".join(map(fold, ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:" + PRODID, "CALSCALE:GREGORIAN",
+                              "X-WR-CALNAME:" + escape(name)]))
+    return (head + "".join(events) + "END:VCALENDAR\r\n").encode()
