@@ -40,6 +40,16 @@ def decision_forms(site: Site) -> list:
     return [workflow.decision(k) for k in current] + [d for d in workflow.decisions if d.id not in in_gates]
 
 
+RECENT_HISTORY = 20
+
+
+def recent_history(session: Session, site: Site, offset: int, limit: int) -> list[HistoryEntry]:
+    """History entries newest first (entries of the same instant: the last recorded first)."""
+    return session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                           .order_by(HistoryEntry.at_dt.desc(), HistoryEntry.id.desc())
+                           .offset(offset).limit(limit)).all()
+
+
 def site_page(session: Session, user: User, site: Site, today: date, lang: str, side: str | None) -> dict:
     workflow = workflow_of(site)
     is_final = site.stage == workflow.final.id
@@ -50,8 +60,7 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
     done = ops.done_tasks(session, site)
     gate = ops.gate_of(session, site)
     decisions = ops.current_decisions(session, site)
-    history = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
-                              .order_by(HistoryEntry.id.desc()).limit(200)).all()
+    history = recent_history(session, site, 0, RECENT_HISTORY)
     labels = {s.id: s.label.get(lang) for s in workflow.stages}
     tl = timeline.build(plan, prog, labels, {d.id: d.label.get(lang) for d in workflow.deadlines},
                         site.stage, today, site.target_opening_on)

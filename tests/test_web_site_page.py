@@ -1,0 +1,43 @@
+"""The site page as a newcomer reads it: a history in sentences, decisions in words,
+instructions only for people who can follow them."""
+import html
+import re
+
+from setupflow.sites import operations as ops
+
+from web_fixtures import *  # noqa: F401,F403
+
+
+def _history_rows(page: str) -> list[str]:
+    body = page.split('id="h-history"', 1)[1].split("<tbody>", 1)[1]
+    return [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)))
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_every_history_entry_of_a_walked_site_reads_as_a_french_sentence(site_in, logged_in, web_session,
+                                                                         web_walk, manager, now):
+    site = web_walk(site_in(), "support")
+    ops.record_decision(web_session, site, key=None, value=None, text="Visite de l'atelier en mars",
+                        actor=manager, now=now)
+    web_session.commit()
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    page = client.get(f"/sites/{site.id}").get_data(as_text=True)
+    rows = _history_rows(page)
+    assert len(rows) == 20
+    assert "décision libre : Visite de l'atelier en mars" in rows[0]
+    assert not any("{" in row or "_" in row for row in rows), [r for r in rows if "{" in r or "_" in r]
+    assert f'href="/sites/{site.id}/history"' in page
+
+    full = client.get(f"/sites/{site.id}/history").get_data(as_text=True)
+    every = _history_rows(full)
+    assert len(every) > 20 and not any("{" in row for row in every)
+    assert "Site créé" in every[-1]
+
+
+def test_an_action_the_page_does_not_know_is_humanised_not_dumped(app, site_in, web_session, manager, now):
+    from web.history import history_text
+
+    site = site_in()
+    entry = ops.record(web_session, site, manager, now, "brand_new_thing", some={"nested": 1})
+    with app.test_request_context():
+        assert history_text(site, entry, "fr") == "Brand new thing"
