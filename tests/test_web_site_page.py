@@ -41,3 +41,22 @@ def test_an_action_the_page_does_not_know_is_humanised_not_dumped(app, site_in, 
     entry = ops.record(web_session, site, manager, now, "brand_new_thing", some={"nested": 1})
     with app.test_request_context():
         assert history_text(site, entry, "fr") == "Brand new thing"
+
+
+def test_decisions_taken_read_in_words_and_only_the_current_gate_offers_forms(site_in, logged_in, web_session,
+                                                                              web_walk):
+    site = web_walk(site_in(), "support", values={"structure_type": "EA"})
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    page = html.unescape(client.get(f"/sites/{site.id}").get_data(as_text=True))
+    workflow = ops.workflow_of(site)
+    structure = workflow.decision("structure_type")
+    label = next(c.label.fr for c in structure.choices if c.id == "EA")
+    taken = page.split('id="decisions-taken"', 1)[1].split("</ul>", 1)[0]
+    assert f"{structure.label.fr} : <strong>{label}</strong>" in taken
+    assert "Claude Bernard (Cress, fictional)" in taken and "&lt;" not in taken and "<cress" not in taken
+    offered = set(re.findall(r'name="key" value="([^"]+)"', page))
+    assert offered, "the support stage has a decision recorded on the site page"
+    assert offered == {k for k in workflow.stage(site.stage).gate.decisions
+                       if not workflow.decision(k).committee}
+    for key in offered:
+        assert f"Valeur : {workflow.decision(key).label.fr}" in page

@@ -161,6 +161,14 @@ def _meeting_role(role):
     return str(MEETING_ROLE_LABELS.get(role, role or ""))
 
 
+def person_name(actor: str | None) -> str:
+    """``Name <email>`` as recorded by the web app -> ``Name`` (e-mails are not for display)."""
+    name = (actor or "").strip()
+    if name.endswith(">") and " <" in name:
+        return name.rsplit(" <", 1)[0]
+    return name
+
+
 def humanised(action: str) -> str:
     """``meeting_role`` -> ``Meeting role``: readable when no sentence is known."""
     words = (action or "").replace("_", " ").strip()

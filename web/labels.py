@@ -70,9 +70,12 @@ def init_app(app) -> None:
         health_label=health_label, health_reason=lambda key: translated(HEALTH_REASONS[key]), stage_label=stage_label,
         role_label=lambda role: translated(ROLE_LABELS[role]), side_label=lambda side: translated(SIDE_LABELS[side]),
         any_stage_label=lambda stage_id, lang: any_stage_label(catalog(), stage_id, lang))
-    from .history import history_text
+    from .history import decision_value, history_text, person_name
 
     app.jinja_env.globals["history_text"] = history_text
+    app.jinja_env.globals["decision_value"] = lambda site, key, value, lang: decision_value(
+        workflow_of(site), key, value, lang)
+    app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["stage_name"] = stage_name
     app.jinja_env.globals.update(
         meeting_status_label=lambda key: str(MEETING_STATUS_LABELS.get(key, key)),

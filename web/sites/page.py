@@ -32,12 +32,19 @@ def stage_tracker(site: Site, prog, lang: str) -> list[dict]:
 
 
 def decision_forms(site: Site) -> list:
-    """The decision kinds offered on the page: the current stage's gate decisions first,
-    then the decisions no gate needs (dates that anchor deadlines...)."""
+    """The decision kinds offered as forms: the gate decisions of the current stage only
+    (dates such as a call's publication are recorded by the work that sets them)."""
     workflow = workflow_of(site)
-    in_gates = {k for s in workflow.stages for k in s.gate.decisions}
-    current = () if site.stage == workflow.final.id else workflow.stage(site.stage).gate.decisions
-    return [workflow.decision(k) for k in current] + [d for d in workflow.decisions if d.id not in in_gates]
+    if site.stage == workflow.final.id:
+        return []
+    return [workflow.decision(k) for k in workflow.stage(site.stage).gate.decisions]
+
+
+def decisions_taken(site: Site, decisions: dict) -> list:
+    """The current decisions in the definition's order (those it no longer knows last)."""
+    workflow = workflow_of(site)
+    order = {d.id: i for i, d in enumerate(workflow.decisions)}
+    return sorted(decisions.values(), key=lambda d: (order.get(d.key, len(order)), d.id))
 
 
 RECENT_HISTORY = 20
@@ -71,6 +78,7 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "min_due": add_months(site.stage_entered_on, stage.duration.min) if stage else None,
         "tasks": [(t, t.id in done) for t in stage.tasks] if stage else [],
         "gate": gate, "decisions": decisions, "decision_forms": decision_forms(site),
+        "decisions_taken": decisions_taken(site, decisions),
         "history": history, "timeline": tl,
         "earlier_stages": [s for s in workflow.stages[:workflow.stage_index(site.stage)]],
         "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),
