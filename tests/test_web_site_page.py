@@ -60,3 +60,27 @@ def test_decisions_taken_read_in_words_and_only_the_current_gate_offers_forms(si
                        if not workflow.decision(k).committee}
     for key in offered:
         assert f"Valeur : {workflow.decision(key).label.fr}" in page
+
+
+def test_a_partner_reads_a_neutral_status_where_a_lead_reads_what_to_do(site_in, logged_in, web_session, web_walk):
+    site = web_walk(site_in(), "diagnose")
+    partner = logged_in("partner@example.test", "partner", sites=[site])
+    page = html.unescape(partner.get(f"/sites/{site.id}").get_data(as_text=True))
+    assert "Marquez cette tâche comme faite ci-dessus" not in page
+    assert "Enregistrez cette décision ci-dessous" not in page
+    assert "Pas encore décidée." in page
+    assert 'id="decisions"' not in page  # nothing decided yet and no form for a partner
+
+
+def test_a_task_met_by_the_work_links_to_its_page_instead_of_a_tick(site_in, logged_in, web_session, web_walk):
+    site = web_walk(site_in(), "diagnose")
+    workflow = ops.workflow_of(site)
+    by_work = [t for t in workflow.stage("diagnose").tasks if t.evidence]
+    assert by_work, "the diagnose stage has tasks met by the diagnostic"
+    lead = logged_in("lead@example.test", "lead", sites=[site])
+    page = html.unescape(lead.get(f"/sites/{site.id}").get_data(as_text=True))
+    for task in by_work:
+        assert f"/sites/{site.id}/tasks/{task.id}" not in page
+    assert "remplie par le travail" in page and f'href="/sites/{site.id}/diagnostic"' in page
+    refused = lead.post(f"/sites/{site.id}/tasks/{by_work[0].id}", data={"done": "1"}, follow_redirects=True)
+    assert "elle ne se coche pas à la main" in html.unescape(refused.get_data(as_text=True))

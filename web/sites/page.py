@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,27 @@ from setupflow.sites.models import HistoryEntry, Site
 from setupflow.sites.runtime import workflow_of
 
 from . import timeline
+
+
+#: where the work that meets a task by evidence is done: evidence kind -> (endpoint, link text)
+WORK_PAGES = {
+    "diagnostic_sources_collected": ("diagnostic.show", _l("Diagnostic")),
+    "diagnostic_conclusions_written": ("diagnostic.show", _l("Diagnostic")),
+    "call_document_drafted": ("calls.index", _l("Calls and selection")),
+    "call_published": ("calls.index", _l("Calls and selection")),
+    "call_meetings_offered": ("calls.index", _l("Calls and selection")),
+    "call_applications_scored": ("calls.index", _l("Calls and selection")),
+    "workstream_complete": ("support.show", _l("Support until opening")),
+    "immersion_scheduled": ("support.show", _l("Support until opening")),
+    "budget_drawn_up": ("budget.show", _l("Forecast budget")),
+}
+
+
+def work_page(evidence: str | None):
+    """The (endpoint, link text) of the page where the work meeting ``evidence`` is done."""
+    if not evidence:
+        return None
+    return WORK_PAGES.get(evidence.split(":", 1)[0])
 
 
 def stage_tracker(site: Site, prog, lang: str) -> list[dict]:
@@ -78,7 +100,7 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "min_due": add_months(site.stage_entered_on, stage.duration.min) if stage else None,
         "tasks": [(t, t.id in done) for t in stage.tasks] if stage else [],
         "gate": gate, "decisions": decisions, "decision_forms": decision_forms(site),
-        "decisions_taken": decisions_taken(site, decisions),
+        "decisions_taken": decisions_taken(site, decisions), "work_page": work_page,
         "history": history, "timeline": tl,
         "earlier_stages": [s for s in workflow.stages[:workflow.stage_index(site.stage)]],
         "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),
