@@ -84,3 +84,16 @@ def test_a_task_met_by_the_work_links_to_its_page_instead_of_a_tick(site_in, log
     assert "remplie par le travail" in page and f'href="/sites/{site.id}/diagnostic"' in page
     refused = lead.post(f"/sites/{site.id}/tasks/{by_work[0].id}", data={"done": "1"}, follow_redirects=True)
     assert "elle ne se coche pas à la main" in html.unescape(refused.get_data(as_text=True))
+
+
+def test_the_retro_planning_keeps_stage_names_whole_and_today_apart_from_the_target(site_in, logged_in):
+    site = site_in(start="2027-01-04", opening="2027-01-20")  # today (2027-01-04) is close to the target
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    svg = html.unescape(client.get(f"/sites/{site.id}").get_data(as_text=True)).split("<svg", 1)[1].split("</svg>")[0]
+    words = " ".join(re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg))
+    for stage in ops.workflow_of(site).stages:
+        assert stage.label.fr in words, stage.label.fr
+    today = re.search(r'<text x="([\d.]+)"[^>]*text-anchor="(\w+)">aujourd\'hui</text>', svg)
+    target = re.search(r'<text x="([\d.]+)"[^>]*text-anchor="(\w+)">cible</text>', svg)
+    assert float(today.group(1)) < float(target.group(1))
+    assert (today.group(2), target.group(2)) == ("end", "start")
