@@ -97,3 +97,17 @@ def test_the_retro_planning_keeps_stage_names_whole_and_today_apart_from_the_tar
     target = re.search(r'<text x="([\d.]+)"[^>]*text-anchor="(\w+)">cible</text>', svg)
     assert float(today.group(1)) < float(target.group(1))
     assert (today.group(2), target.group(2)) == ("end", "start")
+
+
+def test_portfolio_stage_filter_follows_the_method_and_says_toutes(site_in, logged_in, web_walk):
+    web_walk(site_in(name="Atelier A"), "support")
+    site_in(name="Atelier B")
+    web_walk(site_in(name="Atelier C"), "diagnose")
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    page = html.unescape(client.get("/portfolio").get_data(as_text=True))
+    stage_select = page.split('id="f-stage"', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option value="([^"]+)"', stage_select)
+    order = [s.id for s in ops.workflow_of(site_in(name="Atelier D")).stages]
+    assert offered == sorted(offered, key=order.index) and len(offered) == 3
+    for name in ("region", "disp", "stage"):
+        assert re.search(rf'id="f-{name}" name="{name}">\s*<option value="">Toutes</option>', page)

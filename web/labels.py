@@ -63,6 +63,19 @@ def any_stage_label(catalog, stage_id: str, lang: str) -> str:
     return stage_id
 
 
+def stage_order(catalog, stage_id: str) -> tuple[int, int, str]:
+    """Sort key that puts stage ids in the method's order (the first definition that knows
+    the id decides; the final state after every stage; unknown ids last)."""
+    for n, loaded in enumerate(catalog):
+        wf = loaded.workflow
+        if stage_id == wf.final.id:
+            return (n, len(wf.stages), stage_id)
+        for i, stage in enumerate(wf.stages):
+            if stage.id == stage_id:
+                return (n, i, stage_id)
+    return (len(list(catalog)), 0, stage_id)
+
+
 def init_app(app) -> None:
     from .db import catalog
 
