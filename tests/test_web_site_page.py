@@ -111,3 +111,17 @@ def test_portfolio_stage_filter_follows_the_method_and_says_toutes(site_in, logg
     assert offered == sorted(offered, key=order.index) and len(offered) == 3
     for name in ("region", "disp", "stage"):
         assert re.search(rf'id="f-{name}" name="{name}">\s*<option value="">Toutes</option>', page)
+
+
+def test_french_wording_singular_days_first_of_the_month_and_spaced_colons(site_in, logged_in, web_session,
+                                                                           web_walk):
+    site = web_walk(site_in(start="2026-12-01"), "call", values={"structure_type": "EA"})
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    page = html.unescape(client.get(f"/sites/{site.id}").get_data(as_text=True))
+    assert "0 jour dans cette étape" in page  # walked today: 0 is singular in French
+    assert "1er janv. 2029" in page or "1er janvier 2029" in page  # the target opening
+    assert not re.search(r"\b1 (janv|déc)", page)
+    label = ops.workflow_of(site).decision("structure_type").label.fr
+    assert f"{label} : " in page and f"{label}:" not in page
+    log = html.unescape(client.get(f"/sites/{site.id}/decisions").get_data(as_text=True))
+    assert f"{label} : " in log and f"{label}:" not in log
