@@ -145,6 +145,7 @@ def test_a_note_section_is_previewed_saved_and_a_stale_save_keeps_the_text(busy_
     assert "<strong>un atelier</strong>" in text_of(preview)
     assert note_sections(web_session, busy_site)["objectives"] is None
     assert client.post(url, data={"body": "Ouvrir un atelier", "based_on": "0"}).status_code == 303
+    web_session.expire_all()  # the web request saved the site: a colleague starts from that state
     save_note_section(web_session, busy_site, "objectives", "Texte d'un collègue", 1, manager, now)
     web_session.commit()
     stale = client.post(url, data={"body": "Mon objectif à garder", "based_on": "1"})
