@@ -19,9 +19,22 @@ def msgids() -> set[str]:
     return found
 
 
+def _plain(value):
+    """A message id or translation as a hashable value (plural forms come as lists or tuples)."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _singular(value):
+    return value[0] if isinstance(value, (list, tuple)) else value
+
+
+def _translated(value) -> bool:
+    return all(value) if isinstance(value, (list, tuple)) else bool(value)
+
+
 def test_every_msgid_has_a_french_translation():
     with open(CATALOGUE / "messages.po", "rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id}
+        po = {_singular(m.id): _translated(m.string) for m in read_po(fh) if m.id}
     ids = msgids()
     assert len(ids) > 100
     missing = sorted(i for i in ids if not po.get(i))
@@ -30,7 +43,7 @@ def test_every_msgid_has_a_french_translation():
 
 def test_the_compiled_catalogue_matches_the_po_file():
     with open(CATALOGUE / "messages.po", "rb") as fh:
-        po = {m.id: m.string for m in read_po(fh) if m.id}
+        po = {_plain(m.id): _plain(m.string) for m in read_po(fh) if m.id}
     with open(CATALOGUE / "messages.mo", "rb") as fh:
-        mo = {m.id: m.string for m in read_mo(fh) if m.id}
+        mo = {_plain(m.id): _plain(m.string) for m in read_mo(fh) if m.id}
     assert mo == po

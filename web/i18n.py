@@ -29,7 +29,31 @@ def init_app(app: Flask) -> None:
         done = g.setdefault("dateformat", {})
         key = (value, format)
         if key not in done:
-            done[key] = babel_dateformat(value, format)
+            done[key] = french_first(value, babel_dateformat(value, format))
         return done[key]
 
     app.jinja_env.filters["dateformat"] = dateformat
+    app.jinja_env.globals["day_text"] = day_text
+
+
+def french_first(value, text: str) -> str:
+    """French writes the first day of a month as an ordinal: "1er décembre", not "1 décembre"."""
+    if getattr(value, "day", None) == 1 and current_language() == "fr" and text.startswith("1 "):
+        return "1er " + text[2:]
+    return text
+
+
+def day_text(value, format: str = "medium") -> str:
+    """A date (or an ISO date/datetime string from a history entry) in the reader's words."""
+    from datetime import date, datetime
+
+    from flask_babel import format_date
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    return french_first(value, format_date(value, format))

@@ -63,6 +63,19 @@ def any_stage_label(catalog, stage_id: str, lang: str) -> str:
     return stage_id
 
 
+def stage_order(catalog, stage_id: str) -> tuple[int, int, str]:
+    """Sort key that puts stage ids in the method's order (the first definition that knows
+    the id decides; the final state after every stage; unknown ids last)."""
+    for n, loaded in enumerate(catalog):
+        wf = loaded.workflow
+        if stage_id == wf.final.id:
+            return (n, len(wf.stages), stage_id)
+        for i, stage in enumerate(wf.stages):
+            if stage.id == stage_id:
+                return (n, i, stage_id)
+    return (len(list(catalog)), 0, stage_id)
+
+
 def init_app(app) -> None:
     from .db import catalog
 
@@ -70,7 +83,12 @@ def init_app(app) -> None:
         health_label=health_label, health_reason=lambda key: translated(HEALTH_REASONS[key]), stage_label=stage_label,
         role_label=lambda role: translated(ROLE_LABELS[role]), side_label=lambda side: translated(SIDE_LABELS[side]),
         any_stage_label=lambda stage_id, lang: any_stage_label(catalog(), stage_id, lang))
+    from .history import decision_value, history_text, person_name
+
     app.jinja_env.globals["history_text"] = history_text
+    app.jinja_env.globals["decision_value"] = lambda site, key, value, lang: decision_value(
+        workflow_of(site), key, value, lang)
+    app.jinja_env.filters["person_name"] = person_name
     app.jinja_env.filters["stage_name"] = stage_name
     app.jinja_env.globals.update(
         meeting_status_label=lambda key: str(MEETING_STATUS_LABELS.get(key, key)),
@@ -99,50 +117,3 @@ def decision_label(site, key: str | None, lang: str) -> str:
         return workflow_of(site).decision(key).label.get(lang)
     except KeyError:
         return key or ""
-
-
-def history_text(site, entry, lang: str) -> str:
-    """One history entry in words."""
-    from flask_babel import gettext as _
-
-    workflow = workflow_of(site)
-    detail = entry.detail or {}
-
-    def stage(stage_id):
-        try:
-            return stage_label(site, lang, stage_id)
-        except KeyError:
-            return stage_id or ""
-
-    def task(key):
-        try:
-            return workflow.task(key)[1].label.get(lang)
-        except KeyError:
-            return key
-
-    def decision(key):
-        try:
-            return workflow.decision(key).label.get(lang)
-        except KeyError:
-            return key or _("free decision")
-
-    action = entry.action
-    if action == "created":
-        return _("Site created")
-    if action == "advanced":
-        return _("Moved from %(source)s to %(target)s", source=stage(detail.get("source")),
-                 target=stage(detail.get("target")))
-    if action == "reopened":
-        return _("Reopened %(target)s (was in %(source)s)", source=stage(detail.get("source")),
-                 target=stage(detail.get("target")))
-    if action == "task":
-        text = _("Task done: %(task)s") if detail.get("done") else _("Task no longer done: %(task)s")
-        return text % {"task": task(detail.get("key"))}
-    if action == "decision":
-        return _("Decision recorded: %(what)s = %(value)s", what=decision(detail.get("key")),
-                 value=detail.get("value") or "")
-    if action == "decision_superseded":
-        return _("Decision replaced or withdrawn: %(what)s", what=decision(detail.get("key")))
-    if action == "lead_account":
-        return _("Lead account created: %(email)s", email=detail.get("email", ""))
-    return f"{action} {detail}"

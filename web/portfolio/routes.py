@@ -19,7 +19,7 @@ from .. import now
 from ..auth.session_user import current_account
 from ..db import catalog, db_session
 from ..i18n import current_language
-from ..labels import health_label, stage_label
+from ..labels import health_label, stage_label, stage_order
 
 bp = Blueprint("portfolio", __name__)
 
@@ -54,6 +54,8 @@ def index():
     criteria = _criteria()
     rows = _rows(user, criteria)
     choices = engine.filter_choices(db_session(), visible_sites_query(user))
+    if "stage" in choices:
+        choices["stage"] = sorted(choices["stage"], key=lambda stage_id: stage_order(catalog(), stage_id))
     return render_template("portfolio/index.html", rows=rows, criteria=criteria, choices=choices,
                            healths=engine.HEALTHS, sorts=engine.SORTS, lang=current_language())
 

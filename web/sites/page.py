@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,27 @@ from setupflow.sites.models import HistoryEntry, Site
 from setupflow.sites.runtime import workflow_of
 
 from . import timeline
+
+
+#: where the work that meets a task by evidence is done: evidence kind -> (endpoint, link text)
+WORK_PAGES = {
+    "diagnostic_sources_collected": ("diagnostic.show", _l("Diagnostic")),
+    "diagnostic_conclusions_written": ("diagnostic.show", _l("Diagnostic")),
+    "call_document_drafted": ("calls.index", _l("Calls and selection")),
+    "call_published": ("calls.index", _l("Calls and selection")),
+    "call_meetings_offered": ("calls.index", _l("Calls and selection")),
+    "call_applications_scored": ("calls.index", _l("Calls and selection")),
+    "workstream_complete": ("support.show", _l("Support until opening")),
+    "immersion_scheduled": ("support.show", _l("Support until opening")),
+    "budget_drawn_up": ("budget.show", _l("Forecast budget")),
+}
+
+
+def work_page(evidence: str | None):
+    """The (endpoint, link text) of the page where the work meeting ``evidence`` is done."""
+    if not evidence:
+        return None
+    return WORK_PAGES.get(evidence.split(":", 1)[0])
 
 
 def stage_tracker(site: Site, prog, lang: str) -> list[dict]:
@@ -32,12 +54,29 @@ def stage_tracker(site: Site, prog, lang: str) -> list[dict]:
 
 
 def decision_forms(site: Site) -> list:
-    """The decision kinds offered on the page: the current stage's gate decisions first,
-    then the decisions no gate needs (dates that anchor deadlines...)."""
+    """The decision kinds offered as forms: the gate decisions of the current stage only
+    (dates such as a call's publication are recorded by the work that sets them)."""
     workflow = workflow_of(site)
-    in_gates = {k for s in workflow.stages for k in s.gate.decisions}
-    current = () if site.stage == workflow.final.id else workflow.stage(site.stage).gate.decisions
-    return [workflow.decision(k) for k in current] + [d for d in workflow.decisions if d.id not in in_gates]
+    if site.stage == workflow.final.id:
+        return []
+    return [workflow.decision(k) for k in workflow.stage(site.stage).gate.decisions]
+
+
+def decisions_taken(site: Site, decisions: dict) -> list:
+    """The current decisions in the definition's order (those it no longer knows last)."""
+    workflow = workflow_of(site)
+    order = {d.id: i for i, d in enumerate(workflow.decisions)}
+    return sorted(decisions.values(), key=lambda d: (order.get(d.key, len(order)), d.id))
+
+
+RECENT_HISTORY = 20
+
+
+def recent_history(session: Session, site: Site, offset: int, limit: int) -> list[HistoryEntry]:
+    """History entries newest first (entries of the same instant: the last recorded first)."""
+    return session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                           .order_by(HistoryEntry.at_dt.desc(), HistoryEntry.id.desc())
+                           .offset(offset).limit(limit)).all()
 
 
 def site_page(session: Session, user: User, site: Site, today: date, lang: str, side: str | None) -> dict:
@@ -50,8 +89,7 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
     done = ops.done_tasks(session, site)
     gate = ops.gate_of(session, site)
     decisions = ops.current_decisions(session, site)
-    history = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
-                              .order_by(HistoryEntry.id.desc()).limit(200)).all()
+    history = recent_history(session, site, 0, RECENT_HISTORY)
     labels = {s.id: s.label.get(lang) for s in workflow.stages}
     tl = timeline.build(plan, prog, labels, {d.id: d.label.get(lang) for d in workflow.deadlines},
                         site.stage, today, site.target_opening_on)
@@ -62,6 +100,7 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "min_due": add_months(site.stage_entered_on, stage.duration.min) if stage else None,
         "tasks": [(t, t.id in done) for t in stage.tasks] if stage else [],
         "gate": gate, "decisions": decisions, "decision_forms": decision_forms(site),
+        "decisions_taken": decisions_taken(site, decisions), "work_page": work_page,
         "history": history, "timeline": tl,
         "earlier_stages": [s for s in workflow.stages[:workflow.stage_index(site.stage)]],
         "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),

@@ -17,7 +17,7 @@ from ..auth.session_user import current_account
 from ..db import db_session, discard_changes
 from ..i18n import current_language
 from ..problems import explain
-from .page import site_page, timeline_summary
+from .page import recent_history, site_page, timeline_summary
 
 bp = Blueprint("sites", __name__)
 
@@ -53,6 +53,26 @@ def show(site_id):
     page = site_page(db_session(), current_account(), site, local_date(now()), current_language(),
                      request.args.get("side"))
     return render_template("sites/show.html", timeline_summary=timeline_summary(page), **page)
+
+
+HISTORY_PAGE = 100
+
+
+@bp.get("/sites/<int:site_id>/history")
+@login_required
+def history(site_id):
+    from sqlalchemy import func, select
+
+    from setupflow.sites.models import HistoryEntry
+
+    site = visible_site(site_id)
+    session = db_session()
+    total = session.scalar(select(func.count()).select_from(HistoryEntry).where(HistoryEntry.site_id == site.id))
+    pages = max(1, -(-total // HISTORY_PAGE))
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    entries = recent_history(session, site, (number - 1) * HISTORY_PAGE, HISTORY_PAGE)
+    return render_template("sites/history.html", site=site, history=entries, page=number, pages=pages,
+                           total=total, lang=current_language())
 
 
 @bp.post("/sites/<int:site_id>/tasks/<task_key>")
