@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
 from ..errors import InputError, NotAllowed, StaleEdit
+from ..revisions import append_revision
 from ..sites.models import Decision
 from ..sites.operations import Actor, record, record_decision
 from ..sites.runtime import workflow_of
@@ -44,20 +44,9 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
     if len(body_md) > MAX_MINUTES:
         raise InputError(f"minutes: at most {MAX_MINUTES} characters")
     current = minutes_version(session, meeting)
-    if based_on != current:
-        raise StaleEdit(f"meeting {meeting.id}: the minutes were edited since version {based_on} "
-                        f"(now version {current}); reload them, redo your change, and save again")
     revision = MinutesRevision(meeting_id=meeting.id, version=current + 1, body_md=body_md,
                                saved_by=actor.name, saved_dt=now)
-    meeting_id = meeting.id  # read now: a failed flush expires every object of the session
-    session.add(revision)
-    try:
-        # the unique (…, version) index settles a race between two saves of the same version;
-        # the caller's transaction is then rolled back as a whole
-        session.flush()
-    except IntegrityError:
-        raise StaleEdit(f"meeting {meeting_id}: someone saved the minutes at the same moment; "
-                        f"reload them and save again") from None
+    append_revision(session, revision, based_on, current, f"meeting {meeting.id}, the minutes")
     record(session, meeting.site, actor, now, "minutes_saved", meeting_id=meeting.id, version=revision.version)
     session.flush()
     return revision

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..errors import InputError, StaleEdit
+from ..errors import InputError
+from ..revisions import append_revision
 from ..sites.models import Site
 from ..sites.operations import Actor, current_decisions, planned, record
 from ..sites.runtime import workflow_of
@@ -59,19 +59,9 @@ def save_note_section(session: Session, site: Site, section: str, body_md: str, 
         raise InputError(f"{section}: at most {MAX_SECTION} characters")
     current = session.scalar(select(func.coalesce(func.max(SectionRevision.version), 0)).where(
         SectionRevision.site_id == site.id, SectionRevision.document == DOCUMENT, SectionRevision.section == section))
-    if based_on != current:
-        raise StaleEdit(f"project note, section '{section}': edited by someone else since version {based_on} "
-                        f"(now version {current}); reload it, redo your change, and save again")
     revision = SectionRevision(site_id=site.id, document=DOCUMENT, section=section, version=current + 1,
                                body_md=body_md, saved_by=actor.name, saved_dt=now)
-    session.add(revision)
-    try:
-        # the unique (…, version) index settles a race between two saves of the same version;
-        # the caller's transaction is then rolled back as a whole
-        session.flush()
-    except IntegrityError:
-        raise StaleEdit(f"project note, section '{section}': saved by someone else at the same moment; "
-                        f"reload it and save again") from None
+    append_revision(session, revision, based_on, current, f"project note, section '{section}'")
     record(session, site, actor, now, "note_section_saved", section=section, version=revision.version)
     session.flush()
     return revision
