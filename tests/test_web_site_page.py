@@ -4,6 +4,7 @@ import html
 import re
 
 from setupflow.sites import operations as ops
+from setupflow.sites.models import HistoryEntry
 
 from web_fixtures import *  # noqa: F401,F403
 
@@ -38,7 +39,8 @@ def test_an_action_the_page_does_not_know_is_humanised_not_dumped(app, site_in, 
     from web.history import history_text
 
     site = site_in()
-    entry = ops.record(web_session, site, manager, now, "brand_new_thing", some={"nested": 1})
+    entry = web_session.get(HistoryEntry, ops.record(web_session, site, manager, now, "brand_new_thing",
+                                                     some={"nested": 1}))
     with app.test_request_context():
         assert history_text(site, entry, "fr") == "Brand new thing"
 

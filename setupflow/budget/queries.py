@@ -1,7 +1,7 @@
 """Reading the forecast budget: lines, totals (in cents) and each line's history."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..evidence import proves
@@ -55,5 +55,8 @@ def history(session: Session, line: BudgetLine) -> list[dict]:
 
 @proves("budget_drawn_up")
 def _drawn_up(session: Session, site: Site, _argument) -> bool:
-    kinds = set(session.scalars(select(BudgetLine.kind).where(BudgetLine.site_id == site.id)))
-    return {"expense", "income"} <= kinds
+    return {"expense", "income"} <= set(session.scalars(_KINDS, {"site_id": site.id}))
+
+
+#: built once (a gate is checked on every advance and site page)
+_KINDS = select(BudgetLine.kind).where(BudgetLine.site_id == bindparam("site_id")).distinct()

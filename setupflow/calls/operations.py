@@ -126,7 +126,7 @@ def set_distribution(session: Session, site: Site, call: Call, recipients, *, ac
 
 
 def drafting_problems(call: Call) -> list[str]:
-    """What is missing before the call can be published."""
+    """What is missing before the call can be published (reads body, needs and criteria)."""
     problems = []
     if not call.body.strip():
         problems.append("body: the call has no text yet")

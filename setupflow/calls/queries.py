@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..evidence import proves
 from ..sites.models import Site
-from .models import Application, Call
+from .models import Application, Call, CallSlot
 from .operations import drafting_problems
 
 
@@ -62,19 +62,27 @@ def calls_of(session: Session, site: Site) -> list[Call]:
     return list(session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)))
 
 
+# The proofs' statements are built once (a gate is checked on every advance and site page).
+_SITE = bindparam("site_id")
+_TEXTS = select(Call.body, Call.needs, Call.criteria).where(Call.site_id == _SITE)
+_ANY_PUBLISHED = select(exists().where(Call.site_id == _SITE, Call.published_on.is_not(None)))
+_ANY_SLOT = select(exists().where(CallSlot.call_id == Call.id, Call.site_id == _SITE))
+
+
 @proves("call_document_drafted")
 def _drafted(session: Session, site: Site, _argument) -> bool:
-    return any(not drafting_problems(c) for c in calls_of(session, site))
+    # the rows have the attributes drafting_problems reads (body, needs, criteria)
+    return any(not drafting_problems(row) for row in session.execute(_TEXTS, {"site_id": site.id}))
 
 
 @proves("call_published")
 def _published(session: Session, site: Site, _argument) -> bool:
-    return any(c.published_on is not None for c in calls_of(session, site))
+    return bool(session.scalar(_ANY_PUBLISHED, {"site_id": site.id}))
 
 
 @proves("call_meetings_offered")
 def _meetings(session: Session, site: Site, _argument) -> bool:
-    return any(c.slots for c in calls_of(session, site))
+    return bool(session.scalar(_ANY_SLOT, {"site_id": site.id}))
 
 
 @proves("call_applications_scored")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from ..evidence import proves
@@ -99,14 +99,21 @@ def summary(session: Session, site: Site, lang: str = "fr") -> dict:
 def _sources_collected(session: Session, site: Site, _argument) -> bool:
     if workflow_of(site).work.diagnostic is None:
         return False
-    listed = sources(session, site)
-    settled = all(s["status"] in ("obtained", "unavailable") for s in listed)
-    obtained = any(s["status"] == "obtained" for s in listed)
-    has = lambda model: session.scalar(select(func.count()).select_from(model).where(  # noqa: E731
-        model.site_id == site.id)) > 0
-    return settled and obtained and has(Indicator) and has(Interview)
+    status = dict(session.execute(_SOURCE_STATUS, {"site_id": site.id}).all())
+    listed = [status.get(s.id, "to_request") for s in spec_of(site).sources]
+    settled = all(s in ("obtained", "unavailable") for s in listed)
+    obtained = "obtained" in listed
+    return settled and obtained and all(session.execute(_HAS_INDICATOR_AND_INTERVIEW, {"site_id": site.id}).one())
 
 
 @proves("diagnostic_conclusions_written")
 def _conclusions_written(session: Session, site: Site, _argument) -> bool:
-    return bool((conclusions(session, site) or "").strip())
+    return bool((session.scalar(_CONCLUSIONS, {"site_id": site.id}) or "").strip())
+
+
+# The proofs' statements are built once (a gate is checked on every advance and site page).
+_SITE = bindparam("site_id")
+_SOURCE_STATUS = select(DiagnosticSource.source_key, DiagnosticSource.status).where(DiagnosticSource.site_id == _SITE)
+_HAS_INDICATOR_AND_INTERVIEW = select(exists().where(Indicator.site_id == _SITE),
+                                      exists().where(Interview.site_id == _SITE))
+_CONCLUSIONS = select(DiagnosticReport.conclusions).where(DiagnosticReport.site_id == _SITE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..evidence import proves
@@ -67,10 +67,17 @@ def _workstream_complete(session: Session, site: Site, workstream: str | None) -
     stream = next((w for w in spec.workstreams if w.id == workstream), None) if spec else None
     if stream is None:
         return False
-    done = _done(session, site)
-    return all((stream.id, i.id) in done for i in stream.checklist)
+    done = set(session.scalars(_DONE_ITEMS, {"site_id": site.id, "workstream": stream.id}))
+    return all(i.id in done for i in stream.checklist)
 
 
 @proves("immersion_scheduled")
 def _immersion_scheduled(session: Session, site: Site, _argument) -> bool:
-    return session.scalar(select(Immersion.id).where(Immersion.site_id == site.id)) is not None
+    return session.scalar(_IMMERSION, {"site_id": site.id}) is not None
+
+
+# The proofs' statements are built once (a gate is checked on every advance and site page).
+_DONE_ITEMS = select(WorkstreamItem.item).where(WorkstreamItem.site_id == bindparam("site_id"),
+                                                WorkstreamItem.workstream == bindparam("workstream"),
+                                                WorkstreamItem.is_done)
+_IMMERSION = select(Immersion.id).where(Immersion.site_id == bindparam("site_id"))
