@@ -59,4 +59,5 @@ def _drawn_up(session: Session, site: Site, _argument) -> bool:
 
 
 #: built once (a gate is checked on every advance and site page)
-_KINDS = select(BudgetLine.kind).where(BudgetLine.site_id == bindparam("site_id")).distinct()
+_LINE = BudgetLine.__table__.c
+_KINDS = select(_LINE.kind).where(_LINE.site_id == bindparam("site_id")).distinct()

@@ -77,7 +77,8 @@ def _immersion_scheduled(session: Session, site: Site, _argument) -> bool:
 
 
 # The proofs' statements are built once (a gate is checked on every advance and site page).
-_DONE_ITEMS = select(WorkstreamItem.item).where(WorkstreamItem.site_id == bindparam("site_id"),
-                                                WorkstreamItem.workstream == bindparam("workstream"),
-                                                WorkstreamItem.is_done)
-_IMMERSION = select(Immersion.id).where(Immersion.site_id == bindparam("site_id"))
+# Table columns, not ORM attributes: a Core statement skips the ORM's compile step.
+_ITEM, _IMMERSION_ROW = WorkstreamItem.__table__.c, Immersion.__table__.c
+_DONE_ITEMS = select(_ITEM.item).where(_ITEM.site_id == bindparam("site_id"),
+                                       _ITEM.workstream == bindparam("workstream"), _ITEM.is_done)
+_IMMERSION = select(_IMMERSION_ROW.id).where(_IMMERSION_ROW.site_id == bindparam("site_id"))
