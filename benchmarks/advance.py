@@ -52,6 +52,7 @@ def prepare_sites(factory, catalog, count: int) -> list[int]:
 
 
 def run_setupflow(factory, site_ids: list[int]) -> tuple[int, float]:
+    """Advance each site through its five stages, one transaction per step: (steps, seconds)."""
     steps = 0
     t0 = time.perf_counter()
     for site_id in site_ids:
@@ -88,23 +89,49 @@ def prepare_peer(engine, count: int) -> list[int]:
     return ids
 
 
-def run_peer(engine, ids: list[int]) -> tuple[int, float, int]:
-    from SpiffWorkflow.util.task import TaskState
+class Peer:
+    """SpiffWorkflow's side: the parsed specification and serializer, made once (as an
+    application does at start-up), then one transaction per completed task."""
 
-    _spec, _cls, serializer = _spiff()
-    steps = 0
-    size = 0
-    t0 = time.perf_counter()
-    for instance_id in ids:
-        for _ in range(5):
-            with engine.begin() as conn:
-                data = conn.execute(select(peer_instances.c.data).where(peer_instances.c.id == instance_id)).scalar_one()
-                wf = serializer.deserialize_json(data)
-                task = wf.get_tasks(state=TaskState.READY)[0]
-                task.run()
-                wf.do_engine_steps()
-                data = serializer.serialize_json(wf)
-                size = len(data)
-                conn.execute(update(peer_instances).where(peer_instances.c.id == instance_id).values(data=data))
-            steps += 1
-    return steps, time.perf_counter() - t0, size
+    def __init__(self, engine):
+        from SpiffWorkflow.util.task import TaskState
+
+        self.engine = engine
+        _spec, _cls, self.serializer = _spiff()
+        self.ready = TaskState.READY
+        self.size = 0
+
+    def run(self, ids: list[int]) -> tuple[int, float]:
+        steps = 0
+        t0 = time.perf_counter()
+        for instance_id in ids:
+            for _ in range(5):
+                with self.engine.begin() as conn:
+                    data = conn.execute(select(peer_instances.c.data)
+                                        .where(peer_instances.c.id == instance_id)).scalar_one()
+                    wf = self.serializer.deserialize_json(data)
+                    task = wf.get_tasks(state=self.ready)[0]
+                    task.run()
+                    wf.do_engine_steps()
+                    data = self.serializer.serialize_json(wf)
+                    self.size = len(data)
+                    conn.execute(update(peer_instances).where(peer_instances.c.id == instance_id).values(data=data))
+                steps += 1
+        return steps, time.perf_counter() - t0
+
+
+def interleaved(factory, engine, catalog, count: int) -> dict:
+    """Both engines over ``count`` sites each, alternating site by site, so that a change in
+    the machine's load during the run weighs on both alike: wall and CPU seconds of each."""
+    ours_ids = prepare_sites(factory, catalog, count)
+    peer_ids = prepare_peer(engine, count)
+    peer = Peer(engine)
+    totals = {"ours": [0, 0.0, 0.0], "peer": [0, 0.0, 0.0]}
+    for ours_id, peer_id in zip(ours_ids, peer_ids):
+        for name, run in (("ours", lambda: run_setupflow(factory, [ours_id])), ("peer", lambda: peer.run([peer_id]))):
+            cpu = time.process_time()
+            steps, seconds = run()
+            totals[name][0] += steps
+            totals[name][1] += seconds
+            totals[name][2] += time.process_time() - cpu
+    return {"ours": totals["ours"], "peer": totals["peer"], "json_bytes": peer.size}
