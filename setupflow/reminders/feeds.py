@@ -12,24 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import InputError, NotFound
 from ..sites.models import Site
-from ..sites.operations import dated_values, get_site, planned
-from ..sites.runtime import workflow_of
+from ..sites.operations import get_site
 from ..team.models import Person
 from . import ics_text as ics
-from .meeting_rules import agenda_text, committee_title
+from .feed_events import feed_events
 from .models import FeedToken
 
-#: meetings in a feed: everything but mere proposals
-FEED_STATUSES = ("scheduled", "held", "minutes_approved", "cancelled")
-#: how far back a feed goes: meetings that started before ``now - PAST`` are left out
-PAST = timedelta(days=365)
 
 
 def token_hash(token: str) -> str:
@@ -65,67 +60,8 @@ def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:
     return row
 
 
-def _events(session: Session, sites: list[Site], langs: dict[int, str], now: datetime) -> list[str]:
-    """The VEVENT texts of ``sites`` (each in its reader's language), in three queries
-    whatever the number of sites: meetings since ``now - PAST``, their agenda items, and
-    the current decisions."""
-    from ..committees.models import AgendaItem, Meeting
-    from ..sites.models import Decision
-
-    if not sites:
-        return []
-    ids = [s.id for s in sites]
-    since = now - PAST
-    stamp = ics.utc(now)
-    m = Meeting.__table__.c
-    meetings = session.execute(select(m.id, m.site_id, m.committee_id, m.status, m.starts_dt, m.duration_minutes,
-                                      m.uid, m.sequence, m.place, m.video_url).where(
-        m.site_id.in_(ids), m.status.in_(FEED_STATUSES), m.starts_dt >= since)
-        .order_by(m.site_id, m.starts_dt)).all()
-    agenda: dict[int, list[str]] = {}
-    for meeting_id, title in session.execute(
-            select(AgendaItem.meeting_id, AgendaItem.title).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES), Meeting.starts_dt >= since)
-            .order_by(AgendaItem.meeting_id, AgendaItem.position)):
-        agenda.setdefault(meeting_id, []).append(title)
-    values: dict[int, dict[str, str]] = {}
-    for site_id, key, value in session.execute(select(Decision.site_id, Decision.key, Decision.value).where(
-            Decision.site_id.in_(ids), Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
-            .order_by(Decision.id)):
-        values.setdefault(site_id, {})[key] = value
-    by_site: dict[int, list] = {}
-    for meeting in meetings:
-        by_site.setdefault(meeting.site_id, []).append(meeting)
-    events = []
-    for site in sites:
-        lang = langs[site.id]
-        workflow = workflow_of(site)
-        titles: dict[str, str] = {}  # this request's titles by committee: sites have a handful of committees
-        for meeting in by_site.get(site.id, ()):
-            title = titles.get(meeting.committee_id)
-            if title is None:
-                title = titles[meeting.committee_id] = (
-                    f"{committee_title(workflow, meeting.committee_id, lang)} - {site.name}")
-            where = ", ".join(p for p in (meeting.place, meeting.video_url) if p)
-            events.append(ics.meeting_event(
-                uid=meeting.uid, sequence=meeting.sequence, starts=meeting.starts_dt,
-                ends=meeting.starts_dt + timedelta(minutes=meeting.duration_minutes), summary=title,
-                description=agenda_text(agenda.get(meeting.id, ())), location=where, stamp=stamp,
-                cancelled=meeting.status == "cancelled"))
-        if site.stage != workflow.final.id:
-            for dp in planned(site, dated_values(site, values.get(site.id, {}))).deadlines:
-                if dp.done_on is not None:
-                    continue
-                label = dp.deadline.label.get(lang) + (" (estimation)" if dp.is_estimate and lang == "fr" else
-                                                       " (estimate)" if dp.is_estimate else "")
-                days = (dp.window.latest - dp.window.earliest).days + 1
-                events.append(ics.all_day_event(f"deadline-{site.id}-{dp.deadline.id}@setupflow",
-                                                dp.window.earliest, f"{label} - {site.name}", stamp=stamp, days=days))
-    return events
-
-
 def site_events(session: Session, site: Site, now: datetime, lang: str) -> list[str]:
-    return _events(session, [site], {site.id: lang}, now)
+    return feed_events(session, [site], {site.id: lang}, now)
 
 
 def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
@@ -139,4 +75,4 @@ def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
             Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
         langs.setdefault(site_id, lang)
     sites = list(session.scalars(select(Site).where(Site.id.in_(sorted(langs))).order_by(Site.id)))
-    return ics.feed("setupflow", _events(session, sites, langs, now))
+    return ics.feed("setupflow", feed_events(session, sites, langs, now))
