@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
@@ -28,9 +28,11 @@ class Meeting(Base):
     """One meeting of a committee of a site: proposed from the cadence, or scheduled by hand."""
 
     __tablename__ = "meetings"
+    #: a site's meetings in time order (the calendar feeds read a window of them per site)
+    __table_args__ = (Index("ix_meetings_site_id_starts_dt", "site_id", "starts_dt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     #: a committee id of the site's workflow definition
     committee_id: Mapped[str] = mapped_column(String(60))
     #: one of MEETING_STATUSES
