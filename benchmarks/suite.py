@@ -138,28 +138,40 @@ def bench_pages(report, url, engine, factory, catalog, scale, quick, workdir):
 
 
 def bench_feed(report, engine, factory, quick):
+    """The feed of the coordinator who sits in every site's team. Nothing is cached between
+    fetches, so every fetch is a cold one: the first (the workflow definitions are loaded
+    already, the database file may not be in the OS cache yet) is reported alone, then the
+    median of the repeats, wall and CPU time apart (wall time grows with the machine's load)."""
     from setupflow.reminders.feeds import create_feed, feed_for_token
 
     with factory() as session:
         token = create_feed(session, dataset.NOW, email=dataset.COORDINATOR)
         session.commit()
-    samples = []
-    size = 0
-    for _ in range(2 if quick else 3):
+    walls, cpus, size = [], [], 0
+    for _ in range(3 if quick else 5):
         with factory() as session:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             size = len(feed_for_token(session, token, dataset.NOW))
-            samples.append((time.perf_counter() - t0) * 1000)
+            walls.append((time.perf_counter() - t0) * 1000)
+            cpus.append((time.process_time() - c0) * 1000)
     with factory() as session, count_statements(engine) as counter:
         feed_for_token(session, token, dataset.NOW)
-    med, spread = summarize(samples)
     with factory() as session:
         from setupflow.team.models import Person
 
         sites = session.scalar(select(func.count(Person.site_id.distinct())).where(Person.email == dataset.COORDINATOR))
-    report.add(Figure(f"calendar feed of one person ({sites} sites)", med, "ms", target="< 300", met=med < 300,
-                      spread=spread, note=f"{size} bytes, {counter['n']} SQL statements"))
-    report.add(Figure("calendar feed: SQL statements", counter["n"], "statements"))
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    name = f"calendar feed of one person ({sites} sites)"
+    report.add(Figure(f"{name}, first fetch", walls[0], "ms", target="< 300", met=walls[0] < 300,
+                      note=f"CPU {cpus[0]:.0f} ms, {size:,} bytes, load {load}"))
+    med, spread = summarize(walls[1:])
+    med_cpu = statistics.median(cpus[1:])
+    report.add(Figure(f"{name}, next fetches", med, "ms", target="< 300", met=med < 300, spread=spread,
+                      note=f"CPU median {med_cpu:.0f} ms; nothing cached: each fetch rebuilds the feed"))
+    report.add(Figure(f"{name}, CPU time", med_cpu, "ms", target="< 300", met=med_cpu < 300))
+    report.add(Figure("calendar feed: SQL statements", counter["n"], "statements", target="== 6",
+                      met=counter["n"] == 6, is_assertion=True,
+                      note="token, person's sites, sites, meetings, agenda items, decisions"))
 
 
 def bench_sweep(report, engine, factory, url, quick):
