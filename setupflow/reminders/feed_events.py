@@ -1,5 +1,6 @@
 """The events of a calendar feed: the meetings of a set of sites since ``now - PAST`` and
-their open deadlines, as VEVENT texts, in three queries whatever the number of sites.
+their open deadlines, as VEVENT texts, in two queries whatever the number of sites (the
+sites' decisions are read with the feed's version, ``feeds.open_feed``).
 
 A person's feed can cover 2,000 sites (a Cress coordinator sits in every team): tens of
 thousands of meetings. So the queries read only the columns written, as plain rows; an
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..committees.models import AgendaItem, Meeting
@@ -29,24 +30,46 @@ FEED_STATUSES = ("scheduled", "held", "minutes_approved", "cancelled")
 PAST = timedelta(days=365)
 
 
-def feed_events(session: Session, sites: list[Site], langs: dict[int, str], now: datetime) -> list[str]:
-    """The VEVENT texts of ``sites``, each in its reader's language ``langs[site.id]``."""
+def _window(site_ids: list[int], now: datetime) -> tuple:
+    m = Meeting.__table__.c
+    return m.site_id.in_(site_ids), m.status.in_(FEED_STATUSES), m.starts_dt >= now - PAST
+
+
+def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> int:
+    """How many meetings the feed holds: as time passes, meetings only leave the window."""
+    if not site_ids:
+        return 0
+    return session.connection().scalar(select(func.count()).select_from(Meeting.__table__)
+                                       .where(*_window(site_ids, now)))
+
+
+def current_values(session: Session, site_ids: list[int]) -> dict[int, dict[str, str]]:
+    """The value of each current keyed decision, by site (the dates deadlines hang on)."""
+    values: dict[int, dict[str, str]] = {}
+    if site_ids:
+        for site_id, key, value in session.connection().execute(
+                select(Decision.site_id, Decision.key, Decision.value).where(
+                    Decision.site_id.in_(site_ids), Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
+                .order_by(Decision.id)):
+            values.setdefault(site_id, {})[key] = value
+    return values
+
+
+def feed_events(session: Session, sites: list[Site], langs: dict[int, str], values: dict[int, dict[str, str]],
+                now: datetime) -> list[str]:
+    """The VEVENT texts of ``sites``, each in its reader's language ``langs[site.id]``;
+    ``values`` are the sites' ``current_values``."""
     if not sites:
         return []
     conn = session.connection()
     m, a = Meeting.__table__.c, AgendaItem.__table__.c
-    window = (m.site_id.in_([s.id for s in sites]), m.status.in_(FEED_STATUSES), m.starts_dt >= now - PAST)
+    window = _window([s.id for s in sites], now)
     # the same order for meetings and their agenda items: site, start, meeting, position
     order = (m.site_id, m.starts_dt, m.id)
     meetings = conn.execute(select(m.site_id, m.id, m.committee_id, m.status, m.starts_dt, m.duration_minutes,
                                    m.uid, m.sequence, m.place, m.video_url).where(*window).order_by(*order))
     agendas = _agendas(conn.execute(select(a.meeting_id, a.title).join(Meeting.__table__, m.id == a.meeting_id)
                                     .where(*window).order_by(*order, a.position)))
-    values: dict[int, dict[str, str]] = {}
-    for site_id, key, value in conn.execute(select(Decision.site_id, Decision.key, Decision.value).where(
-            Decision.site_id.in_([s.id for s in sites]), Decision.key.is_not(None),
-            Decision.superseded_by_id.is_(None)).order_by(Decision.id)):
-        values.setdefault(site_id, {})[key] = value
 
     stamp = ics.utc(now)
     instants: dict = {}  # start -> its UTC text; (start, minutes) -> the end's

@@ -6,13 +6,25 @@ address; a site's feed those of one site. Only the SHA-256 of a token is stored.
 A feed is bounded in time: meetings that started more than ``PAST`` (12 months) ago
 are left out (calendar apps do not need years of past meetings; they keep what they
 already showed); every later meeting and every open deadline is in. The text is written
-directly (``ics_text``), and rebuilt on every request: nothing is cached.
+directly (``ics_text``), and rebuilt on every request that needs it: nothing is cached.
+
+A feed has a version (the route's ETag, so calendar apps that poll every few minutes get
+"304 Not Modified" until something changes) read in five small statements: a digest of
+the reader's sites and languages, each site's row (name, stage, dates, definition, and
+``version_id``), its current decisions, and how many meetings the window holds. Every
+change to a site's meetings and agendas is recorded in its history, and ``record`` bumps
+the site's ``version_id``; as time passes, meetings only leave the window, which lowers
+the count. The version does not cover DTSTAMP (the time of the fetch), so the ETag is a
+weak one: two fetches of one version differ in DTSTAMP only.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+import sys
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +33,14 @@ from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import get_site
 from ..team.models import Person
-from . import ics_text as ics
-from .feed_events import feed_events
+from .. import planning
+from . import feed_events as _events_module, ics_text as ics, meeting_rules
+from .feed_events import current_values, feed_events, meetings_in_window
 from .models import FeedToken
+
+#: the code that writes a feed's text: a new release that writes it otherwise is a new version
+_CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
+    planning, meeting_rules, ics, _events_module, sys.modules[__name__]))).hexdigest()
 
 
 
@@ -60,19 +77,49 @@ def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:
     return row
 
 
-def site_events(session: Session, site: Site, now: datetime, lang: str) -> list[str]:
-    return feed_events(session, [site], {site.id: lang}, now)
+@dataclass(frozen=True)
+class Feed:
+    """What a token's feed is made of, and its version: a digest of every input of the
+    text except the meetings and agendas themselves, which ``record`` covers (see module)."""
+
+    name: str
+    sites: list[Site]
+    langs: dict[int, str]
+    values: dict[int, dict[str, str]]
+    version: str
+
+
+def open_feed(session: Session, token: str, now: datetime) -> Feed:
+    """The feed behind a token, and its version, in five small statements; ``NotFound``
+    for an unknown or revoked token. Reads only: nothing is written."""
+    row = _live(session, token)
+    if row.site_id is not None:
+        site = get_site(session, row.site_id)
+        name, sites, langs = f"setupflow - {site.name}", [site], {site.id: "fr"}
+    else:
+        langs = {}
+        for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
+                Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
+            langs.setdefault(site_id, lang)
+        name, sites = "setupflow", list(session.scalars(select(Site).where(Site.id.in_(sorted(langs)))
+                                                        .order_by(Site.id)))
+    ids = [s.id for s in sites]
+    values = current_values(session, ids)
+    state = (_CODE, name, sorted(langs.items()), sorted(values.items()), meetings_in_window(session, ids, now),
+             [(s.id, s.version_id, s.name, s.stage, s.start_on, s.target_opening_on, s.snapshot.digest)
+              for s in sites])
+    return Feed(name, sites, langs, values, hashlib.sha256(repr(state).encode()).hexdigest()[:32])
+
+
+def write_feed(session: Session, feed: Feed, now: datetime) -> bytes:
+    """The .ics bytes of an opened feed."""
+    return ics.feed(feed.name, feed_events(session, feed.sites, feed.langs, feed.values, now))
 
 
 def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
     """The .ics bytes behind a token; ``NotFound`` for an unknown or revoked one."""
-    row = _live(session, token)
-    if row.site_id is not None:
-        site = get_site(session, row.site_id)
-        return ics.feed(f"setupflow - {site.name}", site_events(session, site, now, "fr"))
-    langs: dict[int, str] = {}
-    for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
-            Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
-        langs.setdefault(site_id, lang)
-    sites = list(session.scalars(select(Site).where(Site.id.in_(sorted(langs))).order_by(Site.id)))
-    return ics.feed("setupflow", feed_events(session, sites, langs, now))
+    return write_feed(session, open_feed(session, token, now), now)
+
+
+def site_events(session: Session, site: Site, now: datetime, lang: str) -> list[str]:
+    return feed_events(session, [site], {site.id: lang}, current_values(session, [site.id]), now)
