@@ -103,9 +103,11 @@ class AgendaItem(Base):
     """One item of a meeting's agenda."""
 
     __tablename__ = "agenda_items"
+    #: a meeting's agenda in order, titles included (a calendar feed reads them from the index alone)
+    __table_args__ = (Index("ix_agenda_items_meeting_id_position_title", "meeting_id", "position", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
