@@ -35,12 +35,14 @@ def _window(site_ids: list[int], now: datetime) -> tuple:
     return m.site_id.in_(site_ids), m.status.in_(FEED_STATUSES), m.starts_dt >= now - PAST
 
 
-def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> int:
-    """How many meetings the feed holds: as time passes, meetings only leave the window."""
+def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> dict[int, int]:
+    """How many meetings each site has in the feed (as time passes, meetings only leave
+    the window); a site with none is left out."""
     if not site_ids:
-        return 0
-    return session.connection().scalar(select(func.count()).select_from(Meeting.__table__)
-                                       .where(*_window(site_ids, now)))
+        return {}
+    m = Meeting.__table__.c
+    return dict(session.connection().execute(select(m.site_id, func.count()).where(*_window(site_ids, now))
+                                             .group_by(m.site_id)).all())
 
 
 def current_values(session: Session, site_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -55,12 +57,12 @@ def current_values(session: Session, site_ids: list[int]) -> dict[int, dict[str,
     return values
 
 
-def feed_events(session: Session, sites: list[Site], langs: dict[int, str], values: dict[int, dict[str, str]],
-                now: datetime) -> list[str]:
-    """The VEVENT texts of ``sites``, each in its reader's language ``langs[site.id]``;
-    ``values`` are the sites' ``current_values``."""
+def site_texts(session: Session, sites: list[Site], langs: dict[int, str], values: dict[int, dict[str, str]],
+               now: datetime) -> dict[int, bytes]:
+    """The VEVENTs of each of ``sites`` as one encoded text, in its reader's language
+    ``langs[site.id]``; ``values`` are the sites' ``current_values``."""
     if not sites:
-        return []
+        return {}
     conn = session.connection()
     m, a = Meeting.__table__.c, AgendaItem.__table__.c
     window = _window([s.id for s in sites], now)
@@ -92,11 +94,9 @@ def feed_events(session: Session, sites: list[Site], langs: dict[int, str], valu
         where = ics.escape(f"{place}, {video}" if place and video else place or video or "") or None
         by_site[site_id].append(ics.meeting_event(summary, start, end, stamp, uid, sequence,
                                                   agendas.get(meeting_id), where, status == "cancelled"))
-    events = []
-    for site in sites:
-        events += by_site[site.id]
-        events += _deadline_events(site, langs[site.id], values.get(site.id, {}), stamp, plans)
-    return events
+    return {site.id: "".join(by_site[site.id] + _deadline_events(site, langs[site.id], values.get(site.id, {}),
+                                                                 stamp, plans)).encode()
+            for site in sites}
 
 
 def _agendas(rows) -> dict[int, str]:

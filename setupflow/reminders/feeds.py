@@ -6,16 +6,17 @@ address; a site's feed those of one site. Only the SHA-256 of a token is stored.
 A feed is bounded in time: meetings that started more than ``PAST`` (12 months) ago
 are left out (calendar apps do not need years of past meetings; they keep what they
 already showed); every later meeting and every open deadline is in. The text is written
-directly (``ics_text``), and rebuilt on every request that needs it: nothing is cached.
+directly (``ics_text``).
 
-A feed has a version (the route's ETag, so calendar apps that poll every few minutes get
-"304 Not Modified" until something changes) read in five small statements: a digest of
-the reader's sites and languages, each site's row (name, stage, dates, definition, and
-``version_id``), its current decisions, and how many meetings the window holds. Every
-change to a site's meetings and agendas is recorded in its history, and ``record`` bumps
-the site's ``version_id``; as time passes, meetings only leave the window, which lowers
-the count. The version does not cover DTSTAMP (the time of the fetch), so the ETag is a
-weak one: two fetches of one version differ in DTSTAMP only.
+Each site's part of a feed has a version, read for all the reader's sites in five small
+statements: the reader's language there, the site's row (name, stage, dates, definition,
+and ``version_id``), its current decisions, and how many meetings it has in the window.
+Every change to a site's meetings and agendas is recorded in its history, and ``record``
+bumps the site's ``version_id``; as time passes, meetings only leave the window, which
+lowers the count. A site's part is written again only when its version changed (kept in
+memory: ``feed_cache``); the digest of all the versions is the feed's ETag, so calendar
+apps that poll every few minutes get "304 Not Modified" until something changes. DTSTAMP
+is the time a part was written, outside the version: the ETag is a weak one.
 """
 from __future__ import annotations
 
@@ -34,8 +35,8 @@ from ..sites.models import Site
 from ..sites.operations import get_site
 from ..team.models import Person
 from .. import planning
-from . import feed_events as _events_module, ics_text as ics, meeting_rules
-from .feed_events import current_values, feed_events, meetings_in_window
+from . import feed_cache, feed_events as _events_module, ics_text as ics, meeting_rules
+from .feed_events import current_values, meetings_in_window, site_texts
 from .models import FeedToken
 
 #: the code that writes a feed's text: a new release that writes it otherwise is a new version
@@ -79,13 +80,14 @@ def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:
 
 @dataclass(frozen=True)
 class Feed:
-    """What a token's feed is made of, and its version: a digest of every input of the
-    text except the meetings and agendas themselves, which ``record`` covers (see module)."""
+    """What a token's feed is made of, and its version: a digest of each site's version,
+    which holds every input of the site's part of the text (see the module)."""
 
     name: str
     sites: list[Site]
     langs: dict[int, str]
     values: dict[int, dict[str, str]]
+    site_versions: dict[int, tuple]
     version: str
 
 
@@ -105,21 +107,26 @@ def open_feed(session: Session, token: str, now: datetime) -> Feed:
                                                         .order_by(Site.id)))
     ids = [s.id for s in sites]
     values = current_values(session, ids)
-    state = (_CODE, name, sorted(langs.items()), sorted(values.items()), meetings_in_window(session, ids, now),
-             [(s.id, s.version_id, s.name, s.stage, s.start_on, s.target_opening_on, s.snapshot.digest)
-              for s in sites])
-    return Feed(name, sites, langs, values, hashlib.sha256(repr(state).encode()).hexdigest()[:32])
+    counts = meetings_in_window(session, ids, now)
+    versions = {s.id: (s.version_id, langs[s.id], s.name, s.stage, s.start_on, s.target_opening_on,
+                       s.snapshot.digest, counts.get(s.id, 0), sorted(values.get(s.id, {}).items()))
+                for s in sites}
+    digest = hashlib.sha256(repr((_CODE, name, sorted(versions.items()))).encode()).hexdigest()[:32]
+    return Feed(name, sites, langs, values, versions, digest)
 
 
 def write_feed(session: Session, feed: Feed, now: datetime) -> bytes:
-    """The .ics bytes of an opened feed."""
-    return ics.feed(feed.name, feed_events(session, feed.sites, feed.langs, feed.values, now))
+    """The .ics bytes of an opened feed: each site's part as kept, unless its version
+    changed since it was written; the parts to write are written in one go."""
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    parts = {s.id: feed_cache.get((database, s.id, feed.langs[s.id]), feed.site_versions[s.id]) for s in feed.sites}
+    stale = [s for s in feed.sites if parts[s.id] is None]
+    for site_id, text in site_texts(session, stale, feed.langs, feed.values, now).items():
+        parts[site_id] = text
+        feed_cache.put((database, site_id, feed.langs[site_id]), feed.site_versions[site_id], text)
+    return ics.feed(feed.name, [parts[s.id] for s in feed.sites])
 
 
 def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
     """The .ics bytes behind a token; ``NotFound`` for an unknown or revoked one."""
     return write_feed(session, open_feed(session, token, now), now)
-
-
-def site_events(session: Session, site: Site, now: datetime, lang: str) -> list[str]:
-    return feed_events(session, [site], {site.id: lang}, current_values(session, [site.id]), now)

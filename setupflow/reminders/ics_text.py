@@ -48,11 +48,6 @@ def utc(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def agenda(titles) -> str | None:
-    """The agenda as a numbered list, already escaped (a DESCRIPTION value)."""
-    return "\\n".join([f"{i}. {escape(title)}" for i, title in enumerate(titles, 1)]) or None
-
-
 def meeting_event(summary_line: str, starts: str, ends: str, stamp: str, uid: str, sequence: int,
                   description: str | None, location: str | None, cancelled: bool) -> str:
     """A meeting's VEVENT from its parts already written: the folded SUMMARY line, the
@@ -73,8 +68,9 @@ def all_day_event(uid: str, day: date, summary: str, *, stamp: str, days: int = 
     return "".join(map(fold, lines))
 
 
-def feed(name: str, events: list[str]) -> bytes:
-    """A subscribable calendar (no METHOD, as RFC 5545 feeds are published)."""
+def feed(name: str, events: list[bytes]) -> bytes:
+    """A subscribable calendar (no METHOD, as RFC 5545 feeds are published) around
+    encoded VEVENT texts."""
     head = "".join(map(fold, ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:" + PRODID, "CALSCALE:GREGORIAN",
                               "X-WR-CALNAME:" + escape(name)]))
-    return (head + "".join(events) + "END:VCALENDAR\r\n").encode()
+    return b"".join([head.encode(), *events, b"END:VCALENDAR\r\n"])

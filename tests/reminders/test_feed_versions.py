@@ -12,7 +12,7 @@ from flask import Flask
 from setupflow.clock import parse_instant
 from setupflow.committees import operations as committees
 from setupflow.committees.proposals import change_target_opening
-from setupflow.reminders.feeds import create_feed, open_feed
+from setupflow.reminders.feeds import create_feed, feed_for_token, open_feed
 from setupflow.sites import operations as ops
 from setupflow.team import operations as team_ops
 from setupflow.team.handover import person_leaves
@@ -161,3 +161,39 @@ def test_a_meeting_that_leaves_the_twelve_month_window_changes_the_version(setti
     just_after = open_feed(session, setting["token"], starts + timedelta(days=365, seconds=1)).version
     assert just_before == open_feed(session, setting["token"], starts + timedelta(days=300)).version
     assert just_after != just_before
+
+
+def test_an_app_that_sends_no_etag_gets_the_same_feed_from_the_kept_parts_reading_only_the_version(
+        setting, db):
+    from sqlalchemy import event
+
+    first = setting["calendar"].client.get(f"/feeds/{setting['token']}.ics")
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda conn, cursor, statement, *a: statements.append(statement))
+    again = setting["calendar"].client.get(f"/feeds/{setting['token']}.ics")
+    assert again.status_code == 200 and again.data == first.data
+    assert len(statements) == 5 and not any("agenda_items" in s for s in statements)
+
+
+def test_when_one_site_changed_only_its_part_is_written_again(setting, session, make_site, team, meeting, manager,
+                                                              now):
+    second = make_site(name="Atelier fictif B")
+    other = meeting(second, "2027-04-14T10:00")
+    team(second, "Ana Fictive", "ana@ep.test", "ep")
+    first = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(
+        feed_for_token(session, setting["token"], now)).walk("VEVENT")}
+    committees.move(session, setting["meeting"], "2027-03-17T10:00", manager, now)
+    session.commit()
+    later = now + timedelta(hours=1)
+    found = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(
+        feed_for_token(session, setting["token"], later)).walk("VEVENT")}
+    assert found[setting["meeting"].uid].decoded("DTSTART") == parse_instant("2027-03-17T10:00")
+    assert found[setting["meeting"].uid].decoded("DTSTAMP") == later  # written again
+    assert found[other.uid].decoded("DTSTAMP") == now  # kept as written at the first fetch
+    assert found[other.uid].to_ical() == first[other.uid].to_ical()
+
+
+def test_a_meeting_that_left_the_window_is_gone_from_the_next_fetch_even_with_parts_kept(setting, session):
+    uid, starts = setting["meeting"].uid, setting["meeting"].starts_dt
+    assert uid in feed_for_token(session, setting["token"], starts + timedelta(days=365)).decode()
+    assert uid not in feed_for_token(session, setting["token"], starts + timedelta(days=365, seconds=1)).decode()
