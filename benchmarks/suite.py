@@ -209,17 +209,18 @@ def bench_feed(report, engine, factory, quick):
 
 
 def _new_place(factory, place):
-    """A new place for the first meeting ahead of the coordinator's first site, as the web
-    page would save it."""
+    """A new place for the coordinator's first meeting ahead (the quick dataset has only a
+    few), as the web page would save it."""
     from setupflow.committees.models import Meeting
     from setupflow.committees.operations import update_place
     from setupflow.sites.operations import Actor
     from setupflow.team.models import Person
 
     with factory() as session:
-        site_id = session.scalar(select(func.min(Person.site_id)).where(Person.email == dataset.COORDINATOR))
-        meeting = session.scalars(select(Meeting).where(Meeting.site_id == site_id, Meeting.status == "scheduled",
-                                                        Meeting.starts_dt >= dataset.NOW).order_by(Meeting.starts_dt)).first()
+        sites = select(Person.site_id).where(Person.email == dataset.COORDINATOR)
+        meeting = session.scalars(select(Meeting).where(Meeting.site_id.in_(sites), Meeting.status == "scheduled",
+                                                        Meeting.starts_dt >= dataset.NOW)
+                                  .order_by(Meeting.site_id, Meeting.starts_dt)).first()
         update_place(session, meeting, Actor(dataset.ACTOR, is_manager=True), dataset.NOW, place=place)
         session.commit()
 

@@ -30,11 +30,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import planning
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import get_site
 from ..team.models import Person
-from .. import planning
 from . import feed_cache, feed_events as _events_module, ics_text as ics, meeting_rules
 from .feed_events import current_values, meetings_in_window, site_texts
 from .models import FeedToken
@@ -42,7 +42,6 @@ from .models import FeedToken
 #: the code that writes a feed's text: a new release that writes it otherwise is a new version
 _CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
     planning, meeting_rules, ics, _events_module, sys.modules[__name__]))).hexdigest()
-
 
 
 def token_hash(token: str) -> str:
