@@ -35,14 +35,14 @@ def _window(site_ids: list[int], now: datetime) -> tuple:
     return m.site_id.in_(site_ids), m.status.in_(FEED_STATUSES), m.starts_dt >= now - PAST
 
 
-def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> dict[int, int]:
-    """How many meetings each site has in the feed (as time passes, meetings only leave
-    the window); a site with none is left out."""
+def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> dict[int, tuple]:
+    """Per site, how many meetings it has in the feed (as time passes, meetings only leave
+    the window) and when the last of them changed; a site with none is left out."""
     if not site_ids:
         return {}
     m = Meeting.__table__.c
-    return dict(session.connection().execute(select(m.site_id, func.count()).where(*_window(site_ids, now))
-                                             .group_by(m.site_id)).all())
+    return {site_id: (count, last) for site_id, count, last in session.connection().execute(
+        select(m.site_id, func.count(), func.max(m.updated_dt)).where(*_window(site_ids, now)).group_by(m.site_id))}
 
 
 def current_values(session: Session, site_ids: list[int]) -> dict[int, dict[str, str]]:

@@ -10,10 +10,11 @@ directly (``ics_text``).
 
 Each site's part of a feed has a version, read for all the reader's sites in five small
 statements: the reader's language there, the site's row (name, stage, dates, definition,
-and ``version_id``), its current decisions, and how many meetings it has in the window.
-Every change to a site's meetings and agendas is recorded in its history, and ``record``
-bumps the site's ``version_id``; as time passes, meetings only leave the window, which
-lowers the count. A site's part is written again only when its version changed (kept in
+and ``version_id``), its current decisions, and how many meetings it has in the window
+and when the last of them changed. Every change to a site's meetings and agendas is
+recorded in its history, and ``record`` bumps the site's ``version_id`` (a meeting's own
+``updated_dt`` covers its changes a second time); as time passes, meetings only leave the
+window, which lowers the count. A site's part is written again only when its version changed (kept in
 memory: ``feed_cache``); the digest of all the versions is the feed's ETag, so calendar
 apps that poll every few minutes get "304 Not Modified" until something changes. DTSTAMP
 is the time a part was written, outside the version: the ETag is a weak one.
@@ -108,7 +109,7 @@ def open_feed(session: Session, token: str, now: datetime) -> Feed:
     values = current_values(session, ids)
     counts = meetings_in_window(session, ids, now)
     versions = {s.id: (s.version_id, langs[s.id], s.name, s.stage, s.start_on, s.target_opening_on,
-                       s.snapshot.digest, counts.get(s.id, 0), sorted(values.get(s.id, {}).items()))
+                       s.snapshot.digest, counts.get(s.id), sorted(values.get(s.id, {}).items()))
                 for s in sites}
     digest = hashlib.sha256(repr((_CODE, name, sorted(versions.items()))).encode()).hexdigest()[:32]
     return Feed(name, sites, langs, values, versions, digest)
