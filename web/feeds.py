@@ -2,16 +2,21 @@
 
 To be registered by the web application: ``app.register_blueprint(feeds_blueprint(factory))``
 with the application's session factory. No login: the token is the secret.
+
+Calendar apps poll a subscribed feed every few minutes: the response carries the feed's
+version as a (weak) ETag, and a request whose ``If-None-Match`` names the current version
+gets "304 Not Modified" without the feed being written (see ``setupflow.reminders.feeds``).
+``no-cache``: an app asks every time (cheap now), so a change shows at its very next poll.
 """
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, request
 
 from setupflow.db import transaction
 from setupflow.errors import NotFound
-from setupflow.reminders.feeds import feed_for_token
+from setupflow.reminders.feeds import open_feed, write_feed
 
 
 def feeds_blueprint(session_factory) -> Blueprint:
@@ -19,13 +24,18 @@ def feeds_blueprint(session_factory) -> Blueprint:
 
     @bp.get("/feeds/<token>.ics")
     def feed(token: str):
+        now = datetime.now(timezone.utc)
         try:
             with transaction(session_factory) as session:
-                data = feed_for_token(session, token, datetime.now(timezone.utc))
+                opened = open_feed(session, token, now)
+                unchanged = request.if_none_match.contains_weak(opened.version)
+                data = None if unchanged else write_feed(session, opened, now)
         except NotFound:
             abort(404)
-        return Response(data, mimetype="text/calendar",
-                        headers={"Cache-Control": "private, max-age=300",
-                                 "Content-Disposition": 'inline; filename="setupflow.ics"'})
+        response = Response(data, status=304 if unchanged else 200, mimetype="text/calendar",
+                            headers={"Cache-Control": "private, no-cache",
+                                     "Content-Disposition": 'inline; filename="setupflow.ics"'})
+        response.set_etag(opened.version, weak=True)
+        return response
 
     return bp

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
@@ -28,9 +28,11 @@ class Meeting(Base):
     """One meeting of a committee of a site: proposed from the cadence, or scheduled by hand."""
 
     __tablename__ = "meetings"
+    #: a site's meetings in time order (the calendar feeds read a window of them per site)
+    __table_args__ = (Index("ix_meetings_site_id_starts_dt", "site_id", "starts_dt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     #: a committee id of the site's workflow definition
     committee_id: Mapped[str] = mapped_column(String(60))
     #: one of MEETING_STATUSES
@@ -101,9 +103,11 @@ class AgendaItem(Base):
     """One item of a meeting's agenda."""
 
     __tablename__ = "agenda_items"
+    #: a meeting's agenda in order, titles included (a calendar feed reads them from the index alone)
+    __table_args__ = (Index("ix_agenda_items_meeting_id_position_title", "meeting_id", "position", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)

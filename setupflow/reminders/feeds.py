@@ -6,30 +6,43 @@ address; a site's feed those of one site. Only the SHA-256 of a token is stored.
 A feed is bounded in time: meetings that started more than ``PAST`` (12 months) ago
 are left out (calendar apps do not need years of past meetings; they keep what they
 already showed); every later meeting and every open deadline is in. The text is written
-directly (``ics_text``), and rebuilt on every request: nothing is cached.
+directly (``ics_text``).
+
+Each site's part of a feed has a version, read for all the reader's sites in five small
+statements: the reader's language there, the site's row (name, stage, dates, definition,
+and ``version_id``), its current decisions, and how many meetings it has in the window
+and when the last of them changed. Every change to a site's meetings and agendas is
+recorded in its history, and ``record`` bumps the site's ``version_id`` (a meeting's own
+``updated_dt`` covers its changes a second time); as time passes, meetings only leave the
+window, which lowers the count. A site's part is written again only when its version changed (kept in
+memory: ``feed_cache``); the digest of all the versions is the feed's ETag, so calendar
+apps that poll every few minutes get "304 Not Modified" until something changes. DTSTAMP
+is the time a part was written, outside the version: the ETag is a weak one.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import planning
 from ..errors import InputError, NotFound
 from ..sites.models import Site
-from ..sites.operations import dated_values, get_site, planned
-from ..sites.runtime import workflow_of
+from ..sites.operations import get_site
 from ..team.models import Person
-from . import ics_text as ics
-from .meeting_rules import agenda_text, committee_title
+from . import feed_cache, feed_events as _events_module, ics_text as ics, meeting_rules
+from .feed_events import current_values, meetings_in_window, site_texts
 from .models import FeedToken
 
-#: meetings in a feed: everything but mere proposals
-FEED_STATUSES = ("scheduled", "held", "minutes_approved", "cancelled")
-#: how far back a feed goes: meetings that started before ``now - PAST`` are left out
-PAST = timedelta(days=365)
+#: the code that writes a feed's text: a new release that writes it otherwise is a new version
+_CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
+    planning, meeting_rules, ics, _events_module, sys.modules[__name__]))).hexdigest()
 
 
 def token_hash(token: str) -> str:
@@ -65,78 +78,55 @@ def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:
     return row
 
 
-def _events(session: Session, sites: list[Site], langs: dict[int, str], now: datetime) -> list[str]:
-    """The VEVENT texts of ``sites`` (each in its reader's language), in three queries
-    whatever the number of sites: meetings since ``now - PAST``, their agenda items, and
-    the current decisions."""
-    from ..committees.models import AgendaItem, Meeting
-    from ..sites.models import Decision
+@dataclass(frozen=True)
+class Feed:
+    """What a token's feed is made of, and its version: a digest of each site's version,
+    which holds every input of the site's part of the text (see the module)."""
 
-    if not sites:
-        return []
+    name: str
+    sites: list[Site]
+    langs: dict[int, str]
+    values: dict[int, dict[str, str]]
+    site_versions: dict[int, tuple]
+    version: str
+
+
+def open_feed(session: Session, token: str, now: datetime) -> Feed:
+    """The feed behind a token, and its version, in five small statements; ``NotFound``
+    for an unknown or revoked token. Reads only: nothing is written."""
+    row = _live(session, token)
+    if row.site_id is not None:
+        site = get_site(session, row.site_id)
+        name, sites, langs = f"setupflow - {site.name}", [site], {site.id: "fr"}
+    else:
+        langs = {}
+        for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
+                Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
+            langs.setdefault(site_id, lang)
+        name, sites = "setupflow", list(session.scalars(select(Site).where(Site.id.in_(sorted(langs)))
+                                                        .order_by(Site.id)))
     ids = [s.id for s in sites]
-    since = now - PAST
-    stamp = ics.utc(now)
-    m = Meeting.__table__.c
-    meetings = session.execute(select(m.id, m.site_id, m.committee_id, m.status, m.starts_dt, m.duration_minutes,
-                                      m.uid, m.sequence, m.place, m.video_url).where(
-        m.site_id.in_(ids), m.status.in_(FEED_STATUSES), m.starts_dt >= since)
-        .order_by(m.site_id, m.starts_dt)).all()
-    agenda: dict[int, list[str]] = {}
-    for meeting_id, title in session.execute(
-            select(AgendaItem.meeting_id, AgendaItem.title).join(Meeting, Meeting.id == AgendaItem.meeting_id)
-            .where(Meeting.site_id.in_(ids), Meeting.status.in_(FEED_STATUSES), Meeting.starts_dt >= since)
-            .order_by(AgendaItem.meeting_id, AgendaItem.position)):
-        agenda.setdefault(meeting_id, []).append(title)
-    values: dict[int, dict[str, str]] = {}
-    for site_id, key, value in session.execute(select(Decision.site_id, Decision.key, Decision.value).where(
-            Decision.site_id.in_(ids), Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
-            .order_by(Decision.id)):
-        values.setdefault(site_id, {})[key] = value
-    by_site: dict[int, list] = {}
-    for meeting in meetings:
-        by_site.setdefault(meeting.site_id, []).append(meeting)
-    events = []
-    for site in sites:
-        lang = langs[site.id]
-        workflow = workflow_of(site)
-        titles: dict[str, str] = {}  # this request's titles by committee: sites have a handful of committees
-        for meeting in by_site.get(site.id, ()):
-            title = titles.get(meeting.committee_id)
-            if title is None:
-                title = titles[meeting.committee_id] = (
-                    f"{committee_title(workflow, meeting.committee_id, lang)} - {site.name}")
-            where = ", ".join(p for p in (meeting.place, meeting.video_url) if p)
-            events.append(ics.meeting_event(
-                uid=meeting.uid, sequence=meeting.sequence, starts=meeting.starts_dt,
-                ends=meeting.starts_dt + timedelta(minutes=meeting.duration_minutes), summary=title,
-                description=agenda_text(agenda.get(meeting.id, ())), location=where, stamp=stamp,
-                cancelled=meeting.status == "cancelled"))
-        if site.stage != workflow.final.id:
-            for dp in planned(site, dated_values(site, values.get(site.id, {}))).deadlines:
-                if dp.done_on is not None:
-                    continue
-                label = dp.deadline.label.get(lang) + (" (estimation)" if dp.is_estimate and lang == "fr" else
-                                                       " (estimate)" if dp.is_estimate else "")
-                days = (dp.window.latest - dp.window.earliest).days + 1
-                events.append(ics.all_day_event(f"deadline-{site.id}-{dp.deadline.id}@setupflow",
-                                                dp.window.earliest, f"{label} - {site.name}", stamp=stamp, days=days))
-    return events
+    values = current_values(session, ids)
+    counts = meetings_in_window(session, ids, now)
+    versions = {s.id: (s.version_id, langs[s.id], s.name, s.stage, s.start_on, s.target_opening_on,
+                       s.snapshot.digest, counts.get(s.id), sorted(values.get(s.id, {}).items()))
+                for s in sites}
+    digest = hashlib.sha256(repr((_CODE, name, sorted(versions.items()))).encode()).hexdigest()[:32]
+    return Feed(name, sites, langs, values, versions, digest)
 
 
-def site_events(session: Session, site: Site, now: datetime, lang: str) -> list[str]:
-    return _events(session, [site], {site.id: lang}, now)
+def write_feed(session: Session, feed: Feed, now: datetime) -> bytes:
+    """The .ics bytes of an opened feed: each site's part as kept, unless its version
+    changed since it was written; the parts to write are written in one go."""
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    parts = {s.id: feed_cache.get((database, s.id, feed.langs[s.id]), feed.site_versions[s.id]) for s in feed.sites}
+    stale = [s for s in feed.sites if parts[s.id] is None]
+    for site_id, text in site_texts(session, stale, feed.langs, feed.values, now).items():
+        parts[site_id] = text
+        feed_cache.put((database, site_id, feed.langs[site_id]), feed.site_versions[site_id], text)
+    return ics.feed(feed.name, [parts[s.id] for s in feed.sites])
 
 
 def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
     """The .ics bytes behind a token; ``NotFound`` for an unknown or revoked one."""
-    row = _live(session, token)
-    if row.site_id is not None:
-        site = get_site(session, row.site_id)
-        return ics.feed(f"setupflow - {site.name}", site_events(session, site, now, "fr"))
-    langs: dict[int, str] = {}
-    for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
-            Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
-        langs.setdefault(site_id, lang)
-    sites = list(session.scalars(select(Site).where(Site.id.in_(sorted(langs))).order_by(Site.id)))
-    return ics.feed("setupflow", _events(session, sites, langs, now))
+    return write_feed(session, open_feed(session, token, now), now)

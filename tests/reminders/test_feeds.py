@@ -1,5 +1,6 @@
 """Calendar feeds: a person's feed covers every site they are in, a site's feed one site;
-both parse as iCalendar, and a revoked token is gone."""
+both parse as iCalendar, and a revoked token is gone. The feed is written from rows and
+shared intermediate results, so these tests run on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 import icalendar
@@ -9,6 +10,13 @@ from sqlalchemy import select
 from setupflow.errors import InputError, NotFound
 from setupflow.reminders.feeds import create_feed, feed_for_token, revoke_feed, token_hash
 from setupflow.reminders.models import FeedToken
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request):
+    """Both backends (the reminders folder defaults to SQLite): the feed's queries order
+    and group rows, which each backend must do alike."""
+    return request.getfixturevalue(f"{request.param}_db")
 
 
 def events(data: bytes):
@@ -71,7 +79,7 @@ def test_a_feed_needs_a_known_person_or_a_site(session, now):
         create_feed(session, now)
 
 
-def test_the_feed_route_serves_ics_and_404_once_revoked(sqlite_db, session, make_site, meeting, now):
+def test_the_feed_route_serves_ics_and_404_once_revoked(db, session, make_site, meeting, now):
     from flask import Flask
 
     from web.feeds import feeds_blueprint
@@ -81,7 +89,7 @@ def test_the_feed_route_serves_ics_and_404_once_revoked(sqlite_db, session, make
     token = create_feed(session, now, site=site)
     session.commit()
     app = Flask(__name__)
-    app.register_blueprint(feeds_blueprint(sqlite_db.factory))
+    app.register_blueprint(feeds_blueprint(db.factory))
     client = app.test_client()
     response = client.get(f"/feeds/{token}.ics")
     assert response.status_code == 200 and response.mimetype == "text/calendar"
@@ -120,3 +128,70 @@ def test_feed_text_is_folded_escaped_and_reads_back_the_same(session, make_site,
     assert str(event["DESCRIPTION"]) == "1. Budget; convention, annexes\n2. " + "é" * 90
     assert event.decoded("DTSTART") == m.starts_dt and int(event["SEQUENCE"]) == m.sequence
     assert event.decoded("DTSTAMP") == now
+
+
+def test_a_meeting_moved_after_the_last_fetch_shows_at_its_new_time_in_the_next_one(
+        session, make_site, meeting, manager, now):
+    from setupflow.clock import parse_instant
+    from setupflow.committees import operations as committees
+
+    site = make_site()
+    m = meeting(site, "2027-03-10T14:00")
+    token = create_feed(session, now, site=site)
+    session.commit()
+    before = next(e for e in events(feed_for_token(session, token, now)) if str(e["UID"]) == m.uid)
+    committees.move(session, m, "2027-03-17T10:00", manager, now)
+    session.commit()
+    after = next(e for e in events(feed_for_token(session, token, now)) if str(e["UID"]) == m.uid)
+    assert before.decoded("DTSTART") == parse_instant("2027-03-10T14:00")
+    assert after.decoded("DTSTART") == parse_instant("2027-03-17T10:00")
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+
+
+def test_two_meetings_of_a_site_at_the_same_time_each_keep_their_own_agenda_in_order(
+        session, make_site, meeting, manager, now):
+    from setupflow.committees import operations as committees
+
+    site = make_site()
+    technical = meeting(site, "2027-03-10T14:00")
+    partnership = meeting(site, "2027-03-10T14:00", committee="partnership")
+    committees.set_agenda(session, technical, ["Diagnostic", "Budget"], manager, now)
+    committees.set_agenda(session, partnership, ["Convention", "Calendrier", "Questions diverses"], manager, now)
+    committees.set_agenda(session, technical, ["Budget", "Diagnostic", "Recrutement"], manager, now)  # reordered
+    token = create_feed(session, now, site=site)
+    session.commit()
+    found = {str(e["UID"]): str(e["DESCRIPTION"]) for e in events(feed_for_token(session, token, now))
+             if "DESCRIPTION" in e}
+    assert found[technical.uid] == "1. Budget\n2. Diagnostic\n3. Recrutement"
+    assert found[partnership.uid] == "1. Convention\n2. Calendrier\n3. Questions diverses"
+
+
+def test_sites_with_the_same_target_opening_each_get_the_deadlines_their_own_decisions_leave_open(
+        session, make_site, team, manager, now):
+    from setupflow.sites import operations as ops
+
+    signed = make_site(name="Atelier fictif A", opening="2029-01-01")
+    pending = make_site(name="Atelier fictif B", opening="2029-01-01")
+    for site in (signed, pending):
+        team(site, "Ana Fictive", "ana@ep.test", "ep")
+    ops.record_decision(session, signed, key="dui_signed", value="2028-11-15", text=None, actor=manager, now=now)
+    token = create_feed(session, now, email="ana@ep.test")
+    session.commit()
+    uids = {str(e["UID"]) for e in events(feed_for_token(session, token, now))}
+    assert f"deadline-{pending.id}-dui_signature@setupflow" in uids
+    assert f"deadline-{signed.id}-dui_signature@setupflow" not in uids
+
+
+def test_each_site_of_a_person_feed_is_in_the_language_of_their_entry_in_its_team(session, make_site, team, meeting,
+                                                                                   now):
+    french = make_site(name="Atelier fictif A")
+    english = make_site(name="Atelier fictif B")
+    team(french, "Ana Fictive", "ana@ep.test", "ep", language="fr")
+    team(english, "Ana Fictive", "ana@ep.test", "ep", language="en")
+    m_fr, m_en = meeting(french, "2027-03-10T14:00"), meeting(english, "2027-03-10T14:00")
+    token = create_feed(session, now, email="ana@ep.test")
+    session.commit()
+    summaries = {str(e["UID"]): str(e["SUMMARY"]) for e in events(feed_for_token(session, token, now))}
+    assert summaries[m_fr.uid] != summaries[m_en.uid].replace("Atelier fictif B", "Atelier fictif A")
+    assert summaries[f"deadline-{english.id}-dui_signature@setupflow"].startswith("DUI signature")
+    assert summaries[f"deadline-{french.id}-dui_signature@setupflow"].startswith("Signature du DUI")
