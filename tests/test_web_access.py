@@ -12,6 +12,13 @@ from setupflow.team.models import Membership, Organisation, Person
 
 from web_fixtures import *  # noqa: F401,F403
 
+
+@pytest.fixture
+def web_db(db):
+    """Scope is checked in the queries: on SQLite and on PostgreSQL."""
+    return db
+
+
 # every site is in an admin's scope, so admins have no "outside" site to be refused
 ROLES = ("cress", "lead", "sponsor", "partner")
 
