@@ -10,15 +10,15 @@ from flask import Flask, current_app, g
 from werkzeug.routing import IntegerConverter
 
 from setupflow.config import Settings
-from setupflow.db import make_engine, make_session_factory
+from setupflow.db import MAX_ROW_ID, make_engine, make_session_factory
 
 
 class RowId(IntegerConverter):
-    """``<int:...>`` in a URL: a row id, at most 2**31 - 1 (an INTEGER key on PostgreSQL).
+    """``<int:...>`` in a URL: a row id, at most MAX_ROW_ID (an INTEGER key on PostgreSQL).
     A larger number is no such row: 404 from routing, never an out-of-range query (500)."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
         super().__init__(map, *args, **kwargs)
 
 
