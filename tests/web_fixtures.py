@@ -25,6 +25,11 @@ def web_db(sqlite_db):
     return sqlite_db
 
 
+#: in such a module, a test whose subject is not the database (the URL map, a redirect, a
+#: header, a cookie) runs on SQLite only
+SQLITE_ONLY = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
+
+
 @pytest.fixture
 def app(web_db, tmp_path, now):
     from web import create_app

@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 from setupflow.accounts.models import User
 from setupflow.sites.models import Decision, Site
 from web_fixtures import *  # noqa: F401,F403
-from web_fixtures import Browser
+from web_fixtures import SQLITE_ONLY, Browser
 
 from . import counters
 from .faults import database_state
@@ -59,6 +59,7 @@ def test_crawling_every_page_as_every_role_changes_nothing(app, site_in, logged_
     counters.add("pages crawled (routes x roles)", tried)
 
 
+@SQLITE_ONLY
 def test_the_session_cookie_changes_at_login(app, person):
     person("lead@example.test", "lead")
     client = app.test_client()
@@ -96,6 +97,7 @@ def test_forged_form_fields_are_ignored_and_stages_cannot_be_skipped(site_in, lo
     counters.add("forged forms tried", 5)
 
 
+@SQLITE_ONLY
 @pytest.mark.parametrize("email", ["new.lead@example.test\r\nBcc: victim@example.org",
                                    "new.lead@example.test\nBcc: victim@example.org", "a\r@example.test"])
 def test_a_line_break_in_an_email_field_is_refused(site_in, logged_in, web_session, email):
