@@ -25,6 +25,21 @@ NAMING_CONVENTION = {
 }
 
 
+#: the largest key an INTEGER column holds on PostgreSQL; a larger number names no row
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(value) -> int | None:
+    """``value`` (from a URL, a form, a command line) as a row id, or None when it cannot
+    name a row: not a whole number, or outside 1..MAX_ROW_ID. Looking such a number up
+    fails the query on PostgreSQL (integer out of range) and past 2**63 on SQLite."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 1 <= number <= MAX_ROW_ID else None
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -22,18 +22,30 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+_SHARED = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (install Debian's chromium or set SETUPFLOW_TEST_CHROMIUM)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    """One Chromium for the whole run. Each test module that star-imports this fixture gets
+    its own copy of it, and a second Playwright cannot start in the same thread: the copies
+    share one browser, closed when the last of them is torn down."""
+    if not _SHARED["users"]:
+        if not Path(CHROMIUM).exists():
+            _unavailable(f"no Chromium at {CHROMIUM} (install Debian's chromium or set SETUPFLOW_TEST_CHROMIUM)")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            _unavailable("playwright is not installed")
+        playwright = sync_playwright().start()
+        _SHARED.update(playwright=playwright,
+                       browser=playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
 
 
 @pytest.fixture

@@ -11,6 +11,14 @@ from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
 from setupflow.team.models import Membership, Organisation, Person
 
 from web_fixtures import *  # noqa: F401,F403
+from web_fixtures import SQLITE_ONLY
+
+
+@pytest.fixture
+def web_db(db):
+    """Scope is checked in the queries: on SQLite and on PostgreSQL."""
+    return db
+
 
 # every site is in an admin's scope, so admins have no "outside" site to be refused
 ROLES = ("cress", "lead", "sponsor", "partner")
@@ -103,6 +111,7 @@ def form_for(ids: dict) -> dict:
             "organisation": ids["organisation"], "role_agenda": ids["person_id"]}
 
 
+@SQLITE_ONLY
 def test_every_url_under_sites_names_its_site_id(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/sites/<"):
@@ -156,6 +165,7 @@ def test_a_partner_sees_their_site_but_cannot_change_it(site_in, logged_in, web_
     assert snapshot(web_session) == before
 
 
+@SQLITE_ONLY
 def test_without_login_a_site_page_sends_to_the_login_page(browser, site_in):
     site = site_in()
     response = browser.get(f"/sites/{site.id}")

@@ -7,12 +7,25 @@ done after the commit rolled back) at the end of the request. Views never commit
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from werkzeug.routing import IntegerConverter
 
 from setupflow.config import Settings
-from setupflow.db import make_engine, make_session_factory
+from setupflow.db import MAX_ROW_ID, make_engine, make_session_factory
+
+
+class RowId(IntegerConverter):
+    """``<int:...>`` in a URL: a row id, at most MAX_ROW_ID (an INTEGER key on PostgreSQL).
+    A larger number is no such row: 404 from routing, never an out-of-range query (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class SetupflowFlask(Flask):
+    url_map_class = type("SetupflowMap", (Flask.url_map_class,),
+                         {"default_converters": {**Flask.url_map_class.default_converters, "int": RowId}})
+
     def dispatch_request(self):
         try:
             response = super().dispatch_request()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from ..db import row_id
 from ..errors import NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor
@@ -45,11 +46,8 @@ def visible_sites_query(user: User) -> Select:
 
 def visible_site(session: Session, user: User, site_id) -> Site:
     """The site if ``user`` may see it; ``NotFound`` otherwise (same answer as no such site)."""
-    try:
-        number = int(site_id)
-    except (TypeError, ValueError):
-        number = None
-    site = session.scalar(visible_sites_query(user).where(Site.id == number)) if number is not None else None
+    number = row_id(site_id)
+    site = session.scalar(visible_sites_query(user).where(Site.id == number)) if number else None
     if site is None or not user.is_active:
         raise NotFound(f"site {site_id}: no such site")
     return site

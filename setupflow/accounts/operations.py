@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
@@ -57,7 +58,8 @@ def create_user(session: Session, *, email: str, role: str, password: str, now: 
 
 
 def assign_site(session: Session, user: User, site_id, now: datetime) -> UserSite:
-    site = session.get(Site, int(site_id)) if str(site_id).isdigit() else None
+    number = row_id(site_id)
+    site = session.get(Site, number) if number else None
     if site is None:
         raise NotFound(f"site {site_id}: no such site")
     row = session.scalar(select(UserSite).where(UserSite.user_id == user.id, UserSite.site_id == site.id))

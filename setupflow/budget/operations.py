@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
+from ..db import row_id
 from ..errors import InputError, NotFound, StaleEdit
 from ..sites.models import Site
 from ..sites.operations import Actor, record
@@ -72,10 +73,8 @@ def add_line(session: Session, site: Site, *, kind: str, category: str, label: s
 
 
 def get_line(session: Session, site: Site, line_id) -> BudgetLine:
-    try:
-        line = session.get(BudgetLine, int(line_id))
-    except (TypeError, ValueError):
-        line = None
+    number = row_id(line_id)
+    line = session.get(BudgetLine, number) if number else None
     if line is None or line.site_id != site.id:
         raise NotFound(f"budget line {line_id}: not a line of site {site.id}")
     return line

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
+from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, _parse_day, record, record_decision
@@ -15,10 +16,8 @@ from .operations import spec_of
 
 
 def get_application(session: Session, call: Call, application_id) -> Application:
-    try:
-        row = session.get(Application, int(application_id))
-    except (TypeError, ValueError):
-        row = None
+    number = row_id(application_id)
+    row = session.get(Application, number) if number else None
     if row is None or row.call_id != call.id:
         raise NotFound(f"application {application_id}: not an application to call {call.id}")
     return row

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, _parse_day, record
@@ -39,10 +40,8 @@ def add_action(session: Session, meeting: Meeting, text: str, owner: Person, act
 
 
 def get_action(session: Session, action_id) -> ActionItem:
-    try:
-        item = session.get(ActionItem, int(action_id))
-    except (TypeError, ValueError):
-        item = None
+    number = row_id(action_id)
+    item = session.get(ActionItem, number) if number else None
     if item is None:
         raise NotFound(f"action item {action_id}: no such action item")
     return item

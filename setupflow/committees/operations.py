@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..clock import local_date, parse_instant
+from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, record
@@ -26,10 +27,8 @@ OPEN = ("proposed", "scheduled")
 
 
 def get_meeting(session: Session, meeting_id, site: Site | None = None) -> Meeting:
-    try:
-        meeting = session.get(Meeting, int(meeting_id))
-    except (TypeError, ValueError):
-        meeting = None
+    number = row_id(meeting_id)
+    meeting = session.get(Meeting, number) if number else None
     if meeting is None or (site is not None and meeting.site_id != site.id):
         raise NotFound(f"meeting {meeting_id}: no such meeting" + (f" on site {site.id}" if site else ""))
     return meeting

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
+from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, record
@@ -149,10 +150,8 @@ def _invite_to_upcoming(session: Session, site: Site, person: Person, committee_
 
 
 def get_person(session: Session, person_id, site: Site | None = None) -> Person:
-    try:
-        person = session.get(Person, int(person_id))
-    except (TypeError, ValueError):
-        person = None
+    number = row_id(person_id)
+    person = session.get(Person, number) if number else None
     if person is None or (site is not None and person.site_id != site.id):
         raise NotFound(f"person {person_id}: no such person" + (f" on site {site.id}" if site else ""))
     return person

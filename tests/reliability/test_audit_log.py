@@ -13,6 +13,13 @@ from setupflow.audit.models import AuditEntry
 from setupflow.team.operations import update_person
 from web_fixtures import *  # noqa: F401,F403
 
+
+@pytest.fixture
+def web_db(db):
+    """The audit of web actions: on SQLite and on PostgreSQL."""
+    return db
+
+
 ADMIN = "Admin Fictif <admin@example.test>"
 
 

@@ -91,6 +91,13 @@ def empty_sqlite(tmp_path, sqlite_template):
     database.engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_target(request):
+    """An empty database to import into, on each backend: a refused import must leave
+    nothing behind on PostgreSQL too, where a failed statement aborts the transaction."""
+    return request.getfixturevalue("empty_sqlite" if request.param == "sqlite" else "postgres_db")
+
+
 def dump_counts(dump) -> int:
     return sum(len(rows) for rows in dump["tables"].values())
 
@@ -135,7 +142,7 @@ def test_a_whole_site_round_trips_identically_into_an_empty_database(backend, ca
     assert [p.read_bytes() for p in written] == [PDF]
 
 
-def test_the_command_line_exports_and_imports_a_site(full_site, empty_sqlite, tmp_path, monkeypatch):
+def test_the_command_line_exports_and_imports_a_site(full_site, empty_target, tmp_path, monkeypatch):
     source, site_id, data_dir = full_site
     out = tmp_path / "site.json"
 
@@ -148,14 +155,14 @@ def test_the_command_line_exports_and_imports_a_site(full_site, empty_sqlite, tm
 
     code, _, err = run(source, data_dir, "export", str(site_id), "-o", str(out))
     assert code == 0, err
-    code, stdout, err = run(empty_sqlite, tmp_path / "target", "import", str(out), "--json")
+    code, stdout, err = run(empty_target, tmp_path / "target", "import", str(out), "--json")
     assert code == 0, err
     assert json.loads(stdout)["files"] == 1
     # importing the same file twice is refused (the meetings' calendar UIDs are taken) and adds nothing
-    before = row_counts(empty_sqlite)
-    code, _, err = run(empty_sqlite, tmp_path / "target", "import", str(out))
+    before = row_counts(empty_target)
+    code, _, err = run(empty_target, tmp_path / "target", "import", str(out))
     assert code == 2 and "already imported" in err
-    assert row_counts(empty_sqlite) == before
+    assert row_counts(empty_target) == before
 
 
 def _tamper(document: dict) -> dict:
@@ -182,35 +189,35 @@ BAD_FILES = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_FILES))
-def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(empty_sqlite, full_site, tmp_path, case):
+def test_a_damaged_or_foreign_file_is_refused_and_nothing_is_written(empty_target, full_site, tmp_path, case):
     source, site_id, data_dir = full_site
     with source.factory() as session:
         raw = export_site(session, site_id, data_dir)
     spoil, message = BAD_FILES[case]
-    before = row_counts(empty_sqlite)
+    before = row_counts(empty_target)
     target_data = tmp_path / "target"
-    with empty_sqlite.factory() as session:
+    with empty_target.factory() as session:
         with pytest.raises(InputError, match=message):
             import_site(session, spoil(raw), target_data)
         session.rollback()
-    assert row_counts(empty_sqlite) == before
+    assert row_counts(empty_target) == before
     assert not list(target_data.glob("uploads/*"))
     counters.add("corrupt files refused")
 
 
-def test_a_file_whose_content_does_not_match_its_checksum_is_refused(empty_sqlite, full_site, tmp_path):
+def test_a_file_whose_content_does_not_match_its_checksum_is_refused(empty_target, full_site, tmp_path):
     source, site_id, data_dir = full_site
     with source.factory() as session:
         document = json.loads(export_site(session, site_id, data_dir))
     (name,) = document["payload"]["files"]
     document["payload"]["files"][name] = "PGh0bWw+PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="  # an HTML page
     document["sha256"] = hashlib.sha256(canonical(document["payload"])).hexdigest()
-    before = row_counts(empty_sqlite)
-    with empty_sqlite.factory() as session:
+    before = row_counts(empty_target)
+    with empty_target.factory() as session:
         with pytest.raises(InputError, match="does not match its recorded SHA-256"):
             import_site(session, json.dumps(document).encode(), tmp_path / "t")
         session.rollback()
-    assert row_counts(empty_sqlite) == before
+    assert row_counts(empty_target) == before
     assert not list((tmp_path / "t").glob("uploads/*"))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from setupflow.accounts import access
 from setupflow.clock import local_date
+from setupflow.db import row_id
 from setupflow.errors import InputError, NotFound
 from setupflow.sites.runtime import workflow_of
 from setupflow.team import operations as team
@@ -31,10 +32,8 @@ def _organisations(site):
 
 
 def _organisation(site, value):
-    try:
-        org = db_session().get(Organisation, int(value))
-    except (TypeError, ValueError):
-        org = None
+    number = row_id(value)
+    org = db_session().get(Organisation, number) if number else None
     if org is None or org.site_id != site.id:
         raise InputError("organisation: choose an organisation of this site")
     return org

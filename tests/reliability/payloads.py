@@ -1,0 +1,149 @@
+"""A site whose every free-text field holds script, event-handler, ``javascript:``, template
+and formula payloads, typed through the real operations, as a hostile (or careless) user
+of each form would. Each payload names its field, so a dialog that fires says where from."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from setupflow.budget.operations import add_line, change_line
+from setupflow.calls import applications, files
+from setupflow.calls import operations as calls
+from setupflow.committees import actions, attendance, operations as meetings
+from setupflow.committees.minutes import record_meeting_decision, save_minutes
+from setupflow.committees.proposals import propose
+from setupflow.diagnostic import operations as diag
+from setupflow.documents.note import NOTE_SECTIONS, save_note_section
+from setupflow.errors import InputError
+from setupflow.sites import operations as ops
+from setupflow.support import operations as support
+from setupflow.team import operations as team
+from setupflow.team.handover import person_leaves
+
+MEETING_AT = datetime(2027, 1, 12, 9, 0, tzinfo=timezone.utc)  # a Tuesday, no holiday
+HELD_AT = datetime(2027, 1, 5, 9, 0, tzinfo=timezone.utc)
+VECTORS = ("script", "img onerror", "svg onload", "javascript: URL", "Markdown javascript: link",
+           "raw HTML in Markdown", "template", "formula")
+
+
+def text(tag: str) -> str:
+    """One line holding every plain-text vector; the alert names the field."""
+    return (f'=1+2 <script>alert("{tag}")</script><img src=x onerror=alert("{tag}")>'
+            f'"><svg onload=alert("{tag}")> {{{{7*7}}}}{{{{\'<img src=x onerror=alert("{tag}")>\'|safe}}}}')
+
+
+def markdown(tag: str) -> str:
+    """Markdown with raw HTML, a javascript: link and template syntax."""
+    return (f"## {text(tag)}\n\n[x](javascript:alert('{tag}'))\n\n<a href=\"javascript:alert('{tag}')\">y</a>\n\n"
+            f"<img src=x onerror=alert('{tag}')>\n\n<p onclick=alert('{tag}')>p</p>\n\n"
+            f"{{{{ '<img src=x onerror=alert(\"{tag}\")>'|safe }}}}\n\n- {text(tag)}")
+
+
+def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagne"):
+    """The site, its team, meetings (proposed, scheduled, held, cancelled), call, diagnostic,
+    support, budget and note, all written with payloads. Returns the ids the pages need."""
+    site = ops.create_site(session, catalog, name=text("site.name"), workflow_id="cress-disp", start_on="2027-01-04",
+                           opening_on="2029-01-01", actor=manager, now=now, region=region, disp="DISP Rennes",
+                           establishment=text("site.establishment"))
+    org = team.add_organisation(session, site, name=text("organisation.name"), category="ep", actor=manager, now=now)
+    cress = team.organisation_for(session, site, "cress", manager, now)
+    people = [team.add_person(session, site, name=text(f"person{i}.name"), email=f"p{i}@example.org",
+                              organisation=org if i else cress, actor=manager, now=now,
+                              function=text(f"person{i}.function"), phone="02 99 00 00 0" + str(i),
+                              committees=("technical", "partnership"), start_on=site.start_on)
+              for i in range(3)]
+    for tag in ("javascript:alert('person.email')", "x@example.org\"><svg onload=alert(1)>"):
+        _refused(lambda: team.update_person(session, site, people[0], manager, now, email=tag))
+    _refused(lambda: team.update_person(session, site, people[0], manager, now, phone="javascript:alert(1)"))
+
+    proposed = propose(session, site, now, manager)[0]
+    held = meetings.schedule(session, site, "technical", HELD_AT, manager, now, place=text("meeting.place"),
+                             video_url="https://visio.example.test/r?x=%22%3E%3Csvg%20onload=alert(1)%3E")
+    _refused(lambda: meetings.update_place(session, held, manager, now, video_url="javascript:alert('video')"))
+    agenda = [text("agenda.title"), "[x](javascript:alert('agenda')) <a href=\"javascript:alert('agenda')\">y</a>"]
+    meetings.set_agenda(session, held, agenda, manager, now)
+    attendance.assign_role(session, held, "facilitation", people[1], manager, now)
+    later = HELD_AT + timedelta(hours=3)
+    attendance.mark_held(session, held, {p.id: "present" for p in people}, manager, later)
+    save_minutes(session, held, markdown("minutes"), 0, manager, later)
+    record_meeting_decision(session, held, None, None, text("decision.text"), manager, later)
+    record_meeting_decision(session, held, "sponsor", text("decision.value"), markdown("decision.md"), manager, later)
+    record_meeting_decision(session, held, "sponsor", text("decision.value2"), None, manager, later,
+                            supersede_reason=text("decision.superseded_reason"))
+    actions.add_action(session, held, text("action.text"), people[1], manager, now, due_on="2027-01-20")
+    scheduled = meetings.schedule(session, site, "partnership", MEETING_AT, manager, now,
+                                  place=text("meeting2.place"))
+    meetings.move(session, scheduled, MEETING_AT + timedelta(days=7), manager, now, reason=text("meeting.move"))
+    cancelled = meetings.schedule(session, site, "technical", MEETING_AT + timedelta(days=1), manager, now)
+    meetings.cancel(session, cancelled, manager, now, reason=text("meeting.cancelled_reason"))
+
+    diagnostic(session, site, manager, now)
+    call, application, upload = call_work(session, site, manager, now, data_dir)
+    support_work(session, site, manager, now)
+    line = add_line(session, site, kind="expense", category="staff", label=text("budget.label"), planned="1000",
+                    funder=text("budget.funder"), actor=manager, now=now)
+    change_line(session, site, line, actor=manager, now=now, label=text("budget.label2"))
+    for section in NOTE_SECTIONS:
+        save_note_section(session, site, section, markdown(f"note.{section}"), 0, manager, now)
+    ops.set_task(session, site, ops.workflow_of(site).stages[0].gate.tasks[0], True, manager, now)
+    ops.record_decision(session, site, key=None, value=None, text=markdown("site.decision"), actor=manager, now=now)
+    person_leaves(session, site, people[2], people[1], manager, now)
+    session.commit()
+    return {"site_id": site.id, "meeting_id": [proposed.id, held.id, scheduled.id, cancelled.id],
+            "person_id": [p.id for p in people], "call_id": call.id, "application_id": application.id,
+            "file_id": upload.id, "line_id": line.id}
+
+
+def diagnostic(session, site, manager, now):
+    spec = diag.spec_of(site)
+    for i, source in enumerate(spec.sources[:2]):
+        diag.set_source(session, site, source.id, status="obtained", obtained_on="2027-01-02", actor=manager, now=now,
+                        provider=text(f"source{i}.provider"), note=text(f"source{i}.note"))
+    dimension = spec.dimensions[0]
+    diag.set_indicator(session, site, dimension.id, {c.id: 10 + i for i, c in enumerate(dimension.categories)},
+                       actor=manager, now=now, label=text("indicator.label"), source_key=spec.sources[0].id)
+    diag.log_interview(session, site, held_on="2027-01-03", audience="detainees", format="group", participants=6,
+                       themes=[text("interview.theme")], summary=text("interview.summary"), actor=manager, now=now)
+    diag.add_initiative(session, site, name=text("initiative.name"), kind=spec.initiative_kinds[0].id,
+                        description=text("initiative.description"), actor=manager, now=now)
+    diag.write_conclusions(session, site, text("diagnostic.conclusions"), actor=manager, now=now)
+    diag.choose_structure(session, site, "EA", text("structure.rationale"), actor=manager, now=now)
+
+
+def call_work(session, site, manager, now, data_dir):
+    call = calls.create_call(session, site, None, actor=manager, now=now, title=text("call.title"))
+    calls.edit_call(session, site, call, actor=manager, now=now, capacity=12, body=markdown("call.body"),
+                    needs=text("call.needs"), workshop_zone=text("call.workshop_zone"),
+                    surveillance_constraints=text("call.surveillance_constraints"))
+    calls.set_distribution(session, site, call, [text("call.distribution")], actor=manager, now=now)
+    calls.publish_call(session, site, call, published_on="2027-01-04", closes_on="2027-03-20", actor=manager, now=now)
+    calls.add_slot(session, site, call, kind="visit", starts_dt=now + timedelta(days=14), place=text("slot.place"),
+                   organisation=text("slot.organisation"), actor=manager, now=now)
+    application = applications.add_application(session, site, call, organisation=text("application.organisation"),
+                                               legal_status=text("application.legal_status"),
+                                               activity=text("application.activity"), actor=manager, now=now)
+    applications.score(session, site, call, application, member=text("score.member"), actor=manager, now=now,
+                       scores={c["id"]: 3 for c in call.criteria})
+    upload = files.attach_file(session, site, application, data_dir=data_dir, actor=manager, now=now,
+                               original_name="\"><svg onload=alert('upload.name')>.pdf",
+                               data=b"%PDF-1.4 fictive\n%%EOF\n")
+    return call, application, upload
+
+
+def support_work(session, site, manager, now):
+    spec = support.spec_of(site)
+    stream = spec.workstreams[0]
+    support.set_item(session, site, stream.id, stream.checklist[0].id, True, actor=manager, now=now,
+                     note=text("support.note"))
+    support.set_immersion(session, site, starts_on="2027-02-01", ends_on="2027-02-12", actor=manager, now=now,
+                          note=text("immersion.note"))
+    support.sign_dui(session, site, spec.dui.signatories[0].id, signed_on="2027-01-04", actor=manager, now=now,
+                     signed_by=text("dui.signed_by"))
+
+
+def _refused(write) -> None:
+    """A value no form may store (a javascript: link, a line break in an address) is refused."""
+    try:
+        write()
+    except InputError:
+        return
+    raise AssertionError("a javascript: or malformed value was stored")
