@@ -167,3 +167,34 @@ def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_s
     assert ops.workflow_of(site).stage("support").duration.max == 12
     with pytest.raises(InputError, match="already runs"):
         ops.upgrade_definition(session, site, newer, manager, now)
+
+
+@pytest.mark.parametrize("site_id", ["2147483648", "99999999999999999999", "0", "-3", "x1", ""])
+def test_an_id_that_cannot_name_a_site_is_no_such_site_not_a_database_error(session, make_site, site_id):
+    from setupflow.errors import NotFound
+
+    make_site()
+    with pytest.raises(NotFound, match="no such site"):
+        ops.get_site(session, site_id)
+
+
+def test_two_advances_from_the_same_read_of_a_site_cannot_both_be_saved(db, manager, now, make_site, meet, session):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    site = make_site()
+    meet(site, "directorates_buy_in", "target_establishment", "share_roles")
+    session.commit()
+    first, second = db.factory(), db.factory()
+    try:
+        mine, theirs = ops.get_site(first, site.id), ops.get_site(second, site.id)
+        ops.advance(first, mine, manager, now)
+        first.commit()
+        history = counts(second)
+        with pytest.raises(StaleDataError):
+            ops.advance(second, theirs, manager, now)
+        second.rollback()
+        assert counts(second) == history
+        assert ops.get_site(second, site.id).stage == "cooperate"
+    finally:
+        first.close()
+        second.close()

@@ -116,9 +116,10 @@ def feeds_create(person, site_id):
         if person is not None:
             email = person
             if person.isdigit():
+                from ..db import row_id
                 from ..team.models import Person
 
-                row = session.get(Person, int(person))
+                row = session.get(Person, row_id(person)) if row_id(person) else None
                 if row is None:
                     raise CliError(f"--person: no person {person}")
                 email = row.email

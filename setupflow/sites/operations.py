@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import evidence
 from ..clock import local_date
+from ..db import row_id
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
 from ..engine import GateStatus, decision_value_error, evaluate_gate
@@ -127,10 +128,9 @@ _SITE_BY_ID = select(Site).where(Site.id == bindparam("site_id"))
 
 
 def get_site(session: Session, site_id) -> Site:
-    try:
-        key = int(site_id)
-    except (TypeError, ValueError):
-        raise NotFound(f"site {site_id}: no such site") from None
+    key = row_id(site_id)
+    if key is None:
+        raise NotFound(f"site {site_id}: no such site")
     # what ``session.get`` does, with a statement built once: a site already in the session
     # is returned as it is, otherwise one SELECT (with its definition snapshot's key columns)
     site = session.identity_map.get(identity_key(Site, key)) or \
