@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..config import Settings
 from ..db import transaction
-from . import messages
+from . import crash, messages
 from .mailer import MailNotConfigured, SmtpMailer
 from .models import UNSENT_SQL, Reminder
 
@@ -180,6 +180,7 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
                 row.state, row.last_error = "failed", error
                 row.send_after_dt = now + backoff(row.attempts)
                 result.failed += 1
+    crash.reached("after_mark")
     outcomes.clear()
 
 
@@ -215,9 +216,11 @@ def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: in
     mailer = SmtpMailer(settings)
     try:
         while stop is None or not stop.is_set():
+            crash.reached("before_claim")
             with transaction(factory) as session:
                 rows = claim(session, now, batch, domain, lease)
                 session.expunge_all()
+            crash.reached("after_claim")
             if not rows:
                 break
             if _send_all(mailer, renderer, settings, factory, rows, now, max_attempts, result):
@@ -238,6 +241,7 @@ def _send_all(mailer, renderer, settings, factory, rows, now, max_attempts, resu
             try:
                 msg = compose(renderer, settings, group, now)
                 mailer.send(msg)
+                crash.reached("after_accept")
                 result.message_ids.append(group[0].message_id)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
                 error = f"refused by the SMTP server: {exc}"
