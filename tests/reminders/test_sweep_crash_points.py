@@ -53,12 +53,6 @@ def outbox_states(db) -> tuple[Counter, dict[str, Reminder]]:
     return Counter(r.state for r in rows), {r.message_id: r for r in rows if r.message_id}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_db(request):
-    """SQLite and PostgreSQL (this folder's ``db`` is SQLite only)."""
-    return request.getfixturevalue(f"{request.param}_db")
-
-
 # point, n, how many messages the SMTP server holds when the worker dies ("n": the n
 # accepted ones; None: whatever the n marks covered, every 25 messages or every second),
 # and whether a duplicate is allowed there
