@@ -31,29 +31,34 @@ def _due_rows(count: int) -> list[dict]:
              "updated_dt": due, "sent_dt": None, "version_id": 1} for i in range(count)]
 
 
-def measure_claim(engine, factory, repeat: int) -> list[float]:
+def measure_claim(engine, factory, repeat: int) -> tuple[list[float], list[float], int]:
     """Milliseconds to claim CLAIMED due rows among the whole outbox (the claim's own
-    committed transaction, as the sweep runs it); the rows are put back between runs."""
+    committed transaction, as the sweep runs it), wall and CPU time of this process, and
+    the statements of one claim; the rows are put back between runs."""
+    from .harness import count_statements
+
     with engine.begin() as conn:
         conn.execute(insert(Reminder.__table__), _due_rows(CLAIMED))
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        with transaction(factory) as session:
+        t0, c0 = time.perf_counter(), time.process_time()
+        with count_statements(engine) as counted, transaction(factory) as session:
             rows = claim(session, NOW, CLAIMED, "example.test")
             session.expunge_all()
         samples.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
         assert len(rows) == CLAIMED, f"claimed {len(rows)} rows, expected {CLAIMED}"
         with engine.begin() as conn:
             conn.execute(update(Reminder.__table__).where(Reminder.rule == RULE).values(
                 state="pending", send_after_dt=NOW - timedelta(minutes=5), message_id=None, attempts=0))
     with engine.begin() as conn:
         conn.execute(delete(Reminder.__table__).where(Reminder.rule == RULE))
-    return samples
+    return samples, cpu, counted["n"]
 
 
 def measure(engine, factory, url: str, quick: bool):
     claim_ms = measure_claim(engine, factory, 3 if quick else 7)
+    idle_cpu: list[float] = []
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -68,9 +73,10 @@ def measure(engine, factory, url: str, quick: bool):
                                       "SETUPFLOW_SMTP_PORT": str(port)})
         idle_ms = []
         for _ in range(20 if quick else 50):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result = sweep(factory, settings, NOW)
             idle_ms.append((time.perf_counter() - t0) * 1000)
+            idle_cpu.append((time.process_time() - c0) * 1000)
             assert result.sent == 0, f"an idle sweep sent {result.sent} messages: the dataset has due rows"
 
         count = 300 if quick else 1000
@@ -93,7 +99,7 @@ def measure(engine, factory, url: str, quick: bool):
     finally:
         server.terminate()
         server.wait(10)
-    return claim_ms, idle_ms, rates, count
+    return claim_ms, (idle_ms, idle_cpu), rates, count
 
 
 def _wait_for(port: int) -> None:

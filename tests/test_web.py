@@ -78,7 +78,7 @@ def test_a_password_reset_link_goes_through_the_outbox_and_works_once(app, brows
 
     from setupflow.reminders.messages import Renderer
     from setupflow.reminders.models import Reminder
-    from setupflow.reminders.sweep import _context
+    from setupflow.reminders.sweep import _with_link
 
     person("lead@example.test", "lead")
     browser.post("/password/forgot", data={"email": "LEAD@example.test"})
@@ -87,7 +87,7 @@ def test_a_password_reset_link_goes_through_the_outbox_and_works_once(app, brows
     assert [(r.recipient, r.state, r.template) for r in rows] == [("lead@example.test", "pending", "password_reset")]
     settings = app.config["SETUPFLOW_SETTINGS"]
     subject, body, _html = Renderer(settings.templates_dir).render(rows[0].template, rows[0].language,
-                                                                  _context(rows[0], settings))
+                                                                  _with_link(rows[0].context, settings))
     assert "mot de passe" in subject
     link = re.search(r"http://\S+/password/reset/\S+", body).group(0)
     path = link.split("5000", 1)[1]

@@ -22,6 +22,8 @@ UNSENT = ("pending", "sending", "failed")
 #: text: with bound parameters instead, SQLite cannot match the partial index and scans
 #: every unsent row (1,000,000 rows: an idle sweep took ~1.5 s instead of < 1 ms)
 UNSENT_SQL = "state IN ('pending', 'sending', 'failed')"
+#: the rows given up after the retry limit, for the partial index of the administrator's list
+DEAD_SQL = "state = 'dead'"
 
 
 class Reminder(Base):
@@ -35,6 +37,9 @@ class Reminder(Base):
         # what expiry scans: unsent rows by their expiry
         Index("ix_reminders_expiring", "expires_dt", postgresql_where=text(UNSENT_SQL), sqlite_where=text(UNSENT_SQL)),
         Index("ix_reminders_site_subject", "site_id", "subject"),
+        # the administrator's list of dead rows, latest first. No index on ``state`` itself:
+        # every claim and every mark would move the row's entry in it (1,000,000 rows)
+        Index("ix_reminders_dead", "updated_dt", postgresql_where=text(DEAD_SQL), sqlite_where=text(DEAD_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +63,7 @@ class Reminder(Base):
     #: held for the recipient's daily digest (never a meeting invitation, which carries a calendar)
     is_digest: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     #: one of STATES
-    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
     #: the earliest instant the sweep may take it: the due instant, a retry after a
     #: failure (backoff), or the end of the lease of a sweep that is sending it
     send_after_dt: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
-from .models import UNSENT, FeedToken, Reminder
+from .models import DEAD_SQL, UNSENT_SQL, FeedToken, Reminder
 
 
 def _rows(session: Session, query, limit: int) -> list[Reminder]:
@@ -18,7 +18,7 @@ def _rows(session: Session, query, limit: int) -> list[Reminder]:
 def upcoming(session: Session, email: str, limit: int = 100) -> list[Reminder]:
     """Reminders still to be sent to ``email`` (any case), soonest first."""
     return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email.strip().lower(),
-                                                 Reminder.state.in_(UNSENT)).order_by(Reminder.send_after_dt), limit)
+                                                 text(UNSENT_SQL)).order_by(Reminder.send_after_dt), limit)
 
 
 def sent_to(session: Session, email: str, limit: int = 100) -> list[Reminder]:
@@ -28,9 +28,9 @@ def sent_to(session: Session, email: str, limit: int = 100) -> list[Reminder]:
 
 
 def dead(session: Session, limit: int = 100) -> list[Reminder]:
-    """Rows given up after the retry limit, latest first (an administrator's view)."""
-    return _rows(session, select(Reminder).where(Reminder.state == "dead").order_by(Reminder.updated_dt.desc()),
-                 limit)
+    """Rows given up after the retry limit, latest first (an administrator's view); the
+    condition is spelled as the partial index's text so that SQLite uses it."""
+    return _rows(session, select(Reminder).where(text(DEAD_SQL)).order_by(Reminder.updated_dt.desc()), limit)
 
 
 def feeds_of(session: Session, email: str, site_ids) -> list[FeedToken]:

@@ -13,21 +13,21 @@ On PostgreSQL several sweeps may run at once: rows are claimed with
 from __future__ import annotations
 
 import logging
-import secrets
 import smtplib
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Row, String, case, cast, func, literal, or_, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 from ..config import Settings
 from ..db import transaction
-from . import messages
+from . import crash, messages
+from .claim import Claimed, due_count, expire, work_probe
+from .claim import claim as _claim
 from .mailer import MailNotConfigured, SmtpMailer
-from .models import UNSENT_SQL, Reminder
+from .models import Reminder
 
 log = logging.getLogger("setupflow.reminders")
 
@@ -54,102 +54,37 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-def expire(session: Session, now: datetime) -> int:
-    """Withdraw unsent rows past their expiry (a day-before reminder after the meeting...)."""
-    result = session.execute(
-        update(Reminder).where(text(UNSENT_SQL), Reminder.state != "sending", Reminder.expires_dt < now)
-        .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now,
-                version_id=Reminder.version_id + 1)
-        .execution_options(synchronize_session=False))
-    return result.rowcount
+def claim(session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Claimed]:
+    """Take up to ``limit`` due rows under a lease (see ``claim.claim``)."""
+    return _claim(session, now, limit, domain, lease)
 
 
-def due_count(session: Session, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Reminder).where(
-        text(UNSENT_SQL), Reminder.send_after_dt <= now))
-
-
-def work_probe(now: datetime):
-    """Whether a sweep at ``now`` has anything to do (a due row, or one to expire): two
-    searches of the partial indexes in one statement, what an idle sweep costs."""
-    table = Reminder.__table__
-    due = select(table.c.id).where(text(UNSENT_SQL), table.c.send_after_dt <= now).limit(1)
-    expiring = select(table.c.id).where(text(UNSENT_SQL), table.c.state != "sending",
-                                        table.c.expires_dt < now).limit(1)
-    return select(or_(due.exists(), expiring.exists()))
-
-
-#: what sending a claimed row reads of it
-SENT_COLUMNS = ("id", "version_id", "message_id", "is_digest", "recipient", "recipient_name", "language",
-                "template", "context", "due_dt")
-
-
-def claim(session: Session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Row]:
-    """Take up to ``limit`` due rows: mark them ``sending`` until ``now + lease``; return
-    them as rows of ``SENT_COLUMNS`` (plain rows: nothing for the session to track).
-
-    Rows without a Message-ID get one now (``<reminder.ID.TOKEN@domain>``, one random
-    token per claim); a digest recipient's new rows share one. Two statements whatever
-    the number of rows: the locking SELECT of the due ids, and one UPDATE ... RETURNING
-    the claimed rows, still version-checked (a row changed in between raises
-    ``StaleDataError``). The caller commits before sending anything.
-    """
-    table = Reminder.__table__
-    due = session.execute(
-        select(table.c.id, table.c.version_id, table.c.message_id, table.c.is_digest, table.c.recipient)
-        .where(text(UNSENT_SQL), table.c.send_after_dt <= now)
-        .order_by(table.c.send_after_dt, table.c.id).limit(limit)
-        .with_for_update(skip_locked=True)).all()
-    if not due:
-        return []
-    token = secrets.token_hex(6)
-    digests: dict[str, str] = {}
-    for row_id, _version, message_id, is_digest, recipient in due:
-        if message_id is None and is_digest:
-            digests.setdefault(recipient, f"<digest.{row_id}.{token}@{domain}>")
-    new_id = literal("<reminder.") + cast(table.c.id, String) + literal(f".{token}@{domain}>")
-    if digests:
-        new_id = case(*((table.c.is_digest & (table.c.recipient == who), literal(mid)) for who, mid in digests.items()),
-                      else_=new_id)
-    t = table.c
-    rows = session.execute(
-        update(table).where(t.id.in_([row.id for row in due]))
-        .values(state="sending", attempts=t.attempts + 1, send_after_dt=now + lease, updated_dt=now,
-                message_id=func.coalesce(t.message_id, new_id), version_id=t.version_id + 1)
-        .returning(*(t[name] for name in SENT_COLUMNS))).all()
-    expected = {row.id: row.version_id + 1 for row in due}
-    changed = [r.id for r in rows if expected.get(r.id) != r.version_id]
-    if len(rows) != len(expected) or changed:
-        raise StaleDataError(f"claim: reminder(s) {changed or sorted(set(expected) - {r.id for r in rows})} "
-                             "changed while being claimed")
-    order = {row.id: i for i, row in enumerate(due)}
-    return sorted(rows, key=lambda r: order[r.id])
-
-
-def _groups(rows: list[Row]) -> list[list[Row]]:
-    by_id: dict[str, list[Row]] = {}
+def _groups(rows: list[Claimed]) -> list[list[Claimed]]:
+    by_id: dict[str, list[Claimed]] = {}
     for row in rows:
         by_id.setdefault(row.message_id, []).append(row)
     return list(by_id.values())
 
 
-def _context(row: Reminder, settings: Settings) -> dict:
-    path = row.context.get("path")
-    return {**row.context, "link": settings.base_url.rstrip("/") + path if path else None}
+def _with_link(context: dict, settings: Settings) -> dict:
+    path = context.get("path")
+    return {**context, "link": settings.base_url.rstrip("/") + path if path else None}
 
 
-def compose(renderer: messages.Renderer, settings: Settings, group: list[Row], now: datetime):
+def compose(renderer: messages.Renderer, settings: Settings, group: list[Claimed], now: datetime):
     first = group[0]
     to = (first.recipient, first.recipient_name)
     calendar = method = None
     if len(group) == 1 and not first.is_digest:
-        subject, text, html = renderer.render(first.template, first.language, _context(first, settings))
-        calendar, method = messages.meeting_calendar(first.template, first.context, to=to,
+        context = first.context
+        subject, text, html = renderer.render(first.template, first.language, _with_link(context, settings))
+        calendar, method = messages.meeting_calendar(first.template, context, to=to,
                                                      sender=settings.mail_sender, now=now)
     else:
         items = []
         for row in sorted(group, key=lambda r: (r.due_dt, r.id)):
-            item_subject, item_text, _ = renderer.render(row.template, row.language, _context(row, settings))
+            item_subject, item_text, _ = renderer.render(row.template, row.language,
+                                                         _with_link(row.context, settings))
             items.append({"subject": item_subject, "text": item_text})
         subject, text, html = renderer.render("digest", first.language,
                                               {"name": first.recipient_name, "items": items, "link": None})
@@ -180,6 +115,7 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
                 row.state, row.last_error = "failed", error
                 row.send_after_dt = now + backoff(row.attempts)
                 result.failed += 1
+    crash.reached("after_mark")
     outcomes.clear()
 
 
@@ -215,9 +151,11 @@ def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: in
     mailer = SmtpMailer(settings)
     try:
         while stop is None or not stop.is_set():
+            crash.reached("before_claim")
             with transaction(factory) as session:
                 rows = claim(session, now, batch, domain, lease)
                 session.expunge_all()
+            crash.reached("after_claim")
             if not rows:
                 break
             if _send_all(mailer, renderer, settings, factory, rows, now, max_attempts, result):
@@ -238,6 +176,7 @@ def _send_all(mailer, renderer, settings, factory, rows, now, max_attempts, resu
             try:
                 msg = compose(renderer, settings, group, now)
                 mailer.send(msg)
+                crash.reached("after_accept")
                 result.message_ids.append(group[0].message_id)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
                 error = f"refused by the SMTP server: {exc}"

@@ -24,6 +24,7 @@ from ..config import Settings
 from ..db import is_sqlite, make_engine, make_session_factory, transaction
 from ..errors import SetupflowError
 from ..sites.models import Site
+from . import crash
 from .leader import planning_turn
 from .operations import plan_site
 from .sweep import SweepResult, sweep
@@ -86,6 +87,7 @@ class PlanResult:
 
 class Worker:
     def __init__(self, settings: Settings):
+        crash.arm_from_env()  # a test hook, inert unless SETUPFLOW_CRASH_AT is set
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.factory = make_session_factory(self.engine)

@@ -1,5 +1,6 @@
 """Two workers on PostgreSQL: at most one runs the planning pass at a time, and when the
-one holding it is killed (-9) the other takes over at its next pass."""
+one holding it is killed (-9) the other takes over at its next pass. On SQLite a second
+worker is refused outright, and takes over once the first is killed (-9)."""
 from __future__ import annotations
 
 import os
@@ -55,6 +56,30 @@ def test_a_killed_planner_hands_the_planning_turn_to_the_other_worker(postgres_d
             assert not result.skipped and result.sites == 1
             with planning_turn(worker.engine) as mine:
                 assert mine, "the surviving worker released the turn after its pass"
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    counters.add("worker processes killed")
+
+
+def test_on_sqlite_a_killed_worker_hands_the_database_to_the_next_one(sqlite_db, catalog, manager, now):
+    from setupflow.reminders.worker import WorkerBusy
+
+    with transaction(sqlite_db.factory) as session:
+        create_site(session, catalog, name="Atelier planifié", workflow_id="cress-disp", start_on="2027-01-04",
+                    opening_on="2029-01-01", actor=manager, now=now)
+    env = {**os.environ, **sqlite_db.env(), "PYTHONPATH": str(REPO)}
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER], env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(WorkerBusy, match="another setupflow worker is already running"):
+            Worker(sqlite_db.settings()).__enter__()  # two workers, so two planning passes: refused
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=10)
+        # the kernel released the dead worker's lock file: the next worker starts and plans
+        with Worker(sqlite_db.settings()) as worker:
+            result = worker.plan(now)
+        assert not result.skipped and result.sites == 1
     finally:
         if holder.poll() is None:
             holder.kill()

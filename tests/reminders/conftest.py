@@ -30,6 +30,12 @@ def db(sqlite_db):
     return sqlite_db
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request):
+    """SQLite and PostgreSQL, for the tests whose subject is the backend too (crashes, retries)."""
+    return request.getfixturevalue(f"{request.param}_db")
+
+
 @pytest.fixture
 def mail_settings(sqlite_db, smtp):
     return sqlite_db.settings(smtp_host="127.0.0.1", smtp_port=smtp.port,

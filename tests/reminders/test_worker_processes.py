@@ -155,11 +155,14 @@ def test_the_long_running_worker_sends_at_start_and_stops_cleanly_on_sigterm(sql
     proc = subprocess.Popen([sys.executable, "-m", "setupflow", "worker"], env=env, cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert _wait_for(lambda: len(smtp.messages) == 3)
-        assert _wait_for(lambda: {r.state for r in outbox(sqlite_db)} == {"sent"})
+        received = _wait_for(lambda: len(smtp.messages) == 3)
+        marked = received and _wait_for(lambda: {r.state for r in outbox(sqlite_db)} == {"sent"})
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
+    # the worker's log tells why, when one of these fails
+    assert received, f"{len(smtp.messages)} of 3 messages received; worker log:\n{err}"
+    assert marked, f"outbox {sorted(r.state for r in outbox(sqlite_db))}; worker log:\n{err}"
     assert proc.returncode == 0, err
     assert "stopping the worker" in err
 
