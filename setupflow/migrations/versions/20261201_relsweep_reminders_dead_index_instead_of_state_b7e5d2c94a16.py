@@ -1,7 +1,7 @@
 """rel-sweep: index dead reminders only, instead of every reminder's state
 
 Revision ID: b7e5d2c94a16
-Revises: 8c2e4a1f7b03
+Revises: b7f3c91d2e45
 Create Date: 2026-12-01 08:40:00
 
 Every claim (pending -> sending) and every mark (sending -> sent) moved each row's entry
@@ -14,7 +14,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = 'b7e5d2c94a16'
-down_revision = '8c2e4a1f7b03'
+down_revision = 'b7f3c91d2e45'
 branch_labels = None
 depends_on = None
 
