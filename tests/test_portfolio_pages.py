@@ -103,9 +103,11 @@ def test_each_count_of_the_summary_leads_to_its_sites(followed, logged_in):
 def test_a_page_past_the_last_shows_the_last_and_a_bad_page_number_says_so(followed, logged_in):
     client = cress_following(logged_in, followed(60))
     assert "Sites 51–60 sur 60" in html.unescape(client.get("/portfolio?page=9").get_data(as_text=True))
-    answer = client.get("/portfolio?page=deux")
-    assert answer.status_code == 400
-    assert "deux" in answer.get_data(as_text=True) and "nombre entier" in answer.get_data(as_text=True)
+    for bad in ("deux", "0", "-1", "²", "9" * 5000):
+        answer = client.get(f"/portfolio?page={bad}")
+        assert answer.status_code == 400, bad
+        assert "nombre entier" in answer.get_data(as_text=True), bad
+    assert "deux" in client.get("/portfolio?page=deux").get_data(as_text=True)
 
 
 def test_the_csv_export_holds_every_matching_site_not_one_page(followed, logged_in):

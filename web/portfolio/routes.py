@@ -52,8 +52,9 @@ def _rows(user: User, criteria: dict):
 
 def _page_number() -> int | None:
     """The ``page`` argument as a number from 1; None when it is not one."""
-    text = request.args.get("page", "1").strip()
-    return int(text) if text.isdigit() and int(text) >= 1 else None
+    text = (request.args.get("page") or "1").strip()
+    # isdecimal, not isdigit: int() refuses "²"; ten digits at most: int() refuses 5,000
+    return int(text) if text.isdecimal() and len(text) <= 10 and int(text) >= 1 else None
 
 
 def _url_with(**changes) -> str:
