@@ -47,9 +47,9 @@ _HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "opened": 3}
 BatchLoader = Callable[[Session, "Select | Sequence[int]"], dict[int, Any]]
 #: name -> loader; each adds one query, never one per site
 EXTRA_LOADERS: dict[str, BatchLoader] = {}
-#: assessments of 10,000 distinct (site inputs, day): a few MB, a few national portfolios
-ASSESSMENTS = Memo(10_000)
-UNMET_GATES = Memo(10_000)
+#: ~3.2 KB each: 5,000 (16 MB a process) hold a national portfolio of 2,000 sites on two days
+ASSESSMENTS = Memo(5_000)
+UNMET_GATES = Memo(5_000)
 
 
 @dataclass(frozen=True, slots=True)
