@@ -1,6 +1,6 @@
 """Run the benchmarks and print a table and a JSON file of figures.
 
-    python -m benchmarks [--quick] [--sites N] [--database URL] [--output FILE]
+    python -m benchmarks [--quick] [--sites N] [--database URL] [--output FILE] [--only pages]
 """
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def main(argv=None) -> int:
                         "gets the dataset built into it; one that has sites is used as it is.")
     parser.add_argument("--output", type=Path, help="JSON file for the figures "
                         "(default benchmarks/results/<date>.json).")
+    parser.add_argument("--only", choices=("pages",), help="Run one part alone: 'pages' measures the portfolio, "
+                        "site and meeting pages (statements, CPU, HTTP) and nothing else.")
     args = parser.parse_args(argv)
 
     from .dataset import scale_for
@@ -42,14 +44,14 @@ def main(argv=None) -> int:
     database = url.split("://")[0] if url else "sqlite"
     report = Report(scale={"sites": scale.sites, "meetings_per_site": scale.meetings_per_site,
                            "reminders_per_site": scale.reminders_per_site, "quick": args.quick,
-                           "database": database}, machine=machine_info())
+                           "database": database, "only": args.only}, machine=machine_info())
     print(f"setupflow benchmarks: {scale.sites} sites on {database}", flush=True)
 
     from .suite import run_all
 
     started = time.perf_counter()
     try:
-        run_all(report, url, scale, quick=args.quick, workdir=workdir)
+        run_all(report, url, scale, quick=args.quick, workdir=workdir, only=args.only)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     report.scale["seconds"] = round(time.perf_counter() - started, 1)

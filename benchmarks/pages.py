@@ -52,6 +52,26 @@ def statements(app, client, path: str) -> tuple[int, int]:
     return counter["n"], status
 
 
+def cpu_ms(client, path: str, count: int) -> list[float]:
+    """CPU milliseconds (this process: the whole request in the test client) of ``count``
+    GETs after a warm-up; steadier than wall time on a shared machine."""
+    client.get(path)
+    out = []
+    for _ in range(count):
+        t0 = time.process_time()
+        status = client.get(path).status_code
+        out.append((time.process_time() - t0) * 1000)
+        assert status == 200, f"GET {path}: {status}"
+    return out
+
+
+def load_average() -> str:
+    try:
+        return "load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return ""
+
+
 def meeting_route(app) -> str | None:
     """The URL pattern of the meeting page, if the application has one."""
     for rule in app.url_map.iter_rules():

@@ -1,7 +1,8 @@
 """In a real browser: a Cress user opens a site, its lead's account and the meeting
 proposals; the lead fills the team file, confirms the first technical committee, writes
 its minutes, records the structure type in that meeting and carries the site past the
-diagnostic. And the main pages have no serious accessibility violation."""
+diagnostic. And the main pages have no serious accessibility violation; a Cress user
+pages through the portfolio on a phone-width screen."""
 import pytest
 
 from browser_support import *  # noqa: F401,F403
@@ -239,3 +240,41 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, 
                for name, violations in found.items()}
     print("axe violations by page (any impact):", {n: [v["id"] for v in vs] for n, vs in found.items()})
     assert serious == {name: [] for name in found}, serious
+
+
+# the paged portfolio (a separate module would start a second Playwright in the same
+# thread: the session fixture is defined per module through the star import)
+PHONE = {"width": 390, "height": 844}
+
+
+def test_a_cress_user_pages_through_60_sites_on_a_phone(live_app, chromium, person, site_in):
+    from axe_playwright_python.sync_playwright import Axe
+
+    sites = [site_in("Bretagne" if i % 2 else "Normandie", name=f"Atelier {i:03}",
+                     opening="2030-01-04" if i % 3 else "2028-03-04") for i in range(60)]
+    person("suivi@cress.example.test", "cress", region="Aucune", sites=sites)
+    context = chromium.new_context(locale="fr-FR", viewport=PHONE)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    try:
+        with screenshots_on_failure(page, "portfolio-phone"):
+            log_in(page, live_app, "suivi@cress.example.test", PASSWORD)
+            page.goto(live_app + "/portfolio")
+            page.get_by_text("Sites 1–50 sur 60").wait_for()
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            violations = Axe().run(page, options={
+                "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                "resultTypes": ["violations"]}).response["violations"]
+            serious = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+                       if v["impact"] in ("serious", "critical")]
+            assert serious == []
+            pager = page.get_by_role("navigation", name="Pages du tableau")
+            pager.get_by_role("link", name="Page suivante").click()
+            page.get_by_text("Sites 51–60 sur 60").wait_for()
+            assert pager.get_by_role("link", name="Page 2").get_attribute("aria-current") == "page"
+            page.get_by_role("region", name="Tous vos sites : 60").get_by_role("link", name="En retard").click()
+            page.get_by_text("Sites 1–20 sur 20").wait_for()
+            page.wait_for_load_state()  # the text can be there before the style sheet is applied
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()

@@ -60,7 +60,8 @@ def test_the_portfolio_query_count_does_not_grow_with_the_number_of_sites(sqlite
     many = count_statements(sqlite_db.engine, web_session, select(Site))
     assert few[1] == 5 and many[1] == 50
     print(f"portfolio statements: {few[0]} for 5 sites, {many[0]} for 50 sites")
-    assert few[0] == many[0] <= 4, (few, many)
+    # sites, definitions, current-gate ticks, decisions, stage moves
+    assert few[0] == many[0] == 5, (few, many)
 
 
 def test_the_portfolio_page_runs_the_same_number_of_statements_for_5_and_50_sites(app, sqlite_db, many_sites,
@@ -77,7 +78,7 @@ def test_the_portfolio_page_runs_the_same_number_of_statements_for_5_and_50_site
     many_sites(45)
     many = page_statements()
     print(f"/portfolio request statements: {few} for 5 sites, {many} for 50 sites")
-    assert many == few
+    assert many == few <= 10
 
 
 def test_health_follows_the_retro_planning(site_in, web_session):
@@ -106,7 +107,7 @@ def test_filters_narrow_the_rows(web_session, many_sites):
     assert names == sorted(names, reverse=True)
 
 
-def test_the_portfolio_reads_each_backend_in_four_statements(db, session, make_site, walk):
+def test_the_portfolio_reads_each_backend_in_five_statements(db, session, make_site, walk):
     from setupflow.accounts.access import visible_sites_query
     from setupflow.accounts.operations import create_user
 
@@ -120,7 +121,7 @@ def test_the_portfolio_reads_each_backend_in_four_statements(db, session, make_s
     with StatementCounter(db.engine) as counter:
         rows = portfolio.portfolio(session, query, TODAY, sort="stage")
     assert [r.site.stage for r in rows] == ["plan", "cooperate", "diagnose"]
-    assert counter.count == 4
+    assert counter.count == 5
 
 
 def test_the_meeting_and_action_columns_add_one_statement_each_whatever_the_number_of_sites(
@@ -150,7 +151,8 @@ def test_the_meeting_and_action_columns_add_one_statement_each_whatever_the_numb
     web_session.commit()
     many, rows = statements()
     print(f"portfolio statements with the meeting columns: {few} for 5 sites, {many} for 50 sites")
-    assert few == many == plain + 3
+    # the inconsistent-gate column reads the decisions already loaded: no statement of its own
+    assert few == many == plain + 2
     with_meetings = [r for r in rows if "next_meeting" in r.extra]
     assert len(with_meetings) == 20
     assert all(r.extra["next_meeting"]["starts_dt"].isoformat().startswith("2027-02-09") for r in with_meetings)
@@ -163,6 +165,8 @@ def test_a_site_past_a_stage_whose_gate_decision_was_withdrawn_is_flagged(site_i
 
     site = web_walk(site_in(name="Atelier incohérent"), "call")
     web_walk(site_in(name="Atelier cohérent"), "call")
+    # seen once while consistent: the remembered answer must not outlive the withdrawal
+    assert not any("unmet_gates" in r.extra for r in portfolio.portfolio(web_session, select(Site), TODAY))
     decision = ops.current_decisions(web_session, site)["structure_type"]
     ops.withdraw_decision(web_session, site, decision, "le choix est remis en cause", manager, now)
     web_session.commit()

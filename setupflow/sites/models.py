@@ -106,6 +106,8 @@ class HistoryEntry(Base):
     """Append-only journal of what happened to a site: who, when, what, why."""
 
     __tablename__ = "site_history"
+    #: the portfolio reads the stage moves of every site among much more history
+    __table_args__ = (Index("ix_site_history_site_id_action", "site_id", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)

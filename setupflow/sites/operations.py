@@ -355,10 +355,10 @@ def stage_spans(site: Site, entries) -> dict[str, tuple[date, date]]:
     for e in entries:
         if e.action not in STAGE_MOVES:
             continue
-        day = local_date(e.at_dt)
         if e.action == "created":
             entered[e.stage] = site.start_on
         else:
+            day = local_date(e.at_dt)
             source, target = e.detail.get("source"), e.detail.get("target")
             if source in entered:
                 spans[source] = (entered[source], day)

@@ -12,8 +12,13 @@ _cache: dict[str, tuple[Workflow, StageMachine]] = {}
 _lock = Lock()
 
 
+def snapshot_key(snapshot: WorkflowSnapshot) -> str:
+    """What identifies a definition exactly (memo keys use it rather than the Workflow)."""
+    return f"{snapshot.workflow_id}@{snapshot.version}#{snapshot.digest}"
+
+
 def _runtime(snapshot: WorkflowSnapshot) -> tuple[Workflow, StageMachine]:
-    key = f"{snapshot.workflow_id}@{snapshot.version}#{snapshot.digest}"
+    key = snapshot_key(snapshot)
     found = _cache.get(key)
     if found is None:
         with _lock:
@@ -26,6 +31,10 @@ def _runtime(snapshot: WorkflowSnapshot) -> tuple[Workflow, StageMachine]:
 
 def workflow_of(site: Site) -> Workflow:
     return _runtime(site.snapshot)[0]
+
+
+def workflow_of_snapshot(snapshot: WorkflowSnapshot) -> Workflow:
+    return _runtime(snapshot)[0]
 
 
 def machine_of(site: Site) -> StageMachine:

@@ -1,4 +1,5 @@
-"""The portfolio: every visible site in one table, its filters and its CSV export."""
+"""The portfolio: the counts of every visible site, one page of its table (50 rows), the
+filters and sorting over all of them, and the CSV export of every matching row."""
 from __future__ import annotations
 
 import csv
@@ -22,6 +23,8 @@ from ..i18n import current_language
 from ..labels import health_label, stage_label, stage_order
 
 bp = Blueprint("portfolio", __name__)
+#: rows on one page of the table
+PER_PAGE = 50
 
 
 def landing_url(user) -> str:
@@ -47,17 +50,52 @@ def _rows(user: User, criteria: dict):
                             **criteria)
 
 
+def _page_number() -> int | None:
+    """The ``page`` argument as a number from 1; None when it is not one."""
+    text = (request.args.get("page") or "1").strip()
+    # isdecimal, not isdigit: int() refuses "²"; ten digits at most: int() refuses 5,000
+    return int(text) if text.isdecimal() and len(text) <= 10 and int(text) >= 1 else None
+
+
+def _url_with(**changes) -> str:
+    """This page's URL with some arguments changed (None drops one): filters and sort kept."""
+    args = {k: v for k, v in request.args.items() if v}
+    args.update(changes)
+    return url_for("portfolio.index", **{k: v for k, v in args.items() if v is not None})
+
+
+def _page_links(page: int, pages: int) -> list[int | None]:
+    """The page numbers to link: the first, the last and two either side of ``page``;
+    None where numbers are left out."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
 @bp.get("/portfolio")
 @login_required
 def index():
     user = current_account()
     criteria = _criteria()
-    rows = _rows(user, criteria)
-    choices = engine.filter_choices(db_session(), visible_sites_query(user))
+    page = _page_number()
+    if page is None:
+        return render_template("errors/error.html", title=_("Bad request"), message=_(
+            "The page number %(value)s is not a whole number from 1.", value=request.args.get("page"))), 400
+    view = engine.overview(db_session(), visible_sites_query(user), local_date(now()), page=page, per_page=PER_PAGE,
+                           loaders=loaders(now()), **criteria)
+    choices = dict(view.summary.choices)
     if "stage" in choices:
         choices["stage"] = sorted(choices["stage"], key=lambda stage_id: stage_order(catalog(), stage_id))
-    return render_template("portfolio/index.html", rows=rows, criteria=criteria, choices=choices,
-                           healths=engine.HEALTHS, sorts=engine.SORTS, lang=current_language())
+    summary_args = {k: v for k, v in (("sort", request.args.get("sort")), ("order", request.args.get("order"))) if v}
+    return render_template("portfolio/index.html", view=view, rows=view.rows, criteria=criteria, choices=choices,
+                           healths=engine.HEALTHS, sorts=engine.SORTS, lang=current_language(),
+                           page_url=lambda n: _url_with(page=n if n > 1 else None),
+                           page_links=_page_links(view.page, view.pages),
+                           filtered_url=lambda **f: url_for("portfolio.index", **summary_args, **f))
 
 
 def neutralise(value) -> str:
