@@ -1,7 +1,7 @@
 """perf: index site history by (site_id, action) for the portfolio's stage moves
 
 Revision ID: 3f9d2c6b1a47
-Revises: 8c2e4a1f7b03
+Revises: b7e5d2c94a16
 Create Date: 2026-12-01 08:40:00
 
 The portfolio reads the stage moves (created, advanced, reopened) of every visible site:
@@ -13,7 +13,7 @@ three moves (43 ms of SQLite for 2,000 sites); with (site_id, action) only the m
 from alembic import op
 
 revision = '3f9d2c6b1a47'
-down_revision = '8c2e4a1f7b03'
+down_revision = 'b7e5d2c94a16'
 branch_labels = None
 depends_on = None
 
