@@ -106,11 +106,12 @@ class HistoryEntry(Base):
     """Append-only journal of what happened to a site: who, when, what, why."""
 
     __tablename__ = "site_history"
-    #: the portfolio reads the stage moves of every site among much more history
+    #: the portfolio reads the stage moves of every site among much more history; the same
+    #: index serves every lookup by site (its first column), so there is no site_id index
     __table_args__ = (Index("ix_site_history_site_id_action", "site_id", "action"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     at_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     #: created, advanced, reopened, task, decision, decision_superseded, upgraded...
