@@ -55,3 +55,38 @@ def test_serve_prints_the_url_and_demo_logins_and_a_demo_login_works(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_gunicorn_serves_the_production_entry_point_from_the_environment(tmp_path):
+    """``gunicorn 'web.wsgi:app'`` (the production shape the README gives) serves the pages
+    of a database named by the environment."""
+    env = {**os.environ, "SETUPFLOW_DATA_DIR": str(tmp_path), "PYTHONPATH": str(REPO),
+           "SETUPFLOW_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}", "SETUPFLOW_SECRET_KEY": "x" * 32}
+    subprocess.run([sys.executable, "-m", "setupflow", "demo"], env=env, check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "web.wsgi:app"],
+                            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for _ in range(100):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login").read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            proc.terminate()
+            pytest.fail(proc.communicate(timeout=10)[0])
+        assert 'name="csrf_token"' in page and '<html lang="fr"' in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_server_process_collects_rarely_and_leaves_what_start_up_built_out_of_sight():
+    code = ("import gc; from setupflow.memo import SERVER_GC_THRESHOLDS, tune_collector_for_a_server; "
+            "before = gc.get_freeze_count(); tune_collector_for_a_server(); "
+            "print(gc.get_threshold() == SERVER_GC_THRESHOLDS, gc.get_freeze_count() > before)")
+    out = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(REPO)},
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True"]

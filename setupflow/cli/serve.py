@@ -1,6 +1,6 @@
 """``setupflow serve``: the web app on one machine (SQLite install), with waitress.
 
-Production shape instead: gunicorn workers running ``web:create_app()`` against
+Production shape instead: gunicorn workers running ``web.wsgi:app`` against
 PostgreSQL, plus exactly one ``setupflow worker`` process for the reminders.
 """
 from __future__ import annotations
@@ -62,6 +62,9 @@ def serve(host, port, threads):
     app = create_app(settings, test_config={"SETUPFLOW_PLAIN_HTTP": not settings.base_url.startswith("https://")})
     with transaction(rt.session_factory) as session:
         logins = demo_logins(session)
+    from ..memo import tune_collector_for_a_server
+
+    tune_collector_for_a_server()
     server = create_server(app, host=host, port=port, threads=threads, ident="setupflow")
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"setupflow is running on http://{shown_host}:{server.effective_port}/ (Ctrl+C to stop)")
