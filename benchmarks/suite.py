@@ -13,6 +13,7 @@ from setupflow import schema
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
 from setupflow.definitions import load_catalog
+from setupflow.memo import tune_collector_for_a_server
 
 from . import advance, dataset, memory, outbox, pages
 from .harness import Figure, count_statements, percentile, summarize
@@ -27,6 +28,8 @@ def run_all(report, url: str | None, scale: dataset.Scale, quick: bool, workdir:
     engine = make_engine(url)
     schema.upgrade(engine)
     factory = make_session_factory(engine)
+    # the figures are those of a server process: tuned as web.wsgi and setupflow serve tune theirs
+    tune_collector_for_a_server()
     with factory() as session:
         from setupflow.reminders.models import Reminder
         from setupflow.sites.models import Site
