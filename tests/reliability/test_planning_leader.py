@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,15 +36,26 @@ with Worker(Settings.from_env()) as w, planning_turn(w.engine) as mine:
 """
 
 
-@pytest.mark.postgres
-def test_a_killed_planner_hands_the_planning_turn_to_the_other_worker(postgres_db, catalog, manager, now):
-    with transaction(postgres_db.factory) as session:
+@contextmanager
+def holding_worker(database, catalog, manager, now):
+    """A site to plan, and another worker process holding the planning turn (killed at the end)."""
+    with transaction(database.factory) as session:
         create_site(session, catalog, name="Atelier planifié", workflow_id="cress-disp", start_on="2027-01-04",
                     opening_on="2029-01-01", actor=manager, now=now)
-    env = {**os.environ, **postgres_db.env(), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, **database.env(), "PYTHONPATH": str(REPO)}
     holder = subprocess.Popen([sys.executable, "-c", HOLDER], env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
+        yield holder
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    counters.add("worker processes killed")
+
+
+@pytest.mark.postgres
+def test_a_killed_planner_hands_the_planning_turn_to_the_other_worker(postgres_db, catalog, manager, now):
+    with holding_worker(postgres_db, catalog, manager, now) as holder:
         with Worker(postgres_db.settings()) as worker:
             assert worker.plan(now).skipped, "two planning passes at once"
             os.kill(holder.pid, signal.SIGKILL)
@@ -56,22 +68,12 @@ def test_a_killed_planner_hands_the_planning_turn_to_the_other_worker(postgres_d
             assert not result.skipped and result.sites == 1
             with planning_turn(worker.engine) as mine:
                 assert mine, "the surviving worker released the turn after its pass"
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-    counters.add("worker processes killed")
 
 
 def test_on_sqlite_a_killed_worker_hands_the_database_to_the_next_one(sqlite_db, catalog, manager, now):
     from setupflow.reminders.worker import WorkerBusy
 
-    with transaction(sqlite_db.factory) as session:
-        create_site(session, catalog, name="Atelier planifié", workflow_id="cress-disp", start_on="2027-01-04",
-                    opening_on="2029-01-01", actor=manager, now=now)
-    env = {**os.environ, **sqlite_db.env(), "PYTHONPATH": str(REPO)}
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER], env=env, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
+    with holding_worker(sqlite_db, catalog, manager, now) as holder:
         with pytest.raises(WorkerBusy, match="another setupflow worker is already running"):
             Worker(sqlite_db.settings()).__enter__()  # two workers, so two planning passes: refused
         os.kill(holder.pid, signal.SIGKILL)
@@ -80,10 +82,6 @@ def test_on_sqlite_a_killed_worker_hands_the_database_to_the_next_one(sqlite_db,
         with Worker(sqlite_db.settings()) as worker:
             result = worker.plan(now)
         assert not result.skipped and result.sites == 1
-    finally:
-        if holder.poll() is None:
-            holder.kill()
-    counters.add("worker processes killed")
 
 
 def test_on_sqlite_the_planning_turn_is_always_this_workers(sqlite_db):
