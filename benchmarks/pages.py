@@ -52,10 +52,11 @@ def statements(app, client, path: str) -> tuple[int, int]:
     return counter["n"], status
 
 
-def cpu_ms(client, path: str, count: int) -> list[float]:
+def cpu_ms(client, path: str, count: int, warm_up: bool = True) -> list[float]:
     """CPU milliseconds (this process: the whole request in the test client) of ``count``
     GETs after a warm-up; steadier than wall time on a shared machine."""
-    client.get(path)
+    if warm_up:
+        client.get(path)
     out = []
     for _ in range(count):
         t0 = time.process_time()
@@ -123,7 +124,8 @@ class Gunicorn:
 
 
 class HttpUser:
-    """One browser: a keep-alive connection and its session cookie."""
+    """One browser: an HTTP client and its session cookie (gunicorn's sync workers close each
+    connection after its answer; http.client opens the next one)."""
 
     def __init__(self, port: int, email: str):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -150,8 +152,11 @@ class HttpUser:
         return self.request("GET", path)
 
     def timings(self, path: str, count: int) -> list[float]:
-        """Milliseconds of ``count`` sequential GETs (after two warm-ups)."""
-        for _ in range(2):
+        """Milliseconds of ``count`` sequential GETs, after six warm-ups: gunicorn's sync
+        workers take each request on a new connection, whichever worker accepts it, and two
+        warm-ups could leave a worker's first request of the day (measured apart) in the
+        samples."""
+        for _ in range(6):
             self.get(path)
         out = []
         for _ in range(count):
