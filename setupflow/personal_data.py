@@ -194,7 +194,10 @@ def erase(session: Session, email: str, actor: Actor, now: datetime) -> dict:
         done["people"] += anonymise_person(session, person, actor, now, extra_needles=extra)
     if user is not None:
         for link in user.sites:
-            scrub_site_texts(session, link.site_id, [extra[0], extra[1], email])
+            if scrub_site_texts(session, link.site_id, [extra[0], extra[1], email]):
+                # recorded like every change of a site's texts: its version moves, so feeds and
+                # pages that were keyed on it show the anonymised texts
+                record(session, session.get(Site, link.site_id), actor, now, "person_anonymised", user_id=user.id)
         user.display_name, user.email = ANONYMISED, f"anonymised-user-{user.id}@invalid"
         user.password_hash = "!erased"  # matches no argon2 hash: the account can never log in
         user.is_active = False

@@ -197,3 +197,22 @@ def test_a_meeting_that_left_the_window_is_gone_from_the_next_fetch_even_with_pa
     uid, starts = setting["meeting"].uid, setting["meeting"].starts_dt
     assert uid in feed_for_token(session, setting["token"], starts + timedelta(days=365)).decode()
     assert uid not in feed_for_token(session, setting["token"], starts + timedelta(days=365, seconds=1)).decode()
+
+
+def test_an_erased_account_named_in_an_agenda_leaves_the_next_fetch(setting, session, manager, now):
+    """Erasure of an account that has no team-file row on the site: the scrubbed agenda is a
+    change of the site like any other, and the calendar app's copy is replaced."""
+    from setupflow.accounts.operations import create_user
+    from setupflow.personal_data import erase
+
+    create_user(session, email="lou.compte@cress.test", role="cress", password="un mot de passe long",
+                now=now, display_name="Lou Compte", site_ids=(setting["site"].id,))
+    committees.set_agenda(session, setting["meeting"], ["Diagnostic", "Point de Lou Compte"], manager, now)
+    session.commit()
+    calendar = setting["calendar"]
+    assert calendar.poll() == 200 and "Lou Compte" in str(calendar.events[setting["meeting"].uid]["DESCRIPTION"])
+    assert calendar.poll() == 304
+    erase(session, "lou.compte@cress.test", manager, now)
+    session.commit()
+    assert calendar.poll() == 200
+    assert "Lou Compte" not in str(calendar.events[setting["meeting"].uid]["DESCRIPTION"])
