@@ -8,6 +8,7 @@ ready user task, run the engine steps, serialize, store the JSON, commit.
 from __future__ import annotations
 
 import time
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -128,9 +129,9 @@ def interleaved(factory, engine, catalog, count: int) -> dict:
     peer = Peer(engine)
     totals = {"ours": [0, 0.0, 0.0], "peer": [0, 0.0, 0.0]}
     for ours_id, peer_id in zip(ours_ids, peer_ids):
-        for name, run in (("ours", lambda: run_setupflow(factory, [ours_id])), ("peer", lambda: peer.run([peer_id]))):
+        for name, run, ids in (("ours", partial(run_setupflow, factory), [ours_id]), ("peer", peer.run, [peer_id])):
             cpu = time.process_time()
-            steps, seconds = run()
+            steps, seconds = run(ids)
             totals[name][0] += steps
             totals[name][1] += seconds
             totals[name][2] += time.process_time() - cpu

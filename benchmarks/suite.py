@@ -13,7 +13,7 @@ from setupflow import schema
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
 from setupflow.definitions import load_catalog
-from setupflow.memo import tune_collector_for_a_server
+from setupflow.server_process import tune_collector_for_a_server
 
 from . import advance, dataset, memory, outbox, pages
 from .harness import Figure, count_statements, percentile, summarize

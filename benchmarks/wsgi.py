@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from setupflow.memo import tune_collector_for_a_server
+from setupflow.server_process import tune_collector_for_a_server
 
 from .pages import make_app
 

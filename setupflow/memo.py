@@ -16,48 +16,20 @@ class Memo:
 
     def __init__(self, size: int):
         self.size = size
-        self.found: dict[Hashable, Any] = {}
-        self.hits = self.misses = 0
+        self.results: dict[Hashable, Any] = {}
         self._lock = Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         try:
-            value = self.found[key]
+            return self.results[key]
         except KeyError:
-            self.misses += 1
             value = compute()
             with self._lock:
-                while len(self.found) >= self.size:
-                    self.found.pop(next(iter(self.found)), None)
-                self.found[key] = value
+                while len(self.results) >= self.size:
+                    self.results.pop(next(iter(self.results)), None)
+                self.results[key] = value
             return value
-        self.hits += 1
-        return value
 
     def clear(self) -> None:
-        self.found.clear()
-        self.hits = self.misses = 0
+        self.results.clear()
 
-
-#: collections of young objects every 50,000 allocations instead of 700 (see below)
-SERVER_GC_THRESHOLDS = (50_000, 20, 10)
-
-
-def tune_collector_for_a_server() -> None:
-    """Make CPython's full collections rare and short in a long-running server process.
-
-    A server keeps what start-up built (definitions, machines, templates, mappers) and the
-    memos' remembered assessments; a portfolio request allocates hundreds of thousands of
-    short-lived objects. With the default thresholds a full collection ran every three or
-    four portfolio requests at 2,000 sites and took 110-140 ms, walking all of it (p95
-    223 ms for a p50 of 100 ms). What start-up built is moved out of the collector's sight
-    (``gc.freeze``, after a collection so that no garbage is frozen), and young objects
-    are collected every 50,000 allocations: p95 102 ms. For server entry points only
-    (``setupflow serve``, ``web.wsgi``): a test process that builds many apps would keep
-    everything frozen alive.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*SERVER_GC_THRESHOLDS)

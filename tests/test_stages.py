@@ -198,3 +198,15 @@ def test_two_advances_from_the_same_read_of_a_site_cannot_both_be_saved(db, mana
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("key", ["snapshot", "snapshot_id", "version_id", "name_typo"])
+def test_a_recorded_change_sets_only_the_columns_it_may_and_writes_nothing_otherwise(session, make_site, manager,
+                                                                                     now, key):
+    site = make_site()
+    session.commit()
+    before = counts(session), site.version_id
+    with pytest.raises(ValueError, match="cannot be changed with a history entry"):
+        ops.record(session, site, manager, now, "advanced", changes={key: 1})
+    session.rollback()
+    assert (counts(session), ops.get_site(session, site.id).version_id) == before

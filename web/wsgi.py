@@ -2,11 +2,11 @@
 
 The application from the environment's settings (``SETUPFLOW_DATABASE_URL``,
 ``SETUPFLOW_SECRET_KEY``...), in a process tuned as a long-running server
-(``setupflow.memo.tune_collector_for_a_server``).
+(``setupflow.server_process.tune_collector_for_a_server``).
 """
 from __future__ import annotations
 
-from setupflow.memo import tune_collector_for_a_server
+from setupflow.server_process import tune_collector_for_a_server
 
 from . import create_app
 

@@ -62,7 +62,7 @@ def serve(host, port, threads):
     app = create_app(settings, test_config={"SETUPFLOW_PLAIN_HTTP": not settings.base_url.startswith("https://")})
     with transaction(rt.session_factory) as session:
         logins = demo_logins(session)
-    from ..memo import tune_collector_for_a_server
+    from ..server_process import tune_collector_for_a_server
 
     tune_collector_for_a_server()
     server = create_server(app, host=host, port=port, threads=threads, ident="setupflow")

@@ -31,7 +31,7 @@ def parse(value: str) -> tuple[str, int]:
     point, _, count = value.strip().partition(":")
     if point not in POINTS:
         raise InputError(f"{VARIABLE}: '{point}' is not a crash point; use one of {', '.join(POINTS)}")
-    if count and not (count.isdigit() and int(count) >= 1):
+    if count and not (count.isdecimal() and int(count) >= 1):
         raise InputError(f"{VARIABLE}: '{count}' after '{point}:' is not a count (1, 2, 3...)")
     return point, int(count or 1)
 

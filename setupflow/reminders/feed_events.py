@@ -7,7 +7,8 @@ thousands of meetings. So the queries read only the columns written, as plain ro
 agenda is turned into its description in the pass that reads it; what repeats is written
 once per request (a site's meeting titles, the instants many meetings share, a plan
 shared by every site with the same definition, target opening and dated decisions).
-Everything is recomputed from the database on every call: nothing outlives the request.
+Everything here is recomputed from the database on every call; ``feeds`` keeps what it
+returns per site and version (``feed_cache``).
 """
 from __future__ import annotations
 

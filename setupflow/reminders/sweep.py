@@ -7,8 +7,9 @@ runs out, the next sweep takes the row again and sends it again with the same
 Message-ID, so a receiver can drop the duplicate. Nothing is ever lost: a row leaves the
 outbox only as ``sent``, ``dead`` (after ``max_attempts`` failures) or ``withdrawn``.
 
-On PostgreSQL several sweeps may run at once: rows are claimed with
-``SELECT ... FOR UPDATE SKIP LOCKED``, so no two sweeps ever take the same row.
+On PostgreSQL several sweeps may run at once: rows are claimed by one statement whose
+subquery locks them with ``FOR UPDATE SKIP LOCKED`` (``claim.py``), so no two sweeps ever
+take the same row.
 """
 from __future__ import annotations
 

@@ -1,71 +1,27 @@
 """State changes of a site. Each mutates, records history and flushes; the caller commits.
 
 Every function takes ``now`` (an aware datetime) so that every rule can be tested at
-any instant, and an ``Actor`` saying who acts.
+any instant, and an ``Actor`` saying who acts. Recording a change and loading a site are
+in ``records``, reading a gate in ``gates``; both are part of this module's interface.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, insert, literal, null, select, union_all, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import evidence
 from ..clock import local_date
-from ..db import row_id
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
-from ..engine import GateStatus, decision_value_error, evaluate_gate
+from ..engine import decision_value_error
 from ..errors import GateNotMet, InputError, NotAllowed, NotFound
 from ..planning import Plan, Progress, backward, forecast
+from .gates import current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
 from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
+from .records import Actor, get_site, record  # noqa: F401  (ops.get_site, ops.record for every caller)
 from .runtime import machine_of, workflow_of
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: a display name for the history, and whether they may manage sites."""
-
-    name: str
-    is_manager: bool = False
-
-
-#: built once: constructing a statement costs several times more than running it (a step of
-#: a persisted advance went from ~1.9 to ~0.6 ms of CPU with these and the gate's below)
-_SITES = Site.__table__
-#: every recorded change: the site's optimistic-locking counter moves on, with the columns it changes;
-#: the SET columns are the keys given at execution
-_BUMP = update(_SITES).where(_SITES.c.id == bindparam("b_id"), _SITES.c.version_id == bindparam("b_version"))
-_APPEND = insert(HistoryEntry.__table__)
-_HISTORY_COLUMNS = ("site_id", "at_dt", "actor", "action", "stage", "detail", "reason")
-
-
-def record(session: Session, site: Site, actor: Actor, now: datetime, action: str,
-           reason: str | None = None, *, changes: dict | None = None, **detail) -> int:
-    """Record a change of ``site`` in its history, and apply ``changes`` (column -> value) to its row.
-
-    Every recorded change bumps the site's optimistic-locking counter in one versioned
-    UPDATE, so two changes made from the same stale read of a site cannot both be saved:
-    the second raises ``StaleDataError`` (``StaleEdit`` at the transaction's boundary) and
-    writes nothing. What the caller changed through the ORM is flushed first, under its
-    own version check. The entry is appended with one INSERT (history is append-only);
-    its id is returned.
-    """
-    session.flush()
-    connection = session.connection()
-    version = site.version_id
-    values = {**(changes or {}), "version_id": version + 1}
-    if connection.execute(_BUMP, {"b_id": site.id, "b_version": version, **values}).rowcount != 1:
-        raise StaleDataError(f"UPDATE statement on table 'sites' expected to update 1 row(s); 0 were matched "
-                             f"(site {site.id} at version {version})")
-    for key, value in values.items():
-        set_committed_value(site, key, value)
-    return connection.execute(_APPEND, dict(zip(_HISTORY_COLUMNS, (
-        site.id, now, actor.name, action, site.stage, detail, reason)))).inserted_primary_key[0]
 
 
 def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> WorkflowSnapshot:
@@ -122,87 +78,6 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
     record(session, site, actor, now, "created", workflow=loaded.workflow.id, version=loaded.workflow.version)
     session.flush()
     return site
-
-
-_SITE_BY_ID = select(Site).where(Site.id == bindparam("site_id"))
-
-
-def get_site(session: Session, site_id) -> Site:
-    key = row_id(site_id)
-    if key is None:
-        raise NotFound(f"site {site_id}: no such site")
-    # what ``session.get`` does, with a statement built once: a site already in the session
-    # is returned as it is, otherwise one SELECT (with its definition snapshot's key columns)
-    site = session.identity_map.get(identity_key(Site, key)) or \
-        session.execute(_SITE_BY_ID, {"site_id": key}).scalar_one_or_none()
-    if site is None:
-        raise NotFound(f"site {site_id}: no such site")
-    return site
-
-
-def met_tasks(session: Session, site: Site, ticked: set[str], keys=None) -> set[str]:
-    """The tasks that are met: ticked by hand, or, for a task with evidence, proven by the
-    work. Only the tasks in ``keys`` are examined when given (evidence costs a query)."""
-    met = set()
-    for stage in workflow_of(site).stages:
-        for task in stage.tasks:
-            if keys is not None and task.id not in keys:
-                continue
-            if task.evidence is None:
-                if task.id in ticked:
-                    met.add(task.id)
-            elif evidence.holds(session, site, task.evidence):
-                met.add(task.id)
-    return met
-
-
-def done_tasks(session: Session, site: Site) -> set[str]:
-    """Every task of the site's definition that is met (for display)."""
-    ticked = set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
-    return met_tasks(session, site, ticked)
-
-
-def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
-    rows = session.scalars(select(Decision).where(Decision.site_id == site.id, Decision.key.is_not(None),
-                                                  Decision.superseded_by_id.is_(None)).order_by(Decision.id))
-    return {d.key: d for d in rows}
-
-
-def current_values(session: Session, site: Site) -> dict[str, str]:
-    """The value of each current gate decision, by key (a light query for gates)."""
-    rows = session.execute(select(Decision.key, Decision.value).where(
-        Decision.site_id == site.id, Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
-        .order_by(Decision.id))
-    return {key: value for key, value in rows}
-
-
-_TASK = SiteTask.__table__.c
-_DECISION = Decision.__table__.c
-_GATE_INPUTS = union_all(
-    select(literal("t").label("kind"), _TASK.task_key.label("key"), null().label("value"))
-    .where(_TASK.site_id == bindparam("site_id"), _TASK.is_done),
-    select(literal("d"), _DECISION.key, _DECISION.value)
-    .where(_DECISION.site_id == bindparam("site_id"), _DECISION.key.is_not(None),
-           _DECISION.superseded_by_id.is_(None)))
-
-
-def gate_inputs(session: Session, site: Site) -> tuple[set[str], dict[str, str]]:
-    """The ticked tasks and the current decision values of a site, in one statement."""
-    done, values = set(), {}
-    for kind, key, value in session.execute(_GATE_INPUTS, {"site_id": site.id}):
-        if kind == "t":
-            done.add(key)
-        else:
-            values[key] = value
-    return done, values
-
-
-def gate_of(session: Session, site: Site) -> GateStatus:
-    """The gate of the site's current stage; only that gate's evidence is examined."""
-    workflow = workflow_of(site)
-    ticked, values = gate_inputs(session, site)
-    keys = set() if site.stage == workflow.final.id else set(workflow.stage(site.stage).gate.tasks)
-    return evaluate_gate(workflow, site.stage, met_tasks(session, site, ticked, keys), values)
 
 
 def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:

@@ -1,0 +1,77 @@
+"""A site's gate: which of its tasks are met (ticked, or proven by the work) and the
+current value of its gate decisions, read with statements built once.
+"""
+from __future__ import annotations
+
+from sqlalchemy import bindparam, literal, null, select, union_all
+from sqlalchemy.orm import Session
+
+from .. import evidence
+from ..engine import GateStatus, evaluate_gate
+from .models import Decision, Site, SiteTask
+from .runtime import workflow_of
+
+
+def met_tasks(session: Session, site: Site, ticked: set[str], keys=None) -> set[str]:
+    """The tasks that are met: ticked by hand, or, for a task with evidence, proven by the
+    work. Only the tasks in ``keys`` are examined when given (evidence costs a query)."""
+    met = set()
+    for stage in workflow_of(site).stages:
+        for task in stage.tasks:
+            if keys is not None and task.id not in keys:
+                continue
+            if task.evidence is None:
+                if task.id in ticked:
+                    met.add(task.id)
+            elif evidence.holds(session, site, task.evidence):
+                met.add(task.id)
+    return met
+
+
+def done_tasks(session: Session, site: Site) -> set[str]:
+    """Every task of the site's definition that is met (for display)."""
+    ticked = set(session.scalars(select(SiteTask.task_key).where(SiteTask.site_id == site.id, SiteTask.is_done)))
+    return met_tasks(session, site, ticked)
+
+
+def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
+    rows = session.scalars(select(Decision).where(Decision.site_id == site.id, Decision.key.is_not(None),
+                                                  Decision.superseded_by_id.is_(None)).order_by(Decision.id))
+    return {d.key: d for d in rows}
+
+
+def current_values(session: Session, site: Site) -> dict[str, str]:
+    """The value of each current gate decision, by key (a light query for gates)."""
+    rows = session.execute(select(Decision.key, Decision.value).where(
+        Decision.site_id == site.id, Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
+        .order_by(Decision.id))
+    return {key: value for key, value in rows}
+
+
+_TASK = SiteTask.__table__.c
+_DECISION = Decision.__table__.c
+_GATE_INPUTS = union_all(
+    select(literal("t").label("kind"), _TASK.task_key.label("key"), null().label("value"))
+    .where(_TASK.site_id == bindparam("site_id"), _TASK.is_done),
+    select(literal("d"), _DECISION.key, _DECISION.value)
+    .where(_DECISION.site_id == bindparam("site_id"), _DECISION.key.is_not(None),
+           _DECISION.superseded_by_id.is_(None)))
+
+
+def gate_inputs(session: Session, site: Site) -> tuple[set[str], dict[str, str]]:
+    """The ticked tasks and the current decision values of a site, in one statement."""
+    done, values = set(), {}
+    for kind, key, value in session.execute(_GATE_INPUTS, {"site_id": site.id}):
+        if kind == "t":
+            done.add(key)
+        else:
+            values[key] = value
+    return done, values
+
+
+def gate_of(session: Session, site: Site) -> GateStatus:
+    """The gate of the site's current stage; only that gate's evidence is examined."""
+    workflow = workflow_of(site)
+    ticked, values = gate_inputs(session, site)
+    keys = set() if site.stage == workflow.final.id else set(workflow.stage(site.stage).gate.tasks)
+    return evaluate_gate(workflow, site.stage, met_tasks(session, site, ticked, keys), values)

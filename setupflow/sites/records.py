@@ -1,0 +1,83 @@
+"""Who acts, loading a site, and recording a change of it: the writes every state
+change of a site goes through (``operations`` builds on them).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
+
+from ..db import row_id
+from ..errors import NotFound
+from .models import HistoryEntry, Site
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a display name for the history, and whether they may manage sites."""
+
+    name: str
+    is_manager: bool = False
+
+
+#: built once: constructing a statement costs several times more than running it (a step of
+#: a persisted advance went from ~1.9 to ~0.6 ms of CPU with these and the gate's below)
+_SITES = Site.__table__
+#: every recorded change: the site's optimistic-locking counter moves on, with the columns it changes;
+#: the SET columns are the keys given at execution
+_BUMP_SITE_VERSION = update(_SITES).where(_SITES.c.id == bindparam("b_id"), _SITES.c.version_id == bindparam("b_version"))
+_APPEND_HISTORY = insert(HistoryEntry.__table__)
+_HISTORY_COLUMNS = ("site_id", "at_dt", "actor", "action", "stage", "detail", "reason")
+#: the columns a recorded change may set (the definition snapshot moves with its relationship,
+#: through the ORM, so that the site's workflow follows)
+CHANGEABLE = frozenset({"stage", "stage_entered_on", "target_opening_on"})
+
+
+def record(session: Session, site: Site, actor: Actor, now: datetime, action: str,
+           reason: str | None = None, *, changes: dict | None = None, **detail) -> int:
+    """Record a change of ``site`` in its history, and apply ``changes`` (column -> value) to its row.
+
+    Every recorded change bumps the site's optimistic-locking counter in one versioned
+    UPDATE, so two changes made from the same stale read of a site cannot both be saved:
+    the second raises ``StaleDataError`` (``StaleEdit`` at the transaction's boundary) and
+    writes nothing. What the caller changed through the ORM is flushed first, under its
+    own version check. The entry is appended with one INSERT (history is append-only);
+    its id is returned.
+    """
+    unknown = set(changes or ()) - CHANGEABLE
+    if unknown:
+        raise ValueError(f"record: {', '.join(sorted(unknown))} cannot be changed with a history entry "
+                         f"(only {', '.join(sorted(CHANGEABLE))})")
+    session.flush()
+    connection = session.connection()
+    version = site.version_id
+    values = {**(changes or {}), "version_id": version + 1}
+    if connection.execute(_BUMP_SITE_VERSION, {"b_id": site.id, "b_version": version, **values}).rowcount != 1:
+        # worded as the ORM's own, which db.stale_edit reads the table name from
+        raise StaleDataError(f"UPDATE statement on table 'sites' expected to update 1 row(s); 0 were matched "
+                             f"(site {site.id} at version {version})")
+    for key, value in values.items():
+        set_committed_value(site, key, value)
+    return connection.execute(_APPEND_HISTORY, dict(zip(_HISTORY_COLUMNS, (
+        site.id, now, actor.name, action, site.stage, detail, reason)))).inserted_primary_key[0]
+
+
+_SITE_BY_ID = select(Site).where(Site.id == bindparam("site_id"))
+
+
+def get_site(session: Session, site_id) -> Site:
+    key = row_id(site_id)
+    if key is None:
+        raise NotFound(f"site {site_id}: no such site")
+    # what ``session.get`` does, with a statement built once: a site already in the session
+    # is returned as it is, otherwise one SELECT (with its definition snapshot's key columns)
+    site = session.identity_map.get(identity_key(Site, key)) or \
+        session.execute(_SITE_BY_ID, {"site_id": key}).scalar_one_or_none()
+    if site is None:
+        raise NotFound(f"site {site_id}: no such site")
+    return site
