@@ -10,7 +10,7 @@ from ..db import row_id
 from ..errors import InputError, NotFound, StaleEdit
 from ..sites.models import Site
 from ..sites.operations import Actor, record
-from .models import KINDS, STATUSES, BudgetChange, BudgetLine
+from .models import KINDS, BudgetChange, BudgetLine
 
 FIELDS = ("kind", "category", "label", "funder", "status", "planned_cents", "actual_cents")
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ..committees.models import AgendaItem, Meeting
 from ..planning import backward
-from ..sites.models import Decision, Site
+from ..sites.models import Site
 from ..sites.operations import dated_values
 from ..sites.runtime import workflow_of
 from . import ics_text as ics
@@ -44,18 +44,6 @@ def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> 
     m = Meeting.__table__.c
     return {site_id: (count, last) for site_id, count, last in session.connection().execute(
         select(m.site_id, func.count(), func.max(m.updated_dt)).where(*_window(site_ids, now)).group_by(m.site_id))}
-
-
-def current_values(session: Session, site_ids: list[int]) -> dict[int, dict[str, str]]:
-    """The value of each current keyed decision, by site (the dates deadlines hang on)."""
-    values: dict[int, dict[str, str]] = {}
-    if site_ids:
-        for site_id, key, value in session.connection().execute(
-                select(Decision.site_id, Decision.key, Decision.value).where(
-                    Decision.site_id.in_(site_ids), Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
-                .order_by(Decision.id)):
-            values.setdefault(site_id, {})[key] = value
-    return values
 
 
 def site_texts(session: Session, sites: list[Site], langs: dict[int, str], values: dict[int, dict[str, str]],

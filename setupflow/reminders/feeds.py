@@ -37,7 +37,8 @@ from ..sites.models import Site
 from ..sites.operations import get_site
 from ..team.models import Person
 from . import feed_cache, feed_events as _events_module, ics_text as ics, meeting_rules
-from .feed_events import current_values, meetings_in_window, site_texts
+from ..sites.gates import current_values
+from .feed_events import meetings_in_window, site_texts
 from .models import FeedToken
 
 #: the code that writes a feed's text: a new release that writes it otherwise is a new version

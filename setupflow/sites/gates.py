@@ -11,6 +11,9 @@ from ..engine import GateStatus, evaluate_gate
 from .models import Decision, Site, SiteTask
 from .runtime import workflow_of
 
+_TASK = SiteTask.__table__.c
+_DECISION = Decision.__table__.c
+
 
 def met_tasks(session: Session, site: Site, ticked: set[str], keys=None) -> set[str]:
     """The tasks that are met: ticked by hand, or, for a task with evidence, proven by the
@@ -40,16 +43,21 @@ def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
     return {d.key: d for d in rows}
 
 
-def current_values(session: Session, site: Site) -> dict[str, str]:
-    """The value of each current gate decision, by key (a light query for gates)."""
-    rows = session.execute(select(Decision.key, Decision.value).where(
-        Decision.site_id == site.id, Decision.key.is_not(None), Decision.superseded_by_id.is_(None))
-        .order_by(Decision.id))
-    return {key: value for key, value in rows}
+def current_values(session: Session, site_ids) -> dict[int, dict[str, str]]:
+    """The value of each current keyed decision of the sites ``site_ids`` (a list of ids, or
+    a SELECT of them), by site and key, in one statement whatever the number of sites (the
+    portfolio's health, the feed's deadlines)."""
+    values: dict[int, dict[str, str]] = {}
+    if isinstance(site_ids, (list, tuple, set)) and not site_ids:
+        return values  # no site, no statement
+    rows = session.connection().execute(select(_DECISION.site_id, _DECISION.key, _DECISION.value).where(
+        _DECISION.site_id.in_(site_ids), _DECISION.key.is_not(None), _DECISION.superseded_by_id.is_(None))
+        .order_by(_DECISION.id))
+    for site_id, key, value in rows:
+        values.setdefault(site_id, {})[key] = value
+    return values
 
 
-_TASK = SiteTask.__table__.c
-_DECISION = Decision.__table__.c
 _GATE_INPUTS = union_all(
     select(literal("t").label("kind"), _TASK.task_key.label("key"), null().label("value"))
     .where(_TASK.site_id == bindparam("site_id"), _TASK.is_done),
