@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 
 from .models import UNSENT_SQL, Reminder
 
+#: how long a claimed row is left to its sweep before another may take it again
+LEASE = timedelta(minutes=10)
+
 TABLE = Reminder.__table__
 T = TABLE.c
 
@@ -71,7 +74,7 @@ class Claimed:
         return json.loads(self.context_json)
 
 
-def claim(session: Session, now: datetime, limit: int, domain: str, lease: timedelta) -> list[Claimed]:
+def claim(session: Session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Claimed]:
     """Take up to ``limit`` due rows, oldest first: mark them ``sending`` until
     ``now + lease``, ``attempts + 1``, ``version_id + 1``; return them by id.
 

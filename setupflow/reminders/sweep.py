@@ -25,14 +25,12 @@ from sqlalchemy.orm import sessionmaker
 from ..config import Settings
 from ..db import transaction
 from . import crash, messages
-from .claim import Claimed, due_count, expire, work_probe
-from .claim import claim as _claim
+from .claim import LEASE, Claimed, claim, due_count, expire, work_probe  # noqa: F401  (sweep.LEASE, sweep.claim)
 from .mailer import MailNotConfigured, SmtpMailer
 from .models import Reminder
 
 log = logging.getLogger("setupflow.reminders")
 
-LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_CAP = timedelta(hours=12)
@@ -53,11 +51,6 @@ class SweepResult:
 def backoff(attempts: int) -> timedelta:
     """5 min, 10 min, 20 min... after the 1st, 2nd, 3rd failure; at most 12 h."""
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
-
-
-def claim(session, now: datetime, limit: int, domain: str, lease: timedelta = LEASE) -> list[Claimed]:
-    """Take up to ``limit`` due rows under a lease (see ``claim.claim``)."""
-    return _claim(session, now, limit, domain, lease)
 
 
 def _groups(rows: list[Claimed]) -> list[list[Claimed]]:
