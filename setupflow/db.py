@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
@@ -93,6 +93,14 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for one process, with every model imported and every mapper configured.
+
+    Configuring here, once, keeps it out of the worker's threads: a first query in one
+    thread while another imports a model module lazily would configure the mappers
+    half-way through that import and break every later query of the process."""
+    from . import all_models  # noqa: F401  (every table and relationship is known)
+
+    configure_mappers()
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
