@@ -47,6 +47,7 @@ REGISTER: dict[str, dict[str, str]] = {
                                    "saved_by": "professional"},
     "dui_signatures": {"signatory": "code", "signed_by": "professional", "recorded_by": "professional"},
     "feed_tokens": {"token_hash": "code", "email": "professional"},
+    "worker_runs": {"job": "code", "last_error": "code", "process": "code"},
     "meetings": {"committee_id": "code", "status": "code", "timezone": "code", "place": "project",
                  "video_url": "code", "uid": "code", "cancelled_reason": "project"},
     "organisations": {"name": "organisation", "category": "code"},

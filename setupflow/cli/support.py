@@ -95,7 +95,8 @@ def echo_json(data) -> None:
 
 def run_cli(group, argv) -> int:
     try:
-        group.main(args=argv, prog_name="setupflow", standalone_mode=False)
+        # without standalone mode, click returns the code of an ``Exit`` instead of raising it
+        code = group.main(args=argv, prog_name="setupflow", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 1
@@ -116,5 +117,5 @@ def run_cli(group, argv) -> int:
             click.echo(f"error: {exc}", err=True)
             return EXIT_BAD_INPUT
         raise
-    return 0
+    return code if type(code) is int else 0
 

@@ -81,6 +81,34 @@ def outbox_list(state, site_id, limit, as_json):
                    f"{r['recipient']:<32} {r['subject']}" + (f"  ({r['error']})" if r["error"] else ""))
 
 
+@outbox.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def outbox_status(as_json):
+    """Whether the reminder worker runs and succeeds; exit code 1 when it does not (a monitoring probe)."""
+    from ..reminders.health import LATE_AFTER, worker_health
+
+    now = now_utc()
+    with runtime().transaction() as session:
+        jobs = worker_health(session, now)
+    if as_json:
+        echo_json([{"job": j.job, "state": j.state, "last_ok": j.last_ok_dt, "last_failed": j.last_failed_dt,
+                    "failures": j.failures, "error": j.last_error, "process": j.process} for j in jobs])
+    for j in jobs if not as_json else ():
+        line = {"never": "no worker has run it against this database (start `setupflow worker`)",
+                "ok": f"last success {_minute(j.last_ok_dt)} ({j.process})",
+                "late": f"no success for more than {int(LATE_AFTER[j.job].total_seconds() // 60)} minutes "
+                        f"(last {_minute(j.last_ok_dt)}): is the worker running?",
+                "failing": f"{j.failures} run(s) failed since the last success ({_minute(j.last_ok_dt)}); "
+                           f"last at {_minute(j.last_failed_dt)}: {j.last_error}"}[j.state]
+        click.echo(f"{j.job:<6} {j.state:<8} {line}")
+    if not all(j.is_ok for j in jobs):
+        raise click.exceptions.Exit(1)
+
+
+def _minute(instant) -> str:
+    return instant.isoformat(timespec="minutes") if instant else "never"
+
+
 @outbox.command("digest")
 @click.argument("email")
 @click.option("--off", is_flag=True, help="Back to one e-mail per reminder.")

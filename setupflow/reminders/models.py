@@ -125,3 +125,21 @@ class FeedToken(Base):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_dt is not None
+
+
+class WorkerRun(Base):
+    """How the last runs of one worker job (``sweep``, ``plan``) ended, so that a worker
+    that stopped or fails shows (``health``) instead of reminders that stop going out."""
+
+    __tablename__ = "worker_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(20), unique=True)
+    #: the end of the last run that succeeded
+    last_ok_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the end of the last run that failed, its error, and how many runs failed since a success
+    last_failed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    failures: Mapped[int] = mapped_column(default=0)
+    #: the machine and process of the worker that wrote the row last
+    process: Mapped[str] = mapped_column(String(120))

@@ -47,6 +47,16 @@ class SweepResult:
     held: int = 0
     message_ids: list[str] = field(default_factory=list)
 
+    def problem(self) -> str | None:
+        """What an administrator must hear about this sweep (``health``), or None."""
+        if self.held:
+            return (f"no SMTP server is configured (SETUPFLOW_SMTP_HOST): {self.held} due reminder(s) "
+                    "wait in the outbox, unsent")
+        if self.failed and not self.sent:
+            return (f"{self.failed} message(s) failed and none was delivered: the SMTP server refuses them or "
+                    "cannot be reached; they are retried with backoff (setupflow outbox list --state failed)")
+        return None
+
 
 def backoff(attempts: int) -> timedelta:
     """5 min, 10 min, 20 min... after the 1st, 2nd, 3rd failure; at most 12 h."""

@@ -8,24 +8,20 @@ run ``setupflow worker`` once, or ``start_background`` in a one-machine ``setupf
 """
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import signal
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from ..config import Settings
 from ..db import is_sqlite, make_engine, make_session_factory, transaction
-from ..errors import SetupflowError
 from ..sites.models import Site
 from . import crash
-from .leader import planning_turn
+from .health import note_run
+from .leader import SqliteWorkerLock, WorkerBusy, planning_turn  # noqa: F401  (WorkerBusy: for callers)
 from .operations import plan_site
 from .sweep import SweepResult, sweep
 
@@ -39,41 +35,6 @@ MISFIRE_GRACE = 24 * 3600
 CHANGE_MARGIN = timedelta(minutes=2)
 
 
-class WorkerBusy(SetupflowError):
-    """Another worker already runs against this SQLite database."""
-
-
-class SqliteWorkerLock:
-    """An exclusive lock file next to a SQLite database: SQLite gets one worker at a time.
-
-    The kernel releases it when the process dies, so a killed worker never blocks the next.
-    """
-
-    def __init__(self, database_url: str):
-        self.path = Path(make_url(database_url).database + ".worker.lock")
-        self.fd: int | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise WorkerBusy(f"another setupflow worker is already running against this SQLite database "
-                             f"(lock file {self.path}); SQLite allows one worker: stop the other one, or use "
-                             f"PostgreSQL to run several") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self.fd = fd
-
-    def release(self) -> None:
-        if self.fd is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.fd = None
-
-
 @dataclass
 class PlanResult:
     sites: int = 0
@@ -83,6 +44,10 @@ class PlanResult:
     failed_sites: int = 0
     #: another worker held the planning turn (PostgreSQL advisory lock)
     skipped: bool = False
+
+    def problem(self) -> str | None:
+        """What an administrator must hear about this pass (``health``), or None."""
+        return f"planning failed for {self.failed_sites} site(s); see the worker's log" if self.failed_sites else None
 
 
 class Worker:
@@ -161,7 +126,20 @@ class Worker:
 
     def once(self, now: datetime) -> tuple[PlanResult, SweepResult]:
         """One planning pass and one sweep, as if it were ``now`` (cron, tests)."""
-        return self.plan(now), self.sweep(now)
+        return self.noted("plan", self.plan, now), self.noted("sweep", self.sweep, now)
+
+    def noted(self, name: str, job, now: datetime):
+        """Run one job as if it were ``now`` and leave its outcome in ``worker_runs``
+        (``health``), at the real time it ended; its errors propagate. A planning pass
+        skipped for another worker's turn is not this one's run."""
+        try:
+            outcome = job(now)
+        except Exception as exc:
+            note_run(self.factory, name, datetime.now(timezone.utc), f"{type(exc).__name__}: {exc}")
+            raise
+        if not getattr(outcome, "skipped", False):
+            note_run(self.factory, name, datetime.now(timezone.utc), outcome.problem())
+        return outcome
 
     # -- the scheduler -------------------------------------------------------------------
     def _scheduler(self, scheduler_class):
@@ -174,15 +152,15 @@ class Worker:
                                                   "misfire_grace_time": MISFIRE_GRACE},
                                     timezone=timezone.utc)
         started = datetime.now(timezone.utc)
-        scheduler.add_job(lambda: self._run(self.plan), "interval", seconds=PLAN_SECONDS, id="plan",
+        scheduler.add_job(lambda: self._run("plan", self.plan), "interval", seconds=PLAN_SECONDS, id="plan",
                           next_run_time=started)
-        scheduler.add_job(lambda: self._run(self.sweep), "interval", seconds=SWEEP_SECONDS, id="sweep",
+        scheduler.add_job(lambda: self._run("sweep", self.sweep), "interval", seconds=SWEEP_SECONDS, id="sweep",
                           next_run_time=started)
         return scheduler
 
-    def _run(self, job) -> None:
+    def _run(self, name: str, job) -> None:
         try:
-            outcome = job(datetime.now(timezone.utc))
+            outcome = self.noted(name, job, datetime.now(timezone.utc))
             log.info("%s", outcome)
         except Exception:
             log.exception("worker job failed; it runs again at its next interval")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from setupflow.clock import parse_instant as paris
 from setupflow.db import transaction
+from setupflow.reminders.health import worker_health
 from setupflow.reminders.models import Reminder
 from setupflow.reminders.operations import Planned, Recipient, sync
 from setupflow.reminders.sweep import LEASE, MARK_EVERY
@@ -165,6 +166,9 @@ def test_the_long_running_worker_sends_at_start_and_stops_cleanly_on_sigterm(sql
     assert marked, f"outbox {sorted(r.state for r in outbox(sqlite_db))}; worker log:\n{err}"
     assert proc.returncode == 0, err
     assert "stopping the worker" in err
+    with sqlite_db.factory() as session:  # what the administrator's page shows
+        assert {j.job: j.state for j in worker_health(session, datetime.now(timezone.utc))} == \
+            {"sweep": "ok", "plan": "ok"}, err
 
 
 def test_the_background_worker_of_a_one_machine_install(sqlite_db, smtp):

@@ -1,5 +1,6 @@
 """The person's notifications: upcoming reminders, what was sent to them, their calendar
-feeds (create, revoke); administrators also see the reminders given up after retries."""
+feeds (create, revoke); administrators also see whether the reminder worker works and
+the reminders given up after retries."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask_login import login_required
 from setupflow.accounts import access
 from setupflow.errors import NotFound
 from setupflow.reminders import feeds, personal
+from setupflow.reminders.health import worker_health
 from setupflow.sites.models import Site
 
 from ..auth.session_user import current_account
@@ -29,7 +31,8 @@ def _page(new_url=None, error=None, status=200):
     names = {s.id: s.name for s in sites}
     upcoming, sent = personal.upcoming(session, user.email), personal.sent_to(session, user.email)
     dead = personal.dead(session) if user.role == "admin" else None
-    return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead,
+    health = worker_health(session, now()) if user.role == "admin" else None
+    return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
                            subjects=personal.subjects(upcoming + sent + (dead or []), settings().templates_dir),
                            feeds=personal.feeds_of(session, user.email, names), site_names=names, sites=sites,
                            new_url=new_url, error=error), status
