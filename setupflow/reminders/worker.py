@@ -33,6 +33,8 @@ PLAN_SECONDS = 15 * 60
 MISFIRE_GRACE = 24 * 3600
 #: clocks of the web and worker machines may differ a little
 CHANGE_MARGIN = timedelta(minutes=2)
+#: successes in a row are recorded at most this often (``health``: late after 15 min)
+NOTE_OK_EVERY = timedelta(minutes=5)
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Worker:
         self.planning = threading.Lock()
         #: when the meetings were last looked at for changes
         self.changes_seen_dt: datetime | None = None
+        #: per job, when this worker last wrote a success that followed a success
+        self.noted_ok: dict[str, datetime] = {}
 
     def __enter__(self) -> "Worker":
         if self.lock is not None:
@@ -116,8 +120,9 @@ class Worker:
         if since is None:
             return PlanResult()
         with transaction(self.factory) as session:
-            site_ids = list(session.scalars(select(Meeting.site_id).where(
-                Meeting.updated_dt >= since - CHANGE_MARGIN).distinct()))
+            # no DISTINCT: with it SQLite scans (site_id, starts_dt) instead of seeking ix_meetings_updated_dt
+            site_ids = sorted(set(session.scalars(select(Meeting.site_id).where(
+                Meeting.updated_dt >= since - CHANGE_MARGIN))))
         return self.plan(now, site_ids)
 
     def sweep(self, now: datetime) -> SweepResult:
@@ -135,11 +140,25 @@ class Worker:
         try:
             outcome = job(now)
         except Exception as exc:
-            note_run(self.factory, name, datetime.now(timezone.utc), f"{type(exc).__name__}: {exc}")
+            self._note(name, f"{type(exc).__name__}: {exc}")
             raise
         if not getattr(outcome, "skipped", False):
-            note_run(self.factory, name, datetime.now(timezone.utc), outcome.problem())
+            self._note(name, outcome.problem())
         return outcome
+
+    def _note(self, name: str, problem: str | None) -> None:
+        """A failure is written at once; a success after a success only every
+        ``NOTE_OK_EVERY``, so that an idle minute stays a read (the write and its commit
+        cost ~0.8 ms against ~0.3 ms for the idle sweep, and take SQLite's write lock)."""
+        ended = datetime.now(timezone.utc)
+        last_ok = self.noted_ok.get(name)
+        if problem is None and last_ok is not None and ended - last_ok < NOTE_OK_EVERY:
+            return
+        note_run(self.factory, name, ended, problem)
+        if problem is None:
+            self.noted_ok[name] = ended
+        else:
+            self.noted_ok.pop(name, None)
 
     # -- the scheduler -------------------------------------------------------------------
     def _scheduler(self, scheduler_class):

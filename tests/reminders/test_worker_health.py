@@ -123,3 +123,24 @@ def test_an_administrator_sees_the_worker_on_the_notifications_page_and_others_d
     assert 'data-job="sweep" data-state="ok"' in worker and "fonctionne" in worker
     assert 'data-job="plan" data-state="failing"' in worker and "planning failed for 1 site(s)" in worker
     assert 'id="worker-health"' not in cress.get("/notifications").get_data(as_text=True)
+
+
+def test_successes_in_a_row_are_written_every_few_minutes_and_a_failure_or_recovery_at_once(any_db):
+    from setupflow.reminders.sweep import SweepResult
+
+    def idle(_now):
+        return SweepResult()
+
+    def refused(_now):
+        return SweepResult(failed=3)
+
+    with Worker(any_db.settings()) as worker:
+        worker.noted("sweep", idle, DUE)
+        first = health_of(any_db, "sweep").last_ok_dt
+        worker.noted("sweep", idle, DUE)  # an idle minute later: a read only, nothing written
+        assert health_of(any_db, "sweep").last_ok_dt == first
+        worker.noted("sweep", refused, DUE)
+        assert health_of(any_db, "sweep").state == "failing"
+        worker.noted("sweep", idle, DUE)  # the recovery shows at once
+        recovered = health_of(any_db, "sweep")
+        assert recovered.state == "ok" and recovered.last_ok_dt > first and recovered.failures == 0
