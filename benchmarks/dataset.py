@@ -35,7 +35,7 @@ from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
 from setupflow.team.models import Membership, Organisation, Person
 
 #: bump when the rows built change, so cached files are rebuilt
-BUILDER_VERSION = 2
+BUILDER_VERSION = 3
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
 CACHE = Path(__file__).resolve().parent / "results" / "cache"
 #: the address of the Cress coordinator who sits in every site's team (the calendar feed figure)
@@ -247,6 +247,9 @@ class Builder:
     def meetings(self, site_id, start, people) -> None:
         rng = self.rng
         first = _at(start) + timedelta(days=14)
+        # nothing is written in the future, nor in the last day before NOW: the worker's
+        # look at changed meetings finds none, as in a quiet minute
+        changed = NOW - timedelta(days=1)
         for m in range(self.scale.meetings_per_site):
             committee = "partnership" if m % 4 == 3 else "technical"
             starts = first + timedelta(days=22 * m, hours=rng.choice((0, 1, 5)))
@@ -257,9 +260,10 @@ class Builder:
                                   duration_minutes=120, timezone="Europe/Paris", place="Salle de réunion de l'EP",
                                   video_url=None, is_working_meeting=False,
                                   uid=f"bench-{site_id}-{m}@setupflow", sequence=1 if status == "cancelled" else 0,
-                                  created_dt=starts - timedelta(days=40), updated_dt=starts - timedelta(days=30),
+                                  created_dt=min(starts - timedelta(days=40), changed),
+                                  updated_dt=min(starts - timedelta(days=30), changed),
                                   cancelled_reason="Indisponibilité de la salle" if status == "cancelled" else None)
-            self.history(site_id, starts - timedelta(days=30), "meeting_scheduled", "plan", meeting_id=meeting_id,
+            self.history(site_id, min(starts - timedelta(days=30), changed), "meeting_scheduled", "plan", meeting_id=meeting_id,
                          committee=committee)
             for r, role in enumerate(ROLES):
                 self.add(MeetingRole, meeting_id=meeting_id, role=role, person_id=people[(m + r) % len(people)][0])

@@ -29,7 +29,9 @@ class Meeting(Base):
 
     __tablename__ = "meetings"
     #: a site's meetings in time order (the calendar feeds read a window of them per site)
-    __table_args__ = (Index("ix_meetings_site_id_starts_dt", "site_id", "starts_dt"),)
+    __table_args__ = (Index("ix_meetings_site_id_starts_dt", "site_id", "starts_dt"),
+                      # the worker's look, every minute, at the meetings changed since its last
+                      Index("ix_meetings_updated_dt", "updated_dt"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))

@@ -1,4 +1,5 @@
-"""At most one planning pass at a time across workers on PostgreSQL.
+"""Which worker may work: at most one planning pass at a time across workers on
+PostgreSQL, and one worker per SQLite database.
 
 The full planning pass takes a session-level advisory lock (``pg_try_advisory_lock``) on
 its own connection. A second worker that finds it taken skips its pass; when the holder
