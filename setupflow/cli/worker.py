@@ -98,8 +98,9 @@ def outbox_status(as_json):
                 "ok": f"last success {_minute(j.last_ok_dt)} ({j.process})",
                 "late": f"no success for more than {int(LATE_AFTER[j.job].total_seconds() // 60)} minutes "
                         f"(last {_minute(j.last_ok_dt)}): is the worker running?",
-                "failing": f"{j.failures} run(s) failed since the last success ({_minute(j.last_ok_dt)}); "
-                           f"last at {_minute(j.last_failed_dt)}: {j.last_error}"}[j.state]
+                "failing": (f"{j.failures} run(s) failed since the last success ({_minute(j.last_ok_dt)})"
+                            if j.last_ok_dt else f"{j.failures} run(s) failed and none has succeeded yet")
+                           + f"; last at {_minute(j.last_failed_dt)}: {j.last_error}"}[j.state]
         click.echo(f"{j.job:<6} {j.state:<8} {line}")
     if not all(j.is_ok for j in jobs):
         raise click.exceptions.Exit(1)

@@ -144,3 +144,11 @@ def test_successes_in_a_row_are_written_every_few_minutes_and_a_failure_or_recov
         worker.noted("sweep", idle, DUE)  # the recovery shows at once
         recovered = health_of(any_db, "sweep")
         assert recovered.state == "ok" and recovered.last_ok_dt > first and recovered.failures == 0
+
+
+def test_the_probe_says_when_a_job_has_never_succeeded(any_db, monkeypatch):
+    note_run(any_db.factory, "sweep", datetime.now(timezone.utc), "no SMTP server is configured (SETUPFLOW_SMTP_HOST)")
+    code, out = status_cli(any_db, monkeypatch)
+    assert code == 1
+    assert "sweep  failing  1 run(s) failed and none has succeeded yet; last at " in out
+    assert out.rstrip().endswith("no worker has run it against this database (start `setupflow worker`)")
