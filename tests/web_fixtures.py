@@ -137,3 +137,19 @@ def web_walk(web_session, manager, now):
         web_session.commit()
         return site
     return walk_to
+
+
+def admin_and_cress(db, tmp_path, now, cress_email="cress@example.test") -> tuple[Browser, Browser]:
+    """An administrator and a Cress user of Bretagne, each logged in to an app on ``db``."""
+    from web import create_app
+
+    with db.factory() as session:
+        accounts.create_user(session, email="admin@example.test", role="admin", password=PASSWORD, now=now)
+        accounts.create_user(session, email=cress_email, role="cress", password=PASSWORD, now=now, region="Bretagne")
+        session.commit()
+    app = create_app(db.settings(data_dir=tmp_path, secret_key="test-secret-key"),
+                     test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+    admin, cress = Browser(app.test_client()), Browser(app.test_client())
+    assert admin.login("admin@example.test").status_code == 302
+    assert cress.login(cress_email).status_code == 302
+    return admin, cress

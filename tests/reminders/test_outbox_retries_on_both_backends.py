@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from setupflow.accounts import operations as accounts
 from setupflow.clock import parse_instant as paris
 from setupflow.reminders import personal
 from setupflow.reminders.models import Reminder
@@ -16,7 +15,7 @@ from setupflow.reminders.sweep import MAX_ATTEMPTS, backoff, sweep
 from mailtools import free_port
 from reliability import counters
 from test_worker_processes import fill_outbox
-from web_fixtures import PASSWORD, Browser
+from web_fixtures import admin_and_cress
 
 STARTED = paris("2027-03-09T09:00")
 
@@ -53,17 +52,7 @@ def test_smtp_down_retries_with_backoff_then_dead_and_shown_to_an_admin(any_db, 
 
     with db.factory() as session:
         assert {r.id for r in personal.dead(session)} == {r.id for r in dead}  # what the admin page lists
-        accounts.create_user(session, email="admin@example.test", role="admin", password=PASSWORD, now=now)
-        accounts.create_user(session, email="person0@example.test", role="cress", password=PASSWORD, now=now,
-                             region="Bretagne")
-        session.commit()
-    from web import create_app
-
-    app = create_app(db.settings(data_dir=tmp_path, secret_key="test-secret-key"),
-                     test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
-    admin, recipient = Browser(app.test_client()), Browser(app.test_client())
-    assert admin.login("admin@example.test").status_code == 302
-    assert recipient.login("person0@example.test").status_code == 302
+    admin, recipient = admin_and_cress(db, tmp_path, now, cress_email="person0@example.test")
     page = admin.get("/notifications").get_data(as_text=True)
     given_up = page.split('id="dead"')[1]
     assert all(f"person{i}@example.test" in given_up for i in range(3))

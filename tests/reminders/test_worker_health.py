@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from setupflow.accounts import operations as accounts
 from setupflow.cli import cli
 from setupflow.cli.support import run_cli
 from setupflow.reminders.health import LATE_AFTER, note_run, worker_health
@@ -16,7 +15,7 @@ from setupflow.reminders.worker import Worker
 
 from mailtools import free_port, smtp_env
 from test_worker_processes import DUE, fill_outbox
-from web_fixtures import PASSWORD, Browser
+from web_fixtures import admin_and_cress
 
 
 def states(db, now=None) -> dict[str, str]:
@@ -106,18 +105,7 @@ def test_a_worker_that_stopped_shows_late_once_its_job_has_not_succeeded_for_a_w
 def test_an_administrator_sees_the_worker_on_the_notifications_page_and_others_do_not(any_db, tmp_path, now):
     note_run(any_db.factory, "sweep", now - timedelta(minutes=2))
     note_run(any_db.factory, "plan", now - timedelta(minutes=1), "planning failed for 1 site(s); see the worker's log")
-    with any_db.factory() as session:
-        accounts.create_user(session, email="admin@example.test", role="admin", password=PASSWORD, now=now)
-        accounts.create_user(session, email="cress@example.test", role="cress", password=PASSWORD, now=now,
-                             region="Bretagne")
-        session.commit()
-    from web import create_app
-
-    app = create_app(any_db.settings(data_dir=tmp_path, secret_key="test-secret-key"),
-                     test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
-    admin, cress = Browser(app.test_client()), Browser(app.test_client())
-    assert admin.login("admin@example.test").status_code == 302
-    assert cress.login("cress@example.test").status_code == 302
+    admin, cress = admin_and_cress(any_db, tmp_path, now)
     page = admin.get("/notifications").get_data(as_text=True)
     worker = page.split('id="worker-health"')[1].split("</ul>")[0]
     assert 'data-job="sweep" data-state="ok"' in worker and "fonctionne" in worker
