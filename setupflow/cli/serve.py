@@ -16,7 +16,8 @@ def start_background_services(settings) -> list[Callable[[], None]]:
     """Start what runs beside the web app in a one-machine install; returns their stop
     functions. Here: the reminder worker, in background threads of this process.
     gunicorn deployments never call this: they run one ``setupflow worker`` process."""
-    from ..reminders.worker import WorkerBusy, start_background, stop_background
+    from ..reminders.leader import WorkerBusy
+    from ..reminders.worker import start_background, stop_background
 
     try:
         scheduler = start_background(settings)

@@ -21,7 +21,7 @@ from ..db import is_sqlite, make_engine, make_session_factory, transaction
 from ..sites.models import Site
 from . import crash
 from .health import note_run
-from .leader import SqliteWorkerLock, WorkerBusy, planning_turn  # noqa: F401  (WorkerBusy: for callers)
+from .leader import SqliteWorkerLock, planning_turn
 from .operations import plan_site
 from .sweep import SweepResult, sweep
 
@@ -205,7 +205,7 @@ def start_background(settings: Settings):
     """Run the worker in background threads of this process (one-machine ``setupflow serve``).
 
     Returns the started ``BackgroundScheduler``; call ``stop_background(scheduler)`` to stop.
-    Raises ``WorkerBusy`` if a worker already runs against the same SQLite database.
+    Raises ``leader.WorkerBusy`` if a worker already runs against the same SQLite database.
     """
     from apscheduler.schedulers.background import BackgroundScheduler
 

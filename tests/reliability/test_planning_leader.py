@@ -71,7 +71,7 @@ def test_a_killed_planner_hands_the_planning_turn_to_the_other_worker(postgres_d
 
 
 def test_on_sqlite_a_killed_worker_hands_the_database_to_the_next_one(sqlite_db, catalog, manager, now):
-    from setupflow.reminders.worker import WorkerBusy
+    from setupflow.reminders.leader import WorkerBusy
 
     with holding_worker(sqlite_db, catalog, manager, now) as holder:
         with pytest.raises(WorkerBusy, match="another setupflow worker is already running"):

@@ -172,7 +172,8 @@ def test_the_long_running_worker_sends_at_start_and_stops_cleanly_on_sigterm(sql
 
 
 def test_the_background_worker_of_a_one_machine_install(sqlite_db, smtp):
-    from setupflow.reminders.worker import Worker, WorkerBusy, start_background, stop_background
+    from setupflow.reminders.leader import WorkerBusy
+    from setupflow.reminders.worker import Worker, start_background, stop_background
 
     _due_now(sqlite_db, 2)
     settings = sqlite_db.settings(smtp_host="127.0.0.1", smtp_port=smtp.port)
