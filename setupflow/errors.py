@@ -1,9 +1,34 @@
-"""Errors the engine raises; every message says what is wrong and where."""
+"""Errors the engine raises; every message says what is wrong and where.
+
+A refusal is data: ``code`` names the message template in ``setupflow.refusals`` (English
+text, translated by each face), ``field`` says which input it is about (a form field, a CLI
+option, an import column), ``params`` fill the template. ``str(exc)`` is the English text
+``"field: message"`` the CLI prints; the web renders the same code in the reader's language
+(``web.problems.explain``). Older call sites still pass a plain English message; they are
+being converted, and nothing may match the text of a message to decide anything.
+"""
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 
 class SetupflowError(Exception):
     """Base class: an expected refusal with a message meant for a person."""
+
+    code: str | None = None
+    field: str | None = None
+    params: Mapping[str, Any] = {}
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, field: str | None = None,
+                 **params: Any):
+        if code is not None:
+            from .refusals import english
+
+            self.code, self.field, self.params = code, field, params
+            text = english(code, params)
+            message = f"{field}: {text}" if field else text
+        super().__init__(message)
 
 
 class InputError(SetupflowError):

@@ -6,6 +6,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from setupflow.refusals import MESSAGES
+
 WEB = Path(__file__).resolve().parent.parent / "web"
 CATALOGUE = WEB / "translations" / "fr" / "LC_MESSAGES"
 
@@ -16,6 +18,8 @@ def msgids() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(str(WEB), method_map, keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])
+    # the engine's refusal templates (setupflow/refusals.py) are translated in the same catalogue
+    found.update(MESSAGES.values())
     return found
 
 

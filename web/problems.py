@@ -1,11 +1,19 @@
-"""Engine refusals in the reader's language. The engine's messages (English, "field: what
-is wrong") stay the reference; the common ones get a translated sentence, the rest are
-shown as they are."""
+"""Engine refusals in the reader's language.
+
+A structured refusal (``exc.code``, see ``setupflow.refusals``) is rendered from its code:
+the template translated by Flask-Babel, dates and amounts formatted by Babel for the reader.
+The PATTERNS below are the older way (matching the engine's English text) and go away as
+the engine's call sites are converted to codes."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from decimal import Decimal
 
+from flask_babel import format_date, format_datetime, format_decimal, gettext
 from flask_babel import lazy_gettext as _l
+
+from setupflow.refusals import MESSAGES
 
 PATTERNS = (
     (re.compile(r"^decision '[^']+' is already taken"),
@@ -24,7 +32,23 @@ PATTERNS = (
 )
 
 
+def formatted(value):
+    """A refusal's parameter as the reader writes it (dates and numbers by Babel)."""
+    if isinstance(value, datetime):
+        return format_datetime(value, "medium")
+    if isinstance(value, date):
+        return format_date(value, "long")
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    return value
+
+
 def explain(exc: Exception) -> str:
+    code = getattr(exc, "code", None)
+    if code is not None:
+        template = MESSAGES[code]
+        params = {k: formatted(v) for k, v in exc.params.items()}
+        return gettext(template, **params) if params else gettext(template)
     message = str(exc)
     for pattern, text in PATTERNS:
         if pattern.search(message):
