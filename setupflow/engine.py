@@ -8,7 +8,6 @@ site, asks the machine, and writes the change and its history in one transaction
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from transitions import Machine, MachineError
 
@@ -66,10 +65,13 @@ def decision_value_error(kind: DecisionKind, value: str) -> str | None:
         if value not in allowed:
             return f"decision '{kind.id}': '{value}' is not one of {', '.join(allowed)}"
     elif kind.kind == "date":
+        from .errors import InputError
+        from .inputs import day
+
         try:
-            date.fromisoformat(value)
-        except ValueError:
-            return f"decision '{kind.id}': '{value}' is not a date (YYYY-MM-DD)"
+            day(value, "value")
+        except InputError as exc:
+            return f"decision '{kind.id}': {exc}"
     return None
 
 

@@ -15,9 +15,11 @@ from datetime import datetime
 from sqlalchemy import JSON, String, Text, func, select, update
 from sqlalchemy.orm import Session
 
+from . import inputs
 from .clock import local_date
+from .inputs import email_key
 from .data_register import category
-from .errors import InputError, NotFound
+from .errors import NotFound
 from .sites.models import HistoryEntry, Site
 from .sites.operations import Actor, record
 from .team.models import Person
@@ -30,9 +32,7 @@ def anonymised_email(person_id: int) -> str:
 
 
 def people_with_email(session: Session, email: str) -> list[Person]:
-    email = (email or "").strip().lower()
-    if not email or "@" not in email:
-        raise InputError(f"email: '{email}' is not an e-mail address")
+    email = email_key(inputs.email(email))
     return list(session.scalars(select(Person).where(func.lower(Person.email) == email).order_by(Person.id)))
 
 
@@ -46,7 +46,7 @@ def person_report(session: Session, email: str) -> dict:
     from .committees.models import ActionItem, Attendee, MeetingRole
     from .reminders.models import FeedToken, MailPreference, Reminder
 
-    email = email.strip().lower()
+    email = email_key(email)
     people = people_with_email(session, email)
     user = session.scalar(select(User).where(User.email == email))
     if not people and user is None:
@@ -184,7 +184,7 @@ def erase(session: Session, email: str, actor: Actor, now: datetime) -> dict:
     from .audit.models import AuditEntry
     from .reminders.models import FeedToken, MailPreference
 
-    email = email.strip().lower()
+    email = email_key(email)
     people = people_with_email(session, email)
     names = [p.name for p in people]
     user = session.scalar(select(User).where(User.email == email))

@@ -24,15 +24,22 @@ def N_(text: str) -> str:
 
 MESSAGES: dict[str, str] = {
     "amount.invalid": N_("'%(value)s' is not an amount (digits, with a decimal comma or point)."),
+    "amount.negative": N_("An amount cannot be negative (%(value)s)."),
     "amount.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
+    "amount.too_precise": N_("%(value)s has more than %(places)s decimals."),
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
+    "email.taken": N_("An account already exists for %(value)s."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
+    "number.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
     "required": N_("This information is required."),
+    "text.bidi_control": N_("A name cannot hold a character that changes the reading direction (%(character)s)."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
+    "text.line_break": N_("This must fit on one line."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
+    "time.invalid": N_("'%(value)s' is not a time of day (expected HH:MM)."),
 }
 
 

@@ -36,7 +36,7 @@ def test_plan_backward_from_opening_as_json(run):
 
 def test_a_bad_date_is_one_line_and_exit_2(run):
     code, out, err = run("plan", "--workflow", "cress-disp", "--opening", "2029-13-01")
-    assert code == 2 and err.strip() == "error: --opening: '2029-13-01' is not a date (YYYY-MM-DD)"
+    assert code == 2 and err.strip() == "error: --opening: '2029-13-01' is not a date (expected YYYY-MM-DD)."
 
 
 def test_a_site_through_the_cli_refuses_then_advances(run):

@@ -14,7 +14,7 @@ from setupflow.config import Settings
 
 
 def create_app(settings: Settings | None = None, test_config: dict | None = None) -> Flask:
-    from . import db, errors, i18n, labels, security
+    from . import db, errors, i18n, inputs, labels, security
     from .auth.routes import bp as auth_bp, init_login
     from .glossary.routes import bp as glossary_bp, init_glossary
     from .portfolio.routes import bp as portfolio_bp
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
 
     db.init_app(app, settings)
     security.init_app(app)
+    inputs.init_app(app)
     errors.init_app(app)
     errors.init_stale_edits(app)
     labels.init_app(app)

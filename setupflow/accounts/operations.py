@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,13 +9,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..db import row_id
+from ..inputs import email_key
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
 from .passwords import check_policy, hash_password, needs_rehash, verify_password
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 #: failed logins allowed per account within ``FAILURE_WINDOW``; the next one is refused
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=1)
@@ -24,7 +24,8 @@ RESET_VALIDITY = timedelta(hours=2)
 
 
 def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+    """The identity of an address (NFKC, case-folded): accounts store and match on it."""
+    return email_key(email)
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -34,9 +35,7 @@ def user_by_email(session: Session, email: str) -> User | None:
 def create_user(session: Session, *, email: str, role: str, password: str, now: datetime,
                 display_name: str | None = None, region: str | None = None, language: str = "fr",
                 site_ids: tuple[int, ...] = ()) -> User:
-    email = normalise_email(email)
-    if not EMAIL.match(email) or len(email) > 254:
-        raise InputError(f"email: '{email}' is not an e-mail address")
+    email = normalise_email(inputs.email(email))
     if role not in ROLES:
         raise InputError(f"role: '{role}' is not one of {', '.join(ROLES)}")
     if language not in LANGUAGES:
@@ -44,9 +43,9 @@ def create_user(session: Session, *, email: str, role: str, password: str, now: 
     if role == "cress" and not (region or "").strip() and not site_ids:
         raise InputError("region: a Cress user needs a region or at least one site")
     if user_by_email(session, email) is not None:
-        raise InputError(f"email: an account already exists for {email}")
+        raise InputError(code="email.taken", field="email", value=email)
     check_policy(password, email)
-    name = (display_name or "").strip() or email.split("@")[0]
+    name = inputs.text(display_name, "display_name", name=True) or email.split("@")[0]
     user = User(email=email, display_name=name[:200], password_hash=hash_password(password), role=role,
                 region=(region or "").strip() or None, language=language, is_active=True, session_version=1,
                 created_dt=now)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..db import row_id
 from ..errors import InputError, NotFound, StaleEdit
 from ..sites.models import Site
@@ -16,26 +16,9 @@ FIELDS = ("kind", "category", "label", "funder", "status", "planned_cents", "act
 
 
 def parse_amount(value, field: str = "amount") -> int | None:
-    """'1 234,56', '1234.56', 1234 -> cents; '' or None -> None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float):
-        raise InputError(f"{field}: give the amount as text or Decimal, not a float")
-    raw = str(value).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace("€", "")
-    if "," in raw:
-        raw = raw.replace(".", "").replace(",", ".")
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise InputError(f"{field}: '{value}' is not an amount") from None
-    if amount < 0:
-        raise InputError(f"{field}: an amount cannot be negative")
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise InputError(f"{field}: '{value}' has more than two decimals")
-    if cents > 10 ** 13:
-        raise InputError(f"{field}: '{value}' is too large")
-    return int(cents)
+    """'1 234,56', '1234.56', 1234 -> cents; '' or None -> None (the input edge's rules)."""
+    found = inputs.optional_amount(value, field)
+    return None if found is None else int(found * 100)
 
 
 def _checked(values: dict) -> dict:
@@ -45,10 +28,10 @@ def _checked(values: dict) -> dict:
     if values.get("status") not in allowed:
         raise InputError(f"status: an {values['kind']} line is {' / '.join(allowed)}, not '{values.get('status')}'")
     for name in ("category", "label"):
-        values[name] = (values.get(name) or "").strip()
+        values[name] = inputs.text(values.get(name), name, one_line=True)
         if not values[name]:
             raise InputError(f"{name}: required for a budget line")
-    values["funder"] = (values.get("funder") or "").strip() or None
+    values["funder"] = inputs.text(values.get("funder"), "funder", one_line=True) or None
     if values["kind"] == "income" and values["funder"] is None:
         raise InputError("funder: an income line says who funds it")
     if values.get("planned_cents") is None:

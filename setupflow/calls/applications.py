@@ -9,7 +9,8 @@ from ..clock import local_date
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from .. import inputs
+from ..sites.operations import Actor, record, record_decision
 from .models import Application, Call, Score
 from .operations import spec_of
 
@@ -31,7 +32,7 @@ def add_application(session: Session, site: Site, call: Call, *, organisation: s
     for name, value in values.items():
         if not (value or "").strip():
             raise InputError(f"{name}: required for an application")
-    received = _parse_day(received_on, "received_on") if received_on else local_date(now)
+    received = inputs.day(received_on, "received_on") if received_on else local_date(now)
     if received < call.published_on:
         raise InputError(f"received_on: {received} is before the call was published ({call.published_on})")
     if call.closes_on is not None and received > call.closes_on:
@@ -60,10 +61,7 @@ def score(session: Session, site: Site, call: Call, application: Application, *,
     for criterion, value in scores.items():
         if criterion not in criteria:
             raise InputError(f"criterion: unknown criterion '{criterion}' ({', '.join(sorted(criteria))})")
-        try:
-            n = int(value)
-        except (TypeError, ValueError):
-            raise InputError(f"score '{criterion}': '{value}' is not a whole number") from None
+        n = inputs.whole(value, f"score '{criterion}'")
         if not 0 <= n <= spec.max_score:
             raise InputError(f"score '{criterion}': {n} is outside 0..{spec.max_score}")
         parsed[criterion] = n

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..errors import InputError
 from ..sites.models import Site
 from ..sites.operations import Actor, record
@@ -67,7 +68,7 @@ def uploads_dir(data_dir: Path) -> Path:
 def attach_file(session: Session, site: Site, application: Application, *, data_dir: Path, original_name: str,
                 data: bytes, actor: Actor, now: datetime, max_bytes: int = MAX_BYTES) -> ApplicationFile:
     """Check and store a file; nothing is kept if any check or the database write fails."""
-    name = Path((original_name or "").replace("\\", "/")).name.strip()[:255]
+    name = inputs.file_name(original_name or "", "file") if (original_name or "").strip() else ""
     if not name:
         raise InputError("file: give the file's name")
     if not data:

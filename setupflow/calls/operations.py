@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from ..clock import local_date
 from ..errors import InputError, NotFound, StaleEdit
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from .. import inputs
+from ..sites.operations import Actor, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import Call, CallSlot
 
@@ -79,10 +80,7 @@ def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: da
     if unknown:
         raise InputError(f"{sorted(unknown)[0]}: not an editable field of a call ({', '.join(EDITABLE)})")
     if "capacity" in fields and fields["capacity"] is not None:
-        try:
-            fields["capacity"] = int(fields["capacity"])
-        except (TypeError, ValueError):
-            raise InputError(f"capacity: '{fields['capacity']}' is not a whole number") from None
+        fields["capacity"] = inputs.whole(fields["capacity"], "capacity")
         if not 1 <= fields["capacity"] <= 500:
             raise InputError("capacity: between 1 and 500 places")
     if "title" in fields and not (fields["title"] or "").strip():
@@ -100,6 +98,7 @@ def set_weight(session: Session, site: Site, call: Call, criterion: str, weight:
     if call.published_on is not None:
         raise InputError(f"call {call.id}: published on {call.published_on}; its criteria weights are fixed "
                          "so that every candidate is judged on the published rules")
+    weight = inputs.whole(weight, f"weight '{criterion}'")
     if not 0 <= int(weight) <= 10:
         raise InputError(f"weight '{criterion}': between 0 and 10")
     criteria = [dict(c) for c in call.criteria]
@@ -146,7 +145,7 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
         raise InputError(f"call {call.id} cannot be published yet: " + "; ".join(problems))
     if call.published_on is not None:
         raise InputError(f"call {call.id}: already published on {call.published_on}")
-    published, closes = _parse_day(published_on, "published_on"), _parse_day(closes_on, "closes_on")
+    published, closes = inputs.day(published_on, "published_on"), inputs.day(closes_on, "closes_on")
     if closes <= published:
         raise InputError(f"closes_on: {closes} must come after the publication ({published})")
     call.published_on, call.closes_on = published, closes

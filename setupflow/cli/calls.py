@@ -139,12 +139,9 @@ def publish(site_id, published_on, closes_on, call_key, actor):
 def slot(site_id, kind, starts, place, organisation, call_key, actor):
     """Offer a visit of the workshop zone or a bilateral meeting before the deadline."""
     from ..calls.operations import add_slot
-    from ..clock import parse_instant
+    from ..inputs import instant
 
-    try:
-        starts_dt = parse_instant(starts)
-    except ValueError:
-        raise CliError(f"at: '{starts}' is not a date and time") from None
+    starts_dt = instant(starts, "--at")
     with runtime().transaction() as session:
         site, call = _load(session, site_id, call_key)
         add_slot(session, site, call, kind=kind, starts_dt=starts_dt, place=place, organisation=organisation,

@@ -82,7 +82,7 @@ def list_(site_id, as_json):
 @JSON_OPTION
 def leave(person_id, successor, left_on, actor, as_json):
     """Record that someone left; their open actions, meeting roles and seats go to the successor."""
-    from ..sites.operations import _parse_day
+    from .. import inputs
     from ..team.handover import person_leaves
     from ..team.operations import get_person
 
@@ -91,7 +91,7 @@ def leave(person_id, successor, left_on, actor, as_json):
         person = get_person(session, person_id)
         detail = person_leaves(session, _site(session, person),
                                person, get_person(session, successor), actor_from(actor), now,
-                               left_on=_parse_day(left_on, "on") if left_on else None)
+                               left_on=inputs.day(left_on, "--on") if left_on else None)
     if as_json:
         echo_json(detail)
     else:

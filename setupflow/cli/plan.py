@@ -9,10 +9,9 @@ from .support import CliError, echo_json, runtime
 
 
 def parse_day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"{option}: '{value}' is not a date (YYYY-MM-DD)") from None
+    from ..inputs import day
+
+    return day(value, option)
 
 
 def print_plan(plan, workflow, lang="fr"):

@@ -11,12 +11,9 @@ from .support import CliError, echo_json, now_utc, runtime
 def _instant(value: str | None):
     if value is None:
         return now_utc()
-    from ..clock import parse_instant
+    from ..inputs import instant
 
-    try:
-        return parse_instant(value)
-    except ValueError:
-        raise CliError(f"--now: '{value}' is not a date-time (YYYY-MM-DDTHH:MM, Paris time without an offset)") from None
+    return instant(value, "--now")
 
 
 @click.command()

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record
+from .. import inputs
+from ..sites.operations import Actor, record
 from ..team.models import Person
 from .models import ACTION_STATUSES, ActionItem, Meeting
 
@@ -28,7 +29,7 @@ def add_action(session: Session, meeting: Meeting, text: str, owner: Person, act
         raise InputError("text: an action item says what to do")
     if owner.site_id != meeting.site_id or not owner.is_active:
         raise InputError(f"owner: person {owner.id} is not an active member of site {meeting.site_id}'s team")
-    due = _parse_day(due_on, "due") if due_on is not None else None
+    due = inputs.day(due_on, "due") if due_on is not None else None
     item = ActionItem(site_id=meeting.site_id, meeting_id=meeting.id, text=text, owner=owner, due_on=due,
                       status="open", created_dt=now)
     session.add(item)

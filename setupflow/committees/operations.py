@@ -12,7 +12,8 @@ from urllib.parse import urlparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date, parse_instant
+from .. import inputs
+from ..clock import local_date
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
@@ -49,10 +50,7 @@ def _instant(value, field: str = "at") -> datetime:
         if value.tzinfo is None:
             raise InputError(f"{field}: a date-time needs a time zone")
         return value
-    try:
-        return parse_instant(str(value))
-    except ValueError:
-        raise InputError(f"{field}: '{value}' is not a date-time (YYYY-MM-DDTHH:MM, Paris time)") from None
+    return inputs.instant(value, field)
 
 
 def _check_day(site: Site, starts_dt: datetime) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from ..errors import InputError
 from ..privacy import refuse_identifying
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from .. import inputs
+from ..sites.operations import Actor, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import AUDIENCES, FORMATS, SOURCE_STATUSES, DiagnosticReport, DiagnosticSource, Indicator, \
     Initiative, Interview
@@ -34,7 +35,7 @@ def set_source(session: Session, site: Site, key: str, *, status: str, actor: Ac
     spec = spec_of(site)
     _choice("source", key, [s.id for s in spec.sources])
     _choice("status", status, SOURCE_STATUSES)
-    day = _parse_day(obtained_on, "obtained_on") if obtained_on else None
+    day = inputs.day(obtained_on, "obtained_on") if obtained_on else None
     if status == "obtained" and day is None:
         raise InputError("obtained_on: say when the data was obtained")
     if day is not None and status != "obtained":
@@ -59,10 +60,7 @@ def parse_cells(pairs) -> list[dict]:
     cells = []
     for category, count in items:
         category = str(category).strip()
-        try:
-            n = int(str(count).strip())
-        except ValueError:
-            raise InputError(f"count '{category}': '{count}' is not a whole number") from None
+        n = inputs.whole(count, f"count '{category}'")
         if n < 0:
             raise InputError(f"count '{category}': a count cannot be negative")
         cells.append({"category": category, "count": n})
@@ -94,7 +92,7 @@ def set_indicator(session: Session, site: Site, dimension: str, cells, *, actor:
     label = refuse_identifying("label", label) or None
     if source_key is not None:
         _choice("source", source_key, [s.id for s in spec.sources])
-    day = _parse_day(as_of_on, "as_of").replace(day=1) if as_of_on else None
+    day = inputs.day(as_of_on, "as_of").replace(day=1) if as_of_on else None
     row = session.scalar(select(Indicator).where(Indicator.site_id == site.id, Indicator.dimension == dimension))
     if row is None:
         row = Indicator(site_id=site.id, dimension=dimension)
@@ -111,6 +109,7 @@ def log_interview(session: Session, site: Site, *, held_on, audience: str, forma
     spec_of(site)
     _choice("audience", audience, AUDIENCES)
     _choice("format", format, FORMATS)
+    participants = inputs.whole(participants, "participants")
     if int(participants) < 1:
         raise InputError("participants: at least one person takes part")
     if format == "individual" and int(participants) != 1:
@@ -119,7 +118,7 @@ def log_interview(session: Session, site: Site, *, held_on, audience: str, forma
     themes = [t for t in themes if t]
     if not themes:
         raise InputError("themes: give at least one theme raised")
-    row = Interview(site_id=site.id, held_on=_parse_day(held_on, "held_on"), audience=audience, format=format,
+    row = Interview(site_id=site.id, held_on=inputs.day(held_on, "held_on"), audience=audience, format=format,
                     participants=int(participants), themes=themes,
                     summary=refuse_identifying("summary", summary) or None, recorded_dt=now,
                     recorded_by=actor.name)

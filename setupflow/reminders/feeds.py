@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import planning
 from ..errors import InputError, NotFound
+from ..inputs import email_key
 from ..sites.models import Site
 from ..sites.operations import get_site
 from ..team.models import Person
@@ -55,8 +56,9 @@ def create_feed(session: Session, now: datetime, *, email: str | None = None, si
     if (email is None) == (site is None):
         raise InputError("feed: give either a person or a site")
     if email is not None:
-        email = email.strip().lower()
-        if not session.scalar(select(Person.id).where(Person.email.ilike(email)).limit(1)):
+        # exact, case-folded: never a LIKE pattern ('%@%.%' is an address, not every address)
+        email = email_key(email)
+        if not session.scalar(select(Person.id).where(func.lower(Person.email) == email).limit(1)):
             raise NotFound(f"person: nobody with the address '{email}' in any site's team")
     token = secrets.token_urlsafe(32)
     session.add(FeedToken(token_hash=token_hash(token), email=email, site_id=site.id if site else None,
@@ -102,7 +104,7 @@ def open_feed(session: Session, token: str, now: datetime) -> Feed:
     else:
         langs = {}
         for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
-                Person.email.ilike(row.email), Person.left_on.is_(None)).order_by(Person.id)):
+                func.lower(Person.email) == email_key(row.email), Person.left_on.is_(None)).order_by(Person.id)):
             langs.setdefault(site_id, lang)
         name, sites = "setupflow", list(session.scalars(select(Site).where(Site.id.in_(sorted(langs)))
                                                         .order_by(Site.id)))

@@ -18,7 +18,9 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..clock import PARIS
+from ..inputs import email_key
 from ..errors import InputError
 from .messages import CALENDAR_METHODS
 from .models import MailPreference, Reminder
@@ -186,14 +188,8 @@ def set_digest(session: Session, email: str, is_digest: bool, now: datetime, dig
 
     Applies to the reminders planned from now on (the next planning pass re-times the pending ones).
     """
-    email = (email or "").strip().lower()
-    if "@" not in email:
-        raise InputError(f"email: '{email}' is not an e-mail address")
-    try:
-        hour, minute = (int(p) for p in digest_at.split(":"))
-        time(hour, minute)
-    except ValueError:
-        raise InputError(f"digest_at: '{digest_at}' is not a time (HH:MM)") from None
+    email = email_key(inputs.email(email))
+    hour, minute = (lambda t: (t.hour, t.minute))(inputs.clock_time(digest_at, "digest_at"))
     pref = session.scalar(select(MailPreference).where(MailPreference.email == email))
     if pref is None:
         pref = MailPreference(email=email)

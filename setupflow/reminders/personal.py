@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
+from ..inputs import email_key
 from .models import DEAD_SQL, UNSENT_SQL, FeedToken, Reminder
 
 
@@ -17,13 +18,13 @@ def _rows(session: Session, query, limit: int) -> list[Reminder]:
 
 def upcoming(session: Session, email: str, limit: int = 100) -> list[Reminder]:
     """Reminders still to be sent to ``email`` (any case), soonest first."""
-    return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email.strip().lower(),
+    return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email_key(email),
                                                  text(UNSENT_SQL)).order_by(Reminder.send_after_dt), limit)
 
 
 def sent_to(session: Session, email: str, limit: int = 100) -> list[Reminder]:
     """What was sent to ``email``, latest first."""
-    return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email.strip().lower(),
+    return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email_key(email),
                                                  Reminder.state == "sent").order_by(Reminder.sent_dt.desc()), limit)
 
 
@@ -37,14 +38,14 @@ def feeds_of(session: Session, email: str, site_ids) -> list[FeedToken]:
     """Live feeds of the person (by address) and of the given sites."""
     return list(session.scalars(select(FeedToken).where(
         FeedToken.revoked_dt.is_(None),
-        or_(func.lower(FeedToken.email) == email.strip().lower(), FeedToken.site_id.in_(list(site_ids))))
+        or_(func.lower(FeedToken.email) == email_key(email), FeedToken.site_id.in_(list(site_ids))))
         .order_by(FeedToken.id)))
 
 
 def revoke_feed_id(session: Session, feed_id: int, now: datetime, *, email: str, site_ids) -> FeedToken:
     """Revoke a feed the person may see (theirs, or one of the given sites'); ``NotFound`` otherwise."""
     row = session.get(FeedToken, feed_id)
-    mine = row is not None and ((row.email or "").lower() == email.strip().lower() or row.site_id in set(site_ids))
+    mine = row is not None and ((row.email or "").lower() == email_key(email) or row.site_id in set(site_ids))
     if not mine or row.revoked_dt is not None:
         raise NotFound(f"feed {feed_id}: no such live feed of yours")
     row.revoked_dt = now

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..engine import GateStatus, evaluate_gate
+from ..inputs import like_escaped
 from .models import Decision, Site
 from .operations import current_decisions, done_tasks
 from .runtime import workflow_of
@@ -25,10 +26,6 @@ def decision_log(session: Session, site: Site, *, include_superseded: bool = Tru
     return list(session.scalars(query.order_by(Decision.decided_on.desc(), Decision.id.desc())))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_decisions(session: Session, site_ids: Iterable[int] | Select, text: str | None = None, *,
                      include_superseded: bool = True, limit: int = 500) -> list[Decision]:
     """Decisions of a set of sites (a list of ids, or a SELECT of site ids) whose text or
@@ -38,7 +35,7 @@ def search_decisions(session: Session, site_ids: Iterable[int] | Select, text: s
     query = select(Decision).where(Decision.site_id.in_(site_ids))
     needle = (text or "").strip()
     if needle:
-        pattern = f"%{_escape_like(needle.lower())}%"
+        pattern = f"%{like_escaped(needle.lower())}%"
         query = query.where(or_(func.lower(Decision.text).like(pattern, escape="\\"),
                                 func.lower(func.coalesce(Decision.value, "")).like(pattern, escape="\\"),
                                 func.lower(func.coalesce(Decision.key, "")).like(pattern, escape="\\")))

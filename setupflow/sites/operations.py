@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import evidence
+from .. import evidence, inputs
 from ..clock import local_date
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
@@ -44,25 +44,19 @@ def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> Wor
     return existing
 
 
-def _parse_day(value, what: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what}: '{value}' is not a date (YYYY-MM-DD)") from None
-
-
 def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: str, start_on, opening_on,
                 actor: Actor, now: datetime, establishment: str | None = None, region: str | None = None,
                 disp: str | None = None, department: str | None = None) -> Site:
-    name = (name or "").strip()
+    name = inputs.text(name, "name", name=True)
     if not name:
         raise InputError("name: a site needs a name")
     if len(name) > 200:
         raise InputError("name: at most 200 characters")
-    start = _parse_day(start_on, "start")
-    opening = _parse_day(opening_on, "opening")
+    establishment, region, disp, department = (inputs.text(v, f, name=True) or None if v is not None else None
+                                               for v, f in ((establishment, "establishment"), (region, "region"),
+                                                            (disp, "disp"), (department, "department")))
+    start = inputs.day(start_on, "start")
+    opening = inputs.day(opening_on, "opening")
     if opening <= start:
         raise InputError(f"opening: {opening} must come after the start ({start})")
     try:
@@ -140,13 +134,17 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
     """Record a decision. For a gate key it must be a valid value; an existing current
     decision on the same key is superseded, which needs a reason."""
     workflow = workflow_of(site)
-    value = value.strip() if isinstance(value, str) else value
+    value = inputs.text(value, "value", one_line=True) if isinstance(value, str) else value
+    text = inputs.text(text, "text") if isinstance(text, str) else text
+    decided_on = inputs.optional_day(decided_on, "decided_on")
     if key is not None:
         try:
             kind = workflow.decision(key)
         except KeyError:
             known = ", ".join(d.id for d in workflow.decisions)
             raise InputError(f"decision: unknown decision '{key}' in {workflow.id} (known: {known})") from None
+        if kind.kind == "date" and value:
+            value = inputs.day(value, "value").isoformat()
         problem = decision_value_error(kind, value or "")
         if problem:
             raise InputError(problem)
@@ -205,8 +203,9 @@ def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
     for key, value in values.items():
         try:
             if workflow.decision(key).kind == "date":
-                out[key] = date.fromisoformat(value)
-        except (KeyError, ValueError, TypeError):
+                # through the edge: a value stored before its bounds (year 9999) plans nothing
+                out[key] = inputs.day(value, key)
+        except (KeyError, ValueError, TypeError, InputError):
             continue
     return out
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from ..clock import local_date
 from ..errors import InputError
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from .. import inputs
+from ..sites.operations import Actor, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import DuiSignature, Immersion, WorkstreamItem
 
@@ -45,7 +46,7 @@ def set_item(session: Session, site: Site, workstream: str, item: str, done: boo
         row = WorkstreamItem(site_id=site.id, workstream=workstream, item=item)
         session.add(row)
     row.is_done = done
-    row.done_on = (_parse_day(done_on, "done_on") if done_on else row.done_on or local_date(now)) if done else None
+    row.done_on = (inputs.day(done_on, "done_on") if done_on else row.done_on or local_date(now)) if done else None
     if note is not None:
         row.note = note.strip() or None
     row.changed_dt, row.changed_by = now, actor.name
@@ -57,7 +58,7 @@ def set_item(session: Session, site: Site, workstream: str, item: str, done: boo
 def set_immersion(session: Session, site: Site, *, starts_on, ends_on, actor: Actor, now: datetime,
                   note: str | None = None) -> Immersion:
     spec_of(site)
-    start, end = _parse_day(starts_on, "starts_on"), _parse_day(ends_on, "ends_on")
+    start, end = inputs.day(starts_on, "starts_on"), inputs.day(ends_on, "ends_on")
     if end < start:
         raise InputError(f"ends_on: {end} is before the start ({start})")
     row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
@@ -92,7 +93,7 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
     if waiting:
         raise InputError(f"signatory '{signatory}': the DUI is signed in order; waiting first for "
                          f"{', '.join(waiting)}")
-    day = _parse_day(signed_on, "signed_on")
+    day = inputs.day(signed_on, "signed_on")
     if position and day < done[order[position - 1]].signed_on:
         raise InputError(f"signed_on: {day} is before the previous signature "
                          f"({order[position - 1]}, {done[order[position - 1]].signed_on})")
@@ -119,6 +120,6 @@ def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, n
     spec = spec_of(site)
     if spec.opening_decision is None:
         raise InputError(f"opening: the workflow '{site.workflow_id}' has no opening decision")
-    day = _parse_day(opening_on, "opening_on")
+    day = inputs.day(opening_on, "opening_on")
     return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
                            actor=actor, now=now, supersede_reason=supersede_reason, **columns)

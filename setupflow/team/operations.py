@@ -11,7 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..clock import local_date
+from ..inputs import email_key
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
@@ -19,23 +21,14 @@ from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
 from .models import LANGUAGES, ORGANISATION_CATEGORIES, Membership, Organisation, Person
 
-EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 
 
 def valid_email(value: str | None, field: str = "email") -> str:
-    value = value or ""
-    if "\r" in value or "\n" in value:
-        raise InputError(f"{field}: line breaks are not allowed in an e-mail address")
-    value = value.strip()
-    if len(value) > 254 or not EMAIL.match(value):
-        raise InputError(f"{field}: '{value}' is not an e-mail address")
-    return value
+    return inputs.email(value, field)
 
 
 def _text(value: str | None, field: str, max_len: int, required: bool = True) -> str | None:
-    value = (value or "").strip()
-    if "\r" in value or "\n" in value:
-        raise InputError(f"{field}: must fit on one line")
+    value = inputs.text(value, field, name=True)  # one line, no control or bidi character
     if not value:
         if required:
             raise InputError(f"{field}: required")
@@ -103,7 +96,7 @@ def add_person(session: Session, site: Site, *, name: str, email: str, organisat
         raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
     phone = _phone(phone)
     email = valid_email(email)
-    if any(p.email.lower() == email.lower() and p.is_active for p in people_of(session, site)):
+    if any(email_key(p.email) == email_key(email) and p.is_active for p in people_of(session, site)):
         raise InputError(f"email: {email} is already in the team file of site {site.id}")
     committees = [_committee(site, c) for c in committees]
     person = Person(site_id=site.id, organisation=organisation, name=_text(name, "name", 200),
@@ -166,7 +159,7 @@ def people_of(session: Session, site: Site, *, include_left: bool = True) -> lis
 
 def people_for_email(session: Session, email: str) -> list[Person]:
     """Every team-file entry (on any site) of the web account with this e-mail."""
-    return list(session.scalars(select(Person).where(func.lower(Person.email) == (email or "").strip().lower())
+    return list(session.scalars(select(Person).where(func.lower(Person.email) == email_key(email))
                                 .order_by(Person.id)).unique())
 
 

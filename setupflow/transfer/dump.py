@@ -17,6 +17,7 @@ from sqlalchemy import Date, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..calls.files import uploads_dir
 from ..db import UTCDateTime
 from ..errors import InputError
@@ -37,6 +38,8 @@ def _encode(column, value):
 
 
 def _decode(column, value, where: str):
+    """A cell of an imported file, through the same input edge as a form or a CLI option:
+    dates within the accepted years, texts without control characters, addresses valid."""
     if value is None:
         return None
     try:
@@ -44,12 +47,20 @@ def _decode(column, value, where: str):
             parsed = datetime.fromisoformat(value)
             if parsed.tzinfo is None:
                 raise ValueError("no time zone")
-            return parsed
+            return inputs.instant(parsed, where)
         if isinstance(column.type, Date):
-            return date.fromisoformat(value)
+            return inputs.day(value, where)
     except (TypeError, ValueError) as exc:
         raise InputError(f"{where}: '{value}' is not a valid {column.type.__class__.__name__} ({exc})") from None
+    if isinstance(value, str):
+        value = inputs.text(value, where, strip=False)
+        if column.name == "email" and not _ANONYMISED.fullmatch(value):
+            value = inputs.email(value, where)
     return value
+
+
+#: the address an erased person keeps (``personal_data.anonymised_email``): not an address, on purpose
+_ANONYMISED = re.compile(r"anonymised-(person|user)-\d+@invalid")
 
 
 def _fk_target(column) -> str | None:

@@ -13,6 +13,7 @@ from setupflow.documents.markdown import markdown_to_html
 from setupflow.documents.note import NOTE_SECTIONS, note_sections, save_note_section
 from setupflow.errors import InputError, StaleEdit
 
+from ..inputs import content_disposition
 from ..db import discard_changes, settings
 from ..i18n import current_language
 from ..problems import explain
@@ -29,7 +30,7 @@ MEETING_FORMATS = {"invitation": ("ics", "html"), "agenda": ("html", "pdf"), "mi
 
 def _attachment(data: bytes, filename: str, fmt: str) -> Response:
     return Response(data, headers={"Content-Type": CONTENT_TYPES[fmt],
-                                   "Content-Disposition": f'attachment; filename="{filename}"',
+                                   "Content-Disposition": content_disposition(filename),
                                    "X-Content-Type-Options": "nosniff"})
 
 

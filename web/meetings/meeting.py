@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
+from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.clock import local_date
 from setupflow.committees import attendance, minutes, operations as meetings
@@ -122,11 +123,9 @@ def place(site_id, meeting_id):
     form = request.form
 
     def change(m):
-        raw = (form.get("duration") or "").strip()
-        if raw and not raw.isdigit():
-            raise InputError("duration: a number of minutes")
+        duration = inputs.optional_whole(form.get("duration"), "duration", 1, 24 * 60)
         meetings.update_place(db_session(), m, actor(), now(), place=form.get("place"),
-                              video_url=form.get("video_url"), duration_minutes=int(raw) if raw else None)
+                              video_url=form.get("video_url"), duration_minutes=duration)
     return _change(site_id, meeting_id, change, _("Place and link saved."), "place")
 
 

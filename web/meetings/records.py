@@ -7,6 +7,7 @@ from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.committees import minutes
 from setupflow.committees.actions import add_action as add
@@ -49,10 +50,8 @@ def save_minutes(site_id, meeting_id):
 @login_required
 def approve(site_id, meeting_id):
     def change(m):
-        raw = request.form.get("version") or ""
-        if not raw.isdigit():
-            raise InputError("version: which version of the minutes is approved")
-        minutes.approve_minutes(db_session(), m, int(raw), actor(), now())
+        version = inputs.whole(request.form.get("version") or "", "version", 0)
+        minutes.approve_minutes(db_session(), m, version, actor(), now())
     return _change(site_id, meeting_id, change, _("Minutes approved."), "minutes")
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.committees import operations as meetings
 from setupflow.committees.proposals import propose
@@ -63,9 +64,9 @@ def schedule(site_id):
     allowed(access.can_edit_site, site)
     form = request.form
     try:
-        duration = int(form["duration"]) if (form.get("duration") or "").strip() else None
-    except ValueError:
-        return refuse(_("The duration is a number of minutes."), list_url(site))
+        duration = inputs.optional_whole(form.get("duration"), "duration", 1, 24 * 60)
+    except InputError as exc:
+        return refuse(explain(exc), list_url(site))
     try:
         meeting = meetings.schedule(db_session(), site, form.get("committee", ""),
                                     local_instant(form.get("day"), form.get("time")), actor(), now(),

@@ -106,14 +106,9 @@ def decide(site_id):
 
 
 def _day(value):
-    from datetime import date
+    from setupflow.inputs import optional_day
 
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"decided_on: '{value}' is not a date (YYYY-MM-DD)") from None
+    return optional_day(value, "decided_on")
 
 
 @bp.post("/sites/<int:site_id>/advance")

@@ -2,13 +2,13 @@
 leaving hands their work to a successor. The sheet itself is a document download."""
 from __future__ import annotations
 
-from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
+from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.clock import local_date
 from setupflow.db import row_id
@@ -40,12 +40,7 @@ def _organisation(site, value):
 
 
 def _day(value, field):
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{field}: '{value}' is not a date (YYYY-MM-DD)") from None
+    return inputs.optional_day(value, field)
 
 
 def team_url(site, anchor=""):

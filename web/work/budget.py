@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from setupflow import inputs
 from setupflow.budget import operations as ops
 from setupflow.budget import queries
 from setupflow.budget.models import KINDS, STATUSES
@@ -100,9 +101,8 @@ def change(site_id, line_id):
     form = request.form.to_dict()
     version = form.get("version", "")
     try:
-        if not version.isdigit():
-            raise InputError("version: the form is missing its version; reload the page")
-        ops.change_line(db_session(), site, row, actor=actor(), now=now(), expected_version=int(version),
+        ops.change_line(db_session(), site, row, actor=actor(), now=now(),
+                        expected_version=inputs.whole(version, "version", 0),
                         **{k: form.get(k, "") for k in LINE_FIELDS})
     except StaleEdit:
         refuse(_("Someone changed this line since you opened it; nothing of yours was saved."))

@@ -12,6 +12,7 @@ from setupflow.calls.files import MAX_BYTES, attach_file, file_path
 from setupflow.calls.models import ApplicationFile
 from setupflow.errors import InputError, NotFound
 
+from ..inputs import content_disposition
 from ..db import db_session, settings
 from .calls import bp, call_of, refused
 from .common import actor, done, now, owned, site_for
@@ -68,8 +69,9 @@ def download(site_id, call_id, application_id, file_id):
     path = file_path(settings().data_dir, row)
     if not path.exists():
         abort(404)
-    return send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name,
-                     max_age=0)
+    response = send_file(path, mimetype=row.content_type, max_age=0)
+    response.headers["Content-Disposition"] = content_disposition(row.original_name)  # whatever was stored
+    return response
 
 
 @bp.post("/sites/<int:site_id>/calls/<int:call_id>/applications/<int:application_id>/scores")

@@ -3,7 +3,6 @@ criteria, text), publication with the answer-window warning, visits and bilatera
 meetings, distribution, and the call document as HTML, PDF or DOCX."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
+from setupflow import inputs
 from setupflow.calls import operations as ops
 from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
-from setupflow.clock import PARIS
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
@@ -101,9 +100,8 @@ def edit(site_id, call_id):
     form = request.form.to_dict()
     version = form.get("version", "")
     try:
-        if not version.isdigit():
-            raise InputError("version: the form is missing its version; reload the page")
-        ops.edit_call(db_session(), site, call, actor=actor(), now=now(), expected_version=int(version),
+        ops.edit_call(db_session(), site, call, actor=actor(), now=now(),
+                      expected_version=inputs.whole(version, "version", 0),
                       **{k: (form.get(k) or None) if k == "capacity" else form.get(k, "") for k in ops.EDITABLE})
     except StaleEdit:
         return refused(site, call, _StaleText(call), form, 409)
@@ -126,11 +124,9 @@ def weights(site_id, call_id):
     form = request.form.to_dict()
     try:
         for criterion in [c["id"] for c in call.criteria]:
-            value = form.get(f"weight-{criterion}", "").strip()
-            if not value.lstrip("-").isdigit():
-                raise InputError(f"weight '{criterion}': '{value}' is not a whole number")
-            if int(value) != next(c["weight"] for c in call.criteria if c["id"] == criterion):
-                ops.set_weight(db_session(), site, call, criterion, int(value), actor=actor(), now=now())
+            value = inputs.whole(form.get(f"weight-{criterion}", ""), f"weight '{criterion}'")
+            if value != next(c["weight"] for c in call.criteria if c["id"] == criterion):
+                ops.set_weight(db_session(), site, call, criterion, value, actor=actor(), now=now())
     except InputError as exc:
         return refused(site, call, exc, form)
     return done("calls.show", site, _("Criteria weights saved."), "criteria", call_id=call.id)
@@ -171,10 +167,7 @@ def slot(site_id, call_id):
     call = call_of(site, call_id)
     form = request.form.to_dict()
     try:
-        try:
-            starts = datetime.fromisoformat(form.get("starts", "")).replace(tzinfo=PARIS)
-        except ValueError:
-            raise InputError(f"starts: '{form.get('starts', '')}' is not a date and time") from None
+        starts = inputs.instant(form.get("starts", ""), "starts")
         ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=starts, place=form.get("place"),
                      organisation=form.get("organisation"), actor=actor(), now=now())
     except InputError as exc:

@@ -116,6 +116,8 @@ FIELD_NAMES = {"organisation": _l("Organisation"), "legal_status": _l("Legal sta
 
 def problem_text(exc: Exception, fields: dict | None = None) -> str:
     """An engine refusal as a sentence; identity-looking input names the field in the reader's words."""
+    if getattr(exc, "code", None) is not None:  # a structured refusal speaks for itself
+        return explain(exc)
     message = str(exc)
     fields = {**FIELD_NAMES, **(fields or {})}
     found = _PRIVACY.match(message)

@@ -111,11 +111,8 @@ def interview(site_id):
     site = site_for(site_id, edit=True)
     form = request.form.to_dict()
     try:
-        participants = form.get("participants", "").strip()
-        if not participants.isdigit():
-            raise InputError(f"participants: '{participants}' is not a whole number")
         ops.log_interview(db_session(), site, held_on=form.get("held_on", ""), audience=form.get("audience", ""),
-                          format=form.get("format", ""), participants=int(participants),
+                          format=form.get("format", ""), participants=form.get("participants", ""),
                           themes=form.get("themes", "").splitlines(), summary=form.get("summary"),
                           actor=actor(), now=now())
     except InputError as exc:
