@@ -42,7 +42,7 @@ PARIS = ZoneInfo("Europe/Paris")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _INSTANT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?"
                       r"(Z|[+-]\d{2}:?\d{2})?", re.ASCII)
-_TIME = re.compile(r"(\d{2}):(\d{2})", re.ASCII)
+_TIME = re.compile(r"(\d{1,2}):(\d{2})", re.ASCII)
 _WHOLE = re.compile(r"[+-]?\d{1,12}", re.ASCII)
 #: spaces people put between groups of three digits: space, no-break, narrow no-break, thin
 _GROUP_SPACES = " \u00a0\u202f\u2009"
@@ -276,5 +276,6 @@ def printable(value) -> str:
 
 def _shown(raw: str) -> str:
     """A refused value as the message repeats it: printable, and not a page long."""
-    shown = printable(raw)
+    shown = "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs") else c
+                    for c in raw)  # a refusal stays one line, and shows what was invisible
     return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -43,7 +43,7 @@ def test_people_are_added_and_one_leaves_for_a_successor(run, site_id):
     assert code == 0 and json.loads(out)["committees"] == ["technical"]
     code, _, err = run("people", "add", site_id, "--name", "X", "--email", "x@example.org\nBcc: y@example.org",
                        "--organisation", "spip")
-    assert code == 2 and err.startswith("error: email:")
+    assert code == 2 and err.startswith("error: --email:") and err.count("\n") == 1
 
 
 def test_meetings_are_proposed_confirmed_moved_cancelled_and_minted(run, site_id, tmp_path):

@@ -91,7 +91,7 @@ def test_budget_lines_and_their_history(run):
                                    "changes": {"status": ["requested", "granted"]}}
     code, _, err = run("budget", "add", site, "--kind", "expense", "--category", "staff", "--label", "X",
                        "--planned", "12.345")
-    assert code == 2 and err.strip() == "error: planned: 12.345 has more than 2 decimals."
+    assert code == 2 and err.strip() == "error: --planned: 12.345 has more than 2 decimals."
 
 
 def test_the_call_document_carries_the_diagnostics_needs_and_the_weighted_criteria(run, tmp_path):

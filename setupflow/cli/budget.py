@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import AMOUNT
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -46,11 +47,11 @@ def show(site_id, as_json):
 @click.option("--kind", required=True, type=click.Choice(["expense", "income"]), help="Expense or income.")
 @click.option("--category", required=True, help="Category (staff, equipment, grants...).")
 @click.option("--label", required=True, help="What the line is.")
-@click.option("--planned", required=True, help="Forecast amount in euros, e.g. '12 500,00'.")
+@click.option("--planned", required=True, type=AMOUNT, help="Forecast amount in euros, e.g. '12 500,00'.")
 @click.option("--funder", help="Who funds it (income lines).")
 @click.option("--status", type=click.Choice(["planned", "requested", "granted", "refused"]),
               help="planned (expenses); requested, granted or refused (income).")
-@click.option("--actual", help="Actual amount in euros, once known.")
+@click.option("--actual", type=AMOUNT, help="Actual amount in euros, once known.")
 @AS_OPTION
 @JSON_OPTION
 def add(site_id, kind, category, label, planned, funder, status, actual, actor, as_json):
@@ -70,8 +71,8 @@ def add(site_id, kind, category, label, planned, funder, status, actual, actor, 
 @click.argument("line_id")
 @click.option("--category", help="Category.")
 @click.option("--label", help="What the line is.")
-@click.option("--planned", help="Forecast amount in euros.")
-@click.option("--actual", help="Actual amount in euros.")
+@click.option("--planned", type=AMOUNT, help="Forecast amount in euros.")
+@click.option("--actual", type=AMOUNT, help="Actual amount in euros.")
 @click.option("--funder", help="Who funds it.")
 @click.option("--status", type=click.Choice(["planned", "requested", "granted", "refused"]), help="New status.")
 @AS_OPTION

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from .calls import AS_OPTION, JSON_OPTION, KIND_OPTION, _load, _pairs, calls
+from .inputs import DAY
 from .support import actor_from, echo_json, now_utc, runtime
 
 
@@ -15,7 +16,7 @@ from .support import actor_from, echo_json, now_utc, runtime
 @click.option("--legal-status", required=True, help="Its legal status (association, SCIC...).")
 @click.option("--structure-type", help="The structure type it proposes (SIAE-ACI, EA...).")
 @click.option("--activity", required=True, help="The activity proposed.")
-@click.option("--received-on", help="Day received (YYYY-MM-DD; default today).")
+@click.option("--received-on", type=DAY, help="Day received (YYYY-MM-DD; default today).")
 @KIND_OPTION
 @AS_OPTION
 @JSON_OPTION

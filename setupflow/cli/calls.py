@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .inputs import DAY
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -110,8 +111,8 @@ def distribute(site_id, recipients, call_key, actor):
 
 @calls.command()
 @click.argument("site_id")
-@click.option("--on", "published_on", required=True, help="Publication day (YYYY-MM-DD).")
-@click.option("--closes", "closes_on", required=True, help="Closing day for answers (YYYY-MM-DD).")
+@click.option("--on", "published_on", required=True, type=DAY, help="Publication day (YYYY-MM-DD).")
+@click.option("--closes", "closes_on", required=True, type=DAY, help="Closing day for answers (YYYY-MM-DD).")
 @KIND_OPTION
 @AS_OPTION
 def publish(site_id, published_on, closes_on, call_key, actor):

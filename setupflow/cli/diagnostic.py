@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import DAY
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -53,7 +54,7 @@ def show(site_id, lang, as_json):
 @click.argument("key")
 @click.option("--status", required=True, type=click.Choice(["to_request", "requested", "obtained", "unavailable"]),
               help="Where the source stands.")
-@click.option("--obtained-on", help="When the data was obtained (YYYY-MM-DD); needed with --status obtained.")
+@click.option("--obtained-on", type=DAY, help="When the data was obtained (YYYY-MM-DD); needed with --status obtained.")
 @click.option("--provider", help="The service or role that provided it.")
 @click.option("--note", help="A note (no personal data).")
 @AS_OPTION
@@ -74,7 +75,7 @@ def source(site_id, key, status, obtained_on, provider, note, actor):
               help="A count per category (repeat), e.g. --count under_25=12.")
 @click.option("--label", help="Label of a dimension the definition does not list.")
 @click.option("--source", "source_key", help="The source the figures come from (a source key).")
-@click.option("--as-of", help="The month the figures describe (YYYY-MM-DD, kept as the month).")
+@click.option("--as-of", type=DAY, help="The month the figures describe (YYYY-MM-DD, kept as the month).")
 @AS_OPTION
 def indicator(site_id, dimension, counts, label, source_key, as_of, actor):
     """Record an aggregate indicator: counts per category, never one row per person."""
@@ -88,7 +89,7 @@ def indicator(site_id, dimension, counts, label, source_key, as_of, actor):
 
 @diagnostic.command()
 @click.argument("site_id")
-@click.option("--on", "held_on", required=True, help="Day the interview was held (YYYY-MM-DD).")
+@click.option("--on", "held_on", required=True, type=DAY, help="Day the interview was held (YYYY-MM-DD).")
 @click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"]), help="Who was heard.")
 @click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"]),
               help="Individual or group interview.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import DAY
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -83,7 +84,7 @@ def decide(meeting_id, key, value, text, reason, actor, as_json):
 @click.argument("meeting_id")
 @click.option("--text", required=True, help="What is to be done.")
 @click.option("--owner", required=True, help="Id of the person who does it.")
-@click.option("--due", help="Due date (YYYY-MM-DD).")
+@click.option("--due", type=DAY, help="Due date (YYYY-MM-DD).")
 @AS_OPTION
 def action(meeting_id, text, owner, due, actor):
     """Add an action item from a meeting."""

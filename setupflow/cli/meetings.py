@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .inputs import DAY
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -186,7 +187,7 @@ def minutes(meeting_id, path, based_on, actor, as_json):
 
 @meetings.command()
 @click.argument("site_id")
-@click.option("--opening", required=True, help="New target opening date (YYYY-MM-DD).")
+@click.option("--opening", required=True, type=DAY, help="New target opening date (YYYY-MM-DD).")
 @click.option("--reason", help="Why the plan moves.")
 @AS_OPTION
 @JSON_OPTION

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import DAY
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -60,7 +61,7 @@ def show(site_id, lang, as_json):
 @click.argument("workstream")
 @click.argument("item")
 @click.option("--done/--undone", default=True, help="Mark the item done (default) or not done.")
-@click.option("--on", "done_on", help="Day it was done (YYYY-MM-DD; default today).")
+@click.option("--on", "done_on", type=DAY, help="Day it was done (YYYY-MM-DD; default today).")
 @click.option("--note", help="A note.")
 @AS_OPTION
 def item(site_id, workstream, item, done, done_on, note, actor):
@@ -75,8 +76,8 @@ def item(site_id, workstream, item, done, done_on, note, actor):
 
 @support.command()
 @click.argument("site_id")
-@click.option("--from", "starts_on", required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "ends_on", required=True, help="Last day (YYYY-MM-DD).")
+@click.option("--from", "starts_on", required=True, type=DAY, help="First day (YYYY-MM-DD).")
+@click.option("--to", "ends_on", required=True, type=DAY, help="Last day (YYYY-MM-DD).")
 @click.option("--note", help="A note.")
 @AS_OPTION
 def immersion(site_id, starts_on, ends_on, note, actor):
@@ -138,7 +139,7 @@ def dui_show(site_id, lang, as_json):
 @dui.command()
 @click.argument("site_id")
 @click.argument("signatory")
-@click.option("--on", "signed_on", required=True, help="Day of the signature (YYYY-MM-DD).")
+@click.option("--on", "signed_on", required=True, type=DAY, help="Day of the signature (YYYY-MM-DD).")
 @click.option("--by", "signed_by", required=True, help="Who signed for that signatory.")
 @AS_OPTION
 def sign(site_id, signatory, signed_on, signed_by, actor):

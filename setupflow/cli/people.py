@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import DAY, EMAIL
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -24,7 +25,7 @@ def people():
 @people.command()
 @click.argument("site_id")
 @click.option("--name", required=True, help="Full name (fictional in demos and tests).")
-@click.option("--email", required=True, help="E-mail address; links the person to a web account.")
+@click.option("--email", required=True, type=EMAIL, help="E-mail address; links the person to a web account.")
 @click.option("--organisation", required=True, metavar="CATEGORY_OR_NAME",
               help="An organisation of the site (by name), or a category such as spip, ep, ddets.")
 @click.option("--category", help="Category of a new organisation given by name (ep, spip, ddets, other...).")
@@ -77,7 +78,7 @@ def list_(site_id, as_json):
 @people.command()
 @click.argument("person_id")
 @click.option("--successor", required=True, metavar="PERSON", help="Id of the person who takes over.")
-@click.option("--on", "left_on", help="Day they left (YYYY-MM-DD, default today).")
+@click.option("--on", "left_on", type=DAY, help="Day they left (YYYY-MM-DD, default today).")
 @AS_OPTION
 @JSON_OPTION
 def leave(person_id, successor, left_on, actor, as_json):

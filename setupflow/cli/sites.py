@@ -5,6 +5,7 @@ import click
 from sqlalchemy import select
 
 from ..clock import local_date
+from .inputs import DAY
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -19,8 +20,8 @@ def site():
 @site.command()
 @click.option("--name", required=True, help="Name of the site, e.g. 'Atelier de Rennes-Vezin'.")
 @click.option("--workflow", "workflow_id", required=True, help="Workflow id, e.g. cress-disp.")
-@click.option("--start", required=True, help="Start date (YYYY-MM-DD).")
-@click.option("--opening", required=True, help="Target opening date (YYYY-MM-DD).")
+@click.option("--start", required=True, type=DAY, help="Start date (YYYY-MM-DD).")
+@click.option("--opening", required=True, type=DAY, help="Target opening date (YYYY-MM-DD).")
 @click.option("--establishment", help="Prison establishment (EP).")
 @click.option("--region", help="Region, e.g. Bretagne.")
 @click.option("--disp", help="DISP, e.g. 'DISP Rennes'.")

@@ -93,7 +93,48 @@ def echo_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_default))
 
 
+def _argument_problem(argv) -> str | None:
+    """The edge's text rule on every argument: a control character in an option is refused
+    before any command runs (it would otherwise reach the database or a document)."""
+    from ..inputs import problem_in
+
+    for position, arg in enumerate(argv, start=1):
+        code = problem_in(arg)
+        if code is not None:
+            from ..refusals import english
+
+            bad = next(c for c in arg if problem_in(c))
+            return f"argument {position}: {english(code, {'character': f'U+{ord(bad):04X}'})}"
+    return None
+
+
+def log_unexpected(exc: BaseException, argv) -> str:
+    """Write the traceback of an unexpected failure to ``<data dir>/logs/cli.log`` (or, when
+    that cannot be written, to the standard error logger) and say where it went."""
+    import logging
+    import traceback
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    try:
+        data_dir = Path(Settings.from_env().data_dir)
+        path = data_dir / "logs" / "cli.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(timezone.utc).isoformat()} setupflow {' '.join(argv)}\n{details}\n")
+        return str(path)
+    except Exception:  # a read-only or missing data directory: the logger still gets it
+        logging.getLogger("setupflow.cli").error("setupflow %s failed:\n%s", " ".join(argv), details)
+        return "the error log (standard error)"
+
+
 def run_cli(group, argv) -> int:
+    argv = list(argv)
+    problem = _argument_problem(argv)
+    if problem is not None:
+        click.echo(f"error: {problem}", err=True)
+        return EXIT_BAD_INPUT
     try:
         # without standalone mode, click returns the code of an ``Exit`` instead of raising it
         code = group.main(args=argv, prog_name="setupflow", standalone_mode=False)
@@ -116,6 +157,11 @@ def run_cli(group, argv) -> int:
         if isinstance(exc, SetupflowError):
             click.echo(f"error: {exc}", err=True)
             return EXIT_BAD_INPUT
-        raise
+        # anything else is a failure of ours, not of the input: one line, the details in a log
+        where = log_unexpected(exc, argv)
+        command = " ".join(a for a in argv[:2] if not a.startswith("-")) or "setupflow"
+        click.echo(f"error: '{command}' failed unexpectedly ({type(exc).__name__}); nothing was changed by "
+                   f"the failed step; details were written to {where}", err=True)
+        return 1
     return code if type(code) is int else 0
 

@@ -5,6 +5,7 @@ import logging
 
 import click
 
+from .inputs import TIME
 from .support import CliError, echo_json, now_utc, runtime
 
 
@@ -110,7 +111,7 @@ def _minute(instant) -> str:
 @outbox.command("digest")
 @click.argument("email")
 @click.option("--off", is_flag=True, help="Back to one e-mail per reminder.")
-@click.option("--at", "digest_at", default="08:00", show_default=True, help="Local time of the daily digest (HH:MM).")
+@click.option("--at", "digest_at", default="08:00", show_default=True, type=TIME, help="Local time of the daily digest (HH:MM).")
 def outbox_digest(email, off, digest_at):
     """Gather an address's reminders into one e-mail a day (calendar invitations still go at once)."""
     from ..reminders.operations import set_digest

@@ -151,4 +151,4 @@ def test_an_address_chooses_a_daily_digest_from_the_command_line(run, session):
     assert code == 0 and "ana@ep.test: one digest a day at 07:30" in out
     assert session.query(MailPreference).one().is_digest
     code, _, err = run("outbox", "digest", "ana@ep.test", "--at", "25:00")
-    assert code == 2 and "digest_at: '25:00' is not a time (HH:MM)" in err
+    assert code == 2 and "--at: '25:00' is not a time of day (expected HH:MM)." in err

@@ -1,0 +1,52 @@
+"""The CLI side of the input edge: click parameter types over ``setupflow.inputs``.
+
+A value the edge refuses raises its structured ``InputError`` naming the option
+(``--opening``), which ``run_cli`` prints as one line and exits 2, like every refusal. The
+conversion is lazy in imports: ``--help`` stays fast.
+"""
+from __future__ import annotations
+
+import click
+
+
+class _Edge(click.ParamType):
+    parse = None
+
+    def convert(self, value, param, ctx):
+        from .. import inputs
+
+        if value is None:
+            return None
+        field = (param.opts[0] if param is not None and param.opts else (param.name if param else "value"))
+        return getattr(inputs, self.parse)(value, field)
+
+
+class DayType(_Edge):
+    name, parse = "YYYY-MM-DD", "day"
+
+
+class InstantType(_Edge):
+    name, parse = "YYYY-MM-DDTHH:MM", "instant"
+
+
+class AmountType(_Edge):
+    name, parse = "amount", "amount"
+
+
+class EmailType(_Edge):
+    name, parse = "e-mail", "email"
+
+
+class TimeType(_Edge):
+    name = "HH:MM"
+
+    def convert(self, value, param, ctx):
+        from .. import inputs
+
+        if value is None:
+            return None
+        field = param.opts[0] if param is not None and param.opts else "value"
+        return inputs.clock_time(value, field).strftime("%H:%M")
+
+
+DAY, INSTANT, AMOUNT, EMAIL, TIME = DayType(), InstantType(), AmountType(), EmailType(), TimeType()
