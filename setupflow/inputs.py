@@ -38,6 +38,13 @@ from .errors import InputError
 LOW = date(2000, 1, 1)
 HIGH = date(2100, 12, 31)
 PARIS = ZoneInfo("Europe/Paris")
+#: the first instant after the accepted years (UTC): stored rows at or past it are planned around
+LATEST_INSTANT = datetime(HIGH.year + 1, 1, 1, tzinfo=timezone.utc)
+
+
+def within_bounds(instant: datetime) -> bool:
+    """Whether a stored instant lies within the accepted years (rows stored before the edge may not)."""
+    return datetime(LOW.year, 1, 1, tzinfo=timezone.utc) <= instant < LATEST_INSTANT
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 _INSTANT = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,6})?)?"
@@ -272,6 +279,15 @@ def printable(value) -> str:
     if value is None:
         return ""
     return _XML_ILLEGAL.sub("", str(value))
+
+
+def finalize(value):
+    """Jinja's ``finalize`` for every document and e-mail template: each value written out
+    goes through ``printable`` (Markup stays Markup), whatever the row holds."""
+    if isinstance(value, str) and _XML_ILLEGAL.search(value):
+        cleaned = _XML_ILLEGAL.sub("", value)
+        return type(value)(cleaned) if hasattr(value, "__html__") else cleaned
+    return value
 
 
 def _shown(raw: str) -> str:

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "email.taken": N_("An account already exists for %(value)s."),
+    "meeting.date_out_of_range": N_("This meeting is stored on %(value)s, outside the accepted years (%(low)s to %(high)s): move it to a real date."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "number.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
     "required": N_("This information is required."),

@@ -66,7 +66,10 @@ class Meeting(Base):
 
     @property
     def ends_dt(self) -> datetime:
-        return self.starts_dt + timedelta(minutes=self.duration_minutes)
+        try:
+            return self.starts_dt + timedelta(minutes=self.duration_minutes)
+        except OverflowError:  # stored at the calendar's end by an older release: no room for a duration
+            return self.starts_dt
 
 
 class MeetingRole(Base):

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import inputs
 from ..clock import local_date
 from ..committees.minutes import current_minutes
 from ..committees.models import ActionItem, Meeting
@@ -144,6 +145,10 @@ def render(session: Session, settings: Settings, site: Site, kind: str, fmt: str
            meeting: Meeting | None = None) -> bytes:
     if kind not in KINDS:
         raise InputError(f"kind: '{kind}' is not one of {', '.join(KINDS)}")
+    if meeting is not None and kind in MEETING_KINDS and not inputs.within_bounds(meeting.starts_dt):
+        # stored by an older release at a date no calendar reaches: say so rather than fail
+        raise InputError(code="meeting.date_out_of_range", field="starts", value=meeting.starts_dt.date(),
+                         low=inputs.LOW.year, high=inputs.HIGH.year)
     if fmt == "docx":
         if kind not in DOCX_KINDS:
             raise InputError(f"format: docx is available for {', '.join(DOCX_KINDS)}, not {kind}")

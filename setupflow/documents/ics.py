@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..committees.models import Meeting
+from ..inputs import printable
 
 
 def meeting_calendar(meeting: Meeting, *, summary: str, description: str, organizer_email: str,
@@ -25,11 +26,11 @@ def meeting_calendar(meeting: Meeting, *, summary: str, description: str, organi
     event.add("dtstamp", now)
     event.add("dtstart", meeting.starts_dt.astimezone(tz))
     event.add("dtend", meeting.ends_dt.astimezone(tz))
-    event.add("summary", summary)
-    event.add("description", description)
+    event.add("summary", printable(summary))
+    event.add("description", printable(description))
     location = meeting.place or meeting.video_url
     if location:
-        event.add("location", location)
+        event.add("location", printable(location))
     if meeting.video_url:
         event.add("url", meeting.video_url)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -38,7 +39,7 @@ def meeting_calendar(meeting: Meeting, *, summary: str, description: str, organi
     event["organizer"] = organizer
     for name, email in attendees:
         who = vCalAddress(f"mailto:{email}")
-        who.params["cn"] = vText(name)
+        who.params["cn"] = vText(printable(name))
         who.params["role"] = vText("REQ-PARTICIPANT")
         who.params["partstat"] = vText("NEEDS-ACTION")
         event.add("attendee", who, encode=0)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..inputs import finalize, printable
 from .markdown import markdown_to_html
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -36,7 +37,7 @@ def local_time(dt: datetime, tz: str = "Europe/Paris") -> datetime:
 def environment(templates_dir: Path) -> Environment:
     env = Environment(loader=FileSystemLoader(str(templates_dir)), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html", "xml"], default_for_string=False),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=finalize)
     env.filters["markdown"] = markdown_to_html
     env.filters["long_date"] = long_date
     env.filters["local_time"] = local_time
@@ -70,27 +71,30 @@ class Section:
 def sections_to_docx(title: str, sections: list[Section], subtitle: str | None = None) -> bytes:
     from docx import Document
 
+    # every text through ``printable``: XML cannot hold NUL or other C0 controls, and a row
+    # stored before the input edge may (python-docx refuses them: the download answered 500)
     doc = Document()
+    title = printable(title)
     doc.core_properties.title = title
     doc.add_heading(title, level=0)
     if subtitle:
-        doc.add_paragraph(subtitle)
+        doc.add_paragraph(printable(subtitle))
     for section in sections:
-        doc.add_heading(section.heading, level=section.level)
+        doc.add_heading(printable(section.heading), level=section.level)
         for paragraph in section.paragraphs:
-            doc.add_paragraph(paragraph)
+            doc.add_paragraph(printable(paragraph))
         if section.table:
             header, *rows = section.table
             table = doc.add_table(rows=1, cols=len(header))
             table.style = "Table Grid"
             for cell, text in zip(table.rows[0].cells, header):
-                cell.text = str(text)
+                cell.text = printable(text)
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
             for row in rows:
                 cells = table.add_row().cells
                 for cell, text in zip(cells, row):
-                    cell.text = str(text)
+                    cell.text = printable(text)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from ..inputs import printable
+
 PRODID = "-//setupflow//reminders//FR"
 
 
@@ -34,18 +36,18 @@ def meeting_event(meeting: dict, *, stamp: datetime, cancelled: bool = False,
     event.add("dtstamp", stamp)
     event.add("dtstart", datetime.fromisoformat(meeting["starts"]))
     event.add("dtend", datetime.fromisoformat(meeting["ends"]))
-    event.add("summary", meeting["title"])
+    event.add("summary", printable(meeting["title"]))
     where = ", ".join(p for p in (meeting.get("place"), meeting.get("video_url")) if p)
     if where:
-        event.add("location", where)
+        event.add("location", printable(where))
     if meeting.get("description"):
-        event.add("description", meeting["description"])
+        event.add("description", printable(meeting["description"]))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if organizer:
         event.add("organizer", vCalAddress(f"mailto:{organizer}"))
     for email, name in attendees:
         who = vCalAddress(f"mailto:{email}")
-        who.params["cn"] = vText(name)
+        who.params["cn"] = vText(printable(name))
         who.params["role"] = vText("REQ-PARTICIPANT")
         who.params["partstat"] = vText("NEEDS-ACTION")
         who.params["rsvp"] = vText("TRUE")

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from ..inputs import printable
 from .ics import PRODID
 
 
 def escape(value: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11)."""
+    """A TEXT value (RFC 5545 3.3.11), without the control characters TEXT cannot hold."""
+    value = printable(value)
     if not ("\\" in value or ";" in value or "," in value or "\n" in value or "\r" in value):
         return value
     return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")

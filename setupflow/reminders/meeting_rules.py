@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import logging
+
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, select
@@ -30,6 +32,8 @@ SYSTEM_RULES = (UPDATE_RULE, CANCEL_RULE)
 LOOKBACK = timedelta(days=120)
 ANNOUNCING = ("meeting_invitation",)
 
+
+log = logging.getLogger(__name__)
 
 def committee_title(workflow, committee_id: str, lang: str) -> str:
     """A meeting's title: its committee's label (the id for a committee no longer defined)."""
@@ -102,50 +106,57 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
     meetings = session.scalars(select(Meeting).where(Meeting.site_id == site.id,
                                                      Meeting.starts_dt >= now - LOOKBACK))
     for meeting in meetings:
-        subject = f"meeting:{meeting.id}"
-        path = f"/sites/{site.id}/meetings/{meeting.id}"
+        mark = len(out)
+        try:
+            subject = f"meeting:{meeting.id}"
+            path = f"/sites/{site.id}/meetings/{meeting.id}"
 
-        def plan(rule_id, subj, due, to, template, expires, once, **extra):
-            context = {"site": site_context(site), "path": path, "name": to.name,
-                       "meeting": meeting_context(meeting, site, to.language), **extra}
-            out.append(Planned(rule_id, subj, due, to, template, context, site.id, expires, once,
-                               is_late_resent=False))
+            def plan(rule_id, subj, due, to, template, expires, once, **extra):
+                context = {"site": site_context(site), "path": path, "name": to.name,
+                           "meeting": meeting_context(meeting, site, to.language), **extra}
+                out.append(Planned(rule_id, subj, due, to, template, context, site.id, expires, once,
+                                   is_late_resent=False))
 
-        if meeting.status == "cancelled":
-            for _seq, to in _received(session, meeting, invitation_rules).values():
-                plan(CANCEL_RULE, subject, meeting.updated_dt, to, "meeting_cancel", None, True,
-                     reason=meeting.cancelled_reason)
-            continue
-        if meeting.status not in ("scheduled", "held"):
-            continue  # proposed meetings are suggestions: nobody is invited yet
-        anchor = local_date(meeting.starts_dt)
-        for rule in meeting_rules:
-            if rule.committees and meeting.committee_id not in rule.committees:
+            if meeting.status == "cancelled":
+                for _seq, to in _received(session, meeting, invitation_rules).values():
+                    plan(CANCEL_RULE, subject, meeting.updated_dt, to, "meeting_cancel", None, True,
+                         reason=meeting.cancelled_reason)
                 continue
-            if rule.event == "minutes_missing":
-                has_minutes = session.scalar(select(exists().where(MinutesRevision.meeting_id == meeting.id)))
-                if has_minutes or meeting.status not in ("scheduled", "held"):
+            if meeting.status not in ("scheduled", "held"):
+                continue  # proposed meetings are suggestions: nobody is invited yet
+            anchor = local_date(meeting.starts_dt)
+            for rule in meeting_rules:
+                if rule.committees and meeting.committee_id not in rule.committees:
                     continue
-                due = rule_instant(rule, local_date(meeting.ends_dt), site.department)
-                expires, once = None, True
-            elif meeting.status != "scheduled":
-                continue
-            else:
-                days = rule.days
-                if days is None:
-                    try:
-                        days = -7 * workflow.committee(meeting.committee_id).invitation_weeks_ahead
-                    except KeyError:
+                if rule.event == "minutes_missing":
+                    has_minutes = session.scalar(select(exists().where(MinutesRevision.meeting_id == meeting.id)))
+                    if has_minutes or meeting.status not in ("scheduled", "held"):
                         continue
-                due = rule_instant(rule, anchor, site.department, days)
-                expires, once = meeting.starts_dt, rule.event in ANNOUNCING
-            for to in meeting_recipients(session, meeting, rule.to):
-                plan(rule.id, subject, due, to, rule.template, expires, once)
-        if meeting.status == "scheduled" and meeting.sequence > 0:
-            for seq, to in _received(session, meeting, invitation_rules).values():
-                if seq < meeting.sequence:
-                    plan(UPDATE_RULE, f"{subject}#{meeting.sequence}", meeting.updated_dt, to, "meeting_update",
-                         meeting.starts_dt, True)
+                    due = rule_instant(rule, local_date(meeting.ends_dt), site.department)
+                    expires, once = None, True
+                elif meeting.status != "scheduled":
+                    continue
+                else:
+                    days = rule.days
+                    if days is None:
+                        try:
+                            days = -7 * workflow.committee(meeting.committee_id).invitation_weeks_ahead
+                        except KeyError:
+                            continue
+                    due = rule_instant(rule, anchor, site.department, days)
+                    expires, once = meeting.starts_dt, rule.event in ANNOUNCING
+                for to in meeting_recipients(session, meeting, rule.to):
+                    plan(rule.id, subject, due, to, rule.template, expires, once)
+            if meeting.status == "scheduled" and meeting.sequence > 0:
+                for seq, to in _received(session, meeting, invitation_rules).values():
+                    if seq < meeting.sequence:
+                        plan(UPDATE_RULE, f"{subject}#{meeting.sequence}", meeting.updated_dt, to, "meeting_update",
+                             meeting.starts_dt, True)
+        except (OverflowError, ValueError) as exc:
+            # one meeting stored at an impossible date (before the input edge's bounds) plans
+            # nothing, and the site's other meetings are planned as usual
+            del out[mark:]
+            log.warning("site %s meeting %s: not planned (%s: %s)", site.id, meeting.id, type(exc).__name__, exc)
     return out
 
 
@@ -158,19 +169,24 @@ def action_reminders(session: Session, site: Site, now: datetime) -> list[Planne
     actions = session.scalars(select(ActionItem).where(
         ActionItem.site_id == site.id, ActionItem.status == "open", ActionItem.due_on.is_not(None)))
     for action in actions:
-        owner = active(action.owner, session)
-        if owner is None:
-            continue
-        to = recipient(owner)
-        context = {"site": site_context(site), "path": f"/sites/{site.id}", "name": to.name,
-                   "action": {"id": action.id, "text": action.text, "due_on": action.due_on.isoformat()}}
-        for rule in rules:
-            first = rule_instant(rule, action.due_on, site.department)
-            if rule.event == "action_due":
-                out.append(Planned(rule.id, f"action:{action.id}", first, to, rule.template, context, site.id,
-                                   end_of_day(action.due_on), True))
-            else:
-                due = occurrence(first, rule.repeat_every_days, now)
-                out.append(Planned(rule.id, f"action:{action.id}", due, to, rule.template, context, site.id,
-                                   None, rule.repeat_every_days is None))
+        mark = len(out)
+        try:
+            owner = active(action.owner, session)
+            if owner is None:
+                continue
+            to = recipient(owner)
+            context = {"site": site_context(site), "path": f"/sites/{site.id}", "name": to.name,
+                       "action": {"id": action.id, "text": action.text, "due_on": action.due_on.isoformat()}}
+            for rule in rules:
+                first = rule_instant(rule, action.due_on, site.department)
+                if rule.event == "action_due":
+                    out.append(Planned(rule.id, f"action:{action.id}", first, to, rule.template, context, site.id,
+                                       end_of_day(action.due_on), True))
+                else:
+                    due = occurrence(first, rule.repeat_every_days, now)
+                    out.append(Planned(rule.id, f"action:{action.id}", due, to, rule.template, context, site.id,
+                                       None, rule.repeat_every_days is None))
+        except (OverflowError, ValueError) as exc:  # one action at an impossible date: the others go on
+            del out[mark:]
+            log.warning("site %s action %s: not planned (%s: %s)", site.id, action.id, type(exc).__name__, exc)
     return out

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..inputs import finalize
+
 from . import ics
 
 _UTF8_QP = Charset("utf-8")
@@ -58,7 +60,7 @@ class Renderer:
         # bandit B701 accepted: autoescape is off only for the text/plain part, which no
         # browser renders as HTML; the HTML part uses the autoescaped environment
         env = Environment(loader=FileSystemLoader(self.folder), undefined=StrictUndefined,  # nosec B701
-                          autoescape=autoescape, keep_trailing_newline=False)
+                          autoescape=autoescape, keep_trailing_newline=False, finalize=finalize)
         env.filters["day"] = long_day
         env.filters["instant"] = long_instant
         return env

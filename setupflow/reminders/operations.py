@@ -12,6 +12,7 @@ at ``now`` (``Planned``), and ``sync`` makes the outbox agree with them:
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -27,6 +28,8 @@ from .models import MailPreference, Reminder
 
 UNSENT_EDITABLE = ("pending", "failed")
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Recipient:
@@ -167,10 +170,21 @@ def plan_site(session: Session, site, now: datetime) -> SyncResult:
     from .meeting_rules import SYSTEM_RULES, action_reminders, meeting_reminders
     from .rules import site_reminders
 
-    planned = site_reminders(session, site, now) + meeting_reminders(session, site, now) \
-        + action_reminders(session, site, now)
     rules = {r.id for r in workflow_of(site).reminders} | set(SYSTEM_RULES)
+    try:
+        planned = site_reminders(session, site, now)
+    except (OverflowError, ValueError) as exc:
+        # the site's own dates are impossible (stored before the input edge's bounds): its
+        # deadline reminders stay as they are, its meetings and actions are planned as usual
+        log.warning("site %s: deadlines not planned (%s: %s)", site.id, type(exc).__name__, exc)
+        planned = []
+        rules -= {r.id for r in workflow_of(site).reminders if r.event in SITE_EVENTS}
+    planned += meeting_reminders(session, site, now) + action_reminders(session, site, now)
     return sync(session, planned, now, site_id=site.id, rules=rules)
+
+
+#: the events of the site-level rules (``rules.site_reminders``)
+SITE_EVENTS = ("deadline_opens", "deadline_closing", "deadline_missed", "stage_past_max")
 
 
 def withdraw(session: Session, reminder: Reminder, reason: str, now: datetime) -> None:

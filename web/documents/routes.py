@@ -51,7 +51,10 @@ def meeting_document(site_id, meeting_id, kind, fmt):
     meeting = owned(meetings.get_meeting, site, meeting_id)
     if fmt not in MEETING_FORMATS.get(kind, ()):
         abort(404)
-    data = build.render(db_session(), settings(), site, kind, fmt, now(), meeting=meeting)
+    try:
+        data = build.render(db_session(), settings(), site, kind, fmt, now(), meeting=meeting)
+    except InputError as exc:  # a meeting stored at an impossible date: say so, no 500
+        return render_template("errors/error.html", title=_("Bad request"), message=explain(exc)), 400
     return _attachment(data, f"{kind}-meeting-{meeting.id}.{fmt}", fmt)
 
 
