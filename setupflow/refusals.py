@@ -29,6 +29,8 @@ MESSAGES: dict[str, str] = {
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
+    "file.archive_member_too_large": N_("The file's archive member '%(member)s' unpacks to more than %(limit)s bytes: "
+                                         "this is not an office document."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "required": N_("This information is required."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
