@@ -33,6 +33,8 @@ MESSAGES: dict[str, str] = {
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "email.taken": N_("An account already exists for %(value)s."),
     "meeting.date_out_of_range": N_("This meeting is stored on %(value)s, outside the accepted years (%(low)s to %(high)s): move it to a real date."),
+    "file.archive_member_too_large": N_("The file's archive member '%(member)s' unpacks to more than %(limit)s bytes: "
+                                         "this is not an office document."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "number.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
     "required": N_("This information is required."),

@@ -47,6 +47,13 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     secure = not (app.debug or app.testing or app.config["SETUPFLOW_PLAIN_HTTP"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
 
+    if settings.proxy_hops:
+        # behind that many trusted proxies: the client's address, the scheme (https, which
+        # turns HSTS on), the host and the port come from their X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     db.init_app(app, settings)
     security.init_app(app)
     inputs.init_app(app)

@@ -5,11 +5,13 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from flask_login import current_user
 
 from setupflow.config import Settings
 
+#: one year; no includeSubDomains (other services of the domain are not ours to decide)
+HSTS = "max-age=31536000"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -37,6 +39,8 @@ def init_app(app: Flask) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.is_secure:  # https, directly or as said by a trusted proxy (SETUPFLOW_PROXY_HOPS)
+            response.headers["Strict-Transport-Security"] = HSTS
         try:
             authenticated = current_user.is_authenticated
         except Exception:  # no request context user (e.g. a failure before login was set up)

@@ -11,6 +11,7 @@ import io
 import os
 import uuid
 import zipfile
+import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +25,24 @@ from .models import Application, ApplicationFile
 
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED = "PDF, PNG, JPEG, DOCX, XLSX, ODT, ODS"
+#: the most bytes read out of one archive member (an ODF ``mimetype`` is under 60 bytes):
+#: members are streamed and reading stops there, so a small zip whose member inflates to
+#: gigabytes costs no more than this (a decompression bomb)
+MEMBER_CAP = 1024
+
+
+class ArchiveBomb(InputError):
+    """An archive member inflates past what is ever read from it."""
+
+
+def read_member(archive: zipfile.ZipFile, name: str, cap: int = MEMBER_CAP) -> bytes:
+    """A member's bytes, streamed: refused as soon as more than ``cap`` bytes come out,
+    whatever size the archive declares."""
+    with archive.open(name) as member:
+        data = member.read(cap + 1)
+    if len(data) > cap:
+        raise ArchiveBomb(code="file.archive_member_too_large", field="file", member=name, limit=cap)
+    return data
 
 
 def sniff(data: bytes) -> str | None:
@@ -44,7 +63,7 @@ def _office_type(data: bytes) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                mimetype = read_member(archive, "mimetype").decode("ascii", "replace").strip()
                 if mimetype in ("application/vnd.oasis.opendocument.text",
                                 "application/vnd.oasis.opendocument.spreadsheet"):
                     return mimetype
@@ -54,7 +73,7 @@ def _office_type(data: bytes) -> str | None:
                     return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
                 if any(n.startswith("xl/") for n in names):
                     return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    except (zipfile.BadZipFile, OSError):
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError, zlib.error):
         return None
     return None
 

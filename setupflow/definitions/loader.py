@@ -120,9 +120,25 @@ def _pydantic_problems(error: ValidationError, lines: _LineMap) -> list[Problem]
     return problems
 
 
+def _aliases(text: str, file: str) -> list[Problem]:
+    """Every YAML alias (``*name``, merge keys included), refused: a definition is written
+    out in full. An alias repeats a whole subtree, so nine nested ones ("billion laughs")
+    turn a kilobyte into billions of nodes for whoever walks the result; refusing them
+    keeps the cost of loading proportional to the file. Read from the event stream, which
+    never expands anything, before the document is composed."""
+    if "*" not in text:
+        return []
+    return [Problem(file, event.start_mark.line + 1, "",
+                    f"YAML aliases are not accepted (*{event.anchor}): write the value out in full")
+            for event in yaml.parse(text, Loader=SafeLoader) if isinstance(event, yaml.AliasEvent)][:20]
+
+
 def load_text(text: str, file: str) -> LoadedWorkflow:
     """Validate one definition given as YAML text; raise ``DefinitionError``."""
     try:
+        aliases = _aliases(text, file)
+        if aliases:
+            raise DefinitionError(aliases)
         root = yaml.compose(text, Loader=SafeLoader)
         data = yaml.load(text, Loader=SafeLoader)
     except yaml.YAMLError as exc:
