@@ -12,10 +12,10 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from functools import cached_property
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ..clock import installation_zone, zone
 from . import ics
 
 _UTF8_QP = Charset("utf-8")
@@ -39,9 +39,9 @@ def long_day(value, lang: str = "fr") -> str:
     return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
-def long_instant(value, lang: str = "fr", tz: str = "Europe/Paris") -> str:
+def long_instant(value, lang: str = "fr", tz: str | None = None) -> str:
     """An ISO instant in the meeting's zone: ``mercredi 10 mars 2027 à 14 h 00``."""
-    local = datetime.fromisoformat(str(value)).astimezone(ZoneInfo(tz))
+    local = datetime.fromisoformat(str(value)).astimezone(zone(tz) if tz else installation_zone())
     if lang == "en":
         return f"{long_day(local.date().isoformat(), 'en')} at {local:%H:%M}"
     return f"{long_day(local.date().isoformat(), 'fr')} à {local.hour} h {local:%M}"

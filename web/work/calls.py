@@ -15,7 +15,7 @@ from setupflow.calls import operations as ops
 from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
-from setupflow.clock import PARIS
+from setupflow.clock import department_zone
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
@@ -172,7 +172,7 @@ def slot(site_id, call_id):
     form = request.form.to_dict()
     try:
         try:
-            starts = datetime.fromisoformat(form.get("starts", "")).replace(tzinfo=PARIS)
+            starts = datetime.fromisoformat(form.get("starts", "")).replace(tzinfo=department_zone(site.department))
         except ValueError:
             raise InputError(f"starts: '{form.get('starts', '')}' is not a date and time") from None
         ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=starts, place=form.get("place"),
