@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date, zone
 from ..committees.models import ActionItem, Meeting, MinutesRevision
+from ..ics import meeting_fields
 from ..sites.models import Site
 from ..sites.runtime import workflow_of
 from ..team.models import Membership, Person
@@ -45,10 +46,8 @@ def agenda_text(titles) -> str | None:
 
 
 def meeting_context(meeting: Meeting, site: Site, lang: str) -> dict:
-    return {"uid": meeting.uid, "sequence": meeting.sequence, "starts": meeting.starts_dt.isoformat(),
-            "ends": meeting.ends_dt.isoformat(), "title": committee_title(workflow_of(site), meeting.committee_id, lang),
-            "place": meeting.place, "video_url": meeting.video_url, "timezone": meeting.timezone,
-            "description": agenda_text(item.title for item in meeting.agenda)}
+    return meeting_fields(meeting, committee_title(workflow_of(site), meeting.committee_id, lang),
+                          agenda_text(item.title for item in meeting.agenda))
 
 
 def invitees(session: Session, meeting: Meeting) -> list[Person]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..clock import installation_zone, zone
-from . import ics
+from .. import ics
 
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
@@ -123,5 +123,5 @@ def meeting_calendar(template: str, context: dict, *, to: tuple[str, str], sende
     method = CALENDAR_METHODS.get(template)
     if method is None or "meeting" not in context:
         return None, None
-    return ics.invitation(context["meeting"], method=method, stamp=now, attendee=to,
+    return ics.invitation(context["meeting"], method=method, stamp=now, attendees=[ics.Attendee(*to)],
                           organizer=sender.rpartition("<")[2].strip(" >")), method
