@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from setupflow import schema
 from setupflow.accounts.models import User, UserSite
 from setupflow.committees.models import ActionItem, AgendaItem, Attendee, Meeting, MeetingRole, MinutesRevision
+from setupflow.clock import DEFAULT_TIMEZONE
 from setupflow.db import is_sqlite, make_engine, make_session_factory
 from setupflow.reminders.models import Reminder
 from setupflow.sites import operations as ops
@@ -257,7 +258,7 @@ class Builder:
             status = ("cancelled" if m % 17 == 16 else "minutes_approved" if m % 5 else "held") if past else \
                 ("scheduled" if starts < NOW + timedelta(days=60) else "proposed")
             meeting_id = self.add(Meeting, site_id=site_id, committee_id=committee, status=status, starts_dt=starts,
-                                  duration_minutes=120, timezone="Europe/Paris", place="Salle de réunion de l'EP",
+                                  duration_minutes=120, timezone=DEFAULT_TIMEZONE, place="Salle de réunion de l'EP",
                                   video_url=None, is_working_meeting=False,
                                   uid=f"bench-{site_id}-{m}@setupflow", sequence=1 if status == "cancelled" else 0,
                                   created_dt=min(starts - timedelta(days=40), changed),

@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .clock import DEFAULT_TIMEZONE
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -40,7 +42,8 @@ class Settings:
     workflow_dirs: tuple[Path, ...]
     templates_dir: Path
     data_dir: Path
-    timezone: str = "Europe/Paris"
+    #: the installation's time zone (a site overseas follows its department's: ``clock``)
+    timezone: str = DEFAULT_TIMEZONE
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_security: str = "none"  # none | starttls | ssl
@@ -66,7 +69,7 @@ class Settings:
             workflow_dirs=_paths(env.get("SETUPFLOW_WORKFLOWS_DIR"), _method_folder("workflows")),
             templates_dir=Path(env.get("SETUPFLOW_TEMPLATES_DIR") or _method_folder("templates")),
             data_dir=data_dir,
-            timezone=env.get("SETUPFLOW_TIMEZONE", "Europe/Paris"),
+            timezone=env.get("SETUPFLOW_TIMEZONE") or DEFAULT_TIMEZONE,
             smtp_host=env.get("SETUPFLOW_SMTP_HOST") or None,
             smtp_port=int(env.get("SETUPFLOW_SMTP_PORT", "25")),
             smtp_security=env.get("SETUPFLOW_SMTP_SECURITY", "none"),

@@ -104,12 +104,26 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+class StaleRow(StaleDataError):
+    """A versioned UPDATE written by hand matched no row: the row is no longer at the
+    version that was read. A ``StaleDataError`` like the ORM's own, carrying its table as
+    data (``sites.records.record`` raises it)."""
+
+    def __init__(self, table: str, key, version: int):
+        self.table, self.key, self.version = table, key, version
+        super().__init__(f"{table} {key}: no longer at version {version}")
+
+
 def stale_edit(exc: StaleDataError):
     """The refusal of an optimistic-locking conflict, said for a person."""
     from .errors import StaleEdit
 
-    table = re.search(r"table '([^']+)'", str(exc))
-    what = f"this {table.group(1).rstrip('s').replace('_', ' ')}" if table else "this record"
+    if isinstance(exc, StaleRow):
+        table = exc.table
+    else:  # the ORM's own, from a flush: its message names the table
+        found = re.search(r"table '([^']+)'", str(exc))
+        table = found.group(1) if found else None
+    what = f"this {table.rstrip('s').replace('_', ' ')}" if table else "this record"
     return StaleEdit(f"{what} was changed by someone else since you read it; nothing of yours was saved: "
                      "reload it and try again")
 

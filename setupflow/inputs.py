@@ -33,11 +33,11 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from .clock import installation_zone
 from .errors import InputError
 
 LOW = date(2000, 1, 1)
 HIGH = date(2100, 12, 31)
-PARIS = ZoneInfo("Europe/Paris")
 #: the first instant after the accepted years (UTC): stored rows at or past it are planned around
 LATEST_INSTANT = datetime(HIGH.year + 1, 1, 1, tzinfo=timezone.utc)
 
@@ -92,7 +92,7 @@ def optional_day(value, field: str) -> date | None:
     return day(value, field)
 
 
-def instant(value, field: str, tz: ZoneInfo = PARIS) -> datetime:
+def instant(value, field: str, tz: ZoneInfo | None = None) -> datetime:
     """An aware UTC instant from ``YYYY-MM-DD HH:MM`` (a ``T`` or a space between them,
     optional seconds and offset; without an offset it is local time in ``tz``), or from a
     datetime (naive ones are local). Its local day is within the accepted years."""
@@ -111,7 +111,7 @@ def instant(value, field: str, tz: ZoneInfo = PARIS) -> datetime:
             dt = datetime.fromisoformat(raw.replace(" ", "T").replace("Z", "+00:00"))
         except ValueError:
             raise InputError(code="datetime.invalid", field=field, value=_shown(raw)) from None
-    local = dt.replace(tzinfo=tz) if dt.tzinfo is None else dt
+    local = dt.replace(tzinfo=tz or installation_zone()) if dt.tzinfo is None else dt
     _bounded(local.date(), field, None)
     return local.astimezone(timezone.utc)
 

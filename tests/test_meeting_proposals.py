@@ -5,10 +5,10 @@ import holidays
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from setupflow.clock import PARIS
+from setupflow.clock import installation_zone
 from setupflow.committees import operations as meetings
 from setupflow.committees.cadence import meeting_dates
-from setupflow.committees.calendar import is_working_day
+from setupflow.workdays import is_working_day
 from setupflow.committees.proposals import change_target_opening, propose
 from setupflow.errors import InputError
 
@@ -32,7 +32,7 @@ def test_the_cadence_of_a_site_starting_january_2027_that_opens_january_2029(ses
     site = make_site(start="2027-01-04", opening="2029-01-01", department="35")
     proposals = propose(session, site, now)
     assert proposals and all(m.status == "proposed" for m in proposals)
-    days = {c: [m.starts_dt.astimezone(PARIS).date() for m in proposals if m.committee_id == c]
+    days = {c: [m.starts_dt.astimezone(installation_zone()).date() for m in proposals if m.committee_id == c]
             for c in ("technical", "partnership")}
     last_four_months = date(2028, 9, 1)
     # 1-2 technical meetings in every quarter until the last four months...
@@ -55,7 +55,7 @@ def test_the_cadence_of_a_site_starting_january_2027_that_opens_january_2029(ses
 def test_meetings_start_at_the_preferred_time_in_paris_summer_and_winter(session, make_site, now, cress):
     site = make_site()
     for m in propose(session, site, now):
-        local = m.starts_dt.astimezone(PARIS)
+        local = m.starts_dt.astimezone(installation_zone())
         assert local.strftime("%H:%M") == cress.committee(m.committee_id).cadence.preferred_time
 
 

@@ -1,6 +1,9 @@
 """Retro-planning: windows backward from the opening, forward from the start."""
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings, strategies as st
+
 from setupflow.definitions import load_file
 from setupflow.planning import add_months, backward, forecast, forward
 from tests.conftest import WORKFLOWS
@@ -74,3 +77,9 @@ def test_a_site_s_deadlines_follow_its_target_opening_not_the_forecast_window(se
 def test_time_in_a_stage_that_has_not_started_yet_is_zero():
     progress = forecast(WF, "plan", date(2027, 3, 1), today=date(2027, 1, 15))
     assert progress.days_in_stage == 0 and not progress.is_past_max
+
+
+@settings(max_examples=500, deadline=None)
+@given(day=st.dates(date(1900, 1, 1), date(2200, 12, 31)), months=st.integers(-1200, 1200))
+def test_adding_months_agrees_with_dateutils_relativedelta(day, months):
+    assert add_months(day, months) == day + relativedelta(months=months)

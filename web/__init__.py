@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from flask import Flask, g, redirect, url_for
 from flask_login import current_user
 
+from setupflow.clock import use_timezone
 from setupflow.config import Settings
 
 
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     from .team.routes import bp as team_bp
 
     settings = settings or Settings.from_env()
+    use_timezone(settings.timezone)
     app = db.SetupflowFlask(__name__)
     app.config.update(
         SETUPFLOW_SETTINGS=settings,

@@ -5,6 +5,8 @@ from flask import Flask, g, session
 from flask_babel import Babel
 from flask_login import current_user
 
+from setupflow.clock import installation_timezone
+
 LANGUAGES = ("fr", "en")
 
 
@@ -19,8 +21,8 @@ def current_language() -> str:
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=current_language, timezone_selector=lambda: "Europe/Paris",
-          default_locale="fr", default_timezone="Europe/Paris")
+    Babel(app, locale_selector=current_language, timezone_selector=installation_timezone,
+          default_locale="fr", default_timezone=installation_timezone())
     app.jinja_env.globals["current_language"] = current_language
     babel_dateformat = app.jinja_env.filters["dateformat"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from ..clock import PARIS
+from ..clock import department_zone
 from ..sites.models import Site
 from .models import Call
 
@@ -43,7 +43,7 @@ def call_context(site: Site, call: Call, lang: str = "fr") -> dict:
     criteria = [{"label": c["label"], "weight": c["weight"],
                  "percent": str((Decimal(100) * c["weight"] / total).quantize(Decimal("1"), ROUND_HALF_UP))}
                 for c in call.criteria if c["weight"]]
-    slots = [{"kind": t[s.kind], "place": s.place, "when": s.starts_dt.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")}
+    slots = [{"kind": t[s.kind], "place": s.place, "when": s.starts_dt.astimezone(department_zone(site.department)).strftime("%Y-%m-%d %H:%M")}
              for s in call.slots if s.kind == "visit"]
     return {
         "lang": lang, "t": t,

@@ -10,6 +10,7 @@ from functools import cached_property
 
 import click
 
+from ..clock import use_timezone
 from ..config import Settings
 from ..errors import SetupflowError
 
@@ -70,6 +71,10 @@ def runtime() -> Runtime:
     root = ctx.find_root()
     if root.obj is None:
         root.obj = Runtime(Settings.from_env())
+        try:
+            use_timezone(root.obj.settings.timezone)
+        except ValueError as exc:
+            raise CliError(f"SETUPFLOW_TIMEZONE: {exc}") from None
     return root.obj
 
 

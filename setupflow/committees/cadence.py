@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from ..clock import PARIS
+from ..clock import department_zone
 from ..definitions.schema import Committee
 from ..planning import add_months
-from .calendar import meeting_day
+from ..workdays import meeting_day
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,8 @@ class ProposedDate:
     starts_dt: datetime  # aware UTC
     duration_minutes: int
     is_working_meeting: bool = False
-
-    @property
-    def local_day(self) -> date:
-        return self.starts_dt.astimezone(PARIS).date()
+    #: the day it falls on where the site lives
+    local_day: date | None = None
 
 
 def _quarter_start(day: date) -> date:
@@ -88,9 +86,9 @@ def meeting_dates(committee: Committee, start: date, opening: date, department: 
             if day < start or day >= opening or day in seen:
                 continue
             seen.add(day)
-            local = datetime.combine(day, time(hour, minute), tzinfo=PARIS)
+            local = datetime.combine(day, time(hour, minute), tzinfo=department_zone(department))
             out.append(ProposedDate(committee.id, local.astimezone(timezone.utc), cadence.duration_minutes,
-                                    is_working))
+                                    is_working, day))
     if cadence.per_quarter is not None:
         out = _within_quarter_max(out, cadence.per_quarter.max)
     return sorted(out, key=lambda p: p.starts_dt)

@@ -6,14 +6,14 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
-from ..clock import PARIS, local_date
+from ..clock import department_zone, local_date
 from ..planning import add_months
 from ..sites.models import Site
 from ..sites.operations import Actor
 from ..sites.runtime import workflow_of
 from ..team import operations as team
 from . import actions, attendance, minutes, operations as meetings
-from .calendar import meeting_day
+from ..workdays import meeting_day
 from .proposals import propose
 
 # (first name, last name, category, organisation, function, committees)
@@ -44,8 +44,8 @@ def _slug(text: str) -> str:
     return text.translate(table).lower()
 
 
-def _at(day, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=PARIS).astimezone(timezone.utc)
+def _at(day, hour: int, department: str | None) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=department_zone(department)).astimezone(timezone.utc)
 
 
 def build_committees_demo(session: Session, sites: list[Site], now: datetime, actor: Actor) -> None:
@@ -83,12 +83,12 @@ def _past_meetings(session: Session, site: Site, people, now: datetime, actor: A
         days.append(day)
         step += 1
     for n, day in enumerate(days):
-        m = meetings.schedule(session, site, "technical", _at(day, 14), actor, _at(day, 9) - timedelta(days=20),
+        m = meetings.schedule(session, site, "technical", _at(day, 14, site.department), actor, _at(day, 9, site.department) - timedelta(days=20),
                               place="Salle de réunion de l'établissement")
         meetings.set_agenda(session, m, ["Avancement du projet", "Diagnostic", "Prochaines étapes"], actor, now)
         for role, person in zip(("agenda", "invitations", "facilitation", "logistics"), people):
             attendance.assign_role(session, m, role, person, actor, now)
-        held_at = _at(day, 17)
+        held_at = _at(day, 17, site.department)
         attendance.mark_held(session, m, {a.person_id: ("excused" if i == 1 else "present")
                                         for i, a in enumerate(m.attendees)}, actor, held_at)
         minutes.save_minutes(session, m, MINUTES, 0, actor, held_at)

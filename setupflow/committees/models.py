@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..clock import DEFAULT_TIMEZONE, installation_timezone
 from ..db import Base, UTCDateTime
 from ..sites.models import Site
 from ..team.models import Person
@@ -43,7 +44,8 @@ class Meeting(Base):
     starts_dt: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     duration_minutes: Mapped[int] = mapped_column(default=120)
     #: IANA zone used to show and send the meeting
-    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Paris", server_default="Europe/Paris")
+    timezone: Mapped[str] = mapped_column(String(40), default=installation_timezone,
+                                          server_default=DEFAULT_TIMEZONE)
     place: Mapped[str | None] = mapped_column(String(300))
     video_url: Mapped[str | None] = mapped_column(String(500))
     #: one of the frequent working meetings of the last months before opening

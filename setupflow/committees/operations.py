@@ -13,14 +13,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import inputs
-from ..clock import local_date
+from ..clock import department_zone, local_date
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
 from ..team.operations import committee_members
-from .calendar import is_working_day
+from ..workdays import is_working_day
 from .models import AgendaItem, Attendee, Meeting
 from .proposals import new_meeting
 
@@ -45,16 +45,17 @@ def meetings_of(session: Session, site: Site, *, committee_id: str | None = None
     return list(session.scalars(query.order_by(Meeting.starts_dt, Meeting.id)))
 
 
-def _instant(value, field: str = "at") -> datetime:
+def _instant(value, site: Site, field: str = "at") -> datetime:
+    """An aware date-time; one without an offset is the site's local time."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise InputError(f"{field}: a date-time needs a time zone")
         return value
-    return inputs.instant(value, field)
+    return inputs.instant(value, field, department_zone(site.department))
 
 
 def _check_day(site: Site, starts_dt: datetime) -> None:
-    day = local_date(starts_dt)
+    day = local_date(starts_dt, department_zone(site.department))
     if not is_working_day(day, site.department):
         raise InputError(f"at: {day} is a weekend day or a public holiday (department {site.department or '-'})")
 
@@ -106,7 +107,7 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
     if committee_id not in {c.id for c in workflow.committees}:
         raise InputError(f"committee: '{committee_id}' is not a committee of {workflow.id} "
                          f"(known: {', '.join(c.id for c in workflow.committees)})")
-    starts_dt = _instant(at)
+    starts_dt = _instant(at, site)
     _check_day(site, starts_dt)
     if duration_minutes is not None and not 15 <= duration_minutes <= 600:
         raise InputError("duration: between 15 and 600 minutes")
@@ -123,7 +124,7 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
 def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
     """Move a meeting. A moved proposal counts as confirmed: a person chose its date."""
     _requires(meeting, OPEN, "move")
-    starts_dt = _instant(at)
+    starts_dt = _instant(at, meeting.site)
     _check_day(meeting.site, starts_dt)
     previous = meeting.starts_dt
     meeting.starts_dt = starts_dt

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
+from ..clock import department_timezone, department_zone, local_date
 from ..errors import InputError
 from ..sites.models import Site
 from .. import inputs
@@ -33,7 +33,7 @@ def new_meeting(session: Session, site: Site, committee_id: str, starts_dt: date
     meeting = Meeting(site=site, committee_id=committee_id, status=status, starts_dt=starts_dt,
                       duration_minutes=duration_minutes or committee.cadence.duration_minutes,
                       is_working_meeting=is_working_meeting, place=place, video_url=video_url,
-                      created_dt=now, updated_dt=now)
+                      timezone=department_timezone(site.department), created_dt=now, updated_dt=now)
     for i, item in enumerate(committee.standard_agenda, start=1):
         meeting.agenda.append(AgendaItem(position=i, title=item.get("fr")))
     session.add(meeting)
@@ -43,7 +43,7 @@ def new_meeting(session: Session, site: Site, committee_id: str, starts_dt: date
 def propose(session: Session, site: Site, now: datetime, actor: Actor = SYSTEM) -> list[Meeting]:
     """(Re)generate the proposed meetings of every committee of the site, from today to
     the target opening. Returns the new proposals, earliest first."""
-    today = local_date(now)
+    today = local_date(now, department_zone(site.department))
     workflow = workflow_of(site)
     existing = list(session.scalars(select(Meeting).where(Meeting.site_id == site.id)))
     replaced = [m for m in existing if m.status == "proposed"]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import inputs
+from .. import ics as calendar_output
 from ..clock import local_date
 from ..committees.minutes import current_minutes
 from ..committees.models import ActionItem, Meeting
@@ -21,7 +22,6 @@ from ..sites.decisions import decision_log
 from ..sites.models import Decision, Site
 from ..sites.runtime import workflow_of
 from ..team.models import ORGANISATION_CATEGORIES, Organisation, Person
-from .ics import meeting_calendar
 from .note import project_note
 from .render import Section, html_to_pdf, render_template, sections_to_docx
 
@@ -68,8 +68,11 @@ def invitation(session: Session, settings: Settings, meeting: Meeting, now: date
     subject = render_template(settings.templates_dir, f"email/invitation.{lang}.subject.txt", **ctx).strip()
     text = render_template(settings.templates_dir, f"email/invitation.{lang}.txt", **ctx)
     html = render_template(settings.templates_dir, f"email/invitation.{lang}.html", subject=subject, **ctx)
-    ics = meeting_calendar(meeting, summary=subject, description=text, organizer_email=settings.mail_sender,
-                           attendees=[(a.person.name, a.person.email) for a in meeting.attendees], now=now)
+    ics = calendar_output.invitation(
+        calendar_output.meeting_fields(meeting, subject, text), stamp=now,
+        method="CANCEL" if meeting.status == "cancelled" else "REQUEST",
+        attendees=[calendar_output.Attendee(a.person.email, a.person.name) for a in meeting.attendees],
+        organizer=settings.mail_sender.rpartition("<")[2].strip(" >"))
     return Invitation(subject, text, html, ics)
 
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..inputs import finalize, printable
+from ..clock import installation_zone, zone
 from .markdown import markdown_to_html
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
@@ -29,8 +29,8 @@ def long_date(day: date | datetime, lang: str = "fr") -> str:
     return f"{DAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
-def local_time(dt: datetime, tz: str = "Europe/Paris") -> datetime:
-    return dt.astimezone(ZoneInfo(tz))
+def local_time(dt: datetime, tz: str | None = None) -> datetime:
+    return dt.astimezone(zone(tz) if tz else installation_zone())
 
 
 @lru_cache(maxsize=8)

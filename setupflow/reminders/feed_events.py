@@ -23,7 +23,7 @@ from ..sites.models import Site
 from ..sites.operations import dated_values
 from ..sites.runtime import workflow_of
 from .. import inputs
-from . import ics_text as ics
+from ..ics import feed_text as ics
 from .meeting_rules import committee_title
 
 #: meetings in a feed: everything but mere proposals

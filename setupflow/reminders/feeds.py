@@ -6,7 +6,7 @@ address; a site's feed those of one site. Only the SHA-256 of a token is stored.
 A feed is bounded in time: meetings that started more than ``PAST`` (12 months) ago
 are left out (calendar apps do not need years of past meetings; they keep what they
 already showed); every later meeting and every open deadline is in. The text is written
-directly (``ics_text``).
+directly (``setupflow.ics.feed_text``).
 
 Each site's part of a feed has a version, read for all the reader's sites in five small
 statements: the reader's language there, the site's row (name, stage, dates, definition,
@@ -31,20 +31,21 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import planning
+from .. import ics as _ics_package, planning
 from ..errors import InputError, NotFound
 from ..inputs import email_key
 from ..sites.models import Site
 from ..sites.operations import get_site
 from ..team.models import Person
-from . import feed_cache, feed_events as _events_module, ics_text as ics, meeting_rules
+from ..ics import feed_text as ics
+from . import feed_cache, feed_events as _events_module, meeting_rules
 from ..sites.gates import current_values
 from .feed_events import meetings_in_window, site_texts
 from .models import FeedToken
 
 #: the code that writes a feed's text: a new release that writes it otherwise is a new version
 _CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
-    planning, meeting_rules, ics, _events_module, sys.modules[__name__]))).hexdigest()
+    planning, meeting_rules, _ics_package, ics, _events_module, sys.modules[__name__]))).hexdigest()
 
 
 def token_hash(token: str) -> str:

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
+from ..clock import local_date, zone
 from ..committees.models import ActionItem, Meeting, MinutesRevision
+from ..ics import meeting_fields
 from ..sites.models import Site
 from ..sites.runtime import workflow_of
 from ..team.models import Membership, Person
@@ -49,17 +50,15 @@ def agenda_text(titles) -> str | None:
 
 
 def meeting_context(meeting: Meeting, site: Site, lang: str) -> dict:
-    return {"uid": meeting.uid, "sequence": meeting.sequence, "starts": meeting.starts_dt.isoformat(),
-            "ends": meeting.ends_dt.isoformat(), "title": committee_title(workflow_of(site), meeting.committee_id, lang),
-            "place": meeting.place, "video_url": meeting.video_url, "timezone": meeting.timezone,
-            "description": agenda_text(item.title for item in meeting.agenda)}
+    return meeting_fields(meeting, committee_title(workflow_of(site), meeting.committee_id, lang),
+                          agenda_text(item.title for item in meeting.agenda))
 
 
 def invitees(session: Session, meeting: Meeting) -> list[Person]:
     """The people invited; without an explicit list, the committee's current members."""
     people = [a.person for a in meeting.attendees]
     if not people:
-        day = local_date(meeting.starts_dt)
+        day = local_date(meeting.starts_dt, zone(meeting.timezone))
         people = [m.person for m in session.scalars(select(Membership).join(Person).where(
             Person.site_id == meeting.site_id, Membership.committee_id == meeting.committee_id))
             if m.is_current(day)]
@@ -124,7 +123,7 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
                 continue
             if meeting.status not in ("scheduled", "held"):
                 continue  # proposed meetings are suggestions: nobody is invited yet
-            anchor = local_date(meeting.starts_dt)
+            anchor = local_date(meeting.starts_dt, zone(meeting.timezone))
             for rule in meeting_rules:
                 if rule.committees and meeting.committee_id not in rule.committees:
                     continue
@@ -132,7 +131,7 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
                     has_minutes = session.scalar(select(exists().where(MinutesRevision.meeting_id == meeting.id)))
                     if has_minutes or meeting.status not in ("scheduled", "held"):
                         continue
-                    due = rule_instant(rule, local_date(meeting.ends_dt), site.department)
+                    due = rule_instant(rule, local_date(meeting.ends_dt, zone(meeting.timezone)), site.department)
                     expires, once = None, True
                 elif meeting.status != "scheduled":
                     continue
@@ -181,7 +180,7 @@ def action_reminders(session: Session, site: Site, now: datetime) -> list[Planne
                 first = rule_instant(rule, action.due_on, site.department)
                 if rule.event == "action_due":
                     out.append(Planned(rule.id, f"action:{action.id}", first, to, rule.template, context, site.id,
-                                       end_of_day(action.due_on), True))
+                                       end_of_day(action.due_on, site.department), True))
                 else:
                     due = occurrence(first, rule.repeat_every_days, now)
                     out.append(Planned(rule.id, f"action:{action.id}", due, to, rule.template, context, site.id,

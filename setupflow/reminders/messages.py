@@ -12,13 +12,12 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from functools import cached_property
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..inputs import finalize
-
-from . import ics
+from ..clock import installation_zone, zone
+from .. import ics
 
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP
@@ -41,9 +40,9 @@ def long_day(value, lang: str = "fr") -> str:
     return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
 
 
-def long_instant(value, lang: str = "fr", tz: str = "Europe/Paris") -> str:
+def long_instant(value, lang: str = "fr", tz: str | None = None) -> str:
     """An ISO instant in the meeting's zone: ``mercredi 10 mars 2027 à 14 h 00``."""
-    local = datetime.fromisoformat(str(value)).astimezone(ZoneInfo(tz))
+    local = datetime.fromisoformat(str(value)).astimezone(zone(tz) if tz else installation_zone())
     if lang == "en":
         return f"{long_day(local.date().isoformat(), 'en')} at {local:%H:%M}"
     return f"{long_day(local.date().isoformat(), 'fr')} à {local.hour} h {local:%M}"
@@ -125,5 +124,5 @@ def meeting_calendar(template: str, context: dict, *, to: tuple[str, str], sende
     method = CALENDAR_METHODS.get(template)
     if method is None or "meeting" not in context:
         return None, None
-    return ics.invitation(context["meeting"], method=method, stamp=now, attendee=to,
+    return ics.invitation(context["meeting"], method=method, stamp=now, attendees=[ics.Attendee(*to)],
                           organizer=sender.rpartition("<")[2].strip(" >")), method

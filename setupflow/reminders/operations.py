@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import inputs
-from ..clock import PARIS
+from ..clock import installation_zone
 from ..inputs import email_key
 from ..errors import InputError
 from .messages import CALENDAR_METHODS
@@ -73,10 +73,11 @@ class SyncResult:
 def digest_instant(due: datetime, digest_at: str) -> datetime:
     """The first daily digest time (local) at or after ``due``."""
     hour, minute = (int(p) for p in digest_at.split(":"))
-    local = due.astimezone(PARIS)
-    candidate = datetime.combine(local.date(), time(hour, minute), PARIS)
+    tz = installation_zone()
+    local = due.astimezone(tz)
+    candidate = datetime.combine(local.date(), time(hour, minute), tz)
     if candidate < local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), time(hour, minute), PARIS)
+        candidate = datetime.combine(local.date() + timedelta(days=1), time(hour, minute), tz)
     return candidate.astimezone(due.tzinfo)
 
 

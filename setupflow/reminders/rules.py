@@ -6,57 +6,25 @@ result goes to ``operations.sync``.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 
-import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import PARIS, local_date
+from ..clock import department_zone, local_date
 from ..definitions.schema import ReminderRule, Workflow
 from ..sites.models import Site
 from ..sites.operations import dated_decisions, planned, progress
 from ..sites.runtime import workflow_of
 from ..team.models import Organisation, Person
+from ..workdays import at_local, shift_days
 from .operations import Planned, Recipient
-
-ALSACE_MOSELLE = ("57", "67", "68")
-
-
-@lru_cache(maxsize=64)
-def _holidays(year: int, department: str | None):
-    subdiv = "57" if department in ALSACE_MOSELLE else None
-    return holidays.country_holidays("FR", subdiv=subdiv, years=year)
-
-
-def is_working_day(day: date, department: str | None = None) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year, department)
-
-
-def shift_days(day: date, days: int, working: bool, department: str | None = None) -> date:
-    """``day`` + ``days`` calendar days, or working days (French public holidays, Alsace-Moselle's too)."""
-    if not working:
-        return day + timedelta(days=days)
-    step = 1 if days >= 0 else -1
-    left = abs(days)
-    while left:
-        day += timedelta(days=step)
-        if is_working_day(day, department):
-            left -= 1
-    return day
-
-
-def at_local(day: date, hhmm: str) -> datetime:
-    """A local (Paris) wall-clock time on ``day``, as an aware UTC instant."""
-    hour, minute = (int(p) for p in hhmm.split(":"))
-    return datetime.combine(day, time(hour, minute), PARIS).astimezone(timezone.utc)
 
 
 def rule_instant(rule: ReminderRule, anchor: date, department: str | None, days: int | None = None) -> datetime:
     """The instant a rule fires for an anchor day: anchor + days (calendar or working), at ``rule.at``."""
     offset = rule.days if days is None else days
-    return at_local(shift_days(anchor, offset, rule.working_days, department), rule.at)
+    return at_local(shift_days(anchor, offset, rule.working_days, department), rule.at, department)
 
 
 def occurrence(first: datetime, every_days: int | None, now: datetime) -> datetime:
@@ -67,8 +35,9 @@ def occurrence(first: datetime, every_days: int | None, now: datetime) -> dateti
     return first + step * ((now - first) // step)
 
 
-def end_of_day(day: date) -> datetime:
-    return at_local(day + timedelta(days=1), "00:00")
+def end_of_day(day: date, department: str | None) -> datetime:
+    """The end of ``day`` where the department lives."""
+    return at_local(day + timedelta(days=1), "00:00", department)
 
 
 def rules_for(workflow: Workflow, *events: str) -> list[ReminderRule]:
@@ -120,7 +89,7 @@ def site_reminders(session: Session, site: Site, now: datetime) -> list[Planned]
     if site.stage == workflow.final.id:
         return []
     team = team_by_category(session, site)
-    today = local_date(now)
+    today = local_date(now, department_zone(site.department))
     out: list[Planned] = []
     stage_index = workflow.stage_index(site.stage)
     plan = planned(site, dated_decisions(session, site))
@@ -133,9 +102,9 @@ def site_reminders(session: Session, site: Site, now: datetime) -> list[Planned]
         subject = f"site:{site.id}:deadline:{deadline.id}"
         for rule in rules_for(workflow, "deadline_opens", "deadline_closing", "deadline_missed"):
             if rule.event == "deadline_opens":
-                due, expires, once = rule_instant(rule, dp.window.earliest, site.department), end_of_day(dp.window.latest), True
+                due, expires, once = rule_instant(rule, dp.window.earliest, site.department), end_of_day(dp.window.latest, site.department), True
             elif rule.event == "deadline_closing":
-                due, expires, once = rule_instant(rule, dp.window.latest, site.department), end_of_day(dp.window.latest), True
+                due, expires, once = rule_instant(rule, dp.window.latest, site.department), end_of_day(dp.window.latest, site.department), True
             else:
                 if deadline.done_by is None:
                     continue  # nothing records that it is done: cannot tell it was missed

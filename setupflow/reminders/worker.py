@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
+from ..clock import use_timezone
 from ..config import Settings
 from ..db import is_sqlite, make_engine, make_session_factory, transaction
 from ..sites.models import Site
@@ -56,6 +57,7 @@ class Worker:
     def __init__(self, settings: Settings):
         crash.arm_from_env()  # a test hook, inert unless SETUPFLOW_CRASH_AT is set
         self.settings = settings
+        use_timezone(settings.timezone)
         self.engine = make_engine(settings.database_url)
         self.factory = make_session_factory(self.engine)
         self.lock = SqliteWorkerLock(settings.database_url) if is_sqlite(settings.database_url) else None

@@ -9,10 +9,9 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from ..db import row_id
+from ..db import StaleRow, row_id
 from ..errors import NotFound
 from .models import HistoryEntry, Site
 
@@ -42,10 +41,16 @@ def record(session: Session, site: Site, actor: Actor, now: datetime, action: st
            reason: str | None = None, *, changes: dict | None = None, **detail) -> int:
     """Record a change of ``site`` in its history, and apply ``changes`` (column -> value) to its row.
 
-    Every recorded change bumps the site's optimistic-locking counter in one versioned
-    UPDATE, so two changes made from the same stale read of a site cannot both be saved:
-    the second raises ``StaleDataError`` (``StaleEdit`` at the transaction's boundary) and
-    writes nothing. What the caller changed through the ORM is flushed first, under its
+    Every recorded change bumps the site's optimistic-locking counter (the ``version_id_col``
+    the ORM also checks on its own flushes of a site) in one versioned UPDATE, so two
+    changes made from the same stale read of a site cannot both be saved: the second
+    raises ``StaleRow``, a ``StaleDataError`` (``StaleEdit`` at the transaction's boundary),
+    and writes nothing.
+
+    The UPDATE is a statement built once rather than the ORM's flush of a dirty ``Site``:
+    measured on 2026-12-01 (SQLite), a ``record`` through the ORM's flush took 280-370 us
+    of CPU against 42-47 us here, about 13 % more CPU per step of a persisted advance
+    (``benchmarks/advance.py``), for the same statement and the same check. What the caller changed through the ORM is flushed first, under its
     own version check. The entry is appended with one INSERT (history is append-only);
     its id is returned.
     """
@@ -58,9 +63,7 @@ def record(session: Session, site: Site, actor: Actor, now: datetime, action: st
     version = site.version_id
     values = {**(changes or {}), "version_id": version + 1}
     if connection.execute(_BUMP_SITE_VERSION, {"b_id": site.id, "b_version": version, **values}).rowcount != 1:
-        # worded as the ORM's own, which db.stale_edit reads the table name from
-        raise StaleDataError(f"UPDATE statement on table 'sites' expected to update 1 row(s); 0 were matched "
-                             f"(site {site.id} at version {version})")
+        raise StaleRow("sites", site.id, version)
     for key, value in values.items():
         set_committed_value(site, key, value)
     return connection.execute(_APPEND_HISTORY, dict(zip(_HISTORY_COLUMNS, (

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from setupflow.clock import parse_instant as paris
 from setupflow.reminders.models import Reminder
 from setupflow.reminders.operations import plan_site
-from setupflow.reminders.rules import shift_days
+from setupflow.workdays import shift_days
 
 
 def rows(session, **where):

@@ -15,6 +15,7 @@ from setupflow.calls import operations as ops
 from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
+from setupflow.clock import department_zone
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
@@ -167,7 +168,7 @@ def slot(site_id, call_id):
     call = call_of(site, call_id)
     form = request.form.to_dict()
     try:
-        starts = inputs.instant(form.get("starts", ""), "starts")
+        starts = inputs.instant(form.get("starts", ""), "starts", department_zone(site.department))
         ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=starts, place=form.get("place"),
                      organisation=form.get("organisation"), actor=actor(), now=now())
     except InputError as exc:

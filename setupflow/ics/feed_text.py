@@ -4,8 +4,8 @@ Building a feed with the ``icalendar`` library cost about 1 to 1.6 ms per event 
 of 2,000 sites holds tens of thousands); writing the few properties a feed needs as text
 costs a few microseconds. RFC 5545: CRLF line endings, lines folded at 75 octets,
 ``\\ ; , newline`` escaped in TEXT values. Instants are written in UTC (``...Z``), as
-the ``icalendar`` version wrote them, so no VTIMEZONE is needed. The invitations
-attached to e-mails still use ``icalendar`` (``ics.py``): one event each.
+the invitations write them, so no VTIMEZONE is needed. The invitations use ``icalendar``
+(``setupflow.ics.invitation``): one event each.
 
 Fast path: most values need no escaping and most lines no folding, so both first look
 whether they have anything to do; a feed writes the lines that repeat (a site's meeting
@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 from ..inputs import printable
-from .ics import PRODID
+from . import PRODID
 
 
 def escape(value: str) -> str:
