@@ -10,10 +10,11 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal, gettext
+from babel.lists import format_list
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from setupflow.refusals import MESSAGES
+from setupflow.refusals import MESSAGES, Term
 
 PATTERNS = (
     (re.compile(r"^decision '[^']+' is already taken"),
@@ -32,8 +33,21 @@ PATTERNS = (
 )
 
 
+#: form fields in the reader's words: a refusal that carries a ``label`` param (the field it is
+#: about, e.g. identifying data in a diagnostic text) is shown after that field's label
+FIELD_LABELS = {"organisation": _l("Organisation"), "legal_status": _l("Legal status"), "activity": _l("Activity"),
+                "category": _l("Category"), "label": _l("Label"), "planned": _l("Planned amount (€)"),
+                "actual": _l("Actual amount (€, once known)")}
+
+
 def formatted(value):
     """A refusal's parameter as the reader writes it (dates and numbers by Babel)."""
+    if isinstance(value, Term):
+        return gettext(MESSAGES[value])
+    if isinstance(value, (list, tuple)):
+        return format_list([str(formatted(v)) for v in value], locale=get_locale())
+    if hasattr(value, "en") and hasattr(value, "fr"):  # a definition's Text
+        return value.get(get_locale().language if get_locale() else "fr")
     if isinstance(value, datetime):
         return format_datetime(value, "medium")
     if isinstance(value, date):
@@ -43,12 +57,23 @@ def formatted(value):
     return value
 
 
-def explain(exc: Exception) -> str:
+def term(code: str) -> str:
+    """A phrase of the refusals catalogue (``call.missing.body``...) in the reader's language."""
+    return gettext(MESSAGES[code])
+
+
+def explain(exc: Exception, fields: dict | None = None) -> str:
+    """The refusal in the reader's language; ``fields`` adds a page's own field labels to FIELD_LABELS."""
     code = getattr(exc, "code", None)
     if code is not None:
         template = MESSAGES[code]
         params = {k: formatted(v) for k, v in exc.params.items()}
-        return gettext(template, **params) if params else gettext(template)
+        text = gettext(template, **params) if params else gettext(template)
+        if "label" in exc.params:
+            label = {**FIELD_LABELS, **(fields or {})}.get(exc.params["label"])
+            if label is not None:
+                return gettext("%(label)s: %(message)s", label=str(label), message=text)
+        return text
     message = str(exc)
     for pattern, text in PATTERNS:
         if pattern.search(message):

@@ -50,7 +50,7 @@ def _parse_day(value, what: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InputError(f"{what}: '{value}' is not a date (YYYY-MM-DD)") from None
+        raise InputError(code="date.invalid", field=what, value=value) from None
 
 
 def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: str, start_on, opening_on,

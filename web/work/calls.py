@@ -3,11 +3,8 @@ criteria, text), publication with the answer-window warning, visits and bilatera
 meetings, distribution, and the call document as HTML, PDF or DOCX."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -15,18 +12,15 @@ from setupflow.calls import operations as ops
 from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
-from setupflow.clock import PARIS
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
 from ..db import db_session, settings
 from ..i18n import current_language
+from ..problems import explain, term
 from .common import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("calls", __name__)
-#: what drafting_problems names, in the reader's words
-MISSING = {"body": _l("the text of the call"), "needs": _l("the needs of the prison population it answers"),
-           "criteria": _l("at least one weighted criterion")}
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf",
              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -43,7 +37,7 @@ def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
     return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
                            ranking=queries.ranking(call), scores=_grid(call),
-                           missing=[str(MISSING.get(m.split(":")[0], m)) for m in ops.drafting_problems(call)],
+                           missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
                            can_edit=can_edit(site), form=form or {}, error=error,
                            lang=current_language(), formats=FORMATS, max_score=spec.max_score), status
 
@@ -102,7 +96,7 @@ def edit(site_id, call_id):
     version = form.get("version", "")
     try:
         if not version.isdigit():
-            raise InputError("version: the form is missing its version; reload the page")
+            raise InputError(code="form.version_missing", field="version")
         ops.edit_call(db_session(), site, call, actor=actor(), now=now(), expected_version=int(version),
                       **{k: (form.get(k) or None) if k == "capacity" else form.get(k, "") for k in ops.EDITABLE})
     except StaleEdit:
@@ -125,12 +119,8 @@ def weights(site_id, call_id):
     call = call_of(site, call_id)
     form = request.form.to_dict()
     try:
-        for criterion in [c["id"] for c in call.criteria]:
-            value = form.get(f"weight-{criterion}", "").strip()
-            if not value.lstrip("-").isdigit():
-                raise InputError(f"weight '{criterion}': '{value}' is not a whole number")
-            if int(value) != next(c["weight"] for c in call.criteria if c["id"] == criterion):
-                ops.set_weight(db_session(), site, call, criterion, int(value), actor=actor(), now=now())
+        ops.set_weights(db_session(), site, call, {c["id"]: form.get(f"weight-{c['id']}", "") for c in call.criteria},
+                        actor=actor(), now=now())
     except InputError as exc:
         return refused(site, call, exc, form)
     return done("calls.show", site, _("Criteria weights saved."), "criteria", call_id=call.id)
@@ -158,9 +148,7 @@ def publish(site_id, call_id):
     except InputError as exc:
         return refused(site, call, exc, form)
     for warning in warnings:
-        days = (call.closes_on - call.published_on).days
-        flash(_("Warning: candidates get %(days)s days to answer; the method advises two to three months.",
-                days=days), "error")
+        flash(_("Warning: %(advice)s", advice=explain(warning)), "error")
     return done("calls.show", site, _("Call published."), "publication", call_id=call.id)
 
 
@@ -171,11 +159,8 @@ def slot(site_id, call_id):
     call = call_of(site, call_id)
     form = request.form.to_dict()
     try:
-        try:
-            starts = datetime.fromisoformat(form.get("starts", "")).replace(tzinfo=PARIS)
-        except ValueError:
-            raise InputError(f"starts: '{form.get('starts', '')}' is not a date and time") from None
-        ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=starts, place=form.get("place"),
+        ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=form.get("starts", ""),
+                     place=form.get("place"),
                      organisation=form.get("organisation"), actor=actor(), now=now())
     except InputError as exc:
         return refused(site, call, exc, form)
