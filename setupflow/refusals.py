@@ -27,6 +27,9 @@ def N_(text: str) -> str:
 
 
 MESSAGES: dict[str, str] = {
+    "account.cress_scope_required": N_("A Cress user needs a region or at least one site."),
+    "account.exists": N_("An account already exists for this e-mail address (%(email)s)."),
+    "account.reset_link_invalid": N_("This reset link is unknown, already used or expired."),
     "amount.float": N_("Give the amount as text or a Decimal, not a float."),
     "amount.invalid": N_("'%(value)s' is not an amount (digits, with a decimal comma or point)."),
     "amount.negative": N_("An amount cannot be negative."),
@@ -79,6 +82,16 @@ MESSAGES: dict[str, str] = {
     "dates.end_before_start": N_("The end (%(end)s) comes before the start (%(start)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "datetime.no_time_zone": N_("Give a time zone with the date and time."),
+    "decision.already_taken":
+        N_("This decision is already taken (%(value)s, decision #%(previous)s): give a reason to replace "
+           "it."),
+    "decision.not_found": N_("Decision %(decision)s is not a decision of site %(site)s."),
+    "decision.superseded": N_("Decision %(decision)s is already superseded."),
+    "decision.text_required": N_("A decision needs a text."),
+    "decision.unknown": N_("Unknown decision '%(decision)s' in %(workflow)s (known: %(known)s)."),
+    "decision.value_not_a_choice": N_("Choose one of the values offered ('%(value)s' is not one of %(allowed)s)."),
+    "decision.value_required": N_("Give a value for the decision."),
+    "decision.withdraw_reason_required": N_("Give a reason: say why the decision is withdrawn."),
     "diagnostic.category_twice": N_("The category '%(category)s' of %(dimension)s is given twice."),
     "diagnostic.category_unnamed": N_("A category of %(dimension)s needs a name."),
     "diagnostic.conclusions_required": N_("Write the conclusions of the diagnostic."),
@@ -101,12 +114,21 @@ MESSAGES: dict[str, str] = {
     "dui.signed_by_required": N_("Say who signed."),
     "dui.signed_in_future": N_("A signature date cannot be in the future (%(value)s)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
+    "email.line_break": N_("Line breaks are not allowed in an e-mail address."),
     "file.empty": N_("The file %(name)s is empty."),
     "file.name_required": N_("Choose a file to attach."),
     "file.too_large": N_("The file %(name)s is larger than %(limit_mb)s MB."),
     "file.type_refused": N_("The file %(name)s is not of an accepted type (%(allowed)s), whatever its name says."),
     "form.version_missing": N_("The form is missing its version: reload the page."),
+    "handover.already_left": N_("%(person)s already left on %(left_on)s."),
+    "handover.other_site": N_("Both people must belong to the same site."),
+    "handover.self": N_("Someone cannot succeed themselves."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
+    "password.same_as_email": N_("The password must differ from the e-mail address."),
+    "password.too_common": N_("This password is too common; choose another one."),
+    "password.too_long": N_("The password has at most %(limit)s characters."),
+    "password.too_short": N_("The password needs at least %(limit)s characters."),
+    "phone.invalid": N_("'%(value)s' is not a phone number."),
     "privacy.identifying":
         N_("%(problem)s; the diagnostic keeps aggregates and themes only, never data about one person: "
            "rewrite it without the identifying part."),
@@ -126,13 +148,45 @@ MESSAGES: dict[str, str] = {
     "selection.none": N_("Select at least one application."),
     "selection.not_published": N_("The committee selects once the call has closed (it is not published)."),
     "selection.too_many": N_("This call selects at most %(limit)s."),
+    "site.final": N_("Site %(site)s is already in its final state (%(stage)s)."),
+    "site.name_required": N_("Give the site a name."),
+    "site.not_found": N_("No site %(site)s."),
+    "site.opening_before_start": N_("The target opening (%(opening)s) must come after the start (%(start)s)."),
+    "site.outside_region": N_("You can create sites in your region (%(region)s) only."),
+    "site.reopen_managers_only": N_("Reopening a stage is for managers."),
+    "site.reopen_not_before": N_("The stage '%(stage)s' does not come before the current stage '%(current)s'."),
+    "site.reopen_reason_required": N_("Give a reason: say why the stage is reopened."),
+    "site.upgrade_managers_only": N_("Upgrading a site's workflow version is for managers."),
     "stage.gate_not_met": N_("The site cannot leave this stage yet. Missing: %(missing)s"),
+    "task.met_by_work":
+        N_("This task is met by the work itself (diagnostic, calls, support, budget pages): it cannot be "
+           "ticked by hand."),
+    "task.unknown": N_("This task (%(task)s) is not part of the site's method."),
+    "team.email_taken": N_("%(email)s is already in the team file of this site."),
+    "team.field_unknown": N_("This is not a field of a person (%(allowed)s)."),
+    "team.not_on_committee": N_("%(person)s does not sit on the committee '%(committee)s'."),
+    "team.organisation_other_site": N_("The organisation %(organisation)s belongs to another site."),
+    "team.organisation_unknown":
+        N_("'%(value)s' is neither a category (%(categories)s) nor an organisation of site %(site)s (known:"
+           " %(known)s): give its category to create it."),
+    "team.person_left": N_("%(person)s left the project on %(left_on)s."),
+    "team.person_not_found": N_("No such person (%(person)s) on this site."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
+    "text.line_break": N_("The text must fit on one line."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
+    "upgrade.drops_done_tasks": N_("Version %(version)s of %(workflow)s drops done tasks: %(tasks)s."),
+    "upgrade.older_version": N_("Site %(site)s runs version %(version)s; %(source)s has the older %(older)s."),
+    "upgrade.same_version": N_("Site %(site)s already runs %(workflow)s version %(version)s."),
+    "upgrade.stage_missing":
+        N_("Version %(version)s of %(workflow)s has no stage '%(stage)s': reopen an existing stage first."),
     "workflow.no_diagnostic": N_("The workflow '%(workflow)s' has no diagnostic."),
     "workflow.no_dui": N_("The workflow '%(workflow)s' has no DUI."),
     "workflow.no_opening_decision": N_("The workflow '%(workflow)s' has no opening decision."),
     "workflow.no_support": N_("The workflow '%(workflow)s' has no support workstreams."),
+    "workflow.unknown": N_("Unknown workflow '%(workflow)s' (known: %(known)s)."),
+    "workflow.version_unchanged":
+        N_("%(source)s: the content of '%(workflow)s' changed but its version is still %(version)s, which "
+           "sites already use; give it a new version number."),
 }
 
 

@@ -124,7 +124,7 @@ def test_a_bad_email_in_the_team_file_says_so_and_adds_nobody(busy_site, logged_
     org = web_session.scalar(select(Person)).organisation
     response = client.post(f"/sites/{busy_site.id}/team/people", follow_redirects=True,
                            data={"name": "X", "email": "pas-un-courriel", "organisation": org.id})
-    assert "La personne n'a pas été ajoutée : Ce n'est pas une adresse e-mail." in text_of(response)
+    assert "La personne n'a pas été ajoutée : « pas-un-courriel » n’est pas une adresse électronique." in text_of(response)
     assert web_session.scalar(select(Person).where(Person.name == "X")) is None
 
 

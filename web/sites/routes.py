@@ -113,7 +113,7 @@ def _day(value):
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"decided_on: '{value}' is not a date (YYYY-MM-DD)") from None
+        raise InputError(code="date.invalid", field="decided_on", value=value) from None
 
 
 @bp.post("/sites/<int:site_id>/advance")
@@ -124,10 +124,7 @@ def advance(site_id):
     lang = current_language()
     try:
         target = ops.advance(db_session(), site, access.actor_of(current_account()), now())
-    except GateNotMet as exc:
-        missing = ", ".join(c.label.get(lang) for c in exc.conditions)
-        return refused(site, _("The site cannot leave this stage yet. Missing: %(missing)s", missing=missing), "gate")
-    except (InputError, StaleEdit) as exc:
+    except (GateNotMet, InputError, StaleEdit) as exc:
         return refused(site, explain(exc), "gate")
     workflow = workflow_of(site)
     label = workflow.final.label if target == workflow.final.id else workflow.stage(target).label
