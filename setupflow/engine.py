@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from transitions import Machine, MachineError
 
 from .definitions.schema import DecisionKind, Text, Workflow
+from .errors import InputError
 
 ADVANCE = "advance"
 
@@ -55,23 +56,23 @@ class GateStatus:
         return {"stage": self.stage, "met": self.met, "conditions": [c.as_dict(lang) for c in self.conditions]}
 
 
-def decision_value_error(kind: DecisionKind, value: str) -> str | None:
-    """Why ``value`` is not valid for a gate decision, or None when it is."""
+def decision_value_error(kind: DecisionKind, value: str) -> InputError | None:
+    """The refusal of ``value`` for a gate decision (to raise), or None when it is valid."""
     value = (value or "").strip()
     if not value:
-        return f"decision '{kind.id}' needs a value"
+        return InputError(code="decision.value_required", field="value", decision=kind.id)
     if kind.kind == "choice":
         allowed = [c.id for c in kind.choices]
         if value not in allowed:
-            return f"decision '{kind.id}': '{value}' is not one of {', '.join(allowed)}"
+            return InputError(code="decision.value_not_a_choice", field="value", decision=kind.id, value=value,
+                              allowed=allowed)
     elif kind.kind == "date":
-        from .errors import InputError
         from .inputs import day
 
         try:
             day(value, "value")
         except InputError as exc:
-            return f"decision '{kind.id}': {exc}"
+            return exc
     return None
 
 

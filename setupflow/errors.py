@@ -47,11 +47,16 @@ class StaleEdit(SetupflowError):
     """The object changed since the version the edit was based on; nothing was saved."""
 
 
+class Advice(SetupflowError):
+    """Not a refusal: advice an operation returns (never raises) with its result, rendered like one
+    (a short answer window on a call's publication...)."""
+
+
 class GateNotMet(SetupflowError):
     """A site cannot leave its stage yet; ``conditions`` lists every unmet condition."""
 
     def __init__(self, stage: str, conditions):
         self.stage = stage
         self.conditions = tuple(conditions)
-        missing = "; ".join(f"{c.kind} '{c.key}' ({c.label.en})" for c in self.conditions)
-        super().__init__(f"site cannot leave '{stage}' yet, missing: {missing}")
+        super().__init__(code="stage.gate_not_met", field="stage", stage=stage,
+                         missing=[c.label for c in self.conditions], keys=[c.key for c in self.conditions])

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from .errors import InputError
+from .refusals import Term
 
 MONTHS = ("janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|novembre|décembre|"
           "decembre|january|february|march|april|may|june|july|august|september|october|november|december")
@@ -48,38 +49,42 @@ DIF CPF CV QCM""".split())
 
 
 def identifying_problem(text: str, *, names: bool = True) -> str | None:
-    """What in ``text`` looks like identifying data, or None."""
+    """What in ``text`` looks like identifying data (a ``privacy.kind.*`` code of the catalogue), or None."""
     if not text:
         return None
     if _EMAIL.search(text):
-        return "looks like an e-mail address"
+        return "privacy.kind.email"
     if _PHONE.search(text):
-        return "looks like a phone number"
+        return "privacy.kind.phone"
     for pattern in _DATES:
         if pattern.search(text):
-            return "contains a full date (a birth date or a date about one person)"
+            return "privacy.kind.full_date"
     for pattern in _REGISTER:
         if pattern.search(text):
-            return "looks like a prison register number (numéro d'écrou)"
+            return "privacy.kind.register_number"
     if names:
         if _LABELLED_NAME.search(text):
-            return "looks like a person's name (a 'nom :' field)"
+            return "privacy.kind.name_field"
         if _TITLE_NAME.search(text):
-            return "looks like a person's name (title followed by a name)"
+            return "privacy.kind.name_title"
         for match in _FIRST_LAST.finditer(text):
             words = re.split(r"[- ]", match.group(1))
             if not all(w in ACRONYMS for w in words):
-                return "looks like a person's name (first name and SURNAME)"
+                return "privacy.kind.name_surname"
     return None
 
 
-def refuse_identifying(field: str, text: str | None, *, names: bool = True) -> str:
-    """Return the stripped text, or raise InputError naming ``field``."""
+def refuse_identifying(field: str, text: str | None, *, names: bool = True, label: str | None = None,
+                       **where) -> str:
+    """Return the stripped text, or raise InputError (``privacy.identifying``) naming ``field``.
+
+    ``label`` is the key of the field's label (``themes`` for ``themes[2]``), ``where`` says more
+    (the dimension of a category...); the kind of problem is the ``problem`` param."""
     text = (text or "").strip()
     problem = identifying_problem(text, names=names)
     if problem:
-        raise InputError(f"{field}: {problem}; the diagnostic keeps aggregates and themes only, "
-                         "never data about one person")
+        raise InputError(code="privacy.identifying", field=field, label=label or field, problem=Term(problem),
+                         **where)
     return text
 
 

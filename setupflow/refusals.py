@@ -7,6 +7,10 @@ plain data (str, int, date, Decimal...): each face formats dates and amounts for
 Every code used in the code base must be here (tests/test_refusals.py checks it), and
 scripts/translations extracts these templates (marked with ``N_``) into the French catalogue.
 
+A param may itself be a phrase of the catalogue (``Term("privacy.kind.email")``: each face
+renders it in its reader's language), a text of the definitions in both languages (a stage's
+label: each face picks its language), or a list of such values (joined for the reader).
+
 Codes are grouped by prefix: the kind of input (``date.``, ``amount.``, ``text.``, ``email.``)
 or the feature (``call.``, ``dui.``, ``meeting.``...). Add new ones in alphabetical order.
 """
@@ -23,13 +27,98 @@ def N_(text: str) -> str:
 
 
 MESSAGES: dict[str, str] = {
+    "account.cress_scope_required": N_("A Cress user needs a region or at least one site."),
+    "account.exists": N_("An account already exists for this e-mail address (%(email)s)."),
+    "account.reset_link_invalid": N_("This reset link is unknown, already used or expired."),
+    "action.meeting_status": N_("A meeting that is %(status)s gives no action items."),
+    "action.not_found": N_("No such action item (%(action)s)."),
+    "action.owner_not_in_team": N_("Person %(person)s is not an active member of the site's team."),
+    "action.text_required": N_("An action item says what to do."),
+    "amount.float": N_("Give the amount as text or a Decimal, not a float."),
     "amount.invalid": N_("'%(value)s' is not an amount (digits, with a decimal comma or point)."),
     "amount.negative": N_("An amount cannot be negative (%(value)s)."),
     "amount.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
     "amount.too_precise": N_("%(value)s has more than %(places)s decimals."),
+    "amount.too_large": N_("'%(value)s' is too large."),
+    "application.after_close": N_("This application arrived (%(value)s) after the call closed (%(closes_on)s)."),
+    "application.before_publication":
+        N_("This date (%(value)s) is before the call was published (%(published_on)s)."),
+    "application.call_not_published": N_("Call %(call)s is not published yet: it cannot receive applications."),
+    "application.duplicate": N_("%(organisation)s has already applied to this call."),
+    "application.not_found": N_("Application %(application)s is not an application to call %(call)s."),
+    "budget.field_unknown": N_("This is not a field of a budget line."),
+    "budget.funder_required": N_("An income line says who funds it."),
+    "budget.kind.expense": N_("an expense line"),
+    "budget.kind.income": N_("an income line"),
+    "budget.line_not_found": N_("Budget line %(line)s is not a line of site %(site)s."),
+    "budget.line_stale": N_("Budget line %(line)s was changed by %(by)s since you opened it."),
+    "budget.planned_required": N_("Give the planned amount."),
+    "budget.status_invalid": N_("The status of %(kind)s is %(allowed)s, not '%(value)s'."),
+    "call.already_published": N_("Call %(call)s was already published on %(published_on)s."),
+    "call.bilateral_organisation": N_("A bilateral meeting is with one candidate organisation."),
+    "call.capacity_range": N_("The number of places is a whole number between %(low)s and %(high)s."),
+    "call.closes_before_publication":
+        N_("The closing date (%(closes_on)s) must come after the publication (%(published_on)s)."),
+    "call.exists": N_("Site %(site)s already has a call '%(call)s'."),
+    "call.field_unknown": N_("This is not an editable field of a call (%(allowed)s)."),
+    "call.missing.body": N_("the text of the call"),
+    "call.missing.criteria": N_("at least one weighted criterion"),
+    "call.missing.needs": N_("the needs of the prison population it answers"),
+    "call.name_kind": N_("Name the kind of call (%(known)s)."),
+    "call.name_one": N_("Site %(site)s has several calls: name one (%(known)s)."),
+    "call.none_drafted": N_("Site %(site)s has no call %(call)s drafted yet."),
+    "call.not_ready": N_("The call cannot be published yet: it needs %(missing)s."),
+    "call.short_answer_window":
+        N_("Candidates get %(days)s days to answer; the method advises at least %(advised)s (two to three "
+           "months)."),
+    "call.slot_after_close": N_("Visits and meetings come before the call closes (%(closes_on)s), not on %(value)s."),
+    "call.stale": N_("Call %(call)s was changed by %(by)s since you opened it: reload and redo your edit."),
+    "call.title_required": N_("A call needs a title."),
+    "call.weight_all_zero": N_("At least one criterion must weigh something."),
+    "call.weight_invalid": N_("The weight of %(criterion)s is not a whole number: '%(value)s'."),
+    "call.weight_range": N_("The weight of %(criterion)s is between %(low)s and %(high)s."),
+    "call.weights_fixed":
+        N_("Call %(call)s was published on %(published_on)s: its criteria weights are fixed so that every "
+           "candidate is judged on the published rules."),
+    "choice.invalid": N_("'%(value)s' is not one of %(allowed)s."),
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
+    "dates.end_before_start": N_("The end (%(end)s) comes before the start (%(start)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
+    "datetime.no_time_zone": N_("Give a time zone with the date and time."),
+    "decision.already_taken":
+        N_("This decision is already taken (%(value)s, decision #%(previous)s): give a reason to replace "
+           "it."),
+    "decision.not_found": N_("Decision %(decision)s is not a decision of site %(site)s."),
+    "decision.other_committee":
+        N_("This decision is taken by the %(committee)s committee, not the %(meeting_committee)s committee."),
+    "decision.superseded": N_("Decision %(decision)s is already superseded."),
+    "decision.text_required": N_("A decision needs a text."),
+    "decision.unknown": N_("Unknown decision '%(decision)s' in %(workflow)s (known: %(known)s)."),
+    "decision.value_not_a_choice": N_("Choose one of the values offered ('%(value)s' is not one of %(allowed)s)."),
+    "decision.value_required": N_("Give a value for the decision."),
+    "decision.withdraw_reason_required": N_("Give a reason: say why the decision is withdrawn."),
+    "diagnostic.category_twice": N_("The category '%(category)s' of %(dimension)s is given twice."),
+    "diagnostic.category_unnamed": N_("A category of %(dimension)s needs a name."),
+    "diagnostic.conclusions_required": N_("Write the conclusions of the diagnostic."),
+    "diagnostic.count_invalid": N_("The count for %(what)s is not a whole number: %(value)s."),
+    "diagnostic.count_negative": N_("The count for %(what)s cannot be negative."),
+    "diagnostic.dimension_unknown":
+        N_("'%(value)s' is not a dimension of the definition (%(known)s): give it a label to add it."),
+    "diagnostic.indicator_empty": N_("Give at least one category with its count for %(dimension)s (CATEGORY=COUNT)."),
+    "diagnostic.individual_one_participant": N_("An individual interview has one participant."),
+    "diagnostic.initiative_unnamed": N_("An initiative needs a name."),
+    "diagnostic.obtained_on_not_obtained":
+        N_("Only an obtained source has a date obtained (this one is '%(status)s')."),
+    "diagnostic.obtained_on_required": N_("Give the date the data was obtained."),
+    "diagnostic.participants_none": N_("Give the number of participants (a whole number, at least 1)."),
+    "diagnostic.rationale_required": N_("Say why this structure type answers the needs found."),
+    "diagnostic.themes_required": N_("Give at least one theme raised."),
+    "dui.already_signed": N_("%(signatory)s already signed the DUI on %(signed_on)s."),
+    "dui.before_previous": N_("A signature cannot come before the previous one (%(previous)s, %(previous_on)s)."),
+    "dui.out_of_order": N_("The DUI is signed in order: waiting first for %(waiting)s."),
+    "dui.signed_by_required": N_("Say who signed."),
+    "dui.signed_in_future": N_("A signature date cannot be in the future (%(value)s)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "email.taken": N_("An account already exists for %(value)s."),
     "meeting.date_out_of_range": N_("This meeting is stored on %(value)s, outside the accepted years (%(low)s to %(high)s): move it to a real date."),
@@ -43,7 +132,110 @@ MESSAGES: dict[str, str] = {
     "text.line_break": N_("This must fit on one line."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
     "time.invalid": N_("'%(value)s' is not a time of day (expected HH:MM)."),
+    "email.line_break": N_("Line breaks are not allowed in an e-mail address."),
+    "file.empty": N_("The file %(name)s is empty."),
+    "file.name_required": N_("Choose a file to attach."),
+    "file.too_large": N_("The file %(name)s is larger than %(limit_mb)s MB."),
+    "file.type_refused": N_("The file %(name)s is not of an accepted type (%(allowed)s), whatever its name says."),
+    "form.version_missing": N_("The form is missing its version: reload the page."),
+    "handover.already_left": N_("%(person)s already left on %(left_on)s."),
+    "handover.other_site": N_("Both people must belong to the same site."),
+    "handover.self": N_("Someone cannot succeed themselves."),
+    "meeting.action.cancel": N_("cancel it"),
+    "meeting.action.change": N_("change it"),
+    "meeting.action.change_agenda": N_("change its agenda"),
+    "meeting.action.confirm": N_("confirm it"),
+    "meeting.action.hold": N_("hold it"),
+    "meeting.action.invite": N_("invite people to it"),
+    "meeting.action.move": N_("move it"),
+    "meeting.action.share_roles": N_("share its roles"),
+    "meeting.agenda_title": N_("An agenda item needs a title of at most %(limit)s characters."),
+    "meeting.duration_range": N_("A meeting lasts between %(low)s and %(high)s minutes."),
+    "meeting.not_a_working_day": N_("%(day)s is a weekend day or a public holiday (department %(department)s)."),
+    "meeting.not_found": N_("No such meeting (%(meeting)s)."),
+    "meeting.not_held_yet": N_("The meeting has not taken place yet (%(starts)s)."),
+    "meeting.not_invited": N_("Person %(person)s was not invited to meeting %(meeting)s."),
+    "meeting.not_started": N_("The meeting starts on %(starts)s: it cannot be held yet."),
+    "meeting.person_not_in_team": N_("This person (%(person)s) is not in the site's team file."),
+    "meeting.status.cancelled": N_("cancelled"),
+    "meeting.status.held": N_("held"),
+    "meeting.status.minutes_approved": N_("closed (minutes approved)"),
+    "meeting.status.proposed": N_("proposed"),
+    "meeting.status.scheduled": N_("scheduled"),
+    "meeting.takes_no_decision": N_("A meeting that is %(status)s takes no decision."),
+    "meeting.video_link_invalid": N_("'%(value)s' is not an http(s) link."),
+    "meeting.wrong_status": N_("This meeting is %(status)s: you cannot %(action)s."),
+    "minutes.approve_not_held": N_("Only the minutes of a held meeting are approved (this one is %(status)s)."),
+    "minutes.empty": N_("The minutes are empty."),
+    "minutes.meeting_status": N_("Minutes are written for a scheduled or held meeting, not one that is %(status)s."),
+    "minutes.none_to_approve": N_("There are no minutes to approve."),
+    "minutes.stale_approval":
+        N_("You approve version %(version)s but the minutes are at version %(current)s: read the latest "
+           "version first."),
+    "password.same_as_email": N_("The password must differ from the e-mail address."),
+    "password.too_common": N_("This password is too common; choose another one."),
+    "password.too_long": N_("The password has at most %(limit)s characters."),
+    "password.too_short": N_("The password needs at least %(limit)s characters."),
+    "phone.invalid": N_("'%(value)s' is not a phone number."),
+    "privacy.identifying":
+        N_("%(problem)s; the diagnostic keeps aggregates and themes only, never data about one person: "
+           "rewrite it without the identifying part."),
+    "privacy.kind.email": N_("looks like an e-mail address"),
+    "privacy.kind.full_date": N_("contains a full date (a birth date or a date about one person)"),
+    "privacy.kind.name_field": N_("looks like a person's name (a 'nom :' field)"),
+    "privacy.kind.name_surname": N_("looks like a person's name (first name and SURNAME)"),
+    "privacy.kind.name_title": N_("looks like a person's name (title followed by a name)"),
+    "privacy.kind.phone": N_("looks like a phone number"),
+    "privacy.kind.register_number": N_("looks like a prison register number (numéro d'écrou)"),
+    "score.invalid": N_("The score for %(criterion)s is not a whole number: '%(value)s'."),
+    "score.member_required": N_("Say which committee member scores."),
+    "score.none": N_("Give at least one score (CRITERION=SCORE)."),
+    "score.out_of_range": N_("The score for %(criterion)s (%(value)s) is outside the scale, 0 to %(high)s."),
+    "selection.before_close": N_("The committee selects once the call has closed (%(closes_on)s)."),
+    "selection.none": N_("Select at least one application."),
+    "selection.not_published": N_("The committee selects once the call has closed (it is not published)."),
+    "selection.too_many": N_("This call selects at most %(limit)s."),
+    "site.final": N_("Site %(site)s is already in its final state (%(stage)s)."),
+    "site.name_required": N_("Give the site a name."),
+    "site.not_found": N_("No site %(site)s."),
+    "site.opening_before_start": N_("The target opening (%(opening)s) must come after the start (%(start)s)."),
+    "site.outside_region": N_("You can create sites in your region (%(region)s) only."),
+    "site.reopen_managers_only": N_("Reopening a stage is for managers."),
+    "site.reopen_not_before": N_("The stage '%(stage)s' does not come before the current stage '%(current)s'."),
+    "site.reopen_reason_required": N_("Give a reason: say why the stage is reopened."),
+    "site.upgrade_managers_only": N_("Upgrading a site's workflow version is for managers."),
+    "stage.gate_not_met": N_("The site cannot leave this stage yet. Missing: %(missing)s"),
+    "task.met_by_work":
+        N_("This task is met by the work itself (diagnostic, calls, support, budget pages): it cannot be "
+           "ticked by hand."),
+    "task.unknown": N_("This task (%(task)s) is not part of the site's method."),
+    "team.email_taken": N_("%(email)s is already in the team file of this site."),
+    "team.field_unknown": N_("This is not a field of a person (%(allowed)s)."),
+    "team.not_on_committee": N_("%(person)s does not sit on the committee '%(committee)s'."),
+    "team.organisation_other_site": N_("The organisation %(organisation)s belongs to another site."),
+    "team.organisation_unknown":
+        N_("'%(value)s' is neither a category (%(categories)s) nor an organisation of site %(site)s (known:"
+           " %(known)s): give its category to create it."),
+    "team.person_left": N_("%(person)s left the project on %(left_on)s."),
+    "team.person_not_found": N_("No such person (%(person)s) on this site."),
+    "upgrade.drops_done_tasks": N_("Version %(version)s of %(workflow)s drops done tasks: %(tasks)s."),
+    "upgrade.older_version": N_("Site %(site)s runs version %(version)s; %(source)s has the older %(older)s."),
+    "upgrade.same_version": N_("Site %(site)s already runs %(workflow)s version %(version)s."),
+    "upgrade.stage_missing":
+        N_("Version %(version)s of %(workflow)s has no stage '%(stage)s': reopen an existing stage first."),
+    "workflow.no_diagnostic": N_("The workflow '%(workflow)s' has no diagnostic."),
+    "workflow.no_dui": N_("The workflow '%(workflow)s' has no DUI."),
+    "workflow.no_opening_decision": N_("The workflow '%(workflow)s' has no opening decision."),
+    "workflow.no_support": N_("The workflow '%(workflow)s' has no support workstreams."),
+    "workflow.unknown": N_("Unknown workflow '%(workflow)s' (known: %(known)s)."),
+    "workflow.version_unchanged":
+        N_("%(source)s: the content of '%(workflow)s' changed but its version is still %(version)s, which "
+           "sites already use; give it a new version number."),
 }
+
+
+class Term(str):
+    """A param that names a phrase of this catalogue (a kind of problem...): rendered, not shown as a key."""
 
 
 def english(code: str, params: Mapping[str, Any] | None = None) -> str:
@@ -54,6 +246,12 @@ def english(code: str, params: Mapping[str, Any] | None = None) -> str:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Term):
+        return MESSAGES[value]
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(_plain(v)) for v in value)
+    if hasattr(value, "en") and hasattr(value, "fr"):  # a definition's Text
+        return value.en
     return value

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from setupflow.accounts import access
 from setupflow.accounts import operations as accounts
 from setupflow.accounts.models import User
-from setupflow.errors import InputError, NotFound
+from setupflow.errors import NotFound
+from tests.refused import refused
 
 PASSWORD = "un-mot-de-passe-long"
 
@@ -31,14 +32,14 @@ def make_user(session, now):
 def test_an_email_is_stored_lowercase_and_unique(make_user):
     user = make_user("Alex.Martin@Example.TEST")
     assert user.email == "alex.martin@example.test"
-    with pytest.raises(InputError, match="already exists"):
+    with refused("account.exists", field="email"):
         make_user("alex.martin@example.test")
 
 
-@pytest.mark.parametrize("password, problem", [("court", "at least 10"), ("motdepasse123", "too common"),
-                                               ("aaaaaaaaaaaa", "too common")])
+@pytest.mark.parametrize("password, problem", [("court", "password.too_short"), ("motdepasse123", "password.too_common"),
+                                               ("aaaaaaaaaaaa", "password.too_common")])
 def test_weak_passwords_are_refused(make_user, password, problem):
-    with pytest.raises(InputError, match=problem):
+    with refused(problem, field="password"):
         make_user("weak@example.test", password=password)
 
 

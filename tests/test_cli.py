@@ -45,7 +45,7 @@ def test_a_site_through_the_cli_refuses_then_advances(run):
     assert code == 0
     site_id = str(json.loads(out)["id"])
     code, _, err = run("site", "advance", site_id)
-    assert code == 2 and "directorates_buy_in" in err and err.count("\n") == 1
+    assert code == 2 and "Secure the directorates' agreement" in err and err.count("\n") == 1
     for key in ("directorates_buy_in", "target_establishment", "share_roles"):
         assert run("site", "task", site_id, key, "--done")[0] == 0
     assert run("site", "advance", site_id)[0] == 0
@@ -65,7 +65,7 @@ def test_an_unknown_decision_value_is_refused(run):
 
 def test_an_unknown_site_is_exit_2(run):
     code, _, err = run("site", "show", "999")
-    assert code == 2 and err.strip() == "error: site 999: no such site"
+    assert code == 2 and err.strip() == "error: site: No site 999."
 
 
 def test_validate_reports_a_malformed_file_and_touches_nothing(run, tmp_path):

@@ -4,10 +4,11 @@ import pytest
 from setupflow import evidence
 from setupflow.definitions.loader import DefinitionError, load_text
 from setupflow.diagnostic import operations as diag
-from setupflow.errors import GateNotMet, InputError
+from setupflow.errors import GateNotMet
 from setupflow.sites import operations as ops
 
 from tests.conftest import WORKFLOWS
+from tests.refused import refused
 
 
 def test_every_declared_kind_of_evidence_has_a_proof():
@@ -16,7 +17,7 @@ def test_every_declared_kind_of_evidence_has_a_proof():
 
 def test_a_task_met_by_the_work_cannot_be_ticked_by_hand(session, make_site, walk, actor, now):
     site = walk(make_site(), "diagnose")
-    with pytest.raises(InputError, match="task 'survey_conclusions': met by the work itself"):
+    with refused("task.met_by_work", field="task", task="survey_conclusions"):
         ops.set_task(session, site, "survey_conclusions", True, actor, now)
 
 

@@ -10,7 +10,7 @@ from setupflow.committees import operations as meetings
 from setupflow.committees.cadence import meeting_dates
 from setupflow.workdays import is_working_day
 from setupflow.committees.proposals import change_target_opening, propose
-from setupflow.errors import InputError
+from tests.refused import refused
 
 
 @pytest.fixture
@@ -129,15 +129,15 @@ def test_moving_or_cancelling_bumps_the_sequence_and_keeps_the_uid(session, make
     assert m.starts_dt == datetime(2027, 2, 16, 9, 0, tzinfo=timezone.utc)
     meetings.cancel(session, m, manager, now, reason="report")
     assert (m.status, m.sequence) == ("cancelled", 2)
-    with pytest.raises(InputError, match="cancelled"):
+    with refused("meeting.wrong_status", field="meeting", status="meeting.status.cancelled"):
         meetings.move(session, m, "2027-02-23T10:00", manager, now)
 
 
 def test_a_meeting_cannot_be_scheduled_on_a_public_holiday(session, make_site, now, manager):
     site = make_site(department="67")
-    with pytest.raises(InputError, match="public holiday"):
+    with refused("meeting.not_a_working_day", field="at", department="67"):
         meetings.schedule(session, site, "technical", "2027-12-26T10:00", manager, now)
-    with pytest.raises(InputError, match="committee"):
+    with refused("choice.invalid", field="committee", value="selection"):
         meetings.schedule(session, site, "selection", "2027-02-09T10:00", manager, now)
 
 

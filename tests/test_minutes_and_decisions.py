@@ -12,6 +12,7 @@ from setupflow.documents.note import note_sections, save_note_section
 from setupflow.errors import InputError, NotAllowed, StaleEdit
 from setupflow.sites import operations as ops
 from setupflow.sites.decisions import passed_unmet_gates, search_decisions
+from tests.refused import refused
 
 
 def held_meeting(session, site, committee, manager, now, at="2027-01-05T14:00"):
@@ -41,7 +42,7 @@ def test_a_structure_type_decision_in_minutes_meets_the_diagnose_gate_supersedin
 def test_a_gate_decision_is_taken_only_by_the_committee_the_method_names(session, make_site, manager, now):
     site = make_site()
     m = held_meeting(session, site, "partnership", manager, now, at="2027-01-05T10:00")
-    with pytest.raises(NotAllowed, match="technical committee"):
+    with refused("decision.other_committee", field="decision", error=NotAllowed, committee="technical"):
         record_meeting_decision(session, m, "structure_type", "EA", None, manager, now + timedelta(days=3))
     free = record_meeting_decision(session, m, None, None, "Le territoire soutient le projet", manager,
                                    now + timedelta(days=3))

@@ -59,14 +59,14 @@ def test_a_call_from_draft_to_ranking(run, tmp_path):
     code, _, err = run("calls", "edit", site, "--body-file", str(body), "--capacity", "12", "--needs", "Formation")
     assert code == 0, err
     code, _, err = run("calls", "publish", site, "--on", "2026-11-02", "--closes", "2026-12-01")
-    assert code == 0 and "warning: closes_on: candidates get 29 days" in err
+    assert code == 0 and "warning: closes_on: Candidates get 29 days" in err
     code, out, _ = run("calls", "apply", site, "--organisation", "Atelier Fil Rouge", "--legal-status",
                        "association", "--activity", "Couture", "--received-on", "2026-11-10", "--json")
     application = str(json.loads(out)["id"])
     fake = tmp_path / "offre.pdf"
     fake.write_text("<html><body>not a pdf</body></html>")
     code, _, err = run("calls", "attach", site, application, str(fake))
-    assert code == 2 and "its content is not an accepted type" in err
+    assert code == 2 and "is not of an accepted type" in err
     assert run("calls", "score", site, application, "--member", "m1", "--score", "social_utility=5")[0] == 0
     code, out, _ = run("calls", "ranking", site, "--json")
     assert json.loads(out)[0]["averages"] == {"social_utility": "5.00"}

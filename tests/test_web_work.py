@@ -180,6 +180,10 @@ def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session)
                                                         "planned": "10 000,50"})
     page = client.get(f"/sites/{site.id}/budget").get_data(as_text=True)
     assert "10000.50" in page
+    too_precise = client.post(f"/sites/{site.id}/budget/lines", data={"kind": "expense", "category": "staff",
+                                                                      "label": "Encadrant", "planned": "12,345"})
+    assert too_precise.status_code == 400
+    assert "Montant prévu (€) : 12,345 a plus de 2 décimales." in too_precise.get_data(as_text=True)
     line_id = re.search(r"/budget/lines/(\d+)", page).group(1)
     form = {"kind": "income", "category": "grant", "label": "Subvention", "funder": "Région", "status": "granted",
             "planned": "10000.50", "actual": "", "version": "1"}

@@ -2,38 +2,33 @@
 
 A structured refusal (``exc.code``, see ``setupflow.refusals``) is rendered from its code:
 the template translated by Flask-Babel, dates and amounts formatted by Babel for the reader.
-The PATTERNS below are the older way (matching the engine's English text) and go away as
-the engine's call sites are converted to codes."""
+Nothing here reads the text of a message: an error without a code is shown as it is."""
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_date, format_datetime, format_decimal, gettext
+from babel.lists import format_list
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from setupflow.refusals import MESSAGES
+from setupflow.refusals import MESSAGES, Term
 
-PATTERNS = (
-    (re.compile(r"^decision '[^']+' is already taken"),
-     _l("This decision is already taken: give a reason to replace it.")),
-    (re.compile(r"^decision '[^']+' needs a value"), _l("Give a value for the decision.")),
-    (re.compile(r"^decision '[^']+': '.*' is not one of"), _l("Choose one of the values offered.")),
-    (re.compile(r"is not a date \(YYYY-MM-DD\)"), _l("A date is not valid (expected YYYY-MM-DD).")),
-    (re.compile(r"^task '[^']+': met by the work itself"),
-     _l("This task is met by the work itself (diagnostic, calls, support, budget pages): it cannot be ticked by hand.")),
-    (re.compile(r"^task: unknown task"), _l("This task is not part of the site's method.")),
-    (re.compile(r"^name: a site needs a name"), _l("Give the site a name.")),
-    (re.compile(r"^opening: .* must come after the start"), _l("The target opening must come after the start.")),
-    (re.compile(r"^reason: "), _l("Give a reason.")),
-    (re.compile(r"^email: an account already exists"), _l("An account already exists for this e-mail address.")),
-    (re.compile(r"^email: .* is not an e-mail address"), _l("This is not an e-mail address.")),
-)
+#: form fields in the reader's words: a refusal that carries a ``label`` param (the field it is
+#: about, e.g. identifying data in a diagnostic text) is shown after that field's label
+FIELD_LABELS = {"organisation": _l("Organisation"), "legal_status": _l("Legal status"), "activity": _l("Activity"),
+                "category": _l("Category"), "label": _l("Label"), "planned": _l("Planned amount (€)"),
+                "actual": _l("Actual amount (€, once known)")}
 
 
 def formatted(value):
     """A refusal's parameter as the reader writes it (dates and numbers by Babel)."""
+    if isinstance(value, Term):
+        return gettext(MESSAGES[value])
+    if isinstance(value, (list, tuple)):
+        return format_list([str(formatted(v)) for v in value], locale=get_locale())
+    if hasattr(value, "en") and hasattr(value, "fr"):  # a definition's Text
+        return value.get(get_locale().language if get_locale() else "fr")
     if isinstance(value, datetime):
         return format_datetime(value, "medium")
     if isinstance(value, date):
@@ -43,14 +38,22 @@ def formatted(value):
     return value
 
 
-def explain(exc: Exception) -> str:
+def term(code: str) -> str:
+    """A phrase of the refusals catalogue (``call.missing.body``...) in the reader's language."""
+    return gettext(MESSAGES[code])
+
+
+def explain(exc: Exception, fields: dict | None = None) -> str:
+    """The refusal in the reader's language; ``fields`` adds a page's own field labels to FIELD_LABELS."""
     code = getattr(exc, "code", None)
     if code is not None:
         template = MESSAGES[code]
         params = {k: formatted(v) for k, v in exc.params.items()}
-        return gettext(template, **params) if params else gettext(template)
-    message = str(exc)
-    for pattern, text in PATTERNS:
-        if pattern.search(message):
-            return str(text)
-    return message
+        text = gettext(template, **params) if params else gettext(template)
+        key = exc.params.get("label", exc.field)
+        if key is not None:
+            label = {**FIELD_LABELS, **(fields or {})}.get(key)
+            if label is not None:
+                return gettext("%(label)s: %(message)s", label=str(label), message=text)
+        return text
+    return str(exc)  # an error not yet converted to a code: its message as it is

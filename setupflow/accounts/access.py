@@ -49,7 +49,7 @@ def visible_site(session: Session, user: User, site_id) -> Site:
     number = row_id(site_id)
     site = session.scalar(visible_sites_query(user).where(Site.id == number)) if number else None
     if site is None or not user.is_active:
-        raise NotFound(f"site {site_id}: no such site")
+        raise NotFound(code="site.not_found", field="site", site=site_id)
     return site
 
 

@@ -14,6 +14,7 @@ from ..db import row_id
 from ..inputs import email_key
 from ..errors import InputError, NotFound
 from ..sites.models import Site
+from ..sites.operations import create_site, record
 from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
 from .passwords import check_policy, hash_password, needs_rehash, verify_password
 
@@ -37,13 +38,13 @@ def create_user(session: Session, *, email: str, role: str, password: str, now: 
                 site_ids: tuple[int, ...] = ()) -> User:
     email = normalise_email(inputs.email(email))
     if role not in ROLES:
-        raise InputError(f"role: '{role}' is not one of {', '.join(ROLES)}")
+        raise InputError(code="choice.invalid", field="role", value=role, allowed=list(ROLES))
     if language not in LANGUAGES:
-        raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
+        raise InputError(code="choice.invalid", field="language", value=language, allowed=list(LANGUAGES))
     if role == "cress" and not (region or "").strip() and not site_ids:
-        raise InputError("region: a Cress user needs a region or at least one site")
+        raise InputError(code="account.cress_scope_required", field="region")
     if user_by_email(session, email) is not None:
-        raise InputError(code="email.taken", field="email", value=email)
+        raise InputError(code="account.exists", field="email", email=email)
     check_policy(password, email)
     name = inputs.text(display_name, "display_name", name=True) or email.split("@")[0]
     user = User(email=email, display_name=name[:200], password_hash=hash_password(password), role=role,
@@ -60,13 +61,35 @@ def assign_site(session: Session, user: User, site_id, now: datetime) -> UserSit
     number = row_id(site_id)
     site = session.get(Site, number) if number else None
     if site is None:
-        raise NotFound(f"site {site_id}: no such site")
+        raise NotFound(code="site.not_found", field="site", site=site_id)
     row = session.scalar(select(UserSite).where(UserSite.user_id == user.id, UserSite.site_id == site.id))
     if row is None:
         row = UserSite(user_id=user.id, site_id=site.id, assigned_dt=now)
         session.add(row)
         session.flush()
     return row
+
+
+def create_site_as(session: Session, catalog, user: User, *, now: datetime, **fields) -> Site:
+    """A site created by ``user`` (``fields`` as ``sites.operations.create_site`` takes them): a Cress
+    user with a region creates sites in that region only; one scoped by sites instead gets the new site."""
+    from . import access
+
+    if user.role == "cress" and user.region and (fields.get("region") or "") != user.region:
+        raise InputError(code="site.outside_region", field="region", region=user.region)
+    site = create_site(session, catalog, actor=access.actor_of(user), now=now, **fields)
+    if user.role == "cress" and not user.region:
+        assign_site(session, user, site.id, now)
+    return site
+
+
+def create_site_lead(session: Session, site: Site, *, email: str, password: str, actor, now: datetime,
+                     display_name: str | None = None, language: str = "fr") -> User:
+    """The lead account of ``site``, written in the site's history."""
+    user = create_user(session, email=email, role="lead", password=password, now=now, display_name=display_name,
+                       language=language, site_ids=(site.id,))
+    record(session, site, actor, now, "lead_account", email=user.email)
+    return user
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -90,7 +113,7 @@ def disable_user(session: Session, user: User) -> None:
 
 def set_language(session: Session, user: User, language: str) -> None:
     if language not in LANGUAGES:
-        raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
+        raise InputError(code="choice.invalid", field="language", value=language, allowed=list(LANGUAGES))
     user.language = language
     session.flush()
 
@@ -146,10 +169,10 @@ def start_password_reset(session: Session, email: str, now: datetime) -> tuple[U
 def reset_token_user(session: Session, token: str, now: datetime) -> tuple[PasswordResetToken, User]:
     row = session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token or "")))
     if row is None or row.used_dt is not None or row.expires_dt <= now:
-        raise NotFound("token: this reset link is unknown, already used or expired")
+        raise NotFound(code="account.reset_link_invalid", field="token")
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
-        raise NotFound("token: this reset link is unknown, already used or expired")
+        raise NotFound(code="account.reset_link_invalid", field="token")
     return row, user
 
 

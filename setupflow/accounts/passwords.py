@@ -27,14 +27,14 @@ _HASH_OF_NOTHING = _hasher.hash("an unused password to spend the same time on un
 def check_policy(password: str, email: str | None = None) -> None:
     """Raise ``InputError`` saying why ``password`` is refused."""
     if not isinstance(password, str) or len(password) < MIN_LENGTH:
-        raise InputError(f"password: at least {MIN_LENGTH} characters")
+        raise InputError(code="password.too_short", field="password", limit=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise InputError(f"password: at most {MAX_LENGTH} characters")
+        raise InputError(code="password.too_long", field="password", limit=MAX_LENGTH)
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or len(set(password)) < 3:
-        raise InputError("password: too common, choose another one")
+        raise InputError(code="password.too_common", field="password")
     if email and lowered == email.lower():
-        raise InputError("password: must differ from the e-mail address")
+        raise InputError(code="password.same_as_email", field="password")
 
 
 def hash_password(password: str) -> str:

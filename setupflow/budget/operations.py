@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from .. import inputs
 from ..db import row_id
 from ..errors import InputError, NotFound, StaleEdit
+from ..refusals import Term
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from .models import KINDS, BudgetChange, BudgetLine
@@ -23,19 +24,20 @@ def parse_amount(value, field: str = "amount") -> int | None:
 
 def _checked(values: dict) -> dict:
     if values.get("kind") not in KINDS:
-        raise InputError(f"kind: '{values.get('kind')}' is not one of {', '.join(KINDS)}")
+        raise InputError(code="choice.invalid", field="kind", value=values.get("kind"), allowed=list(KINDS))
     allowed = ("planned",) if values["kind"] == "expense" else ("requested", "granted", "refused")
     if values.get("status") not in allowed:
-        raise InputError(f"status: an {values['kind']} line is {' / '.join(allowed)}, not '{values.get('status')}'")
+        raise InputError(code="budget.status_invalid", field="status", kind=Term(f"budget.kind.{values['kind']}"),
+                         value=values.get("status"), allowed=list(allowed))
     for name in ("category", "label"):
         values[name] = inputs.text(values.get(name), name, one_line=True)
         if not values[name]:
-            raise InputError(f"{name}: required for a budget line")
+            raise InputError(code="required", field=name, label=name)
     values["funder"] = inputs.text(values.get("funder"), "funder", one_line=True) or None
     if values["kind"] == "income" and values["funder"] is None:
-        raise InputError("funder: an income line says who funds it")
+        raise InputError(code="budget.funder_required", field="funder")
     if values.get("planned_cents") is None:
-        raise InputError("planned: give the forecast amount")
+        raise InputError(code="budget.planned_required", field="planned")
     return values
 
 
@@ -59,7 +61,7 @@ def get_line(session: Session, site: Site, line_id) -> BudgetLine:
     number = row_id(line_id)
     line = session.get(BudgetLine, number) if number else None
     if line is None or line.site_id != site.id:
-        raise NotFound(f"budget line {line_id}: not a line of site {site.id}")
+        raise NotFound(code="budget.line_not_found", field="line", line=line_id, site=site.id)
     return line
 
 
@@ -67,14 +69,14 @@ def change_line(session: Session, site: Site, line: BudgetLine, *, actor: Actor,
                 expected_version: int | None = None, **fields) -> BudgetLine:
     """Change some fields (``planned``/``actual`` as amounts); the change is kept in the line's history."""
     if expected_version is not None and line.version_id != expected_version:
-        raise StaleEdit(f"budget line {line.id}: changed by {line.changed_by} since you opened it")
+        raise StaleEdit(code="budget.line_stale", field="line", line=line.id, by=line.changed_by)
     updates = dict(fields)
     for amount in ("planned", "actual"):
         if amount in updates:
             updates[f"{amount}_cents"] = parse_amount(updates.pop(amount), amount)
     unknown = set(updates) - set(FIELDS)
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: not a field of a budget line")
+        raise InputError(code="budget.field_unknown", field=sorted(unknown)[0])
     current = {k: getattr(line, k) for k in FIELDS}
     values = _checked({**current, **updates})
     changes = {k: [current[k], values[k]] for k in FIELDS if current[k] != values[k]}

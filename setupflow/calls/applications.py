@@ -19,7 +19,7 @@ def get_application(session: Session, call: Call, application_id) -> Application
     number = row_id(application_id)
     row = session.get(Application, number) if number else None
     if row is None or row.call_id != call.id:
-        raise NotFound(f"application {application_id}: not an application to call {call.id}")
+        raise NotFound(code="application.not_found", field="application", application=application_id, call=call.id)
     return row
 
 
@@ -27,18 +27,20 @@ def add_application(session: Session, site: Site, call: Call, *, organisation: s
                     activity: str, actor: Actor, now: datetime, structure_type: str | None = None,
                     received_on=None) -> Application:
     if call.published_on is None:
-        raise InputError(f"call {call.id}: not published yet, it cannot receive applications")
+        raise InputError(code="application.call_not_published", field="call", call=call.id)
     values = {"organisation": organisation, "legal_status": legal_status, "activity": activity}
     for name, value in values.items():
         if not (value or "").strip():
-            raise InputError(f"{name}: required for an application")
+            raise InputError(code="required", field=name, label=name)
     received = inputs.day(received_on, "received_on") if received_on else local_date(now)
     if received < call.published_on:
-        raise InputError(f"received_on: {received} is before the call was published ({call.published_on})")
+        raise InputError(code="application.before_publication", field="received_on", value=received,
+                         published_on=call.published_on)
     if call.closes_on is not None and received > call.closes_on:
-        raise InputError(f"received_on: {received} is after the call closed ({call.closes_on})")
+        raise InputError(code="application.after_close", field="received_on", value=received, closes_on=call.closes_on)
     if any(a.organisation.casefold() == organisation.strip().casefold() for a in call.applications):
-        raise InputError(f"organisation: '{organisation.strip()}' has already applied to call {call.id}")
+        raise InputError(code="application.duplicate", field="organisation", organisation=organisation.strip(),
+                         call=call.id)
     row = Application(call_id=call.id, organisation=organisation.strip(), legal_status=legal_status.strip(),
                       structure_type=(structure_type or "").strip() or None, activity=activity.strip(),
                       received_on=received, recorded_dt=now, recorded_by=actor.name)
@@ -55,18 +57,19 @@ def score(session: Session, site: Site, call: Call, application: Application, *,
     spec = spec_of(site, call.call_key)
     member = (member or "").strip()
     if not member:
-        raise InputError("member: say which committee member scores")
+        raise InputError(code="score.member_required", field="member")
     criteria = {c["id"] for c in call.criteria}
     parsed = {}
     for criterion, value in scores.items():
         if criterion not in criteria:
-            raise InputError(f"criterion: unknown criterion '{criterion}' ({', '.join(sorted(criteria))})")
+            raise InputError(code="choice.invalid", field="criterion", value=criterion, allowed=sorted(criteria))
         n = inputs.whole(value, f"score '{criterion}'")
         if not 0 <= n <= spec.max_score:
-            raise InputError(f"score '{criterion}': {n} is outside 0..{spec.max_score}")
+            raise InputError(code="score.out_of_range", field="score", criterion=criterion, value=n,
+                             high=spec.max_score)
         parsed[criterion] = n
     if not parsed:
-        raise InputError("scores: give at least one CRITERION=SCORE")
+        raise InputError(code="score.none", field="scores")
     existing = {(s.member, s.criterion): s for s in application.scores}
     rows = []
     for criterion, n in parsed.items():
@@ -90,13 +93,14 @@ def select_applications(session: Session, site: Site, call: Call, application_id
     ``cohort``...) whose value is the selected organisations' names."""
     spec = spec_of(site, call.call_key)
     if call.closes_on is None or local_date(now) < call.closes_on:
-        raise InputError(f"call {call.id}: the committee selects once the call has closed"
-                         + (f" ({call.closes_on})" if call.closes_on else " (it is not published)"))
+        if call.closes_on is None:
+            raise InputError(code="selection.not_published", field="call", call=call.id)
+        raise InputError(code="selection.before_close", field="call", call=call.id, closes_on=call.closes_on)
     chosen = [get_application(session, call, i) for i in dict.fromkeys(application_ids)]
     if not chosen:
-        raise InputError("applications: select at least one application")
+        raise InputError(code="selection.none", field="applications")
     if spec.max_selected is not None and len(chosen) > spec.max_selected:
-        raise InputError(f"applications: this call selects at most {spec.max_selected}")
+        raise InputError(code="selection.too_many", field="applications", limit=spec.max_selected)
     value = "; ".join(a.organisation for a in chosen)
     decision = record_decision(session, site, key=spec.selection_decision, value=value,
                                text=(text or "").strip() or None, actor=actor, now=now,

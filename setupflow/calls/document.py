@@ -92,7 +92,7 @@ def render_call(templates_dir: Path, site: Site, call: Call, fmt: str, lang: str
     from ..errors import InputError
 
     if fmt not in FORMATS:
-        raise InputError(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
+        raise InputError(code="choice.invalid", field="format", value=fmt, allowed=list(FORMATS))
     if fmt == "docx":
         t = LABELS["en" if lang == "en" else "fr"]
         window = (f"{t['window']} : {call.published_on} - {call.closes_on}" if call.published_on else None)

@@ -89,14 +89,15 @@ def attach_file(session: Session, site: Site, application: Application, *, data_
     """Check and store a file; nothing is kept if any check or the database write fails."""
     name = inputs.file_name(original_name or "", "file") if (original_name or "").strip() else ""
     if not name:
-        raise InputError("file: give the file's name")
+        raise InputError(code="file.name_required", field="file")
     if not data:
-        raise InputError(f"file '{name}': empty")
+        raise InputError(code="file.empty", field="file", name=name)
     if len(data) > max_bytes:
-        raise InputError(f"file '{name}': {len(data)} bytes is over the limit of {max_bytes} bytes")
+        raise InputError(code="file.too_large", field="file", name=name, size=len(data), limit=max_bytes,
+                         limit_mb=max_bytes // (1024 * 1024))
     content_type = sniff(data)
     if content_type is None:
-        raise InputError(f"file '{name}': its content is not an accepted type ({ALLOWED}), whatever its name says")
+        raise InputError(code="file.type_refused", field="file", name=name, allowed=ALLOWED)
     stored = uuid.uuid4().hex
     target = uploads_dir(data_dir) / stored
     partial = target.with_suffix(".part")

@@ -6,8 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import local_date
-from ..errors import InputError, NotFound, StaleEdit
+from ..clock import department_zone, local_date
+from ..errors import Advice, InputError, NotFound, StaleEdit
+from ..refusals import Term
 from ..sites.models import Site
 from .. import inputs
 from ..sites.operations import Actor, record, record_decision
@@ -23,8 +24,7 @@ def spec_of(site: Site, call_key: str):
     try:
         return workflow_of(site).work.call(call_key)
     except KeyError:
-        known = ", ".join(c.id for c in calls) or "none"
-        raise InputError(f"call: unknown call '{call_key}' in {site.workflow_id} (known: {known})") from None
+        raise InputError(code="choice.invalid", field="call", value=call_key, allowed=[c.id for c in calls]) from None
 
 
 def get_call(session: Session, site: Site, call_key: str | None = None) -> Call:
@@ -34,9 +34,9 @@ def get_call(session: Session, site: Site, call_key: str | None = None) -> Call:
         query = query.where(Call.call_key == call_key)
     rows = list(session.scalars(query.order_by(Call.id)))
     if not rows:
-        raise NotFound(f"site {site.id}: no call{' ' + call_key if call_key else ''} drafted yet")
+        raise NotFound(code="call.none_drafted", field="call", site=site.id, call=call_key or "")
     if len(rows) > 1:
-        raise InputError(f"call: site {site.id} has several calls, name one ({', '.join(r.call_key for r in rows)})")
+        raise InputError(code="call.name_one", field="call", site=site.id, known=[r.call_key for r in rows])
     return rows[0]
 
 
@@ -49,11 +49,11 @@ def create_call(session: Session, site: Site, call_key: str | None, *, actor: Ac
     calls = workflow_of(site).work.calls
     if call_key is None:
         if len(calls) != 1:
-            raise InputError("call: name the kind of call (" + ", ".join(c.id for c in calls) + ")")
+            raise InputError(code="call.name_kind", field="call", known=[c.id for c in calls])
         call_key = calls[0].id
     spec = spec_of(site, call_key)
     if session.scalar(select(Call.id).where(Call.site_id == site.id, Call.call_key == call_key)):
-        raise InputError(f"call: site {site.id} already has a call '{call_key}'")
+        raise InputError(code="call.exists", field="call", site=site.id, call=call_key)
     needs = conclusions(session, site) if workflow_of(site).work.diagnostic else None
     call = Call(site_id=site.id, call_key=call_key, title=(title or "").strip() or f"{spec.label.fr} - {site.name}",
                 body="", needs=needs or "", criteria=[{"id": c.id, "label": c.label.fr, "weight": c.weight}
@@ -68,8 +68,7 @@ def create_call(session: Session, site: Site, call_key: str | None, *, actor: Ac
 
 def _check_version(call: Call, expected_version: int | None):
     if expected_version is not None and call.version_id != expected_version:
-        raise StaleEdit(f"call {call.id}: changed by {call.changed_by} since you opened it; reload and redo "
-                        "your edit")
+        raise StaleEdit(code="call.stale", field="version", call=call.id, by=call.changed_by)
 
 
 def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: datetime,
@@ -78,13 +77,13 @@ def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: da
     _check_version(call, expected_version)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: not an editable field of a call ({', '.join(EDITABLE)})")
+        raise InputError(code="call.field_unknown", field=sorted(unknown)[0], allowed=list(EDITABLE))
     if "capacity" in fields and fields["capacity"] is not None:
         fields["capacity"] = inputs.whole(fields["capacity"], "capacity")
         if not 1 <= fields["capacity"] <= 500:
-            raise InputError("capacity: between 1 and 500 places")
+            raise InputError(code="call.capacity_range", field="capacity", low=1, high=500)
     if "title" in fields and not (fields["title"] or "").strip():
-        raise InputError("title: a call needs a title")
+        raise InputError(code="call.title_required", field="title")
     for name, value in fields.items():
         setattr(call, name, value.strip() if isinstance(value, str) else value)
     call.changed_dt, call.changed_by = now, actor.name
@@ -96,22 +95,32 @@ def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: da
 def set_weight(session: Session, site: Site, call: Call, criterion: str, weight: int, *, actor: Actor,
                now: datetime) -> Call:
     if call.published_on is not None:
-        raise InputError(f"call {call.id}: published on {call.published_on}; its criteria weights are fixed "
-                         "so that every candidate is judged on the published rules")
+        raise InputError(code="call.weights_fixed", field="weight", call=call.id, published_on=call.published_on)
     weight = inputs.whole(weight, f"weight '{criterion}'")
     if not 0 <= int(weight) <= 10:
-        raise InputError(f"weight '{criterion}': between 0 and 10")
+        raise InputError(code="call.weight_range", field="weight", criterion=criterion, low=0, high=10)
     criteria = [dict(c) for c in call.criteria]
     found = [c for c in criteria if c["id"] == criterion]
     if not found:
-        raise InputError(f"criterion: unknown criterion '{criterion}' ({', '.join(c['id'] for c in criteria)})")
+        raise InputError(code="choice.invalid", field="criterion", value=criterion, allowed=[c["id"] for c in criteria])
     found[0]["weight"] = int(weight)
     if not any(c["weight"] for c in criteria):
-        raise InputError("weight: at least one criterion must weigh something")
+        raise InputError(code="call.weight_all_zero", field="weight")
     call.criteria = criteria
     call.changed_dt, call.changed_by = now, actor.name
     record(session, site, actor, now, "call_weight", call_id=call.id, criterion=criterion, weight=int(weight))
     session.flush()
+    return call
+
+
+def set_weights(session: Session, site: Site, call: Call, weights: dict, *, actor: Actor, now: datetime) -> Call:
+    """The weights a form gives (``{criterion: "3"}``, as typed): each is parsed, and only those that
+    differ from the call's are changed (one history entry each)."""
+    current = {c["id"]: c["weight"] for c in call.criteria}
+    for criterion, raw in weights.items():
+        weight = inputs.whole(raw, f"weight '{criterion}'")
+        if weight != current.get(criterion):
+            set_weight(session, site, call, criterion, weight, actor=actor, now=now)
     return call
 
 
@@ -125,29 +134,32 @@ def set_distribution(session: Session, site: Site, call: Call, recipients, *, ac
 
 
 def drafting_problems(call: Call) -> list[str]:
-    """What is missing before the call can be published (reads body, needs and criteria)."""
+    """What is missing before the call can be published: ``body``, ``needs``, ``criteria`` (each a
+    ``call.missing.*`` phrase of the refusals catalogue); reads body, needs and criteria."""
     problems = []
     if not call.body.strip():
-        problems.append("body: the call has no text yet")
+        problems.append("body")
     if not call.needs.strip():
-        problems.append("needs: say which needs of the prison population it answers")
+        problems.append("needs")
     if not any(c["weight"] for c in call.criteria):
-        problems.append("criteria: no weighted criterion")
+        problems.append("criteria")
     return problems
 
 
 def publish_call(session: Session, site: Site, call: Call, *, published_on, closes_on, actor: Actor,
-                 now: datetime, **columns) -> list[str]:
+                 now: datetime, **columns) -> list[Advice]:
     """Publish: record the publication date decision; return warnings (a short answer window)."""
     spec = spec_of(site, call.call_key)
     problems = drafting_problems(call)
     if problems:
-        raise InputError(f"call {call.id} cannot be published yet: " + "; ".join(problems))
+        raise InputError(code="call.not_ready", field="call", call=call.id,
+                         missing=[Term(f"call.missing.{p}") for p in problems])
     if call.published_on is not None:
-        raise InputError(f"call {call.id}: already published on {call.published_on}")
+        raise InputError(code="call.already_published", field="call", call=call.id, published_on=call.published_on)
     published, closes = inputs.day(published_on, "published_on"), inputs.day(closes_on, "closes_on")
     if closes <= published:
-        raise InputError(f"closes_on: {closes} must come after the publication ({published})")
+        raise InputError(code="call.closes_before_publication", field="closes_on", closes_on=closes,
+                         published_on=published)
     call.published_on, call.closes_on = published, closes
     call.changed_dt, call.changed_by = now, actor.name
     if spec.publication_decision:
@@ -158,26 +170,29 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
     return answer_window_warnings(spec, published, closes)
 
 
-def answer_window_warnings(spec, published: date, closes: date) -> list[str]:
+def answer_window_warnings(spec, published: date, closes: date) -> list[Advice]:
+    """Advice (not a refusal) on the publication: a short answer window."""
     days = (closes - published).days
     if days < spec.min_answer_days:
-        return [f"closes_on: candidates get {days} days to answer; the method advises at least "
-                f"{spec.min_answer_days} (two to three months)"]
+        return [Advice(code="call.short_answer_window", field="closes_on", days=days, advised=spec.min_answer_days)]
     return []
 
 
-def add_slot(session: Session, site: Site, call: Call, *, kind: str, starts_dt: datetime, actor: Actor,
+def add_slot(session: Session, site: Site, call: Call, *, kind: str, starts_dt: datetime | str, actor: Actor,
              now: datetime, place: str | None = None, organisation: str | None = None) -> CallSlot:
-    """Offer a workshop-zone visit or hold a bilateral meeting, before the call closes."""
+    """Offer a workshop-zone visit or hold a bilateral meeting, before the call closes.
+    ``starts_dt`` may be text as typed (ISO, local time when it has no offset)."""
     if kind not in SLOT_KINDS:
-        raise InputError(f"kind: '{kind}' is not one of {', '.join(SLOT_KINDS)}")
+        raise InputError(code="choice.invalid", field="kind", value=kind, allowed=list(SLOT_KINDS))
+    if isinstance(starts_dt, str):
+        starts_dt = inputs.instant(starts_dt, "starts", department_zone(site.department))
     if starts_dt.tzinfo is None:
-        raise InputError("starts: give a time zone")
+        raise InputError(code="datetime.no_time_zone", field="starts")
     if call.closes_on is not None and local_date(starts_dt) > call.closes_on:
-        raise InputError(f"starts: {local_date(starts_dt)} is after the call closes ({call.closes_on}); "
-                         "visits and meetings come before the deadline")
+        raise InputError(code="call.slot_after_close", field="starts", value=local_date(starts_dt),
+                         closes_on=call.closes_on)
     if kind == "bilateral" and not (organisation or "").strip():
-        raise InputError("organisation: a bilateral meeting is with one candidate organisation")
+        raise InputError(code="call.bilateral_organisation", field="organisation")
     slot = CallSlot(call_id=call.id, kind=kind, starts_dt=starts_dt, place=(place or "").strip() or None,
                     organisation=(organisation or "").strip() or None)
     call.slots.append(slot)

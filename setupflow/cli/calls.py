@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from .inputs import DAY
+from ..refusals import english
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -140,12 +141,9 @@ def publish(site_id, published_on, closes_on, call_key, actor):
 def slot(site_id, kind, starts, place, organisation, call_key, actor):
     """Offer a visit of the workshop zone or a bilateral meeting before the deadline."""
     from ..calls.operations import add_slot
-    from ..inputs import instant
-
-    starts_dt = instant(starts, "--at")
     with runtime().transaction() as session:
         site, call = _load(session, site_id, call_key)
-        add_slot(session, site, call, kind=kind, starts_dt=starts_dt, place=place, organisation=organisation,
+        add_slot(session, site, call, kind=kind, starts_dt=starts, place=place, organisation=organisation,
                  actor=actor_from(actor), now=now_utc())
     click.echo(f"{kind} on {starts}")
 
@@ -166,7 +164,7 @@ def show(site_id, call_key, as_json):
     click.echo(f"{data['title']} [{data['call']}]  published {data['published_on'] or '-'}, "
                f"closes {data['closes_on'] or '-'}")
     for problem in data["missing"]:
-        click.echo(f"  missing: {problem}")
+        click.echo(f"  missing: {english(f'call.missing.{problem}')}")
     click.echo("criteria: " + ", ".join(f"{c['id']} x{c['weight']}" for c in data["criteria"]))
     click.echo(f"slots: {len(data['slots'])}; applications: {len(data['applications'])}")
 

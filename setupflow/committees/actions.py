@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..db import row_id
 from ..errors import InputError, NotFound
+from ..refusals import Term
 from ..sites.models import Site
 from .. import inputs
 from ..sites.operations import Actor, record
@@ -23,12 +24,13 @@ def overdue_clause(today: date):
 def add_action(session: Session, meeting: Meeting, text: str, owner: Person, actor: Actor, now: datetime,
                due_on=None) -> ActionItem:
     if meeting.status not in ("scheduled", "held", "minutes_approved"):
-        raise InputError(f"meeting {meeting.id}: a {meeting.status} meeting gives no action items")
+        raise InputError(code="action.meeting_status", field="meeting", meeting=meeting.id,
+                         status=Term(f"meeting.status.{meeting.status}"))
     text = (text or "").strip()
     if not text:
-        raise InputError("text: an action item says what to do")
+        raise InputError(code="action.text_required", field="text")
     if owner.site_id != meeting.site_id or not owner.is_active:
-        raise InputError(f"owner: person {owner.id} is not an active member of site {meeting.site_id}'s team")
+        raise InputError(code="action.owner_not_in_team", field="owner", person=owner.id)
     due = inputs.day(due_on, "due") if due_on is not None else None
     item = ActionItem(site_id=meeting.site_id, meeting_id=meeting.id, text=text, owner=owner, due_on=due,
                       status="open", created_dt=now)
@@ -44,13 +46,13 @@ def get_action(session: Session, action_id) -> ActionItem:
     number = row_id(action_id)
     item = session.get(ActionItem, number) if number else None
     if item is None:
-        raise NotFound(f"action item {action_id}: no such action item")
+        raise NotFound(code="action.not_found", field="action", action=action_id)
     return item
 
 
 def set_action_status(session: Session, item: ActionItem, status: str, actor: Actor, now: datetime) -> ActionItem:
     if status not in ACTION_STATUSES:
-        raise InputError(f"status: '{status}' is not one of {', '.join(ACTION_STATUSES)}")
+        raise InputError(code="choice.invalid", field="status", value=status, allowed=list(ACTION_STATUSES))
     if item.status != status:
         item.status = status
         item.closed_dt = None if status == "open" else now

@@ -15,17 +15,17 @@ from .operations import OPEN, _requires
 
 def _same_site(meeting: Meeting, person: Person) -> None:
     if person.site_id != meeting.site_id:
-        raise InputError(f"person {person.id}: not in the team file of site {meeting.site_id}")
+        raise InputError(code="meeting.person_not_in_team", field="person", person=person.id)
     if not person.is_active:
-        raise InputError(f"person {person.id}: {person.name} left the project on {person.left_on}")
+        raise InputError(code="team.person_left", field="person", person=person.name, left_on=person.left_on)
 
 
 def assign_role(session: Session, meeting: Meeting, role: str, person: Person, actor: Actor,
                 now: datetime) -> MeetingRole:
     """Give one of the four jobs (agenda, invitations, facilitation, logistics) to a person."""
     if role not in MEETING_ROLES:
-        raise InputError(f"role: '{role}' is not one of {', '.join(MEETING_ROLES)}")
-    _requires(meeting, OPEN, "share the roles of")
+        raise InputError(code="choice.invalid", field="role", value=role, allowed=list(MEETING_ROLES))
+    _requires(meeting, OPEN, "share_roles")
     _same_site(meeting, person)
     held = next((r for r in meeting.roles if r.role == role), None)
     if held is None:
@@ -40,7 +40,7 @@ def assign_role(session: Session, meeting: Meeting, role: str, person: Person, a
 
 def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now: datetime) -> Attendee:
     """Invite someone from the team file who is not a member of the committee."""
-    _requires(meeting, OPEN, "invite people to")
+    _requires(meeting, OPEN, "invite")
     _same_site(meeting, person)
     found = next((a for a in meeting.attendees if a.person_id == person.id), None)
     if found is None:
@@ -56,13 +56,13 @@ def mark_held(session: Session, meeting: Meeting, attendance: dict[int, str], ac
     """The meeting took place; ``attendance`` maps invited people's ids to present/excused/absent."""
     _requires(meeting, ("scheduled",), "hold")
     if meeting.starts_dt > now:
-        raise InputError(f"meeting {meeting.id}: it starts {meeting.starts_dt.isoformat()}, it cannot be held yet")
+        raise InputError(code="meeting.not_started", field="meeting", meeting=meeting.id, starts=meeting.starts_dt)
     by_person = {a.person_id: a for a in meeting.attendees}
     for person_id, status in attendance.items():
         if status not in ATTENDANCE:
-            raise InputError(f"attendance: '{status}' is not one of {', '.join(ATTENDANCE)}")
+            raise InputError(code="choice.invalid", field="attendance", value=status, allowed=list(ATTENDANCE))
         if person_id not in by_person:
-            raise InputError(f"attendance: person {person_id} was not invited to meeting {meeting.id}")
+            raise InputError(code="meeting.not_invited", field="attendance", person=person_id, meeting=meeting.id)
         by_person[person_id].attendance = status
     meeting.status = "held"
     meeting.updated_dt = now

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date
 from ..errors import InputError, NotAllowed, StaleEdit
+from ..refusals import Term
 from ..revisions import append_revision
 from ..sites.models import Decision
 from ..sites.operations import Actor, record, record_decision
@@ -36,13 +37,13 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
                  now: datetime) -> MinutesRevision:
     """Save a new version of the minutes, written from version ``based_on`` (0 for the first)."""
     if meeting.status not in ("scheduled", "held"):
-        raise InputError(f"meeting {meeting.id}: minutes are written for a scheduled or held meeting, "
-                         f"not a {meeting.status} one")
+        raise InputError(code="minutes.meeting_status", field="meeting", meeting=meeting.id,
+                         status=Term(f"meeting.status.{meeting.status}"))
     body_md = (body_md or "").replace("\r\n", "\n")
     if not body_md.strip():
-        raise InputError("minutes: empty")
+        raise InputError(code="minutes.empty", field="minutes")
     if len(body_md) > MAX_MINUTES:
-        raise InputError(f"minutes: at most {MAX_MINUTES} characters")
+        raise InputError(code="text.too_long", field="minutes", length=len(body_md), limit=MAX_MINUTES)
     current = minutes_version(session, meeting)
     revision = MinutesRevision(meeting_id=meeting.id, version=current + 1, body_md=body_md,
                                saved_by=actor.name, saved_dt=now)
@@ -55,14 +56,14 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
 def approve_minutes(session: Session, meeting: Meeting, version: int, actor: Actor, now: datetime) -> Meeting:
     """The committee approves the minutes as they stand at ``version``."""
     if meeting.status != "held":
-        raise InputError(f"meeting {meeting.id}: only the minutes of a held meeting are approved "
-                         f"(it is {meeting.status})")
+        raise InputError(code="minutes.approve_not_held", field="meeting", meeting=meeting.id,
+                         status=Term(f"meeting.status.{meeting.status}"))
     current = minutes_version(session, meeting)
     if current == 0:
-        raise InputError(f"meeting {meeting.id}: there are no minutes to approve")
+        raise InputError(code="minutes.none_to_approve", field="meeting", meeting=meeting.id)
     if version != current:
-        raise StaleEdit(f"meeting {meeting.id}: you approve version {version} but the minutes are at "
-                        f"version {current}; read the latest version first")
+        raise StaleEdit(code="minutes.stale_approval", field="version", meeting=meeting.id, version=version,
+                        current=current)
     meeting.status = "minutes_approved"
     meeting.updated_dt = now
     record(session, meeting.site, actor, now, "minutes_approved", meeting_id=meeting.id, version=version)
@@ -76,9 +77,10 @@ def record_meeting_decision(session: Session, meeting: Meeting, key: str | None,
     """A decision written in a meeting's minutes. A gate decision whose definition names a
     committee may only be taken by a meeting of that committee."""
     if meeting.status not in ("scheduled", "held", "minutes_approved"):
-        raise InputError(f"meeting {meeting.id}: a {meeting.status} meeting takes no decision")
+        raise InputError(code="meeting.takes_no_decision", field="meeting", meeting=meeting.id,
+                         status=Term(f"meeting.status.{meeting.status}"))
     if meeting.starts_dt > now:
-        raise InputError(f"meeting {meeting.id}: it has not taken place yet ({meeting.starts_dt.isoformat()})")
+        raise InputError(code="meeting.not_held_yet", field="meeting", meeting=meeting.id, starts=meeting.starts_dt)
     workflow = workflow_of(meeting.site)
     if key is not None:
         try:
@@ -86,8 +88,8 @@ def record_meeting_decision(session: Session, meeting: Meeting, key: str | None,
         except KeyError:
             kind = None  # record_decision says which keys exist
         if kind is not None and kind.committee and kind.committee != meeting.committee_id:
-            raise NotAllowed(f"decision '{key}' is taken by the {kind.committee} committee, "
-                             f"not the {meeting.committee_id} committee (meeting {meeting.id})")
+            raise NotAllowed(code="decision.other_committee", field="decision", decision=key,
+                             committee=kind.committee, meeting_committee=meeting.committee_id, meeting=meeting.id)
     return record_decision(session, meeting.site, key=key, value=value, text=text, actor=actor, now=now,
                            decided_on=local_date(meeting.starts_dt), supersede_reason=supersede_reason,
                            meeting_id=meeting.id)

@@ -16,6 +16,7 @@ from .. import inputs
 from ..clock import department_zone, local_date
 from ..db import row_id
 from ..errors import InputError, NotFound
+from ..refusals import Term
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
@@ -31,7 +32,7 @@ def get_meeting(session: Session, meeting_id, site: Site | None = None) -> Meeti
     number = row_id(meeting_id)
     meeting = session.get(Meeting, number) if number else None
     if meeting is None or (site is not None and meeting.site_id != site.id):
-        raise NotFound(f"meeting {meeting_id}: no such meeting" + (f" on site {site.id}" if site else ""))
+        raise NotFound(code="meeting.not_found", field="meeting", meeting=meeting_id)
     return meeting
 
 
@@ -49,7 +50,7 @@ def _instant(value, site: Site, field: str = "at") -> datetime:
     """An aware date-time; one without an offset is the site's local time."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
-            raise InputError(f"{field}: a date-time needs a time zone")
+            raise InputError(code="datetime.no_time_zone", field=field)
         return value
     return inputs.instant(value, field, department_zone(site.department))
 
@@ -57,23 +58,25 @@ def _instant(value, site: Site, field: str = "at") -> datetime:
 def _check_day(site: Site, starts_dt: datetime) -> None:
     day = local_date(starts_dt, department_zone(site.department))
     if not is_working_day(day, site.department):
-        raise InputError(f"at: {day} is a weekend day or a public holiday (department {site.department or '-'})")
+        raise InputError(code="meeting.not_a_working_day", field="at", day=day, department=site.department or "-")
 
 
 def _check_place(place: str | None, video_url: str | None) -> tuple[str | None, str | None]:
     place = (place or "").strip() or None
     video_url = (video_url or "").strip() or None
     if place and len(place) > 300:
-        raise InputError("place: at most 300 characters")
+        raise InputError(code="text.too_long", field="place", length=len(place), limit=300)
     if video_url and (urlparse(video_url).scheme not in ("https", "http") or len(video_url) > 500
                       or any(c.isspace() for c in video_url)):
-        raise InputError(f"video: '{video_url}' is not an http(s) link")
+        raise InputError(code="meeting.video_link_invalid", field="video", value=video_url)
     return place, video_url
 
 
-def _requires(meeting: Meeting, statuses: tuple[str, ...], what: str) -> None:
+def _requires(meeting: Meeting, statuses: tuple[str, ...], action: str) -> None:
+    """Refuses ``action`` (a ``meeting.action.*`` phrase of the refusals catalogue) on a meeting in another status."""
     if meeting.status not in statuses:
-        raise InputError(f"meeting {meeting.id}: cannot {what} a meeting that is {meeting.status}")
+        raise InputError(code="meeting.wrong_status", field="meeting", meeting=meeting.id,
+                         action=Term(f"meeting.action.{action}"), status=Term(f"meeting.status.{meeting.status}"))
 
 
 def invite_members(session: Session, meeting: Meeting) -> list[Attendee]:
@@ -105,12 +108,12 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
     """Schedule a meeting by hand (already confirmed), with its members invited."""
     workflow = workflow_of(site)
     if committee_id not in {c.id for c in workflow.committees}:
-        raise InputError(f"committee: '{committee_id}' is not a committee of {workflow.id} "
-                         f"(known: {', '.join(c.id for c in workflow.committees)})")
+        raise InputError(code="choice.invalid", field="committee", value=committee_id,
+                         allowed=[c.id for c in workflow.committees])
     starts_dt = _instant(at, site)
     _check_day(site, starts_dt)
     if duration_minutes is not None and not 15 <= duration_minutes <= 600:
-        raise InputError("duration: between 15 and 600 minutes")
+        raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
     place, video_url = _check_place(place, video_url)
     meeting = new_meeting(session, site, committee_id, starts_dt, "scheduled", now, duration_minutes,
                           place=place, video_url=video_url)
@@ -146,7 +149,7 @@ def update_place(session: Session, meeting: Meeting, actor: Actor, now: datetime
     meeting.place, meeting.video_url = _check_place(place, video_url)
     if duration_minutes is not None:
         if not 15 <= duration_minutes <= 600:
-            raise InputError("duration: between 15 and 600 minutes")
+            raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
         meeting.duration_minutes = duration_minutes
     meeting.sequence += 1
     meeting.updated_dt = now
@@ -169,11 +172,11 @@ def cancel(session: Session, meeting: Meeting, actor: Actor, now: datetime, reas
 
 
 def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Actor, now: datetime) -> None:
-    _requires(meeting, OPEN + ("held",), "change the agenda of")
+    _requires(meeting, OPEN + ("held",), "change_agenda")
     cleaned = [(t or "").strip() for t in titles]
     for i, t in enumerate(cleaned, start=1):
         if not t or len(t) > 300:
-            raise InputError(f"agenda[{i}]: an item needs a title of at most 300 characters")
+            raise InputError(code="meeting.agenda_title", field=f"agenda[{i}]", limit=300)
     meeting.agenda.clear()
     session.flush()
     meeting.agenda.extend(AgendaItem(position=i, title=t) for i, t in enumerate(cleaned, start=1))

@@ -71,7 +71,7 @@ def change_target_opening(session: Session, site: Site, opening_on, actor: Actor
     """Move the site's target opening; the proposals nobody confirmed follow the new plan."""
     opening: date = inputs.day(opening_on, "opening")
     if opening <= site.start_on:
-        raise InputError(f"opening: {opening} must come after the start ({site.start_on})")
+        raise InputError(code="site.opening_before_start", field="opening", opening=opening, start=site.start_on)
     previous = site.target_opening_on
     if opening == previous:
         return []

@@ -19,13 +19,13 @@ from .models import AUDIENCES, FORMATS, SOURCE_STATUSES, DiagnosticReport, Diagn
 def spec_of(site: Site):
     spec = workflow_of(site).work.diagnostic
     if spec is None:
-        raise InputError(f"diagnostic: the workflow '{site.workflow_id}' has no diagnostic")
+        raise InputError(code="workflow.no_diagnostic", field="diagnostic", workflow=site.workflow_id)
     return spec
 
 
 def _choice(field: str, value: str, allowed) -> str:
     if value not in allowed:
-        raise InputError(f"{field}: '{value}' is not one of {', '.join(allowed)}")
+        raise InputError(code="choice.invalid", field=field, value=value, allowed=list(allowed))
     return value
 
 
@@ -37,9 +37,9 @@ def set_source(session: Session, site: Site, key: str, *, status: str, actor: Ac
     _choice("status", status, SOURCE_STATUSES)
     day = inputs.day(obtained_on, "obtained_on") if obtained_on else None
     if status == "obtained" and day is None:
-        raise InputError("obtained_on: say when the data was obtained")
+        raise InputError(code="diagnostic.obtained_on_required", field="obtained_on")
     if day is not None and status != "obtained":
-        raise InputError(f"obtained_on: only a source with status 'obtained' has a date, not '{status}'")
+        raise InputError(code="diagnostic.obtained_on_not_obtained", field="obtained_on", status=status)
     provider = refuse_identifying("provider", provider, names=False) or None
     note = refuse_identifying("note", note) or None
     row = session.scalar(select(DiagnosticSource).where(DiagnosticSource.site_id == site.id,
@@ -62,7 +62,7 @@ def parse_cells(pairs) -> list[dict]:
         category = str(category).strip()
         n = inputs.whole(count, f"count '{category}'")
         if n < 0:
-            raise InputError(f"count '{category}': a count cannot be negative")
+            raise InputError(code="diagnostic.count_negative", field="count", what=category)
         cells.append({"category": category, "count": n})
     return cells
 
@@ -75,20 +75,19 @@ def set_indicator(session: Session, site: Site, dimension: str, cells, *, actor:
     known = {d.id: d for d in spec.dimensions}
     cells = parse_cells(cells)
     if not cells:
-        raise InputError(f"indicator '{dimension}': give at least one CATEGORY=COUNT")
+        raise InputError(code="diagnostic.indicator_empty", field="cells", dimension=dimension)
     seen = set()
     for cell in cells:
-        name = refuse_identifying(f"indicator '{dimension}' category", cell["category"])
+        name = refuse_identifying("category", cell["category"], dimension=dimension)
         if not name:
-            raise InputError(f"indicator '{dimension}': a category needs a name")
+            raise InputError(code="diagnostic.category_unnamed", field="category", dimension=dimension)
         if name in seen:
-            raise InputError(f"indicator '{dimension}' category '{name}': given twice")
+            raise InputError(code="diagnostic.category_twice", field="category", dimension=dimension, category=name)
         seen.add(name)
     if dimension not in known:
         refuse_identifying("dimension", dimension)
         if not (label or "").strip():
-            raise InputError(f"dimension: '{dimension}' is not in the definition "
-                             f"({', '.join(known)}); give it a label to add it")
+            raise InputError(code="diagnostic.dimension_unknown", field="dimension", value=dimension, known=list(known))
     label = refuse_identifying("label", label) or None
     if source_key is not None:
         _choice("source", source_key, [s.id for s in spec.sources])
@@ -111,13 +110,13 @@ def log_interview(session: Session, site: Site, *, held_on, audience: str, forma
     _choice("format", format, FORMATS)
     participants = inputs.whole(participants, "participants")
     if int(participants) < 1:
-        raise InputError("participants: at least one person takes part")
+        raise InputError(code="diagnostic.participants_none", field="participants")
     if format == "individual" and int(participants) != 1:
-        raise InputError("participants: an individual interview has one participant")
-    themes = [refuse_identifying(f"themes[{i}]", t) for i, t in enumerate(themes or [])]
+        raise InputError(code="diagnostic.individual_one_participant", field="participants")
+    themes = [refuse_identifying(f"themes[{i}]", t, label="themes") for i, t in enumerate(themes or [])]
     themes = [t for t in themes if t]
     if not themes:
-        raise InputError("themes: give at least one theme raised")
+        raise InputError(code="diagnostic.themes_required", field="themes")
     row = Interview(site_id=site.id, held_on=inputs.day(held_on, "held_on"), audience=audience, format=format,
                     participants=int(participants), themes=themes,
                     summary=refuse_identifying("summary", summary) or None, recorded_dt=now,
@@ -135,7 +134,7 @@ def add_initiative(session: Session, site: Site, *, name: str, kind: str, actor:
     _choice("kind", kind, [k.id for k in spec.initiative_kinds])
     name = refuse_identifying("name", name)
     if not name:
-        raise InputError("name: an initiative needs a name")
+        raise InputError(code="diagnostic.initiative_unnamed", field="name")
     row = Initiative(site_id=site.id, name=name, kind=kind, description=refuse_identifying("description",
                                                                                            description) or None,
                      recorded_dt=now, recorded_by=actor.name)
@@ -150,7 +149,7 @@ def write_conclusions(session: Session, site: Site, text: str, *, actor: Actor, 
     spec_of(site)
     text = refuse_identifying("conclusions", text)
     if not text:
-        raise InputError("conclusions: write the conclusions of the diagnostic")
+        raise InputError(code="diagnostic.conclusions_required", field="conclusions")
     row = session.scalar(select(DiagnosticReport).where(DiagnosticReport.site_id == site.id))
     if row is None:
         row = DiagnosticReport(site_id=site.id)
@@ -168,6 +167,6 @@ def choose_structure(session: Session, site: Site, structure: str, rationale: st
     spec = spec_of(site)
     rationale = refuse_identifying("rationale", rationale)
     if not rationale:
-        raise InputError("rationale: say why this structure type answers the needs found")
+        raise InputError(code="diagnostic.rationale_required", field="rationale")
     return record_decision(session, site, key=spec.structure_decision, value=structure, text=rationale,
                            actor=actor, now=now, supersede_reason=supersede_reason, **columns)

@@ -39,8 +39,8 @@ def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> Wor
         session.add(existing)
         session.flush()
     elif existing.digest != loaded.digest:
-        raise InputError(f"{loaded.source}: version: the content of '{wf.id}' changed but its version is still "
-                         f"{wf.version}, which sites already use; give it a new version number")
+        raise InputError(code="workflow.version_unchanged", field="version", source=str(loaded.source), workflow=wf.id,
+                         version=wf.version)
     return existing
 
 
@@ -49,20 +49,21 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
                 disp: str | None = None, department: str | None = None) -> Site:
     name = inputs.text(name, "name", name=True)
     if not name:
-        raise InputError("name: a site needs a name")
+        raise InputError(code="site.name_required", field="name")
     if len(name) > 200:
-        raise InputError("name: at most 200 characters")
+        raise InputError(code="text.too_long", field="name", length=len(name), limit=200)
     establishment, region, disp, department = (inputs.text(v, f, name=True) or None if v is not None else None
                                                for v, f in ((establishment, "establishment"), (region, "region"),
                                                             (disp, "disp"), (department, "department")))
     start = inputs.day(start_on, "start")
     opening = inputs.day(opening_on, "opening")
     if opening <= start:
-        raise InputError(f"opening: {opening} must come after the start ({start})")
+        raise InputError(code="site.opening_before_start", field="opening", opening=opening, start=start)
     try:
         loaded = catalog.get(workflow_id)
-    except LookupError as exc:
-        raise InputError(f"workflow: {exc}") from None
+    except LookupError:
+        raise InputError(code="workflow.unknown", field="workflow", workflow=workflow_id,
+                         known=sorted(catalog.loaded)) from None
     snapshot = snapshot_for(session, loaded, now)
     site = Site(name=name, snapshot=snapshot, stage=loaded.workflow.stages[0].id, stage_entered_on=start,
                 start_on=start, target_opening_on=opening, establishment=establishment, region=region,
@@ -78,7 +79,7 @@ def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
     """Move the site to the next stage, or raise ``GateNotMet`` having written nothing."""
     gate = gate_of(session, site)
     if site.stage == workflow_of(site).final.id:
-        raise InputError(f"site {site.id}: already in its final state '{site.stage}'")
+        raise InputError(code="site.final", field="stage", site=site.id, stage=site.stage)
     target = machine_of(site).next_after_advance(site.stage, gate)
     if target is None:
         raise GateNotMet(site.stage, gate.unmet)
@@ -90,16 +91,16 @@ def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
 def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: str, now: datetime) -> str:
     """Take a site back to an earlier stage: managers only, always with a reason."""
     if not actor.is_manager:
-        raise NotAllowed("reopening a stage is for managers")
+        raise NotAllowed(code="site.reopen_managers_only", field="stage")
     reason = (reason or "").strip()
     if not reason:
-        raise InputError("reason: say why the stage is reopened")
+        raise InputError(code="site.reopen_reason_required", field="reason")
     workflow = workflow_of(site)
     if stage_id not in [s.id for s in workflow.stages]:
-        raise InputError(f"stage: unknown stage '{stage_id}' (known: {', '.join(s.id for s in workflow.stages)})")
+        raise InputError(code="choice.invalid", field="stage", value=stage_id, allowed=[s.id for s in workflow.stages])
     target = machine_of(site).reopened(site.stage, stage_id, reason)
     if target is None:
-        raise InputError(f"stage: '{stage_id}' does not come before the current stage '{site.stage}'")
+        raise InputError(code="site.reopen_not_before", field="stage", stage=stage_id, current=site.stage)
     record(session, site, actor, now, "reopened", reason=reason,
            changes={"stage": target, "stage_entered_on": local_date(now)}, source=site.stage, target=target)
     return target
@@ -110,11 +111,10 @@ def set_task(session: Session, site: Site, key: str, done: bool, actor: Actor, n
     try:
         stage, task = workflow.task(key)
     except KeyError:
-        known = ", ".join(t.id for s in workflow.stages for t in s.tasks)
-        raise InputError(f"task: unknown task '{key}' in {workflow.id} (known: {known})") from None
+        raise InputError(code="task.unknown", field="task", task=key, workflow=workflow.id,
+                         known=[t.id for s in workflow.stages for t in s.tasks]) from None
     if task.evidence is not None:
-        raise InputError(f"task '{key}': met by the work itself, it cannot be ticked by hand "
-                         f"(it is met when {evidence.describe(task.evidence)})")
+        raise InputError(code="task.met_by_work", field="task", task=key, evidence=evidence.describe(task.evidence))
     row = session.scalar(select(SiteTask).where(SiteTask.site_id == site.id, SiteTask.task_key == key))
     if row is None:
         row = SiteTask(site_id=site.id, task_key=key, is_done=False, changed_dt=now, changed_by=actor.name)
@@ -141,20 +141,20 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
         try:
             kind = workflow.decision(key)
         except KeyError:
-            known = ", ".join(d.id for d in workflow.decisions)
-            raise InputError(f"decision: unknown decision '{key}' in {workflow.id} (known: {known})") from None
+            raise InputError(code="decision.unknown", field="decision", decision=key, workflow=workflow.id,
+                             known=[d.id for d in workflow.decisions]) from None
         if kind.kind == "date" and value:
             value = inputs.day(value, "value").isoformat()
         problem = decision_value_error(kind, value or "")
         if problem:
-            raise InputError(problem)
+            raise problem
         text = (text or "").strip() or f"{kind.label.fr} : {value}"
     elif not (text or "").strip():
-        raise InputError("text: a decision needs a text")
+        raise InputError(code="decision.text_required", field="text")
     previous = current_decisions(session, site).get(key) if key else None
     if previous is not None and not (supersede_reason or "").strip():
-        raise InputError(f"decision '{key}' is already taken ({previous.value}, decision #{previous.id}): "
-                         f"give a reason to supersede it")
+        raise InputError(code="decision.already_taken", field="supersede_reason", decision=key, value=previous.value,
+                         previous=previous.id)
     decision = Decision(site_id=site.id, key=key, value=value, text=text.strip(), decided_on=decided_on or local_date(now),
                         recorded_by=actor.name, recorded_dt=now, **columns)
     session.add(decision)
@@ -177,11 +177,11 @@ def withdraw_decision(session: Session, site: Site, decision: Decision, reason: 
                       now: datetime) -> None:
     """Supersede a decision without a replacement (it points at itself); the gate it met reopens."""
     if decision.site_id != site.id:
-        raise NotFound(f"decision {decision.id}: not a decision of site {site.id}")
+        raise NotFound(code="decision.not_found", field="decision", decision=decision.id, site=site.id)
     if not decision.is_current:
-        raise InputError(f"decision {decision.id}: already superseded")
+        raise InputError(code="decision.superseded", field="decision", decision=decision.id)
     if not (reason or "").strip():
-        raise InputError("reason: say why the decision is withdrawn")
+        raise InputError(code="decision.withdraw_reason_required", field="reason")
     _supersede(session, site, decision, None, reason, actor, now)
     session.flush()
 
@@ -263,23 +263,26 @@ def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Ac
     so that nothing recorded loses its meaning.
     """
     if not actor.is_manager:
-        raise NotAllowed("upgrading a site's workflow version is for managers")
+        raise NotAllowed(code="site.upgrade_managers_only", field="workflow")
     try:
         loaded = catalog.get(site.workflow_id)
-    except LookupError as exc:
-        raise InputError(f"workflow: {exc}") from None
+    except LookupError:
+        raise InputError(code="workflow.unknown", field="workflow", workflow=site.workflow_id,
+                         known=sorted(catalog.loaded)) from None
     old = workflow_of(site)
     new = loaded.workflow
     if new.version == old.version:
-        raise InputError(f"site {site.id} already runs {new.id} version {new.version}")
+        raise InputError(code="upgrade.same_version", field="workflow", site=site.id, workflow=new.id, version=new.version)
     if new.version < old.version:
-        raise InputError(f"site {site.id} runs version {old.version}; {loaded.source} has the older {new.version}")
+        raise InputError(code="upgrade.older_version", field="workflow", site=site.id, version=old.version,
+                         source=str(loaded.source), older=new.version)
     if site.stage not in new.state_ids:
-        raise InputError(f"version {new.version} of {new.id} has no stage '{site.stage}'; reopen an existing stage first")
+        raise InputError(code="upgrade.stage_missing", field="workflow", workflow=new.id, version=new.version,
+                         stage=site.stage)
     known_tasks = {t.id for s in new.stages for t in s.tasks}
     lost = sorted(done_tasks(session, site) - known_tasks)
     if lost:
-        raise InputError(f"version {new.version} of {new.id} drops done tasks: {', '.join(lost)}")
+        raise InputError(code="upgrade.drops_done_tasks", field="workflow", workflow=new.id, version=new.version, tasks=lost)
     site.snapshot = snapshot_for(session, loaded, now)
     record(session, site, actor, now, "upgraded", source_version=old.version, target_version=new.version)
     session.flush()

@@ -76,11 +76,11 @@ _SITE_BY_ID = select(Site).where(Site.id == bindparam("site_id"))
 def get_site(session: Session, site_id) -> Site:
     key = row_id(site_id)
     if key is None:
-        raise NotFound(f"site {site_id}: no such site")
+        raise NotFound(code="site.not_found", field="site", site=site_id)
     # what ``session.get`` does, with a statement built once: a site already in the session
     # is returned as it is, otherwise one SELECT (with its definition snapshot's key columns)
     site = session.identity_map.get(identity_key(Site, key)) or \
         session.execute(_SITE_BY_ID, {"site_id": key}).scalar_one_or_none()
     if site is None:
-        raise NotFound(f"site {site_id}: no such site")
+        raise NotFound(code="site.not_found", field="site", site=site_id)
     return site

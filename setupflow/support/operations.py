@@ -18,14 +18,14 @@ from .models import DuiSignature, Immersion, WorkstreamItem
 def spec_of(site: Site):
     spec = workflow_of(site).work.support
     if spec is None:
-        raise InputError(f"support: the workflow '{site.workflow_id}' has no support workstreams")
+        raise InputError(code="workflow.no_support", field="support", workflow=site.workflow_id)
     return spec
 
 
 def _dui_spec(site: Site):
     dui = spec_of(site).dui
     if dui is None:
-        raise InputError(f"dui: the workflow '{site.workflow_id}' has no DUI")
+        raise InputError(code="workflow.no_dui", field="dui", workflow=site.workflow_id)
     return dui
 
 
@@ -34,11 +34,10 @@ def set_item(session: Session, site: Site, workstream: str, item: str, done: boo
     spec = spec_of(site)
     stream = next((w for w in spec.workstreams if w.id == workstream), None)
     if stream is None:
-        raise InputError(f"workstream: unknown workstream '{workstream}' "
-                         f"({', '.join(w.id for w in spec.workstreams)})")
+        raise InputError(code="choice.invalid", field="workstream", value=workstream,
+                         allowed=[w.id for w in spec.workstreams])
     if item not in [i.id for i in stream.checklist]:
-        raise InputError(f"item: unknown item '{item}' of '{workstream}' "
-                         f"({', '.join(i.id for i in stream.checklist)})")
+        raise InputError(code="choice.invalid", field="item", value=item, allowed=[i.id for i in stream.checklist])
     row = session.scalar(select(WorkstreamItem).where(WorkstreamItem.site_id == site.id,
                                                       WorkstreamItem.workstream == workstream,
                                                       WorkstreamItem.item == item))
@@ -60,7 +59,7 @@ def set_immersion(session: Session, site: Site, *, starts_on, ends_on, actor: Ac
     spec_of(site)
     start, end = inputs.day(starts_on, "starts_on"), inputs.day(ends_on, "ends_on")
     if end < start:
-        raise InputError(f"ends_on: {end} is before the start ({start})")
+        raise InputError(code="dates.end_before_start", field="ends_on", end=end, start=start)
     row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
     if row is None:
         row = Immersion(site_id=site.id)
@@ -84,23 +83,23 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
     dui = _dui_spec(site)
     order = [s.id for s in dui.signatories]
     if signatory not in order:
-        raise InputError(f"signatory: unknown signatory '{signatory}' (in order: {', '.join(order)})")
+        raise InputError(code="choice.invalid", field="signatory", value=signatory, allowed=list(order))
     done = signatures(session, site)
     if signatory in done:
-        raise InputError(f"signatory '{signatory}': already signed on {done[signatory].signed_on}")
+        raise InputError(code="dui.already_signed", field="signatory", signatory=signatory,
+                         signed_on=done[signatory].signed_on)
     position = order.index(signatory)
     waiting = [s for s in order[:position] if s not in done]
     if waiting:
-        raise InputError(f"signatory '{signatory}': the DUI is signed in order; waiting first for "
-                         f"{', '.join(waiting)}")
+        raise InputError(code="dui.out_of_order", field="signatory", signatory=signatory, waiting=waiting)
     day = inputs.day(signed_on, "signed_on")
     if position and day < done[order[position - 1]].signed_on:
-        raise InputError(f"signed_on: {day} is before the previous signature "
-                         f"({order[position - 1]}, {done[order[position - 1]].signed_on})")
+        raise InputError(code="dui.before_previous", field="signed_on", value=day, previous=order[position - 1],
+                         previous_on=done[order[position - 1]].signed_on)
     if day > local_date(now):
-        raise InputError(f"signed_on: {day} is in the future")
+        raise InputError(code="dui.signed_in_future", field="signed_on", value=day)
     if not (signed_by or "").strip():
-        raise InputError("signed_by: say who signed")
+        raise InputError(code="dui.signed_by_required", field="signed_by")
     row = DuiSignature(site_id=site.id, signatory=signatory, signed_by=signed_by.strip(), signed_on=day,
                        recorded_dt=now, recorded_by=actor.name)
     session.add(row)
@@ -119,7 +118,7 @@ def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, n
     can then advance to its final state."""
     spec = spec_of(site)
     if spec.opening_decision is None:
-        raise InputError(f"opening: the workflow '{site.workflow_id}' has no opening decision")
+        raise InputError(code="workflow.no_opening_decision", field="opening", workflow=site.workflow_id)
     day = inputs.day(opening_on, "opening_on")
     return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
                            actor=actor, now=now, supersede_reason=supersede_reason, **columns)

@@ -26,13 +26,13 @@ def person_leaves(session: Session, site: Site, person: Person, successor: Perso
     from ..committees.models import ActionItem, Attendee, Meeting, MeetingRole
 
     if person.site_id != site.id or successor.site_id != site.id:
-        raise InputError("successor: both people must belong to the same site")
+        raise InputError(code="handover.other_site", field="successor")
     if successor.id == person.id:
-        raise InputError("successor: someone cannot succeed themselves")
+        raise InputError(code="handover.self", field="successor")
     if not person.is_active:
-        raise InputError(f"person {person.id}: {person.name} already left on {person.left_on}")
+        raise InputError(code="handover.already_left", field="person", person=person.name, left_on=person.left_on)
     if not successor.is_active:
-        raise InputError(f"successor: {successor.name} left the project on {successor.left_on}")
+        raise InputError(code="team.person_left", field="successor", person=successor.name, left_on=successor.left_on)
     day = left_on or local_date(now)
     actions = list(session.scalars(select(ActionItem).where(ActionItem.owner_id == person.id,
                                                             ActionItem.status == "open")))

@@ -31,17 +31,17 @@ def _text(value: str | None, field: str, max_len: int, required: bool = True) ->
     value = inputs.text(value, field, name=True)  # one line, no control or bidi character
     if not value:
         if required:
-            raise InputError(f"{field}: required")
+            raise InputError(code="required", field=field, label=field)
         return None
     if len(value) > max_len:
-        raise InputError(f"{field}: at most {max_len} characters")
+        raise InputError(code="text.too_long", field=field, length=len(value), limit=max_len)
     return value
 
 
 def add_organisation(session: Session, site: Site, *, name: str, category: str, actor: Actor,
                      now: datetime) -> Organisation:
     if category not in ORGANISATION_CATEGORIES:
-        raise InputError(f"category: '{category}' is not one of {', '.join(ORGANISATION_CATEGORIES)}")
+        raise InputError(code="choice.invalid", field="category", value=category, allowed=list(ORGANISATION_CATEGORIES))
     org = Organisation(site_id=site.id, name=_text(name, "organisation", 200), category=category, created_dt=now)
     session.add(org)
     session.flush()
@@ -66,24 +66,23 @@ def organisation_for(session: Session, site: Site, category_or_name: str, actor:
         return add_organisation(session, site, name=ORGANISATION_CATEGORIES[wanted][0], category=wanted,
                                 actor=actor, now=now)
     if category is None:
-        known = ", ".join(o.name for o in orgs) or "none yet"
-        raise InputError(f"organisation: '{wanted}' is neither a category ({', '.join(ORGANISATION_CATEGORIES)}) "
-                         f"nor an organisation of site {site.id} (known: {known}); give its category to create it")
+        raise InputError(code="team.organisation_unknown", field="organisation", value=wanted, site=site.id,
+                         categories=list(ORGANISATION_CATEGORIES), known=[o.name for o in orgs])
     return add_organisation(session, site, name=wanted, category=category, actor=actor, now=now)
 
 
 def _phone(phone: str | None) -> str | None:
     phone = (phone or "").strip()
     if phone and not re.fullmatch(r"[0-9+ ().-]{4,40}", phone):
-        raise InputError(f"phone: '{phone}' is not a phone number")
+        raise InputError(code="phone.invalid", field="phone", value=phone)
     return phone or None
 
 
 def _committee(site: Site, committee_id: str) -> str:
     workflow = workflow_of(site)
     if committee_id not in {c.id for c in workflow.committees}:
-        known = ", ".join(c.id for c in workflow.committees) or "none"
-        raise InputError(f"committee: '{committee_id}' is not a committee of {workflow.id} (known: {known})")
+        raise InputError(code="choice.invalid", field="committee", value=committee_id,
+                         allowed=[c.id for c in workflow.committees])
     return committee_id
 
 
@@ -91,13 +90,13 @@ def add_person(session: Session, site: Site, *, name: str, email: str, organisat
                actor: Actor, now: datetime, function: str | None = None, phone: str | None = None,
                language: str = "fr", committees=(), start_on: date | None = None) -> Person:
     if organisation.site_id != site.id:
-        raise InputError(f"organisation: {organisation.name} belongs to another site")
+        raise InputError(code="team.organisation_other_site", field="organisation", organisation=organisation.name)
     if language not in LANGUAGES:
-        raise InputError(f"language: '{language}' is not one of {', '.join(LANGUAGES)}")
+        raise InputError(code="choice.invalid", field="language", value=language, allowed=list(LANGUAGES))
     phone = _phone(phone)
     email = valid_email(email)
     if any(email_key(p.email) == email_key(email) and p.is_active for p in people_of(session, site)):
-        raise InputError(f"email: {email} is already in the team file of site {site.id}")
+        raise InputError(code="team.email_taken", field="email", email=email, site=site.id)
     committees = [_committee(site, c) for c in committees]
     person = Person(site_id=site.id, organisation=organisation, name=_text(name, "name", 200),
                     email=email, function=_text(function, "function", 200, required=False),
@@ -116,7 +115,7 @@ def join_committee(session: Session, site: Site, person: Person, committee_id: s
                    now: datetime, start_on: date | None = None) -> Membership:
     _committee(site, committee_id)
     if not person.is_active:
-        raise InputError(f"person {person.id}: {person.name} left the project on {person.left_on}")
+        raise InputError(code="team.person_left", field="person", person=person.name, left_on=person.left_on)
     day = start_on or local_date(now)
     for m in person.memberships:
         if m.committee_id == committee_id and (m.end_on is None or m.end_on >= day):
@@ -146,7 +145,7 @@ def get_person(session: Session, person_id, site: Site | None = None) -> Person:
     number = row_id(person_id)
     person = session.get(Person, number) if number else None
     if person is None or (site is not None and person.site_id != site.id):
-        raise NotFound(f"person {person_id}: no such person" + (f" on site {site.id}" if site else ""))
+        raise NotFound(code="team.person_not_found", field="person", person=person_id)
     return person
 
 
@@ -174,11 +173,11 @@ def committee_members(session: Session, site: Site, committee_id: str, day: date
 def update_person(session: Session, site: Site, person: Person, actor: Actor, now: datetime, **changes) -> Person:
     """Change a person's name, e-mail, function, phone, language or organisation."""
     if person.site_id != site.id:
-        raise NotFound(f"person {person.id}: no such person on site {site.id}")
+        raise NotFound(code="team.person_not_found", field="person", person=person.id)
     allowed = {"name", "email", "function", "phone", "language", "organisation"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InputError(f"{sorted(unknown)[0]}: not a field of a person ({', '.join(sorted(allowed))})")
+        raise InputError(code="team.field_unknown", field=sorted(unknown)[0], allowed=sorted(allowed))
     if "name" in changes:
         person.name = _text(changes["name"], "name", 200)
     if "email" in changes:
@@ -189,11 +188,12 @@ def update_person(session: Session, site: Site, person: Person, actor: Actor, no
         person.phone = _phone(changes["phone"])
     if "language" in changes:
         if changes["language"] not in LANGUAGES:
-            raise InputError(f"language: '{changes['language']}' is not one of {', '.join(LANGUAGES)}")
+            raise InputError(code="choice.invalid", field="language", value=changes["language"],
+                             allowed=list(LANGUAGES))
         person.language = changes["language"]
     if "organisation" in changes:
         if changes["organisation"].site_id != site.id:
-            raise InputError("organisation: it belongs to another site")
+            raise InputError(code="team.organisation_other_site", field="organisation", organisation="")
         person.organisation = changes["organisation"]
     record(session, site, actor, now, "person_changed", person_id=person.id, fields=sorted(changes))
     session.flush()
@@ -206,7 +206,7 @@ def end_membership(session: Session, site: Site, person: Person, committee_id: s
     day = end_on or local_date(now)
     seats = [m for m in person.memberships if m.committee_id == committee_id and (m.end_on is None or m.end_on >= day)]
     if not seats:
-        raise InputError(f"committee: {person.name} does not sit on '{committee_id}'")
+        raise InputError(code="team.not_on_committee", field="committee", person=person.name, committee=committee_id)
     for m in seats:
         m.end_on = day
     record(session, site, actor, now, "committee_left", person_id=person.id, committee=committee_id,

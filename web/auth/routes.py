@@ -15,6 +15,7 @@ from setupflow.errors import InputError, NotFound
 
 from .. import now
 from ..db import db_session, discard_changes
+from ..problems import explain
 from .session_user import SessionUser, current_account
 
 bp = Blueprint("auth", __name__)
@@ -112,20 +113,9 @@ def reset_password(token):
         accounts.reset_password(db_session(), token, password, now())
     except InputError as exc:
         discard_changes()
-        return render_template("auth/reset.html", error=password_problem(exc)), 400
+        return render_template("auth/reset.html", error=explain(exc)), 400
     flash(_("Your password is changed. You can log in."), "info")
     return redirect(url_for("auth.login"))
-
-
-def password_problem(exc: InputError) -> str:
-    text = str(exc)
-    if "at least" in text:
-        return _("The password needs at least 10 characters.")
-    if "too common" in text:
-        return _("This password is too common; choose another one.")
-    if "differ from the e-mail" in text:
-        return _("The password must differ from the e-mail address.")
-    return _("This password cannot be used.")
 
 
 @bp.post("/language")

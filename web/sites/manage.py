@@ -10,10 +10,8 @@ from flask_login import login_required
 from setupflow.accounts import access
 from setupflow.accounts import operations as accounts
 from setupflow.errors import InputError
-from setupflow.sites import operations as ops
 
 from .. import now
-from ..auth.routes import password_problem
 from ..auth.session_user import current_account
 from ..db import catalog, db_session, discard_changes
 from ..problems import explain
@@ -33,18 +31,11 @@ def new():
         return render_template("sites/new.html", workflows=workflows,
                                form={"region": user.region or "", "workflow": "cress-disp"})
     form = {k: (request.form.get(k) or "").strip() for k in SITE_FIELDS}
-    if user.role == "cress" and user.region and form["region"] != user.region:
-        return render_template("sites/new.html", workflows=workflows, form=form,
-                               error=_("You can create sites in your region (%(region)s) only.",
-                                       region=user.region)), 400
     try:
-        site = ops.create_site(db_session(), catalog(), name=form["name"], workflow_id=form["workflow"],
-                               start_on=form["start"], opening_on=form["opening"],
-                               actor=access.actor_of(user), now=now(), establishment=form["establishment"] or None,
-                               region=form["region"] or None, disp=form["disp"] or None,
-                               department=form["department"] or None)
-        if user.role == "cress" and not user.region:
-            accounts.assign_site(db_session(), user, site.id, now())
+        site = accounts.create_site_as(db_session(), catalog(), user, now=now(), name=form["name"],
+                                       workflow_id=form["workflow"], start_on=form["start"], opening_on=form["opening"],
+                                       establishment=form["establishment"] or None, region=form["region"] or None,
+                                       disp=form["disp"] or None, department=form["department"] or None)
     except InputError as exc:
         discard_changes()
         return render_template("sites/new.html", workflows=workflows, form=form, error=explain(exc)), 400
@@ -65,13 +56,11 @@ def lead(site_id):
     if generated:
         password = secrets.token_urlsafe(12)
     try:
-        created = accounts.create_user(db_session(), email=form["email"], role="lead", password=password, now=now(),
-                                       display_name=form["name"], language=form["language"] or "fr",
-                                       site_ids=(site.id,))
+        created = accounts.create_site_lead(db_session(), site, email=form["email"], password=password,
+                                            actor=access.actor_of(current_account()), now=now(),
+                                            display_name=form["name"], language=form["language"] or "fr")
     except InputError as exc:
         discard_changes()
-        message = password_problem(exc) if str(exc).startswith("password") else explain(exc)
-        return render_template("sites/lead.html", site=site, form=form, error=message), 400
-    ops.record(db_session(), site, access.actor_of(current_account()), now(), "lead_account", email=created.email)
+        return render_template("sites/lead.html", site=site, form=form, error=explain(exc)), 400
     return render_template("sites/lead_created.html", site=site, email=created.email,
                            password=password if generated else None)

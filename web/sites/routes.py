@@ -119,10 +119,7 @@ def advance(site_id):
     lang = current_language()
     try:
         target = ops.advance(db_session(), site, access.actor_of(current_account()), now())
-    except GateNotMet as exc:
-        missing = ", ".join(c.label.get(lang) for c in exc.conditions)
-        return refused(site, _("The site cannot leave this stage yet. Missing: %(missing)s", missing=missing), "gate")
-    except (InputError, StaleEdit) as exc:
+    except (GateNotMet, InputError, StaleEdit) as exc:
         return refused(site, explain(exc), "gate")
     workflow = workflow_of(site)
     label = workflow.final.label if target == workflow.final.id else workflow.stage(target).label

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -15,18 +14,15 @@ from setupflow.calls import operations as ops
 from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
-from setupflow.clock import department_zone
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
 from ..db import db_session, settings
 from ..i18n import current_language
+from ..problems import explain, term
 from .common import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("calls", __name__)
-#: what drafting_problems names, in the reader's words
-MISSING = {"body": _l("the text of the call"), "needs": _l("the needs of the prison population it answers"),
-           "criteria": _l("at least one weighted criterion")}
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf",
              "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -43,7 +39,7 @@ def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
     return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
                            ranking=queries.ranking(call), scores=_grid(call),
-                           missing=[str(MISSING.get(m.split(":")[0], m)) for m in ops.drafting_problems(call)],
+                           missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
                            can_edit=can_edit(site), form=form or {}, error=error,
                            lang=current_language(), formats=FORMATS, max_score=spec.max_score), status
 
@@ -124,10 +120,8 @@ def weights(site_id, call_id):
     call = call_of(site, call_id)
     form = request.form.to_dict()
     try:
-        for criterion in [c["id"] for c in call.criteria]:
-            value = inputs.whole(form.get(f"weight-{criterion}", ""), f"weight '{criterion}'")
-            if value != next(c["weight"] for c in call.criteria if c["id"] == criterion):
-                ops.set_weight(db_session(), site, call, criterion, value, actor=actor(), now=now())
+        ops.set_weights(db_session(), site, call, {c["id"]: form.get(f"weight-{c['id']}", "") for c in call.criteria},
+                        actor=actor(), now=now())
     except InputError as exc:
         return refused(site, call, exc, form)
     return done("calls.show", site, _("Criteria weights saved."), "criteria", call_id=call.id)
@@ -155,9 +149,7 @@ def publish(site_id, call_id):
     except InputError as exc:
         return refused(site, call, exc, form)
     for warning in warnings:
-        days = (call.closes_on - call.published_on).days
-        flash(_("Warning: candidates get %(days)s days to answer; the method advises two to three months.",
-                days=days), "error")
+        flash(_("Warning: %(advice)s", advice=explain(warning)), "error")
     return done("calls.show", site, _("Call published."), "publication", call_id=call.id)
 
 
@@ -168,8 +160,8 @@ def slot(site_id, call_id):
     call = call_of(site, call_id)
     form = request.form.to_dict()
     try:
-        starts = inputs.instant(form.get("starts", ""), "starts", department_zone(site.department))
-        ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=starts, place=form.get("place"),
+        ops.add_slot(db_session(), site, call, kind=form.get("kind", ""), starts_dt=form.get("starts", ""),
+                     place=form.get("place"),
                      organisation=form.get("organisation"), actor=actor(), now=now())
     except InputError as exc:
         return refused(site, call, exc, form)

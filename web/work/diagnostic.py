@@ -27,7 +27,7 @@ bp = Blueprint("diagnostic", __name__)
 FIELDS = {"provider": _l("Provider"), "note": _l("Note"), "themes": _l("Themes raised"),
           "summary": _l("Summary"), "name": _l("Name"), "description": _l("Description"),
           "conclusions": _l("Conclusions"), "rationale": _l("Rationale"), "label": _l("Label"),
-          "indicator": _l("Category")}
+          "category": _l("Category")}
 STATUS_LABELS = {"to_request": _l("To request"), "requested": _l("Requested"), "obtained": _l("Obtained"),
                  "unavailable": _l("Unavailable")}
 AUDIENCE_LABELS = {"professionals": _l("Professionals"), "detainees": _l("Detainees")}
