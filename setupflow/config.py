@@ -51,6 +51,12 @@ class Settings:
     secret_key: str | None = None
     #: days after the end of a finished project (or someone leaving it) before people are anonymised
     retention_days: int = 730
+    #: OpenID Connect sign-in (ProConnect): the issuer whose discovery document is read, the
+    #: client registered there and the algorithm it signs ID tokens and userinfo with; unset = no button
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_algorithm: str = "RS256"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -73,4 +79,13 @@ class Settings:
             base_url=env.get("SETUPFLOW_BASE_URL", "http://127.0.0.1:5000"),
             secret_key=env.get("SETUPFLOW_SECRET_KEY") or None,
             retention_days=int(env.get("SETUPFLOW_RETENTION_DAYS") or 730),
+            oidc_issuer=(env.get("SETUPFLOW_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=env.get("SETUPFLOW_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("SETUPFLOW_OIDC_CLIENT_SECRET") or None,
+            oidc_algorithm=(env.get("SETUPFLOW_OIDC_ALGORITHM") or "RS256").strip().upper(),
         )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """ProConnect sign-in is offered only when the issuer and the client are all set."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)

@@ -23,6 +23,7 @@ def N_(text: str) -> str:
 
 
 MESSAGES: dict[str, str] = {
+    "account.role_invalid": N_("'%(value)s' is not a role (one of %(choices)s)."),
     "amount.invalid": N_("'%(value)s' is not an amount (digits, with a decimal comma or point)."),
     "amount.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
@@ -30,6 +31,8 @@ MESSAGES: dict[str, str] = {
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
+    "proconnect.not_linked": N_("This account is not linked to ProConnect."),
+    "proconnect.unlink_required": N_("ProConnect is required for your role: this account cannot be unlinked from it."),
     "required": N_("This information is required."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
