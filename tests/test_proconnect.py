@@ -185,6 +185,16 @@ def test_a_wrong_state_is_refused_and_stores_nothing(app, provider, person, web_
     assert user(web_session, lead.email).oidc_subject is None
 
 
+def test_a_sign_in_cancelled_at_the_provider_is_refused(app, provider, person, web_session):
+    lead = person("pilote@justice.example.test", "lead")
+    client = app.test_client()
+    state = parse_qs(urlsplit(start(client)).query)["state"][0]
+    page = page_after(client, client.get(f"/proconnect/callback?error=access_denied&state={state}"))
+    assert FAILED in page and logged_in_as(client) is None
+    assert audit(web_session) == [(0, "refused", ["proconnect", "provider_error"])]
+    assert user(web_session, lead.email).oidc_subject is None
+
+
 def test_a_replayed_code_is_refused(app, provider, person, web_session):
     lead = person("pilote@justice.example.test", "lead")
     provider.add_person("sub-pilote", lead.email)
@@ -260,8 +270,9 @@ def test_a_role_required_to_use_proconnect_has_its_password_login_refused(app, p
     assert "S’identifier avec ProConnect" in page or "S'identifier avec" in page
     assert logged_in_as(browser.client) is None
     assert audit(web_session)[-1] == (0, "refused", ["password", "proconnect_required"])
-    # a wrong password still says only "wrong e-mail or password"
+    # a wrong password still says only "wrong e-mail or password": the pointer is for whoever knows the password
     assert "Votre compte se connecte avec ProConnect" not in text(browser.login(lead.email, "pas le bon mot de passe"))
+    assert audit(web_session)[-1] == (0, "refused", ["password", "bad_credentials"])
     # ProConnect opens the account; the account page offers no unlink (the password would open nothing)
     provider.add_person("sub-pilote", lead.email)
     sign_in(browser.client, provider, lead.email)

@@ -71,6 +71,12 @@ def test_a_lead_signs_in_with_proconnect_lands_on_their_site_in_french_and_logs_
         assert page.url.startswith(f"{served}/sites/{site.id}")
         assert page.locator("html").get_attribute("lang") == "fr"
         page.get_by_text("Votre compte est désormais lié à ProConnect").wait_for()
+        page.get_by_role("link", name="pilote").click()  # the header's name leads to the account page
+        page.get_by_text("Avec ProConnect, lié le 4 janvier 2027.").wait_for()
+        violations = Axe().run(page, options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"]}).response["violations"]
+        assert [(v["id"], v["impact"]) for v in violations] == []
         page.get_by_role("button", name="Se déconnecter").click()
         page.get_by_text("Vous êtes déconnecté de setupflow et de ProConnect.").wait_for()
         assert page.url == f"{served}/login"
