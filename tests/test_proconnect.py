@@ -24,7 +24,7 @@ from setupflow.accounts.models import User
 from setupflow.audit.models import AuditEntry
 from oidc_provider import Provider
 from web_fixtures import *  # noqa: F401,F403
-from web_fixtures import CSRF, PASSWORD, SQLITE_ONLY, Browser, csrf_token
+from web_fixtures import PASSWORD, SQLITE_ONLY, Browser, csrf_token
 
 BASE = "http://setupflow.test"
 NO_ACCESS = "Aucun accès à setupflow n'est ouvert pour cette identité ProConnect"
@@ -193,6 +193,16 @@ def test_a_sign_in_cancelled_at_the_provider_is_refused(app, provider, person, w
     assert FAILED in page and logged_in_as(client) is None
     assert audit(web_session) == [(0, "refused", ["proconnect", "provider_error"])]
     assert user(web_session, lead.email).oidc_subject is None
+
+
+def test_an_answer_naming_another_issuer_is_refused(app, provider, person, web_session):
+    lead = person("pilote@justice.example.test", "lead")
+    provider.add_person("sub-pilote", lead.email)
+    client = app.test_client()
+    callback = at_provider(provider, start(client), lead.email)
+    other = re.sub(r"iss=[^&]+", "iss=https%3A%2F%2Fautre-fournisseur.example.test", callback)
+    assert FAILED in page_after(client, client.get(other)) and logged_in_as(client) is None
+    assert audit(web_session) == [(0, "refused", ["proconnect", "callback_iss"])]
 
 
 def test_a_replayed_code_is_refused(app, provider, person, web_session):

@@ -156,6 +156,8 @@ def _verified_identity(client) -> tuple[accounts.Identity, str]:
     if not data or not data.get("nonce"):
         raise Refused("state")
     client.framework.clear_state_data(session, state)  # a state works once
+    if request.args.get("iss") not in (None, settings().oidc_issuer):
+        raise Refused("callback_iss")  # an answer from another provider (RFC 9207, sent by ProConnect)
     code = request.args.get("code")
     if not code:
         raise Refused("code_missing")
