@@ -57,6 +57,12 @@ class Settings:
     #: how many reverse proxies in front of the web app set X-Forwarded-For/-Proto/-Host/-Port
     #: (0: none, the headers are ignored; see the README, "Security and data protection")
     proxy_hops: int = 0
+    #: OpenID Connect sign-in (ProConnect): the issuer whose discovery document is read, the
+    #: client registered there and the algorithm it signs ID tokens and userinfo with; unset = no button
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_algorithm: str = "RS256"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -80,4 +86,13 @@ class Settings:
             secret_key=env.get("SETUPFLOW_SECRET_KEY") or None,
             retention_days=int(env.get("SETUPFLOW_RETENTION_DAYS") or 730),
             proxy_hops=int(env.get("SETUPFLOW_PROXY_HOPS") or 0),
+            oidc_issuer=(env.get("SETUPFLOW_OIDC_ISSUER") or "").rstrip("/") or None,
+            oidc_client_id=env.get("SETUPFLOW_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("SETUPFLOW_OIDC_CLIENT_SECRET") or None,
+            oidc_algorithm=(env.get("SETUPFLOW_OIDC_ALGORITHM") or "RS256").strip().upper(),
         )
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """ProConnect sign-in is offered only when the issuer and the client are all set."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)

@@ -201,6 +201,7 @@ def erase(session: Session, email: str, actor: Actor, now: datetime) -> dict:
         user.display_name, user.email = ANONYMISED, f"anonymised-user-{user.id}@invalid"
         user.password_hash = "!erased"  # matches no argon2 hash: the account can never log in
         user.is_active = False
+        user.oidc_issuer = user.oidc_subject = user.oidc_linked_dt = None  # no ProConnect sign-in finds it again
         user.session_version += 1
         done["account"] = True
     forms = [f for f in (*extra, email, *names) if f]

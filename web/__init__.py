@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     labels.init_app(app)
     i18n.init_app(app)
     init_login(app)
+    from .auth.proconnect import init_proconnect
+    init_proconnect(app, settings)
     init_glossary(app)
     for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp, meetings_bp, decisions_bp, actions_bp, team_bp,
                       documents_bp):

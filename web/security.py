@@ -34,7 +34,9 @@ def secret_key(settings: Settings) -> str:
 def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response):
-        response.headers["Content-Security-Policy"] = CSP
+        origins = app.config.get("SETUPFLOW_FORM_ACTION_ORIGINS")  # a sign-in provider's (ProConnect)
+        response.headers["Content-Security-Policy"] = (
+            CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(origins)) if origins else CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"

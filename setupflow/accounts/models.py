@@ -19,6 +19,8 @@ class User(Base):
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'cress', 'lead', 'sponsor', 'partner')", name="role"),
         CheckConstraint("language IN ('fr', 'en')", name="language"),
+        # a unique index, not a constraint: SQLite adds it without rebuilding the table
+        Index("ix_users_oidc_issuer_oidc_subject", "oidc_issuer", "oidc_subject", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,6 +42,11 @@ class User(Base):
     session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     last_login_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the OpenID Connect provider (its issuer URL) the account is linked to, e.g. ProConnect
+    oidc_issuer: Mapped[str | None] = mapped_column(String(300))
+    #: the provider's subject (``sub``) for this person: once linked, it identifies them, not the e-mail
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    oidc_linked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sites: Mapped[list["UserSite"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -86,6 +93,20 @@ class LoginFailure(Base):
     #: the e-mail as typed, lower-cased (accounts that do not exist are counted too)
     email: Mapped[str] = mapped_column(String(254))
     at_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ProConnectRole(Base):
+    """A role whose accounts must sign in with ProConnect: their password login is refused
+    (only while ProConnect is configured, so that an installation without it locks no one out)."""
+
+    __tablename__ = "proconnect_roles"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'cress', 'lead', 'sponsor', 'partner')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), unique=True)
+    since_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 from ..audit import listener as _audit  # noqa: E402,F401  (changes to accounts are audited)

@@ -123,29 +123,45 @@ class LoginResult:
     user: User | None
     #: True when too many failures were recorded for this e-mail in the last minute
     is_throttled: bool = False
+    #: True when the password is right but the account's role must sign in with ProConnect
+    needs_proconnect: bool = False
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime) -> LoginResult:
+def authenticate(session: Session, email: str, password: str, now: datetime,
+                 proconnect_offered: bool = False) -> LoginResult:
     """Check a login. Unknown and known e-mails are counted and answered alike.
 
     Refused without checking the password once ``MAX_FAILURES`` failures happened for
     the e-mail within ``FAILURE_WINDOW``; every failure is recorded (the caller commits).
+    When ProConnect is offered (``proconnect_offered``) and required for the account's
+    role, the right password is refused too: only then, so that the answer tells nothing
+    to someone who does not know the password. Every outcome goes to the audit log.
     """
+    from .proconnect import PASSWORD as METHOD, is_required, record_sign_in
+
     key = normalise_email(email)[:254]
     recent = session.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.email == key, LoginFailure.at_dt > now - FAILURE_WINDOW))
     if recent >= MAX_FAILURES:
+        record_sign_in(session, METHOD, reason="throttled")
+        session.flush()
         return LoginResult(None, is_throttled=True)
     user = user_by_email(session, key)
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:
         session.add(LoginFailure(email=key, at_dt=now))
         session.execute(delete(LoginFailure).where(LoginFailure.at_dt < now - timedelta(days=1)))
+        record_sign_in(session, METHOD, reason="bad_credentials")
         session.flush()
         return LoginResult(None)
+    if proconnect_offered and is_required(session, user.role):
+        record_sign_in(session, METHOD, reason="proconnect_required")
+        session.flush()
+        return LoginResult(None, needs_proconnect=True)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_dt = now
+    record_sign_in(session, METHOD, user)
     session.flush()
     return LoginResult(user)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .models import AuditEntry
 
-TARGETS = {"User": "user", "UserSite": "user_site", "Person": "person"}
+TARGETS = {"User": "user", "UserSite": "user_site", "Person": "person", "ProConnectRole": "proconnect_role"}
 
 
 def _now(session: Session) -> datetime:
@@ -64,3 +64,11 @@ def _audit_created(session: Session, _context) -> None:
         session.connection().execute(AuditEntry.__table__.insert().values(
             at_dt=now, actor=actor, target=TARGETS[type(obj).__name__], target_id=obj.id, action="created",
             fields=sorted(c.name for c in table.columns if c.name != "id")))
+
+
+def record_event(session: Session, *, target: str, target_id: int, action: str, fields: list[str],
+                 actor: str | None = None) -> None:
+    """An entry that is not a column change: a sign-in (succeeded or refused, and why), a link
+    or unlink of a provider identity. ``fields`` holds codes (the method, the reason), never values."""
+    session.add(AuditEntry(at_dt=_now(session), actor=(actor or actor_of(session))[:300], target=target,
+                           target_id=target_id, action=action, fields=list(fields)))

@@ -30,6 +30,7 @@ COMMANDS = {
     "dui": ("setupflow.cli.opening", "dui", "The DUI and its signature circuit."),
     "budget": ("setupflow.cli.budget", "budget", "The forecast budget: lines, totals, history."),
     "user": ("setupflow.cli.users", "user", "Create and disable accounts of the web app."),
+    "oidc": ("setupflow.cli.oidc", "oidc", "ProConnect sign-in: check its configuration, require it for roles."),
     "export": ("setupflow.cli.transfer", "export", "Export a whole site (history, team, meetings, files) to one file."),
     "import": ("setupflow.cli.transfer", "import_", "Import a site from a file made by `setupflow export`."),
     "personal-data": ("setupflow.cli.personal_data", "personal_data", "Export or erase a professional's personal data."),

@@ -33,6 +33,7 @@ NOT_SITE_DATA = {
     "mail_preferences": "per-address preferences, shared by every site",
     "worker_runs": "how the reminder worker's last runs ended, on this installation",
     "audit_log": "the installation's audit of accounts and people; it stays where the changes were made",
+    "proconnect_roles": "the sign-in rules of one installation",
 }
 
 

@@ -16,6 +16,7 @@ from setupflow.errors import InputError, NotFound
 from .. import now
 from ..db import db_session, discard_changes
 from ..problems import explain
+from . import proconnect
 from .session_user import SessionUser, current_account
 
 bp = Blueprint("auth", __name__)
@@ -56,7 +57,11 @@ def login():
             return redirect(url_for("home"))
         return render_template("auth/login.html", next=request.args.get("next", ""))
     email = request.form.get("email", "")
-    result = accounts.authenticate(db_session(), email, request.form.get("password", ""), now())
+    result = accounts.authenticate(db_session(), email, request.form.get("password", ""), now(),
+                                   proconnect_offered=proconnect.offered())
+    if result.needs_proconnect:
+        return render_template("auth/login.html", email=email, needs_proconnect=True,
+                               next=request.form.get("next", "")), 200
     if result.is_throttled:
         return render_template("auth/login.html", email=email, throttled=True,
                                next=request.form.get("next", "")), 429
@@ -74,9 +79,18 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    id_token = session.get(proconnect.ID_TOKEN_KEY)
     accounts.end_sessions(db_session(), current_account())
     logout_user()
     session.clear()
+    if id_token and proconnect.offered():
+        # the local session is over whatever the provider answers; then its own logout
+        provider = proconnect.provider_logout(id_token)
+        if provider is not None:
+            return provider
+        flash(_("You are logged out of setupflow. ProConnect could not be reached: close your browser "
+                "to end your ProConnect session."), "info")
+        return redirect(url_for("auth.login"))
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -127,3 +141,51 @@ def language():
     if current_user.is_authenticated:
         accounts.set_language(db_session(), current_account(), lang)
     return redirect(_safe_next(request.form.get("next")) or url_for("home"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """How the person signs in; unlinking ProConnect; for administrators, the roles that must use it."""
+    from setupflow.accounts import proconnect as rules
+
+    user = current_account()
+    required = rules.required_roles(db_session())
+    enforced = proconnect.offered() and user.role in required
+    return render_template("auth/account.html", user=user, required_roles=required,
+                           password_allowed=not enforced,
+                           can_unlink=user.oidc_subject is not None and not enforced)
+
+
+@bp.post("/account/proconnect/unlink")
+@login_required
+def unlink_proconnect():
+    from setupflow.accounts import proconnect as rules
+
+    from ..problems import explain
+
+    try:
+        rules.unlink(db_session(), current_account(), enforced=proconnect.offered())
+    except InputError as exc:
+        discard_changes()
+        flash(explain(exc), "error")
+        return redirect(url_for("auth.account"))
+    session.pop(proconnect.ID_TOKEN_KEY, None)
+    flash(_("Your account is no longer linked to ProConnect: sign in with your e-mail and password."), "info")
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/proconnect/roles")
+@login_required
+def proconnect_roles():
+    """An administrator requires ProConnect for roles (or allows their passwords again)."""
+    from setupflow.accounts import proconnect as rules
+    from setupflow.accounts.models import ROLES
+
+    if current_account().role != "admin":
+        abort(403)
+    wanted = set(request.form.getlist("role"))
+    for role in ROLES:
+        rules.set_required(db_session(), role, role in wanted, now())
+    flash(_("The sign-in rules are saved."), "info")
+    return redirect(url_for("auth.account"))
