@@ -152,3 +152,4 @@ def reopen(site_id):
 
 
 from . import manage  # noqa: E402,F401  (site creation and lead accounts on this blueprint)
+from . import emails  # noqa: E402,F401  (the site's e-mails before they leave)
