@@ -51,6 +51,9 @@ class Settings:
     secret_key: str | None = None
     #: days after the end of a finished project (or someone leaving it) before people are anonymised
     retention_days: int = 730
+    #: how many reverse proxies in front of the web app set X-Forwarded-For/-Proto/-Host;
+    #: their forwarded host and scheme then make the links of pages (0: no proxy trusted)
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -73,4 +76,5 @@ class Settings:
             base_url=env.get("SETUPFLOW_BASE_URL", "http://127.0.0.1:5000"),
             secret_key=env.get("SETUPFLOW_SECRET_KEY") or None,
             retention_days=int(env.get("SETUPFLOW_RETENTION_DAYS") or 730),
+            trusted_proxies=int(env.get("SETUPFLOW_TRUSTED_PROXIES") or 0),
         )

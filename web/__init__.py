@@ -47,6 +47,11 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     secure = not (app.debug or app.testing or app.config["SETUPFLOW_PLAIN_HTTP"])
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
 
+    if settings.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     db.init_app(app, settings)
     security.init_app(app)
     errors.init_app(app)
