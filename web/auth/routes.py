@@ -137,3 +137,4 @@ def language():
     if current_user.is_authenticated:
         accounts.set_language(db_session(), current_account(), lang)
     return redirect(_safe_next(request.form.get("next")) or url_for("home"))
+from . import invitation  # noqa: E402,F401  (the page of an account invitation)

@@ -69,11 +69,16 @@ def _back(site):
     return target
 
 
-@bp.post("/sites/<int:site_id>/emails/<int:reminder_id>/<any(hold, release, cancel):change>")
+CHANGES = ("hold", "release", "cancel")
+
+
+@bp.post("/sites/<int:site_id>/emails/<int:reminder_id>/<change>")
 @login_required
 def change_reminder(site_id, reminder_id, change):
     site = visible_site(site_id)
     allowed(access.can_edit_site, site)
+    if change not in CHANGES:
+        abort(404)
     session = db_session()
     try:
         row = holds.site_reminder(session, site, reminder_id)

@@ -1,19 +1,18 @@
 """Creating a site, and a site's lead account (Cress staff and admins)."""
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from setupflow.accounts import access
 from setupflow.accounts import operations as accounts
+from setupflow.accounts.invitations import VALIDITY, send_invitation, unknown_password
 from setupflow.errors import InputError
 from setupflow.sites import operations as ops
 
 from .. import now
-from ..auth.routes import password_problem
+from ..auth.invitation import invitation_path
 from ..auth.session_user import current_account
 from ..db import catalog, db_session, discard_changes
 from ..problems import explain
@@ -60,18 +59,15 @@ def lead(site_id):
     if request.method == "GET":
         return render_template("sites/lead.html", site=site, form={})
     form = {k: (request.form.get(k) or "").strip() for k in ("email", "name", "language")}
-    password = request.form.get("password") or ""
-    generated = not password
-    if generated:
-        password = secrets.token_urlsafe(12)
     try:
-        created = accounts.create_user(db_session(), email=form["email"], role="lead", password=password, now=now(),
-                                       display_name=form["name"], language=form["language"] or "fr",
+        # nobody knows this password: the invited person chooses theirs from the e-mail
+        created = accounts.create_user(db_session(), email=form["email"], role="lead", password=unknown_password(),
+                                       now=now(), display_name=form["name"], language=form["language"] or "fr",
                                        site_ids=(site.id,))
     except InputError as exc:
         discard_changes()
-        message = password_problem(exc) if str(exc).startswith("password") else explain(exc)
-        return render_template("sites/lead.html", site=site, form=form, error=message), 400
+        return render_template("sites/lead.html", site=site, form=form, error=explain(exc)), 400
+    send_invitation(db_session(), created, path=invitation_path(created), site_name=site.name,
+                    inviter=current_account().display_name, now=now())
     ops.record(db_session(), site, access.actor_of(current_account()), now(), "lead_account", email=created.email)
-    return render_template("sites/lead_created.html", site=site, email=created.email,
-                           password=password if generated else None)
+    return render_template("sites/lead_created.html", site=site, email=created.email, days=VALIDITY.days)
