@@ -103,6 +103,10 @@ class MailPreference(Base):
     is_digest: Mapped[bool] = mapped_column(default=False)
     #: local time of the daily digest, HH:MM
     digest_at: Mapped[str] = mapped_column(String(5), default="08:00")
+    #: the Monday e-mail of the next steps of one's sites; None: the default (on for leads)
+    weekly_digest: Mapped[bool | None] = mapped_column(default=None)
+    #: the reminder events (``REMINDER_EVENTS``, or ``weekly_digest``) this address no longer wants
+    stopped: Mapped[list | None] = mapped_column(JSON, default=None)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
