@@ -141,10 +141,22 @@ def test_a_cress_user_creates_a_site_and_its_lead(logged_in, web_session):
                                               "opening": "2029-03-01", "region": "Bretagne", "disp": "DISP Rennes"})
     assert response.status_code == 303
     site_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    form = cress.get(f"/sites/{site_id}/lead").get_data(as_text=True)
+    assert 'type="password"' not in form  # the Cress user never types the lead's password...
     page = cress.post(f"/sites/{site_id}/lead", data={"email": "New.Lead@example.test", "name": "Nouvelle Lead"})
-    password = re.search(r'id="initial-password">([^<]+)<', page.get_data(as_text=True)).group(1)
+    assert "initial-password" not in page.get_data(as_text=True)  # ...nor sees it
+    # the lead receives an invitation through the outbox, with a link to choose a password
+    from setupflow.reminders.models import Reminder
+
+    invitation = web_session.scalar(select(Reminder).where(Reminder.recipient == "new.lead@example.test"))
+    assert invitation.template == "account_invitation" and invitation.state == "pending"
+    link = invitation.context["path"]
     lead = Browser(cress.client.application.test_client())
-    assert lead.login("new.lead@example.test", password).headers["Location"] == "/"
+    assert "Choisissez votre mot de passe" in lead.get(link).get_data(as_text=True)
+    chosen = lead.post(link, data={"password": "un-mot-de-passe-choisi", "password_again": "un-mot-de-passe-choisi"})
+    assert chosen.status_code == 302
+    assert lead.get(link).status_code == 404  # the link works once
+    assert lead.login("new.lead@example.test", "un-mot-de-passe-choisi").headers["Location"] == "/"
     assert lead.get("/").headers["Location"] == f"/sites/{site_id}"
     assert web_session.scalar(select(User).where(User.email == "new.lead@example.test")).role == "lead"
 

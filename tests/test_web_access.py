@@ -30,7 +30,7 @@ def site_rules(app):
 
 
 OBJECT_IDS = ("call_id", "application_id", "file_id", "line_id", "meeting_id", "person_id", "action_id",
-              "decision_id")
+              "decision_id", "reminder_id")
 
 
 def fill(rule, ids: dict):
@@ -41,6 +41,8 @@ def fill(rule, ids: dict):
             values[arg] = ids["site_id"]
         elif arg == "kind":
             values[arg] = "agenda" if "meeting_id" in rule.arguments else "decisions"
+        elif arg == "change":
+            values[arg] = "hold"
         elif arg == "fmt":
             values[arg] = "pdf" if "file_id" in rule.arguments or "call_id" in rule.arguments else "html"
         elif arg in ids:
@@ -80,8 +82,15 @@ def site_objects(session, site, manager, now, data_dir) -> dict:
                              data=b"%PDF-1.4 fictive", actor=manager, now=now)
     line = add_line(session, site, kind="expense", category="fitting", label="Travaux", planned="1000",
                     actor=manager, now=now)
+    from setupflow.reminders.models import Reminder
+    from setupflow.reminders.operations import plan_site
+
+    coming = meetings.schedule(session, site, "technical", "2027-03-09T14:00", manager, now)
+    plan_site(session, site, now)
+    reminder = session.scalar(select(Reminder).where(Reminder.subject == f"meeting:{coming.id}").limit(1))
     session.commit()
     return {"site_id": site.id, "task_key": "directorates_buy_in", "meeting_id": meeting.id,
+            "reminder_id": reminder.id,
             "person_id": someone.id, "action_id": item.id, "decision_id": decision.id,
             "section": "objectives", "organisation": org.id, "call_id": call.id,
             "application_id": application.id, "file_id": file.id, "line_id": line.id}

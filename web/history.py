@@ -46,6 +46,9 @@ SENTENCES = {
     "budget_line": _l("Budget line added"),
     "budget_change": _l("Budget line changed"),
     "note_section_saved": _l("Project note section saved (version %(version)s)"),
+    "reminder_held": _l("E-mail to %(recipient)s held"),
+    "reminder_released": _l("E-mail to %(recipient)s released"),
+    "reminder_cancelled": _l("E-mail to %(recipient)s cancelled"),
 }
 
 

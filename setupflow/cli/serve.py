@@ -40,6 +40,20 @@ def demo_logins(session) -> list[tuple[str, str]]:
     return [(found[e], e) for e in emails if e in found]
 
 
+def served_settings(settings, shown_host: str, port: int, env=None):
+    """The settings with ``base_url`` the address this server answers on, when no
+    SETUPFLOW_BASE_URL is configured: the links of e-mails and calendar feeds then reach it."""
+    import dataclasses
+    import os
+    import socket
+
+    env = os.environ if env is None else env
+    if env.get("SETUPFLOW_BASE_URL"):
+        return settings
+    host = socket.gethostname() if shown_host in ("0.0.0.0", "[::]") else shown_host
+    return dataclasses.replace(settings, base_url=f"http://{host}:{port}")
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
@@ -68,6 +82,8 @@ def serve(host, port, threads):
     tune_collector_for_a_server()
     server = create_server(app, host=host, port=port, threads=threads, ident="setupflow")
     shown_host = f"[{host}]" if ":" in host else host
+    settings = served_settings(settings, shown_host, server.effective_port)
+    app.config["SETUPFLOW_SETTINGS"] = settings
     click.echo(f"setupflow is running on http://{shown_host}:{server.effective_port}/ (Ctrl+C to stop)")
     if logins:
         click.echo(f"demo data: log in with one of these e-mails and the password {DEMO_PASSWORD}")

@@ -75,8 +75,14 @@ def show(site_id, lang, as_json):
     from ..sites.operations import get_site
     from ..sites.summary import describe
 
+    from ..next_steps import next_steps
+
     with runtime().transaction() as session:
-        data = describe(session, get_site(session, site_id), local_date(now_utc()), lang)
+        found = get_site(session, site_id)
+        at = now_utc()
+        data = describe(session, found, local_date(at), lang)
+        steps = next_steps(session, found, at, lang)
+        data["next_steps"] = steps.as_dict()["steps"]
     if as_json:
         echo_json(data)
         return
@@ -99,6 +105,44 @@ def show(site_id, lang, as_json):
         value = f" = {c['value']}" if c.get("value") else ""
         by_work = " (met by the work)" if c.get("evidence") else ""
         click.echo(f"  [{'x' if c['met'] else ' '}] {c['kind']} {c['key']}: {c['label']}{value}{by_work}")
+    click.echo("next steps:")
+    for line in step_lines(steps):
+        click.echo(f"  {line}")
+
+
+def step_lines(steps) -> list[str]:
+    """The next steps of ``setupflow.next_steps`` as English lines, each with its page."""
+    def days(s):
+        if s.days_left is None:
+            return ""
+        if s.days_left < 0:
+            return f" ({-s.days_left} day(s) late)"
+        return f" (in {s.days_left} day(s))"
+
+    out = []
+    for s in steps.steps:
+        who = f" [{s.who}]" if s.who else ""
+        if s.kind == "meeting":
+            text = f"next meeting: {s.label}, {s.at:%Y-%m-%d %H:%M}" + (" (proposed, to confirm)"
+                                                                      if "to_confirm" in s.flags else "")
+        elif s.kind == "agenda_missing":
+            text = f"before it: send the agenda{who}"
+        elif s.kind == "minutes_missing":
+            text = f"minutes of the {s.label} meeting of {s.on} to write{who}"
+        elif s.kind in ("action_overdue", "action_due"):
+            text = f"{'late' if s.kind == 'action_overdue' else 'coming'}: {s.label}{who}, due {s.on}"
+        elif s.kind == "deadline":
+            text = f"{s.label}: between {s.starts_on} and {s.on}" + (" (estimate)" if "estimate" in s.flags else "")
+        elif s.kind == "stage_max":
+            text = f"the stage reaches its maximum duration on {s.on}"
+        elif s.kind == "task":
+            text = f"task: {s.label} (usually carried by: {s.who})" + (" (required)" if "required" in s.flags else "")
+        else:
+            text = f"decision still needed: {s.label}" + (f" (taken by the {s.who})" if s.who else "")
+        out.append(f"{text}{days(s)} -> {s.path}")
+    if not out:
+        out.append("nothing to do for now")
+    return out
 
 
 def _load(session, site_id):

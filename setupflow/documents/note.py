@@ -92,6 +92,12 @@ def project_note(session: Session, site: Site, today: date) -> tuple[str, str, l
                      f"{sp.start.latest:%d/%m/%Y}", f"{sp.end.latest:%d/%m/%Y}"))
     sections.append(Section("Rétroplanning", ("Calculé à rebours depuis la date d'ouverture visée.",),
                             table=tuple(rows)))
+    from ..next_steps import role_label
+
+    carriers = [("Étape", "Tâche", "Portée d'ordinaire par")]
+    carriers += [(stage.label.fr, task.label.fr, role_label(workflow, task.role, "fr"))
+                 for stage in workflow.stages for task in stage.tasks]
+    sections.append(Section("Qui porte les tâches", table=tuple(carriers)))
     roles = [("Instance", "Rôle", "Rythme", "Membres")]
     for c in workflow.committees:
         members = ", ".join(f"{p.name} ({p.organisation.name})" for p in committee_members(session, site, c.id, today))

@@ -2,6 +2,7 @@
 language, a stable Message-ID and, for meetings, an iCalendar part."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from email.charset import QP, Charset
 from email.header import Header
@@ -77,7 +78,8 @@ class Renderer:
         lang = "en" if lang == "en" else "fr"
         tpl = self.text_env.get_template(f"{template}.{lang}.txt")
         ctx = tpl.new_context({**context, "lang": lang})
-        subject = " ".join("".join(tpl.blocks["subject"](ctx)).split())
+        # ASCII whitespace only: the no-break spaces of French typography stay
+        subject = " ".join(re.split(r"[ \t\r\n]+", "".join(tpl.blocks["subject"](ctx)).strip(" \t\r\n")))
         body = "".join(tpl.blocks["body"](ctx)).strip() + "\n"
         html = self.html_env.get_template("_layout.html").render(
             subject=subject, paragraphs=[p for p in body.split("\n\n") if p.strip()], lang=lang,

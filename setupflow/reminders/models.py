@@ -14,8 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..db import Base, UTCDateTime
 
 #: pending -> sending -> sent; sending -> failed -> (pending again at send_after_dt) ... -> dead;
-#: pending/failed -> withdrawn when what it reminds of no longer holds
-STATES = ("pending", "sending", "sent", "failed", "dead", "withdrawn")
+#: pending/failed -> withdrawn when what it reminds of no longer holds;
+#: pending/failed -> held by a person (-> pending when they release it), or cancelled by a
+#: person for good (planning never revives a held or cancelled reminder: ``holds.py``)
+STATES = ("pending", "sending", "sent", "failed", "dead", "withdrawn", "held", "cancelled")
 #: the states the sweep still looks at
 UNSENT = ("pending", "sending", "failed")
 #: the same, as the SQL of the partial indexes below. The sweep's queries use this exact
@@ -74,7 +76,7 @@ class Reminder(Base):
     #: the Message-ID header, fixed at the first attempt and reused by every retry, so a
     #: receiver can drop the duplicate of a message sent again after a crash
     message_id: Mapped[str | None] = mapped_column(String(200))
-    #: why the last attempt failed, or why it was withdrawn
+    #: why the last attempt failed, or why it was withdrawn; for a held or cancelled row, who did it
     last_error: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -101,6 +103,10 @@ class MailPreference(Base):
     is_digest: Mapped[bool] = mapped_column(default=False)
     #: local time of the daily digest, HH:MM
     digest_at: Mapped[str] = mapped_column(String(5), default="08:00")
+    #: the Monday e-mail of the next steps of one's sites; None: the default (on for leads)
+    weekly_digest: Mapped[bool | None] = mapped_column(default=None)
+    #: the reminder events (``REMINDER_EVENTS``, or ``weekly_digest``) this address no longer wants
+    stopped: Mapped[list | None] = mapped_column(JSON, default=None)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -27,6 +27,8 @@ from .messages import CALENDAR_METHODS
 from .models import MailPreference, Reminder
 
 UNSENT_EDITABLE = ("pending", "failed")
+#: states a person put a reminder in (``holds.py``); planning keeps its hands off them
+BY_A_PERSON = ("held", "cancelled")
 
 
 log = logging.getLogger(__name__)
@@ -121,6 +123,10 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
             continue  # too late to be of use (the meeting has started...)
         rows = existing.get(p.loose_key, [])
         is_digest, send_after = _timing(p, preferences)
+        kept = [r for r in rows if r.state in BY_A_PERSON]
+        if kept:  # a person held or cancelled it: planning leaves it to them
+            wanted.update(r.id for r in kept)
+            continue
         same = next((r for r in rows if r.due_dt == p.due_dt), None)
         if same is not None:
             wanted.add(same.id)
@@ -154,7 +160,8 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
     wanted.update(r.id for r in result.rows)
     for rows in existing.values():
         for row in rows:
-            if row.id not in wanted and row.state in UNSENT_EDITABLE:
+            if row.id not in wanted and row.state in UNSENT_EDITABLE + ("held",):
+                row.state = "pending" if row.state == "held" else row.state  # no longer needed, held or not
                 withdraw(session, row, "no longer needed", now)
                 result.withdrawn += 1
     session.flush()

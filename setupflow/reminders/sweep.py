@@ -72,7 +72,8 @@ def _groups(rows: list[Claimed]) -> list[list[Claimed]]:
 
 def _with_link(context: dict, settings: Settings) -> dict:
     path = context.get("path")
-    return {**context, "link": settings.base_url.rstrip("/") + path if path else None}
+    return {**context, "link": settings.base_url.rstrip("/") + path if path else None,
+            "base_url": settings.base_url.rstrip("/")}
 
 
 def compose(renderer: messages.Renderer, settings: Settings, group: list[Claimed], now: datetime):

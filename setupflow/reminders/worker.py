@@ -93,6 +93,7 @@ class Worker:
 
     def _plan(self, now: datetime, site_ids: list[int] | None) -> PlanResult:
         result = PlanResult()
+        full = site_ids is None
         if site_ids is None:
             with transaction(self.factory) as session:
                 site_ids = list(session.scalars(select(Site.id).order_by(Site.id)))
@@ -111,6 +112,15 @@ class Worker:
             result.created += synced.created
             result.rescheduled += synced.rescheduled
             result.withdrawn += synced.withdrawn
+        if full and not self.stopping.is_set():
+            try:
+                from .weekly import plan_weekly
+
+                with transaction(self.factory) as session:
+                    result.created += plan_weekly(session, now).created
+            except Exception:
+                log.exception("planning the weekly digests failed")
+                result.failed_sites += 1
         return result
 
     def plan_changed(self, now: datetime) -> PlanResult:

@@ -4,6 +4,7 @@ decisions taken in the meeting, action items, and the lifecycle buttons."""
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -50,6 +51,12 @@ def render_meeting(site, meeting, status=200, **minutes_form):
     user = current_account()
     current = minutes.current_minutes(session, meeting)
     version = current.version if current else 0
+    can_edit = access.can_edit_site(user, site)
+    mail = {}
+    if can_edit:
+        from ..sites.emails import mail_context
+
+        mail = mail_context(site, f"meeting:{meeting.id}")
     body = minutes_form.get("body", current.body_md if current else "")
     return render_template(
         "meetings/show.html", site=site, meeting=meeting, lang=current_language(), subnav="meetings",
@@ -63,7 +70,7 @@ def render_meeting(site, meeting, status=200, **minutes_form):
         actions=list(session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
                                      .order_by(ActionItem.id))),
         today=local_date(now()), is_past=meeting.starts_dt <= now(), is_open=meeting.status in OPEN,
-        can_edit=access.can_edit_site(user, site)), status
+        can_edit=can_edit, **mail), status
 
 
 @bp.get("/sites/<int:site_id>/meetings/<int:meeting_id>")
@@ -96,8 +103,31 @@ def _person(meeting, field):
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/confirm")
 @login_required
 def confirm(site_id, meeting_id):
-    return _change(site_id, meeting_id, lambda m: meetings.confirm(db_session(), m, actor(), now()),
-                   _("Meeting confirmed; the committee's members are invited."))
+    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
+    try:
+        meetings.confirm(db_session(), meeting, actor(), now())
+    except (InputError, StaleEdit) as exc:
+        return refuse(_("Nothing was changed: %(why)s", why=explain(exc)), page_url(meeting))
+    leaves = invitations_leave(site, meeting)
+    if leaves is None:
+        return done(_("Meeting confirmed; the committee's members are invited."), page_url(meeting, "emails"))
+    return done(_("Meeting confirmed; the invitations leave on %(when)s (see the e-mails below).",
+                  when=format_datetime(leaves, "short")), page_url(meeting, "emails"))
+
+
+def invitations_leave(site, meeting):
+    """Plan the site's e-mails now (the worker would within 15 minutes) and say when the
+    meeting's first invitation leaves, or None when none is planned."""
+    from sqlalchemy import func
+
+    from setupflow.reminders.models import Reminder
+    from setupflow.reminders.operations import plan_site
+
+    session = db_session()
+    plan_site(session, site, now())
+    rules = [r.id for r in workflow_of(site).reminders if r.event == "meeting_invitation"]
+    return session.scalar(select(func.min(Reminder.send_after_dt)).where(
+        Reminder.subject == f"meeting:{meeting.id}", Reminder.rule.in_(rules), Reminder.state == "pending"))
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/move")

@@ -1,17 +1,17 @@
 """Creating a site, and a site's lead account (Cress staff and admins)."""
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from setupflow.accounts import access
 from setupflow.accounts import operations as accounts
+from setupflow.accounts.invitations import VALIDITY, send_invitation, unknown_password
 from setupflow.errors import InputError
 
 from .. import now
+from ..auth.invitation import invitation_path
 from ..auth.session_user import current_account
 from ..db import catalog, db_session, discard_changes
 from ..problems import explain
@@ -51,16 +51,14 @@ def lead(site_id):
     if request.method == "GET":
         return render_template("sites/lead.html", site=site, form={})
     form = {k: (request.form.get(k) or "").strip() for k in ("email", "name", "language")}
-    password = request.form.get("password") or ""
-    generated = not password
-    if generated:
-        password = secrets.token_urlsafe(12)
     try:
-        created = accounts.create_site_lead(db_session(), site, email=form["email"], password=password,
+        # nobody knows this password: the invited person chooses theirs from the e-mail
+        created = accounts.create_site_lead(db_session(), site, email=form["email"], password=unknown_password(),
                                             actor=access.actor_of(current_account()), now=now(),
                                             display_name=form["name"], language=form["language"] or "fr")
     except InputError as exc:
         discard_changes()
         return render_template("sites/lead.html", site=site, form=form, error=explain(exc)), 400
-    return render_template("sites/lead_created.html", site=site, email=created.email,
-                           password=password if generated else None)
+    send_invitation(db_session(), created, path=invitation_path(created), site_name=site.name,
+                    inviter=current_account().display_name, now=now())
+    return render_template("sites/lead_created.html", site=site, email=created.email, days=VALIDITY.days)

@@ -1,7 +1,7 @@
 """What the site page shows, as plain data built from engine functions."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from setupflow.accounts import access
 from setupflow.accounts.models import User
+from setupflow.next_steps import next_steps, role_label
 from setupflow.planning import add_months
 from setupflow.sites import operations as ops
 from setupflow.sites.models import HistoryEntry, Site
@@ -79,7 +80,8 @@ def recent_history(session: Session, site: Site, offset: int, limit: int) -> lis
                            .offset(offset).limit(limit)).all()
 
 
-def site_page(session: Session, user: User, site: Site, today: date, lang: str, side: str | None) -> dict:
+def site_page(session: Session, user: User, site: Site, today: date, lang: str, side: str | None,
+              now: datetime | None = None) -> dict:
     workflow = workflow_of(site)
     is_final = site.stage == workflow.final.id
     stage = None if is_final else workflow.stage(site.stage)
@@ -102,6 +104,8 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "gate": gate, "decisions": decisions, "decision_forms": decision_forms(site),
         "decisions_taken": decisions_taken(site, decisions), "work_page": work_page,
         "history": history, "timeline": tl,
+        "carried_by": lambda task: role_label(workflow, task.role, lang),
+        "steps": next_steps(session, site, now or datetime.combine(today, time(12), timezone.utc), lang),
         "earlier_stages": [s for s in workflow.stages[:workflow.stage_index(site.stage)]],
         "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),
         "can_reopen": access.can_reopen(user, site), "can_create_lead": access.can_create_lead(user, site),

@@ -51,7 +51,7 @@ def refused(site, message: str, anchor: str = ""):
 def show(site_id):
     site = visible_site(site_id)
     page = site_page(db_session(), current_account(), site, local_date(now()), current_language(),
-                     request.args.get("side"))
+                     request.args.get("side"), now())
     return render_template("sites/show.html", timeline_summary=timeline_summary(page), **page)
 
 
@@ -144,3 +144,4 @@ def reopen(site_id):
 
 
 from . import manage  # noqa: E402,F401  (site creation and lead accounts on this blueprint)
+from . import emails  # noqa: E402,F401  (the site's e-mails before they leave)

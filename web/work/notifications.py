@@ -61,7 +61,9 @@ def create_feed():
             abort(404)
         return _page(error=_("Your address is in no site's team yet, so there is no personal calendar to "
                              "follow; create a site feed instead."), status=400)
-    url = settings().base_url.rstrip("/") + url_for("feeds.feed", token=token)
+    # the address this page was served from (behind a trusted proxy: its forwarded host and
+    # scheme), so the calendar reaches the server the person is using
+    url = url_for("feeds.feed", token=token, _external=True)
     return _page(new_url=url)
 
 
