@@ -27,10 +27,10 @@ from werkzeug.serving import make_server
 KID = "cle-de-test-1"
 
 
-def _signing_key(algorithm: str, secret: str):
+def _signing_key(algorithm: str, secret: str, kid: str = KID):
     if algorithm == "HS256":
         return OctKey.import_key(secret)
-    parameters = {"kid": KID, "use": "sig", "alg": algorithm}
+    parameters = {"kid": kid, "use": "sig", "alg": algorithm}
     if algorithm == "ES256":
         return ECKey.generate_key("P-256", parameters=parameters)
     return RSAKey.generate_key(2048, parameters=parameters)
@@ -46,6 +46,7 @@ class Provider:
         self.algorithm = algorithm
         #: seconds since the epoch, as the provider sees them (the tests' fixed clock)
         self.clock = clock or time.time
+        self.kid = KID
         self.key = _signing_key(algorithm, self.client_secret)
         # another key under the same key id: a signature by it must fail, not pick another key
         self.other_key = _signing_key(algorithm, secrets.token_urlsafe(48))
@@ -79,6 +80,11 @@ class Provider:
             self.thread.join(timeout=10)
             self.server = None
 
+    def rotate_keys(self, kid: str) -> None:
+        """Sign with a new key under a new key id, publishing only it (as a key rotation does)."""
+        self.kid = kid
+        self.key = self.published = _signing_key(self.algorithm, self.client_secret, kid)
+
     @property
     def issuer(self) -> str:
         return f"{self.base}/api/v2"
@@ -98,7 +104,7 @@ class Provider:
         key = self.other_key if self.faults.get(f"{which}_key") == "other" else self.key
         header = {"alg": self.algorithm}
         if self.algorithm != "HS256":
-            header["kid"] = KID
+            header["kid"] = self.kid
         return jwt.encode(header, claims, key, algorithms=[self.algorithm])
 
     def _id_token(self, grant: dict, access_token: str) -> str:

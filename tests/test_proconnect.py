@@ -253,6 +253,18 @@ def test_a_forged_or_expired_token_is_refused_and_links_nothing(app, provider, p
 
 
 @SQLITE_ONLY
+def test_keys_rotated_by_the_provider_are_read_again(app, provider, person):
+    lead = person("pilote@justice.example.test", "lead")
+    provider.add_person("sub-pilote", lead.email)
+    first = app.test_client()
+    sign_in(first, provider, lead.email)  # the app now holds the provider's keys
+    provider.rotate_keys("cle-de-test-2")
+    again = app.test_client()
+    sign_in(again, provider, lead.email)
+    assert logged_in_as(again) == lead.email
+
+
+@SQLITE_ONLY
 @pytest.mark.parametrize("algorithm", ["ES256", "HS256"])
 def test_a_client_registered_with_es256_or_hs256_signs_in(app, provider, person, algorithm):
     lead = person("pilote@justice.example.test", "lead")

@@ -20,6 +20,11 @@ ENDPOINTS = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "j
 KEY_TYPES = {"RS256": "RSA", "ES256": "EC"}
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _json(url: str, what: str, get) -> tuple[dict | None, str | None]:
     try:
         response = get(url, timeout=TIMEOUT)
@@ -62,6 +67,11 @@ def problems(settings: Settings, get=requests.get) -> list[str]:
     for endpoint in ENDPOINTS:
         if not metadata.get(endpoint):
             found.append(f"discovery: no {endpoint}")
+    origin = _origin(settings.oidc_issuer)
+    for endpoint in ("authorization_endpoint", "end_session_endpoint"):
+        if metadata.get(endpoint) and _origin(metadata[endpoint]) != origin:
+            found.append(f"discovery: {endpoint} is not on the issuer's origin {origin} "
+                         "(the pages' Content-Security-Policy lets forms go to that origin only)")
     for field in ("id_token_signing_alg_values_supported", "userinfo_signing_alg_values_supported"):
         offered = metadata.get(field) or []
         if algorithm in ALGORITHMS and algorithm not in offered:
