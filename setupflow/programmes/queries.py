@@ -87,17 +87,18 @@ def figures(session: Session, programme: Programme, edition_ids, laureates: dict
     return out
 
 
-def figures_csv(rows: list[dict]) -> str:
-    """The figures as CSV, screened as on screen (the raw totals never leave)."""
+def figures_csv(rows: list[dict], cell=str) -> str:
+    """The figures as CSV, screened as on screen (the raw totals never leave); ``cell`` writes
+    each value (the web neutralises what a spreadsheet would run as a formula)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["indicator", "line", "count"])
     for row in rows:
         for line in row["lines"]:
-            writer.writerow([row["label"], line["project"], line["count"]])
+            writer.writerow([cell(row["label"]), cell(line["project"]), line["count"]])
         for period in row["periods"]:
-            writer.writerow([row["label"], period["period"], period["count"]])
-        writer.writerow([row["label"], "total", row["total"]])
+            writer.writerow([cell(row["label"]), period["period"], period["count"]])
+        writer.writerow([cell(row["label"]), "total", row["total"]])
     return out.getvalue()
 
 
@@ -109,3 +110,25 @@ def own_reports(session: Session, programme: Programme, laureate: Laureate) -> l
     return [{"id": r.id, "period": r.period, "comment": r.comment, "reported_by": r.reported_by,
              "values": {v.indicator: (shown(v.count, programme.suppress_below) if v.indicator in people
                                       else str(v.count)) for v in r.values}} for r in rows]
+
+
+def missed_follow_ups(session: Session, programme: Programme, edition_ids) -> list[dict]:
+    """Laureates whose latest follow-ups were missed, ``follow_up.missed_alert`` in a row or more."""
+    from .models import ProgrammeMeeting
+
+    follow_up = programme.accompaniment.follow_up
+    edition_ids = list(edition_ids)
+    if follow_up is None or not edition_ids:
+        return []
+    rows = session.execute(select(ProgrammeMeeting.laureate_id, ProgrammeMeeting.status)
+                           .where(ProgrammeMeeting.edition_id.in_(edition_ids), ProgrammeMeeting.kind == "follow_up",
+                                  ProgrammeMeeting.status.in_(("held", "missed")))
+                           .order_by(ProgrammeMeeting.laureate_id, ProgrammeMeeting.starts_dt)).all()
+    streak: dict[int, int] = {}
+    for laureate_id, status in rows:
+        streak[laureate_id] = streak.get(laureate_id, 0) + 1 if status == "missed" else 0
+    flagged = {k: n for k, n in streak.items() if n >= follow_up.missed_alert}
+    if not flagged:
+        return []
+    names = dict(session.execute(select(Laureate.id, Laureate.project).where(Laureate.id.in_(flagged))).all())
+    return [{"laureate_id": k, "project": names[k], "missed": n} for k, n in sorted(flagged.items())]

@@ -46,10 +46,11 @@ NOT_TYPED = {
 DOCUMENT_FORMATS = {"documents.site_document": {k: ("html",) for k in SITE_KINDS},
                     "documents.meeting_document": {"invitation": ("html",), "agenda": ("html",),
                                                    "minutes": ("html",)},
-                    "calls.document": {None: ("html",)}}
+                    "calls.document": {None: ("html",)}, "programmes.review": {None: ("html",)}}
 #: the routes that answer a file to download rather than a page
 DOWNLOADS = {"documents.site_document", "documents.meeting_document", "calls.document", "calls.download",
-             "portfolio.export_csv", "diagnostic.export_csv", "feeds.feed"}
+             "portfolio.export_csv", "diagnostic.export_csv", "feeds.feed", "programmes.review",
+             "programmes.figures_export"}
 DOM_PROBLEMS = """() => {
   const found = [];
   for (const el of document.querySelectorAll("*")) {
