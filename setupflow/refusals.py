@@ -30,6 +30,7 @@ MESSAGES: dict[str, str] = {
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
+    "programme.already_planned": N_("The accompaniment of this edition is already planned."),
     "programme.application_step": N_("The application is at the status '%(status)s': it cannot take this step."),
     "programme.count_invalid": N_("'%(value)s' is not a count (a whole number from 0)."),
     "programme.duplicate_application": N_("'%(organisation)s' has already applied for '%(project)s' to this edition."),

@@ -282,3 +282,38 @@ def test_an_entreprendre_sa_liberte_project_is_carried_by_up_to_three_associatio
         ops.report(session, programme, edition, laureate, period="2027-Q1", values={"workshops": "5"}, actor=manager,
                    now=now)
     assert caught.value.params["example"] == "2027-H1"
+
+
+def test_the_accompaniment_is_planned_from_the_definition(session, programmes, edition, manager, now):
+    programme = programmes.get("actice")
+    after = selected_edition(session, programme, edition, manager, now)
+    meetings = ops.plan_accompaniment(session, programme, edition, starts_on="2027-03-22", now=after)
+    session.commit()
+    kinds = [m.kind for m in meetings]
+    assert kinds.count("collective_day") == 8 and kinds.count("co_development") == 4
+    assert kinds.count("event") == 2 and kinds.count("follow_up") == 9 * 2  # monthly, nine months, two laureates
+    assert all(m.starts_dt.weekday() < 5 for m in meetings)
+    closing = next(m for m in meetings if m.key == "closing")
+    assert closing.starts_dt.date().isoformat() >= "2027-11-22"  # in the ninth month
+    with pytest.raises(InputError) as caught:
+        ops.plan_accompaniment(session, programme, edition, starts_on="2027-03-22", now=after)
+    assert caught.value.code == "programme.already_planned"
+
+
+def test_a_laureate_that_misses_two_follow_ups_shows(session, programmes, edition, manager, now):
+    from setupflow.programmes.queries import missed_follow_ups
+
+    programme = programmes.get("actice")
+    after = selected_edition(session, programme, edition, manager, now)
+    meetings = ops.plan_accompaniment(session, programme, edition, starts_on="2027-03-22", now=after)
+    alpha, beta = edition.laureates
+    late = after + timedelta(days=200)
+    beta_follow_ups = [m for m in meetings if m.laureate_id == beta.id][:3]
+    for m, missed in zip(beta_follow_ups, (False, True, True)):
+        ops.mark_held(session, programme, m, now=late, missed=missed)
+    alpha_follow_ups = [m for m in meetings if m.laureate_id == alpha.id][:3]
+    for m, missed in zip(alpha_follow_ups, (True, True, False)):  # caught up since
+        ops.mark_held(session, programme, m, now=late, missed=missed)
+    session.commit()
+    assert missed_follow_ups(session, programme, [edition.id]) == [
+        {"laureate_id": beta.id, "project": "Atelier Beta", "missed": 2}]

@@ -213,3 +213,26 @@ def test_a_committee_member_scores_the_applications_of_its_own_edition_only(app,
     assert client.post(f"{base(promotion)}/applications/{gamma.id}/scores",
                        data={"score_justice_link": "3"}).status_code == 404
     assert client.post(f"{base(other)}/publish", data={"published_on": "2027-01-01"}).status_code == 403
+
+
+def test_staff_plan_the_accompaniment_and_see_a_laureate_missing_its_follow_ups(app, web_session, person, now,
+                                                                               promotion):
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    assert staff.post(f"{base(promotion)}/accompaniment", data={"starts_on": "2026-12-14"}).status_code == 303
+    page = staff.get(base(promotion)).get_data(as_text=True)
+    assert "Comprendre le fonctionnement de la justice" in page and "séance de co-développement" in page
+    from setupflow.programmes.models import ProgrammeMeeting
+
+    web_session.expire_all()
+    beta = promotion.laureates[1]
+    follow_ups = web_session.scalars(select(ProgrammeMeeting).where(ProgrammeMeeting.laureate_id == beta.id)
+                                     .order_by(ProgrammeMeeting.starts_dt)).all()
+    assert follow_ups[0].starts_dt <= now and follow_ups[1].starts_dt > now  # the first one is past
+    url = f"{base(promotion)}/meetings/{follow_ups[0].id}/held"
+    assert staff.post(url, data={"missed": "1"}).status_code == 303
+    assert "suivis manqués" not in staff.get("/programmes/actice").get_data(as_text=True)
+    ops.mark_held(web_session, ACTICE, follow_ups[1], now=now + timedelta(days=40), missed=True)
+    web_session.commit()
+    page = staff.get("/programmes/actice").get_data(as_text=True)
+    assert "Atelier Beta : 2 suivis manqués d'affilée" in page

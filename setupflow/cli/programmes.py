@@ -371,3 +371,16 @@ def member(programme_id, email, role, edition_id, laureate_id, seat):
         laureate = ops.get_laureate(session, edition, laureate_id) if laureate_id and edition else None
         ops.add_member(session, programme, user.id, role, now=now_utc(), edition=edition, laureate=laureate, seat=seat)
     click.echo(f"{email}: {role} of {programme_id}")
+
+
+@programmes.command("plan")
+@click.argument("edition_id")
+@click.option("--starts", required=True, help="First day of the accompaniment (YYYY-MM-DD).")
+def plan(edition_id, starts):
+    """Plan the accompaniment: collective days, events, co-development sessions and follow-ups."""
+    from ..programmes import operations as ops
+
+    with runtime().transaction() as session:
+        programme, edition = _edition(session, edition_id)
+        meetings = ops.plan_accompaniment(session, programme, edition, starts_on=starts, now=now_utc())
+        click.echo(f"{len(meetings)} meetings planned")

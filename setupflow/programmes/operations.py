@@ -398,6 +398,54 @@ def select_laureates(session: Session, programme: Programme, edition: Edition, m
     return decision
 
 
+def plan_accompaniment(session: Session, programme: Programme, edition: Edition, *, starts_on, now: datetime,
+                       at: str = "09:30") -> list[ProgrammeMeeting]:
+    """The accompaniment calendar as meetings of the edition, from the definition: each
+    collective day and event in its month, the co-development sessions spread over the
+    months, and each laureate's follow-ups at the programme's cadence."""
+    from ..clock import PARIS
+
+    start = parse_day(starts_on, "starts_on")
+    if edition.status != "accompaniment":
+        raise InputError(code="programme.edition_status", field="edition", status=edition.status,
+                         needed="accompaniment")
+    if session.scalar(select(ProgrammeMeeting.id).where(ProgrammeMeeting.edition_id == edition.id,
+                                                        ProgrammeMeeting.kind != "selection").limit(1)):
+        raise InputError(code="programme.already_planned", field="starts_on")
+    hour, minute = (int(x) for x in at.split(":"))
+    acc = programme.accompaniment
+
+    def on(month: float) -> datetime:
+        day = add_months(start, int(month)) + timedelta(days=round((month % 1) * 30))
+        while day.weekday() >= 5:  # a working day
+            day += timedelta(days=1)
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+    meetings = [ProgrammeMeeting(edition_id=edition.id, kind="collective_day", key=d.id, starts_dt=on(d.month - 1),
+                                 status="scheduled", present=[], created_dt=now) for d in acc.collective_days]
+    # several themes in the same month are one day apart
+    seen: dict = {}
+    for m in meetings:
+        n = seen.setdefault(m.starts_dt, 0)
+        seen[m.starts_dt] = n + 1
+        m.starts_dt = m.starts_dt + timedelta(days=n)
+    meetings += [ProgrammeMeeting(edition_id=edition.id, kind="event", key=e.id, starts_dt=on(e.month - 1 + 0.5),
+                                  status="scheduled", present=[], created_dt=now) for e in acc.events]
+    sessions = acc.co_development.sessions
+    meetings += [ProgrammeMeeting(edition_id=edition.id, kind="co_development", starts_dt=on(acc.months * (i + 0.5)
+                                                                                            / sessions),
+                                  status="scheduled", present=[], created_dt=now) for i in range(sessions)]
+    if acc.follow_up is not None:
+        for laureate in edition.laureates:
+            for month in range(0, acc.months, acc.follow_up.every_months):
+                meetings.append(ProgrammeMeeting(edition_id=edition.id, kind="follow_up", laureate_id=laureate.id,
+                                                 starts_dt=on(month + 0.3), status="scheduled", present=[],
+                                                 created_dt=now))
+    session.add_all(meetings)
+    session.flush()
+    return meetings
+
+
 def close_edition(session: Session, edition: Edition, *, actor: Actor, now: datetime) -> Edition:
     _move(edition, "close")
     _touch(edition, actor, now)

@@ -175,7 +175,9 @@ def edition(programme_id, edition_id):
                            complete={a.id for a in applications if ops.at_last_step(programme, a)},
                            meetings=meetings, decisions=decisions, laureates=edition.laureates, visible=laureates,
                            rows=rows, charts=charts_for(rows), lang=lang, seats=programme.committee.seats,
-                           allowed=ops.EDITIONS.allowed(edition.status))
+                           allowed=ops.EDITIONS.allowed(edition.status),
+                           themes={**{d.id: d.theme.get(lang) for d in programme.accompaniment.collective_days},
+                                   **{e.id: e.label.get(lang) for e in programme.accompaniment.events}})
 
 
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/publish")
@@ -317,6 +319,21 @@ def selection(programme_id, edition_id):
     except InputError as exc:
         return refused(programme, edition, exc, "selection")
     return back_to_edition(programme, edition, _("The selection is recorded; the laureates are listed."), "laureates")
+
+
+@bp.post("/programmes/<programme_id>/editions/<int:edition_id>/accompaniment")
+@login_required
+def plan(programme_id, edition_id):
+    programme, scope = programme_and_scope(programme_id)
+    edition = edition_for(scope, edition_id)
+    if not scope.can_manage:
+        abort(403)
+    try:
+        ops.plan_accompaniment(db_session(), programme, edition, starts_on=request.form.get("starts_on", ""),
+                               now=now())
+    except InputError as exc:
+        return refused(programme, edition, exc, "meetings")
+    return back_to_edition(programme, edition, _("The accompaniment is planned."), "meetings")
 
 
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/review/<section>")
