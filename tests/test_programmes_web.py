@@ -236,3 +236,48 @@ def test_staff_plan_the_accompaniment_and_see_a_laureate_missing_its_follow_ups(
     web_session.commit()
     page = staff.get("/programmes/actice").get_data(as_text=True)
     assert "Atelier Beta : 2 suivis manqués d'affilée" in page
+
+
+def test_the_programme_and_edition_pages_cost_the_same_statements_whatever_their_size(app, web_session, person, now,
+                                                                                     manager):
+    """A bounded number of SQL statements: more editions, laureates and reports add none."""
+    from sqlalchemy import event
+
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    engine = app.extensions["setupflow_engine"]
+
+    def grow(n, size):
+        for k in range(n):
+            e = ops.open_edition(web_session, ACTICE, label=f"Promotion {len(web_session.scalars(select(Edition)).all())}",
+                                 starts_on="2026-10-01", actor=manager, now=now)
+            ops.publish_call(web_session, ACTICE, e, published_on="2026-10-01", actor=manager, now=now)
+            for i in range(size):
+                a = ops.add_application(web_session, ACTICE, e, answers=interest(f"P{e.id}-{i}"), actor=manager, now=now,
+                                        received_on="2026-10-05")
+                ops.request_full_file(web_session, ACTICE, e, a, actor=manager, now=now)
+                ops.submit_full_file(web_session, ACTICE, e, a, actor=manager, now=now, received_on="2026-11-10",
+                                     answers={"justice_link": "x", "economic_model": "y", "team": "z"})
+                ops.score(web_session, ACTICE, e, a, member="M", scores={"justice_link": 3}, actor=manager, now=now)
+                lt = ops.add_laureate(web_session, ACTICE, e, project=f"L{e.id}-{i}", organisations=["A"], department="69",
+                                      purpose="x", now=now)
+                for q in ("2027-Q1", "2027-Q2"):
+                    ops.report(web_session, ACTICE, e, lt, period=q, values={"volunteers": 6, "people_accompanied": 7},
+                               actor=manager, now=now)
+        web_session.commit()
+        return e
+
+    def statements(url):
+        seen = []
+        listener = lambda *a: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert staff.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    small = grow(1, 2)
+    before = (statements("/programmes/actice"), statements(base(small)))
+    large = grow(3, 6)
+    assert (statements("/programmes/actice"), statements(base(large))) == before

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from setupflow.clock import parse_instant
 from setupflow.definitions.programmes import load_programmes
 from setupflow.errors import InputError, NotFound
 from setupflow.programmes import operations as ops
 from setupflow.programmes.access import scope_of, visible_edition, visible_laureate, visible_programme_ids
-from setupflow.programmes.models import Edition, ProgrammeDecision, ProgrammeMeeting
+from setupflow.programmes.models import Edition, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting
 from setupflow.programmes.queries import figures, figures_csv, own_reports
 from setupflow.programmes.review import render_review
 
@@ -114,6 +115,7 @@ def show(programme_id):
     programme, scope = programme_and_scope(programme_id)
     session = db_session()
     editions = [e for e in session.scalars(select(Edition).where(Edition.programme_id == programme.id)
+                                           .options(selectinload(Edition.laureates))
                                            .order_by(Edition.starts_on.desc())) if scope.sees_edition(e)]
     lang = current_language()
     own = next(iter(scope.laureates), None) if not scope.sees_every_line else None
@@ -156,6 +158,10 @@ def edition(programme_id, edition_id):
     programme, scope = programme_and_scope(programme_id)
     edition = edition_for(scope, edition_id)
     session = db_session()
+    # every application with its scores, and the laureates, in three statements whatever their number
+    session.scalars(select(Edition).where(Edition.id == edition.id).options(
+        selectinload(Edition.applications).selectinload(ProgrammeApplication.scores),
+        selectinload(Edition.laureates))).all()
     lang = current_language()
     sees_all = scope.sees_every_line
     laureates = {lt.id: lt.project for lt in edition.laureates if sees_all or lt.id in scope.laureates}
