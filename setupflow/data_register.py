@@ -91,6 +91,8 @@ REGISTER: dict[str, dict[str, str]] = {
     "programme_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "programme_report_values": {"indicator": "code"},
     "programme_members": {"programme_id": "code", "role": "code", "seat": "code"},
+    "site_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
+    "site_report_values": {"indicator": "code"},
 }
 
 

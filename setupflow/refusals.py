@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "required": N_("This information is required."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
+    "workshop.not_open": N_("The workshop reports its figures once it has opened."),
 }
 
 

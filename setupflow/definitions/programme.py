@@ -161,6 +161,8 @@ class Indicator(Frozen):
     id: str = Identifier
     label: Text
     about_people: bool = False
+    #: how the lines add up: a count is summed; an average (a length of stay) is averaged
+    aggregate: Literal["sum", "mean"] = "sum"
     help: Text | None = None
 
 
@@ -257,3 +259,26 @@ def crosscheck_programme(programme: Programme) -> list[tuple[tuple, str]]:
     if programme.call.max_selected is not None and programme.call.max_selected < 1:
         problems.append((("call", "max_selected"), "must be at least 1"))
     return problems
+
+
+class AfterOpening(Frozen):
+    """A site's life after its final state: the aggregates its team reports each period, and
+    when they are reminded to (``remind_days_after_period`` days after a period ends)."""
+
+    period: Literal["month", "quarter", "half", "year"] = "quarter"
+    suppress_below: int = Field(default=5, ge=2, le=50)
+    indicators: tuple[Indicator, ...] = Field(min_length=1)
+    remind_days_after_period: int = Field(default=10, ge=0, le=90)
+    #: who is reminded: organisation categories of the site's team (``organisation:sponsor``...)
+    remind: tuple[str, ...] = ()
+
+    @field_validator("indicators")
+    @classmethod
+    def _unique_indicators(cls, indicators):
+        return _unique(indicators, "the indicators")
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for i in self.indicators:
+            if i.id == indicator_id:
+                return i
+        raise KeyError(indicator_id)

@@ -57,6 +57,9 @@ def test_every_screened_column_refuses_a_detainees_identity(session, make_site, 
     from setupflow.definitions.programmes import load_programmes
     from setupflow.programmes import operations as programme_ops
 
+    from setupflow.after_opening import operations as after_opening
+
+    opened = walk(make_site(name="Atelier ouvert"), "opened")
     site = walk(make_site(), "diagnose")
     actice = load_programmes([WORKFLOWS]).get("actice")
     edition = programme_ops.open_edition(session, actice, label="Promotion fictive", starts_on="2027-01-04",
@@ -90,6 +93,8 @@ def test_every_screened_column_refuses_a_detainees_identity(session, make_site, 
         ("programme_reports", "comment"): lambda: programme_ops.report(
             session, actice, edition, laureate, period="2027-Q1", values={"volunteers": 3}, comment=IDENTIFYING,
             actor=actor, now=now),
+        ("site_reports", "comment"): lambda: after_opening.report(
+            session, opened, period="2029-Q1", values={"posts_open": 8}, comment=IDENTIFYING, actor=actor, now=now),
         ("programme_editions", "review_texts"): lambda: programme_ops.set_review_text(
             session, actice, edition, "difficulties", IDENTIFYING, actor=actor, now=now),
     }
