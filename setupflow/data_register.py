@@ -77,6 +77,23 @@ REGISTER: dict[str, dict[str, str]] = {
     "committee_memberships": {"committee_id": "code"},
     "meeting_attendees": {"attendance": "code"},
     "meeting_roles": {"role": "code"},
+    # programmes (setupflow/programmes): organisations' projects, never a detainee's record;
+    # the reports' comments and the review's texts are screened by privacy.identifying_problem
+    "programme_editions": {"programme_id": "code", "label": "project", "status": "code", "criteria": "code",
+                           "review_texts": "screened", "changed_by": "professional"},
+    "programme_applications": {"project": "project", "organisation": "organisation", "department": "code",
+                               "purpose": "project", "step": "code", "status": "code", "answers": "project",
+                               "recorded_by": "professional"},
+    "programme_scores": {"member": "professional", "criterion": "code"},
+    "programme_meetings": {"kind": "code", "key": "code", "status": "code", "present": "code"},
+    "programme_decisions": {"key": "code", "value": "project", "text": "project", "decided_by": "professional"},
+    "programme_laureates": {"project": "project", "organisations": "organisation", "department": "code",
+                            "city": "project", "purpose": "project", "path": "project", "parrains": "professional"},
+    "programme_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
+    "programme_report_values": {"indicator": "code"},
+    "programme_members": {"programme_id": "code", "role": "code", "seat": "code"},
+    "site_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
+    "site_report_values": {"indicator": "code"},
 }
 
 

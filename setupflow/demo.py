@@ -118,6 +118,12 @@ def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: s
     from .accounts.demo import build_demo_users
 
     build_demo_users(session, sites, now)
+    from pathlib import Path
+
+    from .definitions.programmes import load_programmes
+    from .programmes.demo import build_programmes_demo
+
+    build_programmes_demo(session, load_programmes({Path(lw.source).parent for lw in catalog}), now)
     from .reminders.demo import build_reminders_demo
 
     build_reminders_demo(session, sites, now)

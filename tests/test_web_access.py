@@ -1,6 +1,8 @@
 """Nobody reaches a site outside their scope: every URL of a site answers 404 to GET and
 403/404 to POST, and nothing changes. The routes are read from the app's URL map, so a
 new route cannot escape the check."""
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -215,3 +217,133 @@ def test_an_object_of_another_site_is_404_under_the_persons_own_site(app, site_i
         checked += 1
     assert checked >= 15
     assert snapshot(web_session) == before
+
+
+# -- programmes: every URL names its programme; a person with no part in it gets 404 -----------
+
+def programme_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if "programme_id" in rule.arguments]
+
+
+def programme_objects(session, manager) -> dict:
+    """An Act'ice promotion past its selection: two laureates, a declined application, the
+    committee's held meeting, a follow-up and a report; one of every object a programme URL names."""
+    from datetime import datetime, timedelta, timezone
+
+    from setupflow.definitions.programmes import load_programmes
+    from setupflow.programmes import operations as ops
+
+    WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+
+    programme = load_programmes([WORKFLOWS]).get("actice")
+    start = datetime(2026, 10, 1, 9, tzinfo=timezone.utc)
+    edition = ops.open_edition(session, programme, label="Promotion fictive", starts_on="2026-10-01", actor=manager,
+                               now=start)
+    ops.publish_call(session, programme, edition, published_on="2026-10-01", actor=manager, now=start)
+    apps = []
+    for name in ("Alpha", "Beta", "Gamma"):
+        a = ops.add_application(session, programme, edition, actor=manager, now=start, answers={
+            "project": f"Projet {name}", "organisation": f"Asso {name}", "department": "69", "purpose": "Fictif"})
+        ops.request_full_file(session, programme, edition, a, actor=manager, now=start)
+        ops.submit_full_file(session, programme, edition, a, actor=manager, now=start + timedelta(days=40),
+                             answers={"justice_link": "x", "economic_model": "y", "team": "z"})
+        apps.append(a)
+    after = start + timedelta(days=70)
+    meeting = ops.schedule_meeting(session, programme, edition, kind="selection", starts_dt=after, now=after)
+    ops.mark_held(session, programme, meeting, present=["chair_magistrate", "disp", "atigip", "funder"], now=after)
+    ops.select_laureates(session, programme, edition, meeting, [apps[0].id, apps[1].id], actor=manager, now=after)
+    alpha, beta = edition.laureates
+    follow_up = ops.schedule_meeting(session, programme, edition, kind="follow_up", starts_dt=after, now=after,
+                                     laureate=beta)
+    ops.report(session, programme, edition, beta, period="2027-Q1", values={"volunteers": 3}, actor=manager, now=after)
+    session.commit()
+    return {"programme_id": "actice", "edition_id": edition.id, "application_id": apps[2].id,
+            "meeting_id": follow_up.id, "laureate_id": beta.id, "own_laureate": alpha.id, "section": "difficulties",
+            "fmt": "html"}
+
+
+def programme_snapshot(session):
+    from setupflow.programmes.models import (Edition, Laureate, ProgrammeMeeting, ProgrammeMember, ProgrammeScore,
+                                             Report, ReportValue)
+
+    session.expire_all()
+    return (tuple(session.execute(select(Edition.id, Edition.status, Edition.version_id, Edition.review_texts)
+                                  .order_by(Edition.id))),
+            tuple(session.execute(select(ProgrammeMeeting.id, ProgrammeMeeting.status).order_by(ProgrammeMeeting.id))),
+            *(session.scalar(select(func.count()).select_from(model))
+              for model in (Edition, Laureate, ProgrammeMeeting, ProgrammeMember, ProgrammeScore, Report, ReportValue)))
+
+
+PROGRAMME_FORM = {"label": "Promotion pirate", "starts_on": "2027-01-01", "published_on": "2027-01-01",
+                  "project": "x", "organisation": "x", "department": "69", "purpose": "x", "justice_link": "x",
+                  "economic_model": "x", "team": "x", "score_justice_link": "5", "member": "x", "kind": "selection",
+                  "day": "2026-12-01", "time": "10:00", "present": "chair_magistrate", "applications": "1",
+                  "period": "2027-Q2", "volunteers": "4", "text": "x"}
+
+
+@SQLITE_ONLY
+def test_every_url_under_programmes_names_its_programme_id(app):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/programmes/")]
+    assert len(rules) >= 15
+    for rule in rules:
+        assert "programme_id" in rule.arguments, f"{rule.rule}: a programme route must take <programme_id>"
+
+
+@pytest.mark.parametrize("role", ROLES + ("admin",))
+def test_a_programme_the_person_has_no_part_in_is_404_on_every_url(app, role, logged_in, web_session, manager):
+    ids = programme_objects(web_session, manager)
+    # an administrator sees every programme; the other roles have no part in this one
+    client = logged_in(f"{role}@example.test", role, region="Bretagne" if role == "cress" else None)
+    before = programme_snapshot(web_session)
+    checked = 0
+    for rule in programme_rules(app):
+        url = rule.build({k: ids[k] for k in rule.arguments})[1]
+        if role == "admin":
+            if "GET" in rule.methods:
+                assert client.get(url).status_code == 200, f"GET {url} as admin"
+            continue
+        if "GET" in rule.methods:
+            assert client.get(url).status_code == 404, f"GET {url} as {role}"
+            checked += 1
+        if "POST" in rule.methods:
+            status = client.post(url, data=PROGRAMME_FORM).status_code
+            assert status in (403, 404), f"POST {url} as {role} answered {status}"
+            checked += 1
+    assert role == "admin" or checked >= 15
+    assert programme_snapshot(web_session) == before
+
+
+@pytest.mark.parametrize("part", ["laureate", "funder", "committee"])
+def test_a_laureate_a_funder_or_a_committee_member_change_nothing_they_do_not_own(app, part, person, web_session,
+                                                                                 manager, now):
+    """Every POST of a programme is refused to them (403/404), except a laureate's report of its
+    own project; every URL naming another laureate is 404 to a laureate."""
+    from setupflow.definitions.programmes import load_programmes
+    from setupflow.programmes import operations as ops
+    from setupflow.programmes.models import Laureate
+
+    WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+    from web_fixtures import Browser
+
+    ids = programme_objects(web_session, manager)
+    programme = load_programmes([WORKFLOWS]).get("actice")
+    user = person(f"{part}@example.test", "partner")
+    own = web_session.get(Laureate, ids["own_laureate"])
+    edition = own.edition
+    ops.add_member(web_session, programme, user.id, part, now=now, laureate=own if part == "laureate" else None,
+                   edition=edition if part == "committee" else None)
+    web_session.commit()
+    client = Browser(app.test_client())
+    assert client.login(f"{part}@example.test").status_code == 302
+    before = programme_snapshot(web_session)
+    for rule in programme_rules(app):
+        url = rule.build({k: ids[k] for k in rule.arguments})[1]
+        if "GET" in rule.methods and "laureate_id" in rule.arguments:
+            expected = (404,) if part != "funder" else (200,)
+            assert client.get(url).status_code in expected, f"GET {url} as {part}"
+        if "POST" in rule.methods:
+            status = client.post(url, data=PROGRAMME_FORM).status_code
+            allowed = (403, 404) if not (part == "committee" and rule.endpoint == "programmes.score") else (303,)
+            assert status in allowed, f"POST {url} as {part} answered {status}"
+    if part != "committee":  # a committee member's score of a declined application is refused with a message
+        assert programme_snapshot(web_session) == before

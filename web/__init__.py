@@ -25,6 +25,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     from .documents.routes import bp as documents_bp
     from .meetings.routes import bp as meetings_bp
     from .team.routes import bp as team_bp
+    from .programmes.routes import bp as programmes_bp
+    from .programmes.workshop import bp as workshop_bp
 
     settings = settings or Settings.from_env()
     use_timezone(settings.timezone)
@@ -68,7 +70,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_proconnect(app, settings)
     init_glossary(app)
     for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp, meetings_bp, decisions_bp, actions_bp, team_bp,
-                      documents_bp):
+                      documents_bp, programmes_bp, workshop_bp):
         app.register_blueprint(blueprint)
     from . import work
     work.register(app)

@@ -17,6 +17,10 @@ DEMO_USERS = (
     ("lead@demo.setupflow.test", "Yannick Morvan (EP, fictif)", "lead", None, 1),
     ("sponsor@demo.setupflow.test", "Sacha Riou (structure porteuse, fictive)", "sponsor", None, 4),
     ("partner@demo.setupflow.test", "Maël Guivarc'h (partenaire, fictif)", "partner", None, 1),
+    # programme parts (setupflow/programmes/demo.py): staff, a laureate's account, a funder
+    ("programmes@demo.setupflow.test", "Alix Programme (équipe, fictive)", "partner", None, None),
+    ("laureat@demo.setupflow.test", "Noé Lauréat (porteur de projet, fictif)", "partner", None, None),
+    ("mecene@demo.setupflow.test", "Jo Mécène (fondation, fictive)", "partner", None, None),
 )
 
 

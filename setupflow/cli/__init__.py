@@ -35,6 +35,7 @@ COMMANDS = {
     "import": ("setupflow.cli.transfer", "import_", "Import a site from a file made by `setupflow export`."),
     "personal-data": ("setupflow.cli.personal_data", "personal_data", "Export or erase a professional's personal data."),
     "retention": ("setupflow.cli.personal_data", "retention", "Anonymise people of finished projects after the retention period."),
+    "programmes": ("setupflow.cli.programmes", "programmes", "Programmes: editions, calls in steps, laureates, reports, review."),
     "serve": ("setupflow.cli.serve", "serve", "Run the web app and the reminder worker on this machine (SQLite)."),
 }
 

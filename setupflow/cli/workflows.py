@@ -1,6 +1,8 @@
 """``setupflow workflows``: list, show and validate definitions."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .support import CliError, echo_json, runtime
@@ -64,6 +66,27 @@ def validate(paths):
     """
     from ..definitions import load_catalog
 
-    catalog = load_catalog(paths or runtime().settings.workflow_dirs)
-    for lw in catalog:
+    from ..definitions.loader import DefinitionError
+    from ..definitions.programmes import FOLDER, load_programmes
+
+    paths = paths or runtime().settings.workflow_dirs
+    # programme definitions: the programmes/ sub-folder of a folder, or files inside one
+    site_paths = [p for p in paths if not (Path(p).is_file() and Path(p).parent.name == FOLDER)
+                  and Path(p).name != FOLDER]
+    problems = []
+    catalog = programmes = None
+    if site_paths:
+        try:
+            catalog = load_catalog(site_paths)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+    try:
+        programmes = load_programmes(paths)
+    except DefinitionError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise DefinitionError(problems)
+    for lw in catalog or ():
         click.echo(f"ok {lw.source}: {lw.workflow.id} v{lw.workflow.version}")
+    for lp in sorted(programmes.loaded.values(), key=lambda lp: lp.source):
+        click.echo(f"ok {lp.source}: programme {lp.programme.id} v{lp.programme.version}")

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .schema_base import Frozen, Identifier, Text  # noqa: F401  (re-exported)
 from .stage_work import StageWork
+from .programme import AfterOpening  # noqa: E402  (after-opening indicators share the programmes' shape)
 
 
 class Guidance(Frozen):
@@ -220,6 +221,8 @@ class Workflow(Frozen):
     glossary: tuple[GlossaryEntry, ...] = ()
     #: the work of the stages as data: diagnostic, calls, support, budget
     work: StageWork = StageWork()
+    #: what the workshop reports once it reached the final state (see programme.AfterOpening)
+    after_opening: "AfterOpening | None" = None
 
     @field_validator("stages")
     @classmethod

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
-from ..clock import PARIS
+from ..clock import installation_zone
 from ..next_steps import next_steps
 from ..sites.models import Site
 from ..team.models import Person
@@ -40,10 +40,10 @@ class WeeklyResult:
 def send_instant(now: datetime) -> datetime | None:
     """This week's digest instant (Monday ``SEND_AT``, Paris time) when ``now`` is on a Monday
     at or after it; None on any other day or earlier that Monday."""
-    local = now.astimezone(PARIS)
+    local = now.astimezone(installation_zone())
     if local.weekday() != 0 or local.time() < SEND_AT:
         return None
-    return datetime.combine(local.date(), SEND_AT, PARIS).astimezone(now.tzinfo)
+    return datetime.combine(local.date(), SEND_AT, installation_zone()).astimezone(now.tzinfo)
 
 
 def wants_weekly(pref: MailPreference | None, role: str | None) -> bool:
@@ -69,7 +69,7 @@ def plan_weekly(session: Session, now: datetime) -> WeeklyResult:
     due = send_instant(now)
     if due is None:
         return result
-    week = due.astimezone(PARIS).isocalendar()
+    week = due.astimezone(installation_zone()).isocalendar()
     subject = f"weekly:{week.year}-W{week.week:02d}"
     people: dict[str, list[Person]] = {}
     for person in session.scalars(select(Person).where(Person.left_on.is_(None)).order_by(Person.id)):
@@ -91,7 +91,7 @@ def plan_weekly(session: Session, now: datetime) -> WeeklyResult:
         session.add(Reminder(rule=RULE, subject=subject, due_dt=due, recipient=email, recipient_name=persons[0].name,
                              language="en" if lang == "en" else "fr", site_id=None, template=TEMPLATE,
                              context={"name": persons[0].name, "sites": sites, "path": "/notifications",
-                                      "today": now.astimezone(PARIS).date().isoformat()},
+                                      "today": now.astimezone(installation_zone()).date().isoformat()},
                              state="pending", send_after_dt=due, expires_dt=due + timedelta(days=7),
                              is_digest=False, attempts=0, created_dt=now, updated_dt=now))
         result.created += 1

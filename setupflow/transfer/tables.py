@@ -34,6 +34,15 @@ NOT_SITE_DATA = {
     "worker_runs": "how the reminder worker's last runs ended, on this installation",
     "audit_log": "the installation's audit of accounts and people; it stays where the changes were made",
     "proconnect_roles": "the sign-in rules of one installation",
+    "programme_editions": "programme data (editions of a national programme), not a site's",
+    "programme_applications": "programme data: applications to an edition's call",
+    "programme_scores": "programme data: committee scores of an edition's applications",
+    "programme_meetings": "programme data: meetings of an edition",
+    "programme_decisions": "programme data: decisions of an edition's committee",
+    "programme_laureates": "programme data: laureates of an edition",
+    "programme_reports": "programme data: laureates' indicator reports",
+    "programme_report_values": "programme data: the counts of a report",
+    "programme_members": "who plays which part in a programme, on this installation",
 }
 
 

@@ -87,8 +87,9 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     ops.set_task(session, site, ops.workflow_of(site).stages[0].gate.tasks[0], True, manager, now)
     ops.record_decision(session, site, key=None, value=None, text=markdown("site.decision"), actor=manager, now=now)
     person_leaves(session, site, people[2], people[1], manager, now)
+    programme_ids = programme_work(session, manager, now)
     session.commit()
-    return {"site_id": site.id, "meeting_id": [proposed.id, held.id, scheduled.id, cancelled.id],
+    return {**programme_ids, "site_id": site.id, "meeting_id": [proposed.id, held.id, scheduled.id, cancelled.id],
             "person_id": [p.id for p in people], "call_id": call.id, "application_id": application.id,
             "file_id": upload.id, "line_id": line.id}
 
@@ -147,3 +148,44 @@ def _refused(write) -> None:
     except InputError:
         return
     raise AssertionError("a javascript: or malformed value was stored")
+
+
+def programme_work(session, manager, now):
+    """An Act'ice promotion whose every free text holds a payload: the call's answers, the
+    committee's decision, the laureates, a report's comment and the review's texts."""
+    from conftest import WORKFLOWS
+    from setupflow.definitions.programmes import load_programmes
+    from setupflow.programmes import operations as programme_ops
+
+    actice = load_programmes([WORKFLOWS]).get("actice")
+    start = now - timedelta(days=120)
+    edition = programme_ops.open_edition(session, actice, label=text("edition.label"),
+                                         starts_on=start.date().isoformat(), actor=manager, now=start)
+    programme_ops.publish_call(session, actice, edition, published_on=start.date(), actor=manager, now=start)
+    application = programme_ops.add_application(session, actice, edition, actor=manager, now=start, answers={
+        "project": text("app.project"), "organisation": text("application.organisation"),
+        "department": "69", "purpose": text("application.purpose")})
+    programme_ops.request_full_file(session, actice, edition, application, actor=manager, now=start)
+    programme_ops.submit_full_file(session, actice, edition, application, actor=manager,
+                                   now=start + timedelta(days=40), answers={
+                                       "justice_link": text("application.justice_link"),
+                                       "economic_model": text("application.economic_model"),
+                                       "team": text("application.team")})
+    after = start + timedelta(days=70)
+    programme_ops.score(session, actice, edition, application, member=text("score.member"),
+                        scores={"justice_link": 4}, actor=manager, now=after)
+    meeting = programme_ops.schedule_meeting(session, actice, edition, kind="selection", starts_dt=after, now=after)
+    programme_ops.mark_held(session, actice, meeting, present=[s.id for s in actice.committee.seats], now=after)
+    programme_ops.select_laureates(session, actice, edition, meeting, [application.id], actor=manager, now=after,
+                                   text=text("selection.text"))
+    laureate = programme_ops.add_laureate(session, actice, edition, project=text("lau.project"),
+                                          organisations=[text("laureate.organisation")], department="69",
+                                          city='<script>alert("lau.city")</script>', purpose=text("laureate.purpose"),
+                                          path=text("laureate.path"), parrains=[text("laureate.parrain")], now=after)
+    programme_ops.report(session, actice, edition, laureate, period=f"{after.year}-Q{(after.month - 1) // 3 + 1}",
+                         values={"people_accompanied": 3, "volunteers": 7}, comment=text("report.comment"),
+                         actor=manager, now=after)
+    programme_ops.set_review_text(session, actice, edition, "difficulties", text("review.difficulties"),
+                                  actor=manager, now=after)
+    session.flush()
+    return {"programme_id": "actice", "edition_id": edition.id, "laureate_id": laureate.id}

@@ -41,15 +41,18 @@ NOT_TYPED = {
     ("diagnostic_indicators", "dimension"): "an id of the definition",
     ("diagnostic_indicators", "cells"): "whole numbers per category of the definition",
     ("agenda_items", "notes"): "no form or operation writes it",
+    ("site_reports", "comment"): "only an opened workshop reports, and the hostile site is not opened",
+    ("site_reports", "reported_by"): "idem",
 }
 #: how the crawl fills each kind of URL argument; a route with another argument fails the test
 DOCUMENT_FORMATS = {"documents.site_document": {k: ("html",) for k in SITE_KINDS},
                     "documents.meeting_document": {"invitation": ("html",), "agenda": ("html",),
                                                    "minutes": ("html",)},
-                    "calls.document": {None: ("html",)}}
+                    "calls.document": {None: ("html",)}, "programmes.review": {None: ("html",)}}
 #: the routes that answer a file to download rather than a page
 DOWNLOADS = {"documents.site_document", "documents.meeting_document", "calls.document", "calls.download",
-             "portfolio.export_csv", "diagnostic.export_csv", "feeds.feed"}
+             "portfolio.export_csv", "diagnostic.export_csv", "feeds.feed", "programmes.review",
+             "programmes.figures_export", "workshop.national_csv"}
 DOM_PROBLEMS = """() => {
   const found = [];
   for (const el of document.querySelectorAll("*")) {

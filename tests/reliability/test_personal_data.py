@@ -53,7 +53,20 @@ def test_every_text_column_of_every_model_is_in_the_data_register():
 
 
 def test_every_screened_column_refuses_a_detainees_identity(session, make_site, walk, actor, now):
+    from conftest import WORKFLOWS
+    from setupflow.definitions.programmes import load_programmes
+    from setupflow.programmes import operations as programme_ops
+
+    from setupflow.after_opening import operations as after_opening
+
+    opened = walk(make_site(name="Atelier ouvert"), "opened")
     site = walk(make_site(), "diagnose")
+    actice = load_programmes([WORKFLOWS]).get("actice")
+    edition = programme_ops.open_edition(session, actice, label="Promotion fictive", starts_on="2027-01-04",
+                                         actor=actor, now=now)
+    laureate = programme_ops.add_laureate(session, actice, edition, project="Projet fictif", organisations=["Asso"],
+                                          department="69", purpose="Fictif", now=now)
+    session.commit()
     writes = {
         ("diagnostic_sources", "provider"): lambda: diag.set_source(
             session, site, "registry", status="requested", provider="detenu@example.org", actor=actor, now=now),
@@ -77,6 +90,13 @@ def test_every_screened_column_refuses_a_detainees_identity(session, make_site, 
             session, site, name="Atelier lecture", kind="support", description=IDENTIFYING, actor=actor, now=now),
         ("diagnostic_reports", "conclusions"): lambda: diag.write_conclusions(session, site, IDENTIFYING,
                                                                                actor=actor, now=now),
+        ("programme_reports", "comment"): lambda: programme_ops.report(
+            session, actice, edition, laureate, period="2027-Q1", values={"volunteers": 3}, comment=IDENTIFYING,
+            actor=actor, now=now),
+        ("site_reports", "comment"): lambda: after_opening.report(
+            session, opened, period="2029-Q1", values={"posts_open": 8}, comment=IDENTIFYING, actor=actor, now=now),
+        ("programme_editions", "review_texts"): lambda: programme_ops.set_review_text(
+            session, actice, edition, "difficulties", IDENTIFYING, actor=actor, now=now),
     }
     screened = {(t, c) for t, cols in REGISTER.items() for c, cat in cols.items() if cat == "screened"}
     assert screened == set(writes), "every column the register calls screened is tried here"

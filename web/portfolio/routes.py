@@ -33,6 +33,11 @@ def landing_url(user) -> str:
         site_ids = db_session().scalars(select(UserSite.site_id).where(UserSite.user_id == user.id).limit(2)).all()
         if len(site_ids) == 1:
             return url_for("sites.show", site_id=site_ids[0])
+        if not site_ids:  # a person with a part in a programme and no site
+            from setupflow.programmes.models import ProgrammeMember
+
+            if db_session().scalar(select(ProgrammeMember.id).where(ProgrammeMember.user_id == user.id).limit(1)):
+                return url_for("programmes.index")
     return url_for("portfolio.index")
 
 

@@ -1,0 +1,1 @@
+"""A workshop's life after its opening: the aggregates its team reports each period."""

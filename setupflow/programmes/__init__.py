@@ -1,0 +1,1 @@
+"""Programmes: editions, calls in steps, laureates, accompaniment and impact figures."""

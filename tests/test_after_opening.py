@@ -1,0 +1,82 @@
+"""After the opening the workshop lives on: its team reports the definition's aggregates each
+quarter, the site's page and the national view show them per site and in total, with the
+diagnostic's screen (a count of people under 5 never printed)."""
+import csv
+import io
+
+import pytest
+
+from setupflow.after_opening import operations as after
+from setupflow.errors import InputError
+
+from web_fixtures import *  # noqa: F401,F403
+
+
+@pytest.fixture
+def web_db(db):
+    return db
+
+
+def test_the_definition_lists_what_an_opened_workshop_reports(catalog):
+    spec = catalog.get("cress-disp").workflow.after_opening
+    assert [i.id for i in spec.indicators] == ["posts_open", "posts_filled", "people_employed", "hours_worked",
+                                               "exits_to_work", "average_stay_days"]
+    assert spec.period == "quarter" and spec.indicator("average_stay_days").aggregate == "mean"
+    assert spec.indicator("people_employed").about_people
+
+
+def test_a_workshop_reports_only_once_opened(site_in, web_walk, web_session, manager, now):
+    site = site_in()
+    with pytest.raises(InputError) as caught:
+        after.report(web_session, site, period="2029-Q1", values={"posts_open": "8"}, actor=manager, now=now)
+    assert caught.value.code == "workshop.not_open"
+    web_walk(site, "opened")
+    after.report(web_session, site, period="2029-Q1", values={"posts_open": "8", "people_employed": "3"},
+                 actor=manager, now=now)
+    with pytest.raises(InputError) as caught:
+        after.report(web_session, site, period="2029-03", values={"posts_open": "8"}, actor=manager, now=now)
+    assert caught.value.params["example"] == "2027-Q1"
+
+
+def test_a_count_of_3_people_employed_prints_as_under_5_on_the_site_page(site_in, web_walk, logged_in, web_session):
+    site = web_walk(site_in(name="Atelier ouvert"), "opened")
+    lead = logged_in("lead@example.test", "lead", sites=(site,))
+    assert "Après l'ouverture" in lead.get(f"/sites/{site.id}").get_data(as_text=True)
+    response = lead.post(f"/sites/{site.id}/after-opening/reports",
+                         data={"period": "2029-Q1", "posts_open": "10", "posts_filled": "8", "people_employed": "3",
+                               "hours_worked": "2100", "average_stay_days": "140"})
+    assert response.status_code == 303
+    page = lead.get(f"/sites/{site.id}/after-opening").get_data(as_text=True)
+    row = page[page.index('<th scope="row">2029-Q1</th>'):].split("</tr>")[0]
+    assert "<td>&lt;5</td>" in row and "<td>3</td>" not in row and "<td>2100</td>" in row
+    partner = logged_in("partner@example.test", "partner", sites=(site,))
+    assert partner.post(f"/sites/{site.id}/after-opening/reports",
+                        data={"period": "2029-Q2", "posts_open": "1"}).status_code == 403
+
+
+def test_the_national_view_adds_up_the_workshops_by_region_for_administrators_only(site_in, web_walk, logged_in,
+                                                                                  web_session, manager, now):
+    rennes = web_walk(site_in("Bretagne", name="Atelier Rennes", department="35"), "opened")
+    brest = web_walk(site_in("Bretagne", name="Atelier Brest", department="29"), "opened")
+    nantes = web_walk(site_in("Pays de la Loire", name="Atelier Nantes", department="44"), "opened")
+    site_in("Bretagne", name="Atelier en projet")
+    for site, employed, stay in ((rennes, "12", "100"), (brest, "2", "200"), (nantes, "9", "150")):
+        after.report(web_session, site, period="2029-Q1", values={"people_employed": employed,
+                                                                  "average_stay_days": stay, "hours_worked": "1000"},
+                     actor=manager, now=now)
+    web_session.commit()
+    cress = logged_in("cress@example.test", "cress", region="Bretagne")
+    assert cress.get("/national").status_code == 403 and cress.get("/national.csv").status_code == 403
+    admin = logged_in("admin@example.test", "admin")
+    page = admin.get("/national").get_data(as_text=True)
+    assert "4 sites, dont 3 ateliers ouverts." in page
+    rows = list(csv.reader(io.StringIO(admin.get("/national.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["region", "Bretagne", "Personnes employées sur la période", "14"] in rows
+    assert ["region", "Pays de la Loire", "Heures travaillées", "1000"] in rows
+    assert ["region", "Bretagne", "Durée moyenne de présence (jours)", "150"] in rows  # the mean, not the sum
+    # Brest's 2 people employed is under 5; the next smallest (Nantes' 9) is hidden too, or the
+    # total minus the shown departments would give Brest's back
+    assert ["department", "29", "Personnes employées sur la période", "<5"] in rows
+    assert ["department", "44", "Personnes employées sur la période", "*"] in rows
+    assert ["department", "35", "Personnes employées sur la période", "12"] in rows
+    assert not [r for r in rows if r[2].startswith("Personnes") and r[3] == "2"]

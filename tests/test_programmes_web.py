@@ -1,0 +1,283 @@
+"""The programme pages as their people use them: the staff run an edition from its call to
+its laureates, a laureate reports its own figures and sees the totals and nothing of the
+others, a funder reads the figures, a committee member scores its own edition only."""
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from setupflow.definitions.programmes import load_programmes
+from setupflow.programmes import operations as ops
+from setupflow.programmes.models import Edition, Laureate
+
+from web_fixtures import *  # noqa: F401,F403
+
+REPO = Path(__file__).resolve().parent.parent
+PROGRAMMES = load_programmes([REPO / "workflows"])
+ACTICE = PROGRAMMES.get("actice")
+
+
+@pytest.fixture
+def web_db(db):
+    """Who sees what is checked in the queries: on SQLite and on PostgreSQL."""
+    return db
+
+
+def interest(project):
+    return {"project": project, "organisation": f"Association {project}", "department": "69",
+            "purpose": f"{project} : un projet fictif"}
+
+
+@pytest.fixture
+def promotion(web_session, manager):
+    """An Act'ice promotion of 2026 with two laureates (Alpha, Beta) and a past selection."""
+    start = datetime(2026, 10, 1, 9, tzinfo=timezone.utc)
+    edition = ops.open_edition(web_session, ACTICE, label="Promotion 2026", starts_on="2026-10-01", actor=manager,
+                               now=start)
+    ops.publish_call(web_session, ACTICE, edition, published_on="2026-10-01", actor=manager, now=start)
+    apps = [ops.add_application(web_session, ACTICE, edition, answers=interest(p), actor=manager, now=start)
+            for p in ("Atelier Alpha", "Atelier Beta", "Atelier Gamma")]
+    for a in apps:
+        ops.request_full_file(web_session, ACTICE, edition, a, actor=manager, now=start)
+        ops.submit_full_file(web_session, ACTICE, edition, a, actor=manager, now=start + timedelta(days=40),
+                             answers={"justice_link": "x", "economic_model": "y", "team": "z"})
+    after = start + timedelta(days=70)
+    meeting = ops.schedule_meeting(web_session, ACTICE, edition, kind="selection", starts_dt=after, now=after)
+    ops.mark_held(web_session, ACTICE, meeting, present=["chair_magistrate", "disp", "atigip", "funder"], now=after)
+    ops.select_laureates(web_session, ACTICE, edition, meeting, [apps[0].id, apps[1].id], actor=manager, now=after)
+    alpha, beta = edition.laureates
+    ops.report(web_session, ACTICE, edition, alpha, period="2027-Q1", values={"people_into_work": 3, "volunteers": 8},
+               actor=manager, now=after)
+    ops.report(web_session, ACTICE, edition, beta, period="2027-Q1", values={"people_into_work": 12, "volunteers": 2},
+               comment="Beta seul sait ceci", actor=manager, now=after)
+    web_session.commit()
+    return edition
+
+
+def member(web_session, person, email, role, now, **kw):
+    user = person(email, "partner")
+    ops.add_member(web_session, ACTICE, user.id, role, now=now, **kw)
+    web_session.commit()
+    return user
+
+
+def login(app, email):
+    b = Browser(app.test_client())  # noqa: F405
+    assert b.login(email).status_code == 302
+    return b
+
+
+def base(edition):
+    return f"/programmes/actice/editions/{edition.id}"
+
+
+def test_programme_staff_run_an_edition_from_the_call_to_the_selection(app, web_session, person, now):
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    response = staff.post("/programmes/actice/editions", data={"label": "Promotion 2026", "starts_on": "2026-10-01"})
+    assert response.status_code == 303
+    edition = web_session.scalar(select(Edition).where(Edition.label == "Promotion 2026"))
+    url = base(edition)
+    assert staff.post(f"{url}/publish", data={"published_on": "2026-10-01"}).status_code == 303
+    assert staff.post(f"{url}/applications", data={**interest("Atelier Alpha"), "received_on": "2026-10-10"}
+                      ).status_code == 303
+    web_session.expire_all()
+    [application] = edition.applications
+    assert staff.post(f"{url}/applications/{application.id}/full-file-request").status_code == 303
+    assert staff.post(f"{url}/applications/{application.id}/full-file",
+                      data={"justice_link": "Ateliers", "economic_model": "Prestations", "team": "Deux",
+                            "received_on": "2026-11-10"}).status_code == 303
+    assert staff.post(f"{url}/applications/{application.id}/scores",
+                      data={"member": "Membre fictif", "score_justice_link": "4"}).status_code == 303
+    assert staff.post(f"{url}/meetings", data={"kind": "selection", "day": "2027-01-03", "time": "10:00"}
+                      ).status_code == 303
+    page = staff.get(url).get_data(as_text=True)
+    assert "Manifestation d&#39;intérêt" in page and "dossier complet reçu" in page and "4,00" not in page
+    web_session.expire_all()
+    from setupflow.programmes.models import ProgrammeMeeting
+
+    meeting = web_session.scalar(select(ProgrammeMeeting).where(ProgrammeMeeting.edition_id == edition.id))
+    staff.post(f"{url}/meetings/{meeting.id}/held",
+               data={"present": ["chair_magistrate", "disp", "atigip", "former_detainee"]})
+    response = staff.post(f"{url}/selection", data={"meeting": meeting.id, "applications": [application.id]})
+    assert response.status_code == 303
+    web_session.expire_all()
+    assert edition.status == "accompaniment" and [lt.project for lt in edition.laureates] == ["Atelier Alpha"]
+    page = staff.get(url).get_data(as_text=True)
+    assert "Lauréats" in page and "Atelier Alpha" in page and "accompagnement" in page
+
+
+def test_a_refused_step_says_why_in_french_and_changes_nothing(app, web_session, person, now, promotion):
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    response = staff.post(f"{base(promotion)}/publish", data={"published_on": "2027-01-01"}, follow_redirects=True)
+    assert "L&#39;édition est au statut" in response.get_data(as_text=True)
+    web_session.expire_all()
+    assert promotion.call_published_on.isoformat() == "2026-10-01"
+
+
+def test_a_laureate_sees_only_its_own_reports(app, web_session, person, now, promotion):
+    alpha, beta = promotion.laureates
+    member(web_session, person, "alpha@example.test", "laureate", now, laureate=alpha)
+    client = login(app, "alpha@example.test")
+    own = client.get(f"{base(promotion)}/laureates/{alpha.id}")
+    assert own.status_code == 200 and "Atelier Alpha" in own.get_data(as_text=True)
+    assert client.get(f"{base(promotion)}/laureates/{beta.id}").status_code == 404
+    assert client.post(f"{base(promotion)}/laureates/{beta.id}/reports",
+                       data={"period": "2027-Q2", "volunteers": "1"}).status_code == 404
+    for url in (base(promotion), "/programmes/actice", f"{base(promotion)}/figures.csv"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Atelier Beta" not in page and "Beta seul sait ceci" not in page, url
+        assert "Atelier Gamma" not in page, url  # applications and scores are not a laureate's business
+    assert client.get(f"{base(promotion)}/review.html").status_code == 403
+    assert client.post(f"{base(promotion)}/applications/{promotion.applications[2].id}/scores",
+                       data={"score_justice_link": "5"}).status_code == 404
+
+
+def test_a_laureate_reports_a_quarter_and_sees_the_totals(app, web_session, person, now, promotion):
+    alpha = promotion.laureates[0]
+    member(web_session, person, "alpha@example.test", "laureate", now, laureate=alpha)
+    client = login(app, "alpha@example.test")
+    response = client.post(f"{base(promotion)}/laureates/{alpha.id}/reports",
+                           data={"period": "2027-Q2", "volunteers": "5", "establishments": "2"})
+    assert response.status_code == 303
+    page = client.get(f"{base(promotion)}/laureates/{alpha.id}").get_data(as_text=True)
+    assert "2027-Q2" in page
+    edition_page = client.get(base(promotion)).get_data(as_text=True)
+    assert "Bénévoles mobilisés · total 15" in edition_page  # 8 + 5 of Alpha, 2 of Beta
+
+
+def test_a_report_naming_a_person_is_refused_with_the_field(app, web_session, person, now, promotion):
+    alpha = promotion.laureates[0]
+    member(web_session, person, "alpha@example.test", "laureate", now, laureate=alpha)
+    client = login(app, "alpha@example.test")
+    response = client.post(f"{base(promotion)}/laureates/{alpha.id}/reports",
+                           data={"period": "2027-Q2", "volunteers": "5", "comment": "Sortie de M. Durand"},
+                           follow_redirects=True)
+    assert "données sur une personne" in response.get_data(as_text=True)
+    assert "2027-Q2" not in response.get_data(as_text=True).split("Rapports")[1].split("<form")[0]
+
+
+def test_a_count_of_3_people_prints_as_under_5_on_the_page_and_in_the_csv(app, web_session, person, now, promotion):
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    for url in (base(promotion), "/programmes/actice"):
+        page = staff.get(url).get_data(as_text=True)
+        page = page[page.index('id="figures"'):]
+        row = page[page.index("<th scope=\"row\">Atelier Alpha</th>"):].split("</tr>")[0]
+        assert "<td>&lt;5</td>" in row and "<td>3</td>" not in row, url
+    rows = list(csv.reader(io.StringIO(staff.get(f"{base(promotion)}/figures.csv").get_data(as_text=True))))
+    assert ["Sorties vers l'emploi ou la formation", "Atelier Alpha", "<5"] in rows
+    assert ["Sorties vers l'emploi ou la formation", "Atelier Beta", "*"] in rows
+    assert ["Sorties vers l'emploi ou la formation", "total", "15"] in rows
+    review = staff.get(f"{base(promotion)}/review.html").get_data(as_text=True)
+    assert "Atelier Alpha" in review and "&lt;5" in review and "<td>3</td>" not in review
+
+
+def test_a_funder_reads_the_figures_and_changes_nothing(app, web_session, person, now, promotion):
+    member(web_session, person, "mecene@example.test", "funder", now)
+    client = login(app, "mecene@example.test")
+    page = client.get(base(promotion)).get_data(as_text=True)
+    assert "Atelier Alpha" in page and "Atelier Beta" in page and "Atelier Gamma" not in page
+    assert client.get(f"{base(promotion)}/review.html").status_code == 200
+    assert client.post(f"{base(promotion)}/publish", data={"published_on": "2027-01-01"}).status_code == 403
+    assert client.post(f"{base(promotion)}/review/difficulties", data={"text": "x"}).status_code == 403
+    web_session.expire_all()
+    assert not promotion.review_texts
+
+
+def test_a_committee_member_scores_the_applications_of_its_own_edition_only(app, web_session, person, now, promotion,
+                                                                          manager):
+    day = datetime(2026, 6, 1, 9, tzinfo=timezone.utc)
+    other = ops.open_edition(web_session, ACTICE, label="Promotion bis", starts_on="2026-06-01", actor=manager, now=day)
+    ops.publish_call(web_session, ACTICE, other, published_on="2026-06-01", actor=manager, now=day)
+    delta = ops.add_application(web_session, ACTICE, other, answers=interest("Atelier Delta"), actor=manager, now=day)
+    ops.request_full_file(web_session, ACTICE, other, delta, actor=manager, now=day)
+    ops.submit_full_file(web_session, ACTICE, other, delta, actor=manager, now=day + timedelta(days=40),
+                         answers={"justice_link": "x", "economic_model": "y", "team": "z"})
+    web_session.commit()
+    member(web_session, person, "jury@example.test", "committee", now, edition=other, seat="federation")
+    client = login(app, "jury@example.test")
+    page = client.get(base(other)).get_data(as_text=True)
+    assert "Atelier Delta" in page and "Noter Atelier Delta" in page
+    assert client.post(f"{base(other)}/applications/{delta.id}/scores",
+                       data={"score_justice_link": "3", "member": "someone else"}).status_code == 303
+    web_session.expire_all()
+    assert [(s.member, s.score) for s in delta.scores] == [("jury", 3)]  # in their own name
+    # the promotion of 2026 is not theirs: nothing of it shows, nothing can be scored
+    assert client.get(base(promotion)).status_code == 404
+    gamma = promotion.applications[2]
+    assert client.post(f"{base(promotion)}/applications/{gamma.id}/scores",
+                       data={"score_justice_link": "3"}).status_code == 404
+    assert client.post(f"{base(other)}/publish", data={"published_on": "2027-01-01"}).status_code == 403
+
+
+def test_staff_plan_the_accompaniment_and_see_a_laureate_missing_its_follow_ups(app, web_session, person, now,
+                                                                               promotion):
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    assert staff.post(f"{base(promotion)}/accompaniment", data={"starts_on": "2026-12-14"}).status_code == 303
+    page = staff.get(base(promotion)).get_data(as_text=True)
+    assert "Comprendre le fonctionnement de la justice" in page and "séance de co-développement" in page
+    from setupflow.programmes.models import ProgrammeMeeting
+
+    web_session.expire_all()
+    beta = promotion.laureates[1]
+    follow_ups = web_session.scalars(select(ProgrammeMeeting).where(ProgrammeMeeting.laureate_id == beta.id)
+                                     .order_by(ProgrammeMeeting.starts_dt)).all()
+    assert follow_ups[0].starts_dt <= now and follow_ups[1].starts_dt > now  # the first one is past
+    url = f"{base(promotion)}/meetings/{follow_ups[0].id}/held"
+    assert staff.post(url, data={"missed": "1"}).status_code == 303
+    assert "suivis manqués" not in staff.get("/programmes/actice").get_data(as_text=True)
+    ops.mark_held(web_session, ACTICE, follow_ups[1], now=now + timedelta(days=40), missed=True)
+    web_session.commit()
+    page = staff.get("/programmes/actice").get_data(as_text=True)
+    assert "Atelier Beta : 2 suivis manqués d'affilée" in page
+
+
+def test_the_programme_and_edition_pages_cost_the_same_statements_whatever_their_size(app, web_session, person, now,
+                                                                                     manager):
+    """A bounded number of SQL statements: more editions, laureates and reports add none."""
+    from sqlalchemy import event
+
+    member(web_session, person, "equipe@example.test", "staff", now)
+    staff = login(app, "equipe@example.test")
+    engine = app.extensions["setupflow_engine"]
+
+    def grow(n, size):
+        for k in range(n):
+            e = ops.open_edition(web_session, ACTICE, label=f"Promotion {len(web_session.scalars(select(Edition)).all())}",
+                                 starts_on="2026-10-01", actor=manager, now=now)
+            ops.publish_call(web_session, ACTICE, e, published_on="2026-10-01", actor=manager, now=now)
+            for i in range(size):
+                a = ops.add_application(web_session, ACTICE, e, answers=interest(f"P{e.id}-{i}"), actor=manager, now=now,
+                                        received_on="2026-10-05")
+                ops.request_full_file(web_session, ACTICE, e, a, actor=manager, now=now)
+                ops.submit_full_file(web_session, ACTICE, e, a, actor=manager, now=now, received_on="2026-11-10",
+                                     answers={"justice_link": "x", "economic_model": "y", "team": "z"})
+                ops.score(web_session, ACTICE, e, a, member="M", scores={"justice_link": 3}, actor=manager, now=now)
+                lt = ops.add_laureate(web_session, ACTICE, e, project=f"L{e.id}-{i}", organisations=["A"], department="69",
+                                      purpose="x", now=now)
+                for q in ("2027-Q1", "2027-Q2"):
+                    ops.report(web_session, ACTICE, e, lt, period=q, values={"volunteers": 6, "people_accompanied": 7},
+                               actor=manager, now=now)
+        web_session.commit()
+        return e
+
+    def statements(url):
+        seen = []
+        listener = lambda *a: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert staff.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    small = grow(1, 2)
+    before = (statements("/programmes/actice"), statements(base(small)))
+    large = grow(3, 6)
+    assert (statements("/programmes/actice"), statements(base(large))) == before
