@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date
 from ..db import row_id
+from ..definitions import vocabulary
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
-from .models import LANGUAGES, ORGANISATION_CATEGORIES, Membership, Organisation, Person
+from .models import LANGUAGES, Membership, Organisation, Person
 
 EMAIL = re.compile(r"^[^@\s<>,;\"']+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 
@@ -47,8 +48,9 @@ def _text(value: str | None, field: str, max_len: int, required: bool = True) ->
 
 def add_organisation(session: Session, site: Site, *, name: str, category: str, actor: Actor,
                      now: datetime) -> Organisation:
-    if category not in ORGANISATION_CATEGORIES:
-        raise InputError(f"category: '{category}' is not one of {', '.join(ORGANISATION_CATEGORIES)}")
+    categories = vocabulary.current().category_ids
+    if category not in categories:
+        raise InputError(f"category: '{category}' is not one of {', '.join(categories)}")
     org = Organisation(site_id=site.id, name=_text(name, "organisation", 200), category=category, created_dt=now)
     session.add(org)
     session.flush()
@@ -66,15 +68,16 @@ def organisation_for(session: Session, site: Site, category_or_name: str, actor:
     for org in orgs:
         if org.name.casefold() == wanted.casefold():
             return org
-    if wanted in ORGANISATION_CATEGORIES and category is None:
+    words = vocabulary.current()
+    if wanted in words.category_ids and category is None:
         for org in orgs:
             if org.category == wanted:
                 return org
-        return add_organisation(session, site, name=ORGANISATION_CATEGORIES[wanted][0], category=wanted,
+        return add_organisation(session, site, name=words.category_label(wanted, "fr"), category=wanted,
                                 actor=actor, now=now)
     if category is None:
         known = ", ".join(o.name for o in orgs) or "none yet"
-        raise InputError(f"organisation: '{wanted}' is neither a category ({', '.join(ORGANISATION_CATEGORIES)}) "
+        raise InputError(f"organisation: '{wanted}' is neither a category ({', '.join(words.category_ids)}) "
                          f"nor an organisation of site {site.id} (known: {known}); give its category to create it")
     return add_organisation(session, site, name=wanted, category=category, actor=actor, now=now)
 

@@ -15,7 +15,7 @@ from setupflow.sites import operations as ops
 from .. import now
 from ..auth.routes import password_problem
 from ..auth.session_user import current_account
-from ..db import catalog, db_session, discard_changes
+from ..db import catalog, db_session, discard_changes, settings
 from ..problems import explain
 from .routes import allowed, bp, visible_site
 
@@ -31,7 +31,7 @@ def new():
     workflows = [lw.workflow for lw in catalog()]
     if request.method == "GET":
         return render_template("sites/new.html", workflows=workflows,
-                               form={"region": user.region or "", "workflow": "cress-disp"})
+                               form={"region": user.region or "", "workflow": settings().default_workflow})
     form = {k: (request.form.get(k) or "").strip() for k in SITE_FIELDS}
     if user.role == "cress" and user.region and form["region"] != user.region:
         return render_template("sites/new.html", workflows=workflows, form=form,
