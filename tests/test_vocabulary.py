@@ -89,3 +89,24 @@ def test_an_organisation_takes_a_category_of_the_vocabulary(session, make_site, 
 def test_the_default_workflow_is_a_setting():
     assert Settings.from_env({}).default_workflow == DEFAULT_WORKFLOW == "cress-disp"
     assert Settings.from_env({"SETUPFLOW_DEFAULT_WORKFLOW": "actice"}).default_workflow == "actice"
+
+
+def test_the_new_site_page_offers_the_default_workflow_of_the_settings(sqlite_db, tmp_path, now):
+    import re
+
+    from setupflow.accounts import operations as accounts
+    from web import create_app
+    from web_fixtures import PASSWORD, Browser
+
+    with sqlite_db.factory() as session:
+        accounts.create_user(session, email="cress@example.test", role="cress", password=PASSWORD, now=now,
+                             region="Bretagne")
+        session.commit()
+    for default in ("actice", "cress-disp"):
+        app = create_app(sqlite_db.settings(data_dir=tmp_path, secret_key="test-secret-key",
+                                            default_workflow=default),
+                         test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+        cress = Browser(app.test_client())
+        assert cress.login("cress@example.test").status_code == 302
+        page = cress.get("/sites/new").get_data(as_text=True)
+        assert re.findall(r'<option value="([^"]+)" selected>', page) == [default]
