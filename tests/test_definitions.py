@@ -1,7 +1,6 @@
 """Workflow definitions are data: validated, with one precise line per problem. The
 loader's checks run on tests/definitions/tiny.yaml; the shipped method's content on
 workflows/."""
-from pathlib import Path
 
 import pytest
 

@@ -8,8 +8,7 @@ import shutil
 import pytest
 
 from setupflow.config import DEFAULT_WORKFLOW, Settings
-from setupflow.definitions import DefinitionError, load_catalog
-from setupflow.definitions import vocabulary
+from setupflow.definitions import DefinitionError, load_catalog, vocabulary
 from setupflow.errors import InputError
 from setupflow.team import operations as team
 from tests.conftest import WORKFLOWS
@@ -94,9 +93,10 @@ def test_the_default_workflow_is_a_setting():
 def test_the_new_site_page_offers_the_default_workflow_of_the_settings(sqlite_db, tmp_path, now):
     import re
 
+    from web_fixtures import PASSWORD, Browser
+
     from setupflow.accounts import operations as accounts
     from web import create_app
-    from web_fixtures import PASSWORD, Browser
 
     with sqlite_db.factory() as session:
         accounts.create_user(session, email="cress@example.test", role="cress", password=PASSWORD, now=now,

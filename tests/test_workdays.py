@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 import holidays
 import pytest
 from dateutil.easter import easter
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from setupflow import clock
 from setupflow.committees import operations as meetings

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .loader import DefinitionError, LoadedWorkflow, Problem, load_file
-from .vocabulary import FILE_NAME as VOCABULARY_FILE, Vocabulary, install, load_vocabulary, vocabulary_file
+from .vocabulary import FILE_NAME as VOCABULARY_FILE
+from .vocabulary import Vocabulary, install, load_vocabulary, vocabulary_file
 
 SUFFIXES = (".yaml", ".yml")
 

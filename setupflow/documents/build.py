@@ -16,11 +16,11 @@ from ..clock import local_date
 from ..committees.minutes import current_minutes
 from ..committees.models import ActionItem, Meeting
 from ..config import Settings
+from ..definitions import vocabulary
 from ..errors import InputError
 from ..sites.decisions import decision_log
 from ..sites.models import Decision, Site
 from ..sites.runtime import workflow_of
-from ..definitions import vocabulary
 from ..team.models import Organisation, Person
 from .note import project_note
 from .render import Section, html_to_pdf, render_template, sections_to_docx

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ..clock import installation_zone, zone
 from .. import ics
+from ..clock import installation_zone, zone
 
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from setupflow.accounts import access
 from setupflow.clock import local_date
 from setupflow.db import row_id
+from setupflow.definitions import vocabulary
 from setupflow.errors import InputError, NotFound
 from setupflow.sites.runtime import workflow_of
 from setupflow.team import operations as team
 from setupflow.team.handover import person_leaves
-from setupflow.definitions import vocabulary
 from setupflow.team.models import Organisation
 
 from ..i18n import current_language
