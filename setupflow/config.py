@@ -10,6 +10,9 @@ from pathlib import Path
 
 from .clock import DEFAULT_TIMEZONE
 
+#: the workflow a new site follows unless someone picks another (``SETUPFLOW_DEFAULT_WORKFLOW``)
+DEFAULT_WORKFLOW = "cress-disp"
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -44,6 +47,8 @@ class Settings:
     data_dir: Path
     #: the installation's time zone (a site overseas follows its department's: ``clock``)
     timezone: str = DEFAULT_TIMEZONE
+    #: the definition offered first for a new site, and the demo's
+    default_workflow: str = DEFAULT_WORKFLOW
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_security: str = "none"  # none | starttls | ssl
@@ -76,6 +81,7 @@ class Settings:
             templates_dir=Path(env.get("SETUPFLOW_TEMPLATES_DIR") or _method_folder("templates")),
             data_dir=data_dir,
             timezone=env.get("SETUPFLOW_TIMEZONE") or DEFAULT_TIMEZONE,
+            default_workflow=env.get("SETUPFLOW_DEFAULT_WORKFLOW") or DEFAULT_WORKFLOW,
             smtp_host=env.get("SETUPFLOW_SMTP_HOST") or None,
             smtp_port=int(env.get("SETUPFLOW_SMTP_PORT", "25")),
             smtp_security=env.get("SETUPFLOW_SMTP_SECURITY", "none"),

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from .clock import local_date
+from .config import DEFAULT_WORKFLOW
 from .definitions.catalog import Catalog
 from .demo_work import build_stage_demo, decide, produce, work_time
 from .sites import operations as ops
@@ -98,7 +99,7 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
         ops.advance(session, site, DEMO_ACTOR, when)
 
 
-def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: str = "cress-disp") -> list[Site]:
+def build_demo(session: Session, catalog: Catalog, now: datetime, workflow_id: str = DEFAULT_WORKFLOW) -> list[Site]:
     from .planning import add_months
 
     today = local_date(now)

@@ -1,4 +1,4 @@
-"""A bounded memo for pure computations.
+"""A bounded memo for pure computations, on ``cachetools``.
 
 The key must hold *every* input of the computation (for a definition: its snapshot key,
 never a name), so a hit returns exactly what computing again would. Nothing that reads
@@ -9,14 +9,17 @@ from __future__ import annotations
 from threading import Lock
 from typing import Any, Callable, Hashable
 
+from cachetools import FIFOCache
+
 
 class Memo:
-    """At most ``size`` results; the oldest goes first when full. Safe across threads
-    (``setupflow serve`` runs waitress threads): only the insertion takes a lock."""
+    """At most ``size`` results; the oldest goes first when full (a FIFO cache: a hit
+    reorders nothing, so reading needs no lock). Safe across threads (``setupflow
+    serve`` runs waitress threads): only the insertion takes a lock."""
 
     def __init__(self, size: int):
         self.size = size
-        self.results: dict[Hashable, Any] = {}
+        self.results: FIFOCache = FIFOCache(maxsize=size)
         self._lock = Lock()
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
@@ -25,11 +28,9 @@ class Memo:
         except KeyError:
             value = compute()
             with self._lock:
-                while len(self.results) >= self.size:
-                    self.results.pop(next(iter(self.results)), None)
                 self.results[key] = value
             return value
 
     def clear(self) -> None:
-        self.results.clear()
-
+        with self._lock:
+            self.results.clear()

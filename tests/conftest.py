@@ -22,6 +22,8 @@ from setupflow.definitions import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOWS = REPO / "workflows"
+#: small synthetic definitions for the engine's tests (the shipped method stays for the method's)
+DEFINITIONS = REPO / "tests" / "definitions"
 PG_ADMIN_URL = os.environ.get("SETUPFLOW_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -136,7 +138,7 @@ def session(db):
 
 @pytest.fixture(scope="session")
 def catalog():
-    return load_catalog([WORKFLOWS])
+    return load_catalog([WORKFLOWS, DEFINITIONS])
 
 
 @pytest.fixture
@@ -181,7 +183,8 @@ def walk(session, manager, now):
 
     def walk_to(site, stage, values=None):
         values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
-                  "opening_confirmed": "2029-01-01", "cohort": "Promotion fictive", **(values or {})}
+                  "opening_confirmed": "2029-01-01", "cohort": "Promotion fictive", "flavour": "plain",
+                  "go_date": "2028-11-15", **(values or {})}
         workflow = ops.workflow_of(site)
         while site.stage != stage:
             st = workflow.stage(site.stage)

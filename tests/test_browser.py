@@ -10,7 +10,7 @@ from browser_support import log_in, screenshots_on_failure
 from web_fixtures import *  # noqa: F401,F403
 from web_fixtures import PASSWORD, produce_or_tick
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LEAD_PASSWORD = "mot-de-passe-du-pilote"
 

@@ -1,11 +1,15 @@
 """The workflow loader under hypothesis: only ever validation errors, never a crash
 or a half-loaded definition."""
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from setupflow.definitions import DefinitionError, load_text
 from tests.conftest import WORKFLOWS
+
+#: fuzzing: hundreds of generated definitions
+pytestmark = pytest.mark.slow
 
 BASE = yaml.safe_load((WORKFLOWS / "cress-disp.yaml").read_text(encoding="utf-8"))
 TRIED = {"documents": 0}

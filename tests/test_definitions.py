@@ -1,12 +1,18 @@
-"""Workflow definitions are data: validated, with one precise line per problem."""
-from pathlib import Path
+"""Workflow definitions are data: validated, with one precise line per problem. The
+loader's checks run on tests/definitions/tiny.yaml; the shipped method's content on
+workflows/."""
 
 import pytest
 
 from setupflow.definitions import DefinitionError, load_catalog, load_file, load_text
-from tests.conftest import WORKFLOWS
+from tests.conftest import DEFINITIONS, WORKFLOWS
 
 CRESS = (WORKFLOWS / "cress-disp.yaml").read_text(encoding="utf-8")
+TINY = (DEFINITIONS / "tiny.yaml").read_text(encoding="utf-8")
+
+
+def line_of(text, fragment):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
 
 
 def problems_of(text, name="workflows/x.yaml"):
@@ -39,29 +45,28 @@ def test_every_stage_has_guidance_for_both_sides_in_both_languages():
 
 
 def test_max_below_min_names_file_line_and_path():
-    text = CRESS.replace("duration: {min: 3, max: 6}\n    guidance:\n      pa:\n        fr: >-\n          Le comité",
-                         "duration: {min: 3, max: 2}\n    guidance:\n      pa:\n        fr: >-\n          Le comité", 1)
+    text = TINY.replace("duration: {min: 3, max: 5}", "duration: {min: 3, max: 2}", 1)
     lines = problems_of(text)
-    line_no = next(i for i, l in enumerate(text.splitlines(), 1) if "max: 2}" in l)
-    assert lines == [f"workflows/x.yaml:{line_no}: stages[1].duration.max: must be >= min (3)"]
+    assert lines == [f"workflows/x.yaml:{line_of(text, 'max: 2}')}: stages[1].duration.max: must be >= min (3)"]
 
 
 def test_an_unknown_key_is_rejected_where_it_stands():
-    text = CRESS.replace("version: 1\n", "version: 1\ncolour: blue\n", 1)
-    assert problems_of(text) == ["workflows/x.yaml:7: colour: unknown key"]
+    text = TINY.replace("version: 1\n", "version: 1\ncolour: blue\n", 1)
+    assert problems_of(text) == [f"workflows/x.yaml:{line_of(text, 'colour: blue')}: colour: unknown key"]
 
 
 def test_a_gate_naming_a_missing_task_is_rejected():
-    text = CRESS.replace("tasks: [methodology_validated, diagnostic_done", "tasks: [methodology_checked, diagnostic_done")
+    text = TINY.replace("tasks: [studied]", "tasks: [studyed]")
     [line] = problems_of(text)
-    assert "stages[2].gate.tasks[0]: unknown task 'methodology_checked'" in line
-    assert line.startswith("workflows/x.yaml:")
+    assert line.startswith(f"workflows/x.yaml:{line_of(text, '[studyed]')}: stages[1].gate.tasks[0]: "
+                           "unknown task 'studyed'")
 
 
 def test_a_deadline_relative_to_an_unknown_date_is_rejected():
-    text = CRESS.replace("relative_to: opening", "relative_to: inauguration")
+    text = TINY.replace("relative_to: go_date", "relative_to: inauguration")
     [line] = problems_of(text)
     assert "deadlines[0].relative_to: unknown date 'inauguration'" in line
+    assert line.startswith(f"workflows/x.yaml:{line_of(text, 'inauguration')}:")
 
 
 def test_broken_yaml_is_one_line_with_its_line_number():
@@ -70,19 +75,20 @@ def test_broken_yaml_is_one_line_with_its_line_number():
 
 
 def test_a_key_given_twice_is_rejected():
-    [line] = problems_of(CRESS.replace("version: 1\n", "version: 1\nversion: 2\n", 1))
-    assert line == "workflows/x.yaml:7: version: key given twice"
+    text = TINY.replace("version: 1\n", "version: 1\nversion: 2\n", 1)
+    [line] = problems_of(text)
+    assert line == f"workflows/x.yaml:{line_of(text, 'version: 2')}: version: key given twice"
 
 
 def test_a_third_workflow_is_one_more_yaml_file(tmp_path):
-    third = CRESS.replace("id: cress-disp", "id: cress-normandie").replace("{min: 6, max: 8}", "{min: 4, max: 10}")
+    third = TINY.replace("id: tiny", "id: tiny-normandie").replace("{min: 3, max: 5}", "{min: 4, max: 10}")
     (tmp_path / "normandie.yaml").write_text(third, encoding="utf-8")
-    catalog = load_catalog([WORKFLOWS, tmp_path])
-    assert catalog.get("cress-normandie").workflow.stages[-1].duration.max == 10
+    catalog = load_catalog([DEFINITIONS, tmp_path])
+    assert catalog.get("tiny-normandie").workflow.stages[1].duration.max == 10
 
 
 def test_two_files_with_the_same_id_are_refused(tmp_path):
-    (tmp_path / "copy.yaml").write_text(CRESS, encoding="utf-8")
+    (tmp_path / "copy.yaml").write_text(TINY, encoding="utf-8")
     with pytest.raises(DefinitionError) as exc:
-        load_catalog([WORKFLOWS, tmp_path])
+        load_catalog([DEFINITIONS, tmp_path])
     assert "already defined" in str(exc.value)

@@ -8,7 +8,9 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import icalendar
-from hypothesis import given, settings as hyp_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from setupflow import ics
 from setupflow.committees import operations as meetings

@@ -17,6 +17,7 @@ def test_the_wheel_carries_workflows_templates_migrations_and_web(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "setupflow/_data/workflows/cress-disp.yaml" in names
     assert "setupflow/_data/workflows/actice.yaml" in names
+    assert "setupflow/_data/workflows/vocabulary.yaml" in names  # what the definitions share
     assert any(n.startswith("setupflow/_data/templates/") for n in names)
     assert any(n.startswith("setupflow/migrations/versions/") and n.endswith(".py") for n in names)
     assert "setupflow/migrations/script.py.mako" in names

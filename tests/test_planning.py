@@ -1,4 +1,6 @@
-"""Retro-planning: windows backward from the opening, forward from the start."""
+"""Retro-planning: windows backward from the opening, forward from the start. The
+arithmetic runs on tests/definitions/tiny.yaml (first 2-4 months, second 3-5, third 1);
+the guide's own retro-planning on the shipped method."""
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -6,9 +8,10 @@ from hypothesis import given, settings, strategies as st
 
 from setupflow.definitions import load_file
 from setupflow.planning import add_months, backward, forecast, forward
-from tests.conftest import WORKFLOWS
+from tests.conftest import DEFINITIONS, WORKFLOWS
 
 WF = load_file(WORKFLOWS / "cress-disp.yaml").workflow
+TINY = load_file(DEFINITIONS / "tiny.yaml").workflow
 
 
 def test_backward_from_an_opening_on_1_january_2029():
@@ -21,14 +24,23 @@ def test_backward_from_an_opening_on_1_january_2029():
 
 
 def test_stages_follow_each_other_without_gaps():
-    plan = backward(WF, date(2029, 1, 1))
-    for before, after in zip(plan.stages, plan.stages[1:]):
-        assert before.end == after.start
+    for wf in (TINY, WF):
+        plan = backward(wf, date(2029, 1, 1))
+        for before, after in zip(plan.stages, plan.stages[1:]):
+            assert before.end == after.start
+
+
+def test_backward_each_boundary_is_a_window_of_the_durations_before_it():
+    plan = backward(TINY, date(2029, 1, 1))
+    assert plan.stage("third").start == plan.stage("third").end.shift(-1, -1)  # exactly one month
+    second = plan.stage("second").start
+    assert (second.earliest, second.latest) == (date(2028, 7, 1), date(2028, 9, 1))  # 5 then 3 months before
+    assert (plan.start.earliest, plan.start.latest) == (date(2028, 3, 1), date(2028, 7, 1))  # 4 and 2 more
 
 
 def test_forward_from_a_start_gives_the_earliest_and_latest_opening():
-    plan = forward(WF, date(2027, 1, 4))
-    assert (plan.opening.earliest, plan.opening.latest) == (date(2028, 7, 4), date(2029, 9, 4))
+    plan = forward(TINY, date(2027, 1, 4))
+    assert (plan.opening.earliest, plan.opening.latest) == (date(2027, 7, 4), date(2027, 11, 4))  # 6 and 10 months
 
 
 def test_calendar_months_respect_month_ends_and_leap_years():
@@ -38,29 +50,29 @@ def test_calendar_months_respect_month_ends_and_leap_years():
     assert add_months(date(2029, 3, 31), -1) == date(2029, 2, 28)
 
 
-def test_the_call_answer_window_is_estimated_until_the_call_is_published():
-    plan = backward(WF, date(2029, 1, 1))
-    answers = next(d for d in plan.deadlines if d.deadline.id == "call_answers")
-    assert answers.is_estimate
-    published = backward(WF, date(2029, 1, 1), {"call_publication": date(2028, 1, 15)})
-    answers = next(d for d in published.deadlines if d.deadline.id == "call_answers")
+def test_a_deadline_is_estimated_until_the_date_it_hangs_on_is_decided():
+    plan = backward(TINY, date(2029, 1, 1))
+    [answers] = plan.deadlines
+    assert answers.is_estimate  # from the second stage's start window, plus 1 to 2 months
+    assert (answers.window.earliest, answers.window.latest) == (date(2028, 8, 1), date(2028, 11, 1))
+    [answers] = backward(TINY, date(2029, 1, 1), {"go_date": date(2028, 1, 15)}).deadlines
     assert not answers.is_estimate
-    assert (answers.window.earliest, answers.window.latest) == (date(2028, 3, 15), date(2028, 4, 15))
+    assert (answers.window.earliest, answers.window.latest) == (date(2028, 2, 15), date(2028, 3, 15))
 
 
-def test_a_site_in_diagnose_gets_a_forecast_from_when_it_entered_it():
-    progress = forecast(WF, "diagnose", date(2027, 3, 1), today=date(2027, 5, 1))
-    current = progress.plan.stage("diagnose")
-    assert (current.end.earliest, current.end.latest) == (date(2027, 6, 1), date(2027, 9, 1))
-    assert (progress.plan.opening.earliest, progress.plan.opening.latest) == (date(2028, 3, 1), date(2028, 11, 1))
+def test_a_site_in_its_second_stage_gets_a_forecast_from_when_it_entered_it():
+    progress = forecast(TINY, "second", date(2027, 3, 1), today=date(2027, 5, 1))
+    current = progress.plan.stage("second")
+    assert (current.end.earliest, current.end.latest) == (date(2027, 6, 1), date(2027, 8, 1))
+    assert (progress.plan.opening.earliest, progress.plan.opening.latest) == (date(2027, 7, 1), date(2027, 9, 1))
     assert not progress.is_past_max
 
 
 def test_a_stage_past_its_maximum_duration_is_flagged_and_pushes_the_forecast():
-    progress = forecast(WF, "diagnose", date(2027, 3, 1), today=date(2027, 10, 15))
+    progress = forecast(TINY, "second", date(2027, 3, 1), today=date(2027, 10, 15))
     assert progress.is_past_max
-    assert progress.plan.stage("diagnose").end.earliest == date(2027, 10, 15)
-    assert progress.plan.opening.earliest == date(2028, 7, 15)
+    assert progress.plan.stage("second").end.earliest == date(2027, 10, 15)
+    assert progress.plan.opening.earliest == date(2027, 11, 15)
 
 
 def test_a_site_s_deadlines_follow_its_target_opening_not_the_forecast_window(session, make_site, now):

@@ -83,6 +83,7 @@ def test_gunicorn_serves_the_production_entry_point_from_the_environment(tmp_pat
         proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_a_server_process_collects_rarely_and_leaves_what_start_up_built_out_of_sight():
     code = ("import gc; from setupflow.server_process import SERVER_GC_THRESHOLDS, tune_collector_for_a_server; "
             "before = gc.get_freeze_count(); tune_collector_for_a_server(); "

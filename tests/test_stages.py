@@ -1,4 +1,5 @@
-"""The stages of the method, their gates and the history, on SQLite and PostgreSQL."""
+"""The stages of a site, their gates and the history, on SQLite and PostgreSQL. The guide's
+own gates run on the shipped method; the engine's mechanics on tests/definitions/tiny.yaml."""
 import pytest
 from sqlalchemy import func, select
 
@@ -63,7 +64,7 @@ def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, mee
 
 
 def test_a_refused_advance_writes_nothing(db, session, make_site, walk, actor, now):
-    site = walk(make_site(), "diagnose")
+    site = walk(make_site(workflow="tiny"), "second")
     before = counts(session), site.version_id
     with pytest.raises(GateNotMet):
         ops.advance(session, site, actor, now)
@@ -71,21 +72,22 @@ def test_a_refused_advance_writes_nothing(db, session, make_site, walk, actor, n
     with db.factory() as other:
         fresh = other.get(Site, site.id)
         assert (counts(other), fresh.version_id) == before
-        assert fresh.stage == "diagnose"
+        assert fresh.stage == "second"
 
 
 def test_every_step_goes_to_the_history_with_who_and_when(session, make_site, walk, now):
-    site = walk(make_site(), "call")
-    actions = [(e.action, e.stage) for e in session.scalars(
-        select(HistoryEntry).where(HistoryEntry.site_id == site.id).order_by(HistoryEntry.id))]
-    assert actions[0] == ("created", "plan")
-    assert [a for a in actions if a[0] == "advanced"] == [("advanced", "cooperate"), ("advanced", "diagnose"),
-                                                         ("advanced", "call")]
-    assert ("decision", "diagnose") in actions
+    site = walk(make_site(workflow="tiny"), "third")
+    entries = list(session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                                   .order_by(HistoryEntry.id)))
+    actions = [(e.action, e.stage) for e in entries]
+    assert actions[0] == ("created", "first")
+    assert [a for a in actions if a[0] == "advanced"] == [("advanced", "second"), ("advanced", "third")]
+    assert ("decision", "second") in actions
+    assert all(e.actor.startswith("Claude") and e.at_dt == now for e in entries)
 
 
 def test_history_cannot_be_rewritten(session, make_site):
-    site = make_site()
+    site = make_site(workflow="tiny")
     entry = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)).first()
     entry.reason = "rewritten"
     with pytest.raises(RuntimeError, match="append-only"):
@@ -93,32 +95,32 @@ def test_history_cannot_be_rewritten(session, make_site):
 
 
 def test_reopening_is_for_managers_and_needs_a_reason(session, make_site, walk, actor, manager, now):
-    site = walk(make_site(), "call")
+    site = walk(make_site(workflow="tiny"), "third")
     with pytest.raises(NotAllowed):
-        ops.reopen(session, site, "diagnose", actor, "new survey", now)
+        ops.reopen(session, site, "second", actor, "new survey", now)
     with refused("site.reopen_reason_required", field="reason"):
-        ops.reopen(session, site, "diagnose", manager, "  ", now)
+        ops.reopen(session, site, "second", manager, "  ", now)
     with refused("site.reopen_not_before", field="stage"):
-        ops.reopen(session, site, "support", manager, "skip ahead", now)
-    assert ops.reopen(session, site, "diagnose", manager, "the health unit data changed", now) == "diagnose"
+        ops.reopen(session, site, "third", manager, "skip ahead", now)
+    assert ops.reopen(session, site, "second", manager, "the health unit data changed", now) == "second"
     last = session.scalars(select(HistoryEntry).order_by(HistoryEntry.id.desc())).first()
     assert (last.action, last.reason) == ("reopened", "the health unit data changed")
 
 
 def test_a_second_decision_on_a_key_supersedes_the_first_only_with_a_reason(session, make_site, walk, actor, now):
-    site = walk(make_site(), "diagnose")
-    first = ops.record_decision(session, site, key="structure_type", value="SIAE-ACI", text=None, actor=actor, now=now)
-    with refused("decision.already_taken", field="supersede_reason", decision="structure_type"):
-        ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now)
-    second = ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now,
-                                 supersede_reason="many detainees with a recognised disability")
+    site = walk(make_site(workflow="tiny"), "second")
+    first = ops.record_decision(session, site, key="flavour", value="plain", text=None, actor=actor, now=now)
+    with refused("decision.already_taken", field="supersede_reason", decision="flavour"):
+        ops.record_decision(session, site, key="flavour", value="fancy", text=None, actor=actor, now=now)
+    second = ops.record_decision(session, site, key="flavour", value="fancy", text=None, actor=actor, now=now,
+                                 supersede_reason="the study asks for more")
     assert first.superseded_by_id == second.id
-    assert ops.current_decisions(session, site)["structure_type"].value == "EA"
+    assert ops.current_decisions(session, site)["flavour"].value == "fancy"
 
 
 def test_withdrawing_the_gate_decision_reopens_the_gate(session, make_site, walk, actor, now):
-    site = walk(make_site(), "diagnose")
-    d = ops.record_decision(session, site, key="structure_type", value="ESAT", text=None, actor=actor, now=now)
+    site = walk(make_site(workflow="tiny"), "second")
+    d = ops.record_decision(session, site, key="flavour", value="fancy", text=None, actor=actor, now=now)
     assert ops.gate_of(session, site).conditions[-1].met
     ops.withdraw_decision(session, site, d, "the ARS withdrew its support", actor, now)
     assert not ops.gate_of(session, site).conditions[-1].met
@@ -129,22 +131,22 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
     import dataclasses
 
     from setupflow.definitions import load_text
-    from tests.conftest import WORKFLOWS
+    from tests.conftest import DEFINITIONS
 
-    site = make_site()
-    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
-    changed = load_text(text, "workflows/cress-disp.yaml")
-    edited = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": changed})
+    site = make_site(workflow="tiny")
+    text = (DEFINITIONS / "tiny.yaml").read_text().replace("{min: 3, max: 5}", "{min: 3, max: 9}")
+    changed = load_text(text, "tests/definitions/tiny.yaml")
+    edited = dataclasses.replace(catalog, loaded={**catalog.loaded, "tiny": changed})
     with refused("workflow.version_unchanged", field="version"):
-        ops.create_site(session, edited, name="B", workflow_id="cress-disp", start_on="2027-01-01",
+        ops.create_site(session, edited, name="B", workflow_id="tiny", start_on="2027-01-01",
                         opening_on="2029-01-01", actor=manager, now=now)
     session.rollback()
-    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
-    newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
-    other = ops.create_site(session, newer, name="C", workflow_id="cress-disp", start_on="2027-01-01",
+    bumped = load_text(text.replace("version: 1", "version: 2", 1), "tests/definitions/tiny.yaml")
+    newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "tiny": bumped})
+    other = ops.create_site(session, newer, name="C", workflow_id="tiny", start_on="2027-01-01",
                             opening_on="2029-01-01", actor=manager, now=now)
-    assert ops.workflow_of(other).stage("support").duration.max == 12
-    assert ops.workflow_of(session.get(Site, site.id)).stage("support").duration.max == 8
+    assert ops.workflow_of(other).stage("second").duration.max == 9
+    assert ops.workflow_of(session.get(Site, site.id)).stage("second").duration.max == 5
 
 
 def test_the_actice_programme_runs_on_the_same_engine(session, make_site, walk):
@@ -156,16 +158,16 @@ def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_s
     import dataclasses
 
     from setupflow.definitions import load_text
-    from tests.conftest import WORKFLOWS
+    from tests.conftest import DEFINITIONS
 
-    site = make_site()
-    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
-    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
-    newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
+    site = make_site(workflow="tiny")
+    text = (DEFINITIONS / "tiny.yaml").read_text().replace("{min: 3, max: 5}", "{min: 3, max: 9}")
+    bumped = load_text(text.replace("version: 1", "version: 2", 1), "tests/definitions/tiny.yaml")
+    newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "tiny": bumped})
     with pytest.raises(NotAllowed):
         ops.upgrade_definition(session, site, newer, actor, now)
     assert ops.upgrade_definition(session, site, newer, manager, now) == 2
-    assert ops.workflow_of(site).stage("support").duration.max == 12
+    assert ops.workflow_of(site).stage("second").duration.max == 9
     with refused("upgrade.same_version", field="workflow"):
         ops.upgrade_definition(session, site, newer, manager, now)
 
@@ -174,7 +176,7 @@ def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_s
 def test_an_id_that_cannot_name_a_site_is_no_such_site_not_a_database_error(session, make_site, site_id):
     from setupflow.errors import NotFound
 
-    make_site()
+    make_site(workflow="tiny")
     with refused("site.not_found", field="site", error=NotFound):
         ops.get_site(session, site_id)
 
@@ -182,8 +184,8 @@ def test_an_id_that_cannot_name_a_site_is_no_such_site_not_a_database_error(sess
 def test_two_advances_from_the_same_read_of_a_site_cannot_both_be_saved(db, manager, now, make_site, meet, session):
     from sqlalchemy.orm.exc import StaleDataError
 
-    site = make_site()
-    meet(site, "directorates_buy_in", "target_establishment", "share_roles")
+    site = make_site(workflow="tiny")
+    meet(site, "agreed")
     session.commit()
     first, second = db.factory(), db.factory()
     try:
@@ -195,7 +197,7 @@ def test_two_advances_from_the_same_read_of_a_site_cannot_both_be_saved(db, mana
             ops.advance(second, theirs, manager, now)
         second.rollback()
         assert counts(second) == history
-        assert ops.get_site(second, site.id).stage == "cooperate"
+        assert ops.get_site(second, site.id).stage == "second"
     finally:
         first.close()
         second.close()
@@ -204,7 +206,7 @@ def test_two_advances_from_the_same_read_of_a_site_cannot_both_be_saved(db, mana
 @pytest.mark.parametrize("key", ["snapshot", "snapshot_id", "version_id", "name_typo"])
 def test_a_recorded_change_sets_only_the_columns_it_may_and_writes_nothing_otherwise(session, make_site, manager,
                                                                                      now, key):
-    site = make_site()
+    site = make_site(workflow="tiny")
     session.commit()
     before = counts(session), site.version_id
     with pytest.raises(ValueError, match="cannot be changed with a history entry"):

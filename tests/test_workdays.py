@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 import holidays
 import pytest
 from dateutil.easter import easter
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from setupflow import clock
 from setupflow.committees import operations as meetings
@@ -133,3 +134,23 @@ def test_the_installations_time_zone_is_the_setting_and_a_wrong_one_is_refused()
             clock.use_timezone("Mars/Olympus")
     finally:
         clock.use_timezone(clock.DEFAULT_TIMEZONE)
+
+
+def test_a_wrong_time_zone_setting_stops_the_cli_with_its_name(sqlite_db, monkeypatch):
+    from click.testing import CliRunner
+
+    from setupflow.cli import cli
+    from setupflow.cli.support import run_cli
+
+    for key, value in {**sqlite_db.env(), "SETUPFLOW_TIMEZONE": "Mars/Olympus"}.items():
+        monkeypatch.setenv(key, value)
+    runner = CliRunner()
+    try:
+        with runner.isolation() as (_out, err, *_):
+            code = run_cli(cli, ["site", "list"])
+            errors = err.getvalue().decode()
+    finally:
+        clock.use_timezone(clock.DEFAULT_TIMEZONE)
+    assert code == 2
+    assert "SETUPFLOW_TIMEZONE: 'Mars/Olympus' is not a time zone" in errors
+    assert clock.installation_timezone() == clock.DEFAULT_TIMEZONE

@@ -31,7 +31,12 @@ ACTION_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "dropped": _l("d
 
 def translated(lazy) -> str:
     """A module-level lazy label in the request's language, translated once per request
-    (a portfolio of 2,000 rows asked Flask-Babel for the same few labels 8,000 times)."""
+    (a portfolio of 2,000 rows asked Flask-Babel for the same few labels 8,000 times).
+
+    Kept on ``flask.g`` rather than a process-wide ``cachetools`` cache: such a cache needs
+    the request's locale in every key, and asking Flask-Babel for it on each call cost
+    more than it saved (measured 2026-12-01: 8,000 labels took 32 ms this way, 80 ms
+    through ``get_locale()`` and a ``cachetools.Cache``)."""
     done = g.setdefault("labels", {})
     key = id(lazy)
     if key not in done:

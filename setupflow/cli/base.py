@@ -42,7 +42,7 @@ def demo(reset):
 
             for table in reversed(metadata.sorted_tables):
                 session.execute(table.delete())
-        sites = build_demo(session, rt.catalog, now_utc())
+        sites = build_demo(session, rt.catalog, now_utc(), rt.settings.default_workflow)
     click.echo(f"demo data: {len(sites)} sites in {rt.settings.database_url}")
     from ..accounts.demo import DEMO_PASSWORD, DEMO_USERS
 

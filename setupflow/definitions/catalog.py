@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .loader import DefinitionError, LoadedWorkflow, Problem, load_file
+from .vocabulary import FILE_NAME as VOCABULARY_FILE
+from .vocabulary import Vocabulary, install, load_vocabulary, vocabulary_file
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -18,11 +20,13 @@ def display_path(path: Path) -> str:
 
 
 def definition_files(paths) -> list[Path]:
-    """The definition files named by ``paths``: files as given, folders searched (not recursively)."""
+    """The definition files named by ``paths``: files as given, folders searched (not
+    recursively), their shared ``vocabulary.yaml`` left out."""
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()))
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file()
+                                and p.name != VOCABULARY_FILE))
         else:
             files.append(path)
     return files
@@ -33,6 +37,8 @@ class Catalog:
     """Validated definitions by id: the newest file content of each workflow."""
 
     loaded: dict[str, LoadedWorkflow]
+    #: what the definitions share (``vocabulary.yaml``)
+    vocabulary: Vocabulary | None = None
 
     def __contains__(self, workflow_id: str) -> bool:
         return workflow_id in self.loaded
@@ -49,13 +55,17 @@ class Catalog:
 
 
 def load_catalog(paths) -> Catalog:
-    """Load every definition; any problem in any file raises ``DefinitionError`` with all of them."""
+    """Load every definition and their vocabulary (which becomes the process's); any
+    problem in any file raises ``DefinitionError`` with all of them."""
     problems: list[Problem] = []
     loaded: dict[str, LoadedWorkflow] = {}
+    where = vocabulary_file(paths)
+    vocabulary = load_vocabulary(where, display_path(where))
+    categories = vocabulary.category_ids
     files = definition_files(paths)
     for path in files:
         try:
-            lw = load_file(path, display_path(path))
+            lw = load_file(path, display_path(path), categories)
         except DefinitionError as exc:
             problems.extend(exc.problems)
             continue
@@ -68,4 +78,5 @@ def load_catalog(paths) -> Catalog:
         problems.append(Problem(", ".join(str(p) for p in paths), None, "", "no workflow definition (*.yaml) found"))
     if problems:
         raise DefinitionError(problems)
-    return Catalog(loaded)
+    install(vocabulary)
+    return Catalog(loaded, vocabulary)

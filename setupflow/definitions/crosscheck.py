@@ -31,8 +31,12 @@ def format_index(where, i):
     return ".".join(str(w) for w in where) + f"[{i}]"
 
 
-def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
-    """Return (path, message) for every inconsistency; empty when the definition holds."""
+def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, str]]:
+    """Return (path, message) for every inconsistency; empty when the definition holds.
+
+    ``organisation_categories``: the category ids of the shared vocabulary
+    (``vocabulary.yaml``); when given, every ``organisation:<x>`` a reminder is sent to
+    must be one of them (a typo would silently e-mail nobody)."""
     problems: list[tuple[tuple, str]] = []
     roles = {r.id for r in wf.roles}
     decisions = {d.id for d in wf.decisions}
@@ -111,6 +115,12 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
                 problems.append((("reminders", ri, "to", ti), f"'{spec}' only makes sense for a meeting rule"))
             if spec == "owner" and rule.event not in ACTION_EVENTS:
                 problems.append((("reminders", ri, "to", ti), "'owner' only makes sense for an action item rule"))
+            category = spec.partition(":")[2] if spec.startswith("organisation:") else None
+            if category is not None and organisation_categories is not None \
+                    and category not in organisation_categories:
+                problems.append((("reminders", ri, "to", ti),
+                                 f"unknown organisation category '{category}' (vocabulary: "
+                                 f"{', '.join(organisation_categories)})"))
 
     terms = set()
     for gi, entry in enumerate(wf.glossary):

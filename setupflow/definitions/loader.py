@@ -133,8 +133,9 @@ def _aliases(text: str, file: str) -> list[Problem]:
             for event in yaml.parse(text, Loader=SafeLoader) if isinstance(event, yaml.AliasEvent)][:20]
 
 
-def load_text(text: str, file: str) -> LoadedWorkflow:
-    """Validate one definition given as YAML text; raise ``DefinitionError``."""
+def parse_yaml(text: str, file: str, what: str = "a workflow definition") -> tuple[dict, "_LineMap"]:
+    """YAML text as data, with the line of every path in it; ``DefinitionError`` saying
+    where the text is not valid YAML or not a mapping."""
     try:
         aliases = _aliases(text, file)
         if aliases:
@@ -154,25 +155,38 @@ def load_text(text: str, file: str) -> LoadedWorkflow:
     if lines.problems:
         raise DefinitionError(lines.problems)
     if not isinstance(data, dict):
-        raise DefinitionError([Problem(file, lines.line_of(()), "", "a workflow definition is a mapping of keys")])
+        raise DefinitionError([Problem(file, lines.line_of(()), "", f"{what} is a mapping of keys")])
+    return data, lines
+
+
+def validate(model, data: dict, lines: "_LineMap"):
+    """``model`` validated from ``data``; ``DefinitionError`` with the file and line of each problem."""
     try:
-        workflow = Workflow.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise DefinitionError(_pydantic_problems(exc, lines)) from None
-    problems = [Problem(file, lines.line_of(loc), format_path(loc), msg) for loc, msg in crosscheck(workflow)]
+
+
+def load_text(text: str, file: str, organisation_categories=None) -> LoadedWorkflow:
+    """Validate one definition given as YAML text; raise ``DefinitionError``. With
+    ``organisation_categories`` (ids), the ``organisation:<x>`` a reminder is sent to are checked."""
+    data, lines = parse_yaml(text, file)
+    workflow = validate(Workflow, data, lines)
+    problems = [Problem(file, lines.line_of(loc), format_path(loc), msg)
+                for loc, msg in crosscheck(workflow, organisation_categories)]
     if problems:
         raise DefinitionError(problems)
     canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return LoadedWorkflow(workflow, file, hashlib.sha256(canonical.encode()).hexdigest()[:16])
 
 
-def load_file(path: Path, display: str | None = None) -> LoadedWorkflow:
+def load_file(path: Path, display: str | None = None, organisation_categories=None) -> LoadedWorkflow:
     display = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DefinitionError([Problem(display, None, "", f"cannot read: {exc}")]) from None
-    return load_text(text, display)
+    return load_text(text, display, organisation_categories)
 
 
 def load_document(document: dict, source: str) -> LoadedWorkflow:

@@ -8,11 +8,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import ValidationError
-
 from .catalog import SUFFIXES, display_path
-from .loader import DefinitionError, Problem, SafeLoader, _LineMap, _pydantic_problems, format_path
+from .loader import DefinitionError, Problem, format_path, parse_yaml, validate
 from .programme import Programme, crosscheck_programme
 
 #: the sub-folder of a workflows folder that holds programme definitions
@@ -27,23 +24,10 @@ class LoadedProgramme:
 
 
 def load_programme_text(text: str, file: str) -> LoadedProgramme:
-    try:
-        root = yaml.compose(text, Loader=SafeLoader)
-        data = yaml.load(text, Loader=SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError([Problem(file, mark.line + 1 if mark else None, "", f"not valid YAML: {problem}")]) \
-            from None
-    lines = _LineMap(root, file)
-    if lines.problems:
-        raise DefinitionError(lines.problems)
-    if not isinstance(data, dict):
-        raise DefinitionError([Problem(file, lines.line_of(()), "", "a programme definition is a mapping of keys")])
-    try:
-        programme = Programme.model_validate(data)
-    except ValidationError as exc:
-        raise DefinitionError(_pydantic_problems(exc, lines)) from None
+    """Validate one programme definition given as YAML text (the site definitions' YAML rules:
+    aliases refused, a line for every problem); raise ``DefinitionError``."""
+    data, lines = parse_yaml(text, file, "a programme definition")
+    programme = validate(Programme, data, lines)
     problems = [Problem(file, lines.line_of(loc), format_path(loc), msg) for loc, msg in crosscheck_programme(programme)]
     if problems:
         raise DefinitionError(problems)

@@ -17,11 +17,12 @@ from ..clock import local_date
 from ..committees.minutes import current_minutes
 from ..committees.models import ActionItem, Meeting
 from ..config import Settings
+from ..definitions import vocabulary
 from ..errors import InputError
 from ..sites.decisions import decision_log
 from ..sites.models import Decision, Site
 from ..sites.runtime import workflow_of
-from ..team.models import ORGANISATION_CATEGORIES, Organisation, Person
+from ..team.models import Organisation, Person
 from .note import project_note
 from .render import Section, html_to_pdf, render_template, sections_to_docx
 
@@ -113,7 +114,7 @@ def site_sections(session: Session, site: Site, kind: str, now: datetime,
                                           if m.is_current(today)})) or "-"
                 status = "actif" if p.is_active else f"parti le {p.left_on:%d/%m/%Y}"
                 rows.append((p.name, p.function or "-", p.email, p.phone or "-", seats, status))
-            category = ORGANISATION_CATEGORIES[org.category][0]
+            category = vocabulary.current().category_label(org.category, "fr")
             heading = org.name if category.casefold() in org.name.casefold() else f"{org.name} ({category})"
             sections.append(Section(heading, table=tuple(rows), level=2))
         if not sections:

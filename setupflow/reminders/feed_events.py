@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..committees.models import AgendaItem, Meeting
+from ..ics import feed_text as ics
 from ..planning import backward
 from ..sites.models import Site
 from ..sites.operations import dated_values
 from ..sites.runtime import workflow_of
 from .. import inputs
-from ..ics import feed_text as ics
 from .meeting_rules import committee_title
 
 #: meetings in a feed: everything but mere proposals

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from threading import Lock
 
+from cachetools import FIFOCache
+
 from ..definitions.loader import load_document
 from ..definitions.schema import Workflow
 from ..engine import StageMachine
 from .models import Site, WorkflowSnapshot
 
-_cache: dict[str, tuple[Workflow, StageMachine]] = {}
+#: snapshot key -> its definition and machine; far more than the versions a database holds
+_cache: FIFOCache = FIFOCache(maxsize=256)
 _lock = Lock()
 
 
@@ -19,13 +22,15 @@ def snapshot_key(snapshot: WorkflowSnapshot) -> str:
 
 def _runtime(snapshot: WorkflowSnapshot) -> tuple[Workflow, StageMachine]:
     key = snapshot_key(snapshot)
-    found = _cache.get(key)
-    if found is None:
-        with _lock:
-            found = _cache.get(key)
-            if found is None:
-                workflow = load_document(snapshot.document, f"snapshot {key}").workflow
-                found = _cache[key] = (workflow, StageMachine(workflow))
+    try:
+        return _cache[key]  # a hit reorders nothing in a FIFO cache: no lock to read
+    except KeyError:
+        pass
+    with _lock:
+        found = _cache.get(key)
+        if found is None:
+            workflow = load_document(snapshot.document, f"snapshot {key}").workflow
+            found = _cache[key] = (workflow, StageMachine(workflow))
     return found
 
 

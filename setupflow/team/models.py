@@ -10,27 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 
-#: the kinds of organisations the method names around a project: id -> (fr, en)
-ORGANISATION_CATEGORIES = {
-    "ep": ("Établissement pénitentiaire", "Prison establishment"),
-    "spip": ("SPIP", "SPIP (integration and probation service)"),
-    "disp": ("DISP", "DISP (interregional directorate)"),
-    "cress": ("Cress", "Cress (regional ESS chamber)"),
-    "national_education": ("Éducation nationale", "National education"),
-    "health_unit": ("Unité sanitaire", "Health unit"),
-    "france_travail": ("France Travail", "France Travail"),
-    "mission_locale": ("Mission Locale", "Mission Locale"),
-    "region": ("Région", "Regional council"),
-    "dreets": ("DREETS", "DREETS"),
-    "ddets": ("DDETS", "DDETS"),
-    "epci": ("EPCI", "EPCI (inter-municipal body)"),
-    "departmental_council": ("Conseil départemental", "Departmental council"),
-    "mdph": ("MDPH", "MDPH"),
-    "agefiph": ("AGEFIPH", "AGEFIPH"),
-    "ess_network": ("Réseau de l'ESS", "ESS network"),
-    "sponsor": ("Structure porteuse", "Sponsor"),
-    "other": ("Autre", "Other"),
-}
 LANGUAGES = ("fr", "en")
 
 
@@ -43,7 +22,7 @@ class Organisation(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     #: its name as people write it, e.g. "SPIP d'Ille-et-Vilaine"
     name: Mapped[str] = mapped_column(String(200))
-    #: one of ORGANISATION_CATEGORIES
+    #: one of the organisation categories of the definitions' vocabulary (``workflows/vocabulary.yaml``)
     category: Mapped[str] = mapped_column(String(30))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -15,11 +15,12 @@ from .. import inputs
 from ..clock import local_date
 from ..inputs import email_key
 from ..db import row_id
+from ..definitions import vocabulary
 from ..errors import InputError, NotFound
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
-from .models import LANGUAGES, ORGANISATION_CATEGORIES, Membership, Organisation, Person
+from .models import LANGUAGES, Membership, Organisation, Person
 
 
 
@@ -40,8 +41,9 @@ def _text(value: str | None, field: str, max_len: int, required: bool = True) ->
 
 def add_organisation(session: Session, site: Site, *, name: str, category: str, actor: Actor,
                      now: datetime) -> Organisation:
-    if category not in ORGANISATION_CATEGORIES:
-        raise InputError(code="choice.invalid", field="category", value=category, allowed=list(ORGANISATION_CATEGORIES))
+    categories = vocabulary.current().category_ids
+    if category not in categories:
+        raise InputError(code="choice.invalid", field="category", value=category, allowed=list(categories))
     org = Organisation(site_id=site.id, name=_text(name, "organisation", 200), category=category, created_dt=now)
     session.add(org)
     session.flush()
@@ -59,15 +61,16 @@ def organisation_for(session: Session, site: Site, category_or_name: str, actor:
     for org in orgs:
         if org.name.casefold() == wanted.casefold():
             return org
-    if wanted in ORGANISATION_CATEGORIES and category is None:
+    words = vocabulary.current()
+    if wanted in words.category_ids and category is None:
         for org in orgs:
             if org.category == wanted:
                 return org
-        return add_organisation(session, site, name=ORGANISATION_CATEGORIES[wanted][0], category=wanted,
+        return add_organisation(session, site, name=words.category_label(wanted, "fr"), category=wanted,
                                 actor=actor, now=now)
     if category is None:
         raise InputError(code="team.organisation_unknown", field="organisation", value=wanted, site=site.id,
-                         categories=list(ORGANISATION_CATEGORIES), known=[o.name for o in orgs])
+                         categories=list(words.category_ids), known=[o.name for o in orgs])
     return add_organisation(session, site, name=wanted, category=category, actor=actor, now=now)
 
 

@@ -137,6 +137,7 @@ def formula_cells(body: str) -> list[str]:
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_in_chromium_no_dialog_fires_on_any_page_for_any_role(app, live_app, chromium, hostile, tmp_path, sqlite_db):
     urls = page_urls(app, hostile)
     stored = {tag for found in stored_tags(sqlite_db.engine).values() for tag in found}

@@ -46,6 +46,7 @@ def each_fault_point(db, operation) -> int:
     return k - 1
 
 
+@pytest.mark.slow  # every crash point of the operation
 def test_a_failure_in_the_middle_of_advance_leaves_the_site_where_it_was(db, session, make_site, meet, manager,
                                                                           now):
     site = make_site()
@@ -60,6 +61,7 @@ def test_a_failure_in_the_middle_of_advance_leaves_the_site_where_it_was(db, ses
         assert s.get(Site, site.id).stage != start
 
 
+@pytest.mark.slow  # every crash point of the operation
 def test_a_failure_while_superseding_a_decision_keeps_the_old_one_current(db, session, make_site, manager, now):
     site = make_site()
     first = ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=manager, now=now)
@@ -74,6 +76,7 @@ def test_a_failure_while_superseding_a_decision_keeps_the_old_one_current(db, se
         assert s.get(Decision, first.id).superseded_by_id is not None
 
 
+@pytest.mark.slow  # every crash point of the operation
 def test_a_failure_while_scheduling_a_meeting_leaves_no_meeting_nor_invitation(db, session, make_site, make_team,
                                                                                manager, now):
     site = make_site()
@@ -85,6 +88,7 @@ def test_a_failure_while_scheduling_a_meeting_leaves_no_meeting_nor_invitation(d
     assert each_fault_point(db, schedule) >= 3  # meeting, history, invitations
 
 
+@pytest.mark.slow  # every crash point of the operation
 def test_a_failure_while_someone_leaves_hands_over_nothing(db, session, make_site, make_team, manager, now):
     site = make_site()
     people = make_team(site)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Integer, MetaData, String, Text, select
 from sqlalchemy.types import Numeric
@@ -14,6 +15,9 @@ from setupflow import schema
 from setupflow.all_models import metadata
 
 from . import counters
+
+#: every migration, one step at a time, with data
+pytestmark = pytest.mark.slow
 
 #: values a check constraint or the method requires, by (table, column)
 REQUIRED = {("users", "role"): "admin", ("users", "language"): "fr", ("users", "email"): "old@example.org",

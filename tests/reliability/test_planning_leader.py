@@ -20,6 +20,9 @@ from setupflow.reminders.worker import Worker
 
 from . import counters
 
+#: worker processes, killed and restarted
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 
 #: a second worker process that takes the planning turn and stays in it (a long pass)

@@ -40,6 +40,7 @@ def url_for_rule(rule, site_id: int) -> str:
     return rule.build(values)[1]
 
 
+@pytest.mark.slow
 def test_crawling_every_page_as_every_role_changes_nothing(app, site_in, logged_in, web_db):
     own = site_in("Bretagne", name="Atelier suivi")
     clients = {role: logged_in(f"{role}@example.test", role, region="Bretagne" if role == "cress" else None,
@@ -142,6 +143,7 @@ TEXT = st.one_of(st.text(max_size=40), st.text(min_size=2000, max_size=5000), st
                                   "<script>alert(1)</script>", "=HYPERLINK(\"x\")", "NaN", "\r\n"]))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzzed_urls_query_strings_and_forms_never_answer_500(app, site_in, logged_in, data):

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -24,6 +26,7 @@ sys.exit(1 if unconfigured or "setupflow.team.models" not in sys.modules else 0)
 """
 
 
+@pytest.mark.slow  # a fresh Python process
 def test_a_session_factory_comes_with_every_mapper_configured():
     done = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})

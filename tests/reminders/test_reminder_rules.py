@@ -1,4 +1,6 @@
-"""The reminder rules fire at the right instants, for the right people, exactly once."""
+"""The reminder rules fire at the right instants, for the right people, exactly once. The
+engine's mechanics run on tests/definitions/tiny.yaml (its board invites one week ahead,
+minutes are due two working days after); the guide's own rules on the shipped method."""
 from __future__ import annotations
 
 from datetime import date
@@ -54,9 +56,9 @@ def test_the_partnership_committee_invites_six_weeks_ahead(session, make_site, t
 
 
 def test_planning_twice_creates_nothing_new(session, make_site, team, meeting, now):
-    site = make_site()
-    team(site, "Ana Fictive", "ana@ep.test", "ep")
-    meeting(site, "2027-03-10T14:00")
+    site = make_site(workflow="tiny")
+    team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("board",))
+    meeting(site, "2027-03-10T14:00", committee="board")
     first = plan_site(session, site, now)
     second = plan_site(session, site, now)
     assert first.created > 0
@@ -64,24 +66,29 @@ def test_planning_twice_creates_nothing_new(session, make_site, team, meeting, n
 
 
 def test_a_moved_meeting_reschedules_its_pending_reminders(session, make_site, team, meeting, now):
-    site = make_site()
-    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
-    m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana})
+    site = make_site(workflow="tiny")
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("board",))
+    m = meeting(site, "2027-03-10T14:00", committee="board", roles={"agenda": ana})
     plan_site(session, site, now)
     ids = {r.rule: r.id for r in rows(session, subject=f"meeting:{m.id}")}
+    assert table(session, subject=f"meeting:{m.id}") == [
+        ("invitation", paris("2027-03-03T09:00"), "ana@ep.test"),       # one week ahead
+        ("day_before", paris("2027-03-09T08:00"), "ana@ep.test"),
+        ("minutes_missing", paris("2027-03-12T09:00"), "ana@ep.test"),  # Thursday, Friday
+    ]
     m.starts_dt, m.sequence, m.updated_dt = paris("2027-03-17T14:00"), 1, now
     result = plan_site(session, site, now)
-    assert result.rescheduled == 4 and result.created == 0
+    assert result.rescheduled == 3 and result.created == 0
     moved = {r.rule: (r.id, r.due_dt) for r in rows(session, subject=f"meeting:{m.id}")}
     assert moved["day_before"] == (ids["day_before"], paris("2027-03-16T08:00"))
-    assert moved["invitation"] == (ids["invitation"], paris("2027-03-03T09:00"))
-    assert moved["minutes_missing"] == (ids["minutes_missing"], paris("2027-03-22T09:00"))
+    assert moved["invitation"] == (ids["invitation"], paris("2027-03-10T09:00"))
+    assert moved["minutes_missing"] == (ids["minutes_missing"], paris("2027-03-19T09:00"))
 
 
 def test_a_cancelled_meeting_withdraws_its_reminders(session, make_site, team, meeting, now):
-    site = make_site()
-    team(site, "Ana Fictive", "ana@ep.test", "ep")
-    m = meeting(site, "2027-03-10T14:00")
+    site = make_site(workflow="tiny")
+    team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("board",))
+    m = meeting(site, "2027-03-10T14:00", committee="board")
     plan_site(session, site, now)
     m.status, m.sequence, m.cancelled_reason = "cancelled", 1, "conflit d'agenda"
     plan_site(session, site, now)
@@ -91,12 +98,12 @@ def test_a_cancelled_meeting_withdraws_its_reminders(session, make_site, team, m
 
 
 def test_minutes_reminders_count_working_days_across_a_public_holiday(session, make_site, team, meeting, now):
-    site = make_site()
-    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
-    m = meeting(site, "2027-05-05T14:00", roles={"agenda": ana})  # the day before Ascension
+    site = make_site(workflow="tiny")
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("board",))
+    m = meeting(site, "2027-05-05T14:00", committee="board", roles={"agenda": ana})  # the day before Ascension
     plan_site(session, site, now)
     minutes = rows(session, subject=f"meeting:{m.id}", rule="minutes_missing")
-    assert [r.due_dt for r in minutes] == [paris("2027-05-11T09:00")]  # Fri 7, Mon 10, Tue 11
+    assert [r.due_dt for r in minutes] == [paris("2027-05-10T09:00")]  # Fri 7, Mon 10
 
 
 def test_alsace_moselle_has_its_own_holidays():
@@ -108,15 +115,15 @@ def test_alsace_moselle_has_its_own_holidays():
 def test_an_action_item_is_due_soon_then_overdue_every_week(session, make_site, team, now):
     from setupflow.committees.models import ActionItem
 
-    site = make_site()
-    ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
+    site = make_site(workflow="tiny")
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("board",))
     action = ActionItem(site_id=site.id, text="Envoyer la note de projet", owner_id=ana.id, due_on=date(2027, 2, 15),
                         status="open", created_dt=now)
     session.add(action)
     session.commit()
     plan_site(session, site, now)
     assert table(session, subject=f"action:{action.id}") == [
-        ("action_due_soon", paris("2027-02-12T08:00"), "ana@ep.test"),
+        ("action_due_soon", paris("2027-02-14T08:00"), "ana@ep.test"),  # one calendar day before
         ("action_overdue", paris("2027-02-16T08:00"), "ana@ep.test"),
     ]
     # three weeks later, the latest weekly occurrence is planned

@@ -25,6 +25,9 @@ from setupflow.reminders.sweep import LEASE, MARK_EVERY
 
 from mailtools import Collector, free_port, smtp_env
 
+#: worker processes, killed mid-sweep
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 DUE = paris("2027-03-09T08:00")
 

@@ -13,7 +13,7 @@ from setupflow.errors import InputError
 from .. import now
 from ..auth.invitation import invitation_path
 from ..auth.session_user import current_account
-from ..db import catalog, db_session, discard_changes
+from ..db import catalog, db_session, discard_changes, settings
 from ..problems import explain
 from .routes import allowed, bp, visible_site
 
@@ -29,7 +29,7 @@ def new():
     workflows = [lw.workflow for lw in catalog()]
     if request.method == "GET":
         return render_template("sites/new.html", workflows=workflows,
-                               form={"region": user.region or "", "workflow": "cress-disp"})
+                               form={"region": user.region or "", "workflow": settings().default_workflow})
     form = {k: (request.form.get(k) or "").strip() for k in SITE_FIELDS}
     try:
         site = accounts.create_site_as(db_session(), catalog(), user, now=now(), name=form["name"],

@@ -12,11 +12,12 @@ from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.clock import local_date
 from setupflow.db import row_id
+from setupflow.definitions import vocabulary
 from setupflow.errors import InputError, NotFound
 from setupflow.sites.runtime import workflow_of
 from setupflow.team import operations as team
 from setupflow.team.handover import person_leaves
-from setupflow.team.models import ORGANISATION_CATEGORIES, Organisation
+from setupflow.team.models import Organisation
 
 from ..i18n import current_language
 from ..problems import explain
@@ -53,7 +54,7 @@ def index(site_id):
     site = visible_site(site_id)
     people = team.people_of(db_session(), site)
     return render_template("team/index.html", site=site, people=people, organisations=_organisations(site),
-                           active=[p for p in people if p.is_active], categories=ORGANISATION_CATEGORIES,
+                           active=[p for p in people if p.is_active], categories=vocabulary.current(),
                            committees=workflow_of(site).committees, today=local_date(now()),
                            lang=current_language(), subnav="team",
                            can_edit=access.can_edit_site(current_account(), site))
