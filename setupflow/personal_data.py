@@ -32,7 +32,7 @@ def anonymised_email(person_id: int) -> str:
 def people_with_email(session: Session, email: str) -> list[Person]:
     email = (email or "").strip().lower()
     if not email or "@" not in email:
-        raise InputError(f"email: '{email}' is not an e-mail address")
+        raise InputError(code="email.invalid", field="email", value=email)
     return list(session.scalars(select(Person).where(func.lower(Person.email) == email).order_by(Person.id)))
 
 
@@ -50,7 +50,7 @@ def person_report(session: Session, email: str) -> dict:
     people = people_with_email(session, email)
     user = session.scalar(select(User).where(User.email == email))
     if not people and user is None:
-        raise NotFound(f"email: nobody with the address {email}")
+        raise NotFound(code="personal_data.nobody", field="email", email=email)
     ids = [p.id for p in people]
     names = {p.name for p in people} | ({user.display_name} if user else set())
     actor_forms = names | ({f"{user.display_name} <{user.email}>"} if user else set())

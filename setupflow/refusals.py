@@ -81,6 +81,8 @@ MESSAGES: dict[str, str] = {
         N_("Call %(call)s was published on %(published_on)s: its criteria weights are fixed so that every "
            "candidate is judged on the published rules."),
     "choice.invalid": N_("'%(value)s' is not one of %(allowed)s."),
+    "crash.count_invalid": N_("'%(value)s' after '%(point)s:' is not a count (1, 2, 3...)."),
+    "crash.point_unknown": N_("'%(value)s' is not a crash point; use one of %(allowed)s."),
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "dates.end_before_start": N_("The end (%(end)s) comes before the start (%(start)s)."),
@@ -114,6 +116,11 @@ MESSAGES: dict[str, str] = {
     "diagnostic.participants_none": N_("Give the number of participants (a whole number, at least 1)."),
     "diagnostic.rationale_required": N_("Say why this structure type answers the needs found."),
     "diagnostic.themes_required": N_("Give at least one theme raised."),
+    "document.docx_kinds": N_("The DOCX format is available for %(allowed)s, not %(kind)s."),
+    "document.ics_invitation_only":
+        N_("The ICS format is the invitation of a meeting of this site (kind invitation, --meeting)."),
+    "document.meeting_other_site": N_("Meeting %(meeting)s belongs to another site."),
+    "document.meeting_required": N_("The %(kind)s is the document of a meeting: say which (--meeting)."),
     "dui.already_signed": N_("%(signatory)s already signed the DUI on %(signed_on)s."),
     "dui.before_previous": N_("A signature cannot come before the previous one (%(previous)s, %(previous_on)s)."),
     "dui.out_of_order": N_("The DUI is signed in order: waiting first for %(waiting)s."),
@@ -121,6 +128,12 @@ MESSAGES: dict[str, str] = {
     "dui.signed_in_future": N_("A signature date cannot be in the future (%(value)s)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "email.line_break": N_("Line breaks are not allowed in an e-mail address."),
+    "export.files_missing": N_("Uploaded files of site %(site)s are missing from %(folder)s: %(files)s."),
+    "export.points_outside": N_("Row %(row)s points outside the site (%(target)s %(value)s)."),
+    "feed.nobody_with_email": N_("Nobody with the address '%(email)s' in any site's team."),
+    "feed.not_found": N_("No such feed, or it was revoked."),
+    "feed.not_yours": N_("No such live feed of yours (%(feed)s)."),
+    "feed.person_or_site": N_("Give either a person or a site."),
     "file.empty": N_("The file %(name)s is empty."),
     "file.name_required": N_("Choose a file to attach."),
     "file.too_large": N_("The file %(name)s is larger than %(limit_mb)s MB."),
@@ -129,6 +142,31 @@ MESSAGES: dict[str, str] = {
     "handover.already_left": N_("%(person)s already left on %(left_on)s."),
     "handover.other_site": N_("Both people must belong to the same site."),
     "handover.self": N_("Someone cannot succeed themselves."),
+    "import.checksum_mismatch": N_("Checksum mismatch: the file was changed or damaged after export."),
+    "import.columns_mismatch": N_("Row %(row)s of %(table)s does not have the columns of this version."),
+    "import.dangling": N_("Points to %(target)s %(value)s, which the export lacks."),
+    "import.definition_differs":
+        N_("Definition %(workflow)s v%(version)s differs in this database from the one the site was "
+           "exported with."),
+    "import.file_checksum": N_("Its content does not match its recorded SHA-256 and size."),
+    "import.file_content_missing": N_("Its content is not in the export."),
+    "import.file_exists": N_("A stored file named %(name)s already exists."),
+    "import.file_not_base64": N_("Its content is not valid base64."),
+    "import.format_version": N_("Export format version %(version)s; this setupflow reads version %(expected)s."),
+    "import.no_checksum": N_("Payload or checksum missing."),
+    "import.no_format_marker": N_("Not a setupflow site export (format marker '%(marker)s' missing)."),
+    "import.not_json": N_("Not a setupflow export, or truncated (invalid JSON: %(error)s)."),
+    "import.not_utf8": N_("Not a setupflow export (not UTF-8 text)."),
+    "import.one_site": N_("An export holds exactly one site."),
+    "import.payload_shape": N_("Expected 'snapshot', 'tables' and 'files'."),
+    "import.refused_by_database": N_("The database refuses the rows (already imported here?): %(error)s"),
+    "import.schema":
+        N_("Exported at database schema %(schema)s, this setupflow is at %(head)s: import it with the "
+           "setupflow version that exported it, then upgrade."),
+    "import.stored_name": N_("The stored name %(name)s is not a name setupflow generates."),
+    "import.tables_mismatch":
+        N_("The tables do not match this version (unknown: %(unknown)s; missing: %(missing)s)."),
+    "import.value_invalid": N_("'%(value)s' is not a valid %(type)s (%(error)s)."),
     "meeting.action.cancel": N_("cancel it"),
     "meeting.action.change": N_("change it"),
     "meeting.action.change_agenda": N_("change its agenda"),
@@ -165,6 +203,7 @@ MESSAGES: dict[str, str] = {
     "password.too_common": N_("This password is too common; choose another one."),
     "password.too_long": N_("The password has at most %(limit)s characters."),
     "password.too_short": N_("The password needs at least %(limit)s characters."),
+    "personal_data.nobody": N_("Nobody with the address %(email)s."),
     "phone.invalid": N_("'%(value)s' is not a phone number."),
     "privacy.identifying":
         N_("%(problem)s; the diagnostic keeps aggregates and themes only, never data about one person: "
@@ -176,7 +215,13 @@ MESSAGES: dict[str, str] = {
     "privacy.kind.name_title": N_("looks like a person's name (title followed by a name)"),
     "privacy.kind.phone": N_("looks like a phone number"),
     "privacy.kind.register_number": N_("looks like a prison register number (numéro d'écrou)"),
+    "reminder.not_withdrawable":
+        N_("Reminder %(reminder)s is %(state)s: only a pending or failed one can be withdrawn."),
     "required": N_("This information is required."),
+    "revision.race": N_("Saved by someone else at the same moment: reload and save again."),
+    "revision.stale":
+        N_("Edited since version %(based_on)s (now version %(current)s): reload, redo your change and save "
+           "again."),
     "score.invalid": N_("The score for %(criterion)s is not a whole number: '%(value)s'."),
     "score.member_required": N_("Say which committee member scores."),
     "score.none": N_("Give at least one score (CRITERION=SCORE)."),
@@ -211,6 +256,7 @@ MESSAGES: dict[str, str] = {
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.line_break": N_("The text must fit on one line."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
+    "time.invalid": N_("'%(value)s' is not a time (HH:MM)."),
     "upgrade.drops_done_tasks": N_("Version %(version)s of %(workflow)s drops done tasks: %(tasks)s."),
     "upgrade.older_version": N_("Site %(site)s runs version %(version)s; %(source)s has the older %(older)s."),
     "upgrade.same_version": N_("Site %(site)s already runs %(workflow)s version %(version)s."),

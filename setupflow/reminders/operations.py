@@ -110,7 +110,7 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
     wanted: set[int] = set()
     for p in planned:
         if p.due_dt.tzinfo is None:
-            raise InputError(f"reminder {p.rule}: due instant must be an aware datetime")
+            raise InputError(code="datetime.no_time_zone", field=f"reminder {p.rule}")
         if p.expires_dt is not None and p.expires_dt <= now:
             continue  # too late to be of use (the meeting has started...)
         rows = existing.get(p.loose_key, [])
@@ -174,7 +174,7 @@ def plan_site(session: Session, site, now: datetime) -> SyncResult:
 def withdraw(session: Session, reminder: Reminder, reason: str, now: datetime) -> None:
     """Take an unsent reminder out of the outbox for good (it stays as a record)."""
     if reminder.state not in UNSENT_EDITABLE:
-        raise InputError(f"reminder {reminder.id}: it is {reminder.state}, only a pending or failed one can be withdrawn")
+        raise InputError(code="reminder.not_withdrawable", field="reminder", reminder=reminder.id, state=reminder.state)
     reminder.state = "withdrawn"
     reminder.last_error = reason
     reminder.updated_dt = now
@@ -188,12 +188,12 @@ def set_digest(session: Session, email: str, is_digest: bool, now: datetime, dig
     """
     email = (email or "").strip().lower()
     if "@" not in email:
-        raise InputError(f"email: '{email}' is not an e-mail address")
+        raise InputError(code="email.invalid", field="email", value=email)
     try:
         hour, minute = (int(p) for p in digest_at.split(":"))
         time(hour, minute)
     except ValueError:
-        raise InputError(f"digest_at: '{digest_at}' is not a time (HH:MM)") from None
+        raise InputError(code="time.invalid", field="digest_at", value=digest_at) from None
     pref = session.scalar(select(MailPreference).where(MailPreference.email == email))
     if pref is None:
         pref = MailPreference(email=email)
