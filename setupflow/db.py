@@ -109,9 +109,7 @@ def stale_edit(exc: StaleDataError):
     from .errors import StaleEdit
 
     table = re.search(r"table '([^']+)'", str(exc))
-    what = f"this {table.group(1).rstrip('s').replace('_', ' ')}" if table else "this record"
-    return StaleEdit(f"{what} was changed by someone else since you read it; nothing of yours was saved: "
-                     "reload it and try again")
+    return StaleEdit(code="record.stale", table=table.group(1) if table else None)
 
 
 @contextmanager

@@ -92,6 +92,7 @@ MESSAGES: dict[str, str] = {
         N_("This decision is already taken (%(value)s, decision #%(previous)s): give a reason to replace "
            "it."),
     "decision.not_found": N_("Decision %(decision)s is not a decision of site %(site)s."),
+    "decision.not_found_id": N_("No such decision (%(decision)s)."),
     "decision.other_committee":
         N_("This decision is taken by the %(committee)s committee, not the %(meeting_committee)s committee."),
     "decision.superseded": N_("Decision %(decision)s is already superseded."),
@@ -138,6 +139,11 @@ MESSAGES: dict[str, str] = {
     "file.name_required": N_("Choose a file to attach."),
     "file.too_large": N_("The file %(name)s is larger than %(limit_mb)s MB."),
     "file.type_refused": N_("The file %(name)s is not of an accepted type (%(allowed)s), whatever its name says."),
+    "form.datetime_required": N_("Give a date and a time."),
+    "form.duration_invalid": N_("Give the duration as a number of minutes."),
+    "form.organisation_required": N_("Choose an organisation of this site."),
+    "form.person_required": N_("Choose a person of the team file."),
+    "form.successor_required": N_("Choose who takes over."),
     "form.version_missing": N_("The form is missing its version: reload the page."),
     "handover.already_left": N_("%(person)s already left on %(left_on)s."),
     "handover.other_site": N_("Both people must belong to the same site."),
@@ -215,6 +221,9 @@ MESSAGES: dict[str, str] = {
     "privacy.kind.name_title": N_("looks like a person's name (title followed by a name)"),
     "privacy.kind.phone": N_("looks like a phone number"),
     "privacy.kind.register_number": N_("looks like a prison register number (numéro d'écrou)"),
+    "record.stale":
+        N_("This record was changed by someone else since you read it; nothing of yours was saved: reload "
+           "it and try again."),
     "reminder.not_withdrawable":
         N_("Reminder %(reminder)s is %(state)s: only a pending or failed one can be withdrawn."),
     "required": N_("This information is required."),

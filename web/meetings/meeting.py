@@ -89,7 +89,7 @@ def _person(meeting, field):
     try:
         return get_person(db_session(), request.form.get(field), meeting.site)
     except NotFound:
-        raise InputError(f"{field}: choose a person of the team file") from None
+        raise InputError(code="form.person_required", field=field) from None
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/confirm")
@@ -124,7 +124,7 @@ def place(site_id, meeting_id):
     def change(m):
         raw = (form.get("duration") or "").strip()
         if raw and not raw.isdigit():
-            raise InputError("duration: a number of minutes")
+            raise InputError(code="form.duration_invalid", field="duration")
         meetings.update_place(db_session(), m, actor(), now(), place=form.get("place"),
                               video_url=form.get("video_url"), duration_minutes=int(raw) if raw else None)
     return _change(site_id, meeting_id, change, _("Place and link saved."), "place")

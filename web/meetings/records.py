@@ -51,7 +51,7 @@ def approve(site_id, meeting_id):
     def change(m):
         raw = request.form.get("version") or ""
         if not raw.isdigit():
-            raise InputError("version: which version of the minutes is approved")
+            raise InputError(code="form.version_missing", field="version")
         minutes.approve_minutes(db_session(), m, int(raw), actor(), now())
     return _change(site_id, meeting_id, change, _("Minutes approved."), "minutes")
 

@@ -101,7 +101,7 @@ def change(site_id, line_id):
     version = form.get("version", "")
     try:
         if not version.isdigit():
-            raise InputError("version: the form is missing its version; reload the page")
+            raise InputError(code="form.version_missing", field="version")
         ops.change_line(db_session(), site, row, actor=actor(), now=now(), expected_version=int(version),
                         **{k: form.get(k, "") for k in LINE_FIELDS})
     except StaleEdit:

@@ -91,7 +91,8 @@ def indicator(site_id):
     dim = next((d for d in ops.spec_of(site).dimensions if d.id == dimension), None)
     try:
         if dim is None:
-            raise InputError(f"dimension: '{dimension}' is not one of the diagnostic's dimensions")
+            raise InputError(code="choice.invalid", field="dimension", value=dimension,
+                             allowed=[d.id for d in ops.spec_of(site).dimensions])
         cells = {c.id: form.get(f"count-{c.id}", "").strip() or "0" for c in dim.categories}
         ops.set_indicator(db_session(), site, dimension, cells, actor=actor(), now=now(),
                           source_key=form.get("source") or None, as_of_on=_month(form.get("as_of")))
@@ -113,7 +114,7 @@ def interview(site_id):
     try:
         participants = form.get("participants", "").strip()
         if not participants.isdigit():
-            raise InputError(f"participants: '{participants}' is not a whole number")
+            raise InputError(code="number.invalid", field="participants", value=participants)
         ops.log_interview(db_session(), site, held_on=form.get("held_on", ""), audience=form.get("audience", ""),
                           format=form.get("format", ""), participants=int(participants),
                           themes=form.get("themes", "").splitlines(), summary=form.get("summary"),
