@@ -9,7 +9,7 @@ from ..clock import local_date
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from ..sites.operations import Actor, parse_day, record, record_decision
 from .models import Application, Call, Score
 from .operations import spec_of
 
@@ -31,7 +31,7 @@ def add_application(session: Session, site: Site, call: Call, *, organisation: s
     for name, value in values.items():
         if not (value or "").strip():
             raise InputError(code="required", field=name, label=name)
-    received = _parse_day(received_on, "received_on") if received_on else local_date(now)
+    received = parse_day(received_on, "received_on") if received_on else local_date(now)
     if received < call.published_on:
         raise InputError(code="application.before_publication", field="received_on", value=received,
                          published_on=call.published_on)

@@ -10,7 +10,7 @@ from ..clock import local_date, parse_instant
 from ..errors import Advice, InputError, NotFound, StaleEdit
 from ..refusals import Term
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from ..sites.operations import Actor, parse_day, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import Call, CallSlot
 
@@ -161,7 +161,7 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
                          missing=[Term(f"call.missing.{p}") for p in problems])
     if call.published_on is not None:
         raise InputError(code="call.already_published", field="call", call=call.id, published_on=call.published_on)
-    published, closes = _parse_day(published_on, "published_on"), _parse_day(closes_on, "closes_on")
+    published, closes = parse_day(published_on, "published_on"), parse_day(closes_on, "closes_on")
     if closes <= published:
         raise InputError(code="call.closes_before_publication", field="closes_on", closes_on=closes,
                          published_on=published)

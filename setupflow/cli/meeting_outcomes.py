@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .support import actor_from, echo_json, now_utc, runtime
-
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
+from .support import AS_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 def _meeting(session, meeting_id):

@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .support import actor_from, echo_json, now_utc, runtime
-
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 def person_dict(p, today) -> dict:
@@ -82,7 +79,7 @@ def list_(site_id, as_json):
 @JSON_OPTION
 def leave(person_id, successor, left_on, actor, as_json):
     """Record that someone left; their open actions, meeting roles and seats go to the successor."""
-    from ..sites.operations import _parse_day
+    from ..sites.operations import parse_day
     from ..team.handover import person_leaves
     from ..team.operations import get_person
 
@@ -91,7 +88,7 @@ def leave(person_id, successor, left_on, actor, as_json):
         person = get_person(session, person_id)
         detail = person_leaves(session, _site(session, person),
                                person, get_person(session, successor), actor_from(actor), now,
-                               left_on=_parse_day(left_on, "on") if left_on else None)
+                               left_on=parse_day(left_on, "on") if left_on else None)
     if as_json:
         echo_json(detail)
     else:

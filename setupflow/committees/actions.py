@@ -10,7 +10,7 @@ from ..db import row_id
 from ..errors import InputError, NotFound
 from ..refusals import Term
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record
+from ..sites.operations import Actor, parse_day, record
 from ..team.models import Person
 from .models import ACTION_STATUSES, ActionItem, Meeting
 
@@ -30,7 +30,7 @@ def add_action(session: Session, meeting: Meeting, text: str, owner: Person, act
         raise InputError(code="action.text_required", field="text")
     if owner.site_id != meeting.site_id or not owner.is_active:
         raise InputError(code="action.owner_not_in_team", field="owner", person=owner.id)
-    due = _parse_day(due_on, "due") if due_on is not None else None
+    due = parse_day(due_on, "due") if due_on is not None else None
     item = ActionItem(site_id=meeting.site_id, meeting_id=meeting.id, text=text, owner=owner, due_on=due,
                       status="open", created_dt=now)
     session.add(item)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..clock import local_date
 from ..errors import InputError
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record
+from ..sites.operations import Actor, parse_day, record
 from ..sites.runtime import workflow_of
 from .cadence import meeting_dates
 from .models import AgendaItem, Meeting
@@ -68,7 +68,7 @@ def propose(session: Session, site: Site, now: datetime, actor: Actor = SYSTEM) 
 def change_target_opening(session: Session, site: Site, opening_on, actor: Actor, now: datetime,
                           reason: str | None = None) -> list[Meeting]:
     """Move the site's target opening; the proposals nobody confirmed follow the new plan."""
-    opening: date = _parse_day(opening_on, "opening")
+    opening: date = parse_day(opening_on, "opening")
     if opening <= site.start_on:
         raise InputError(code="site.opening_before_start", field="opening", opening=opening, start=site.start_on)
     previous = site.target_opening_on

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..errors import InputError
 from ..privacy import refuse_identifying
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from ..sites.operations import Actor, parse_day, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import AUDIENCES, FORMATS, SOURCE_STATUSES, DiagnosticReport, DiagnosticSource, Indicator, \
     Initiative, Interview
@@ -34,7 +34,7 @@ def set_source(session: Session, site: Site, key: str, *, status: str, actor: Ac
     spec = spec_of(site)
     _choice("source", key, [s.id for s in spec.sources])
     _choice("status", status, SOURCE_STATUSES)
-    day = _parse_day(obtained_on, "obtained_on") if obtained_on else None
+    day = parse_day(obtained_on, "obtained_on") if obtained_on else None
     if status == "obtained" and day is None:
         raise InputError(code="diagnostic.obtained_on_required", field="obtained_on")
     if day is not None and status != "obtained":
@@ -93,7 +93,7 @@ def set_indicator(session: Session, site: Site, dimension: str, cells, *, actor:
     label = refuse_identifying("label", label) or None
     if source_key is not None:
         _choice("source", source_key, [s.id for s in spec.sources])
-    day = _parse_day(as_of_on, "as_of").replace(day=1) if as_of_on else None
+    day = parse_day(as_of_on, "as_of").replace(day=1) if as_of_on else None
     row = session.scalar(select(Indicator).where(Indicator.site_id == site.id, Indicator.dimension == dimension))
     if row is None:
         row = Indicator(site_id=site.id, dimension=dimension)
@@ -118,7 +118,7 @@ def log_interview(session: Session, site: Site, *, held_on, audience: str, forma
     themes = [t for t in themes if t]
     if not themes:
         raise InputError(code="diagnostic.themes_required", field="themes")
-    row = Interview(site_id=site.id, held_on=_parse_day(held_on, "held_on"), audience=audience, format=format,
+    row = Interview(site_id=site.id, held_on=parse_day(held_on, "held_on"), audience=audience, format=format,
                     participants=int(participants), themes=themes,
                     summary=refuse_identifying("summary", summary) or None, recorded_dt=now,
                     recorded_by=actor.name)

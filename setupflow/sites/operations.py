@@ -44,7 +44,7 @@ def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> Wor
     return existing
 
 
-def _parse_day(value, what: str) -> date:
+def parse_day(value, what: str) -> date:
     if isinstance(value, date):
         return value
     try:
@@ -61,8 +61,8 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
         raise InputError(code="site.name_required", field="name")
     if len(name) > 200:
         raise InputError(code="text.too_long", field="name", length=len(name), limit=200)
-    start = _parse_day(start_on, "start")
-    opening = _parse_day(opening_on, "opening")
+    start = parse_day(start_on, "start")
+    opening = parse_day(opening_on, "opening")
     if opening <= start:
         raise InputError(code="site.opening_before_start", field="opening", opening=opening, start=start)
     try:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..clock import local_date
 from ..errors import InputError
 from ..sites.models import Site
-from ..sites.operations import Actor, _parse_day, record, record_decision
+from ..sites.operations import Actor, parse_day, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import DuiSignature, Immersion, WorkstreamItem
 
@@ -44,7 +44,7 @@ def set_item(session: Session, site: Site, workstream: str, item: str, done: boo
         row = WorkstreamItem(site_id=site.id, workstream=workstream, item=item)
         session.add(row)
     row.is_done = done
-    row.done_on = (_parse_day(done_on, "done_on") if done_on else row.done_on or local_date(now)) if done else None
+    row.done_on = (parse_day(done_on, "done_on") if done_on else row.done_on or local_date(now)) if done else None
     if note is not None:
         row.note = note.strip() or None
     row.changed_dt, row.changed_by = now, actor.name
@@ -56,7 +56,7 @@ def set_item(session: Session, site: Site, workstream: str, item: str, done: boo
 def set_immersion(session: Session, site: Site, *, starts_on, ends_on, actor: Actor, now: datetime,
                   note: str | None = None) -> Immersion:
     spec_of(site)
-    start, end = _parse_day(starts_on, "starts_on"), _parse_day(ends_on, "ends_on")
+    start, end = parse_day(starts_on, "starts_on"), parse_day(ends_on, "ends_on")
     if end < start:
         raise InputError(code="dates.end_before_start", field="ends_on", end=end, start=start)
     row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
@@ -91,7 +91,7 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
     waiting = [s for s in order[:position] if s not in done]
     if waiting:
         raise InputError(code="dui.out_of_order", field="signatory", signatory=signatory, waiting=waiting)
-    day = _parse_day(signed_on, "signed_on")
+    day = parse_day(signed_on, "signed_on")
     if position and day < done[order[position - 1]].signed_on:
         raise InputError(code="dui.before_previous", field="signed_on", value=day, previous=order[position - 1],
                          previous_on=done[order[position - 1]].signed_on)
@@ -118,6 +118,6 @@ def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, n
     spec = spec_of(site)
     if spec.opening_decision is None:
         raise InputError(code="workflow.no_opening_decision", field="opening", workflow=site.workflow_id)
-    day = _parse_day(opening_on, "opening_on")
+    day = parse_day(opening_on, "opening_on")
     return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
                            actor=actor, now=now, supersede_reason=supersede_reason, **columns)
