@@ -52,3 +52,10 @@ def test_the_web_renders_a_refusal_from_its_code_in_french_with_a_french_date():
         assert explain(exc) == "5 janvier 2101 est en dehors des années acceptées (de 2000 à 2100)."
     with app.test_request_context(), force_locale("en"):
         assert explain(exc) == "January 5, 2101 is outside the accepted years (2000 to 2100)."
+
+
+def test_no_refusal_is_raised_with_an_english_sentence_instead_of_a_code():
+    plain = re.compile(r"""\b(InputError|NotFound|NotAllowed|StaleEdit)\(\s*f?["']""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for tree in ("setupflow", "web") for path in (ROOT / tree).rglob("*.py")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if plain.search(line)]
+    assert not found, f"refusals with a message instead of a code: {found}"
