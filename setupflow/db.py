@@ -123,9 +123,7 @@ def stale_edit(exc: StaleDataError):
     else:  # the ORM's own, from a flush: its message names the table
         found = re.search(r"table '([^']+)'", str(exc))
         table = found.group(1) if found else None
-    what = f"this {table.rstrip('s').replace('_', ' ')}" if table else "this record"
-    return StaleEdit(f"{what} was changed by someone else since you read it; nothing of yours was saved: "
-                     "reload it and try again")
+    return StaleEdit(code="record.stale", table=table)
 
 
 @contextmanager

@@ -4,8 +4,7 @@ A refusal is data: ``code`` names the message template in ``setupflow.refusals``
 text, translated by each face), ``field`` says which input it is about (a form field, a CLI
 option, an import column), ``params`` fill the template. ``str(exc)`` is the English text
 ``"field: message"`` the CLI prints; the web renders the same code in the reader's language
-(``web.problems.explain``). Older call sites still pass a plain English message; they are
-being converted, and nothing may match the text of a message to decide anything.
+(``web.problems.explain``). Nothing may match the text of a message to decide anything.
 """
 from __future__ import annotations
 

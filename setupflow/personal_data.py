@@ -50,7 +50,7 @@ def person_report(session: Session, email: str) -> dict:
     people = people_with_email(session, email)
     user = session.scalar(select(User).where(User.email == email))
     if not people and user is None:
-        raise NotFound(f"email: nobody with the address {email}")
+        raise NotFound(code="personal_data.nobody", field="email", email=email)
     ids = [p.id for p in people]
     names = {p.name for p in people} | ({user.display_name} if user else set())
     actor_forms = names | ({f"{user.display_name} <{user.email}>"} if user else set())

@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session
 from .errors import StaleEdit
 
 
-def append_revision(session: Session, revision, based_on: int, current: int, what: str) -> None:
-    """Add ``revision`` (numbered ``current + 1``) if ``based_on`` is still the current version."""
+def append_revision(session: Session, revision, based_on: int, current: int, field: str) -> None:
+    """Add ``revision`` (numbered ``current + 1``) if ``based_on`` is still the current version;
+    ``field`` names the text (``minutes``, a note section) in the refusal."""
     if based_on != current:
-        raise StaleEdit(f"{what}: edited since version {based_on} (now version {current}); "
-                        f"reload, redo your change, and save again")
+        raise StaleEdit(code="revision.stale", field=field, based_on=based_on, current=current)
     session.add(revision)
     try:
         session.flush()
     except IntegrityError:
-        raise StaleEdit(f"{what}: saved by someone else at the same moment; reload and save again") from None
+        raise StaleEdit(code="revision.race", field=field) from None

@@ -36,7 +36,8 @@ def test_an_email_is_stored_lowercase_and_unique(make_user):
         make_user("alex.martin@example.test")
 
 
-@pytest.mark.parametrize("password, problem", [("court", "password.too_short"), ("motdepasse123", "password.too_common"),
+@pytest.mark.parametrize("password, problem", [("court", "password.too_short"),
+                                               ("motdepasse123", "password.too_common"),
                                                ("aaaaaaaaaaaa", "password.too_common")])
 def test_weak_passwords_are_refused(make_user, password, problem):
     with refused(problem, field="password"):
@@ -131,3 +132,25 @@ def test_the_cli_adds_a_user_with_a_password_from_stdin(sqlite_db, monkeypatch):
     with sqlite_db.factory() as s:
         user = s.scalar(select(User).where(User.email == "new.cress@example.test"))
         assert user.role == "cress" and user.region == "Bretagne"
+
+
+def test_a_cress_user_creates_sites_in_their_region_only_and_one_scoped_by_sites_follows_the_new_one(
+        session, make_user, catalog, now):
+    fields = {"name": "Atelier", "workflow_id": "cress-disp", "start_on": "2027-01-04", "opening_on": "2029-01-01"}
+    regional = make_user("bretagne@example.test", "cress", region="Bretagne")
+    with refused("site.outside_region", field="region", region="Bretagne"):
+        accounts.create_site_as(session, catalog, regional, now=now, region="Normandie", **fields)
+    in_region = accounts.create_site_as(session, catalog, regional, now=now, region="Bretagne", **fields)
+    assert in_region.region == "Bretagne"
+    first = accounts.create_site_as(session, catalog, make_user("admin@example.test", "admin"), now=now, **fields)
+    by_sites = make_user("sites@example.test", "cress", site_ids=(first.id,))
+    created = accounts.create_site_as(session, catalog, by_sites, now=now, **fields)
+    assert {s.id for s in session.scalars(access.visible_sites_query(by_sites))} == {first.id, created.id}
+
+
+def test_a_person_following_one_site_lands_on_it_and_managers_on_the_portfolio(session, make_user, make_site):
+    one, two = make_site(), make_site(name="Autre atelier")
+    assert access.landing_site(session, make_user("lead@example.test", site_ids=(one.id,))) == one.id
+    assert access.landing_site(session, make_user("both@example.test", site_ids=(one.id, two.id))) is None
+    assert access.landing_site(session, make_user("admin@example.test", "admin")) is None
+    assert access.landing_site(session, make_user("cress@example.test", "cress", site_ids=(one.id,))) is None

@@ -4,6 +4,7 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from setupflow.calls import applications as apps
 from setupflow.calls import operations as calls
@@ -47,6 +48,18 @@ def test_the_call_takes_its_needs_from_the_diagnostic_conclusions(session, draft
     assert "DDETS" in call.distribution
     calls.set_weight(session, site, call, "support_quality", 0, actor=actor, now=now)
     assert [c["weight"] for c in call.criteria] == [2, 3, 3, 0]
+
+
+def test_weights_typed_in_a_form_change_only_the_criteria_that_differ(session, drafted, actor, now):
+    from setupflow.sites.models import HistoryEntry
+
+    site, call = drafted
+    calls.set_weights(session, site, call, {"legal_status": " 2 ", "activity_type": "7", "social_utility": "3"},
+                      actor=actor, now=now)
+    changed = session.scalars(select(HistoryEntry.detail).where(HistoryEntry.action == "call_weight")).all()
+    assert [c["criterion"] for c in changed] == ["activity_type"]
+    with refused("call.weight_invalid", field="weight", criterion="legal_status", value="deux"):
+        calls.set_weights(session, site, call, {"legal_status": "deux"}, actor=actor, now=now)
 
 
 def test_publishing_records_the_publication_date_decision(session, drafted, actor, now):

@@ -64,7 +64,7 @@ def test_meetings_are_proposed_confirmed_moved_cancelled_and_minted(run, site_id
     code, out, _ = run("meetings", "minutes", meeting, "--file", tmp_path / "m.md", "--json")
     assert code == 0 and json.loads(out)["version"] == 1
     code, _, err = run("meetings", "minutes", meeting, "--file", tmp_path / "m.md")
-    assert code == 2 and "edited since version 0" in err
+    assert code == 2 and "minutes: Edited since version 0" in err
     ics = tmp_path / "i.ics"
     assert run("documents", "render", site_id, "invitation", "--meeting", meeting, "--format", "ics", "-o", ics)[0] == 0
     event = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")[0]

@@ -18,6 +18,7 @@ from setupflow.documents.build import invitation, render
 from setupflow.documents.markdown import markdown_to_html
 from setupflow.documents.note import save_note_section
 from setupflow.documents.render import render_template
+from tests.refused import refused
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("SETUPFLOW_UPDATE_SNAPSHOTS") == "1"
@@ -155,11 +156,9 @@ def test_the_project_note_docx_has_its_sections(session, settings, meeting, now)
 
 
 def test_a_meeting_document_without_its_meeting_is_refused(session, settings, meeting, now):
-    from setupflow.errors import InputError
-
-    with pytest.raises(InputError, match="--meeting"):
+    with refused("document.meeting_required", field="meeting", kind="minutes"):
         render(session, settings, meeting.site, "minutes", "html", now)
-    with pytest.raises(InputError, match="docx"):
+    with refused("document.docx_kinds", field="format", kind="minutes"):
         render(session, settings, meeting.site, "minutes", "docx", now, meeting)
 
 

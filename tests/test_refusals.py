@@ -52,3 +52,39 @@ def test_the_web_renders_a_refusal_from_its_code_in_french_with_a_french_date():
         assert explain(exc) == "5 janvier 2101 est en dehors des années acceptées (de 2000 à 2100)."
     with app.test_request_context(), force_locale("en"):
         assert explain(exc) == "January 5, 2101 is outside the accepted years (2000 to 2100)."
+
+
+def test_no_refusal_is_raised_with_an_english_sentence_instead_of_a_code():
+    plain = re.compile(r"""\b(InputError|NotFound|NotAllowed|StaleEdit)\(\s*f?["']""")
+    found = [f"{path.relative_to(ROOT)}:{n}" for tree in ("setupflow", "web") for path in (ROOT / tree).rglob("*.py")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if plain.search(line)]
+    assert not found, f"refusals with a message instead of a code: {found}"
+
+
+def test_a_privacy_refusal_names_the_field_and_the_kind_of_problem_in_french_and_a_list_reads_as_a_list():
+    from flask import Flask
+    from flask_babel import Babel, force_locale
+
+    from setupflow.refusals import Term
+    from web.problems import explain
+
+    app = Flask(__name__)
+    Babel(app, default_translation_directories=str(ROOT / "web" / "translations"))
+    privacy = InputError(code="privacy.identifying", field="label", label="label", problem=Term("privacy.kind.email"))
+    missing = InputError(code="call.not_ready", field="call", call=3,
+                         missing=[Term("call.missing.body"), Term("call.missing.needs")])
+    assert str(privacy).startswith("label: looks like an e-mail address; the diagnostic keeps aggregates")
+    with app.test_request_context(), force_locale("fr"):
+        assert explain(privacy).startswith("Libellé : ressemble à une adresse e-mail ; le diagnostic ne garde")
+        assert explain(missing) == ("L'appel ne peut pas encore être publié : il lui faut le texte de l'appel et "
+                                    "les besoins de la population pénale auxquels il répond.")
+
+
+def test_the_catalogue_names_each_code_once():
+    import ast
+
+    source = (ROOT / "setupflow" / "refusals.py").read_text(encoding="utf-8")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict) and len(node.keys) > 10:
+            keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+            assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)

@@ -166,6 +166,7 @@ def test_a_cress_user_cannot_create_a_site_in_another_region(logged_in, web_sess
     response = cress.post("/sites/new", data={"name": "Ailleurs", "workflow": "cress-disp", "start": "2027-02-01",
                                               "opening": "2029-03-01", "region": "Normandie"})
     assert response.status_code == 400
+    assert "Vous ne pouvez créer des sites que dans votre région (Bretagne)." in response.get_data(as_text=True)
     assert web_session.scalar(select(Site).where(Site.name == "Ailleurs")) is None
 
 

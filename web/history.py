@@ -62,9 +62,7 @@ def history_text(site, entry, lang: str) -> str:
 
     def stage(stage_id):
         try:
-            if stage_id == workflow.final.id:
-                return workflow.final.label.get(lang)
-            return workflow.stage(stage_id).label.get(lang)
+            return workflow.state_label(stage_id).get(lang)
         except KeyError:
             return stage_id or ""
 

@@ -49,11 +49,7 @@ def health_label(health: str) -> str:
 
 
 def stage_label(site, lang: str, stage_id: str | None = None) -> str:
-    workflow = workflow_of(site)
-    stage_id = stage_id or site.stage
-    if stage_id == workflow.final.id:
-        return workflow.final.label.get(lang)
-    return workflow.stage(stage_id).label.get(lang)
+    return workflow_of(site).state_label(stage_id or site.stage).get(lang)
 
 
 def any_stage_label(catalog, stage_id: str, lang: str) -> str:

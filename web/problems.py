@@ -12,13 +12,14 @@ from babel.lists import format_list
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
+from setupflow.errors import SetupflowError
 from setupflow.refusals import MESSAGES, Term
 
 #: form fields in the reader's words: a refusal that carries a ``label`` param (the field it is
 #: about, e.g. identifying data in a diagnostic text) is shown after that field's label
 FIELD_LABELS = {"organisation": _l("Organisation"), "legal_status": _l("Legal status"), "activity": _l("Activity"),
                 "category": _l("Category"), "label": _l("Label"), "planned": _l("Planned amount (€)"),
-                "actual": _l("Actual amount (€, once known)")}
+                "actual": _l("Actual amount (€, once known)"), "name": _l("Name"), "function": _l("Function")}
 
 
 def formatted(value):
@@ -45,7 +46,7 @@ def term(code: str) -> str:
 
 def explain(exc: Exception, fields: dict | None = None) -> str:
     """The refusal in the reader's language; ``fields`` adds a page's own field labels to FIELD_LABELS."""
-    code = getattr(exc, "code", None)
+    code = exc.code if isinstance(exc, SetupflowError) else None
     if code is not None:
         template = MESSAGES[code]
         params = {k: formatted(v) for k, v in exc.params.items()}

@@ -29,6 +29,25 @@ def is_manager(user: User) -> bool:
     return user.role in MANAGERS
 
 
+def landing_site(session: Session, user: User) -> int | None:
+    """The one site a person lands on: theirs when they are not a manager and follow exactly one
+    site; None otherwise (managers and people with several sites land on the portfolio)."""
+    if is_manager(user):
+        return None
+    site_ids = session.scalars(select(UserSite.site_id).where(UserSite.user_id == user.id).limit(2)).all()
+    return site_ids[0] if len(site_ids) == 1 else None
+
+
+def lands_on_programmes(session: Session, user: User) -> bool:
+    """Whether a person with no site of their own has a part in a programme (staff, laureate,
+    committee member, funder): they land on the programmes rather than on an empty portfolio."""
+    from ..programmes.models import ProgrammeMember
+
+    if is_manager(user) or session.scalar(select(UserSite.site_id).where(UserSite.user_id == user.id).limit(1)):
+        return False
+    return session.scalar(select(ProgrammeMember.id).where(ProgrammeMember.user_id == user.id).limit(1)) is not None
+
+
 def actor_of(user: User) -> Actor:
     return Actor(name=f"{user.display_name} <{user.email}>", is_manager=is_manager(user))
 

@@ -50,7 +50,7 @@ def invitation_token(user: User, secret: str, now: datetime) -> str:
 def invited_user(session: Session, token: str, secret: str, now: datetime) -> User:
     """The account a link invites to choose its password; ``NotFound`` when the link is
     forged, expired, already used (the password changed since) or the account is disabled."""
-    refused = NotFound("token: this invitation link is unknown, already used or expired")
+    refused = NotFound(code="invitation.invalid", field="token")
     payload, _, mac = (token or "").partition(".")
     try:
         data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

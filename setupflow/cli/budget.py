@@ -4,10 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import AMOUNT
-from .support import CliError, actor_from, echo_json, now_utc, runtime
-
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
 
 def _site(session, site_id):

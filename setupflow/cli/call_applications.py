@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from .calls import AS_OPTION, JSON_OPTION, KIND_OPTION, _load, _pairs, calls
+from .calls import KIND_OPTION, calls, load_call, parse_pairs
 from .inputs import DAY
-from .support import actor_from, echo_json, now_utc, runtime
+from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 @calls.command("apply")
@@ -25,7 +25,7 @@ def apply_(site_id, organisation, legal_status, structure_type, activity, receiv
     from ..calls.applications import add_application
 
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         row = add_application(session, site, call, organisation=organisation, legal_status=legal_status,
                               structure_type=structure_type, activity=activity, received_on=received_on,
                               actor=actor_from(actor), now=now_utc())
@@ -47,7 +47,7 @@ def attach(site_id, application_id, path, call_key, actor):
     rt = runtime()
     data = Path(path).read_bytes()
     with rt.transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         row = attach_file(session, site, get_application(session, call, application_id),
                           data_dir=rt.settings.data_dir, original_name=Path(path).name, data=data,
                           actor=actor_from(actor), now=now_utc())
@@ -68,9 +68,9 @@ def score(site_id, application_id, member, scores, call_key, actor):
     from ..calls.applications import get_application, score as score_application
 
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         score_application(session, site, call, get_application(session, call, application_id), member=member,
-                          scores=_pairs(scores, "score"), actor=actor_from(actor), now=now_utc())
+                          scores=parse_pairs(scores, "score"), actor=actor_from(actor), now=now_utc())
     click.echo(f"{len(scores)} scores recorded for {member}")
 
 
@@ -83,7 +83,7 @@ def ranking(site_id, call_key, as_json):
     from ..calls.queries import ranking as rank
 
     with runtime().transaction() as session:
-        rows = rank(_load(session, site_id, call_key)[1])
+        rows = rank(load_call(session, site_id, call_key)[1])
     if as_json:
         echo_json(rows)
         return
@@ -104,7 +104,7 @@ def select_(site_id, application_ids, text, reason, call_key, actor):
     from ..calls.applications import select_applications
 
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         decision = select_applications(session, site, call, list(application_ids), text=text,
                                        supersede_reason=reason, actor=actor_from(actor), now=now_utc())
         key, value = decision.key, decision.value

@@ -7,10 +7,8 @@ import click
 
 from .inputs import DAY
 from ..refusals import english
-from .support import CliError, actor_from, echo_json, now_utc, runtime
+from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 KIND_OPTION = click.option("--call", "call_key", help="Which call of the site (needed only if it has several).")
 
 
@@ -19,7 +17,7 @@ def calls():
     """Calls for expressions of interest (AMI) or applications, and the selection."""
 
 
-def _load(session, site_id, call_key=None):
+def load_call(session, site_id, call_key=None):
     from ..calls.operations import get_call
     from ..sites.operations import get_site
 
@@ -27,7 +25,7 @@ def _load(session, site_id, call_key=None):
     return site, get_call(session, site, call_key)
 
 
-def _pairs(values, what):
+def parse_pairs(values, what):
     out = {}
     for value in values:
         key, sep, number = value.partition("=")
@@ -74,7 +72,7 @@ def edit(site_id, call_key, body_file, actor, **fields):
     if not fields:
         raise CliError("edit: nothing to change")
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         edit_call(session, site, call, actor=actor_from(actor), now=now_utc(), **fields)
     click.echo(f"call updated: {', '.join(sorted(fields))}")
 
@@ -90,7 +88,7 @@ def weight(site_id, criterion, weight, call_key, actor):
     from ..calls.operations import set_weight
 
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         set_weight(session, site, call, criterion, weight, actor=actor_from(actor), now=now_utc())
     click.echo(f"criterion {criterion}: weight {weight}")
 
@@ -105,7 +103,7 @@ def distribute(site_id, recipients, call_key, actor):
     from ..calls.operations import set_distribution
 
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         set_distribution(session, site, call, recipients, actor=actor_from(actor), now=now_utc())
     click.echo(f"distribution: {', '.join(recipients)}")
 
@@ -121,7 +119,7 @@ def publish(site_id, published_on, closes_on, call_key, actor):
     from ..calls.operations import publish_call
 
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         warnings = publish_call(session, site, call, published_on=published_on, closes_on=closes_on,
                                 actor=actor_from(actor), now=now_utc())
     for warning in warnings:
@@ -142,7 +140,7 @@ def slot(site_id, kind, starts, place, organisation, call_key, actor):
     """Offer a visit of the workshop zone or a bilateral meeting before the deadline."""
     from ..calls.operations import add_slot
     with runtime().transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         add_slot(session, site, call, kind=kind, starts_dt=starts, place=place, organisation=organisation,
                  actor=actor_from(actor), now=now_utc())
     click.echo(f"{kind} on {starts}")
@@ -157,7 +155,7 @@ def show(site_id, call_key, as_json):
     from ..calls.queries import describe_call
 
     with runtime().transaction() as session:
-        data = describe_call(_load(session, site_id, call_key)[1])
+        data = describe_call(load_call(session, site_id, call_key)[1])
     if as_json:
         echo_json(data)
         return
@@ -180,7 +178,7 @@ def document(site_id, lang, output, call_key):
 
     rt = runtime()
     with rt.transaction() as session:
-        site, call = _load(session, site_id, call_key)
+        site, call = load_call(session, site_id, call_key)
         html = render_call_html(rt.settings.templates_dir, site, call, lang)
     if output:
         Path(output).write_text(html, encoding="utf-8")

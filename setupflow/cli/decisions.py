@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .support import echo_json, runtime
-
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+from .support import JSON_OPTION, echo_json, runtime
 
 
 def decision_dict(d) -> dict:

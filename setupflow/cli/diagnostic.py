@@ -4,10 +4,8 @@ from __future__ import annotations
 import click
 
 from .inputs import DAY
-from .support import actor_from, echo_json, now_utc, runtime
+from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
                            help="Language of the labels.")
 

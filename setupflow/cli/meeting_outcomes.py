@@ -4,9 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import DAY
-from .support import actor_from, echo_json, now_utc, runtime
-
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
+from .support import AS_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 def _meeting(session, meeting_id):

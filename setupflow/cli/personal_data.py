@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .support import CliError, actor_from, echo_json, runtime
-from .worker import _instant
+from .worker import parse_now
 
 
 @click.group("personal-data")
@@ -65,7 +65,7 @@ def run(now_text, days, as_json):
 
     rt = runtime()
     with rt.transaction() as session:
-        done = run_retention(session, _instant(now_text), days or rt.settings.retention_days)
+        done = run_retention(session, parse_now(now_text), days or rt.settings.retention_days)
     if as_json:
         echo_json([{"person_id": d.person_id, "site_id": d.site_id, "since_on": d.since_on} for d in done])
     else:

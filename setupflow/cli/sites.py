@@ -6,10 +6,7 @@ from sqlalchemy import select
 
 from ..clock import local_date
 from .inputs import DAY
-from .support import actor_from, echo_json, now_utc, runtime
-
-AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 @click.group()

@@ -15,6 +15,9 @@ from ..config import Settings
 from ..errors import SetupflowError
 
 EXIT_BAD_INPUT = 2
+#: the options most commands share, defined once
+AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 class CliError(click.ClickException):

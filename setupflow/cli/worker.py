@@ -9,7 +9,7 @@ from .inputs import TIME
 from .support import CliError, echo_json, now_utc, runtime
 
 
-def _instant(value: str | None):
+def parse_now(value: str | None):
     if value is None:
         return now_utc()
     from ..inputs import instant
@@ -37,7 +37,7 @@ def worker(once, now_text):
         if not once:
             w.run_forever()
             return
-        plan, sent = w.once(_instant(now_text))
+        plan, sent = w.once(parse_now(now_text))
     click.echo(f"planned: {plan.created} new, {plan.rescheduled} moved, {plan.withdrawn} withdrawn "
                f"({plan.sites} sites); sent: {sent.sent}, failed: {sent.failed}, dead: {sent.dead}, "
                f"expired: {sent.expired}, held unsent: {sent.held}")

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..sites.operations import Actor, record
 from ..team.models import Person
 from .models import ATTENDANCE, MEETING_ROLES, Attendee, Meeting, MeetingRole
-from .operations import OPEN, _requires
+from .operations import OPEN, require_status
 
 
 def _same_site(meeting: Meeting, person: Person) -> None:
@@ -25,7 +25,7 @@ def assign_role(session: Session, meeting: Meeting, role: str, person: Person, a
     """Give one of the four jobs (agenda, invitations, facilitation, logistics) to a person."""
     if role not in MEETING_ROLES:
         raise InputError(code="choice.invalid", field="role", value=role, allowed=list(MEETING_ROLES))
-    _requires(meeting, OPEN, "share_roles")
+    require_status(meeting, OPEN, "share_roles")
     _same_site(meeting, person)
     held = next((r for r in meeting.roles if r.role == role), None)
     if held is None:
@@ -40,7 +40,7 @@ def assign_role(session: Session, meeting: Meeting, role: str, person: Person, a
 
 def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now: datetime) -> Attendee:
     """Invite someone from the team file who is not a member of the committee."""
-    _requires(meeting, OPEN, "invite")
+    require_status(meeting, OPEN, "invite")
     _same_site(meeting, person)
     found = next((a for a in meeting.attendees if a.person_id == person.id), None)
     if found is None:
@@ -54,7 +54,7 @@ def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now
 def mark_held(session: Session, meeting: Meeting, attendance: dict[int, str], actor: Actor,
               now: datetime) -> Meeting:
     """The meeting took place; ``attendance`` maps invited people's ids to present/excused/absent."""
-    _requires(meeting, ("scheduled",), "hold")
+    require_status(meeting, ("scheduled",), "hold")
     if meeting.starts_dt > now:
         raise InputError(code="meeting.not_started", field="meeting", meeting=meeting.id, starts=meeting.starts_dt)
     by_person = {a.person_id: a for a in meeting.attendees}

@@ -47,7 +47,7 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
     current = minutes_version(session, meeting)
     revision = MinutesRevision(meeting_id=meeting.id, version=current + 1, body_md=body_md,
                                saved_by=actor.name, saved_dt=now)
-    append_revision(session, revision, based_on, current, f"meeting {meeting.id}, the minutes")
+    append_revision(session, revision, based_on, current, "minutes")
     record(session, meeting.site, actor, now, "minutes_saved", meeting_id=meeting.id, version=revision.version)
     session.flush()
     return revision

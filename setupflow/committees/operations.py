@@ -72,7 +72,7 @@ def _check_place(place: str | None, video_url: str | None) -> tuple[str | None, 
     return place, video_url
 
 
-def _requires(meeting: Meeting, statuses: tuple[str, ...], action: str) -> None:
+def require_status(meeting: Meeting, statuses: tuple[str, ...], action: str) -> None:
     """Refuses ``action`` (a ``meeting.action.*`` phrase of the refusals catalogue) on a meeting in another status."""
     if meeting.status not in statuses:
         raise InputError(code="meeting.wrong_status", field="meeting", meeting=meeting.id,
@@ -93,7 +93,7 @@ def invite_members(session: Session, meeting: Meeting) -> list[Attendee]:
 
 def confirm(session: Session, meeting: Meeting, actor: Actor, now: datetime) -> Meeting:
     """A person confirms a proposal: it becomes a scheduled meeting and members are invited."""
-    _requires(meeting, ("proposed",), "confirm")
+    require_status(meeting, ("proposed",), "confirm")
     meeting.status = "scheduled"
     meeting.updated_dt = now
     record(session, meeting.site, actor, now, "meeting_confirmed", meeting_id=meeting.id,
@@ -126,7 +126,7 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
 
 def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
     """Move a meeting. A moved proposal counts as confirmed: a person chose its date."""
-    _requires(meeting, OPEN, "move")
+    require_status(meeting, OPEN, "move")
     starts_dt = _instant(at, meeting.site)
     _check_day(meeting.site, starts_dt)
     previous = meeting.starts_dt
@@ -145,7 +145,7 @@ def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, re
 
 def update_place(session: Session, meeting: Meeting, actor: Actor, now: datetime, *, place: str | None = None,
                  video_url: str | None = None, duration_minutes: int | None = None) -> Meeting:
-    _requires(meeting, OPEN, "change")
+    require_status(meeting, OPEN, "change")
     meeting.place, meeting.video_url = _check_place(place, video_url)
     if duration_minutes is not None:
         if not 15 <= duration_minutes <= 600:
@@ -160,7 +160,7 @@ def update_place(session: Session, meeting: Meeting, actor: Actor, now: datetime
 
 
 def cancel(session: Session, meeting: Meeting, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
-    _requires(meeting, OPEN, "cancel")
+    require_status(meeting, OPEN, "cancel")
     meeting.status = "cancelled"
     meeting.cancelled_reason = (reason or "").strip() or None
     meeting.sequence += 1
@@ -172,7 +172,7 @@ def cancel(session: Session, meeting: Meeting, actor: Actor, now: datetime, reas
 
 
 def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Actor, now: datetime) -> None:
-    _requires(meeting, OPEN + ("held",), "change_agenda")
+    require_status(meeting, OPEN + ("held",), "change_agenda")
     cleaned = [(t or "").strip() for t in titles]
     for i, t in enumerate(cleaned, start=1):
         if not t or len(t) > 300:

@@ -241,6 +241,11 @@ class Workflow(Frozen):
                 return stage
         raise KeyError(stage_id)
 
+    def state_label(self, state: str) -> Text:
+        """The label of a state (a stage or the final state), in both languages; KeyError if unknown.
+        The one place a site's current stage is named: the summary, the pages and the history use it."""
+        return self.final.label if state == self.final.id else self.stage(state).label
+
     def stage_index(self, state: str) -> int:
         """Position of a state; the final state comes after every stage."""
         if state == self.final.id:

@@ -120,16 +120,16 @@ def site_sections(session: Session, site: Site, kind: str, now: datetime,
         if not sections:
             sections.append(Section("Équipe", ("Aucune personne enregistrée.",)))
         return f"Fichier de l'équipe projet - {site.name}", f"Au {today:%d/%m/%Y}", sections
-    raise InputError(f"kind: '{kind}' is not one of {', '.join(SITE_KINDS)}")
+    raise InputError(code="choice.invalid", field="kind", value=kind, allowed=list(SITE_KINDS))
 
 
 def render_html(session: Session, settings: Settings, site: Site, kind: str, now: datetime,
                 meeting: Meeting | None = None) -> str:
     if kind in MEETING_KINDS:
         if meeting is None:
-            raise InputError(f"meeting: the {kind} is the document of a meeting; say which (--meeting)")
+            raise InputError(code="document.meeting_required", field="meeting", kind=kind)
         if meeting.site_id != site.id:
-            raise InputError(f"meeting: meeting {meeting.id} belongs to another site")
+            raise InputError(code="document.meeting_other_site", field="meeting", meeting=meeting.id)
         if kind == "invitation":
             return invitation(session, settings, meeting, now).html
         return render_template(settings.templates_dir, f"documents/{kind}.html",
@@ -141,30 +141,30 @@ def render_html(session: Session, settings: Settings, site: Site, kind: str, now
 
 def _own(site: Site, meeting: Meeting | None) -> Meeting | None:
     if meeting is not None and meeting.site_id != site.id:
-        raise InputError(f"meeting: meeting {meeting.id} belongs to another site")
+        raise InputError(code="document.meeting_other_site", field="meeting", meeting=meeting.id)
     return meeting
 
 
 def render(session: Session, settings: Settings, site: Site, kind: str, fmt: str, now: datetime,
            meeting: Meeting | None = None) -> bytes:
     if kind not in KINDS:
-        raise InputError(f"kind: '{kind}' is not one of {', '.join(KINDS)}")
+        raise InputError(code="choice.invalid", field="kind", value=kind, allowed=list(KINDS))
     if meeting is not None and kind in MEETING_KINDS and not inputs.within_bounds(meeting.starts_dt):
         # stored by an older release at a date no calendar reaches: say so rather than fail
         raise InputError(code="meeting.date_out_of_range", field="starts", value=meeting.starts_dt.date(),
                          low=inputs.LOW.year, high=inputs.HIGH.year)
     if fmt == "docx":
         if kind not in DOCX_KINDS:
-            raise InputError(f"format: docx is available for {', '.join(DOCX_KINDS)}, not {kind}")
+            raise InputError(code="document.docx_kinds", field="format", kind=kind, allowed=list(DOCX_KINDS))
         title, subtitle, sections = site_sections(session, site, kind, now, _own(site, meeting))
         return sections_to_docx(title, sections, subtitle)
     if fmt == "ics":
         if kind != "invitation" or meeting is None or meeting.site_id != site.id:
-            raise InputError("format: ics is the invitation of a meeting of this site (kind invitation, --meeting)")
+            raise InputError(code="document.ics_invitation_only", field="format")
         return invitation(session, settings, meeting, now).ics
     html = render_html(session, settings, site, kind, now, meeting)
     if fmt == "html":
         return html.encode("utf-8")
     if fmt == "pdf":
         return html_to_pdf(html, base_url=str(settings.templates_dir))
-    raise InputError(f"format: '{fmt}' is not one of {', '.join(FORMATS)}")
+    raise InputError(code="choice.invalid", field="format", value=fmt, allowed=list(FORMATS))

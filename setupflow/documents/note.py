@@ -53,15 +53,15 @@ def section_history(session: Session, site: Site, section: str) -> list[SectionR
 def save_note_section(session: Session, site: Site, section: str, body_md: str, based_on: int, actor: Actor,
                       now: datetime) -> SectionRevision:
     if section not in NOTE_SECTIONS:
-        raise InputError(f"section: '{section}' is not one of {', '.join(NOTE_SECTIONS)}")
+        raise InputError(code="choice.invalid", field="section", value=section, allowed=list(NOTE_SECTIONS))
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > MAX_SECTION:
-        raise InputError(f"{section}: at most {MAX_SECTION} characters")
+        raise InputError(code="text.too_long", field=section, length=len(body_md), limit=MAX_SECTION)
     current = session.scalar(select(func.coalesce(func.max(SectionRevision.version), 0)).where(
         SectionRevision.site_id == site.id, SectionRevision.document == DOCUMENT, SectionRevision.section == section))
     revision = SectionRevision(site_id=site.id, document=DOCUMENT, section=section, version=current + 1,
                                body_md=body_md, saved_by=actor.name, saved_dt=now)
-    append_revision(session, revision, based_on, current, f"project note, section '{section}'")
+    append_revision(session, revision, based_on, current, section)
     record(session, site, actor, now, "note_section_saved", section=section, version=revision.version)
     session.flush()
     return revision

@@ -58,13 +58,13 @@ class Scope:
 def scope_of(session: Session, user, programme_id: str) -> Scope:
     """The user's part in the programme; NotFound when they have none."""
     if not getattr(user, "is_active", False):
-        raise NotFound(f"programme {programme_id}: no such programme")
+        raise NotFound(code="programme.not_found", field="programme", programme=programme_id)
     if user.role == "admin":
         return Scope(programme_id, is_admin=True)
     rows = session.scalars(select(ProgrammeMember).where(ProgrammeMember.user_id == user.id,
                                                          ProgrammeMember.programme_id == programme_id)).all()
     if not rows:
-        raise NotFound(f"programme {programme_id}: no such programme")
+        raise NotFound(code="programme.not_found", field="programme", programme=programme_id)
     return Scope(programme_id, staff=any(r.role == "staff" for r in rows), funder=any(r.role == "funder" for r in rows),
                  committee_editions=frozenset(r.edition_id for r in rows if r.role == "committee"),
                  laureates=frozenset(r.laureate_id for r in rows if r.role == "laureate"),
@@ -85,7 +85,7 @@ def visible_edition(session: Session, scope: Scope, edition_id) -> Edition:
 
     edition = get_edition(session, edition_id, scope.programme_id)
     if not scope.sees_edition(edition):
-        raise NotFound(f"edition {edition_id}: no such edition")
+        raise NotFound(code="programme.edition_not_found", field="edition", edition=edition_id)
     return edition
 
 
@@ -94,5 +94,5 @@ def visible_laureate(session: Session, scope: Scope, edition: Edition, laureate_
 
     laureate = get_laureate(session, edition, laureate_id)
     if not scope.sees_laureate(laureate):
-        raise NotFound(f"laureate {laureate_id}: no such laureate")
+        raise NotFound(code="programme.laureate_not_found", field="laureate", laureate=laureate_id)
     return laureate

@@ -56,7 +56,7 @@ def get_edition(session: Session, edition_id, programme_id: str | None = None) -
     number = row_id(edition_id)
     edition = session.get(Edition, number) if number else None
     if edition is None or (programme_id is not None and edition.programme_id != programme_id):
-        raise NotFound(f"edition {edition_id}: no such edition")
+        raise NotFound(code="programme.edition_not_found", field="edition", edition=edition_id)
     return edition
 
 
@@ -164,7 +164,7 @@ def get_application(session: Session, edition: Edition, application_id) -> Progr
     number = row_id(application_id)
     row = session.get(ProgrammeApplication, number) if number else None
     if row is None or row.edition_id != edition.id:
-        raise NotFound(f"application {application_id}: not an application to edition {edition.id}")
+        raise NotFound(code="programme.application_not_found", field="application", application=application_id, edition=edition.id)
     return row
 
 
@@ -314,7 +314,7 @@ def get_meeting(session: Session, edition: Edition, meeting_id) -> ProgrammeMeet
     number = row_id(meeting_id)
     row = session.get(ProgrammeMeeting, number) if number else None
     if row is None or row.edition_id != edition.id:
-        raise NotFound(f"meeting {meeting_id}: not a meeting of edition {edition.id}")
+        raise NotFound(code="programme.meeting_not_found", field="meeting", meeting=meeting_id, edition=edition.id)
     return row
 
 
@@ -478,7 +478,7 @@ def get_laureate(session: Session, edition: Edition, laureate_id) -> Laureate:
     number = row_id(laureate_id)
     row = session.get(Laureate, number) if number else None
     if row is None or row.edition_id != edition.id:
-        raise NotFound(f"laureate {laureate_id}: not a laureate of edition {edition.id}")
+        raise NotFound(code="programme.laureate_not_in_edition", field="laureate", laureate=laureate_id, edition=edition.id)
     return row
 
 

@@ -30,9 +30,9 @@ _armed: list | None = None
 def parse(value: str) -> tuple[str, int]:
     point, _, count = value.strip().partition(":")
     if point not in POINTS:
-        raise InputError(f"{VARIABLE}: '{point}' is not a crash point; use one of {', '.join(POINTS)}")
+        raise InputError(code="crash.point_unknown", field=VARIABLE, value=point, allowed=list(POINTS))
     if count and not (count.isdecimal() and int(count) >= 1):
-        raise InputError(f"{VARIABLE}: '{count}' after '{point}:' is not a count (1, 2, 3...)")
+        raise InputError(code="crash.count_invalid", field=VARIABLE, value=count, point=point)
     return point, int(count or 1)
 
 

@@ -55,12 +55,12 @@ def token_hash(token: str) -> str:
 def create_feed(session: Session, now: datetime, *, email: str | None = None, site: Site | None = None) -> str:
     """Create a feed and return its token (shown once; only its hash is kept)."""
     if (email is None) == (site is None):
-        raise InputError("feed: give either a person or a site")
+        raise InputError(code="feed.person_or_site", field="feed")
     if email is not None:
         # exact, case-folded: never a LIKE pattern ('%@%.%' is an address, not every address)
         email = email_key(email)
         if not session.scalar(select(Person.id).where(func.lower(Person.email) == email).limit(1)):
-            raise NotFound(f"person: nobody with the address '{email}' in any site's team")
+            raise NotFound(code="feed.nobody_with_email", field="person", email=email)
     token = secrets.token_urlsafe(32)
     session.add(FeedToken(token_hash=token_hash(token), email=email, site_id=site.id if site else None,
                           created_dt=now))
@@ -71,7 +71,7 @@ def create_feed(session: Session, now: datetime, *, email: str | None = None, si
 def _live(session: Session, token: str) -> FeedToken:
     row = session.scalar(select(FeedToken).where(FeedToken.token_hash == token_hash(token or "")))
     if row is None or row.is_revoked:
-        raise NotFound("feed: no such feed, or it was revoked")
+        raise NotFound(code="feed.not_found", field="feed")
     return row
 
 

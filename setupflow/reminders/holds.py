@@ -66,7 +66,7 @@ def site_reminder(session: Session, site: Site, reminder_id) -> Reminder:
         number = None
     row = session.get(Reminder, number) if number else None
     if row is None or row.site_id != site.id:
-        raise NotFound(f"reminder {reminder_id}: no such reminder of site {site.id}")
+        raise NotFound(code="reminder.not_found", field="reminder", reminder=reminder_id, site=site.id)
     return row
 
 
@@ -83,21 +83,21 @@ def _by(session: Session, row: Reminder, state: str, site: Site, actor: Actor, n
 def hold(session: Session, site: Site, row: Reminder, actor: Actor, now: datetime) -> Reminder:
     """Keep a reminder back until someone releases it."""
     if row.state not in ("pending", "failed"):
-        raise InputError(f"reminder {row.id}: it is {row.state}; only a reminder still to send can be held")
+        raise InputError(code="reminder.not_holdable", field="reminder", reminder=row.id, state=row.state)
     return _by(session, row, "held", site, actor, now, "reminder_held")
 
 
 def cancel(session: Session, site: Site, row: Reminder, actor: Actor, now: datetime) -> Reminder:
     """Never send this reminder (planning will not create it again for the same recipient)."""
     if row.state not in ("pending", "failed", "held"):
-        raise InputError(f"reminder {row.id}: it is {row.state}; only a reminder still to send can be cancelled")
+        raise InputError(code="reminder.not_cancellable", field="reminder", reminder=row.id, state=row.state)
     return _by(session, row, "cancelled", site, actor, now, "reminder_cancelled")
 
 
 def release(session: Session, site: Site, row: Reminder, actor: Actor, now: datetime) -> Reminder:
     """Let a held reminder go: it leaves at its time, or at the next sweep if that time has passed."""
     if row.state != "held":
-        raise InputError(f"reminder {row.id}: it is {row.state}, not held")
+        raise InputError(code="reminder.not_held", field="reminder", reminder=row.id, state=row.state)
     row.send_after_dt = max(row.due_dt, now) if row.expires_dt is None or row.expires_dt > now else row.send_after_dt
     _by(session, row, "pending", site, actor, now, "reminder_released")
     row.last_error = None

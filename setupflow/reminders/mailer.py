@@ -26,8 +26,8 @@ class SmtpMailer:
         if not settings.smtp_host:
             raise MailNotConfigured("SETUPFLOW_SMTP_HOST is not set")
         if settings.smtp_security not in SECURITY:
-            raise InputError(f"SETUPFLOW_SMTP_SECURITY: '{settings.smtp_security}' is not one of "
-                             f"{', '.join(SECURITY)}")
+            raise InputError(code="choice.invalid", field="SETUPFLOW_SMTP_SECURITY", value=settings.smtp_security,
+                             allowed=list(SECURITY))
         self.settings = settings
         self.timeout = timeout
         self.connection: smtplib.SMTP | None = None

@@ -118,7 +118,7 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
     wanted: set[int] = set()
     for p in planned:
         if p.due_dt.tzinfo is None:
-            raise InputError(f"reminder {p.rule}: due instant must be an aware datetime")
+            raise InputError(code="datetime.no_time_zone", field=f"reminder {p.rule}")
         if p.expires_dt is not None and p.expires_dt <= now:
             continue  # too late to be of use (the meeting has started...)
         rows = existing.get(p.loose_key, [])
@@ -198,7 +198,7 @@ SITE_EVENTS = ("deadline_opens", "deadline_closing", "deadline_missed", "stage_p
 def withdraw(session: Session, reminder: Reminder, reason: str, now: datetime) -> None:
     """Take an unsent reminder out of the outbox for good (it stays as a record)."""
     if reminder.state not in UNSENT_EDITABLE:
-        raise InputError(f"reminder {reminder.id}: it is {reminder.state}, only a pending or failed one can be withdrawn")
+        raise InputError(code="reminder.not_withdrawable", field="reminder", reminder=reminder.id, state=reminder.state)
     reminder.state = "withdrawn"
     reminder.last_error = reason
     reminder.updated_dt = now

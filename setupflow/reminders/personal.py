@@ -47,7 +47,7 @@ def revoke_feed_id(session: Session, feed_id: int, now: datetime, *, email: str,
     row = session.get(FeedToken, feed_id)
     mine = row is not None and ((row.email or "").lower() == email_key(email) or row.site_id in set(site_ids))
     if not mine or row.revoked_dt is not None:
-        raise NotFound(f"feed {feed_id}: no such live feed of yours")
+        raise NotFound(code="feed.not_yours", field="feed", feed=feed_id)
     row.revoked_dt = now
     session.flush()
     return row

@@ -22,8 +22,7 @@ def describe(session: Session, site: Site, today: date, lang: str = "en") -> dic
         "workflow": workflow.id,
         "workflow_version": workflow.version,
         "stage": site.stage,
-        "stage_label": (workflow.final.label if site.stage == workflow.final.id
-                        else workflow.stage(site.stage).label).get(lang),
+        "stage_label": workflow.state_label(site.stage).get(lang),
         "stage_entered_on": site.stage_entered_on.isoformat(),
         "start_on": site.start_on.isoformat(),
         "target_opening_on": site.target_opening_on.isoformat(),

@@ -31,8 +31,8 @@ def export_site(session: Session, site_id: int, data_dir: Path) -> bytes:
     payload = dump_site(session, int(site_id), data_dir)
     missing = sorted(name for name, content in payload["files"].items() if content is None)
     if missing:
-        raise InputError(f"site {site_id}: uploaded files missing from {Path(data_dir) / 'uploads'}: "
-                         + ", ".join(missing))
+        raise InputError(code="export.files_missing", field="site", site=site_id,
+                         folder=str(Path(data_dir) / "uploads"), files=missing)
     document = {"format": FORMAT, "format_version": FORMAT_VERSION, "schema": head_revision(),
                 "sha256": hashlib.sha256(canonical(payload)).hexdigest(), "payload": payload}
     return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
@@ -43,21 +43,20 @@ def read_export(data: bytes, where: str = "file") -> dict:
     try:
         document = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise InputError(f"{where}: not a setupflow export (not UTF-8 text)") from None
+        raise InputError(code="import.not_utf8", field=where) from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"{where}: not a setupflow export, or truncated (invalid JSON: {exc})") from None
+        raise InputError(code="import.not_json", field=where, error=str(exc)) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InputError(f"{where}: not a setupflow site export (format marker '{FORMAT}' missing)")
+        raise InputError(code="import.no_format_marker", field=where, marker=FORMAT)
     if document.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"{where}: export format version {document.get('format_version')!r}, "
-                         f"this setupflow reads version {FORMAT_VERSION}")
+        raise InputError(code="import.format_version", field=where, version=repr(document.get("format_version")),
+                         expected=FORMAT_VERSION)
     if document.get("schema") != head_revision():
-        raise InputError(f"{where}: exported at database schema {document.get('schema')!r}, this setupflow is at "
-                         f"{head_revision()}: import it with the setupflow version that exported it, then upgrade")
+        raise InputError(code="import.schema", field=where, schema=repr(document.get("schema")), head=head_revision())
     if "payload" not in document or not isinstance(document.get("sha256"), str):
-        raise InputError(f"{where}: payload or checksum missing")
+        raise InputError(code="import.no_checksum", field=where)
     if hashlib.sha256(canonical(document["payload"])).hexdigest() != document["sha256"]:
-        raise InputError(f"{where}: checksum mismatch: the file was changed or damaged after export")
+        raise InputError(code="import.checksum_mismatch", field=where)
     return document["payload"]
 
 

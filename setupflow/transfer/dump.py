@@ -51,7 +51,8 @@ def _decode(column, value, where: str):
         if isinstance(column.type, Date):
             return inputs.day(value, where)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"{where}: '{value}' is not a valid {column.type.__class__.__name__} ({exc})") from None
+        raise InputError(code="import.value_invalid", field=where, value=value, type=column.type.__class__.__name__,
+                         error=str(exc)) from None
     if isinstance(value, str):
         value = inputs.text(value, where, strip=False)
         if column.name == "email" and not _ANONYMISED.fullmatch(value):
@@ -90,7 +91,7 @@ def dump_site(session: Session, site_id: int, data_dir: Path | None = None) -> d
         rows = session.execute(select(owned.table).where(owned.table.c.id.in_(ids))
                                .order_by(owned.table.c.id)).mappings().all()
         if name == SITES and not rows:
-            raise InputError(f"site {site_id}: no such site")
+            raise InputError(code="site.not_found", field="site", site=site_id)
         local[name] = {row["id"]: i for i, row in enumerate(rows, start=1)}
         rows_by_table[name] = rows
     snapshot_id = rows_by_table[SITES][0]["snapshot_id"]
@@ -106,8 +107,8 @@ def dump_site(session: Session, site_id: int, data_dir: Path | None = None) -> d
                     value = local[name][value]
                 elif target is not None and value is not None:
                     if target not in local or value not in local[target]:
-                        raise InputError(f"{name}.{column.name}: row {row['id']} points outside the site "
-                                         f"({target} {value})")
+                        raise InputError(code="export.points_outside", field=f"{name}.{column.name}",
+                                         row=row["id"], target=target, value=value)
                     value = local[target][value]
                 item[column.name] = _encode(column, value)
             out.append(item)
@@ -129,19 +130,19 @@ def check_shape(payload: dict) -> None:
     """Refuse a dump whose tables or columns are not exactly the ones this version has."""
     if not isinstance(payload, dict) or not isinstance(payload.get("tables"), dict) \
             or not isinstance(payload.get("snapshot"), dict) or not isinstance(payload.get("files"), dict):
-        raise InputError("payload: expected 'snapshot', 'tables' and 'files'")
+        raise InputError(code="import.payload_shape", field="payload")
     tables = {t.table.name: t for t in exported_tables()}
     if set(payload["tables"]) != set(tables):
         unknown = sorted(set(payload["tables"]) - set(tables))
         missing = sorted(set(tables) - set(payload["tables"]))
-        raise InputError(f"payload: tables do not match this version (unknown {unknown}, missing {missing})")
+        raise InputError(code="import.tables_mismatch", field="payload", unknown=unknown, missing=missing)
     if len(payload["tables"][SITES]) != 1:
-        raise InputError("payload: an export holds exactly one site")
+        raise InputError(code="import.one_site", field="payload")
     for name, rows in payload["tables"].items():
         columns = {c.name for c in tables[name].table.columns}
         for i, row in enumerate(rows if isinstance(rows, list) else [None]):
             if not isinstance(row, dict) or set(row) != columns:
-                raise InputError(f"payload: {name} row {i + 1} does not have the columns of this version")
+                raise InputError(code="import.columns_mismatch", field="payload", table=name, row=i + 1)
 
 
 def _snapshot_id(session: Session, snap: dict) -> int:
@@ -149,8 +150,8 @@ def _snapshot_id(session: Session, snap: dict) -> int:
                                                              WorkflowSnapshot.version == snap["version"]))
     if existing is not None:
         if existing.digest != snap["digest"]:
-            raise InputError(f"snapshot: definition {snap['workflow_id']} v{snap['version']} differs in this "
-                             "database from the one the site was exported with")
+            raise InputError(code="import.definition_differs", field="snapshot", workflow=snap["workflow_id"],
+                             version=snap["version"])
         return existing.id
     row = WorkflowSnapshot(workflow_id=snap["workflow_id"], version=snap["version"], digest=snap["digest"],
                            document=snap["document"], created_dt=datetime.fromisoformat(snap["created_dt"]))
@@ -182,14 +183,15 @@ def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, lis
                         value = None
                     elif target is not None and value is not None:
                         if value not in new_ids.get(target, {}):
-                            raise InputError(f"{where}: points to {target} {value}, which the export lacks")
+                            raise InputError(code="import.dangling", field=where, target=target, value=value)
                         value = new_ids[target][value]
                     values[column.name] = value
                 new_ids[name][row["id"]] = session.execute(
                     insert(owned.table).values(**values).returning(owned.table.c.id)).scalar_one()
         for table, column, local_id, target in deferred:
             if target not in new_ids[table.name]:
-                raise InputError(f"{table.name} row {local_id} {column.name}: points to a row the export lacks")
+                raise InputError(code="import.dangling", field=f"{table.name} row {local_id} {column.name}",
+                                 target=table.name, value=target)
             session.execute(update(table).where(table.c.id == new_ids[table.name][local_id])
                             .values({column.name: new_ids[table.name][target]}))
         session.flush()
@@ -197,7 +199,7 @@ def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, lis
             written.append(_write_file(data_dir, row, payload["files"].get(row["stored_name"])))
     except IntegrityError as exc:
         _remove(written)
-        raise InputError(f"import: the database refuses the rows (already imported here?): {exc.orig}") from None
+        raise InputError(code="import.refused_by_database", field="import", error=str(exc.orig)) from None
     except Exception:
         _remove(written)
         raise
@@ -207,18 +209,18 @@ def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, lis
 def _write_file(data_dir: Path, row: dict, encoded: str | None) -> Path:
     where = f"file {row['original_name']!r}"
     if not re.fullmatch(r"[0-9a-f]{32}", str(row["stored_name"])):
-        raise InputError(f"{where}: stored name {row['stored_name']!r} is not a name setupflow generates")
+        raise InputError(code="import.stored_name", field=where, name=repr(row["stored_name"]))
     if encoded is None:
-        raise InputError(f"{where}: its content is not in the export")
+        raise InputError(code="import.file_content_missing", field=where)
     try:
         content = base64.b64decode(encoded, validate=True)
     except ValueError:
-        raise InputError(f"{where}: its content is not valid base64") from None
+        raise InputError(code="import.file_not_base64", field=where) from None
     if hashlib.sha256(content).hexdigest() != row["sha256"] or len(content) != row["size"]:
-        raise InputError(f"{where}: its content does not match its recorded SHA-256 and size")
+        raise InputError(code="import.file_checksum", field=where)
     target = uploads_dir(data_dir) / row["stored_name"]
     if target.exists():
-        raise InputError(f"{where}: a stored file named {target.name} already exists")
+        raise InputError(code="import.file_exists", field=where, name=target.name)
     target.write_bytes(content)
     return target
 

@@ -20,6 +20,7 @@ from setupflow.team.models import Person
 
 from . import counters
 from .faults import InjectedFault, database_state, fail_at_write
+from tests.refused import refused
 
 MEETING_AT = datetime(2027, 1, 12, 9, 0, tzinfo=timezone.utc)  # a Tuesday, no holiday
 
@@ -120,7 +121,7 @@ def test_two_people_advancing_the_same_site_at_once_the_second_is_refused(db, se
     ops.advance(first, site_a, manager, now)
     first.commit()
     state = database_state(db.engine)
-    with pytest.raises(StaleEdit, match="changed by someone else"):
+    with refused("record.stale", error=StaleEdit, table="sites"):
         with transaction(lambda: second):
             ops.advance(second, site_b, manager, now)
     first.close()

@@ -7,9 +7,10 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
-from setupflow.errors import InputError, NotFound
+from setupflow.errors import NotFound
 from setupflow.reminders.feeds import create_feed, feed_for_token, revoke_feed, token_hash
 from setupflow.reminders.models import FeedToken
+from tests.refused import refused
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -73,9 +74,9 @@ def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(session, make_site, 
 
 
 def test_a_feed_needs_a_known_person_or_a_site(session, now):
-    with pytest.raises(NotFound, match="nobody with the address"):
+    with refused("feed.nobody_with_email", field="person", error=NotFound):
         create_feed(session, now, email="nobody@example.test")
-    with pytest.raises(InputError, match="either a person or a site"):
+    with refused("feed.person_or_site", field="feed"):
         create_feed(session, now)
 
 

@@ -100,7 +100,7 @@ def test_feeds_are_created_and_revoked_from_the_command_line(run, session, make_
     code, out, _ = run("feeds", "revoke", url)
     assert code == 0 and "revoked" in out
     code, _, err = run("feeds", "revoke", token)
-    assert code == 2 and "no such feed, or it was revoked" in err
+    assert code == 2 and "No such feed, or it was revoked." in err
 
 
 def test_end_to_end_with_the_committee_commands(run, smtp):

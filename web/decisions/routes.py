@@ -24,7 +24,7 @@ bp = Blueprint("decisions", __name__)
 def _get_decision(session, decision_id):
     found = session.get(Decision, decision_id)
     if found is None:
-        raise NotFound(f"decision {decision_id}: no such decision")
+        raise NotFound(code="decision.not_found_id", field="decision", decision=decision_id)
     return found
 
 

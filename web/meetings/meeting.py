@@ -29,7 +29,7 @@ from .routes import bp, local_instant
 OPEN = ("proposed", "scheduled")
 
 
-def _meeting(site_id, meeting_id, check=None):
+def meeting_of(site_id, meeting_id, check=None):
     site = visible_site(site_id)
     meeting = owned(meetings.get_meeting, site, meeting_id)
     if check is not None:
@@ -76,13 +76,13 @@ def render_meeting(site, meeting, status=200, **minutes_form):
 @bp.get("/sites/<int:site_id>/meetings/<int:meeting_id>")
 @login_required
 def show(site_id, meeting_id):
-    site, meeting = _meeting(site_id, meeting_id)
+    site, meeting = meeting_of(site_id, meeting_id)
     return render_meeting(site, meeting)
 
 
-def _change(site_id, meeting_id, change, success: str, anchor: str = ""):
+def change_meeting(site_id, meeting_id, change, success: str, anchor: str = ""):
     """Run ``change(meeting)`` for an editor; refusals come back as a message on the page."""
-    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
+    site, meeting = meeting_of(site_id, meeting_id, access.can_edit_site)
     url = page_url(meeting, anchor)
     try:
         change(meeting)
@@ -93,17 +93,17 @@ def _change(site_id, meeting_id, change, success: str, anchor: str = ""):
     return done(success, url)
 
 
-def _person(meeting, field):
+def person_of(meeting, field):
     try:
         return get_person(db_session(), request.form.get(field), meeting.site)
     except NotFound:
-        raise InputError(f"{field}: choose a person of the team file") from None
+        raise InputError(code="form.person_required", field=field) from None
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/confirm")
 @login_required
 def confirm(site_id, meeting_id):
-    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
+    site, meeting = meeting_of(site_id, meeting_id, access.can_edit_site)
     try:
         meetings.confirm(db_session(), meeting, actor(), now())
     except (InputError, StaleEdit) as exc:
@@ -134,7 +134,7 @@ def invitations_leave(site, meeting):
 @login_required
 def move(site_id, meeting_id):
     form = request.form
-    return _change(site_id, meeting_id, lambda m: meetings.move(
+    return change_meeting(site_id, meeting_id, lambda m: meetings.move(
         db_session(), m, local_instant(form.get("day"), form.get("time")), actor(), now(), form.get("reason")),
         _("Meeting moved."))
 
@@ -142,7 +142,7 @@ def move(site_id, meeting_id):
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/cancel")
 @login_required
 def cancel(site_id, meeting_id):
-    return _change(site_id, meeting_id, lambda m: meetings.cancel(db_session(), m, actor(), now(),
+    return change_meeting(site_id, meeting_id, lambda m: meetings.cancel(db_session(), m, actor(), now(),
                                                                   request.form.get("reason")),
                    _("Meeting cancelled."))
 
@@ -156,7 +156,7 @@ def place(site_id, meeting_id):
         duration = inputs.optional_whole(form.get("duration"), "duration", 1, 24 * 60)
         meetings.update_place(db_session(), m, actor(), now(), place=form.get("place"),
                               video_url=form.get("video_url"), duration_minutes=duration)
-    return _change(site_id, meeting_id, change, _("Place and link saved."), "place")
+    return change_meeting(site_id, meeting_id, change, _("Place and link saved."), "place")
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/roles")
@@ -167,15 +167,15 @@ def roles(site_id, meeting_id):
         for role in MEETING_ROLES:
             chosen = request.form.get(f"role_{role}") or ""
             if chosen and str(held.get(role)) != chosen:
-                attendance.assign_role(db_session(), m, role, _person(m, f"role_{role}"), actor(), now())
-    return _change(site_id, meeting_id, change, _("Roles saved."), "roles")
+                attendance.assign_role(db_session(), m, role, person_of(m, f"role_{role}"), actor(), now())
+    return change_meeting(site_id, meeting_id, change, _("Roles saved."), "roles")
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/invite")
 @login_required
 def invite(site_id, meeting_id):
-    return _change(site_id, meeting_id,
-                   lambda m: attendance.invite(db_session(), m, _person(m, "person"), actor(), now()),
+    return change_meeting(site_id, meeting_id,
+                   lambda m: attendance.invite(db_session(), m, person_of(m, "person"), actor(), now()),
                    _("Invitation added."), "invitees")
 
 
@@ -185,14 +185,14 @@ def held(site_id, meeting_id):
     def change(m):
         marks = {a.person_id: request.form.get(f"attendance_{a.person_id}") or "absent" for a in m.attendees}
         attendance.mark_held(db_session(), m, marks, actor(), now())
-    return _change(site_id, meeting_id, change, _("The meeting is marked as held."), "invitees")
+    return change_meeting(site_id, meeting_id, change, _("The meeting is marked as held."), "invitees")
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/agenda")
 @login_required
 def agenda(site_id, meeting_id):
     titles = [line for line in (request.form.get("agenda") or "").splitlines() if line.strip()]
-    return _change(site_id, meeting_id, lambda m: meetings.set_agenda(db_session(), m, titles, actor(), now()),
+    return change_meeting(site_id, meeting_id, lambda m: meetings.set_agenda(db_session(), m, titles, actor(), now()),
                    _("Agenda saved."), "agenda")
 
 

@@ -17,7 +17,7 @@ from setupflow.errors import InputError, StaleEdit
 from ..db import discard_changes
 from ..problems import explain
 from ..scope import actor, db_session, done, now
-from .meeting import _change, _meeting, _person, page_url, render_meeting
+from .meeting import change_meeting, meeting_of, person_of, page_url, render_meeting
 from .routes import bp
 
 
@@ -25,7 +25,7 @@ from .routes import bp
 @login_required
 def save_minutes(site_id, meeting_id):
     """Preview (nothing saved) or save. A stale save keeps the person's text in the form."""
-    site, meeting = _meeting(site_id, meeting_id, access.can_edit_site)
+    site, meeting = meeting_of(site_id, meeting_id, access.can_edit_site)
     body = request.form.get("body") or ""
     try:
         based_on = int(request.form.get("based_on") or 0)
@@ -52,14 +52,14 @@ def approve(site_id, meeting_id):
     def change(m):
         version = inputs.whole(request.form.get("version") or "", "version", 0)
         minutes.approve_minutes(db_session(), m, version, actor(), now())
-    return _change(site_id, meeting_id, change, _("Minutes approved."), "minutes")
+    return change_meeting(site_id, meeting_id, change, _("Minutes approved."), "minutes")
 
 
 @bp.post("/sites/<int:site_id>/meetings/<int:meeting_id>/decisions")
 @login_required
 def decide(site_id, meeting_id):
     form = request.form
-    return _change(site_id, meeting_id, lambda m: minutes.record_meeting_decision(
+    return change_meeting(site_id, meeting_id, lambda m: minutes.record_meeting_decision(
         db_session(), m, form.get("key") or None, form.get("value"), form.get("text"), actor(), now(),
         supersede_reason=form.get("supersede_reason")), _("Decision recorded."), "decisions")
 
@@ -68,6 +68,6 @@ def decide(site_id, meeting_id):
 @login_required
 def add_action(site_id, meeting_id):
     form = request.form
-    return _change(site_id, meeting_id, lambda m: add(db_session(), m, form.get("text"), _person(m, "owner"),
+    return change_meeting(site_id, meeting_id, lambda m: add(db_session(), m, form.get("text"), person_of(m, "owner"),
                                                       actor(), now(), due_on=form.get("due_on") or None),
                    _("Action item added."), "actions")

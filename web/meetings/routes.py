@@ -24,7 +24,7 @@ def local_instant(day: str, hour: str) -> str:
     """A Paris date and time from two form fields, as the engine reads it."""
     day, hour = (day or "").strip(), (hour or "").strip()
     if not day or not hour:
-        raise InputError("at: give a date and a time")
+        raise InputError(code="form.datetime_required", field="at")
     return f"{day}T{hour}"
 
 

@@ -8,11 +8,11 @@ import io
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
 
 from setupflow import portfolio as engine
+from setupflow.accounts import access
 from setupflow.accounts.access import visible_sites_query
-from setupflow.accounts.models import User, UserSite
+from setupflow.accounts.models import User
 from setupflow.clock import local_date
 from setupflow.portfolio_columns import loaders
 
@@ -29,15 +29,11 @@ PER_PAGE = 50
 
 def landing_url(user) -> str:
     """Cress staff and admins land on the portfolio; a person with one site lands on it."""
-    if user.role not in ("admin", "cress"):
-        site_ids = db_session().scalars(select(UserSite.site_id).where(UserSite.user_id == user.id).limit(2)).all()
-        if len(site_ids) == 1:
-            return url_for("sites.show", site_id=site_ids[0])
-        if not site_ids:  # a person with a part in a programme and no site
-            from setupflow.programmes.models import ProgrammeMember
-
-            if db_session().scalar(select(ProgrammeMember.id).where(ProgrammeMember.user_id == user.id).limit(1)):
-                return url_for("programmes.index")
+    site_id = access.landing_site(db_session(), user)
+    if site_id is not None:
+        return url_for("sites.show", site_id=site_id)
+    if access.lands_on_programmes(db_session(), user):
+        return url_for("programmes.index")
     return url_for("portfolio.index")
 
 

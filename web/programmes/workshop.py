@@ -10,13 +10,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from setupflow.accounts import access
 from setupflow.after_opening import operations as after
 from setupflow.errors import InputError
 from setupflow.programmes.models import Edition, Laureate
-from setupflow.sites.models import Site
 
 from .. import now
 from ..auth.session_user import current_account

@@ -4,7 +4,7 @@ out; what failed; what waits only for an SMTP server. A manager holds, releases 
 cancels one reminder; the row and the site's history say who did it."""
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required

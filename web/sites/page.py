@@ -110,23 +110,3 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),
         "can_reopen": access.can_reopen(user, site), "can_create_lead": access.can_create_lead(user, site),
     }
-
-
-def timeline_summary(page: dict) -> str:
-    """The timeline in words, for the SVG's <desc> (screen readers)."""
-    lang = page["lang"]
-    parts = []
-    for sp in page["plan"].stages:
-        label = page["workflow"].stage(sp.stage_id).label.get(lang)
-        if lang == "en":
-            parts.append(f"{label}: planned from {sp.start.earliest}–{sp.start.latest} to {sp.end.earliest}–{sp.end.latest}")
-        else:
-            parts.append(f"{label} : prévue du {sp.start.earliest}–{sp.start.latest} au {sp.end.earliest}–{sp.end.latest}")
-    opening = page["progress"].plan.opening
-    if lang == "en":
-        parts.append(f"forecast opening between {opening.earliest} and {opening.latest}, "
-                     f"target {page['site'].target_opening_on}")
-    else:
-        parts.append(f"ouverture prévue entre le {opening.earliest} et le {opening.latest}, "
-                     f"cible le {page['site'].target_opening_on}")
-    return "; ".join(parts) + "."

@@ -17,7 +17,7 @@ from ..auth.session_user import current_account
 from ..db import db_session, discard_changes
 from ..i18n import current_language
 from ..problems import explain
-from .page import recent_history, site_page, timeline_summary
+from .page import recent_history, site_page
 
 bp = Blueprint("sites", __name__)
 
@@ -52,7 +52,7 @@ def show(site_id):
     site = visible_site(site_id)
     page = site_page(db_session(), current_account(), site, local_date(now()), current_language(),
                      request.args.get("side"), now())
-    return render_template("sites/show.html", timeline_summary=timeline_summary(page), **page)
+    return render_template("sites/show.html", **page)
 
 
 HISTORY_PAGE = 100
@@ -121,9 +121,7 @@ def advance(site_id):
         target = ops.advance(db_session(), site, access.actor_of(current_account()), now())
     except (GateNotMet, InputError, StaleEdit) as exc:
         return refused(site, explain(exc), "gate")
-    workflow = workflow_of(site)
-    label = workflow.final.label if target == workflow.final.id else workflow.stage(target).label
-    flash(_("The site moved to: %(stage)s", stage=label.get(lang)), "info")
+    flash(_("The site moved to: %(stage)s", stage=workflow_of(site).state_label(target).get(lang)), "info")
     return back(site)
 
 

@@ -36,7 +36,7 @@ def _organisation(site, value):
     number = row_id(value)
     org = db_session().get(Organisation, number) if number else None
     if org is None or org.site_id != site.id:
-        raise InputError("organisation: choose an organisation of this site")
+        raise InputError(code="form.organisation_required", field="organisation")
     return org
 
 
@@ -131,7 +131,7 @@ def leaves(site_id, person_id):
         try:
             successor = team.get_person(db_session(), request.form.get("successor"), site)
         except NotFound:
-            raise InputError("successor: choose who takes over") from None
+            raise InputError(code="form.successor_required", field="successor") from None
         person_leaves(db_session(), site, someone, successor, actor(), now(),
                       left_on=_day(request.form.get("left_on"), "left_on"))
     except InputError as exc:

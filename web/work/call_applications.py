@@ -50,7 +50,7 @@ def upload(site_id, call_id, application_id):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise InputError("file: choose a file to attach")
+            raise InputError(code="file.name_required", field="file")
         attach_file(db_session(), site, application, data_dir=settings().data_dir, original_name=upload.filename,
                     data=upload.read(MAX_BYTES + 1), actor=actor(), now=now())
     except InputError as exc:

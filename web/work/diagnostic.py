@@ -91,7 +91,8 @@ def indicator(site_id):
     dim = next((d for d in ops.spec_of(site).dimensions if d.id == dimension), None)
     try:
         if dim is None:
-            raise InputError(f"dimension: '{dimension}' is not one of the diagnostic's dimensions")
+            raise InputError(code="choice.invalid", field="dimension", value=dimension,
+                             allowed=[d.id for d in ops.spec_of(site).dimensions])
         cells = {c.id: form.get(f"count-{c.id}", "").strip() or "0" for c in dim.categories}
         ops.set_indicator(db_session(), site, dimension, cells, actor=actor(), now=now(),
                           source_key=form.get("source") or None, as_of_on=_month(form.get("as_of")))
