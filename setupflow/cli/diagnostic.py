@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .inputs import DAY
+from .inputs import CSV_FORM_OPTION, DAY
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -165,9 +165,12 @@ def structure(site_id, choice, rationale, reason, actor):
 @diagnostic.command()
 @click.argument("site_id")
 @LANG_OPTION
-def export(site_id, lang):
-    """Print the indicators as CSV (small counts suppressed as on screen)."""
+@CSV_FORM_OPTION
+def export(site_id, lang, csv_form):
+    """Print the indicators as CSV (small counts suppressed as on screen, formulas neutralised)."""
+    from ..csvfile import form_named
     from ..diagnostic.queries import export_indicators_csv
 
     with runtime().transaction() as session:
-        click.echo(export_indicators_csv(session, _site(session, site_id), lang), nl=False)
+        data = export_indicators_csv(session, _site(session, site_id), lang, form_named(csv_form))
+    click.echo(data, nl=False)

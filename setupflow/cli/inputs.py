@@ -50,3 +50,9 @@ class TimeType(_Edge):
 
 
 DAY, INSTANT, AMOUNT, EMAIL, TIME = DayType(), InstantType(), AmountType(), EmailType(), TimeType()
+
+#: every CLI command that writes a CSV: the machine form by default (``setupflow.csvfile``)
+CSV_FORM_OPTION = click.option("--form", "csv_form", type=click.Choice(["machine", "people"]), default="machine",
+                               show_default=True,
+                               help="machine: comma, ISO dates, UTC; people: semicolon, UTF-8 with BOM, "
+                                    "French dates and local times, decimal comma.")
