@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import DAY
+from .inputs import DAY, WHOLE
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -59,7 +59,7 @@ def create(site_id, call_key, title, actor):
 @click.option("--title", help="Title of the call.")
 @click.option("--body-file", type=click.Path(exists=True, dir_okay=False), help="Read the call's text from a file.")
 @click.option("--needs", help="The needs of the prison population it answers.")
-@click.option("--capacity", type=int, help="Places in the workshop.")
+@click.option("--capacity", type=WHOLE, help="Places in the workshop.")
 @click.option("--zone", "workshop_zone", help="The workshop zone (surface, access, fittings).")
 @click.option("--surveillance", "surveillance_constraints", help="Surveillance and movement constraints.")
 @AS_OPTION
@@ -81,7 +81,7 @@ def edit(site_id, call_key, body_file, actor, **fields):
 @calls.command()
 @click.argument("site_id")
 @click.argument("criterion")
-@click.argument("weight", type=int)
+@click.argument("weight", type=WHOLE)
 @KIND_OPTION
 @AS_OPTION
 def weight(site_id, criterion, weight, call_key, actor):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .inputs import CSV_FORM_OPTION, DAY
+from .inputs import CSV_FORM_OPTION, DAY, WHOLE
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -93,7 +93,7 @@ def indicator(site_id, dimension, counts, label, source_key, as_of, actor):
 @click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"]), help="Who was heard.")
 @click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"]),
               help="Individual or group interview.")
-@click.option("--participants", type=int, default=1, show_default=True, help="How many took part.")
+@click.option("--participants", type=WHOLE, default=1, show_default=True, help="How many took part.")
 @click.option("--theme", "themes", multiple=True, required=True, help="A theme raised (repeat). Never a name.")
 @click.option("--summary", help="A short summary (no personal data).")
 @AS_OPTION

@@ -49,7 +49,13 @@ class TimeType(_Edge):
         return inputs.clock_time(value, field).strftime("%H:%M")
 
 
+class WholeType(_Edge):
+    """A whole number in ASCII digits: click's ``int`` accepts '١٢٣' (and Python's int() '1_000')."""
+    name, parse = "integer", "whole"
+
+
 DAY, INSTANT, AMOUNT, EMAIL, TIME = DayType(), InstantType(), AmountType(), EmailType(), TimeType()
+WHOLE = WholeType()
 
 #: every CLI command that writes a CSV: the machine form by default (``setupflow.csvfile``)
 CSV_FORM_OPTION = click.option("--form", "csv_form", type=click.Choice(["machine", "people"]), default="machine",
