@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import DAY, WHOLE
+from .inputs import DAY, WHOLE, checked_text
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -69,7 +69,7 @@ def edit(site_id, call_key, body_file, actor, **fields):
 
     fields = {k: v for k, v in fields.items() if v is not None}
     if body_file:
-        fields["body"] = Path(body_file).read_text(encoding="utf-8")
+        fields["body"] = checked_text(Path(body_file).read_text(encoding="utf-8"), "--body-file")
     if not fields:
         raise CliError("edit: nothing to change")
     with runtime().transaction() as session:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .inputs import CSV_FORM_OPTION, DAY, WHOLE
+from .inputs import CSV_FORM_OPTION, DAY, WHOLE, checked_text
 from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -139,7 +139,7 @@ def conclusions(site_id, text, path, actor):
         raise CliError("conclusions: give exactly one of --text or --file")
     if path:
         with open(path, encoding="utf-8") as f:
-            text = f.read()
+            text = checked_text(f.read(), "--file")
     with runtime().transaction() as session:
         write_conclusions(session, _site(session, site_id), text, actor=actor_from(actor), now=now_utc())
     click.echo("conclusions written")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import WHOLE
+from .inputs import WHOLE, checked_text
 from .support import CliError, now_utc, runtime
 
 
@@ -67,7 +67,7 @@ def section(site_id, section, path, based_on, actor):
     from .support import actor_from
 
     try:
-        body = path.read_text(encoding="utf-8")
+        body = checked_text(path.read_text(encoding="utf-8"), "--file")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"file: cannot read {path}: {exc}") from None
     with runtime().transaction() as session:

@@ -57,6 +57,14 @@ class WholeType(_Edge):
 DAY, INSTANT, AMOUNT, EMAIL, TIME = DayType(), InstantType(), AmountType(), EmailType(), TimeType()
 WHOLE = WholeType()
 
+def checked_text(text: str, option: str) -> str:
+    """A text read from a file or standard input, through the edge's text rule (the
+    arguments themselves are checked by ``run_cli``)."""
+    from .. import inputs
+
+    return inputs.text(text, option, strip=False)
+
+
 #: every CLI command that writes a CSV: the machine form by default (``setupflow.csvfile``)
 CSV_FORM_OPTION = click.option("--form", "csv_form", type=click.Choice(["machine", "people"]), default="machine",
                                show_default=True,

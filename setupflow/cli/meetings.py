@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import DAY, INSTANT, WHOLE
+from .inputs import DAY, INSTANT, WHOLE, checked_text
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
@@ -176,7 +176,8 @@ def minutes(meeting_id, path, based_on, actor, as_json):
     from ..committees.minutes import save_minutes
 
     try:
-        body = click.get_text_stream("stdin").read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        body = checked_text(click.get_text_stream("stdin").read() if str(path) == "-"
+                            else path.read_text(encoding="utf-8"), "--file")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"file: cannot read {path}: {exc}") from None
     with runtime().transaction() as session:
