@@ -2,7 +2,7 @@
 converts between UTC instants and the days people live in (Europe/Paris)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -13,8 +13,8 @@ def local_date(now: datetime, tz: ZoneInfo = PARIS) -> date:
 
 
 def parse_instant(value: str, tz: ZoneInfo = PARIS) -> datetime:
-    """An ISO date-time; without an offset it is read as local (Paris) time."""
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=tz)
-    return dt.astimezone(timezone.utc)
+    """An ISO date-time; without an offset it is read as local (Paris) time (the input
+    edge's ``instant``: within the accepted years, a refusal names no field)."""
+    from .inputs import instant
+
+    return instant(value, "instant", tz)

@@ -33,11 +33,11 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from .clock import PARIS
 from .errors import InputError
 
 LOW = date(2000, 1, 1)
 HIGH = date(2100, 12, 31)
-PARIS = ZoneInfo("Europe/Paris")
 #: the first instant after the accepted years (UTC): stored rows at or past it are planned around
 LATEST_INSTANT = datetime(HIGH.year + 1, 1, 1, tzinfo=timezone.utc)
 

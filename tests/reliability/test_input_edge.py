@@ -277,3 +277,16 @@ def test_control_characters_in_any_form_field_answer_400_and_save_nothing(db, si
     from setupflow.sites.models import Decision
     assert web_session.scalar(select(func.count()).select_from(Decision)) == 0
     counters.add(f"control characters refused at the web edge ({db.backend})", 8)
+
+
+def test_an_uploaded_file_name_with_a_nul_or_a_bidi_override_answers_400(db, site_in, logged_in):
+    import io
+
+    site = site_in()
+    lead = logged_in("lead@example.test", "lead", sites=(site,))
+    for name in ("evil\x00.pdf", "facture\u202efdp.exe"):
+        response = lead.post(f"/sites/{site.id}/calls/1/applications/1/files",
+                             data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), name)},
+                             content_type="multipart/form-data")
+        assert response.status_code == 400, name
+    counters.add(f"control characters refused at the web edge ({db.backend})", 2)
