@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
+from setupflow import inputs
 from setupflow import portfolio as engine
 from setupflow.accounts.access import visible_sites_query
 from setupflow.accounts.models import User, UserSite
 from setupflow.clock import local_date
+from setupflow.errors import InputError
 from setupflow.portfolio_columns import loaders
 
 from .. import now
@@ -52,8 +54,10 @@ def _rows(user: User, criteria: dict):
 def _page_number() -> int | None:
     """The ``page`` argument as a number from 1; None when it is not one."""
     text = (request.args.get("page") or "1").strip()
-    # isdecimal, not isdigit: int() refuses "²"; ten digits at most: int() refuses 5,000
-    return int(text) if text.isdecimal() and len(text) <= 10 and int(text) >= 1 else None
+    try:  # the input edge: ASCII digits only ('١٢' and '1_0' are not page numbers)
+        return inputs.whole(text, "page", 1, 10 ** 10)
+    except InputError:
+        return None
 
 
 def _url_with(**changes) -> str:
