@@ -9,7 +9,7 @@ and collectivities keep their own clocks, every other department the installatio
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 #: the installation's time zone unless ``SETUPFLOW_TIMEZONE`` says otherwise
@@ -64,8 +64,8 @@ def local_date(now: datetime, tz: ZoneInfo | None = None) -> date:
 
 def parse_instant(value: str, tz: ZoneInfo | None = None) -> datetime:
     """An ISO date-time; without an offset it is read as local time in ``tz`` (the
-    installation's by default)."""
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=tz or installation_zone())
-    return dt.astimezone(timezone.utc)
+    installation's by default). The input edge's ``instant``: within the accepted years;
+    a refusal names no field."""
+    from .inputs import instant
+
+    return instant(value, "instant", tz)

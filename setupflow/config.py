@@ -16,7 +16,7 @@ DEFAULT_WORKFLOW = "cress-disp"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _method_folder(name: str) -> Path:
+def method_folder(name: str) -> Path:
     """Where the shipped ``workflows`` or ``templates`` folder is.
 
     An installed wheel carries them in ``setupflow/_data``; a source checkout (or an
@@ -77,8 +77,8 @@ class Settings:
         database_url = env.get("SETUPFLOW_DATABASE_URL") or f"sqlite:///{data_dir / 'setupflow.db'}"
         return cls(
             database_url=database_url,
-            workflow_dirs=_paths(env.get("SETUPFLOW_WORKFLOWS_DIR"), _method_folder("workflows")),
-            templates_dir=Path(env.get("SETUPFLOW_TEMPLATES_DIR") or _method_folder("templates")),
+            workflow_dirs=_paths(env.get("SETUPFLOW_WORKFLOWS_DIR"), method_folder("workflows")),
+            templates_dir=Path(env.get("SETUPFLOW_TEMPLATES_DIR") or method_folder("templates")),
             data_dir=data_dir,
             timezone=env.get("SETUPFLOW_TIMEZONE") or DEFAULT_TIMEZONE,
             default_workflow=env.get("SETUPFLOW_DEFAULT_WORKFLOW") or DEFAULT_WORKFLOW,

@@ -116,3 +116,18 @@ def test_printable_drops_only_what_documents_cannot_hold():
     nasty = "« é »\t\n\u202e\u200b😀<&>"
     assert inputs.printable(nasty) == nasty
     assert inputs.printable("a\x00b\x0bc\x01d\ufffe") == "abcd"
+
+
+@pytest.mark.parametrize("stored", ["evil\x00.pdf", "a\r\nSet-Cookie: x=1.pdf", "facture\u202efdp.exe", "«été».pdf",
+                                    'quo"te;x.pdf', "../../etc/passwd"])
+def test_a_download_name_is_one_safe_header_line_whatever_was_stored(stored):
+    from urllib.parse import unquote
+
+    from web.inputs import content_disposition
+
+    header = content_disposition(stored)
+    assert not any(c in header for c in "\x00\r\n\u202e") and header.isascii()
+    fallback = header.split('filename="', 1)[1].split('"', 1)[0]
+    assert '"' not in fallback and ";" not in fallback and "/" not in fallback
+    full = unquote(header.split("filename*=UTF-8''", 1)[1])
+    assert full == inputs.printable(stored).replace("\u202e", "").replace("\r", "").replace("\n", "").replace("/", "_")

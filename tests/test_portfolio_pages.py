@@ -112,10 +112,11 @@ def test_a_page_past_the_last_shows_the_last_and_a_bad_page_number_says_so(follo
 
 def test_the_csv_export_holds_every_matching_site_not_one_page(followed, logged_in):
     client = cress_following(logged_in, followed(120))
-    rows = list(csv.reader(io.StringIO(client.get("/portfolio.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(client.get("/portfolio.csv").get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
     assert len(rows) == 1 + 120
     late = list(csv.reader(io.StringIO(client.get("/portfolio.csv?health=late&sort=health&page=2")
-                                       .get_data(as_text=True).lstrip("\ufeff"))))
+                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert len(late) == 1 + 60 and {r[5] for r in late[1:]} == {"En retard"}
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import DAY
+from .inputs import DAY, WHOLE, checked_text
 from ..refusals import english
 from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
@@ -58,7 +58,7 @@ def create(site_id, call_key, title, actor):
 @click.option("--title", help="Title of the call.")
 @click.option("--body-file", type=click.Path(exists=True, dir_okay=False), help="Read the call's text from a file.")
 @click.option("--needs", help="The needs of the prison population it answers.")
-@click.option("--capacity", type=int, help="Places in the workshop.")
+@click.option("--capacity", type=WHOLE, help="Places in the workshop.")
 @click.option("--zone", "workshop_zone", help="The workshop zone (surface, access, fittings).")
 @click.option("--surveillance", "surveillance_constraints", help="Surveillance and movement constraints.")
 @AS_OPTION
@@ -68,7 +68,7 @@ def edit(site_id, call_key, body_file, actor, **fields):
 
     fields = {k: v for k, v in fields.items() if v is not None}
     if body_file:
-        fields["body"] = Path(body_file).read_text(encoding="utf-8")
+        fields["body"] = checked_text(Path(body_file).read_text(encoding="utf-8"), "--body-file")
     if not fields:
         raise CliError("edit: nothing to change")
     with runtime().transaction() as session:
@@ -80,7 +80,7 @@ def edit(site_id, call_key, body_file, actor, **fields):
 @calls.command()
 @click.argument("site_id")
 @click.argument("criterion")
-@click.argument("weight", type=int)
+@click.argument("weight", type=WHOLE)
 @KIND_OPTION
 @AS_OPTION
 def weight(site_id, criterion, weight, call_key, actor):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import WHOLE
 from .support import JSON_OPTION, echo_json, runtime
 
 
@@ -42,7 +43,7 @@ def list_(site_id, text, as_json):
 
 @decisions.command()
 @click.argument("text")
-@click.option("--site", "site_ids", multiple=True, type=int, help="Limit to these sites (repeat; default: all).")
+@click.option("--site", "site_ids", multiple=True, type=WHOLE, help="Limit to these sites (repeat; default: all).")
 @JSON_OPTION
 def search(text, site_ids, as_json):
     """Search decisions across sites."""

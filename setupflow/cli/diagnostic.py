@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .inputs import DAY
+from .inputs import CSV_FORM_OPTION, DAY, WHOLE, checked_text
 from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
@@ -91,7 +91,7 @@ def indicator(site_id, dimension, counts, label, source_key, as_of, actor):
 @click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"]), help="Who was heard.")
 @click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"]),
               help="Individual or group interview.")
-@click.option("--participants", type=int, default=1, show_default=True, help="How many took part.")
+@click.option("--participants", type=WHOLE, default=1, show_default=True, help="How many took part.")
 @click.option("--theme", "themes", multiple=True, required=True, help="A theme raised (repeat). Never a name.")
 @click.option("--summary", help="A short summary (no personal data).")
 @AS_OPTION
@@ -137,7 +137,7 @@ def conclusions(site_id, text, path, actor):
         raise CliError("conclusions: give exactly one of --text or --file")
     if path:
         with open(path, encoding="utf-8") as f:
-            text = f.read()
+            text = checked_text(f.read(), "--file")
     with runtime().transaction() as session:
         write_conclusions(session, _site(session, site_id), text, actor=actor_from(actor), now=now_utc())
     click.echo("conclusions written")
@@ -163,9 +163,12 @@ def structure(site_id, choice, rationale, reason, actor):
 @diagnostic.command()
 @click.argument("site_id")
 @LANG_OPTION
-def export(site_id, lang):
-    """Print the indicators as CSV (small counts suppressed as on screen)."""
+@CSV_FORM_OPTION
+def export(site_id, lang, csv_form):
+    """Print the indicators as CSV (small counts suppressed as on screen, formulas neutralised)."""
+    from ..csvfile import form_named
     from ..diagnostic.queries import export_indicators_csv
 
     with runtime().transaction() as session:
-        click.echo(export_indicators_csv(session, _site(session, site_id), lang), nl=False)
+        data = export_indicators_csv(session, _site(session, site_id), lang, form_named(csv_form))
+    click.echo(data, nl=False)

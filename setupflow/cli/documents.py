@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from .inputs import WHOLE, checked_text
 from .support import CliError, now_utc, runtime
 
 
@@ -56,7 +57,7 @@ def render(site_id, kind, fmt, output, meeting_id, call_key, lang):
 @click.argument("section", type=click.Choice(["objectives", "needs", "method", "governance"]))
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Markdown file with the section's new text.")
-@click.option("--based-on", type=int, default=0, show_default=True,
+@click.option("--based-on", type=WHOLE, default=0, show_default=True,
               help="The section version your text starts from (0 when it was never written).")
 @click.option("--as", "actor", metavar="NAME", help="Who writes, for the history (default: cli).")
 def section(site_id, section, path, based_on, actor):
@@ -66,7 +67,7 @@ def section(site_id, section, path, based_on, actor):
     from .support import actor_from
 
     try:
-        body = path.read_text(encoding="utf-8")
+        body = checked_text(path.read_text(encoding="utf-8"), "--file")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"file: cannot read {path}: {exc}") from None
     with runtime().transaction() as session:

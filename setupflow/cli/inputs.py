@@ -49,4 +49,24 @@ class TimeType(_Edge):
         return inputs.clock_time(value, field).strftime("%H:%M")
 
 
+class WholeType(_Edge):
+    """A whole number in ASCII digits: click's ``int`` accepts '١٢٣' (and Python's int() '1_000')."""
+    name, parse = "integer", "whole"
+
+
 DAY, INSTANT, AMOUNT, EMAIL, TIME = DayType(), InstantType(), AmountType(), EmailType(), TimeType()
+WHOLE = WholeType()
+
+def checked_text(text: str, option: str) -> str:
+    """A text read from a file or standard input, through the edge's text rule (the
+    arguments themselves are checked by ``run_cli``)."""
+    from .. import inputs
+
+    return inputs.text(text, option, strip=False)
+
+
+#: every CLI command that writes a CSV: the machine form by default (``setupflow.csvfile``)
+CSV_FORM_OPTION = click.option("--form", "csv_form", type=click.Choice(["machine", "people"]), default="machine",
+                               show_default=True,
+                               help="machine: comma, ISO dates, UTC; people: semicolon, UTF-8 with BOM, "
+                                    "French dates and local times, decimal comma.")

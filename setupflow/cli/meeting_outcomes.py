@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .inputs import DAY
+from .inputs import DAY, WHOLE
 from .support import AS_OPTION, actor_from, echo_json, now_utc, runtime
 
 
@@ -31,9 +31,9 @@ def role(meeting_id, role, person_id, actor):
 
 @click.command()
 @click.argument("meeting_id")
-@click.option("--present", multiple=True, type=int, help="Id of a person present (repeat).")
-@click.option("--excused", multiple=True, type=int, help="Id of a person excused (repeat).")
-@click.option("--absent", multiple=True, type=int, help="Id of a person absent (repeat).")
+@click.option("--present", multiple=True, type=WHOLE, help="Id of a person present (repeat).")
+@click.option("--excused", multiple=True, type=WHOLE, help="Id of a person excused (repeat).")
+@click.option("--absent", multiple=True, type=WHOLE, help="Id of a person absent (repeat).")
 @AS_OPTION
 def held(meeting_id, present, excused, absent, actor):
     """Record that a meeting took place, with its attendance."""
@@ -48,7 +48,7 @@ def held(meeting_id, present, excused, absent, actor):
 
 @click.command()
 @click.argument("meeting_id")
-@click.option("--version", type=int, required=True, help="The minutes version you read and approve.")
+@click.option("--version", type=WHOLE, required=True, help="The minutes version you read and approve.")
 @AS_OPTION
 def approve(meeting_id, version, actor):
     """Approve the minutes of a held meeting."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .inputs import DAY
+from .inputs import DAY, INSTANT, WHOLE, checked_text
 from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
 
@@ -92,8 +92,8 @@ def show(meeting_id, lang, as_json):
 @meetings.command()
 @click.argument("site_id")
 @click.option("--committee", required=True, help="Committee id, e.g. technical.")
-@click.option("--at", "at", required=True, help="Start, YYYY-MM-DDTHH:MM (Paris time unless an offset is given).")
-@click.option("--duration", type=int, help="Duration in minutes (default: the committee's).")
+@click.option("--at", "at", required=True, type=INSTANT, help="Start, YYYY-MM-DDTHH:MM (Paris time unless an offset is given).")
+@click.option("--duration", type=WHOLE, help="Duration in minutes (default: the committee's).")
 @click.option("--place", help="Where it takes place.")
 @click.option("--video", help="Video-conference link (http/https).")
 @AS_OPTION
@@ -134,7 +134,7 @@ def confirm(meeting_id, actor):
 
 @meetings.command()
 @click.argument("meeting_id")
-@click.option("--at", "at", required=True, help="New start, YYYY-MM-DDTHH:MM (Paris time).")
+@click.option("--at", "at", required=True, type=INSTANT, help="New start, YYYY-MM-DDTHH:MM (Paris time).")
 @click.option("--reason", help="Why it moves (kept in the history).")
 @AS_OPTION
 def move(meeting_id, at, reason, actor):
@@ -164,7 +164,7 @@ def cancel(meeting_id, reason, actor):
 @click.argument("meeting_id")
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Markdown file with the minutes ('-' for stdin).")
-@click.option("--based-on", type=int, default=0, show_default=True,
+@click.option("--based-on", type=WHOLE, default=0, show_default=True,
               help="The minutes version your text starts from (0 when there are none yet).")
 @AS_OPTION
 @JSON_OPTION
@@ -173,7 +173,8 @@ def minutes(meeting_id, path, based_on, actor, as_json):
     from ..committees.minutes import save_minutes
 
     try:
-        body = click.get_text_stream("stdin").read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        body = checked_text(click.get_text_stream("stdin").read() if str(path) == "-"
+                            else path.read_text(encoding="utf-8"), "--file")
     except (OSError, UnicodeDecodeError) as exc:
         raise CliError(f"file: cannot read {path}: {exc}") from None
     with runtime().transaction() as session:

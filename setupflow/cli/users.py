@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from .inputs import WHOLE
 from .support import CliError, echo_json, now_utc, runtime
 
 ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner"])
@@ -18,7 +19,7 @@ def user():
 @user.command()
 @click.argument("email")
 @click.option("--role", type=ROLE_CHOICE, required=True, help="What the person may do.")
-@click.option("--site", "sites", multiple=True, type=int, help="A site the person is assigned to (repeatable).")
+@click.option("--site", "sites", multiple=True, type=WHOLE, help="A site the person is assigned to (repeatable).")
 @click.option("--region", help="For Cress staff: the region whose sites they follow, e.g. Bretagne.")
 @click.option("--name", help="Display name (default: the part of the e-mail before @).")
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,

@@ -5,7 +5,7 @@ import logging
 
 import click
 
-from .inputs import TIME
+from .inputs import TIME, WHOLE
 from .support import CliError, echo_json, now_utc, runtime
 
 
@@ -53,7 +53,7 @@ def outbox():
 @outbox.command("list")
 @click.option("--state", type=click.Choice(["pending", "sending", "sent", "failed", "dead", "withdrawn"]),
               help="Only reminders in this state.")
-@click.option("--site", "site_id", type=int, help="Only reminders of this site id.")
+@click.option("--site", "site_id", type=WHOLE, help="Only reminders of this site id.")
 @click.option("--limit", default=200, show_default=True, help="At most this many, latest due first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def outbox_list(state, site_id, limit, as_json):

@@ -72,9 +72,9 @@ def vocabulary_file(paths) -> Path:
         folder = path if path.is_dir() else path.parent
         if (folder / FILE_NAME).is_file():
             return folder / FILE_NAME
-    from ..config import _method_folder
+    from ..config import method_folder
 
-    return _method_folder("workflows") / FILE_NAME
+    return method_folder("workflows") / FILE_NAME
 
 
 _current: dict[str, Vocabulary] = {}

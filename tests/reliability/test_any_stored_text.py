@@ -33,6 +33,8 @@ from setupflow.sites import operations as ops
 from setupflow.sites.models import Decision, Site
 from setupflow.team.models import Organisation, Person
 
+from web_fixtures import *  # noqa: F401,F403
+
 from . import counters
 
 #: the nastiest string the edge accepts: markup, formula, quotes, tab and line break,
@@ -165,4 +167,21 @@ def test_a_meeting_stored_on_9999_12_31_stops_neither_planning_nor_documents(db,
         assert refused.value.code == "meeting.date_out_of_range"
     for kind in build.SITE_KINDS:
         assert build.render(session, settings, site, kind, "html", now)
+    counters.add("meetings at an impossible date planned around", 1)
+
+
+def test_the_pages_of_a_site_with_a_meeting_stored_on_9999_12_31_answer(site_in, logged_in, web_session, manager,
+                                                                        now):
+    site = site_in()
+    meeting = meetings.schedule(web_session, site, "technical", "2027-03-10T14:00", manager, now)
+    web_session.commit()
+    meeting.starts_dt = datetime(9999, 12, 31, 22, 59, tzinfo=timezone.utc)
+    web_session.commit()
+    lead = logged_in("lead@example.test", "lead", sites=(site,))
+    for url in (f"/sites/{site.id}", f"/sites/{site.id}/meetings", f"/sites/{site.id}/meetings/{meeting.id}",
+                "/portfolio", "/notifications"):
+        assert lead.get(url).status_code == 200, url
+    for kind, fmt in (("invitation", "ics"), ("agenda", "pdf")):
+        response = lead.get(f"/sites/{site.id}/meetings/{meeting.id}/documents/{kind}.{fmt}")
+        assert response.status_code == 400 and "9999" in response.get_data(as_text=True)
     counters.add("meetings at an impossible date planned around", 1)

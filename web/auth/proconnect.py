@@ -105,7 +105,7 @@ def _back_to_login(message: str, status: str = "error"):
 
 @bp.post("/proconnect/login")
 def login():
-    from .routes import _safe_next
+    from .routes import safe_next
 
     client = _client()
     try:
@@ -114,7 +114,7 @@ def login():
         accounts.refuse(db_session(), "provider_unreachable")
         return _back_to_login(_("ProConnect does not answer at the moment. Try again later, "
                                 "or log in with your e-mail and password."))
-    session[NEXT_KEY] = _safe_next(request.form.get("next")) or ""
+    session[NEXT_KEY] = safe_next(request.form.get("next")) or ""
     return client.authorize_redirect(_redirect_uri(), state=secrets.token_urlsafe(32),
                                      nonce=secrets.token_urlsafe(32))
 

@@ -41,7 +41,7 @@ def init_login(app) -> None:
         return SessionUser(user)
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
@@ -73,7 +73,7 @@ def login():
     if lang:
         session["lang"] = lang
     login_user(SessionUser(result.user))
-    return redirect(_safe_next(request.form.get("next")) or url_for("home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home"))
 
 
 @bp.post("/logout")
@@ -140,7 +140,7 @@ def language():
     session["lang"] = lang
     if current_user.is_authenticated:
         accounts.set_language(db_session(), current_account(), lang)
-    return redirect(_safe_next(request.form.get("next")) or url_for("home"))
+    return redirect(safe_next(request.form.get("next")) or url_for("home"))
 
 
 @bp.get("/account")

@@ -13,9 +13,9 @@ from setupflow.documents.markdown import markdown_to_html
 from setupflow.documents.note import NOTE_SECTIONS, note_sections, save_note_section
 from setupflow.errors import InputError, StaleEdit
 
-from ..inputs import content_disposition
 from ..db import discard_changes, settings
 from ..i18n import current_language
+from ..inputs import content_disposition
 from ..problems import explain
 from ..scope import actor, allowed, current_account, db_session, done, now, owned, visible_site
 

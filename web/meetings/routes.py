@@ -13,9 +13,10 @@ from setupflow.committees.proposals import propose
 from setupflow.errors import InputError
 from setupflow.sites.runtime import workflow_of
 
+from ..db import discard_changes
 from ..i18n import current_language
 from ..problems import explain
-from ..scope import actor, allowed, current_account, db_session, done, now, refuse, visible_site
+from ..scope import actor, allowed, current_account, db_session, done, now, visible_site
 
 bp = Blueprint("meetings", __name__)
 
@@ -35,7 +36,11 @@ def list_url(site):
 @bp.get("/sites/<int:site_id>/meetings")
 @login_required
 def index(site_id):
-    site = visible_site(site_id)
+    return _index_page(visible_site(site_id))
+
+
+def _index_page(site, status: int = 200, error: str | None = None, form=None):
+    """The meetings page; a refused schedule shows its error in the form, with what was typed."""
     user = current_account()
     lang = current_language()
     workflow = workflow_of(site)
@@ -45,7 +50,8 @@ def index(site_id):
     proposals = [m for m in everything if m.status == "proposed"]
     return render_template("meetings/index.html", site=site, workflow=workflow, lang=lang, proposals=proposals,
                            by_committee=by_committee, can_edit=access.can_edit_site(user, site),
-                           can_propose=access.can_reopen(user, site), subnav="meetings")
+                           can_propose=access.can_reopen(user, site), subnav="meetings", schedule_error=error,
+                           schedule_form=form or {}), status
 
 
 @bp.post("/sites/<int:site_id>/meetings/propose")
@@ -65,15 +71,13 @@ def schedule(site_id):
     form = request.form
     try:
         duration = inputs.optional_whole(form.get("duration"), "duration", 1, 24 * 60)
-    except InputError as exc:
-        return refuse(explain(exc), list_url(site))
-    try:
         meeting = meetings.schedule(db_session(), site, form.get("committee", ""),
                                     local_instant(form.get("day"), form.get("time")), actor(), now(),
                                     duration_minutes=duration, place=form.get("place"),
                                     video_url=form.get("video_url"))
-    except InputError as exc:
-        return refuse(_("The meeting was not scheduled: %(why)s", why=explain(exc)), list_url(site))
+    except InputError as exc:  # 400 with the message in the form and what was typed kept
+        discard_changes()
+        return _index_page(site, 400, _("The meeting was not scheduled: %(why)s", why=explain(exc)), form)
     return done(_("Meeting scheduled."), url_for("meetings.show", site_id=site.id, meeting_id=meeting.id))
 
 

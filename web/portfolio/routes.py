@@ -2,23 +2,24 @@
 filters and sorting over all of them, and the CSV export of every matching row."""
 from __future__ import annotations
 
-import csv
-import io
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from setupflow import inputs
 from setupflow import portfolio as engine
 from setupflow.accounts import access
 from setupflow.accounts.access import visible_sites_query
 from setupflow.accounts.models import User
 from setupflow.clock import local_date
+from setupflow.errors import InputError
 from setupflow.portfolio_columns import loaders
 
 from .. import now
 from ..auth.session_user import current_account
 from ..db import catalog, db_session
+from ..exports import csv_response
 from ..i18n import current_language
 from ..labels import health_label, stage_label, stage_order
 
@@ -54,8 +55,10 @@ def _rows(user: User, criteria: dict):
 def _page_number() -> int | None:
     """The ``page`` argument as a number from 1; None when it is not one."""
     text = (request.args.get("page") or "1").strip()
-    # isdecimal, not isdigit: int() refuses "²"; ten digits at most: int() refuses 5,000
-    return int(text) if text.isdecimal() and len(text) <= 10 and int(text) >= 1 else None
+    try:  # the input edge: ASCII digits only ('١٢' and '1_0' are not page numbers)
+        return inputs.whole(text, "page", 1, 10 ** 10)
+    except InputError:
+        return None
 
 
 def _url_with(**changes) -> str:
@@ -99,34 +102,22 @@ def index():
                            filtered_url=lambda **f: url_for("portfolio.index", **summary_args, **f))
 
 
-def neutralise(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 @bp.get("/portfolio.csv")
 @login_required
 def export_csv():
     user = current_account()
     lang = current_language()
-    rows = _rows(user, _criteria())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Site"), _("Establishment"), _("Region"), _("DISP"), _("Stage"), _("Health"),
-                     _("Target opening"), _("Forecast opening (earliest)"), _("Forecast opening (latest)"),
-                     _("Next deadline"), _("Deadline window"), _("Next meeting"), _("Overdue actions")])
-    for r in rows:
+    header = [_("Site"), _("Establishment"), _("Region"), _("DISP"), _("Stage"), _("Health"),
+              _("Target opening"), _("Forecast opening (earliest)"), _("Forecast opening (latest)"),
+              _("Next deadline"), _("Deadline window (earliest)"), _("Deadline window (latest)"), _("Next meeting"),
+              _("Overdue actions")]
+    rows = []
+    for r in _rows(user, _criteria()):
         deadline = r.next_deadline
-        writer.writerow([neutralise(v) for v in (
-            r.site.name, r.site.establishment, r.site.region, r.site.disp, stage_label(r.site, lang),
-            health_label(r.health), r.site.target_opening_on.isoformat(),
-            r.progress.plan.opening.earliest.isoformat(), r.progress.plan.opening.latest.isoformat(),
-            deadline.deadline.label.get(lang) if deadline else "",
-            f"{deadline.window.earliest.isoformat()} / {deadline.window.latest.isoformat()}" if deadline else "",
-            r.extra["next_meeting"]["starts_dt"].isoformat() if "next_meeting" in r.extra else "",
-            r.extra.get("overdue_actions", 0))])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=portfolio.csv"})
+        rows.append((r.site.name, r.site.establishment, r.site.region, r.site.disp, stage_label(r.site, lang),
+                     health_label(r.health), r.site.target_opening_on, r.progress.plan.opening.earliest,
+                     r.progress.plan.opening.latest, deadline.deadline.label.get(lang) if deadline else "",
+                     deadline.window.earliest if deadline else None, deadline.window.latest if deadline else None,
+                     r.extra["next_meeting"]["starts_dt"] if "next_meeting" in r.extra else None,
+                     r.extra.get("overdue_actions", 0)))
+    return csv_response(header, rows, "portfolio.csv")

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.clock import local_date
 from setupflow.errors import GateNotMet, InputError, NotAllowed, NotFound, StaleEdit
@@ -69,7 +70,11 @@ def history(site_id):
     session = db_session()
     total = session.scalar(select(func.count()).select_from(HistoryEntry).where(HistoryEntry.site_id == site.id))
     pages = max(1, -(-total // HISTORY_PAGE))
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    try:
+        asked = inputs.whole(request.args.get("page") or "1", "page")
+    except InputError:
+        asked = 1
+    number = min(max(asked, 1), pages)
     entries = recent_history(session, site, (number - 1) * HISTORY_PAGE, HISTORY_PAGE)
     return render_template("sites/history.html", site=site, history=entries, page=number, pages=pages,
                            total=total, lang=current_language())

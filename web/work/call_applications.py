@@ -12,8 +12,8 @@ from setupflow.calls.files import MAX_BYTES, attach_file, file_path
 from setupflow.calls.models import ApplicationFile
 from setupflow.errors import InputError, NotFound
 
-from ..inputs import content_disposition
 from ..db import db_session, settings
+from ..inputs import content_disposition
 from .calls import bp, call_of, refused
 from .common import actor, done, now, owned, site_for
 

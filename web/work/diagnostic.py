@@ -2,10 +2,8 @@
 "<5"), interviews, initiatives, conclusions, and the structure-type choice."""
 from __future__ import annotations
 
-import csv
-import io
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -19,7 +17,7 @@ from setupflow.sites.runtime import workflow_of
 
 from ..db import db_session
 from ..i18n import current_language
-from ..portfolio.routes import neutralise
+from ..exports import csv_response
 from .common import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("diagnostic", __name__)
@@ -164,14 +162,10 @@ def structure(site_id):
 def export_csv(site_id):
     """The indicators as shown on the page: small counts suppressed, formulas neutralised."""
     site = site_for(site_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Dimension"), _("Category"), _("Count"), _("Source"), _("Month")])
+    rows = []
     for table in queries.indicators(db_session(), site, current_language()):
         for cell in table["cells"]:
-            writer.writerow([neutralise(v) for v in (table["label"], cell["label"], cell["count"], table["source"],
-                                                     table["as_of"])])
-        writer.writerow([neutralise(v) for v in (table["label"], _("Total"), table["total"], table["source"],
-                                                 table["as_of"])])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=diagnostic-{site.id}.csv"})
+            rows.append((table["label"], cell["label"], cell["count"], table["source"], table["as_of"]))
+        rows.append((table["label"], _("Total"), table["total"], table["source"], table["as_of"]))
+    return csv_response([_("Dimension"), _("Category"), _("Count"), _("Source"), _("Month")], rows,
+                        f"diagnostic-{site.id}.csv")

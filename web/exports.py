@@ -1,0 +1,17 @@
+"""CSV downloads on the web: the engine's one writer (``setupflow.csvfile``), in the form
+the person chose on the export button (``?form=people``, the default, or ``?form=machine``)."""
+from __future__ import annotations
+
+from flask import Response, request
+
+from setupflow.csvfile import MIMETYPE, PEOPLE, form_named, write_csv
+
+from .inputs import content_disposition
+
+
+def csv_response(header, rows, filename: str) -> Response:
+    form = form_named(request.args.get("form"), PEOPLE)
+    stem = filename.removesuffix(".csv")
+    name = f"{stem}.csv" if form is PEOPLE else f"{stem}-{form.name}.csv"
+    return Response(write_csv(header, rows, form), mimetype=MIMETYPE,
+                    headers={"Content-Disposition": content_disposition(name)})
