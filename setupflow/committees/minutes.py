@@ -21,6 +21,15 @@ from .models import Meeting, MinutesRevision
 MAX_MINUTES = 200_000
 
 
+def checked_minutes(body_md: str | None) -> str:
+    """The minutes' text with its length checked, before anything renders or stores it
+    (a preview renders only a text that could be saved)."""
+    body_md = (body_md or "").replace("\r\n", "\n")
+    if len(body_md) > MAX_MINUTES:
+        raise InputError(code="text.too_long", field="minutes", length=len(body_md), limit=MAX_MINUTES)
+    return body_md
+
+
 def current_minutes(session: Session, meeting: Meeting) -> MinutesRevision | None:
     return session.scalar(select(MinutesRevision).where(MinutesRevision.meeting_id == meeting.id)
                           .order_by(MinutesRevision.version.desc()).limit(1))
@@ -38,11 +47,9 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
     if meeting.status not in ("scheduled", "held"):
         raise InputError(f"meeting {meeting.id}: minutes are written for a scheduled or held meeting, "
                          f"not a {meeting.status} one")
-    body_md = (body_md or "").replace("\r\n", "\n")
+    body_md = checked_minutes(body_md)
     if not body_md.strip():
         raise InputError("minutes: empty")
-    if len(body_md) > MAX_MINUTES:
-        raise InputError(f"minutes: at most {MAX_MINUTES} characters")
     current = minutes_version(session, meeting)
     revision = MinutesRevision(meeting_id=meeting.id, version=current + 1, body_md=body_md,
                                saved_by=actor.name, saved_dt=now)
