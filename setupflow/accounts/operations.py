@@ -7,12 +7,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db import row_id
 from ..errors import InputError, NotFound
 from ..sites.models import Site
+from . import throttle
 from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
 from .passwords import check_policy, hash_password, needs_rehash, verify_password
 
@@ -110,17 +111,20 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     the e-mail within ``FAILURE_WINDOW``; every failure is recorded (the caller commits).
     """
     key = normalise_email(email)[:254]
-    recent = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.email == key, LoginFailure.at_dt > now - FAILURE_WINDOW))
-    if recent >= MAX_FAILURES:
+    # the attempt is counted before the password is checked, in one statement that returns
+    # the count: parallel attempts cannot all see "under the limit" (a success gives it back)
+    counter = f"login:{key}"
+    if throttle.hit(session, counter, now, FAILURE_WINDOW) > MAX_FAILURES:
         return LoginResult(None, is_throttled=True)
     user = user_by_email(session, key)
     ok = verify_password(user.password_hash if user else None, password or "")
     if not ok or user is None or not user.is_active:
         session.add(LoginFailure(email=key, at_dt=now))
         session.execute(delete(LoginFailure).where(LoginFailure.at_dt < now - timedelta(days=1)))
+        throttle.purge(session, now)
         session.flush()
         return LoginResult(None)
+    throttle.give_back(session, counter)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_dt = now
