@@ -5,13 +5,13 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..db import row_id
-from ..errors import InputError, NotFound
+from ..errors import InputError, NotAllowed, NotFound
 from ..sites.models import Site
 from . import throttle
 from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
@@ -22,6 +22,10 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=1)
 RESET_VALIDITY = timedelta(hours=2)
+#: password-reset requests allowed per address and per client (IP) within ``RESET_WINDOW``
+RESETS_PER_ADDRESS = 3
+RESETS_PER_CLIENT = 10
+RESET_WINDOW = timedelta(hours=1)
 
 
 def normalise_email(email: str) -> str:
@@ -72,10 +76,14 @@ def assign_site(session: Session, user: User, site_id, now: datetime) -> UserSit
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Change the password and end every live session of the account."""
+    """Change the password, end every live session of the account and void every reset
+    link not yet used (one sent earlier must not reset the new password)."""
     check_policy(password, user.email)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
+                                                     PasswordResetToken.used_dt.is_(None))
+                    .execution_options(synchronize_session="fetch"))
     session.flush()
 
 
@@ -85,9 +93,14 @@ def end_sessions(session: Session, user: User) -> None:
     session.flush()
 
 
-def disable_user(session: Session, user: User) -> None:
+def disable_user(session: Session, user: User, now: datetime | None = None) -> int:
+    """Disable the account: its sessions end and its calendar feeds (personal, and every
+    site feed it created) are revoked. Returns how many feeds were revoked."""
+    from ..reminders.feeds import revoke_feeds_of
+
     user.is_active = False
     end_sessions(session, user)
+    return revoke_feeds_of(session, user, now or datetime.now(timezone.utc))
 
 
 def set_language(session: Session, user: User, language: str) -> None:
@@ -136,8 +149,23 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_password_reset(session: Session, email: str, now: datetime) -> tuple[User, str] | None:
-    """A new reset token for an active account (only its hash is stored), or None."""
+class TooManyResets(NotAllowed):
+    """Too many password-reset requests from one client: answered 429."""
+
+
+def start_password_reset(session: Session, email: str, now: datetime,
+                         client: str | None = None) -> tuple[User, str] | None:
+    """A new reset token for an active account (only its hash is stored), or None.
+
+    Throttled in one statement each (``throttle.hit``): past ``RESETS_PER_CLIENT`` requests
+    from one client (IP address) within ``RESET_WINDOW``, ``TooManyResets``; past
+    ``RESETS_PER_ADDRESS`` for one address, None (no e-mail), answered like an unknown
+    address so that the limit tells nothing about the account."""
+    if client and throttle.hit(session, f"reset-ip:{client}", now, RESET_WINDOW) > RESETS_PER_CLIENT:
+        raise TooManyResets("password reset: too many requests from this client; try again in an hour")
+    key = normalise_email(email)[:254]
+    if throttle.hit(session, f"reset:{key}", now, RESET_WINDOW) > RESETS_PER_ADDRESS:
+        return None
     user = user_by_email(session, email)
     if user is None or not user.is_active:
         return None
@@ -161,7 +189,7 @@ def reset_token_user(session: Session, token: str, now: datetime) -> tuple[Passw
 def reset_password(session: Session, token: str, password: str, now: datetime) -> User:
     """Use a reset token once: set the password, end live sessions, spend the token."""
     row, user = reset_token_user(session, token, now)
-    set_password(session, user, password)
     row.used_dt = now
     session.flush()
+    set_password(session, user, password)  # voids every other reset link of the account
     return user
