@@ -31,6 +31,10 @@ MESSAGES: dict[str, str] = {
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "file.archive_member_too_large": N_("The file's archive member '%(member)s' unpacks to more than %(limit)s bytes: "
                                          "this is not an office document."),
+    "import.bad_value": N_("%(value)s is not %(expected)s."),
+    "import.foreign": N_("The file was not signed by this installation (it comes from another one, or was edited "
+                         "by hand); nothing was imported. Import it with --accept-foreign if you trust its origin."),
+    "import.snapshot_invalid": N_("The workflow definition in the file is not valid: %(problem)s."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "required": N_("This information is required."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
