@@ -56,6 +56,9 @@ def run_all(report, url: str | None, scale: dataset.Scale, quick: bool, workdir:
         bench_advance(report, normal, make_session_factory(normal), catalog, quick, label=", synchronous=NORMAL")
         normal.dispose()
     bench_cold_start(report, quick)
+    from .rendering import bench_rendering
+
+    bench_rendering(report, quick)
 
 
 def bench_advance(report, engine, factory, catalog, quick, label=""):

@@ -21,6 +21,7 @@ CATEGORIES = ("screened", "professional", "organisation", "code", "project")
 
 REGISTER: dict[str, dict[str, str]] = {
     "login_failures": {"email": "professional"},
+    "rate_limits": {"key": "professional"},
     "audit_log": {"actor": "professional", "target": "code", "action": "code", "fields": "code"},
     "mail_preferences": {"email": "professional", "digest_at": "code"},
     "users": {"email": "professional", "display_name": "professional", "password_hash": "code", "role": "code",

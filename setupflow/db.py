@@ -141,3 +141,13 @@ def transaction(factory: sessionmaker[Session]):
         raise
     finally:
         session.close()
+
+
+def is_unique_violation(exc: Exception) -> bool:
+    """Whether a database error is a unique key refusing a duplicate (a race between two
+    creations of the same thing), read from the driver's error code, on both databases."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "23505":  # psycopg: unique_violation
+        return True
+    # sqlite3: SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
+    return getattr(orig, "sqlite_errorcode", None) in (2067, 1555)

@@ -193,6 +193,12 @@ def erase(session: Session, email: str, actor: Actor, now: datetime) -> dict:
     for person in people:
         done["people"] += anonymise_person(session, person, actor, now, extra_needles=extra)
     if user is not None:
+        from .accounts import throttle
+        from .reminders.feeds import revoke_feeds_of
+
+        # every feed the account created dies with it (site feeds too), before its address goes
+        done["feeds_revoked"] = revoke_feeds_of(session, user, now)
+        throttle.forget(session, f"login:{email}", f"reset:{email}")
         for link in user.sites:
             if scrub_site_texts(session, link.site_id, [extra[0], extra[1], email]):
                 # recorded like every change of a site's texts: its version moves, so feeds and

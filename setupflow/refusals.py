@@ -134,6 +134,10 @@ MESSAGES: dict[str, str] = {
     "meeting.date_out_of_range": N_("This meeting is stored on %(value)s, outside the accepted years (%(low)s to %(high)s): move it to a real date."),
     "file.archive_member_too_large": N_("The file's archive member '%(member)s' unpacks to more than %(limit)s bytes: "
                                          "this is not an office document."),
+    "import.bad_value": N_("%(value)s is not %(expected)s."),
+    "import.foreign": N_("The file was not signed by this installation (it comes from another one, or was edited "
+                         "by hand); nothing was imported. Import it with --accept-foreign if you trust its origin."),
+    "import.snapshot_invalid": N_("The workflow definition in the file is not valid: %(problem)s."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "number.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
     "proconnect.not_linked": N_("This account is not linked to ProConnect."),

@@ -40,3 +40,21 @@ def init_stale_edits(app: Flask) -> None:
         return render_template("errors/error.html", title=_("Changed meanwhile"),
                                message=_("Someone changed this site at the same time; nothing of yours was saved. "
                                          "Reload the page and try again.")), 409
+
+    from sqlalchemy.exc import IntegrityError
+
+    from setupflow.db import is_unique_violation
+
+    @app.errorhandler(IntegrityError)
+    def _duplicate(exc):
+        """Two requests created the same thing at once (an account, a call, a version...):
+        the check before the insert passed for both, the database's unique key refused the
+        second. Answer like a stale edit; any other integrity error is a bug (500)."""
+        from .db import discard_changes
+
+        discard_changes()
+        if not is_unique_violation(exc):
+            raise exc
+        return render_template("errors/error.html", title=_("Already done meanwhile"),
+                               message=_("Someone created the same thing at the same time; nothing of yours was "
+                                         "saved. Reload the page to see it.")), 409

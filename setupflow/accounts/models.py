@@ -107,6 +107,17 @@ class ProConnectRole(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20), unique=True)
     since_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+class RateLimit(Base):
+    """A counter of attempts per key (``login:<e-mail>``, ``reset:<e-mail>``,
+    ``reset-ip:<address>``) within a window, counted by one atomic statement
+    (``accounts.throttle.hit``): parallel requests cannot all read "under the limit"."""
+
+    __tablename__ = "rate_limits"
+
+    #: what is limited and for whom (an e-mail address or a client's IP address)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    hits: Mapped[int] = mapped_column(default=0)
 
 
 from ..audit import listener as _audit  # noqa: E402,F401  (changes to accounts are audited)

@@ -4,17 +4,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import inputs
 from ..db import row_id
 from ..inputs import email_key
-from ..errors import InputError, NotFound
+from ..errors import InputError, NotAllowed, NotFound
 from ..sites.models import Site
 from ..sites.operations import create_site, record
+from . import throttle
 from .models import LANGUAGES, ROLES, LoginFailure, PasswordResetToken, User, UserSite
 from .passwords import check_policy, hash_password, needs_rehash, verify_password
 
@@ -22,6 +23,10 @@ from .passwords import check_policy, hash_password, needs_rehash, verify_passwor
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=1)
 RESET_VALIDITY = timedelta(hours=2)
+#: password-reset requests allowed per address and per client (IP) within ``RESET_WINDOW``
+RESETS_PER_ADDRESS = 3
+RESETS_PER_CLIENT = 10
+RESET_WINDOW = timedelta(hours=1)
 
 
 def normalise_email(email: str) -> str:
@@ -93,10 +98,14 @@ def create_site_lead(session: Session, site: Site, *, email: str, password: str,
 
 
 def set_password(session: Session, user: User, password: str) -> None:
-    """Change the password and end every live session of the account."""
+    """Change the password, end every live session of the account and void every reset
+    link not yet used (one sent earlier must not reset the new password)."""
     check_policy(password, user.email)
     user.password_hash = hash_password(password)
     user.session_version += 1
+    session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
+                                                     PasswordResetToken.used_dt.is_(None))
+                    .execution_options(synchronize_session="fetch"))
     session.flush()
 
 
@@ -106,9 +115,14 @@ def end_sessions(session: Session, user: User) -> None:
     session.flush()
 
 
-def disable_user(session: Session, user: User) -> None:
+def disable_user(session: Session, user: User, now: datetime | None = None) -> int:
+    """Disable the account: its sessions end and its calendar feeds (personal, and every
+    site feed it created) are revoked. Returns how many feeds were revoked."""
+    from ..reminders.feeds import revoke_feeds_of
+
     user.is_active = False
     end_sessions(session, user)
+    return revoke_feeds_of(session, user, now or datetime.now(timezone.utc))
 
 
 def set_language(session: Session, user: User, language: str) -> None:
@@ -140,9 +154,10 @@ def authenticate(session: Session, email: str, password: str, now: datetime,
     from .proconnect import PASSWORD as METHOD, is_required, record_sign_in
 
     key = normalise_email(email)[:254]
-    recent = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.email == key, LoginFailure.at_dt > now - FAILURE_WINDOW))
-    if recent >= MAX_FAILURES:
+    # the attempt is counted before the password is checked, in one statement that returns
+    # the count: parallel attempts cannot all see "under the limit" (a success gives it back)
+    counter = f"login:{key}"
+    if throttle.hit(session, counter, now, FAILURE_WINDOW) > MAX_FAILURES:
         record_sign_in(session, METHOD, reason="throttled")
         session.flush()
         return LoginResult(None, is_throttled=True)
@@ -151,9 +166,11 @@ def authenticate(session: Session, email: str, password: str, now: datetime,
     if not ok or user is None or not user.is_active:
         session.add(LoginFailure(email=key, at_dt=now))
         session.execute(delete(LoginFailure).where(LoginFailure.at_dt < now - timedelta(days=1)))
+        throttle.purge(session, now)
         record_sign_in(session, METHOD, reason="bad_credentials")
         session.flush()
         return LoginResult(None)
+    throttle.give_back(session, counter)
     if proconnect_offered and is_required(session, user.role):
         record_sign_in(session, METHOD, reason="proconnect_required")
         session.flush()
@@ -170,8 +187,23 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_password_reset(session: Session, email: str, now: datetime) -> tuple[User, str] | None:
-    """A new reset token for an active account (only its hash is stored), or None."""
+class TooManyResets(NotAllowed):
+    """Too many password-reset requests from one client: answered 429."""
+
+
+def start_password_reset(session: Session, email: str, now: datetime,
+                         client: str | None = None) -> tuple[User, str] | None:
+    """A new reset token for an active account (only its hash is stored), or None.
+
+    Throttled in one statement each (``throttle.hit``): past ``RESETS_PER_CLIENT`` requests
+    from one client (IP address) within ``RESET_WINDOW``, ``TooManyResets``; past
+    ``RESETS_PER_ADDRESS`` for one address, None (no e-mail), answered like an unknown
+    address so that the limit tells nothing about the account."""
+    if client and throttle.hit(session, f"reset-ip:{client}", now, RESET_WINDOW) > RESETS_PER_CLIENT:
+        raise TooManyResets("password reset: too many requests from this client; try again in an hour")
+    key = normalise_email(email)[:254]
+    if throttle.hit(session, f"reset:{key}", now, RESET_WINDOW) > RESETS_PER_ADDRESS:
+        return None
     user = user_by_email(session, email)
     if user is None or not user.is_active:
         return None
@@ -195,7 +227,7 @@ def reset_token_user(session: Session, token: str, now: datetime) -> tuple[Passw
 def reset_password(session: Session, token: str, password: str, now: datetime) -> User:
     """Use a reset token once: set the password, end live sessions, spend the token."""
     row, user = reset_token_user(session, token, now)
-    set_password(session, user, password)
     row.used_dt = now
     session.flush()
+    set_password(session, user, password)  # voids every other reset link of the account
     return user

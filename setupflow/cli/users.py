@@ -55,5 +55,5 @@ def disable(email):
         found = user_by_email(session, email)
         if found is None:
             raise CliError(f"email: no account for {email}")
-        disable_user(session, found)
-    click.echo(f"user {email} disabled")
+        revoked = disable_user(session, found, now_utc())
+    click.echo(f"user {email} disabled" + (f"; {revoked} calendar feed(s) revoked" if revoked else ""))

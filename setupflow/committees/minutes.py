@@ -22,6 +22,15 @@ from .models import Meeting, MinutesRevision
 MAX_MINUTES = 200_000
 
 
+def checked_minutes(body_md: str | None) -> str:
+    """The minutes' text with its length checked, before anything renders or stores it
+    (a preview renders only a text that could be saved)."""
+    body_md = (body_md or "").replace("\r\n", "\n")
+    if len(body_md) > MAX_MINUTES:
+        raise InputError(code="text.too_long", field="minutes", length=len(body_md), limit=MAX_MINUTES)
+    return body_md
+
+
 def current_minutes(session: Session, meeting: Meeting) -> MinutesRevision | None:
     return session.scalar(select(MinutesRevision).where(MinutesRevision.meeting_id == meeting.id)
                           .order_by(MinutesRevision.version.desc()).limit(1))
@@ -39,11 +48,9 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
     if meeting.status not in ("scheduled", "held"):
         raise InputError(code="minutes.meeting_status", field="meeting", meeting=meeting.id,
                          status=Term(f"meeting.status.{meeting.status}"))
-    body_md = (body_md or "").replace("\r\n", "\n")
+    body_md = checked_minutes(body_md)
     if not body_md.strip():
         raise InputError(code="minutes.empty", field="minutes")
-    if len(body_md) > MAX_MINUTES:
-        raise InputError(code="text.too_long", field="minutes", length=len(body_md), limit=MAX_MINUTES)
     current = minutes_version(session, meeting)
     revision = MinutesRevision(meeting_id=meeting.id, version=current + 1, body_md=body_md,
                                saved_by=actor.name, saved_dt=now)

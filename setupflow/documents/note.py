@@ -33,6 +33,14 @@ MAX_SECTION = 100_000
 EMPTY = "À rédiger par le comité technique."
 
 
+def checked_section(section: str, body_md: str | None) -> str:
+    """A section's text with its length checked, before anything renders or stores it."""
+    body_md = (body_md or "").replace("\r\n", "\n")
+    if len(body_md) > MAX_SECTION:
+        raise InputError(code="text.too_long", field=section, length=len(body_md), limit=MAX_SECTION)
+    return body_md
+
+
 def _latest(session: Session, site: Site, section: str):
     return (select(SectionRevision).where(SectionRevision.site_id == site.id, SectionRevision.document == DOCUMENT,
                                           SectionRevision.section == section))
@@ -54,9 +62,7 @@ def save_note_section(session: Session, site: Site, section: str, body_md: str, 
                       now: datetime) -> SectionRevision:
     if section not in NOTE_SECTIONS:
         raise InputError(code="choice.invalid", field="section", value=section, allowed=list(NOTE_SECTIONS))
-    body_md = (body_md or "").replace("\r\n", "\n")
-    if len(body_md) > MAX_SECTION:
-        raise InputError(code="text.too_long", field=section, length=len(body_md), limit=MAX_SECTION)
+    body_md = checked_section(section, body_md)
     current = session.scalar(select(func.coalesce(func.max(SectionRevision.version), 0)).where(
         SectionRevision.site_id == site.id, SectionRevision.document == DOCUMENT, SectionRevision.section == section))
     revision = SectionRevision(site_id=site.id, document=DOCUMENT, section=section, version=current + 1,

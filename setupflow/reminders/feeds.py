@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import ics as _ics_package, planning
+from ..accounts.models import User
 from ..errors import InputError, NotFound
 from ..inputs import email_key
 from ..sites.models import Site
@@ -52,8 +53,10 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_feed(session: Session, now: datetime, *, email: str | None = None, site: Site | None = None) -> str:
-    """Create a feed and return its token (shown once; only its hash is kept)."""
+def create_feed(session: Session, now: datetime, *, email: str | None = None, site: Site | None = None,
+                creator: User | None = None) -> str:
+    """Create a feed and return its token (shown once; only its hash is kept). ``creator``
+    is the account asking (None from the command line): the feed dies with it."""
     if (email is None) == (site is None):
         raise InputError(code="feed.person_or_site", field="feed")
     if email is not None:
@@ -63,16 +66,32 @@ def create_feed(session: Session, now: datetime, *, email: str | None = None, si
             raise NotFound(code="feed.nobody_with_email", field="person", email=email)
     token = secrets.token_urlsafe(32)
     session.add(FeedToken(token_hash=token_hash(token), email=email, site_id=site.id if site else None,
-                          created_dt=now))
+                          created_dt=now, created_by_user_id=creator.id if creator else None))
     session.flush()
     return token
 
 
 def _live(session: Session, token: str) -> FeedToken:
-    row = session.scalar(select(FeedToken).where(FeedToken.token_hash == token_hash(token or "")))
-    if row is None or row.is_revoked:
+    """The live feed behind a token, in one statement; a feed whose creator's account is
+    disabled is dead even if its revocation was missed."""
+    found = session.execute(select(FeedToken, User.is_active).outerjoin(User, User.id == FeedToken.created_by_user_id)
+                            .where(FeedToken.token_hash == token_hash(token or ""))).first()
+    if found is None or found[0].is_revoked or found[1] is False:
         raise NotFound(code="feed.not_found", field="feed")
-    return row
+    return found[0]
+
+
+def revoke_feeds_of(session: Session, user: User, now: datetime, *, site_id: int | None = None) -> int:
+    """Revoke the live feeds that die with an account: those it created and its personal
+    feed (by address), or, with ``site_id``, those it created for that site (it left the
+    site's team). Returns how many were revoked."""
+    mine = FeedToken.created_by_user_id == user.id
+    query = update(FeedToken).where(FeedToken.revoked_dt.is_(None))
+    if site_id is None:
+        query = query.where(or_(mine, func.lower(FeedToken.email) == email_key(user.email)))
+    else:
+        query = query.where(mine, FeedToken.site_id == site_id)
+    return session.execute(query.values(revoked_dt=now).execution_options(synchronize_session="fetch")).rowcount
 
 
 def revoke_feed(session: Session, token: str, now: datetime) -> FeedToken:

@@ -127,6 +127,10 @@ class FeedToken(Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the account that created the feed (None: created from the command line, or before
+    #: creators were recorded); the feed dies with that account and only it or a manager
+    #: of the site may revoke it
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
     @property
     def is_revoked(self) -> bool:

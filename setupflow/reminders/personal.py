@@ -34,19 +34,30 @@ def dead(session: Session, limit: int = 100) -> list[Reminder]:
     return _rows(session, select(Reminder).where(text(DEAD_SQL)).order_by(Reminder.updated_dt.desc()), limit)
 
 
-def feeds_of(session: Session, email: str, site_ids) -> list[FeedToken]:
-    """Live feeds of the person (by address) and of the given sites."""
-    return list(session.scalars(select(FeedToken).where(
+def may_revoke(row: FeedToken, user, site_ids) -> bool:
+    """A feed is revoked by its creator, by the person whose personal feed it is, or by a
+    manager (admin, Cress) of its site; a read-only partner cannot revoke the lead's feed."""
+    if row.created_by_user_id is not None and row.created_by_user_id == user.id:
+        return True
+    if row.email is not None and email_key(row.email) == email_key(user.email):
+        return True
+    return row.site_id is not None and row.site_id in set(site_ids) and user.role in ("admin", "cress")
+
+
+def feeds_of(session: Session, user, site_ids) -> list[FeedToken]:
+    """The live feeds the person may revoke: theirs, and, for a manager, those of the given sites."""
+    site_ids = list(site_ids)
+    rows = session.scalars(select(FeedToken).where(
         FeedToken.revoked_dt.is_(None),
-        or_(func.lower(FeedToken.email) == email_key(email), FeedToken.site_id.in_(list(site_ids))))
-        .order_by(FeedToken.id)))
+        or_(FeedToken.created_by_user_id == user.id, func.lower(FeedToken.email) == email_key(user.email),
+            FeedToken.site_id.in_(site_ids))).order_by(FeedToken.id))
+    return [row for row in rows if may_revoke(row, user, site_ids)]
 
 
-def revoke_feed_id(session: Session, feed_id: int, now: datetime, *, email: str, site_ids) -> FeedToken:
-    """Revoke a feed the person may see (theirs, or one of the given sites'); ``NotFound`` otherwise."""
+def revoke_feed_id(session: Session, feed_id: int, now: datetime, *, user, site_ids) -> FeedToken:
+    """Revoke a feed the person may revoke (``may_revoke``); ``NotFound`` otherwise."""
     row = session.get(FeedToken, feed_id)
-    mine = row is not None and ((row.email or "").lower() == email_key(email) or row.site_id in set(site_ids))
-    if not mine or row.revoked_dt is not None:
+    if row is None or row.revoked_dt is not None or not may_revoke(row, user, site_ids):
         raise NotFound(code="feed.not_yours", field="feed", feed=feed_id)
     row.revoked_dt = now
     session.flush()

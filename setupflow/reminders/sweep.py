@@ -72,6 +72,13 @@ def _groups(rows: list[Claimed]) -> list[list[Claimed]]:
 
 def _with_link(context: dict, settings: Settings) -> dict:
     path = context.get("path")
+    if "path_sealed" in context:  # a secret link (password reset), sealed by the installation's key
+        from ..installation import unseal
+
+        path = unseal(settings, context["path_sealed"])
+        if path is None:
+            raise ValueError("the sealed link cannot be opened with this installation's key")
+        context = {k: v for k, v in context.items() if k != "path_sealed"}
     return {**context, "link": settings.base_url.rstrip("/") + path if path else None,
             "base_url": settings.base_url.rstrip("/")}
 
@@ -110,9 +117,13 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
             row.updated_dt = now
             if error is None:
                 row.state, row.sent_dt, row.last_error = "sent", now, None
+                if "path_sealed" in (row.context or {}):  # sent: the secret link is kept nowhere
+                    row.context = {k: v for k, v in row.context.items() if k != "path_sealed"}
                 result.sent += 1
             elif row.attempts >= max_attempts:
                 row.state, row.last_error = "dead", error
+                if "path_sealed" in (row.context or {}):  # never sent: nor kept
+                    row.context = {k: v for k, v in row.context.items() if k != "path_sealed"}
                 result.dead += 1
                 log.error("reminder %s to %s is dead after %s attempts: %s", row.id, row.recipient,
                           row.attempts, error)

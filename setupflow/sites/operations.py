@@ -24,6 +24,12 @@ from .records import Actor, get_site, record  # noqa: F401  (ops.get_site, ops.r
 from .runtime import machine_of, workflow_of
 
 
+def _canonical(document) -> str:
+    import json
+
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> WorkflowSnapshot:
     """The stored snapshot of a definition version, created on first use.
 
@@ -38,7 +44,10 @@ def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> Wor
                                     document=loaded.document, created_dt=now)
         session.add(existing)
         session.flush()
-    elif existing.digest != loaded.digest:
+    elif existing.digest != loaded.digest or _canonical(existing.document) != _canonical(loaded.document):
+        # shared only when the stored document is byte-identical to the valid one loaded here
+        # (a snapshot stored by an older, trusting import may carry the right digest and a
+        # broken document)
         raise InputError(code="workflow.version_unchanged", field="version", source=str(loaded.source), workflow=wf.id,
                          version=wf.version)
     return existing

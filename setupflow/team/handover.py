@@ -19,6 +19,16 @@ from .operations import join_committee
 NOT_HELD = ("proposed", "scheduled")
 
 
+def _revoke_their_feeds(session: Session, site: Site, person: Person, now: datetime) -> int:
+    """Someone who leaves the site's team takes no calendar of it along: the site feeds
+    their account created are revoked (their personal feed stops showing the site)."""
+    from ..accounts.models import User
+    from ..reminders.feeds import revoke_feeds_of
+
+    user = session.scalar(select(User).where(User.email == (person.email or "").strip().lower()))
+    return revoke_feeds_of(session, user, now, site_id=site.id) if user is not None else 0
+
+
 def person_leaves(session: Session, site: Site, person: Person, successor: Person, actor: Actor, now: datetime,
                   left_on: date | None = None) -> dict:
     """Record that ``person`` left; ``successor`` takes their open action items, their roles
@@ -59,6 +69,7 @@ def person_leaves(session: Session, site: Site, person: Person, successor: Perso
             join_committee(session, site, successor, m.committee_id, actor, now, start_on=day)
     person.left_on = day
     person.successor_id = successor.id
+    _revoke_their_feeds(session, site, person, now)
     detail = {"person_id": person.id, "successor_id": successor.id, "action_items": [a.id for a in actions],
               "meeting_roles": [r.id for r in roles], "invitations": len(invited), "committees": seats}
     record(session, site, actor, now, "person_left", reason=f"{person.name} -> {successor.name}", **detail)

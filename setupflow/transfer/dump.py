@@ -9,22 +9,27 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Date, insert, select, update
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Integer, String, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import inputs
 from ..calls.files import uploads_dir
-from ..db import UTCDateTime
+from ..db import MAX_ROW_ID, UTCDateTime
 from ..errors import InputError
 from ..sites.models import WorkflowSnapshot
 from .tables import SITES, SNAPSHOTS, exported_tables
 
 FILES_TABLE = "call_application_files"
+
+
+def canonical_json(value) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _encode(column, value):
@@ -62,6 +67,35 @@ def _decode(column, value, where: str):
 
 #: the address an erased person keeps (``personal_data.anonymised_email``): not an address, on purpose
 _ANONYMISED = re.compile(r"anonymised-(person|user)-\d+@invalid")
+def _check_value(column, value, table: str, row, where: str) -> None:
+    """Refuse a value live input could never have stored: the wrong type, a text longer
+    than its column, a whole number out of range, nothing where a value is required.
+    The database would store ``"abc"`` as a version number on SQLite, or fail later."""
+    if value is None:
+        if not column.nullable and not column.primary_key:
+            raise InputError(code="import.bad_value", field=where, table=table, row=row, column=column.name,
+                             value="null", expected="a value (required)")
+        return
+    kind = column.type
+    expected = None
+    if isinstance(kind, JSON):
+        return
+    if isinstance(kind, Boolean):
+        if not isinstance(value, bool):
+            expected = "true or false"
+    elif isinstance(kind, Integer):
+        high = 2**63 - 1 if isinstance(kind, BigInteger) else MAX_ROW_ID
+        if not isinstance(value, int) or isinstance(value, bool) or not -high - 1 <= value <= high:
+            expected = f"a whole number (at most {high})"
+    elif isinstance(kind, String):
+        if not isinstance(value, str):
+            expected = "a text"
+        elif kind.length is not None and len(value) > kind.length:
+            expected = f"a text of at most {kind.length} characters"
+    if expected is not None:
+        shown = value if isinstance(value, (int, float, bool)) else repr(str(value)[:60])
+        raise InputError(code="import.bad_value", field=where, table=table, row=row, column=column.name,
+                         value=shown, expected=expected)
 
 
 def _fk_target(column) -> str | None:
@@ -145,25 +179,58 @@ def check_shape(payload: dict) -> None:
                 raise InputError(code="import.columns_mismatch", field="payload", table=name, row=i + 1)
 
 
+def _checked_snapshot(snap: dict) -> dict:
+    """The exported definition, validated by the definition loader like a file on disk;
+    its id, version and digest must be the ones the loader finds in the document."""
+    from ..definitions.loader import DefinitionError, load_document
+
+    where = "workflow_snapshots row 1 document"
+    document = snap.get("document")
+    if not isinstance(document, dict):
+        raise InputError(code="import.snapshot_invalid", field=where, problem="the definition is not a mapping")
+    try:
+        loaded = load_document(document, "the exported definition")
+    except DefinitionError as exc:
+        raise InputError(code="import.snapshot_invalid", field=where, problem=str(exc.problems[0])) from None
+    wf = loaded.workflow
+    if (snap.get("workflow_id"), snap.get("version"), snap.get("digest")) != (wf.id, wf.version, loaded.digest):
+        raise InputError(code="import.snapshot_invalid", field=where,
+                         problem=f"its id, version and digest are not those of its document ({wf.id} v{wf.version}, "
+                                 f"{loaded.digest})")
+    if not isinstance(snap.get("created_dt"), str):
+        raise InputError(code="import.snapshot_invalid", field=where, problem="created_dt is not a date and time")
+    return loaded.document
+
+
 def _snapshot_id(session: Session, snap: dict) -> int:
+    document = _checked_snapshot(snap)
     existing = session.scalar(select(WorkflowSnapshot).where(WorkflowSnapshot.workflow_id == snap["workflow_id"],
                                                              WorkflowSnapshot.version == snap["version"]))
     if existing is not None:
-        if existing.digest != snap["digest"]:
+        # shared only when the stored document is the same, byte for byte, as the validated one
+        if existing.digest != snap["digest"] or canonical_json(existing.document) != canonical_json(document):
             raise InputError(code="import.definition_differs", field="snapshot", workflow=snap["workflow_id"],
                              version=snap["version"])
         return existing.id
+    created = _decode(WorkflowSnapshot.__table__.c.created_dt, snap["created_dt"], "workflow_snapshots row 1 created_dt")
     row = WorkflowSnapshot(workflow_id=snap["workflow_id"], version=snap["version"], digest=snap["digest"],
-                           document=snap["document"], created_dt=datetime.fromisoformat(snap["created_dt"]))
+                           document=document, created_dt=created)
     session.add(row)
     session.flush()
     return row.id
 
 
 def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, list[Path]]:
-    """Insert a dump with new ids; returns the new site id and the files written (for clean-up)."""
+    """Insert a dump with new ids; returns the new site id and the files written (for clean-up).
+    Every row is checked as live input would be (types, lengths, ranges, required values;
+    dates by ``_decode``) and the workflow snapshot goes through the definition loader."""
     check_shape(payload)
     tables = {t.table.name: t for t in exported_tables()}
+    for name, owned in tables.items():  # every row checked before anything is written
+        for row in payload["tables"][name]:
+            if not isinstance(row["id"], int) or isinstance(row["id"], bool):
+                raise InputError(code="import.bad_value", field=f"{name} id", table=name, row=repr(row["id"]),
+                                 column="id", value=repr(row["id"]), expected="a whole number")
     new_ids: dict[str, dict[int, int]] = {SNAPSHOTS: {1: _snapshot_id(session, payload["snapshot"])}}
     deferred = []  # (table, column, new row id, local target id) for self-references
     written: list[Path] = []
@@ -177,6 +244,8 @@ def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, lis
                         continue
                     where = f"{name} row {row['id']} {column.name}"
                     value = _decode(column, row[column.name], where)
+                    if not isinstance(value, (date, datetime)):
+                        _check_value(column, value, name, row["id"], where)
                     target = _fk_target(column)
                     if target == name and value is not None:
                         deferred.append((owned.table, column, row["id"], value))

@@ -30,6 +30,7 @@ NOT_SITE_DATA = {
     "users": "accounts of one installation",
     "password_reset_tokens": "secrets of one installation",
     "login_failures": "rate-limiting counters of one installation",
+    "rate_limits": "rate-limiting counters of one installation",
     "mail_preferences": "per-address preferences, shared by every site",
     "worker_runs": "how the reminder worker's last runs ended, on this installation",
     "audit_log": "the installation's audit of accounts and people; it stays where the changes were made",

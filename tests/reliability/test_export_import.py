@@ -150,6 +150,7 @@ def test_the_command_line_exports_and_imports_a_site(full_site, empty_target, tm
         monkeypatch.setenv("SETUPFLOW_DATABASE_URL", database.url)
         monkeypatch.setenv("SETUPFLOW_WORKFLOWS_DIR", str(WORKFLOWS))
         monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(data))
+        monkeypatch.setenv("SETUPFLOW_SECRET_KEY", "one installation, two databases")  # signed and checked
         with CliRunner().isolation() as (stdout, stderr, *_):
             return run_cli(cli, list(args)), stdout.getvalue().decode(), stderr.getvalue().decode()
 

@@ -12,9 +12,10 @@ from setupflow.accounts import operations as accounts
 from setupflow.accounts.mail import send_account_mail
 from setupflow.accounts.models import User
 from setupflow.errors import InputError, NotFound
+from setupflow.installation import seal
 
 from .. import now
-from ..db import db_session, discard_changes
+from ..db import db_session, discard_changes, settings
 from ..problems import explain
 from . import proconnect
 from .session_user import SessionUser, current_account
@@ -100,12 +101,17 @@ def forgot_password():
     if request.method == "GET":
         return render_template("auth/forgot.html")
     email = request.form.get("email", "")
-    started = accounts.start_password_reset(db_session(), email, now())
+    try:
+        started = accounts.start_password_reset(db_session(), email, now(), client=request.remote_addr)
+    except accounts.TooManyResets:
+        abort(429)  # the counter stays past the limit (earlier requests committed it)
     if started is not None:
         user, token = started
-        # queued in this request's transaction, with the token: the worker sends it
+        # queued in this request's transaction with the link sealed by the installation's key
+        # (never readable in the outbox); the worker unseals it to send and then erases it
+        path = seal(settings(), url_for("auth.reset_password", token=token))
         send_account_mail(db_session(), to=user.email, name=user.display_name, language=user.language,
-                          template="password_reset", context={"path": url_for("auth.reset_password", token=token)},
+                          template="password_reset", context={"path_sealed": path},
                           now=now(), expires_dt=now() + accounts.RESET_VALIDITY)
     flash(_("If an account exists for this address, a reset link has been sent to it. "
             "The link works once, for two hours."), "info")

@@ -10,7 +10,7 @@ from setupflow.accounts import access
 from setupflow.committees import operations as meetings
 from setupflow.documents import build
 from setupflow.documents.markdown import markdown_to_html
-from setupflow.documents.note import NOTE_SECTIONS, note_sections, save_note_section
+from setupflow.documents.note import NOTE_SECTIONS, checked_section, note_sections, save_note_section
 from setupflow.errors import InputError, StaleEdit
 
 from ..db import discard_changes, settings
@@ -96,7 +96,11 @@ def save_section(site_id, section):
     except ValueError:
         abort(400)
     if "preview" in request.form:
-        return render_note(site, edited=(section, body, based_on, markdown_to_html(body, 2), None))
+        try:  # the length is checked before anything is rendered; a preview is never cached
+            preview = markdown_to_html(checked_section(section, body), 2, cache=False)
+        except InputError as exc:
+            return render_note(site, 400, (section, body, based_on, None, explain(exc)))
+        return render_note(site, edited=(section, body, based_on, preview, None))
     try:
         save_note_section(db_session(), site, section, body, based_on, actor(), now())
     except StaleEdit:

@@ -32,7 +32,11 @@ def save_minutes(site_id, meeting_id):
     except ValueError:
         abort(400)
     if "preview" in request.form:
-        return render_meeting(site, meeting, body=body, based_on=based_on, preview=markdown_to_html(body, 1))
+        try:  # the length is checked before anything is rendered; a preview is never cached
+            preview = markdown_to_html(minutes.checked_minutes(body), 1, cache=False)
+        except InputError as exc:
+            return render_meeting(site, meeting, 400, body=body, based_on=based_on, error=explain(exc))
+        return render_meeting(site, meeting, body=body, based_on=based_on, preview=preview)
     try:
         minutes.save_minutes(db_session(), meeting, body, based_on, actor(), now())
     except StaleEdit:

@@ -34,7 +34,7 @@ def _page(new_url=None, error=None, status=200):
     health = worker_health(session, now()) if user.role == "admin" else None
     return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
                            subjects=personal.subjects(upcoming + sent + (dead or []), settings().templates_dir),
-                           feeds=personal.feeds_of(session, user.email, names), site_names=names, sites=sites,
+                           feeds=personal.feeds_of(session, user, names), site_names=names, sites=sites,
                            new_url=new_url, error=error), status
 
 
@@ -52,9 +52,9 @@ def create_feed():
     try:
         if site_id:
             site = access.visible_site(db_session(), user, site_id)
-            token = feeds.create_feed(db_session(), now(), site=site)
+            token = feeds.create_feed(db_session(), now(), site=site, creator=user)
         else:
-            token = feeds.create_feed(db_session(), now(), email=user.email)
+            token = feeds.create_feed(db_session(), now(), email=user.email, creator=user)
     except NotFound:
         discard_changes()
         if site_id:
@@ -72,7 +72,7 @@ def create_feed():
 def revoke_feed(feed_id):
     user = current_account()
     try:
-        personal.revoke_feed_id(db_session(), feed_id, now(), email=user.email, site_ids=[s.id for s in _sites()])
+        personal.revoke_feed_id(db_session(), feed_id, now(), user=user, site_ids=[s.id for s in _sites()])
     except NotFound:
         abort(404)
     return _page()

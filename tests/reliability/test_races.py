@@ -1,0 +1,130 @@
+"""Concurrency around limits, on both databases: forty wrong passwords sent at once get at
+most five answers that are not 429 (the attempt is counted by one statement before the
+password is checked), and the same creation fired from six threads at once creates one
+thing and answers the others with a form error or 409, never 500 (every unique key a
+person can race into)."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import func, select
+
+from setupflow.accounts.models import User
+from setupflow.accounts.operations import MAX_FAILURES
+from setupflow.calls.models import Call
+from setupflow.committees import attendance
+from setupflow.committees import operations as meetings
+from setupflow.committees.models import MinutesRevision
+from setupflow.documents.models import SectionRevision
+from setupflow.sites.models import Site, WorkflowSnapshot
+from web_fixtures import *  # noqa: F401,F403
+from web_fixtures import PASSWORD, Browser, csrf_token
+
+from . import counters
+
+THREADS = 6
+
+
+@pytest.fixture
+def web_db(db):
+    return db
+
+
+def fire(clients, url, data_of):
+    """POST ``url`` from every client at the same moment; their status codes."""
+    tokens = [csrf_token(c.client, "/glossary") if isinstance(c, Browser) else csrf_token(c) for c in clients]
+    barrier = threading.Barrier(len(clients))
+
+    def one(i):
+        client = clients[i].client if isinstance(clients[i], Browser) else clients[i]
+        data = {**data_of(i), "csrf_token": tokens[i]}
+        barrier.wait()
+        return client.post(url, data=data).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        return list(pool.map(one, range(len(clients))))
+
+
+def test_forty_wrong_passwords_at_once_get_at_most_five_answers(app, person):
+    person("cible@example.test", "lead")
+    clients = [app.test_client() for _ in range(40)]
+    statuses = fire(clients, "/login", lambda i: {"email": "cible@example.test", "password": f"faux-{i:04d}-mot"})
+    assert 500 not in statuses
+    assert sum(1 for s in statuses if s != 429) <= MAX_FAILURES, statuses
+    assert statuses.count(429) >= 40 - MAX_FAILURES
+    # the right password is refused too while the window lasts, then works again (see test_accounts)
+    counters.add("races: parallel wrong passwords throttled", 40)
+
+
+def _managers(app, person, n=THREADS):
+    person("cress@example.test", "cress", region="Bretagne")
+    out = []
+    for _ in range(n):
+        b = Browser(app.test_client())
+        assert b.login("cress@example.test").status_code == 302
+        out.append(b)
+    return out
+
+
+def _count(web_db, query) -> int:
+    with web_db.factory() as s:
+        return s.scalar(query)
+
+
+def test_six_creations_of_the_same_lead_account_make_one(app, person, site_in, web_db):
+    site = site_in()
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/lead",
+                    lambda i: {"email": "nouvelle.lead@example.test", "name": "Lead", "password": PASSWORD})
+    assert 500 not in statuses and statuses.count(200) == 1 and set(statuses) <= {200, 400, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(User).where(User.email == "nouvelle.lead@example.test")) == 1
+    counters.add("races per unique key: users.email", THREADS)
+
+
+def test_six_first_sites_at_once_share_one_workflow_snapshot(app, person, web_db):
+    clients = _managers(app, person)
+    statuses = fire(clients, "/sites/new", lambda i: {
+        "name": f"Atelier {i}", "workflow": "cress-disp", "start": "2027-01-04", "opening": "2029-01-01",
+        "region": "Bretagne", "establishment": "", "disp": "", "department": ""})
+    assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(WorkflowSnapshot)) == 1
+    assert _count(web_db, select(func.count()).select_from(Site)) == statuses.count(303)
+    counters.add("races per unique key: workflow_snapshots (workflow, version)", THREADS)
+
+
+def test_six_drafts_of_the_same_call_make_one(app, person, site_in, web_walk, web_db):
+    site = web_walk(site_in(), "call")
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/calls", lambda i: {"call": "ami"})
+    assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(Call).where(Call.site_id == site.id)) == 1
+    counters.add("races per unique key: calls (site, call)", THREADS)
+
+
+def test_six_first_versions_of_a_note_section_keep_one(app, person, site_in, web_db):
+    site = site_in()
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/note/objectives",
+                    lambda i: {"body": f"Objectif numéro {i}", "based_on": "0"})
+    assert 500 not in statuses and statuses.count(303) == 1 and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(SectionRevision).where(
+        SectionRevision.site_id == site.id)) == 1
+    counters.add("races per unique key: section_revisions (site, section, version)", THREADS)
+
+
+def test_six_first_versions_of_the_minutes_keep_one(app, person, site_in, web_session, manager, now, web_db):
+    from datetime import timedelta
+
+    site = site_in()
+    meeting = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
+    attendance.mark_held(web_session, meeting, {}, manager, now + timedelta(hours=3))
+    web_session.commit()
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/meetings/{meeting.id}/minutes",
+                    lambda i: {"body": f"Compte rendu {i}", "based_on": "0"})
+    assert 500 not in statuses and statuses.count(303) == 1 and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(MinutesRevision).where(
+        MinutesRevision.meeting_id == meeting.id)) == 1
+    counters.add("races per unique key: minutes_revisions (meeting, version)", THREADS)
