@@ -165,9 +165,11 @@ def plan_site(session: Session, site, now: datetime) -> SyncResult:
     from .meeting_rules import SYSTEM_RULES, action_reminders, meeting_reminders
     from .rules import site_reminders
 
+    from ..after_opening.reminders import RULE as WORKSHOP_RULE, workshop_reminders
+
     planned = site_reminders(session, site, now) + meeting_reminders(session, site, now) \
-        + action_reminders(session, site, now)
-    rules = {r.id for r in workflow_of(site).reminders} | set(SYSTEM_RULES)
+        + action_reminders(session, site, now) + workshop_reminders(session, site, now)
+    rules = {r.id for r in workflow_of(site).reminders} | set(SYSTEM_RULES) | {WORKSHOP_RULE}
     return sync(session, planned, now, site_id=site.id, rules=rules)
 
 
