@@ -91,7 +91,7 @@ REGISTER: dict[str, dict[str, str]] = {
     "programme_laureates": {"project": "project", "organisations": "organisation", "department": "code",
                             "city": "project", "purpose": "project", "path": "project", "parrains": "professional"},
     "programme_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
-    "programme_report_values": {"indicator": "code"},
+    "programme_report_values": {"indicator": "code", "period": "code"},
     "programme_members": {"programme_id": "code", "role": "code", "seat": "code"},
     "site_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "site_report_values": {"indicator": "code"},

@@ -70,6 +70,9 @@ def test_the_national_view_adds_up_the_workshops_by_region_for_administrators_on
     admin = logged_in("admin@example.test", "admin")
     page = admin.get("/national").get_data(as_text=True)
     assert "4 sites, dont 3 ateliers ouverts." in page
+    by_site = page[page.index("Par atelier"):]
+    brest = by_site[by_site.index("Atelier Brest"):].split("</tr>")[0]
+    assert "<td>&lt;5</td>" in brest and "<td>2</td>" not in brest
     rows = list(csv.reader(io.StringIO(admin.get("/national.csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert ["region", "Bretagne", "Personnes employées sur la période", "14"] in rows
     assert ["region", "Pays de la Loire", "Heures travaillées", "1000"] in rows
@@ -80,3 +83,28 @@ def test_the_national_view_adds_up_the_workshops_by_region_for_administrators_on
     assert ["department", "44", "Personnes employées sur la période", "*"] in rows
     assert ["department", "35", "Personnes employées sur la période", "12"] in rows
     assert not [r for r in rows if r[2].startswith("Personnes") and r[3] == "2"]
+
+
+def test_the_team_of_an_opened_workshop_is_reminded_once_a_quarter_until_it_reports(session, make_site, make_team,
+                                                                                    walk, manager, now):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from setupflow.reminders.models import Reminder
+    from setupflow.reminders.operations import plan_site
+
+    site = walk(make_site(), "opened")
+    make_team(site, {"ep": ("technical",), "sponsor": ("technical",), "spip": ("technical",)})
+    in_may = datetime(2029, 5, 3, 9, tzinfo=timezone.utc)
+    plan_site(session, site, in_may)
+    session.commit()
+    due = session.scalars(select(Reminder).where(Reminder.rule == "workshop_report_due")).all()
+    assert sorted(r.recipient for r in due) == ["p0.ep@example.org", "p1.sponsor@example.org"]  # not the SPIP
+    assert {r.subject for r in due} == {f"site:{site.id}:workshop_report:2029-Q1"}
+    assert {r.due_dt.date().isoformat() for r in due} == {"2029-04-11"}
+    after.report(session, site, period="2029-Q1", values={"posts_open": "8"}, actor=manager, now=in_may)
+    plan_site(session, site, in_may)
+    session.commit()
+    assert {r.state for r in session.scalars(select(Reminder).where(Reminder.rule == "workshop_report_due"))} \
+        == {"withdrawn"}

@@ -205,26 +205,23 @@ def test_the_call_document_shows_the_needs_and_the_weighted_criteria(session, dr
     assert "2027-02-03 14:00" in html
 
 
-def test_actice_runs_its_call_for_applications_with_the_same_code(session, make_site, walk, actor, now):
-    site = walk(make_site(workflow="actice", opening="2028-01-01"), "detection")
+def test_an_actice_laureate_runs_its_call_for_partners_with_the_same_code(session, make_site, walk, actor, now):
+    site = walk(make_site(workflow="actice", opening="2028-01-01"), "partners")
     call = calls.create_call(session, site, None, actor=actor, now=now)
-    calls.edit_call(session, site, call, actor=actor, now=now, body="Appel à candidatures", needs="Projets justice")
-    warnings = published(session, site, call, actor, now, days=45)
+    calls.edit_call(session, site, call, actor=actor, now=now, body="Appel à partenaires", needs="Un établissement")
+    warnings = published(session, site, call, actor, now, days=30)
     assert warnings == []
-    assert ops.current_decisions(session, site)["call_opening"].value == now.date().isoformat()
-    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["call_opened"]
-    ops.set_task(session, site, "prescribers_listed", True, actor, now)
-    ops.advance(session, site, actor, now)
-    names = ["Projet Alpha", "Projet Beta", "Projet Gamma"]
-    rows = [apps.add_application(session, site, call, organisation=n, legal_status="association", activity="x",
+    assert ops.current_decisions(session, site)["partner_call_opening"].value == now.date().isoformat()
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["partner_call_opened"]
+    names = ["Établissement Alpha", "SPIP Beta", "Entreprise Gamma"]
+    rows = [apps.add_application(session, site, call, organisation=n, legal_status="public", activity="x",
                                  actor=actor, now=now) for n in names]
     for row in rows:
-        apps.score(session, site, call, row, member="jury-1", scores={"justice_link": 4}, actor=actor, now=now)
-    apps.select_applications(session, site, call, [rows[0].id, rows[2].id], actor=actor, now=now + timedelta(days=46))
-    assert ops.current_decisions(session, site)["cohort"].value == "Projet Alpha; Projet Gamma"
+        apps.score(session, site, call, row, member="laureat-1", scores={"commitment": 4}, actor=actor, now=now)
+    apps.select_applications(session, site, call, [rows[0].id, rows[2].id], actor=actor, now=now + timedelta(days=31))
+    assert ops.current_decisions(session, site)["partner"].value == "Établissement Alpha; Entreprise Gamma"
     gate = {c.key: c.met for c in ops.gate_of(session, site).conditions}
-    assert gate["applications_reviewed"] and gate["cohort"]
-
+    assert gate["partners_scored"] and gate["partner"]
 
 def test_the_needs_are_empty_until_the_diagnostic_has_conclusions(session, make_site, walk, actor, now):
     site = walk(make_site(), "diagnose")

@@ -317,3 +317,20 @@ def test_a_laureate_that_misses_two_follow_ups_shows(session, programmes, editio
     session.commit()
     assert missed_follow_ups(session, programme, [edition.id]) == [
         {"laureate_id": beta.id, "project": "Atelier Beta", "missed": 2}]
+
+
+def test_the_review_renders_as_pdf_and_docx_from_the_same_sections(session, programmes, edition, manager, now):
+    programme = programmes.get("actice")
+    after = selected_edition(session, programme, edition, manager, now)
+    ops.report(session, programme, edition, edition.laureates[0], period="2027-Q2",
+               values={"people_accompanied": 2, "volunteers": 9}, actor=manager, now=after)
+    ops.set_review_text(session, programme, edition, "impacts", "Des coopérations nouvelles.", actor=manager,
+                        now=after)
+    session.commit()
+    pdf = render_review(session, programme, edition, fmt="pdf")
+    docx = render_review(session, programme, edition, fmt="docx")
+    assert pdf.startswith(b"%PDF") and docx.startswith(b"PK")
+    import zipfile
+
+    body = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode()
+    assert "Des coopérations nouvelles." in body and "&lt;5" in body and ">2<" not in body

@@ -149,9 +149,10 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
     assert ops.workflow_of(session.get(Site, site.id)).stage("second").duration.max == 5
 
 
-def test_the_actice_programme_runs_on_the_same_engine(session, make_site, walk):
-    site = walk(make_site(workflow="actice", opening="2028-01-01"), "closed")
-    assert site.stage == "closed"
+def test_an_actice_laureates_path_runs_on_the_same_engine(session, make_site, walk):
+    site = walk(make_site(workflow="actice", opening="2028-01-01"), "accompanied",
+                values={"partner": "Établissement fictif"})
+    assert site.stage == "accompanied"
 
 
 def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_site, catalog, now, manager, actor):

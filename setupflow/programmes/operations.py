@@ -541,7 +541,8 @@ def report(session: Session, programme: Programme, edition: Edition, laureate: L
         if key in by_key:
             by_key[key].count = n
         else:
-            row.values.append(ReportValue(indicator=key, count=n))
+            row.values.append(ReportValue(indicator=key, count=n, edition_id=edition.id, laureate_id=laureate.id,
+                                          period=period))
     session.flush()
     return row
 

@@ -36,18 +36,19 @@ def raw_figures(session: Session, edition_ids) -> tuple[dict, dict]:
     edition_ids = list(edition_ids)
     if not edition_ids:
         return {}, {}
-    joined = (select().select_from(ReportValue).join(Report, Report.id == ReportValue.report_id)
-              .join(Laureate, Laureate.id == Report.laureate_id).where(Laureate.edition_id.in_(edition_ids)))
+    v = ReportValue.__table__.c
     by_laureate: dict = {}
     for laureate_id, indicator, total in session.execute(
-            joined.add_columns(Report.laureate_id, ReportValue.indicator, func.sum(ReportValue.count))
-            .group_by(Report.laureate_id, ReportValue.indicator)):
-        by_laureate.setdefault(indicator, {})[laureate_id] = int(total)
+            select(v.laureate_id, v.indicator, func.sum(v.count)).where(v.edition_id.in_(edition_ids))
+            .group_by(v.edition_id, v.laureate_id, v.indicator)):
+        slot = by_laureate.setdefault(indicator, {})
+        slot[laureate_id] = slot.get(laureate_id, 0) + int(total)
     by_period: dict = {}
     for period, indicator, total in session.execute(
-            joined.add_columns(Report.period, ReportValue.indicator, func.sum(ReportValue.count))
-            .group_by(Report.period, ReportValue.indicator)):
-        by_period.setdefault(indicator, {})[period] = int(total)
+            select(v.period, v.indicator, func.sum(v.count)).where(v.edition_id.in_(edition_ids))
+            .group_by(v.edition_id, v.period, v.indicator)):
+        slot = by_period.setdefault(indicator, {})
+        slot[period] = slot.get(period, 0) + int(total)
     return by_laureate, by_period
 
 

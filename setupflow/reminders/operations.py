@@ -178,7 +178,9 @@ def plan_site(session: Session, site, now: datetime) -> SyncResult:
     from .meeting_rules import SYSTEM_RULES, action_reminders, meeting_reminders
     from .rules import site_reminders
 
-    rules = {r.id for r in workflow_of(site).reminders} | set(SYSTEM_RULES)
+    from ..after_opening.reminders import RULE as WORKSHOP_RULE, workshop_reminders
+
+    rules = {r.id for r in workflow_of(site).reminders} | set(SYSTEM_RULES) | {WORKSHOP_RULE}
     try:
         planned = site_reminders(session, site, now)
     except (OverflowError, ValueError) as exc:
@@ -187,7 +189,8 @@ def plan_site(session: Session, site, now: datetime) -> SyncResult:
         log.warning("site %s: deadlines not planned (%s: %s)", site.id, type(exc).__name__, exc)
         planned = []
         rules -= {r.id for r in workflow_of(site).reminders if r.event in SITE_EVENTS}
-    planned += meeting_reminders(session, site, now) + action_reminders(session, site, now)
+    planned += meeting_reminders(session, site, now) + action_reminders(session, site, now) \
+        + workshop_reminders(session, site, now)
     return sync(session, planned, now, site_id=site.id, rules=rules)
 
 

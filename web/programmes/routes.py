@@ -17,7 +17,7 @@ from setupflow.definitions.programmes import load_programmes
 from setupflow.errors import InputError, NotFound
 from setupflow.programmes import operations as ops
 from setupflow.programmes.access import scope_of, visible_edition, visible_laureate, visible_programme_ids
-from setupflow.programmes.models import Edition, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting
+from setupflow.programmes.models import Edition, Laureate, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting
 from setupflow.programmes.queries import figures, figures_csv, own_reports
 from setupflow.programmes.review import render_review
 
@@ -94,6 +94,23 @@ def refused(programme, edition, exc, anchor=""):
     return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
 
 
+#: laureate lines on one page of a figures table
+PER_PAGE = 50
+#: periods drawn on the programme page's charts
+RECENT_PERIODS = 16
+
+
+def paged(rows):
+    """The figures with one page of laureate lines (the screen was computed over all of them)."""
+    text = (request.args.get("page") or "1").strip()
+    page = int(text) if text.isdecimal() and len(text) <= 6 and int(text) >= 1 else 1
+    count = len(rows[0]["lines"]) if rows else 0
+    pages = max(1, -(-count // PER_PAGE))
+    page = min(page, pages)
+    start = (page - 1) * PER_PAGE
+    return [{**r, "lines": r["lines"][start:start + PER_PAGE]} for r in rows], page, pages
+
+
 def charts_for(rows):
     return {row["id"]: bar_chart([(p["period"], p["value"], p["count"]) for p in row["periods"]]) for row in rows}
 
@@ -115,18 +132,24 @@ def show(programme_id):
     programme, scope = programme_and_scope(programme_id)
     session = db_session()
     editions = [e for e in session.scalars(select(Edition).where(Edition.programme_id == programme.id)
-                                           .options(selectinload(Edition.laureates))
                                            .order_by(Edition.starts_on.desc())) if scope.sees_edition(e)]
     lang = current_language()
     own = next(iter(scope.laureates), None) if not scope.sees_every_line else None
-    laureates = {}
-    for edition in editions:
-        for laureate in edition.laureates:
-            if scope.sees_every_line or laureate.id in scope.laureates:
-                laureates[laureate.id] = laureate.project
+    # names only (no laureate objects): one statement whatever their number
+    laureates, counts = {}, {}
+    for laureate_id, edition_id, project in session.execute(
+            select(Laureate.id, Laureate.edition_id, Laureate.project)
+            .where(Laureate.edition_id.in_([e.id for e in editions])).order_by(Laureate.id)):
+        counts[edition_id] = counts.get(edition_id, 0) + 1
+        if scope.sees_every_line or laureate_id in scope.laureates:
+            laureates[laureate_id] = project
     rows = figures(session, programme, [e.id for e in editions], laureates, lang=lang, only_laureate=own)
+    table, page, pages = paged(rows)
+    # the charts and their tables: the last periods (the edition pages show each edition's whole run)
+    recent = [{**r, "periods": r["periods"][-RECENT_PERIODS:]} for r in rows]
     return render_template("programmes/programme.html", programme=programme, scope=scope, editions=editions,
-                           rows=rows, charts=charts_for(rows), lang=lang,
+                           counts=counts, rows=recent, table=table, page=page, pages=pages, charts=charts_for(recent),
+                           lang=lang,
                            missed=ops_missed(session, programme, editions) if scope.can_manage else [])
 
 
@@ -180,7 +203,8 @@ def edition(programme_id, edition_id):
                            ranking=ops.ranking(programme, edition) if applications else [],
                            complete={a.id for a in applications if ops.at_last_step(programme, a)},
                            meetings=meetings, decisions=decisions, laureates=edition.laureates, visible=laureates,
-                           rows=rows, charts=charts_for(rows), lang=lang, seats=programme.committee.seats,
+                           rows=rows, table=paged(rows)[0], charts=charts_for(rows), lang=lang,
+                           seats=programme.committee.seats,
                            allowed=ops.EDITIONS.allowed(edition.status),
                            themes={**{d.id: d.theme.get(lang) for d in programme.accompaniment.collective_days},
                                    **{e.id: e.label.get(lang) for e in programme.accompaniment.events}})

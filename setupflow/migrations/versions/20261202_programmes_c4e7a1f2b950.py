@@ -156,6 +156,9 @@ def upgrade():
     op.create_table('programme_report_values',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('laureate_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('indicator', sa.String(length=60), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['report_id'], ['programme_reports.id'], name=op.f('fk_programme_report_values_report_id_programme_reports'), ondelete='CASCADE'),
@@ -164,11 +167,17 @@ def upgrade():
     )
     with op.batch_alter_table('programme_report_values', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_programme_report_values_report_id'), ['report_id'], unique=False)
+        batch_op.create_index('ix_programme_report_values_by_laureate',
+                              ['edition_id', 'laureate_id', 'indicator', 'count'], unique=False)
+        batch_op.create_index('ix_programme_report_values_by_period',
+                              ['edition_id', 'period', 'indicator', 'count'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('programme_report_values', schema=None) as batch_op:
+        batch_op.drop_index('ix_programme_report_values_by_period')
+        batch_op.drop_index('ix_programme_report_values_by_laureate')
         batch_op.drop_index(batch_op.f('ix_programme_report_values_report_id'))
 
     op.drop_table('programme_report_values')
