@@ -22,7 +22,7 @@ CATEGORIES = ("screened", "professional", "organisation", "code", "project")
 REGISTER: dict[str, dict[str, str]] = {
     "login_failures": {"email": "professional"},
     "audit_log": {"actor": "professional", "target": "code", "action": "code", "fields": "code"},
-    "mail_preferences": {"email": "professional", "digest_at": "code"},
+    "mail_preferences": {"email": "professional", "digest_at": "code", "stopped": "code"},
     "users": {"email": "professional", "display_name": "professional", "password_hash": "code", "role": "code",
               "region": "code", "language": "code"},
     "workflow_snapshots": {"workflow_id": "code", "digest": "code", "document": "code"},

@@ -177,7 +177,7 @@ def test_a_lead_fills_the_diagnostic_in_the_pages_and_its_tasks_are_met_by_the_w
         page.get_by_role("button", name="Enregistrer l'entretien").click()
         alert = page.get_by_role("alert")
         alert.wait_for()
-        assert "Thèmes abordés : semble contenir le nom d'une personne" in alert.inner_text()
+        assert "Thèmes abordés\u00a0: semble contenir le nom d'une personne" in alert.inner_text()
         assert page.get_by_label("Thèmes abordés (un par ligne, sans nom)").input_value() == \
             "Jean DURAND veut travailler en cuisine"
         page.get_by_label("Thèmes abordés (un par ligne, sans nom)").fill("envie de travailler en cuisine")

@@ -1,4 +1,6 @@
 """The stages of the method, their gates and the history, on SQLite and PostgreSQL."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -138,7 +140,7 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
         ops.create_site(session, edited, name="B", workflow_id="cress-disp", start_on="2027-01-01",
                         opening_on="2029-01-01", actor=manager, now=now)
     session.rollback()
-    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
+    bumped = load_text(re.sub(r"\nversion: (\d+)\n", lambda m: f"\nversion: {int(m[1]) + 1}\n", text, count=1), "workflows/cress-disp.yaml")
     newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
     other = ops.create_site(session, newer, name="C", workflow_id="cress-disp", start_on="2027-01-01",
                             opening_on="2029-01-01", actor=manager, now=now)
@@ -159,11 +161,11 @@ def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_s
 
     site = make_site()
     text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
-    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
+    bumped = load_text(re.sub(r"\nversion: (\d+)\n", lambda m: f"\nversion: {int(m[1]) + 1}\n", text, count=1), "workflows/cress-disp.yaml")
     newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
     with pytest.raises(NotAllowed):
         ops.upgrade_definition(session, site, newer, actor, now)
-    assert ops.upgrade_definition(session, site, newer, manager, now) == 2
+    assert ops.upgrade_definition(session, site, newer, manager, now) == bumped.workflow.version
     assert ops.workflow_of(site).stage("support").duration.max == 12
     with pytest.raises(InputError, match="already runs"):
         ops.upgrade_definition(session, site, newer, manager, now)

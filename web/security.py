@@ -1,10 +1,6 @@
 """Security headers on every response (errors included), the secret key, no-store pages."""
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
-
 from flask import Flask
 from flask_login import current_user
 
@@ -15,18 +11,11 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def secret_key(settings: Settings) -> str:
-    """From the settings, else generated once and kept (mode 0600) in the data dir."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.data_dir) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    """From the settings, else generated once and kept (mode 0600) in the data dir (the
+    worker signs the links of its e-mails with the same: ``reminders.unsubscribe.app_secret``)."""
+    from setupflow.reminders.unsubscribe import app_secret
+
+    return app_secret(settings)
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,7 @@ from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
                            help="Language of the labels.")
 
 
@@ -51,7 +51,7 @@ def show(site_id, lang, as_json):
 @diagnostic.command()
 @click.argument("site_id")
 @click.argument("key")
-@click.option("--status", required=True, type=click.Choice(["to_request", "requested", "obtained", "unavailable"]),
+@click.option("--status", required=True, type=click.Choice(["to_request", "requested", "obtained", "unavailable"], case_sensitive=False),
               help="Where the source stands.")
 @click.option("--obtained-on", help="When the data was obtained (YYYY-MM-DD); needed with --status obtained.")
 @click.option("--provider", help="The service or role that provided it.")
@@ -89,8 +89,8 @@ def indicator(site_id, dimension, counts, label, source_key, as_of, actor):
 @diagnostic.command()
 @click.argument("site_id")
 @click.option("--on", "held_on", required=True, help="Day the interview was held (YYYY-MM-DD).")
-@click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"]), help="Who was heard.")
-@click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"]),
+@click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"], case_sensitive=False), help="Who was heard.")
+@click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"], case_sensitive=False),
               help="Individual or group interview.")
 @click.option("--participants", type=int, default=1, show_default=True, help="How many took part.")
 @click.option("--theme", "themes", multiple=True, required=True, help="A theme raised (repeat). Never a name.")

@@ -10,7 +10,7 @@ from .support import actor_from, echo_json, now_utc, runtime
 
 AS_OPTION = click.option("--as", "actor", metavar="NAME", help="Who acts, for the history (default: cli).")
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
                            help="Language of the labels.")
 
 

@@ -44,6 +44,15 @@ def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> Wor
     return existing
 
 
+def _value_words(kind, value: str) -> str:
+    """A decision value in the words of the default decision text (French): a date in full."""
+    if kind.kind == "date":
+        from babel.dates import format_date
+
+        return format_date(date.fromisoformat(value), "long", locale="fr")
+    return value
+
+
 def _parse_day(value, what: str) -> date:
     if isinstance(value, date):
         return value
@@ -147,10 +156,12 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
         except KeyError:
             known = ", ".join(d.id for d in workflow.decisions)
             raise InputError(f"decision: unknown decision '{key}' in {workflow.id} (known: {known})") from None
+        if kind.kind == "choice":  # a choice typed in any case: "ea" is EA
+            value = next((c.id for c in kind.choices if c.id.casefold() == (value or "").casefold()), value)
         problem = decision_value_error(kind, value or "")
         if problem:
             raise InputError(problem)
-        text = (text or "").strip() or f"{kind.label.fr} : {value}"
+        text = (text or "").strip() or f"{kind.label.fr} : {_value_words(kind, value)}"
     elif not (text or "").strip():
         raise InputError("text: a decision needs a text")
     previous = current_decisions(session, site).get(key) if key else None

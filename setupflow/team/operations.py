@@ -47,6 +47,7 @@ def _text(value: str | None, field: str, max_len: int, required: bool = True) ->
 
 def add_organisation(session: Session, site: Site, *, name: str, category: str, actor: Actor,
                      now: datetime) -> Organisation:
+    category = (category or "").strip().lower()  # "SPIP" is the category spip
     if category not in ORGANISATION_CATEGORIES:
         raise InputError(f"category: '{category}' is not one of {', '.join(ORGANISATION_CATEGORIES)}")
     org = Organisation(site_id=site.id, name=_text(name, "organisation", 200), category=category, created_dt=now)
@@ -66,7 +67,8 @@ def organisation_for(session: Session, site: Site, category_or_name: str, actor:
     for org in orgs:
         if org.name.casefold() == wanted.casefold():
             return org
-    if wanted in ORGANISATION_CATEGORIES and category is None:
+    if wanted.lower() in ORGANISATION_CATEGORIES and category is None:
+        wanted = wanted.lower()  # categories are typed in any case: SPIP, spip
         for org in orgs:
             if org.category == wanted:
                 return org
@@ -88,6 +90,7 @@ def _phone(phone: str | None) -> str | None:
 
 def _committee(site: Site, committee_id: str) -> str:
     workflow = workflow_of(site)
+    committee_id = (committee_id or "").strip().lower()
     if committee_id not in {c.id for c in workflow.committees}:
         known = ", ".join(c.id for c in workflow.committees) or "none"
         raise InputError(f"committee: '{committee_id}' is not a committee of {workflow.id} (known: {known})")

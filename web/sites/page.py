@@ -113,20 +113,24 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
 
 
 def timeline_summary(page: dict) -> str:
-    """The timeline in words, for the SVG's <desc> (screen readers)."""
+    """The timeline in words, for the SVG's <desc> (screen readers); dates through Babel."""
+    from web.i18n import day_text
+
     lang = page["lang"]
     parts = []
     for sp in page["plan"].stages:
         label = page["workflow"].stage(sp.stage_id).label.get(lang)
+        dates = {k: day_text(v) for k, v in (("a", sp.start.earliest), ("b", sp.start.latest),
+                                              ("c", sp.end.earliest), ("d", sp.end.latest))}
         if lang == "en":
-            parts.append(f"{label}: planned from {sp.start.earliest}–{sp.start.latest} to {sp.end.earliest}–{sp.end.latest}")
+            parts.append("{label}: planned from {a}–{b} to {c}–{d}".format(label=label, **dates))
         else:
-            parts.append(f"{label} : prévue du {sp.start.earliest}–{sp.start.latest} au {sp.end.earliest}–{sp.end.latest}")
+            parts.append("{label}\u00a0: prévue du {a}–{b} au {c}–{d}".format(label=label, **dates))
     opening = page["progress"].plan.opening
+    earliest, latest, target = (day_text(d) for d in (opening.earliest, opening.latest,
+                                                      page["site"].target_opening_on))
     if lang == "en":
-        parts.append(f"forecast opening between {opening.earliest} and {opening.latest}, "
-                     f"target {page['site'].target_opening_on}")
+        parts.append(f"forecast opening between {earliest} and {latest}, target {target}")
     else:
-        parts.append(f"ouverture prévue entre le {opening.earliest} et le {opening.latest}, "
-                     f"cible le {page['site'].target_opening_on}")
+        parts.append(f"ouverture prévue entre le {earliest} et le {latest}, cible le {target}")
     return "; ".join(parts) + "."
