@@ -29,6 +29,8 @@ MESSAGES: dict[str, str] = {
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
+    "minutes.before_meeting": N_("The meeting has not started yet (it starts %(starts)s): minutes are written once it "
+                                 "has begun; prepare its agenda until then."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "required": N_("This information is required."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),

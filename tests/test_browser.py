@@ -63,7 +63,7 @@ def decide_in_a_meeting(page, app, web_session, site_name, kind, committee):
     page.reload()
     page.get_by_role("button", name="La réunion a eu lieu").click()
     page.get_by_text("La réunion est notée comme tenue.").wait_for()
-    page.get_by_label("Compte rendu (Markdown").fill("## Relevé\n\nLe comité retient **une entreprise adaptée**.")
+    page.get_by_label("Compte rendu de la réunion").fill("## Relevé\n\nLe comité retient **une entreprise adaptée**.")
     page.get_by_role("button", name="Aperçu").click()
     page.locator(".preview strong", has_text="une entreprise adaptée").wait_for()
     page.get_by_role("button", name="Enregistrer le compte rendu").click()

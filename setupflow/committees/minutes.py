@@ -38,6 +38,8 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
     if meeting.status not in ("scheduled", "held"):
         raise InputError(f"meeting {meeting.id}: minutes are written for a scheduled or held meeting, "
                          f"not a {meeting.status} one")
+    if meeting.starts_dt > now:
+        raise InputError(code="minutes.before_meeting", field="body", starts=meeting.starts_dt)
     body_md = (body_md or "").replace("\r\n", "\n")
     if not body_md.strip():
         raise InputError("minutes: empty")
