@@ -136,3 +136,12 @@ def test_french_typography_spaces_where_french_wants_them():
     assert french_typography("Ana &lt;ana@example.org&gt; écrit") == "Ana &lt;ana@example.org&gt; écrit"
     page = '<p title="a: b">Note: <input value="x: y"><code>k: v</code></p>'
     assert french_page(page) == '<p title="a: b">Note\u00a0: <input value="x: y"><code>k: v</code></p>'
+
+
+def test_the_budget_reads_its_categories_in_words_and_its_amounts_in_euros(demo_app):
+    client = Browser(demo_app.test_client())
+    client.login("lead@demo.setupflow.test", DEMO_PASSWORD)
+    text = readable_text(client.get("/sites/2/budget").get_data(as_text=True))
+    assert "Personnel" in text and "Subventions et aides" in text
+    assert " staff " not in text and " grants " not in text
+    assert "32\u202f000,00\u00a0€" in text and "32000.00" not in text

@@ -179,7 +179,7 @@ def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session)
                                                         "funder": "Région", "status": "requested",
                                                         "planned": "10 000,50"})
     page = client.get(f"/sites/{site.id}/budget").get_data(as_text=True)
-    assert "10000.50" in page
+    assert "10\u202f000,50\u00a0€" in page  # French currency, by Babel
     line_id = re.search(r"/budget/lines/(\d+)", page).group(1)
     form = {"kind": "income", "category": "grant", "label": "Subvention", "funder": "Région", "status": "granted",
             "planned": "10000.50", "actual": "", "version": "1"}
@@ -187,7 +187,7 @@ def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session)
     stale = client.post(f"/sites/{site.id}/budget/lines/{line_id}", data={**form, "planned": "99"})
     assert stale.status_code == 409 and 'value="99"' in stale.get_data(as_text=True)
     history = client.get(f"/sites/{site.id}/budget/lines/{line_id}").get_data(as_text=True)
-    assert "Statut\u00a0: Demandée → Accordée" in history and "Prévu (€)\u00a0: — → 10000.50" in history
+    assert "Statut\u00a0: Demandée → Accordée" in history and "Prévu (€)\u00a0: — → 10\u202f000,50\u00a0€" in history
 
 
 def test_notifications_list_the_persons_outbox_and_feeds_work_until_revoked(app, site_in, logged_in, web_session,
