@@ -23,7 +23,7 @@ REGISTER: dict[str, dict[str, str]] = {
     "login_failures": {"email": "professional"},
     "rate_limits": {"key": "professional"},
     "audit_log": {"actor": "professional", "target": "code", "action": "code", "fields": "code"},
-    "mail_preferences": {"email": "professional", "digest_at": "code"},
+    "mail_preferences": {"email": "professional", "digest_at": "code", "stopped": "code"},
     "users": {"email": "professional", "display_name": "professional", "password_hash": "code", "role": "code",
               "region": "code", "language": "code", "oidc_issuer": "code", "oidc_subject": "code"},
     "proconnect_roles": {"role": "code"},

@@ -138,8 +138,11 @@ MESSAGES: dict[str, str] = {
     "import.foreign": N_("The file was not signed by this installation (it comes from another one, or was edited "
                          "by hand); nothing was imported. Import it with --accept-foreign if you trust its origin."),
     "import.snapshot_invalid": N_("The workflow definition in the file is not valid: %(problem)s."),
+    "minutes.before_meeting": N_("The meeting has not started yet (it starts %(starts)s): minutes are written once it "
+                                 "has begun; prepare its agenda until then."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "number.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
+    "preferences.unknown_kind": N_("'%(value)s' is not a kind of reminder one can stop (%(allowed)s)."),
     "proconnect.not_linked": N_("This account is not linked to ProConnect."),
     "proconnect.unlink_required": N_("ProConnect is required for your role: this account cannot be unlinked from it."),
     "programme.already_planned": N_("The accompaniment of this edition is already planned."),

@@ -63,7 +63,7 @@ def decide_in_a_meeting(page, app, web_session, site_name, kind, committee):
     page.reload()
     page.get_by_role("button", name="La réunion a eu lieu").click()
     page.get_by_text("La réunion est notée comme tenue.").wait_for()
-    page.get_by_label("Compte rendu (Markdown").fill("## Relevé\n\nLe comité retient **une entreprise adaptée**.")
+    page.get_by_label("Compte rendu de la réunion").fill("## Relevé\n\nLe comité retient **une entreprise adaptée**.")
     page.get_by_role("button", name="Aperçu").click()
     page.locator(".preview strong", has_text="une entreprise adaptée").wait_for()
     page.get_by_role("button", name="Enregistrer le compte rendu").click()
@@ -177,7 +177,7 @@ def test_a_lead_fills_the_diagnostic_in_the_pages_and_its_tasks_are_met_by_the_w
         page.get_by_role("button", name="Enregistrer l'entretien").click()
         alert = page.get_by_role("alert")
         alert.wait_for()
-        assert "Thèmes abordés : semble contenir le nom d'une personne" in alert.inner_text()
+        assert "Thèmes abordés\u00a0: semble contenir le nom d'une personne" in alert.inner_text()
         assert page.get_by_label("Thèmes abordés (un par ligne, sans nom)").input_value() == \
             "Jean DURAND veut travailler en cuisine"
         page.get_by_label("Thèmes abordés (un par ligne, sans nom)").fill("envie de travailler en cuisine")

@@ -62,6 +62,7 @@ def test_two_edits_of_the_same_minutes_from_the_same_version_the_second_is_refus
         session, make_site, manager, actor, now):
     site = make_site()
     m = held_meeting(session, site, "technical", manager, now)
+    now = now + timedelta(days=2)  # after the meeting
     save_minutes(session, m, "Première version", 0, manager, now)
     session.commit()
     save_minutes(session, m, "Texte d'Alex", 1, actor, now)
@@ -76,6 +77,7 @@ def test_two_edits_of_the_same_minutes_from_the_same_version_the_second_is_refus
 def test_approving_minutes_needs_the_latest_version_and_freezes_them(session, make_site, manager, now):
     site = make_site()
     m = held_meeting(session, site, "technical", manager, now)
+    now = now + timedelta(days=2)  # after the meeting
     save_minutes(session, m, "v1", 0, manager, now)
     save_minutes(session, m, "v2", 1, manager, now)
     with pytest.raises(StaleEdit):
@@ -158,3 +160,14 @@ def test_two_simultaneous_saves_of_the_same_version_on_postgresql_one_is_refused
         assert current_minutes(s, get_meeting(s, meeting_id)).body_md == "Texte A"
     first.close()
     second.close()
+
+
+def test_minutes_are_refused_before_the_meeting_starts(session, make_site, manager, now):
+    site = make_site()
+    m = meetings.schedule(session, site, "technical", "2027-01-05T14:00", manager, now)
+    with pytest.raises(InputError) as refused:
+        save_minutes(session, m, "Écrit d'avance", 0, manager, now)
+    assert refused.value.code == "minutes.before_meeting" and refused.value.field == "body"
+    assert current_minutes(session, m) is None
+    started = save_minutes(session, m, "Pendant la réunion", 0, manager, m.starts_dt)
+    assert started.version == 1

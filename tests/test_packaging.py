@@ -33,3 +33,14 @@ def test_the_wheel_carries_workflows_templates_migrations_and_web(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(target), "HOME": str(tmp_path)},
                          check=True, capture_output=True, text=True, timeout=60).stdout
     assert out.strip() == "['actice', 'cress-disp'] True"
+
+
+def test_the_one_machine_server_is_a_core_dependency():
+    """`setupflow serve` works after a plain `pip install .`: waitress is in the core
+    dependencies, gunicorn stays an extra for the production shape."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert any(d.startswith("waitress") for d in project["dependencies"])
+    assert not any(d.startswith("gunicorn") for d in project["dependencies"])
+    assert any(d.startswith("gunicorn") for d in project["optional-dependencies"]["server"])

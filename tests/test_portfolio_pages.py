@@ -45,7 +45,7 @@ def test_a_cress_user_following_120_sites_sees_50_on_the_first_page_and_the_coun
     client = cress_following(logged_in, followed(120))
     body = html.unescape(client.get("/portfolio").get_data(as_text=True))
     assert names_on(body) == [f"Atelier {i:03}" for i in range(50)]
-    assert "Tous vos sites : 120" in body and "Sites 1–50 sur 120" in body
+    assert "Tous vos sites\u00a0: 120" in body and "Sites 1–50 sur 120" in body
     summary = body[body.index('id="summary-title"'):body.index('id="portfolio-range"')]
     counts = dict(re.findall(r'<span class="health-(\w+)">[^<]+</span> <span class="count">(\d+)</span>', summary))
     assert counts == {"on_track": "30", "at_risk": "30", "late": "60", "opened": "0"}
@@ -97,7 +97,7 @@ def test_each_count_of_the_summary_leads_to_its_sites(followed, logged_in):
     filtered = html.unescape(client.get(link).get_data(as_text=True))
     assert "Sites 1–30 sur 30" in filtered
     assert set(re.findall(r'<span class="health-(\w+)">', filtered.split('id="portfolio-range"')[1])) == {"at_risk"}
-    assert "Tous vos sites : 120" in filtered  # the counts stay those of every visible site
+    assert "Tous vos sites\u00a0: 120" in filtered  # the counts stay those of every visible site
 
 
 def test_a_page_past_the_last_shows_the_last_and_a_bad_page_number_says_so(followed, logged_in):
@@ -125,7 +125,7 @@ def test_the_counts_and_the_pages_hold_only_the_sites_the_person_may_see(site_in
     site_in("Pays de la Loire", name="Atelier d'ailleurs")
     body = html.unescape(logged_in("cress@example.test", "cress", region="Bretagne").get("/portfolio")
                          .get_data(as_text=True))
-    assert "Tous vos sites : 1<" in body and "ailleurs" not in body
+    assert "Tous vos sites\u00a0: 1<" in body and "ailleurs" not in body
 
 
 def test_the_page_runs_the_same_statements_for_5_and_120_sites(app, followed, logged_in):

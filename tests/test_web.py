@@ -219,7 +219,7 @@ def test_a_refused_decision_is_explained_in_french_and_nothing_is_saved(site_in,
     lead.post(f"/sites/{site.id}/decisions", data={"key": "structure_type", "value": "EA"})
     page = lead.post(f"/sites/{site.id}/decisions", data={"key": "structure_type", "value": "ESAT"},
                      follow_redirects=True).get_data(as_text=True)
-    assert "Cette décision est déjà prise (EA, décision n° " in page and ") : indiquez un motif" in page
+    assert "Cette décision est déjà prise (EA, décision n° " in page and ")\u00a0: indiquez un motif" in page
     web_session.expire_all()
     assert [d.value for d in web_session.scalars(select(Decision))] == ["EA"]
 

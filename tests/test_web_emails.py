@@ -15,7 +15,8 @@ from web_fixtures import *  # noqa: F401,F403
 
 
 def text_of(page: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+    # ASCII whitespace only: the no-break spaces of French typography are part of the text
+    return re.sub(r"[ \t\r\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page))).strip()
 
 
 def site_with_meeting(site_in, web_session, manager, now, email="ana@example.org"):
@@ -40,7 +41,7 @@ def test_the_lead_sees_what_will_go_out_holds_one_and_reads_who_held_it(site_in,
     body = text_of(page.get_data(as_text=True))
     upcoming = body.split("Partira", 1)[1].split("Envoyés", 1)[0]
     assert "24/02/2027 09:00 · Ana Fictive <ana@example.org> Invitation à la réunion" in upcoming
-    assert "Invitation : Comité technique le mercredi 10 mars 2027" in upcoming
+    assert "Invitation\u00a0: Comité technique le mercredi 10 mars 2027" in upcoming
     row = web_session.scalar(select(Reminder).where(Reminder.rule == "invitation"))
     answer = lead.post(f"/sites/{site.id}/emails/{row.id}/hold", data={"next": f"/sites/{site.id}/emails"})
     assert answer.status_code == 303
@@ -88,7 +89,7 @@ def test_confirming_a_meeting_says_when_the_invitations_leave(site_in, web_sessi
     answer = lead.post(f"/sites/{site.id}/meetings/{proposal.id}/confirm", follow_redirects=True)
     body = text_of(answer.get_data(as_text=True))
     leaves = (proposal.starts_dt - timedelta(days=14)).date()
-    assert "Réunion confirmée ; les invitations partent le" in body
+    assert "Réunion confirmée\u00a0; les invitations partent le" in body
     assert leaves.strftime("%d/%m/%Y") in body.split("les invitations partent le", 1)[1][:30]
 
 
@@ -97,4 +98,23 @@ def test_each_person_reads_their_own_upcoming_reminders(site_in, web_session, lo
     lead = logged_in("lead@example.test", "lead", sites=[site])
     body = text_of(lead.get("/notifications").get_data(as_text=True))
     upcoming = body.split("Rappels à venir", 1)[1].split("Envoyés", 1)[0]
-    assert "Rien de prévu" not in upcoming and "Invitation : Comité technique" in upcoming
+    assert "Rien de prévu" not in upcoming and "Invitation\u00a0: Comité technique" in upcoming
+
+
+def test_an_administrator_reads_in_french_that_no_mail_server_is_configured(site_in, web_session, logged_in,
+                                                                            manager, now, web_db):
+    from datetime import datetime, timezone
+
+    from setupflow.reminders.health import note_run
+    from setupflow.reminders.sweep import SweepResult
+
+    from setupflow.accounts.mail import send_account_mail
+
+    send_account_mail(web_session, to="x@example.org", name="X", language="fr", template="password_reset",
+                      context={"path": "/x"}, now=now)  # due now, and no SMTP server to send it
+    web_session.commit()
+    note_run(web_db.factory, "sweep", datetime.now(timezone.utc), SweepResult(held=3).problem())
+    admin = logged_in("admin@example.test", "admin")
+    worker = text_of(admin.get("/notifications").get_data(as_text=True)).split("Envoi, chaque minute", 1)[1]
+    assert "aucun serveur de messagerie n’est configuré (SETUPFLOW_SMTP_HOST)" in worker.split("Planification")[0]
+    assert "no SMTP server" not in worker

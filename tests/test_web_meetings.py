@@ -132,8 +132,8 @@ def test_a_held_meeting_gets_minutes_a_structure_decision_and_an_action(app, tea
 def test_a_stale_minutes_save_is_refused_and_keeps_the_text_typed(app, team_site, logged_in, web_session, manager,
                                                                     now):
     client = logged_in("lead@example.test", "lead", sites=(team_site,))
-    meeting = first_proposal(web_session, team_site)
-    meetings.confirm(web_session, meeting, manager, now)
+    meeting = meetings.schedule(web_session, team_site, "technical", "2027-01-04T08:00", manager,
+                                now - timedelta(days=20))  # it has begun: minutes can be written
     save_minutes(web_session, meeting, "Version d'un collègue", 0, manager, now)
     web_session.commit()
     response = client.post(f"/sites/{team_site.id}/meetings/{meeting.id}/minutes",

@@ -57,7 +57,7 @@ def test_the_decision_log_searches_and_a_decision_is_replaced_with_a_reason(busy
     web_session.expire_all()
     assert ops.current_decisions(web_session, busy_site)["structure_type"].value == "EA"
     log = text_of(client.get(f"/sites/{busy_site.id}/decisions"))
-    assert "remplacée : le diagnostic montre des besoins liés au handicap" in log
+    assert "remplacée\u00a0: le diagnostic montre des besoins liés au handicap" in log
 
 
 def test_the_cross_site_search_is_for_cress_and_admins_and_stays_in_their_sites(busy_site, site_in, logged_in,
@@ -124,7 +124,7 @@ def test_a_bad_email_in_the_team_file_says_so_and_adds_nobody(busy_site, logged_
     org = web_session.scalar(select(Person)).organisation
     response = client.post(f"/sites/{busy_site.id}/team/people", follow_redirects=True,
                            data={"name": "X", "email": "pas-un-courriel", "organisation": org.id})
-    assert "La personne n'a pas été ajoutée : « pas-un-courriel » n’est pas une adresse électronique." in text_of(response)
+    assert "La personne n'a pas été ajoutée\u00a0: «\u00a0pas-un-courriel\u00a0» n’est pas une adresse électronique." in text_of(response)
     assert web_session.scalar(select(Person).where(Person.name == "X")) is None
 
 

@@ -54,14 +54,14 @@ def test_decisions_taken_read_in_words_and_only_the_current_gate_offers_forms(si
     structure = workflow.decision("structure_type")
     label = next(c.label.fr for c in structure.choices if c.id == "EA")
     taken = page.split('id="decisions-taken"', 1)[1].split("</ul>", 1)[0]
-    assert f"{structure.label.fr} : <strong>{label}</strong>" in taken
+    assert f"{structure.label.fr}\u00a0: <strong>{label}</strong>" in taken
     assert "Claude Bernard (Cress, fictional)" in taken and "&lt;" not in taken and "<cress" not in taken
     offered = set(re.findall(r'name="key" value="([^"]+)"', page))
     assert offered, "the support stage has a decision recorded on the site page"
     assert offered == {k for k in workflow.stage(site.stage).gate.decisions
                        if not workflow.decision(k).committee}
     for key in offered:
-        assert f"Valeur : {workflow.decision(key).label.fr}" in page
+        assert f"Valeur\u00a0: {workflow.decision(key).label.fr}" in page
 
 
 def test_a_partner_reads_a_neutral_status_where_a_lead_reads_what_to_do(site_in, logged_in, web_session, web_walk):
@@ -124,6 +124,6 @@ def test_french_wording_singular_days_first_of_the_month_and_spaced_colons(site_
     assert "1er janv. 2029" in page or "1er janvier 2029" in page  # the target opening
     assert not re.search(r"\b1 (janv|déc)", page)
     label = ops.workflow_of(site).decision("structure_type").label.fr
-    assert f"{label} : " in page and f"{label}:" not in page
+    assert f"{label}\u00a0: " in page and f"{label}:" not in page and f"{label} :" not in page
     log = html.unescape(client.get(f"/sites/{site.id}/decisions").get_data(as_text=True))
-    assert f"{label} : " in log and f"{label}:" not in log
+    assert f"{label}\u00a0: " in log and f"{label}:" not in log and f"{label} :" not in log

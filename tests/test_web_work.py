@@ -29,7 +29,7 @@ def test_a_lead_fills_the_diagnostic_and_its_tasks_become_met(lead_on, web_sessi
     no_date = client.post(f"/sites/{site.id}/diagnostic/sources", data={"status-registry": "obtained",
                                                                        "provider-registry": "Service du greffe"})
     text = no_date.get_data(as_text=True)
-    assert no_date.status_code == 400 and "Greffe : Donnez la date" in text and 'value="Service du greffe"' in text
+    assert no_date.status_code == 400 and "Greffe\u00a0: Donnez la date" in text and 'value="Service du greffe"' in text
     sources = {f"status-{s.id}": "unavailable" for s in ops.workflow_of(site).work.diagnostic.sources}
     sources.update({"status-registry": "obtained", "obtained-registry": "2027-01-02", "provider-registry": "Greffe"})
     assert client.post(f"/sites/{site.id}/diagnostic/sources", data=sources).status_code == 303
@@ -179,11 +179,11 @@ def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session)
                                                         "funder": "Région", "status": "requested",
                                                         "planned": "10 000,50"})
     page = client.get(f"/sites/{site.id}/budget").get_data(as_text=True)
-    assert "10000.50" in page
+    assert "10\u202f000,50\u00a0€" in page  # French currency, by Babel
     too_precise = client.post(f"/sites/{site.id}/budget/lines", data={"kind": "expense", "category": "staff",
                                                                       "label": "Encadrant", "planned": "12,345"})
     assert too_precise.status_code == 400
-    assert "Montant prévu (€) : 12,345 a plus de 2 décimales." in too_precise.get_data(as_text=True)
+    assert "Montant prévu (€)\u00a0: 12,345 a plus de 2 décimales." in too_precise.get_data(as_text=True)
     line_id = re.search(r"/budget/lines/(\d+)", page).group(1)
     form = {"kind": "income", "category": "grant", "label": "Subvention", "funder": "Région", "status": "granted",
             "planned": "10000.50", "actual": "", "version": "1"}
@@ -191,7 +191,7 @@ def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session)
     stale = client.post(f"/sites/{site.id}/budget/lines/{line_id}", data={**form, "planned": "99"})
     assert stale.status_code == 409 and 'value="99"' in stale.get_data(as_text=True)
     history = client.get(f"/sites/{site.id}/budget/lines/{line_id}").get_data(as_text=True)
-    assert "Statut : Demandée → Accordée" in history and "Prévu (€) : — → 10000.50" in history
+    assert "Statut\u00a0: Demandée → Accordée" in history and "Prévu (€)\u00a0: — → 10\u202f000,50\u00a0€" in history
 
 
 def test_notifications_list_the_persons_outbox_and_feeds_work_until_revoked(app, site_in, logged_in, web_session,

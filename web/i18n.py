@@ -35,7 +35,9 @@ def init_app(app: Flask) -> None:
         return done[key]
 
     app.jinja_env.filters["dateformat"] = dateformat
+    init_typography(app)
     app.jinja_env.globals["day_text"] = day_text
+    app.jinja_env.globals["instant_text"] = instant_text
 
 
 def french_first(value, text: str) -> str:
@@ -59,3 +61,66 @@ def day_text(value, format: str = "medium") -> str:
         except ValueError:
             return value
     return french_first(value, format_date(value, format))
+
+
+def instant_text(value, format: str = "short") -> str:
+    """An instant (aware datetime, or its ISO text) in the reader's words and time zone."""
+    from datetime import datetime
+
+    from flask_babel import format_datetime
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_datetime(value, format)
+
+
+# -- French typography ----------------------------------------------------------------
+# French puts a no-break space before : ; ? ! and inside « »; the catalogue, the
+# definitions and the templates were written with plain spaces (or none). Every French
+# page goes through ``french_typography`` once, on its text only: tags, attributes,
+# scripts, styles, form fields and code are left as they are.
+import re as _re
+
+_NBSP = "\u00a0"
+_SKIPPED = _re.compile(r"(<(script|style|textarea|pre|code)\b.*?</\2\s*>|<[^>]*>)", _re.S | _re.I)
+_BEFORE = _re.compile(r"(?:[ \t]+|(?<=[^\s\d\u00a0(/])|^)([:;?!»])(?=[\s<]|$)")
+_AFTER = _re.compile(r"«[ \t]*")
+_ENTITY = _re.compile(r"&#?\w+$")
+
+
+def french_typography(text: str) -> str:
+    """No-break spaces where French typography wants them, in a piece of text."""
+    if not any(c in text for c in ":;?!«»"):
+        return text
+    def spaced(m):
+        if m.group(1) == ";" and _ENTITY.search(text, 0, m.start()):
+            return m.group(0)  # the end of an entity (&gt;), not a semicolon
+        return _NBSP + m.group(1)
+
+    text = _BEFORE.sub(spaced, text)
+    return _AFTER.sub("«" + _NBSP, text)
+
+
+def french_page(html: str) -> str:
+    """``french_typography`` on the text between the tags of an HTML page."""
+    out, last = [], 0
+    for match in _SKIPPED.finditer(html):
+        out.append(french_typography(html[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(french_typography(html[last:]))
+    return "".join(out)
+
+
+def init_typography(app: Flask) -> None:
+    @app.after_request
+    def _french_typography(response):
+        if (response.mimetype == "text/html" and not response.direct_passthrough and not response.is_streamed
+                and current_language() == "fr"):
+            response.set_data(french_page(response.get_data(as_text=True)))
+        return response

@@ -41,12 +41,12 @@ def show(site_id, as_json):
 
 @budget.command()
 @click.argument("site_id")
-@click.option("--kind", required=True, type=click.Choice(["expense", "income"]), help="Expense or income.")
+@click.option("--kind", required=True, type=click.Choice(["expense", "income"], case_sensitive=False), help="Expense or income.")
 @click.option("--category", required=True, help="Category (staff, equipment, grants...).")
 @click.option("--label", required=True, help="What the line is.")
 @click.option("--planned", required=True, type=AMOUNT, help="Forecast amount in euros, e.g. '12 500,00'.")
 @click.option("--funder", help="Who funds it (income lines).")
-@click.option("--status", type=click.Choice(["planned", "requested", "granted", "refused"]),
+@click.option("--status", type=click.Choice(["planned", "requested", "granted", "refused"], case_sensitive=False),
               help="planned (expenses); requested, granted or refused (income).")
 @click.option("--actual", type=AMOUNT, help="Actual amount in euros, once known.")
 @AS_OPTION
@@ -71,7 +71,7 @@ def add(site_id, kind, category, label, planned, funder, status, actual, actor, 
 @click.option("--planned", type=AMOUNT, help="Forecast amount in euros.")
 @click.option("--actual", type=AMOUNT, help="Actual amount in euros.")
 @click.option("--funder", help="Who funds it.")
-@click.option("--status", type=click.Choice(["planned", "requested", "granted", "refused"]), help="New status.")
+@click.option("--status", type=click.Choice(["planned", "requested", "granted", "refused"], case_sensitive=False), help="New status.")
 @AS_OPTION
 def change(site_id, line_id, actor, **fields):
     """Change a budget line; the change is kept in its history."""

@@ -129,7 +129,7 @@ def publish(site_id, published_on, closes_on, call_key, actor):
 
 @calls.command()
 @click.argument("site_id")
-@click.option("--kind", type=click.Choice(["visit", "bilateral"]), required=True,
+@click.option("--kind", type=click.Choice(["visit", "bilateral"], case_sensitive=False), required=True,
               help="A workshop-zone visit or a bilateral meeting.")
 @click.option("--at", "starts", required=True, help="When (YYYY-MM-DDTHH:MM, Paris time unless an offset is given).")
 @click.option("--place", help="Where.")
@@ -169,7 +169,7 @@ def show(site_id, call_key, as_json):
 
 @calls.command()
 @click.argument("site_id")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Document language.")
+@click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True, help="Document language.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the HTML to this file.")
 @KIND_OPTION
 def document(site_id, lang, output, call_key):

@@ -6,7 +6,7 @@ import click
 from .inputs import CSV_FORM_OPTION, DAY, WHOLE, checked_text
 from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
-LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
                            help="Language of the labels.")
 
 
@@ -50,7 +50,7 @@ def show(site_id, lang, as_json):
 @diagnostic.command()
 @click.argument("site_id")
 @click.argument("key")
-@click.option("--status", required=True, type=click.Choice(["to_request", "requested", "obtained", "unavailable"]),
+@click.option("--status", required=True, type=click.Choice(["to_request", "requested", "obtained", "unavailable"], case_sensitive=False),
               help="Where the source stands.")
 @click.option("--obtained-on", type=DAY, help="When the data was obtained (YYYY-MM-DD); needed with --status obtained.")
 @click.option("--provider", help="The service or role that provided it.")
@@ -88,8 +88,8 @@ def indicator(site_id, dimension, counts, label, source_key, as_of, actor):
 @diagnostic.command()
 @click.argument("site_id")
 @click.option("--on", "held_on", required=True, type=DAY, help="Day the interview was held (YYYY-MM-DD).")
-@click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"]), help="Who was heard.")
-@click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"]),
+@click.option("--audience", required=True, type=click.Choice(["professionals", "detainees"], case_sensitive=False), help="Who was heard.")
+@click.option("--format", "format_", required=True, type=click.Choice(["individual", "group"], case_sensitive=False),
               help="Individual or group interview.")
 @click.option("--participants", type=WHOLE, default=1, show_default=True, help="How many took part.")
 @click.option("--theme", "themes", multiple=True, required=True, help="A theme raised (repeat). Never a name.")

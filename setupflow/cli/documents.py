@@ -17,14 +17,14 @@ def documents():
 @documents.command()
 @click.argument("site_id")
 @click.argument("kind", type=click.Choice(["invitation", "agenda", "minutes", "decisions", "project_note",
-                                           "team_file", "call"]))
-@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "docx", "ics"]), default="html",
+                                           "team_file", "call"], case_sensitive=False))
+@click.option("--format", "fmt", type=click.Choice(["html", "pdf", "docx", "ics"], case_sensitive=False), default="html",
               show_default=True, help="Output format (docx: site documents; ics: invitation).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="File to write.")
 @click.option("--meeting", "meeting_id", help="Meeting id, for invitation, agenda and minutes.")
 @click.option("--call", "call_key", help="Kind of call (ami...), for a site with several calls.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+@click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
               help="Language of the call document.")
 def render(site_id, kind, fmt, output, meeting_id, call_key, lang):
     """Render one document of a site into a file."""
@@ -54,7 +54,7 @@ def render(site_id, kind, fmt, output, meeting_id, call_key, lang):
 
 @documents.command()
 @click.argument("site_id")
-@click.argument("section", type=click.Choice(["objectives", "needs", "method", "governance"]))
+@click.argument("section", type=click.Choice(["objectives", "needs", "method", "governance"], case_sensitive=False))
 @click.option("--file", "path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Markdown file with the section's new text.")
 @click.option("--based-on", type=WHOLE, default=0, show_default=True,

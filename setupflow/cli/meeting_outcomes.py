@@ -15,7 +15,7 @@ def _meeting(session, meeting_id):
 
 @click.command()
 @click.argument("meeting_id")
-@click.argument("role", type=click.Choice(["agenda", "invitations", "facilitation", "logistics"]))
+@click.argument("role", type=click.Choice(["agenda", "invitations", "facilitation", "logistics"], case_sensitive=False))
 @click.argument("person_id")
 @AS_OPTION
 def role(meeting_id, role, person_id, actor):

@@ -67,7 +67,7 @@ def list_(site_id, committee, as_json):
 
 @meetings.command()
 @click.argument("meeting_id")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True)
 @JSON_OPTION
 def show(meeting_id, lang, as_json):
     """Show a meeting: date, roles, invitees and attendance, agenda, minutes version."""

@@ -28,7 +28,7 @@ def people():
 @click.option("--category", help="Category of a new organisation given by name (ep, spip, ddets, other...).")
 @click.option("--function", help="Their function, e.g. CPIP.")
 @click.option("--phone", help="Phone number (optional).")
-@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+@click.option("--language", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
               help="Language of what they receive.")
 @click.option("--committee", "committees", multiple=True, metavar="ID", help="Committee id they sit on (repeat).")
 @AS_OPTION

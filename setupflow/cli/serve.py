@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from .support import CliError, runtime
+from .support import runtime
 
 
 def start_background_services(settings) -> list[Callable[[], None]]:
@@ -61,10 +61,7 @@ def served_settings(settings, shown_host: str, port: int, env=None):
               help="Worker threads of the WSGI server.")
 def serve(host, port, threads):
     """Create or upgrade the database, then serve the web app until interrupted."""
-    try:
-        from waitress import create_server
-    except ImportError:
-        raise CliError("the web server is not installed: pip install 'setupflow[server]'") from None
+    from waitress import create_server  # a core dependency: the one-machine shape needs no extra
     from ..accounts.demo import DEMO_PASSWORD
     from ..db import transaction
     from ..schema import upgrade

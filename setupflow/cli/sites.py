@@ -65,7 +65,7 @@ def list_(as_json):
 
 @site.command()
 @click.argument("site_id")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True)
 @JSON_OPTION
 def show(site_id, lang, as_json):
     """Show a site: its stage, its gate, its tasks and its planning."""

@@ -8,7 +8,7 @@ import click
 from .inputs import WHOLE
 from .support import CliError, echo_json, now_utc, runtime
 
-ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner"])
+ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner"], case_sensitive=False)
 
 
 @click.group()
@@ -22,7 +22,7 @@ def user():
 @click.option("--site", "sites", multiple=True, type=WHOLE, help="A site the person is assigned to (repeatable).")
 @click.option("--region", help="For Cress staff: the region whose sites they follow, e.g. Bretagne.")
 @click.option("--name", help="Display name (default: the part of the e-mail before @).")
-@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+@click.option("--language", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
               help="Language of the interface and e-mails.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -51,7 +51,7 @@ def outbox():
 
 
 @outbox.command("list")
-@click.option("--state", type=click.Choice(["pending", "sending", "sent", "failed", "dead", "withdrawn"]),
+@click.option("--state", type=click.Choice(["pending", "sending", "sent", "failed", "dead", "withdrawn"], case_sensitive=False),
               help="Only reminders in this state.")
 @click.option("--site", "site_id", type=WHOLE, help="Only reminders of this site id.")
 @click.option("--limit", default=200, show_default=True, help="At most this many, latest due first.")

@@ -30,7 +30,7 @@ def list_(as_json):
 @workflows.command()
 @click.argument("workflow_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the validated definition as JSON.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of labels.")
+@click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True, help="Language of labels.")
 def show(workflow_id, as_json, lang):
     """Show one definition: stages, durations, tasks, gates, committees and deadlines."""
     try:

@@ -48,6 +48,8 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
     if meeting.status not in ("scheduled", "held"):
         raise InputError(code="minutes.meeting_status", field="meeting", meeting=meeting.id,
                          status=Term(f"meeting.status.{meeting.status}"))
+    if meeting.starts_dt > now:
+        raise InputError(code="minutes.before_meeting", field="body", starts=meeting.starts_dt)
     body_md = checked_minutes(body_md)
     if not body_md.strip():
         raise InputError(code="minutes.empty", field="minutes")

@@ -107,6 +107,7 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
              video_url: str | None = None) -> Meeting:
     """Schedule a meeting by hand (already confirmed), with its members invited."""
     workflow = workflow_of(site)
+    committee_id = (committee_id or "").strip().lower()  # typed in any case: Technical is technical
     if committee_id not in {c.id for c in workflow.committees}:
         raise InputError(code="choice.invalid", field="committee", value=committee_id,
                          allowed=[c.id for c in workflow.committees])

@@ -25,6 +25,7 @@ from ..team.models import Membership, Person
 from .models import Reminder
 from .operations import Planned, Recipient
 from .rules import active, end_of_day, occurrence, recipient, rule_instant, rules_for, site_context
+from .unsubscribe import reply_to
 
 #: system rules (not in the workflow): they follow the meeting's own changes
 UPDATE_RULE, CANCEL_RULE = "meeting_update", "meeting_cancel"
@@ -110,9 +111,13 @@ def meeting_reminders(session: Session, site: Site, now: datetime) -> list[Plann
             subject = f"meeting:{meeting.id}"
             path = f"/sites/{site.id}/meetings/{meeting.id}"
 
+            answers = reply_to(session, meeting)
+
             def plan(rule_id, subj, due, to, template, expires, once, **extra):
                 context = {"site": site_context(site), "path": path, "name": to.name,
                            "meeting": meeting_context(meeting, site, to.language), **extra}
+                if answers:
+                    context["reply_to"] = answers
                 out.append(Planned(rule_id, subj, due, to, template, context, site.id, expires, once,
                                    is_late_resent=False))
 

@@ -121,6 +121,9 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
             raise InputError(code="datetime.no_time_zone", field=f"reminder {p.rule}")
         if p.expires_dt is not None and p.expires_dt <= now:
             continue  # too late to be of use (the meeting has started...)
+        pref = preferences.get(p.recipient.email.lower())
+        if pref is not None and p.template in (pref.stopped or ()):
+            continue  # the person stopped this kind of reminder (their mail preferences)
         rows = existing.get(p.loose_key, [])
         is_digest, send_after = _timing(p, preferences)
         kept = [r for r in rows if r.state in BY_A_PERSON]

@@ -100,8 +100,15 @@ def compose(renderer: messages.Renderer, settings: Settings, group: list[Claimed
             items.append({"subject": item_subject, "text": item_text})
         subject, text, html = renderer.render("digest", first.language,
                                               {"name": first.recipient_name, "items": items, "link": None})
-    return messages.build(sender=settings.mail_sender, to=to, subject=subject, text=text, html=html,
-                          message_id=first.message_id, now=now, calendar=calendar, method=method)
+    msg = messages.build(sender=settings.mail_sender, to=to, subject=subject, text=text, html=html,
+                         message_id=first.message_id, now=now, calendar=calendar, method=method)
+    template = first.template if len(group) == 1 and not first.is_digest else "digest"
+    from .unsubscribe import headers
+
+    for name, value in headers(template, first.recipient, first.context if len(group) == 1 else {},
+                               settings).items():
+        msg[name] = value
+    return msg
 
 
 def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: datetime,

@@ -53,6 +53,15 @@ def snapshot_for(session: Session, loaded: LoadedWorkflow, now: datetime) -> Wor
     return existing
 
 
+def _value_words(kind, value: str) -> str:
+    """A decision value in the words of the default decision text (French): a date in full."""
+    if kind.kind == "date":
+        from babel.dates import format_date
+
+        return format_date(date.fromisoformat(value), "long", locale="fr")
+    return value
+
+
 def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: str, start_on, opening_on,
                 actor: Actor, now: datetime, establishment: str | None = None, region: str | None = None,
                 disp: str | None = None, department: str | None = None) -> Site:
@@ -154,10 +163,12 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
                              known=[d.id for d in workflow.decisions]) from None
         if kind.kind == "date" and value:
             value = inputs.day(value, "value").isoformat()
+        if kind.kind == "choice":  # a choice typed in any case: "ea" is EA
+            value = next((c.id for c in kind.choices if c.id.casefold() == (value or "").casefold()), value)
         problem = decision_value_error(kind, value or "")
         if problem:
             raise problem
-        text = (text or "").strip() or f"{kind.label.fr} : {value}"
+        text = (text or "").strip() or f"{kind.label.fr} : {_value_words(kind, value)}"
     elif not (text or "").strip():
         raise InputError(code="decision.text_required", field="text")
     previous = current_decisions(session, site).get(key) if key else None

@@ -41,6 +41,7 @@ def _text(value: str | None, field: str, max_len: int, required: bool = True) ->
 
 def add_organisation(session: Session, site: Site, *, name: str, category: str, actor: Actor,
                      now: datetime) -> Organisation:
+    category = (category or "").strip().lower()  # "SPIP" is the category spip
     categories = vocabulary.current().category_ids
     if category not in categories:
         raise InputError(code="choice.invalid", field="category", value=category, allowed=list(categories))
@@ -62,7 +63,8 @@ def organisation_for(session: Session, site: Site, category_or_name: str, actor:
         if org.name.casefold() == wanted.casefold():
             return org
     words = vocabulary.current()
-    if wanted in words.category_ids and category is None:
+    if wanted.lower() in words.category_ids and category is None:
+        wanted = wanted.lower()  # categories are typed in any case: SPIP, spip
         for org in orgs:
             if org.category == wanted:
                 return org
@@ -83,6 +85,7 @@ def _phone(phone: str | None) -> str | None:
 
 def _committee(site: Site, committee_id: str) -> str:
     workflow = workflow_of(site)
+    committee_id = (committee_id or "").strip().lower()
     if committee_id not in {c.id for c in workflow.committees}:
         raise InputError(code="choice.invalid", field="committee", value=committee_id,
                          allowed=[c.id for c in workflow.committees])

@@ -26,10 +26,33 @@ STATUS_LABELS = {"planned": _l("Planned"), "requested": _l("Requested"), "grante
 LINE_FIELDS = ("kind", "category", "label", "funder", "status", "planned", "actual")
 
 
+def money(value) -> str:
+    """An amount in euros as the reader writes it ("32 000,00 €" in French), by Babel."""
+    from decimal import Decimal, InvalidOperation
+
+    from flask_babel import format_currency
+
+    if value in (None, "", "-"):
+        return ""
+    try:
+        return format_currency(Decimal(str(value)), "EUR")
+    except InvalidOperation:
+        return str(value)
+
+
+def category_label(site, category: str | None) -> str:
+    """A budget category in the reader's words: its label in the definition, else as typed."""
+    for item in workflow_of(site).work.budget_categories:
+        if item.id == (category or "").strip().lower():
+            return item.label.get(current_language())
+    return category or ""
+
+
 def _common(site):
     return {"site": site, "kinds": KINDS, "statuses": STATUSES, "kind_labels": KIND_LABELS,
             "status_labels": STATUS_LABELS, "can_edit": can_edit(site), "lang": current_language(),
-            "categories": workflow_of(site).work.budget_categories}
+            "categories": workflow_of(site).work.budget_categories, "money": money,
+            "category_label": lambda category: category_label(site, category)}
 
 
 def _page(site, form=None, error=None, status=200):
@@ -43,10 +66,10 @@ def _line_page(site, line, form=None, error=None, status=200):
                "actual": queries.euros(line.actual_cents) if line.actual_cents is not None else "",
                "version": line.version_id}
     return render_template("work/budget_line.html", line=line, form=form or current, error=error,
-                           history=_readable(queries.history(db_session(), line)), **_common(site)), status
+                           history=_readable(queries.history(db_session(), line), site), **_common(site)), status
 
 
-def _readable(history: list[dict]) -> list[dict]:
+def _readable(history: list[dict], site) -> list[dict]:
     """Amounts in euros and field names in the reader's words."""
     names = {"kind": _l("Kind"), "category": _l("Category"), "label": _l("Label"), "funder": _l("Funder"),
              "status": _l("Status"), "planned_cents": _l("Planned (€)"), "actual_cents": _l("Actual (€)")}
@@ -56,7 +79,9 @@ def _readable(history: list[dict]) -> list[dict]:
         changes = []
         for field, (old, new) in entry["changes"].items():
             if field.endswith("_cents"):
-                old, new = (queries.euros(v) if v is not None else None for v in (old, new))
+                old, new = (money(queries.euros(v)) if v is not None else None for v in (old, new))
+            elif field == "category":
+                old, new = (category_label(site, v) if v is not None else None for v in (old, new))
             elif field in ("kind", "status"):
                 old, new = (str(words.get(v, v)) if v is not None else None for v in (old, new))
             changes.append((str(names.get(field, field)), old, new))

@@ -32,10 +32,17 @@ def _page(new_url=None, error=None, status=200):
     upcoming, sent = personal.upcoming(session, user.email), personal.sent_to(session, user.email)
     dead = personal.dead(session) if user.role == "admin" else None
     health = worker_health(session, now()) if user.role == "admin" else None
+    # without an SMTP server the sweep's failure is known: say it in the reader's words
+    # (the stored error is the worker's English line, for the log and the CLI probe)
+    waiting_for_smtp = None
+    if health is not None and not settings().smtp_host:
+        from setupflow.reminders.claim import due_count
+
+        waiting_for_smtp = due_count(session, now())
     return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
                            subjects=personal.subjects(upcoming + sent + (dead or []), settings().templates_dir),
                            feeds=personal.feeds_of(session, user, names), site_names=names, sites=sites,
-                           new_url=new_url, error=error), status
+                           new_url=new_url, error=error, waiting_for_smtp=waiting_for_smtp), status
 
 
 @bp.get("/notifications")
@@ -76,3 +83,4 @@ def revoke_feed(feed_id):
     except NotFound:
         abort(404)
     return _page()
+from . import preferences  # noqa: E402,F401  (mail preferences reached from an e-mail, no account needed)
