@@ -9,7 +9,7 @@ from setupflow.programmes.models import Edition, ProgrammeMeeting, ProgrammeMemb
 from setupflow.programmes.queries import figures, missed_follow_ups
 from setupflow.programmes.review import render_review
 
-from conftest import WORKFLOWS
+from tests.conftest import WORKFLOWS
 
 
 def test_the_demo_holds_an_edition_of_each_programme_with_its_life(session, catalog, now):

@@ -222,7 +222,7 @@ def programme_objects(session, manager) -> dict:
     from setupflow.definitions.programmes import load_programmes
     from setupflow.programmes import operations as ops
 
-    from conftest import WORKFLOWS
+    from tests.conftest import WORKFLOWS
 
     programme = load_programmes([WORKFLOWS]).get("actice")
     start = datetime(2026, 10, 1, 9, tzinfo=timezone.utc)
@@ -311,7 +311,7 @@ def test_a_laureate_a_funder_or_a_committee_member_change_nothing_they_do_not_ow
     from setupflow.programmes import operations as ops
     from setupflow.programmes.models import Laureate
 
-    from conftest import WORKFLOWS
+    from tests.conftest import WORKFLOWS
     from web_fixtures import Browser
 
     ids = programme_objects(web_session, manager)
