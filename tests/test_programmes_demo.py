@@ -1,7 +1,6 @@
 """The demo holds one edition of each programme: laureates, a call with applications at both
 steps, collective days and follow-ups past and coming, reports over several periods, a
 laureate that missed its follow-ups, and a review that renders."""
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -11,7 +10,7 @@ from setupflow.programmes.models import Edition, ProgrammeMeeting, ProgrammeMemb
 from setupflow.programmes.queries import figures, missed_follow_ups
 from setupflow.programmes.review import render_review
 
-WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+from tests.conftest import WORKFLOWS
 
 
 def test_the_demo_holds_an_edition_of_each_programme_with_its_life(session, catalog, now):

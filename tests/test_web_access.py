@@ -1,7 +1,6 @@
 """Nobody reaches a site outside their scope: every URL of a site answers 404 to GET and
 403/404 to POST, and nothing changes. The routes are read from the app's URL map, so a
 new route cannot escape the check."""
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -233,7 +232,7 @@ def programme_objects(session, manager) -> dict:
     from setupflow.definitions.programmes import load_programmes
     from setupflow.programmes import operations as ops
 
-    WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+    from tests.conftest import WORKFLOWS
 
     programme = load_programmes([WORKFLOWS]).get("actice")
     start = datetime(2026, 10, 1, 9, tzinfo=timezone.utc)
@@ -322,7 +321,7 @@ def test_a_laureate_a_funder_or_a_committee_member_change_nothing_they_do_not_ow
     from setupflow.programmes import operations as ops
     from setupflow.programmes.models import Laureate
 
-    WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+    from tests.conftest import WORKFLOWS
     from web_fixtures import Browser
 
     ids = programme_objects(web_session, manager)

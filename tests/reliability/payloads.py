@@ -153,7 +153,7 @@ def _refused(write) -> None:
 def programme_work(session, manager, now):
     """An Act'ice promotion whose every free text holds a payload: the call's answers, the
     committee's decision, the laureates, a report's comment and the review's texts."""
-    from conftest import WORKFLOWS
+    from tests.conftest import WORKFLOWS
     from setupflow.definitions.programmes import load_programmes
     from setupflow.programmes import operations as programme_ops
 

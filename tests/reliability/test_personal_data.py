@@ -52,7 +52,7 @@ def test_every_text_column_of_every_model_is_in_the_data_register():
 
 
 def test_every_screened_column_refuses_a_detainees_identity(session, make_site, walk, actor, now):
-    from conftest import WORKFLOWS
+    from tests.conftest import WORKFLOWS
     from setupflow.definitions.programmes import load_programmes
     from setupflow.programmes import operations as programme_ops
 
