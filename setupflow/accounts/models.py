@@ -95,9 +95,8 @@ class RateLimit(Base):
 
     __tablename__ = "rate_limits"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     #: what is limited and for whom (an e-mail address or a client's IP address)
-    key: Mapped[str] = mapped_column(String(300), unique=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     hits: Mapped[int] = mapped_column(default=0)
 

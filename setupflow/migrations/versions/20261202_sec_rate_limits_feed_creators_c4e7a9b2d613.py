@@ -25,12 +25,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         'rate_limits',
-        sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('key', sa.String(length=300), nullable=False),
         sa.Column('window_start', setupflow.db.UTCDateTime(), nullable=False),
         sa.Column('hits', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_limits')),
-        sa.UniqueConstraint('key', name=op.f('uq_rate_limits_key')),
+        sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limits')),
     )
     with op.batch_alter_table('feed_tokens', schema=None) as batch_op:
         batch_op.add_column(sa.Column('created_by_user_id', sa.Integer(), nullable=True))
