@@ -128,3 +128,50 @@ def test_six_first_versions_of_the_minutes_keep_one(app, person, site_in, web_se
     assert _count(web_db, select(func.count()).select_from(MinutesRevision).where(
         MinutesRevision.meeting_id == meeting.id)) == 1
     counters.add("races per unique key: minutes_revisions (meeting, version)", THREADS)
+
+
+def test_six_ticks_of_the_same_task_make_one_row(app, person, site_in, web_db):
+    from setupflow.sites import operations as ops
+    from setupflow.sites.models import SiteTask
+
+    site = site_in()
+    workflow = ops.workflow_of(site)
+    key = next(k for k in workflow.stage("plan").gate.tasks if not workflow.task(k)[1].evidence)
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/tasks/{key}", lambda i: {"done": "1"})
+    assert 500 not in statuses and set(statuses) <= {303, 400, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(SiteTask).where(
+        SiteTask.site_id == site.id, SiteTask.task_key == key)) == 1
+    counters.add("races per unique key: site_tasks (site, task)", THREADS)
+
+
+def test_six_first_indicators_of_one_dimension_make_one(app, person, site_in, web_walk, web_db):
+    from setupflow.diagnostic.models import Indicator
+
+    site = web_walk(site_in(), "diagnose")
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/diagnostic/indicators", lambda i: {
+        "dimension": "age_bracket", "count-under_25": str(3 + i), "count-from_25_to_39": "40",
+        "count-from_40_to_54": "22", "count-over_55": "9"})
+    assert 500 not in statuses and set(statuses) <= {303, 400, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(Indicator).where(
+        Indicator.site_id == site.id, Indicator.dimension == "age_bracket")) == 1
+    counters.add("races per unique key: diagnostic_indicators (site, dimension)", THREADS)
+
+
+def test_six_invitations_of_the_same_person_make_one(app, person, site_in, web_session, manager, now, web_db):
+    from setupflow.committees.models import Attendee
+    from setupflow.team import operations as team
+
+    site = site_in()
+    ep = team.organisation_for(web_session, site, "ep", manager, now)
+    guest = team.add_person(web_session, site, name="Invitée Fictive", email="invitee@example.test",
+                            organisation=ep, actor=manager, now=now)
+    meeting = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
+    web_session.commit()
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/meetings/{meeting.id}/invite", lambda i: {"person": str(guest.id)})
+    assert 500 not in statuses and set(statuses) <= {303, 400, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(Attendee).where(
+        Attendee.meeting_id == meeting.id, Attendee.person_id == guest.id)) == 1
+    counters.add("races per unique key: meeting_attendees (meeting, person)", THREADS)
