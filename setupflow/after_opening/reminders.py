@@ -20,7 +20,8 @@ TEMPLATE = "workshop_report_due"
 
 
 def workshop_reminders(session: Session, site: Site, now: datetime) -> list:
-    from ..reminders.rules import at_local, organisation_recipients, site_context, team_by_category
+    from ..reminders.rules import organisation_recipients, site_context, team_by_category
+    from ..workdays import at_local
     from ..reminders.operations import Planned
 
     if not is_open(site):
@@ -30,7 +31,7 @@ def workshop_reminders(session: Session, site: Site, now: datetime) -> list:
     if session.scalar(select(SiteReport.id).where(SiteReport.site_id == site.id, SiteReport.period == period)):
         return []
     _first, last = period_bounds(spec.period, period)
-    due = at_local(last + timedelta(days=1 + spec.remind_days_after_period), "08:00")
+    due = at_local(last + timedelta(days=1 + spec.remind_days_after_period), "08:00", site.department)
 
     class _Rule:  # what organisation_recipients reads of a rule
         to = spec.remind
