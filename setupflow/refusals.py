@@ -28,6 +28,24 @@ MESSAGES: dict[str, str] = {
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
+    "decision.meeting_not_held": N_("Meeting %(meeting)s is not recorded as held with its attendance: the decision "
+                                    "'%(decision)s' is taken in a meeting that took place."),
+    "decision.needs_meeting": N_("The decision '%(decision)s' is taken in a held meeting of the %(committee)s: "
+                                 "say which meeting."),
+    "decision.settled_by_diagnostic": N_("The decision '%(decision)s' is the diagnostic's choice: record it with "
+                                         "`%(command)s` or on the site's diagnostic page."),
+    "decision.settled_by_dui": N_("The decision '%(decision)s' is the date of the DUI's last signature: record the "
+                                  "signatures with `%(command)s` or on the site's support page."),
+    "decision.settled_by_opening": N_("The decision '%(decision)s' is the confirmation of the opening: confirm it with "
+                                      "`%(command)s` or on the site's support page."),
+    "decision.settled_by_publication": N_("The decision '%(decision)s' is the publication of the call: publish it "
+                                          "with `%(command)s` or on the call's page."),
+    "decision.settled_by_selection": N_("The decision '%(decision)s' is the committee's selection among the call's "
+                                        "applications: record it with `%(command)s` or on the call's page."),
+    "decision.wrong_committee": N_("Meeting %(meeting)s is a meeting of the %(other)s; the decision '%(decision)s' "
+                                   "is taken by the %(committee)s."),
+    "decision.wrong_stage": N_("The decision '%(decision)s' is taken in the stage %(stages)s; the site is in the "
+                               "stage %(stage)s."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "required": N_("This information is required."),
@@ -46,4 +64,6 @@ def english(code: str, params: Mapping[str, Any] | None = None) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if hasattr(value, "fr") and hasattr(value, "en") and callable(getattr(value, "get", None)):
+        return value.get("en")  # a text of the definition in both languages
     return value

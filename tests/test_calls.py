@@ -110,7 +110,7 @@ def test_the_ranking_aggregates_every_members_weighted_scores(session, drafted, 
         apps.score(session, site, call, a, member="membre-3", scores={"legal_status": 6}, actor=actor, now=now)
 
 
-def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session, drafted, actor, now):
+def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session, drafted, held, actor, now):
     site, call = drafted
     published(session, site, call, actor, now)
     a, b = _applications(session, site, call, actor, now)
@@ -120,25 +120,40 @@ def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session
     with pytest.raises(InputError, match="selects once the call has closed"):
         apps.select_applications(session, site, call, [b.id], actor=actor, now=now)
     later = now + timedelta(days=80)
+    meeting = held(site, when=later)
     with pytest.raises(InputError, match="at most 1"):
-        apps.select_applications(session, site, call, [a.id, b.id], actor=actor, now=later)
-    apps.select_applications(session, site, call, [b.id], actor=actor, now=later)
+        apps.select_applications(session, site, call, [a.id, b.id], actor=actor, now=later, meeting=meeting)
+    apps.select_applications(session, site, call, [b.id], actor=actor, now=later, meeting=meeting)
     assert ops.current_decisions(session, site)["sponsor"].value == "Coop Demain"
     assert ops.advance(session, site, actor, later) == "support"
 
 
-def test_the_selection_passes_extra_decision_columns_through(session, drafted, actor, now):
-    """A meeting id (added to decisions by the committees feature) reaches the decision."""
+def test_the_sponsor_decision_can_only_come_from_a_selection_made_in_a_held_committee_meeting(session, drafted, held,
+                                                                                              actor, now):
+    from setupflow.committees.operations import schedule
+
     site, call = drafted
     published(session, site, call, actor, now)
     a, _ = _applications(session, site, call, actor, now)
-    select = lambda: apps.select_applications(session, site, call, [a.id], actor=actor,  # noqa: E731
-                                              now=now + timedelta(days=80), meeting_id=None)
-    if hasattr(Decision, "meeting_id"):
-        assert select().meeting_id is None
-    else:
-        with pytest.raises(TypeError, match="meeting_id"):
-            select()
+    later = now + timedelta(days=80)
+    with pytest.raises(InputError) as exc:
+        apps.select_applications(session, site, call, [a.id], actor=actor, now=later)
+    assert (exc.value.code, exc.value.field) == ("decision.needs_meeting", "meeting")
+    partnership = held(site, "partnership", when=later)
+    with pytest.raises(InputError) as exc:
+        apps.select_applications(session, site, call, [a.id], actor=actor, now=later, meeting=partnership)
+    assert exc.value.code == "decision.wrong_committee"
+    planned = schedule(session, site, "technical", "2027-03-23T14:00", actor, now)
+    with pytest.raises(InputError) as exc:
+        apps.select_applications(session, site, call, [a.id], actor=actor, now=later, meeting=planned.id)
+    assert exc.value.code == "decision.meeting_not_held"
+    with pytest.raises(InputError) as exc:
+        ops.record_decision(session, site, key="sponsor", value=a.organisation, text=None, actor=actor, now=later,
+                            meeting=held(site, when=later))
+    assert exc.value.code == "decision.settled_by_selection" and "setupflow calls select" in str(exc.value)
+    technical = held(site, when=later)
+    decision = apps.select_applications(session, site, call, [a.id], actor=actor, now=later, meeting=technical.id)
+    assert decision.meeting_id == technical.id and decision.key == "sponsor"
 
 
 def _docx() -> bytes:

@@ -47,7 +47,7 @@ def test_max_below_min_names_file_line_and_path():
 
 
 def test_an_unknown_key_is_rejected_where_it_stands():
-    text = CRESS.replace("version: 1\n", "version: 1\ncolour: blue\n", 1)
+    text = CRESS.replace("version: 2\n", "version: 2\ncolour: blue\n", 1)
     assert problems_of(text) == ["workflows/x.yaml:7: colour: unknown key"]
 
 
@@ -70,7 +70,7 @@ def test_broken_yaml_is_one_line_with_its_line_number():
 
 
 def test_a_key_given_twice_is_rejected():
-    [line] = problems_of(CRESS.replace("version: 1\n", "version: 1\nversion: 2\n", 1))
+    [line] = problems_of(CRESS.replace("version: 2\n", "version: 2\nversion: 3\n", 1))
     assert line == "workflows/x.yaml:7: version: key given twice"
 
 

@@ -28,10 +28,12 @@ def test_writing_the_conclusions_meets_the_survey_conclusions_task(session, make
     assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["survey_conclusions"]
 
 
-def test_a_site_cannot_leave_diagnose_while_a_source_is_still_awaited(session, make_site, walk, meet, actor, now):
+def test_a_site_cannot_leave_diagnose_while_a_source_is_still_awaited(session, make_site, walk, meet, held, actor,
+                                                                      now):
     site = walk(make_site(), "diagnose")
     meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
-    diag.choose_structure(session, site, "SIAE-ACI", "Les besoins relevés sont ceux d'un ACI.", actor=actor, now=now)
+    diag.choose_structure(session, site, "SIAE-ACI", "Les besoins relevés sont ceux d'un ACI.", actor=actor, now=now,
+                          meeting=held(site))
     diag.set_source(session, site, "health_unit", status="requested", actor=actor, now=now)
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)

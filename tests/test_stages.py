@@ -4,7 +4,15 @@ from sqlalchemy import func, select
 
 from setupflow.errors import GateNotMet, InputError, NotAllowed
 from setupflow.sites import operations as ops
+from setupflow.diagnostic.operations import choose_structure
 from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
+
+
+def next_version(text):
+    """A definition's text with its version number one higher."""
+    import re
+
+    return re.sub(r"^version: (\d+)$", lambda m: f"version: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
 
 
 def counts(session):
@@ -25,14 +33,15 @@ def test_a_site_cannot_leave_plan_before_the_directorates_agree(session, make_si
     assert [c.key for c in exc.value.conditions] == ["directorates_buy_in", "target_establishment", "share_roles"]
 
 
-def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, meet, actor, now):
+def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, meet, held,
+                                                                       actor, now):
     site = walk(make_site(), "diagnose")
     meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
     session.commit()
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [(c.kind, c.key) for c in exc.value.conditions] == [("decision", "structure_type")]
-    ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now)
+    choose_structure(session, site, "EA", "Needs found by the survey.", actor=actor, now=now, meeting=held(site))
     assert ops.advance(session, site, actor, now) == "call"
 
 
@@ -51,13 +60,16 @@ def test_a_site_cannot_leave_call_without_a_selected_sponsor(session, make_site,
 
 
 def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, meet, actor, now):
+    from setupflow.demo_work import decide
+    from setupflow.support.operations import confirm_opening
+
     site = walk(make_site(), "support")
     meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
-    ops.record_decision(session, site, key="opening_confirmed", value="2029-01-01", text=None, actor=actor, now=now)
+    confirm_opening(session, site, now.date().isoformat(), actor=actor, now=now)
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["dui_signed"]
-    ops.record_decision(session, site, key="dui_signed", value="2028-11-20", text=None, actor=actor, now=now)
+    decide(session, site, "dui_signed", "", actor, now)
     assert ops.advance(session, site, actor, now) == "opened"
 
 
@@ -104,20 +116,22 @@ def test_reopening_is_for_managers_and_needs_a_reason(session, make_site, walk, 
     assert (last.action, last.reason) == ("reopened", "the health unit data changed")
 
 
-def test_a_second_decision_on_a_key_supersedes_the_first_only_with_a_reason(session, make_site, walk, actor, now):
+def test_a_second_decision_on_a_key_supersedes_the_first_only_with_a_reason(session, make_site, walk, held, actor,
+                                                                            now):
     site = walk(make_site(), "diagnose")
-    first = ops.record_decision(session, site, key="structure_type", value="SIAE-ACI", text=None, actor=actor, now=now)
+    meeting = held(site)
+    first = choose_structure(session, site, "SIAE-ACI", "Survey.", actor=actor, now=now, meeting=meeting)
     with pytest.raises(InputError, match="give a reason"):
-        ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now)
-    second = ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now,
-                                 supersede_reason="many detainees with a recognised disability")
+        choose_structure(session, site, "EA", "Survey.", actor=actor, now=now, meeting=meeting)
+    second = choose_structure(session, site, "EA", "Survey.", actor=actor, now=now, meeting=meeting,
+                              supersede_reason="many detainees with a recognised disability")
     assert first.superseded_by_id == second.id
     assert ops.current_decisions(session, site)["structure_type"].value == "EA"
 
 
-def test_withdrawing_the_gate_decision_reopens_the_gate(session, make_site, walk, actor, now):
+def test_withdrawing_the_gate_decision_reopens_the_gate(session, make_site, walk, held, actor, now):
     site = walk(make_site(), "diagnose")
-    d = ops.record_decision(session, site, key="structure_type", value="ESAT", text=None, actor=actor, now=now)
+    d = choose_structure(session, site, "ESAT", "Survey.", actor=actor, now=now, meeting=held(site))
     assert ops.gate_of(session, site).conditions[-1].met
     ops.withdraw_decision(session, site, d, "the ARS withdrew its support", actor, now)
     assert not ops.gate_of(session, site).conditions[-1].met
@@ -138,7 +152,7 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
         ops.create_site(session, edited, name="B", workflow_id="cress-disp", start_on="2027-01-01",
                         opening_on="2029-01-01", actor=manager, now=now)
     session.rollback()
-    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
+    bumped = load_text(next_version(text), "workflows/cress-disp.yaml")
     newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
     other = ops.create_site(session, newer, name="C", workflow_id="cress-disp", start_on="2027-01-01",
                             opening_on="2029-01-01", actor=manager, now=now)
@@ -159,11 +173,11 @@ def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_s
 
     site = make_site()
     text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
-    bumped = load_text(text.replace("version: 1", "version: 2", 1), "workflows/cress-disp.yaml")
+    bumped = load_text(next_version(text), "workflows/cress-disp.yaml")
     newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
     with pytest.raises(NotAllowed):
         ops.upgrade_definition(session, site, newer, actor, now)
-    assert ops.upgrade_definition(session, site, newer, manager, now) == 2
+    assert ops.upgrade_definition(session, site, newer, manager, now) == bumped.workflow.version
     assert ops.workflow_of(site).stage("support").duration.max == 12
     with pytest.raises(InputError, match="already runs"):
         ops.upgrade_definition(session, site, newer, manager, now)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from setupflow.calls.models import Call
 from setupflow.reminders.models import FeedToken
 from setupflow.sites import operations as ops
+from setupflow.sites.models import Site
 
 from web_fixtures import *  # noqa: F401,F403
 
@@ -64,12 +65,20 @@ def test_a_detainees_name_in_an_interview_theme_is_refused_and_the_typing_kept(l
     assert web_session.scalar(select(Interview.id)) is None
 
 
-def test_the_structure_type_is_recorded_with_its_rationale(lead_on, web_session, web_walk):
+def test_the_structure_type_is_chosen_in_a_held_technical_committee_with_its_rationale(lead_on, web_session, web_walk,
+                                                                                      manager, now):
+    from setupflow.demo_work import held_meeting
+
     site, client = lead_on("diagnose", web_walk)
-    client.post(f"/sites/{site.id}/diagnostic/structure", data={"structure": "ESAT", "rationale": "Besoins de santé"})
+    form = {"structure": "ESAT", "rationale": "Besoins de santé"}
+    page = client.post(f"/sites/{site.id}/diagnostic/structure", data=form).get_data(as_text=True)
+    assert "Aucune réunion de ce comité" in page and "indiquez laquelle" in page
+    meeting = held_meeting(web_session, site, "technical", manager, now)
+    web_session.commit()
+    client.post(f"/sites/{site.id}/diagnostic/structure", data={**form, "meeting": str(meeting.id)})
     web_session.expire_all()
     decision = ops.current_decisions(web_session, site)["structure_type"]
-    assert (decision.value, decision.text) == ("ESAT", "Besoins de santé")
+    assert (decision.value, decision.text, decision.meeting_id) == ("ESAT", "Besoins de santé", meeting.id)
 
 
 def test_a_partner_reads_the_diagnostic_but_cannot_post(site_in, logged_in):
@@ -112,7 +121,7 @@ def test_a_call_is_drafted_published_with_a_short_window_warning_and_rendered(le
     assert "Remobilisation par le travail" in words and "Statut juridique" in words and "7" in words
 
 
-def test_applications_files_scores_and_selection(lead_on, web_session, web_walk, app):
+def test_applications_files_scores_and_selection(lead_on, web_session, web_walk, app, manager, now):
     site, client = lead_on("call", web_walk)
     call = _call(client, site, web_session)
     client.post(f"/sites/{site.id}/calls/{call.id}/text", data={"version": call.version_id, "title": call.title,
@@ -147,9 +156,18 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
     page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
     assert "4.00 / 5" in page
     assert re.search(r'<th scope="row">Membre A</th>(<td>4</td>){%d}</tr>' % len(call.criteria), page)
+    from setupflow.demo_work import held_meeting
+
     client.post(f"/sites/{site.id}/calls/{call.id}/selection", data={"application": str(application.id)})
     web_session.expire_all()
-    assert ops.current_decisions(web_session, site)["sponsor"].value == "Menuiserie fictive"
+    assert "sponsor" not in ops.current_decisions(web_session, site), "a selection is made in a held meeting"
+    meeting = held_meeting(web_session, web_session.get(Site, site.id), "technical", manager, now)
+    web_session.commit()
+    client.post(f"/sites/{site.id}/calls/{call.id}/selection", data={"application": str(application.id),
+                                                                     "meeting": str(meeting.id)})
+    web_session.expire_all()
+    sponsor = ops.current_decisions(web_session, site)["sponsor"]
+    assert (sponsor.value, sponsor.meeting_id) == ("Menuiserie fictive", meeting.id)
 
 
 def test_support_signatures_go_in_order_and_the_opening_is_confirmed(lead_on, web_session, web_walk):

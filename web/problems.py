@@ -40,6 +40,10 @@ def formatted(value):
         return format_date(value, "long")
     if isinstance(value, Decimal):
         return format_decimal(value)
+    if hasattr(value, "fr") and hasattr(value, "en") and callable(getattr(value, "get", None)):
+        from flask_babel import get_locale
+
+        return value.get(str(get_locale() or "fr")[:2])  # a text of the definition in both languages
     return value
 
 

@@ -153,7 +153,7 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
     call.changed_dt, call.changed_by = now, actor.name
     if spec.publication_decision:
         record_decision(session, site, key=spec.publication_decision, value=published.isoformat(), text=None,
-                        actor=actor, now=now, decided_on=published, **columns)
+                        actor=actor, now=now, decided_on=published, through="call_publication", **columns)
     record(session, site, actor, now, "call_published", call_id=call.id, closes_on=closes.isoformat())
     session.flush()
     return answer_window_warnings(spec, published, closes)

@@ -96,15 +96,18 @@ def ranking(site_id, call_key, as_json):
 @click.argument("application_ids", nargs=-1, required=True)
 @click.option("--text", help="The decision as written in the record.")
 @click.option("--supersede", "reason", help="Reason, when this replaces a selection already made.")
+@click.option("--meeting", "meeting_id", metavar="ID",
+              help="The held committee meeting that selected (required when the definition names the committee).")
 @KIND_OPTION
 @AS_OPTION
-def select_(site_id, application_ids, text, reason, call_key, actor):
+def select_(site_id, application_ids, text, reason, meeting_id, call_key, actor):
     """Record the committee's selection (the sponsor, or the cohort)."""
     from ..calls.applications import select_applications
 
     with runtime().transaction() as session:
         site, call = _load(session, site_id, call_key)
         decision = select_applications(session, site, call, list(application_ids), text=text,
-                                       supersede_reason=reason, actor=actor_from(actor), now=now_utc())
+                                       supersede_reason=reason, actor=actor_from(actor), now=now_utc(),
+                                       meeting=meeting_id)
         key, value = decision.key, decision.value
     click.echo(f"decision {key} = {value}")

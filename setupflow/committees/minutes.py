@@ -90,4 +90,4 @@ def record_meeting_decision(session: Session, meeting: Meeting, key: str | None,
                              f"not the {meeting.committee_id} committee (meeting {meeting.id})")
     return record_decision(session, meeting.site, key=key, value=value, text=text, actor=actor, now=now,
                            decided_on=local_date(meeting.starts_dt), supersede_reason=supersede_reason,
-                           meeting_id=meeting.id)
+                           meeting=meeting)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .crosscheck import crosscheck
 
@@ -120,6 +120,30 @@ def _pydantic_problems(error: ValidationError, lines: _LineMap) -> list[Problem]
     return problems
 
 
+def _without_unused_later_keys(model: BaseModel, data):
+    """Drop from ``data`` (``model`` dumped) the keys marked ``later`` that keep their default."""
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if (field.json_schema_extra or {}).get("later") and value == field.default:
+            data.pop(name, None)
+        elif isinstance(value, BaseModel):
+            _without_unused_later_keys(value, data[name])
+        elif isinstance(value, tuple):
+            for item, dumped in zip(value, data[name]):
+                if isinstance(item, BaseModel):
+                    _without_unused_later_keys(item, dumped)
+    return data
+
+
+def fingerprint(workflow: Workflow) -> str:
+    """The digest of a definition's content. Keys added to the schema later count only
+    when a definition uses them, so adding a key never changes the fingerprint of a file
+    that does not (a stored version would otherwise look edited)."""
+    data = _without_unused_later_keys(workflow, workflow.model_dump(mode="json"))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def load_text(text: str, file: str) -> LoadedWorkflow:
     """Validate one definition given as YAML text; raise ``DefinitionError``."""
     try:
@@ -146,8 +170,7 @@ def load_text(text: str, file: str) -> LoadedWorkflow:
     problems = [Problem(file, lines.line_of(loc), format_path(loc), msg) for loc, msg in crosscheck(workflow)]
     if problems:
         raise DefinitionError(problems)
-    canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return LoadedWorkflow(workflow, file, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+    return LoadedWorkflow(workflow, file, fingerprint(workflow))
 
 
 def load_file(path: Path, display: str | None = None) -> LoadedWorkflow:
@@ -165,5 +188,4 @@ def load_document(document: dict, source: str) -> LoadedWorkflow:
         workflow = Workflow.model_validate(document)
     except ValidationError as exc:
         raise DefinitionError(_pydantic_problems(exc, _LineMap(None, source))) from None
-    canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return LoadedWorkflow(workflow, source, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+    return LoadedWorkflow(workflow, source, fingerprint(workflow))

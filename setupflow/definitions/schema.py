@@ -72,8 +72,21 @@ class Choice(Frozen):
     label: Text
 
 
+def later(default=None, **kwargs):
+    """A key added after definitions were first stored: left out of a definition's
+    fingerprint while it keeps its default, so that a file that does not use it keeps
+    the fingerprint (and the version) it had (see ``loader.fingerprint``)."""
+    return Field(default=default, json_schema_extra={"later": True}, **kwargs)
+
+
 class DecisionKind(Frozen):
-    """A decision a gate may need: a choice among values, free text, or a date."""
+    """A decision a gate may need: a choice among values, free text, or a date.
+
+    ``committee``: only a meeting of that committee may take it (when taken in a meeting);
+    ``taken_in``: it is taken only in a held meeting of that committee;
+    ``settled_by``: the work that records it (``setupflow.decision_rules.SETTLERS``), and
+    no other way; ``stages``: the stages in which it may be taken (empty: any).
+    """
 
     id: str = Identifier
     label: Text
@@ -81,6 +94,9 @@ class DecisionKind(Frozen):
     choices: tuple[Choice, ...] = ()
     committee: str | None = None
     help: Text | None = None
+    settled_by: str | None = later(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
+    taken_in: str | None = later(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
+    stages: tuple[str, ...] = later(())
 
     @model_validator(mode="after")
     def _choices_match_kind(self):

@@ -15,6 +15,7 @@ from .. import evidence
 from ..clock import local_date
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
+from ..decision_rules import check_decision
 from ..engine import decision_value_error
 from ..errors import GateNotMet, InputError, NotAllowed, NotFound
 from ..planning import Plan, Progress, backward, forecast
@@ -134,13 +135,33 @@ def set_task(session: Session, site: Site, key: str, done: bool, actor: Actor, n
     return row
 
 
+def meeting_of(session: Session, site: Site, meeting):
+    """The site's meeting named by ``meeting`` (an id or a Meeting), or None for none."""
+    if meeting is None or meeting == "":
+        return None
+    from ..committees.operations import get_meeting
+
+    if hasattr(meeting, "committee_id"):
+        if meeting.site_id != site.id:
+            raise NotFound(f"meeting {meeting.id}: no such meeting on site {site.id}")
+        return meeting
+    return get_meeting(session, meeting, site)
+
+
 def record_decision(session: Session, site: Site, *, key: str | None, value: str | None, text: str | None,
                     actor: Actor, now: datetime, decided_on: date | None = None,
-                    supersede_reason: str | None = None, **columns) -> Decision:
-    """Record a decision. For a gate key it must be a valid value; an existing current
+                    supersede_reason: str | None = None, through: str | None = None, meeting=None,
+                    **columns) -> Decision:
+    """Record a decision. For a gate key it must be a valid value and follow its kind's
+    rules (``decision_rules.check_decision``: the work that settles it, ``through``; the
+    stages it is taken in; the held ``meeting`` of its committee); an existing current
     decision on the same key is superseded, which needs a reason."""
     workflow = workflow_of(site)
     value = value.strip() if isinstance(value, str) else value
+    meeting = meeting_of(session, site, meeting)
+    if meeting is not None:
+        columns["meeting_id"] = meeting.id
+        decided_on = decided_on or local_date(meeting.starts_dt)
     if key is not None:
         try:
             kind = workflow.decision(key)
@@ -150,6 +171,7 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
         problem = decision_value_error(kind, value or "")
         if problem:
             raise InputError(problem)
+        check_decision(workflow, kind, stage=site.stage, through=through, meeting=meeting)
         text = (text or "").strip() or f"{kind.label.fr} : {value}"
     elif not (text or "").strip():
         raise InputError("text: a decision needs a text")
@@ -163,7 +185,8 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
     session.flush()
     if previous is not None:
         _supersede(session, site, previous, decision, supersede_reason, actor, now)
-    record(session, site, actor, now, "decision", decision_id=decision.id, key=key, value=value)
+    extra = {k: v for k, v in (("through", through), ("meeting_id", columns.get("meeting_id"))) if v is not None}
+    record(session, site, actor, now, "decision", decision_id=decision.id, key=key, value=value, **extra)
     session.flush()
     return decision
 

@@ -107,7 +107,7 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
     record(session, site, actor, now, "dui_signature", signatory=signatory, signed_on=day.isoformat())
     if position == len(order) - 1:
         record_decision(session, site, key=dui.signed_decision, value=day.isoformat(), text=None, actor=actor,
-                        now=now, decided_on=day, **columns)
+                        now=now, decided_on=day, through="dui_circuit", **columns)
     session.flush()
     return row
 
@@ -121,4 +121,5 @@ def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, n
         raise InputError(f"opening: the workflow '{site.workflow_id}' has no opening decision")
     day = _parse_day(opening_on, "opening_on")
     return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
-                           actor=actor, now=now, supersede_reason=supersede_reason, **columns)
+                           actor=actor, now=now, supersede_reason=supersede_reason, through="opening_confirmation",
+                           **columns)

@@ -16,6 +16,7 @@ from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
 from setupflow.clock import PARIS
+from setupflow.committees.attendance import held_meetings
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
@@ -41,7 +42,10 @@ def call_of(site, call_id) -> Call:
 
 def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
+    selection_kind = workflow_of(site).decision(spec.selection_decision)
+    meetings = held_meetings(db_session(), site, selection_kind.taken_in) if selection_kind.taken_in else []
     return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
+                           selection_kind=selection_kind, meetings=meetings,
                            ranking=queries.ranking(call), scores=_grid(call),
                            missing=[str(MISSING.get(m.split(":")[0], m)) for m in ops.drafting_problems(call)],
                            can_edit=can_edit(site), form=form or {}, error=error,
