@@ -73,6 +73,18 @@ def decision_value_error(kind: DecisionKind, value: str) -> str | None:
     return None
 
 
+def final_state_day(workflow: Workflow, decisions: dict[str, str]) -> date | None:
+    """The day from which a site may reach the final state (``final.on_date``'s decision),
+    or None when the definition names no such date or it is not decided."""
+    key = workflow.final.on_date
+    if key is None or not decisions.get(key):
+        return None
+    try:
+        return date.fromisoformat(decisions[key])
+    except ValueError:
+        return None
+
+
 def evaluate_gate(workflow: Workflow, stage_id: str, met_tasks: set[str],
                   decisions: dict[str, str]) -> GateStatus:
     """Which conditions of ``stage_id``'s gate hold, given the tasks that are met (ticked,

@@ -49,6 +49,8 @@ MESSAGES: dict[str, str] = {
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "required": N_("This information is required."),
+    "stage.final_before_date": N_("The site reaches '%(state)s' on its confirmed date, %(day)s, not before: the "
+                                  "worker moves it that day."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
 }

@@ -182,7 +182,8 @@ def walk(session, manager, now):
 
     def walk_to(site, stage, values=None):
         values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
-                  "opening_confirmed": "2029-01-01", "cohort": "Promotion fictive", **(values or {})}
+                  # a site opens on its confirmed date, not before: walking to the end opens it today
+                  "opening_confirmed": now.date().isoformat(), "cohort": "Promotion fictive", **(values or {})}
         walk(session, site, stage, manager, now, values)
         session.commit()
         return site

@@ -1,5 +1,6 @@
 """The pages of each stage's work, through the test client: what a lead records there is
 what the engine keeps, refusals say what and where and keep what was typed."""
+import html
 import io
 import re
 import subprocess
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from setupflow.calls.models import Call
 from setupflow.reminders.models import FeedToken
 from setupflow.sites import operations as ops
-from setupflow.sites.models import Site
+from setupflow.sites.models import HistoryEntry, Site
 
 from web_fixtures import *  # noqa: F401,F403
 
@@ -170,25 +171,31 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
     assert (sponsor.value, sponsor.meeting_id) == ("Menuiserie fictive", meeting.id)
 
 
-def test_support_signatures_go_in_order_and_the_opening_is_confirmed(lead_on, web_session, web_walk):
+def test_the_dui_signatures_may_change_the_usual_order_and_one_outside_its_window_is_flagged(lead_on, web_session,
+                                                                                             web_walk):
     site, client = lead_on("support", web_walk)
     dui = ops.workflow_of(site).work.support.dui
     second = dui.signatories[1].id
-    refused = client.post(f"/sites/{site.id}/support/dui", data={"signatory": second, "signed_on": "2027-01-02",
-                                                                "signed_by": "Direction"})
-    assert refused.status_code == 400 and "Le DUI se signe dans l&#39;ordre" in refused.get_data(as_text=True)
-    for s in dui.signatories:
-        assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
-                                                                  "signed_by": "Signataire"}).status_code == 303
-    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
-    stream = ops.workflow_of(site).work.support.workstreams[0]
-    client.post(f"/sites/{site.id}/support/items", data={"workstream": stream.id, "item": stream.checklist[0].id,
-                                                         "done": "1"})
-    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
     page = client.get(f"/sites/{site.id}/support").get_data(as_text=True)
+    assert f'<option value="{second}"' in page, "any waiting signatory can sign next"
+    assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": second, "signed_on": "2027-01-02",
+                                                              "signed_by": "Direction"}).status_code == 303
+    for s in dui.signatories:
+        if s.id != second:
+            assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-03",
+                                                                      "signed_by": "Signataire"}).status_code == 303
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
+    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
+    page = html.unescape(client.get(f"/sites/{site.id}/support").get_data(as_text=True))
+    # signed two years before the window the confirmed opening gives (November 2028)
+    assert page.count("en dehors de la fenêtre prévue") == len(dui.signatories)
     assert "Signataire" in page and "2028-11-01" in page
     web_session.expire_all()
-    assert ops.current_decisions(web_session, site)[dui.signed_decision].value == "2027-01-02"
+    assert ops.current_decisions(web_session, site)[dui.signed_decision].value == "2027-01-03"
+    entries = web_session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id,
+                                                            HistoryEntry.action == "dui_signature")).all()
+    assert [e.detail["signatory"] for e in entries if "before" in e.detail] == [second]
+    assert all(e.detail.get("outside_window") for e in entries)
 
 
 def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session):
@@ -267,11 +274,11 @@ def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_
         for item in stream.checklist:
             client.post(f"/sites/{site.id}/support/items", data={"workstream": stream.id, "item": item.id,
                                                                  "done": "1"})
-    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
+    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2026-12-01", "ends_on": "2026-12-15"})
     for s in support.dui.signatories:
         client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
                                                           "signed_by": "Signataire"})
-    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat()})  # opens today
     web_session.expire_all()
     done = ops.done_tasks(web_session, site)
     gate = workflow.stage("support").gate

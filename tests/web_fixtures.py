@@ -125,7 +125,7 @@ def web_walk(web_session, manager, now):
 
     def walk_to(site, stage, values=None):
         values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
-                  "opening_confirmed": "2029-01-01", **(values or {})}
+                  "opening_confirmed": now.date().isoformat(), **(values or {})}
         walk(web_session, site, stage, manager, now, values)
         web_session.commit()
         return site

@@ -46,6 +46,13 @@ def crosscheck(wf: Workflow) -> list[tuple[tuple, str]]:
     problems += _unique(wf.deadlines, ("deadlines",), "deadline")
     if wf.final.id in stage_ids:
         problems.append((("final", "id"), f"'{wf.final.id}' is already a stage id"))
+    if wf.final.on_date is not None:
+        kinds = {d.id: d.kind for d in wf.decisions}
+        if kinds.get(wf.final.on_date) != "date":
+            problems.append((("final", "on_date"), f"'{wf.final.on_date}' is not a decision of kind date"))
+        elif wf.final.on_date not in wf.stages[-1].gate.decisions:
+            problems.append((("final", "on_date"),
+                             f"'{wf.final.on_date}' must be in the gate of the last stage '{wf.stages[-1].id}'"))
 
     task_owner: dict[str, str] = {}
     for si, stage in enumerate(wf.stages):

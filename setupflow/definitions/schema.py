@@ -14,6 +14,13 @@ from .schema_base import Frozen, Identifier, Text  # noqa: F401  (re-exported)
 from .stage_work import StageWork
 
 
+def later(default=None, **kwargs):
+    """A key added after definitions were first stored: left out of a definition's
+    fingerprint while it keeps its default, so that a file that does not use it keeps
+    the fingerprint (and the version) it had (see ``loader.fingerprint``)."""
+    return Field(default=default, json_schema_extra={"later": True}, **kwargs)
+
+
 class Guidance(Frozen):
     """Guidance for the two audiences of the booklet: prison administration and ESS."""
 
@@ -63,20 +70,18 @@ class Stage(Frozen):
 
 
 class FinalState(Frozen):
+    """The state a site reaches after its last stage. ``on_date`` names a decision of kind
+    date (the confirmed opening): the site reaches the final state on that day or later,
+    never before; the worker moves it on the day when its gate is met."""
+
     id: str = Identifier
     label: Text
+    on_date: str | None = later(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
 
 
 class Choice(Frozen):
     id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", max_length=40)
     label: Text
-
-
-def later(default=None, **kwargs):
-    """A key added after definitions were first stored: left out of a definition's
-    fingerprint while it keeps its default, so that a file that does not use it keeps
-    the fingerprint (and the version) it had (see ``loader.fingerprint``)."""
-    return Field(default=default, json_schema_extra={"later": True}, **kwargs)
 
 
 class DecisionKind(Frozen):

@@ -16,7 +16,7 @@ from ..clock import local_date
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
 from ..decision_rules import check_decision
-from ..engine import decision_value_error
+from ..engine import decision_value_error, final_state_day
 from ..errors import GateNotMet, InputError, NotAllowed, NotFound
 from ..planning import Plan, Progress, backward, forecast
 from .gates import current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
@@ -82,16 +82,41 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
 
 
 def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
-    """Move the site to the next stage, or raise ``GateNotMet`` having written nothing."""
+    """Move the site to the next stage, or raise ``GateNotMet`` having written nothing.
+    The final state is reached on its date (``final.on_date``) or later, never before."""
     gate = gate_of(session, site)
-    if site.stage == workflow_of(site).final.id:
+    workflow = workflow_of(site)
+    if site.stage == workflow.final.id:
         raise InputError(f"site {site.id}: already in its final state '{site.stage}'")
     target = machine_of(site).next_after_advance(site.stage, gate)
     if target is None:
         raise GateNotMet(site.stage, gate.unmet)
+    if target == workflow.final.id:
+        day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
+        if day is not None and local_date(now) < day:
+            raise InputError(code="stage.final_before_date", field="stage", state=workflow.final.label, day=day)
     record(session, site, actor, now, "advanced", changes={"stage": target, "stage_entered_on": local_date(now)},
            source=site.stage, target=target)
     return target
+
+
+#: who moves a site to its final state on its date
+SYSTEM = Actor("setupflow")
+
+
+def reach_final_state_when_due(session: Session, site: Site, now: datetime) -> bool:
+    """The worker's part: a site in its last stage whose gate is met and whose final-state
+    date has come moves to the final state, recorded as done by setupflow. False (and
+    nothing written) otherwise."""
+    workflow = workflow_of(site)
+    if workflow.final.on_date is None or site.stage != workflow.stages[-1].id:
+        return False
+    gate = gate_of(session, site)
+    day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
+    if not gate.met or day is None or local_date(now) < day:
+        return False
+    advance(session, site, SYSTEM, now)
+    return True
 
 
 def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: str, now: datetime) -> str:
@@ -221,7 +246,9 @@ def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
 
     A site's deadlines follow its target opening (the date everyone works towards), not
     the forecast window, so "DUI signature 1-2 months before opening" stays a
-    one-month window even while the forecast is wide.
+    one-month window even while the forecast is wide. Once the opening is confirmed (the
+    decision the definition's final state waits for, ``final.on_date``), every deadline
+    computed from the opening follows the confirmed date instead.
     """
     workflow = workflow_of(site)
     out = {"start": site.start_on, "opening": site.target_opening_on}
@@ -231,7 +258,22 @@ def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
                 out[key] = date.fromisoformat(value)
         except (KeyError, ValueError, TypeError):
             continue
+    confirmed = out.get(workflow.final.on_date) if workflow.final.on_date else None
+    if confirmed is not None:
+        out["opening"] = confirmed
     return out
+
+
+def opening_day(session: Session, site: Site) -> date:
+    """The opening the site works towards: the confirmed date once there is one, else the target."""
+    return dated_decisions(session, site)["opening"]
+
+
+def deadline_window(session: Session, site: Site, deadline_id: str):
+    """The planned window of one of the site's deadlines (from the real dates), or None."""
+    plan = planned(site, dated_decisions(session, site))
+    found = next((d for d in plan.deadlines if d.deadline.id == deadline_id), None)
+    return found.window if found is not None else None
 
 
 def stage_history(session: Session, site: Site) -> dict[str, tuple[date, date]]:
