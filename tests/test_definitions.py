@@ -75,7 +75,7 @@ def test_a_key_given_twice_is_rejected():
 
 
 def test_a_third_workflow_is_one_more_yaml_file(tmp_path):
-    third = CRESS.replace("id: cress-disp", "id: cress-normandie").replace("{min: 6, max: 8}", "{min: 4, max: 10}")
+    third = CRESS.replace("id: cress-disp", "id: cress-normandie").replace("{min: 6, max: 8, hard_max: 12}", "{min: 4, max: 10}")
     (tmp_path / "normandie.yaml").write_text(third, encoding="utf-8")
     catalog = load_catalog([WORKFLOWS, tmp_path])
     assert catalog.get("cress-normandie").workflow.stages[-1].duration.max == 10

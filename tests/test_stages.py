@@ -145,7 +145,7 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
     from tests.conftest import WORKFLOWS
 
     site = make_site()
-    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
+    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8, hard_max: 12}", "{min: 6, max: 12, hard_max: 12}")
     changed = load_text(text, "workflows/cress-disp.yaml")
     edited = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": changed})
     with pytest.raises(InputError, match="give it a new version number"):
@@ -172,7 +172,7 @@ def test_a_manager_can_move_a_site_onto_a_new_version_on_purpose(session, make_s
     from tests.conftest import WORKFLOWS
 
     site = make_site()
-    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8}", "{min: 6, max: 12}")
+    text = (WORKFLOWS / "cress-disp.yaml").read_text().replace("{min: 6, max: 8, hard_max: 12}", "{min: 6, max: 12, hard_max: 12}")
     bumped = load_text(next_version(text), "workflows/cress-disp.yaml")
     newer = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": bumped})
     with pytest.raises(NotAllowed):

@@ -83,7 +83,8 @@ def show(site_id, lang, as_json):
     click.echo(f"stage: {data['stage_label']} [{data['stage']}] since {data['stage_entered_on']}")
     click.echo(f"target opening: {data['target_opening_on']}; forecast "
                f"{data['forecast']['opening']['earliest']} .. {data['forecast']['opening']['latest']}"
-               + ("  ** past the stage's maximum duration **" if data["forecast"]["is_past_max"] else ""))
+               + ("  ** past the stage's maximum duration **" if data["forecast"]["is_past_hard_max"] else
+                  "  ** past the stage's usual duration **" if data["forecast"]["is_past_max"] else ""))
     click.echo("planning (backwards from the target opening):")
     for sp in data["plan"]["stages"]:
         here = "  <- here" if sp["id"] == data["stage"] else ""
@@ -170,6 +171,27 @@ def decide(site_id, key, value, text, reason, actor, as_json):
         echo_json(out)
     else:
         click.echo(f"decision {out['id']}: {key} = {out['value']}")
+
+
+@site.command()
+@click.argument("site_id")
+@JSON_OPTION
+def check(site_id, as_json):
+    """Every inconsistency of the site's record with its definition; exit 1 when there is one."""
+    from ..sites.decisions import record_problems
+
+    with runtime().transaction() as session:
+        problems = record_problems(session, _load(session, site_id))
+    if as_json:
+        echo_json(problems)
+    elif not problems:
+        click.echo(f"site {site_id}: the record follows its definition")
+    for p in ([] if as_json else problems):
+        what = f"decision {p['decision']} ({p['key']})" if p["decision"] else p["rule"]
+        flag = " [recorded before the rule]" if p["flagged"] else ""
+        click.echo(f"{what}: {p['detail']}{flag}")
+    if problems:
+        raise click.exceptions.Exit(1)
 
 
 @site.command()

@@ -29,14 +29,26 @@ class Guidance(Frozen):
 
 
 class Months(Frozen):
+    """A range of months. For a stage's duration, ``min``-``max`` is the usual range and
+    ``hard_max`` the most it can last (the support stage "can reach a year"): past the usual
+    range a site is at risk, past the hard maximum it is late (overdue reminders)."""
+
     min: int = Field(ge=0, le=120)
     max: int = Field(ge=0, le=120)
+    hard_max: int | None = later(ge=0, le=120)
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.max < self.min:
             raise ValueError(f"max: must be >= min ({self.min})")
+        if self.hard_max is not None and self.hard_max < self.max:
+            raise ValueError(f"hard_max: must be >= max ({self.max})")
         return self
+
+    @property
+    def most(self) -> int:
+        """The hard maximum when given, else the usual maximum."""
+        return self.hard_max if self.hard_max is not None else self.max
 
 
 class Role(Frozen):

@@ -18,8 +18,8 @@ from ..definitions.loader import LoadedWorkflow
 from ..decision_rules import check_decision
 from ..engine import decision_value_error, final_state_day
 from ..errors import GateNotMet, InputError, NotAllowed, NotFound
-from ..planning import Plan, Progress, backward, forecast
-from .gates import current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
+from ..planning import DEADLINE_FIXED, Plan, Progress, backward, forecast
+from .gates import CALL_CLOSES, current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
 from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
 from .records import Actor, get_site, record  # noqa: F401  (ops.get_site, ops.record for every caller)
 from .runtime import machine_of, workflow_of
@@ -237,12 +237,13 @@ def withdraw_decision(session: Session, site: Site, decision: Decision, reason: 
 
 
 def dated_decisions(session: Session, site: Site) -> dict[str, date]:
-    return dated_values(site, {k: d.value for k, d in current_decisions(session, site).items()})
+    return dated_values(site, current_values(session, [site.id]).get(site.id, {}))
 
 
 def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
     """The dates deadlines are anchored on: the site's own start and target opening, and
-    the current decisions of kind date (from their values by key).
+    the current decisions of kind date (from their values by key), and the deadlines a
+    piece of work has fixed (a published call's closing date, ``deadline:<id>``).
 
     A site's deadlines follow its target opening (the date everyone works towards), not
     the forecast window, so "DUI signature 1-2 months before opening" stays a
@@ -261,6 +262,15 @@ def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
     confirmed = out.get(workflow.final.on_date) if workflow.final.on_date else None
     if confirmed is not None:
         out["opening"] = confirmed
+    for key, value in values.items():  # a published call's closing date is its answers deadline
+        if not key.startswith(CALL_CLOSES):
+            continue
+        try:
+            spec = workflow.work.call(key[len(CALL_CLOSES):])
+            if spec.answers_deadline:
+                out[DEADLINE_FIXED + spec.answers_deadline] = date.fromisoformat(value)
+        except (KeyError, ValueError, TypeError):
+            continue
     return out
 
 
@@ -348,5 +358,13 @@ def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Ac
         raise InputError(f"version {new.version} of {new.id} drops done tasks: {', '.join(lost)}")
     site.snapshot = snapshot_for(session, loaded, now)
     record(session, site, actor, now, "upgraded", source_version=old.version, target_version=new.version)
+    session.flush()
+    # what the site already holds and the new rules would refuse stays, flagged as recorded before the rule
+    from .decisions import record_problems
+
+    for problem in record_problems(session, site):
+        if problem["decision"] is not None and not problem["flagged"]:
+            record(session, site, actor, now, "recorded_before_rule", decision_id=problem["decision"],
+                   key=problem["key"], rule=problem["rule"], version=new.version, problem=problem["detail"])
     session.flush()
     return new.version

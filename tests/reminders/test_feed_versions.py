@@ -106,7 +106,7 @@ def test_a_new_place_and_video_link_show_in_the_next_fetch(setting, session, man
     assert str(setting["calendar"].events[setting["meeting"].uid]["LOCATION"]) == "Salle B, https://visio.test/b"
 
 
-def test_a_decision_that_moves_a_deadline_shows_in_the_next_fetch(setting, session, walk, manager, now):
+def test_publishing_the_call_moves_its_deadline_to_its_closing_date_in_the_next_fetch(setting, session, walk, manager, now):
     from setupflow.calls import operations as calls
 
     site = setting["site"]
@@ -119,7 +119,7 @@ def test_a_decision_that_moves_a_deadline_shows_in_the_next_fetch(setting, sessi
     session.commit()
     assert setting["calendar"].poll() == 200
     moved = setting["calendar"].events[uid]
-    assert moved.decoded("DTSTART") != estimated and moved.decoded("DTSTART").isoformat() == "2027-11-01"
+    assert moved.decoded("DTSTART") != estimated and moved.decoded("DTSTART").isoformat() == "2027-11-15"  # the call's closing date
 
 
 def test_a_new_target_opening_moves_the_deadlines_in_the_next_fetch(setting, session, manager, now):
