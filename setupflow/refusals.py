@@ -25,6 +25,8 @@ def N_(text: str) -> str:
 MESSAGES: dict[str, str] = {
     "amount.invalid": N_("'%(value)s' is not an amount (digits, with a decimal comma or point)."),
     "amount.out_of_range": N_("%(value)s is outside the accepted range (%(low)s to %(high)s)."),
+    "call.extension_not_later": N_("%(value)s does not extend the call: it closes on %(closes)s; give a later day."),
+    "call.not_published": N_("Call %(call)s is not published yet."),
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "datetime.invalid": N_("'%(value)s' is not a date and time (expected YYYY-MM-DD HH:MM)."),
@@ -49,6 +51,10 @@ MESSAGES: dict[str, str] = {
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "number.invalid": N_("'%(value)s' is not a whole number."),
     "required": N_("This information is required."),
+    "site.target_before_earliest": N_("The target opening %(value)s comes %(days)s days before the earliest the "
+                                      "method allows (%(earliest)s, every stage at its minimum): confirm to keep it."),
+    "stage.confirm_early": N_("The stage '%(stage)s' reaches its minimum duration on %(day)s, in %(days)s days: "
+                              "confirm to move on early (the history will say so)."),
     "stage.final_before_date": N_("The site reaches '%(state)s' on its confirmed date, %(day)s, not before: the "
                                   "worker moves it that day."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),

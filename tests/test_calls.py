@@ -4,6 +4,7 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from setupflow.calls import applications as apps
 from setupflow.calls import operations as calls
@@ -12,7 +13,6 @@ from setupflow.calls.files import attach_file, file_path
 from setupflow.calls.queries import ranking
 from setupflow.errors import GateNotMet, InputError
 from setupflow.sites import operations as ops
-from setupflow.sites.models import Decision
 from setupflow.sites.summary import describe
 
 from tests.conftest import REPO
@@ -229,3 +229,27 @@ def test_the_needs_are_empty_until_the_diagnostic_has_conclusions(session, make_
     site = walk(make_site(), "diagnose")
     call = calls.create_call(session, site, "ami", actor=actor, now=now)
     assert call.needs == ""
+
+
+def test_a_published_call_can_be_extended_after_it_closed_with_a_reason_and_its_deadline_follows(
+        session, drafted, actor, now):
+    from setupflow.sites.models import HistoryEntry
+
+    site, call = drafted
+    published(session, site, call, actor, now)
+    closed = call.closes_on
+    after = now + timedelta(days=120)
+    with pytest.raises(InputError) as exc:
+        calls.extend_call(session, site, call, closed + timedelta(days=30), " ", actor=actor, now=after)
+    assert (exc.value.code, exc.value.field) == ("required", "reason")
+    with pytest.raises(InputError) as exc:
+        calls.extend_call(session, site, call, closed, "Relance", actor=actor, now=after)
+    assert exc.value.code == "call.extension_not_later"
+    calls.extend_call(session, site, call, closed + timedelta(days=30), "Aucune candidature recevable",
+                      actor=actor, now=after)
+    entry = session.scalars(select(HistoryEntry).where(HistoryEntry.action == "call_extended")).one()
+    assert entry.reason == "Aucune candidature recevable" and entry.detail["after_closing"]
+    assert entry.detail["previous"] == closed.isoformat() and entry.detail["announced_to"] == call.distribution
+    plan = ops.planned(site, ops.dated_decisions(session, site))
+    window = next(d for d in plan.deadlines if d.deadline.id == "call_answers").window
+    assert window.earliest == window.latest == closed + timedelta(days=30)

@@ -136,7 +136,13 @@ def test_a_lead_moves_the_site_through_diagnose_on_the_page(site_in, logged_in, 
                                                          Decision.key.is_not(None))).all()
     assert [d.value for d in current] == ["ESAT"], "superseding without a reason is refused"
     lead.post(f"{url}/diagnostic/structure", data={**form, "structure": "EA", "supersede_reason": "diagnostic revu"})
-    assert lead.post(f"{url}/advance").status_code == 303
+    second_step = lead.post(f"{url}/advance")  # the same day the stage began: before its three-month minimum
+    assert second_step.status_code == 409
+    page = unescape(second_step.get_data(as_text=True))
+    assert "atteint sa durée minimale le" in page and 'name="confirm" value="1"' in page
+    web_session.expire_all()
+    assert web_session.get(Site, site.id).stage == "diagnose", "nothing moves before the confirmation"
+    assert lead.post(f"{url}/advance", data={"confirm": "1"}).status_code == 303
     web_session.expire_all()
     assert web_session.get(Site, site.id).stage == "call"
     page = lead.get(url).get_data(as_text=True)

@@ -289,6 +289,24 @@ def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_
             ops.set_task(web_session, site, key, True, manager, now)
     web_session.commit()
     assert "le site peut passer" in client.get(f"/sites/{site.id}/support").get_data(as_text=True)
-    assert client.post(f"/sites/{site.id}/advance").status_code in (302, 303)
+    assert client.post(f"/sites/{site.id}/advance", data={"confirm": "1"}).status_code in (302, 303)
     web_session.expire_all()
     assert web_session.get(type(site), site.id).stage == workflow.final.id
+
+
+def test_the_call_page_extends_a_published_call_like_the_command_line(lead_on, web_session, web_walk):
+    site, client = lead_on("call", web_walk)
+    call = _call(client, site, web_session)
+    client.post(f"/sites/{site.id}/calls/{call.id}/text", data={"version": call.version_id, "title": call.title,
+                                                               "needs": "Besoins", "body": "Texte"})
+    client.post(f"/sites/{site.id}/calls/{call.id}/publish", data={"published_on": "2026-10-01",
+                                                                  "closes_on": "2027-01-01"})
+    page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert "Prolonger l'appel" in html.unescape(page)
+    refused = client.post(f"/sites/{site.id}/calls/{call.id}/extend", data={"closes_on": "2026-12-01",
+                                                                           "reason": "Relance"})
+    assert refused.status_code == 400 and "ne prolonge pas l'appel" in html.unescape(refused.get_data(as_text=True))
+    assert client.post(f"/sites/{site.id}/calls/{call.id}/extend",
+                       data={"closes_on": "2027-02-15", "reason": "Aucune candidature recevable"}).status_code == 303
+    web_session.expire_all()
+    assert web_session.get(Call, call.id).closes_on.isoformat() == "2027-02-15"

@@ -159,6 +159,29 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
     return answer_window_warnings(spec, published, closes)
 
 
+def extend_call(session: Session, site: Site, call: Call, closes_on, reason: str, *, actor: Actor,
+                now: datetime) -> Call:
+    """Move a published call's closing date later, before or after it closed (the guide lets a
+    call that drew no suitable candidate run longer), with a reason. Its answers deadline and
+    reminders follow the new date; the history keeps the old date, the reason and the
+    distribution list the extension is announced to."""
+    if call.published_on is None:
+        raise InputError(code="call.not_published", field="closes_on", call=call.id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError(code="required", field="reason")
+    closes = _parse_day(closes_on, "closes_on")
+    if closes <= call.closes_on:
+        raise InputError(code="call.extension_not_later", field="closes_on", value=closes, closes=call.closes_on)
+    previous, call.closes_on = call.closes_on, closes
+    call.changed_dt, call.changed_by = now, actor.name
+    record(session, site, actor, now, "call_extended", reason=reason, call_id=call.id,
+           previous=previous.isoformat(), closes_on=closes.isoformat(), announced_to=list(call.distribution),
+           after_closing=local_date(now) > previous)
+    session.flush()
+    return call
+
+
 def answer_window_warnings(spec, published: date, closes: date) -> list[str]:
     days = (closes - published).days
     if days < spec.min_answer_days:

@@ -25,9 +25,10 @@ def site():
 @click.option("--region", help="Region, e.g. Bretagne.")
 @click.option("--disp", help="DISP, e.g. 'DISP Rennes'.")
 @click.option("--department", help="Department number, e.g. 35 (regional holidays).")
+@click.option("--confirm", is_flag=True, help="Keep a target opening earlier than the method allows.")
 @AS_OPTION
 @JSON_OPTION
-def create(name, workflow_id, start, opening, establishment, region, disp, department, actor, as_json):
+def create(name, workflow_id, start, opening, establishment, region, disp, department, confirm, actor, as_json):
     """Create a site in the first stage of a workflow."""
     from ..sites.operations import create_site
 
@@ -36,7 +37,7 @@ def create(name, workflow_id, start, opening, establishment, region, disp, depar
     with rt.transaction() as session:
         created = create_site(session, rt.catalog, name=name, workflow_id=workflow_id, start_on=start,
                               opening_on=opening, actor=actor_from(actor), now=now, establishment=establishment,
-                              region=region, disp=disp, department=department)
+                              region=region, disp=disp, department=department, confirmed=confirm)
         site_id, stage = created.id, created.stage
     if as_json:
         echo_json({"id": site_id, "name": name, "workflow": workflow_id, "stage": stage})
@@ -109,14 +110,15 @@ def _load(session, site_id):
 
 @site.command()
 @click.argument("site_id")
+@click.option("--confirm", is_flag=True, help="Move on before the stage's minimum duration (recorded as early).")
 @AS_OPTION
 @JSON_OPTION
-def advance(site_id, actor, as_json):
+def advance(site_id, confirm, actor, as_json):
     """Move a site to its next stage; refused, with what is missing, while the gate is not met."""
     from ..sites.operations import advance as advance_site
 
     with runtime().transaction() as session:
-        target = advance_site(session, _load(session, site_id), actor_from(actor), now_utc())
+        target = advance_site(session, _load(session, site_id), actor_from(actor), now_utc(), confirmed=confirm)
     if as_json:
         echo_json({"id": int(site_id), "stage": target})
     else:

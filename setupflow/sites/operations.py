@@ -54,9 +54,20 @@ def _parse_day(value, what: str) -> date:
         raise InputError(f"{what}: '{value}' is not a date (YYYY-MM-DD)") from None
 
 
+def earliest_opening(workflow, start: date) -> date:
+    """The earliest opening the method allows from ``start`` (every stage at its minimum)."""
+    from ..planning import forward
+
+    return forward(workflow, start).opening.earliest
+
+
 def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: str, start_on, opening_on,
                 actor: Actor, now: datetime, establishment: str | None = None, region: str | None = None,
-                disp: str | None = None, department: str | None = None) -> Site:
+                disp: str | None = None, department: str | None = None, confirmed: bool = True) -> Site:
+    """Create a site in its first stage. A target opening before the earliest the method
+    allows is not refused (durations are guidance) but asked about: with ``confirmed``
+    False it raises ``site.target_before_earliest`` saying by how much, so that a face can
+    ask and call again; the history then records the shortfall."""
     name = (name or "").strip()
     if not name:
         raise InputError("name: a site needs a name")
@@ -70,20 +81,43 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
         loaded = catalog.get(workflow_id)
     except LookupError as exc:
         raise InputError(f"workflow: {exc}") from None
+    earliest = earliest_opening(loaded.workflow, start)
+    short = (earliest - opening).days if opening < earliest else 0
+    if short and not confirmed:
+        raise InputError(code="site.target_before_earliest", field="opening", value=opening, earliest=earliest,
+                         days=short)
     snapshot = snapshot_for(session, loaded, now)
     site = Site(name=name, snapshot=snapshot, stage=loaded.workflow.stages[0].id, stage_entered_on=start,
                 start_on=start, target_opening_on=opening, establishment=establishment, region=region,
                 disp=disp, department=department, created_dt=now)
     session.add(site)
     session.flush()
-    record(session, site, actor, now, "created", workflow=loaded.workflow.id, version=loaded.workflow.version)
+    extra = {"target_before_earliest": {"earliest": earliest.isoformat(), "days": short}} if short else {}
+    record(session, site, actor, now, "created", workflow=loaded.workflow.id, version=loaded.workflow.version,
+           **extra)
     session.flush()
     return site
 
 
-def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
+def early_by(site: Site, now: datetime) -> tuple[date, int] | None:
+    """(the day the stage reaches its minimum duration, days left) when leaving it now would
+    be early, else None."""
+    workflow = workflow_of(site)
+    if site.stage == workflow.final.id:
+        return None
+    from ..planning import add_months
+
+    due = add_months(site.stage_entered_on, workflow.stage(site.stage).duration.min)
+    today = local_date(now)
+    return (due, (due - today).days) if today < due else None
+
+
+def advance(session: Session, site: Site, actor: Actor, now: datetime, confirmed: bool = True) -> str:
     """Move the site to the next stage, or raise ``GateNotMet`` having written nothing.
-    The final state is reached on its date (``final.on_date``) or later, never before."""
+    The final state is reached on its date (``final.on_date``) or later, never before.
+    Leaving a stage before its minimum duration is not refused (durations are guidance):
+    the history records that it was early; with ``confirmed`` False (the faces, until the
+    person confirms) it raises ``stage.confirm_early`` saying by how much instead."""
     gate = gate_of(session, site)
     workflow = workflow_of(site)
     if site.stage == workflow.final.id:
@@ -95,8 +129,13 @@ def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
         day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
         if day is not None and local_date(now) < day:
             raise InputError(code="stage.final_before_date", field="stage", state=workflow.final.label, day=day)
+    early = early_by(site, now)
+    if early is not None and not confirmed:
+        raise InputError(code="stage.confirm_early", field="confirm", stage=workflow.stage(site.stage).label,
+                         day=early[0], days=early[1])
+    extra = {"early": {"min_due": early[0].isoformat(), "days": early[1]}} if early else {}
     record(session, site, actor, now, "advanced", changes={"stage": target, "stage_entered_on": local_date(now)},
-           source=site.stage, target=target)
+           source=site.stage, target=target, **extra)
     return target
 
 

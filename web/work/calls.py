@@ -168,6 +168,22 @@ def publish(site_id, call_id):
     return done("calls.show", site, _("Call published."), "publication", call_id=call.id)
 
 
+@bp.post("/sites/<int:site_id>/calls/<int:call_id>/extend")
+@login_required
+def extend(site_id, call_id):
+    """The same as ``setupflow calls extend``: a later closing date, with a reason."""
+    site = site_for(site_id, edit=True)
+    call = call_of(site, call_id)
+    form = request.form.to_dict()
+    try:
+        ops.extend_call(db_session(), site, call, form.get("closes_on", ""), form.get("reason", ""), actor=actor(),
+                        now=now())
+    except InputError as exc:
+        return refused(site, call, exc, form)
+    return done("calls.show", site, _("Call extended; the new closing date is announced to its distribution list."),
+                "publication", call_id=call.id)
+
+
 @bp.post("/sites/<int:site_id>/calls/<int:call_id>/slots")
 @login_required
 def slot(site_id, call_id):
