@@ -201,7 +201,12 @@ def decide(session: Session, site: Site, key: str, value: str, actor: Actor, whe
             return True
     support_spec = work.support
     if support_spec and support_spec.dui and key == support_spec.dui.signed_decision:
-        day = local_date(when) - timedelta(days=len(support_spec.dui.signatories) * 7)
+        # in the planned window when it has come (one to two months before the opening), a week apart
+        from .sites.operations import deadline_window
+
+        window = deadline_window(session, site, support_spec.dui.deadline) if support_spec.dui.deadline else None
+        last = min(window.latest, local_date(when)) if window else local_date(when)
+        day = last - timedelta(days=(len(support_spec.dui.signatories) - 1) * 7)
         for i, signatory in enumerate(support_spec.dui.signatories):
             support.sign_dui(session, site, signatory.id, signed_on=day + timedelta(days=7 * i),
                              signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=when)
@@ -263,6 +268,7 @@ def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: 
 
 
 def _support_in_progress(session: Session, site: Site, now: datetime, actor: Actor) -> None:
+    from .sites.operations import deadline_window
     from .support import operations as support
 
     spec = support.spec_of(site)
@@ -273,7 +279,8 @@ def _support_in_progress(session: Session, site: Site, now: datetime, actor: Act
                          now=now)
     support.set_immersion(session, site, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=44),
                           actor=actor, now=now)
-    if spec.dui:
+    window = deadline_window(session, site, spec.dui.deadline) if spec.dui and spec.dui.deadline else None
+    if spec.dui and window is not None and window.earliest <= today - timedelta(days=2):  # a circuit under way
         signatory = spec.dui.signatories[0]
         support.sign_dui(session, site, signatory.id, signed_on=today - timedelta(days=2),
                          signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=now)
