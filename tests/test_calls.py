@@ -204,7 +204,7 @@ def test_the_call_document_shows_the_needs_and_the_weighted_criteria(session, dr
     assert "2027-02-03 14:00" in html
 
 
-def test_actice_runs_its_call_for_applications_with_the_same_code(session, make_site, walk, actor, now):
+def test_actice_runs_its_call_for_applications_with_the_same_code(session, make_site, walk, held, actor, now):
     site = walk(make_site(workflow="actice", opening="2028-01-01"), "detection")
     call = calls.create_call(session, site, None, actor=actor, now=now)
     calls.edit_call(session, site, call, actor=actor, now=now, body="Appel à candidatures", needs="Projets justice")
@@ -219,7 +219,9 @@ def test_actice_runs_its_call_for_applications_with_the_same_code(session, make_
                                  actor=actor, now=now) for n in names]
     for row in rows:
         apps.score(session, site, call, row, member="jury-1", scores={"justice_link": 4}, actor=actor, now=now)
-    apps.select_applications(session, site, call, [rows[0].id, rows[2].id], actor=actor, now=now + timedelta(days=46))
+    later = now + timedelta(days=46)
+    apps.select_applications(session, site, call, [rows[0].id, rows[2].id], actor=actor, now=later,
+                             meeting=held(site, "selection", when=later))  # the selection committee, held
     assert ops.current_decisions(session, site)["cohort"].value == "Projet Alpha; Projet Gamma"
     gate = {c.key: c.met for c in ops.gate_of(session, site).conditions}
     assert gate["applications_reviewed"] and gate["cohort"]
@@ -253,3 +255,18 @@ def test_a_published_call_can_be_extended_after_it_closed_with_a_reason_and_its_
     plan = ops.planned(site, ops.dated_decisions(session, site))
     window = next(d for d in plan.deadlines if d.deadline.id == "call_answers").window
     assert window.earliest == window.latest == closed + timedelta(days=30)
+
+
+def test_a_partial_score_sheet_is_shown_as_partial_and_does_not_count_until_complete(session, drafted, actor, now):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, _ = _applications(session, site, call, actor, now)
+    full = {"legal_status": 4, "activity_type": 4, "social_utility": 4, "support_quality": 4}
+    apps.score(session, site, call, a, member="membre-1", scores=full, actor=actor, now=now)
+    apps.score(session, site, call, a, member="membre-2", scores={"legal_status": 0}, actor=actor, now=now)
+    row = next(r for r in ranking(call) if r["application_id"] == a.id)
+    assert (row["score"], row["members"], row["partial"]) == ("4.00", 1, ["membre-2"])
+    apps.score(session, site, call, a, member="membre-2", actor=actor, now=now,
+               scores={"activity_type": 0, "social_utility": 0, "support_quality": 0})
+    row = next(r for r in ranking(call) if r["application_id"] == a.id)
+    assert (row["score"], row["members"], row["partial"]) == ("2.00", 2, [])

@@ -69,7 +69,13 @@ def test_a_call_from_draft_to_ranking(run, tmp_path):
     assert code == 2 and "its content is not an accepted type" in err
     assert run("calls", "score", site, application, "--member", "m1", "--score", "social_utility=5")[0] == 0
     code, out, _ = run("calls", "ranking", site, "--json")
-    assert json.loads(out)[0]["averages"] == {"social_utility": "5.00"}
+    assert json.loads(out)[0]["averages"] == {} and json.loads(out)[0]["partial"] == ["m1"]  # not counted yet
+    code, out, _ = run("calls", "ranking", site)
+    assert "partial sheets not counted: m1" in out
+    assert run("calls", "score", site, application, "--member", "m1", "--score", "legal_status=4", "--score",
+               "activity_type=3", "--score", "support_quality=2")[0] == 0
+    code, out, _ = run("calls", "ranking", site, "--json")
+    assert json.loads(out)[0]["averages"]["social_utility"] == "5.00" and json.loads(out)[0]["partial"] == []
 
 
 def test_a_dui_signature_out_of_the_usual_order_is_recorded_and_the_command_line_says_what_is_outside_its_window(
@@ -79,7 +85,7 @@ def test_a_dui_signature_out_of_the_usual_order_is_recorded_and_the_command_line
     assert code == 0, err
     code, out, _ = run("dui", "show", site, "--json")
     status = json.loads(out)
-    assert status["next"] == "ep_director" and "disp_director" not in status["waiting"]
+    assert status["next"] == status["waiting"][0] and "disp_director" not in status["waiting"]
     code, out, _ = run("dui", "show", site)
     assert "disp_director]: signed 2026-11-01 by X  ** outside the planned window **" in out
 

@@ -88,7 +88,8 @@ def ranking(site_id, call_key, as_json):
         return
     for r in rows:
         flag = " (selected)" if r["is_selected"] else ""
-        click.echo(f"{r['rank']:>3}. {r['score']:>5}  {r['organisation']} [{r['members']} members]{flag}")
+        partial = f", partial sheets not counted: {', '.join(r['partial'])}" if r["partial"] else ""
+        click.echo(f"{r['rank']:>3}. {r['score']:>5}  {r['organisation']} [{r['members']} members{partial}]{flag}")
 
 
 @calls.command("select")
