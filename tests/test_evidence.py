@@ -55,3 +55,15 @@ def test_an_unknown_evidence_name_is_refused_when_the_definition_loads():
 def test_a_workstream_evidence_must_name_a_workstream_of_the_definition():
     with pytest.raises(DefinitionError, match="needs a workstream id after ':'"):
         load_text(_with_evidence("workstream_complete:marketing"), "x.yaml")
+
+
+def test_the_diagnostic_is_done_without_interviews_which_the_guide_makes_optional(session, make_site, walk, actor,
+                                                                                  now):
+    from setupflow.evidence import holds
+
+    site = walk(make_site(), "diagnose")
+    for source in diag.spec_of(site).sources:
+        diag.set_source(session, site, source.id, status="obtained", obtained_on="2027-01-02", actor=actor, now=now)
+    assert not holds(session, site, "diagnostic_sources_collected"), "an aggregate indicator is still needed"
+    diag.set_indicator(session, site, "age_bracket", {"under_25": 12, "over_55": 6}, actor=actor, now=now)
+    assert holds(session, site, "diagnostic_sources_collected")
