@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from .clock import local_date
 from .config import DEFAULT_WORKFLOW
 from .definitions.catalog import Catalog
-from .demo_work import build_stage_demo, decide, produce, work_time
+from .demo_work import build_stage_demo, decide, produce
 from .sites import operations as ops
 from .sites.models import Site
 
@@ -85,7 +85,7 @@ def _walk_to(session: Session, site: Site, spec: DemoSite, now: datetime) -> Non
         for key in stage.gate.tasks:
             evidence = workflow.task(key)[1].evidence
             if evidence:
-                produce(session, site, evidence, DEMO_ACTOR, work_time(workflow, stage.id, when))
+                produce(session, site, evidence, DEMO_ACTOR, when)
             else:
                 ops.set_task(session, site, key, True, DEMO_ACTOR, when)
         for key in stage.gate.decisions:

@@ -22,6 +22,12 @@ CONCLUSIONS = ("Les personnes détenues sont jeunes et peu qualifiées ; une par
                "mieux aux besoins relevés.")
 
 
+#: the organisation of the fictional committee member added where a committee has none
+FICTIONAL_MEMBER_CATEGORY = "national_education"
+#: the fictional calls were published this many days before their work is recorded
+PUBLISHED_DAYS_AGO = 80
+
+
 def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime) -> None:
     """Do the fictional work that makes ``spec`` hold, unless it already holds."""
     if evidence.holds(session, site, spec):
@@ -83,16 +89,18 @@ def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datet
     if name == "call_document_drafted":
         return
     if call.published_on is None:
+        # recorded now, published earlier: the answer window has closed, so the committee can select
         today = local_date(now)
-        calls.publish_call(session, site, call, published_on=today, closes_on=today + timedelta(days=75),
-                           actor=actor, now=now)
+        calls.publish_call(session, site, call, published_on=today - timedelta(days=PUBLISHED_DAYS_AGO),
+                           closes_on=today - timedelta(days=PUBLISHED_DAYS_AGO - 75), actor=actor, now=now)
     if name == "call_meetings_offered":
-        calls.add_slot(session, site, call, kind="visit", starts_dt=now + timedelta(days=14),
+        calls.add_slot(session, site, call, kind="visit", starts_dt=now - timedelta(days=PUBLISHED_DAYS_AGO - 14),
                        place="Zone d'atelier", actor=actor, now=now)
     if name == "call_applications_scored":
         application = call.applications[0] if call.applications else apps.add_application(
             session, site, call, organisation="Association Pas à Pas (fictive)", legal_status="association",
-            activity="Reconditionnement de matériel informatique", actor=actor, now=now)
+            activity="Reconditionnement de matériel informatique", actor=actor, now=now,
+            received_on=call.published_on + timedelta(days=10))
         apps.score(session, site, call, application, member="Membre du comité (fictif)",
                    scores={c["id"]: 3 for c in call.criteria}, actor=actor, now=now)
 
@@ -117,12 +125,45 @@ def _category(site: Site, index: int) -> str:
     return categories[index].id if categories else "divers"
 
 
-def work_time(workflow, stage_id: str, when: datetime) -> datetime:
-    """When the demo does a stage's work: a call is published long enough before the
-    selection for its answer window to have closed."""
-    if any(c.stage == stage_id for c in workflow.work.calls):
-        return when - timedelta(days=80)
-    return when
+def held_meeting(session: Session, site: Site, committee_id: str, actor: Actor, when: datetime):
+    """A held meeting of a site's committee, on or before ``when``: the latest one, or a
+    new one on the previous working day, its members present (a fictional member is added
+    to the team file when the committee has none)."""
+    from datetime import time
+
+    from sqlalchemy import select
+
+    from .clock import department_zone
+    from .committees.attendance import mark_held
+    from .workdays import is_working_day
+    from .committees.models import Meeting
+    from .committees.operations import schedule
+    from .decision_rules import HELD, meeting_is_held
+    from .team import operations as team
+
+    held = [m for m in session.scalars(select(Meeting).where(
+        Meeting.site_id == site.id, Meeting.committee_id == committee_id, Meeting.status.in_(HELD),
+        Meeting.starts_dt <= when).order_by(Meeting.starts_dt.desc())) if meeting_is_held(m)]
+    if held:
+        return held[0]
+    day = local_date(when) - timedelta(days=1)
+    while not is_working_day(day, site.department):
+        day -= timedelta(days=1)
+    starts = datetime.combine(day, time(14, 0), tzinfo=department_zone(site.department))
+    if not team.committee_members(session, site, committee_id, day):
+        # a service of the establishment that sits on committees (the guide names national education)
+        # and is not among the leads that deadline reminders go to
+        org = team.organisation_for(session, site, FICTIONAL_MEMBER_CATEGORY, actor, when)
+        team.add_person(session, site, name=f"Membre {committee_id} (fictif)", email=f"membre.{committee_id}.{site.id}@example.org",
+                        organisation=org, actor=actor, now=when, committees=(committee_id,),
+                        start_on=min(site.start_on, day))
+    meeting = schedule(session, site, committee_id, starts, actor, when)
+    return mark_held(session, meeting, {a.person_id: "present" for a in meeting.attendees}, actor, when)
+
+
+def _meeting_for(session: Session, site: Site, key: str, actor: Actor, when: datetime):
+    committee_id = workflow_of(site).decision(key).taken_in
+    return held_meeting(session, site, committee_id, actor, when) if committee_id else None
 
 
 def decide(session: Session, site: Site, key: str, value: str, actor: Actor, when: datetime) -> bool:
@@ -138,7 +179,7 @@ def decide(session: Session, site: Site, key: str, value: str, actor: Actor, whe
     work = workflow_of(site).work
     if work.diagnostic and key == work.diagnostic.structure_decision:
         choose_structure(session, site, value, "Choix fondé sur les besoins relevés par le diagnostic.",
-                         actor=actor, now=when)
+                         actor=actor, now=when, meeting=_meeting_for(session, site, key, actor, when))
         return True
     for spec in work.calls:
         if key == spec.selection_decision and spec.stage == site.stage:
@@ -155,11 +196,17 @@ def decide(session: Session, site: Site, key: str, value: str, actor: Actor, whe
                            scores={c["id"]: good for c in call.criteria})
                 apps.score(session, site, call, other, member=member, actor=actor, now=when,
                            scores={c["id"]: fair for c in call.criteria})
-            apps.select_applications(session, site, call, [chosen.id], actor=actor, now=when)
+            apps.select_applications(session, site, call, [chosen.id], actor=actor, now=when,
+                                     meeting=_meeting_for(session, site, key, actor, when))
             return True
     support_spec = work.support
     if support_spec and support_spec.dui and key == support_spec.dui.signed_decision:
-        day = local_date(when) - timedelta(days=len(support_spec.dui.signatories) * 7)
+        # in the planned window when it has come (one to two months before the opening), a week apart
+        from .sites.operations import deadline_window
+
+        window = deadline_window(session, site, support_spec.dui.deadline) if support_spec.dui.deadline else None
+        last = min(window.latest, local_date(when)) if window else local_date(when)
+        day = last - timedelta(days=(len(support_spec.dui.signatories) - 1) * 7)
         for i, signatory in enumerate(support_spec.dui.signatories):
             support.sign_dui(session, site, signatory.id, signed_on=day + timedelta(days=7 * i),
                              signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=when)
@@ -168,6 +215,30 @@ def decide(session: Session, site: Site, key: str, value: str, actor: Actor, whe
         support.confirm_opening(session, site, value, actor=actor, now=when)
         return True
     return False
+
+
+def walk(session: Session, site: Site, stage: str, actor: Actor, now: datetime, values: dict[str, str]) -> Site:
+    """Do everything each gate asks, the way the method does, and advance until ``stage``:
+    tasks met by evidence get their (fictional) work done, decisions a piece of work
+    settles are taken through that work (in a held meeting of their committee), others
+    are recorded with ``values[key]``. For tests and the demo: everything happens at ``now``
+    (a call is recorded as published long enough before for its answer window to have closed)."""
+    from .sites import operations as ops
+
+    workflow = workflow_of(site)
+    while site.stage != stage:
+        st = workflow.stage(site.stage)
+        for key in st.gate.tasks:
+            spec = workflow.task(key)[1].evidence
+            if spec:
+                produce(session, site, spec, actor, now)
+            else:
+                ops.set_task(session, site, key, True, actor, now)
+        for key in st.gate.decisions:
+            if not decide(session, site, key, values[key], actor, now):
+                ops.record_decision(session, site, key=key, value=values[key], text=None, actor=actor, now=now)
+        ops.advance(session, site, actor, now)
+    return site
 
 
 def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: Actor) -> None:
@@ -197,6 +268,7 @@ def build_stage_demo(session: Session, sites: list[Site], now: datetime, actor: 
 
 
 def _support_in_progress(session: Session, site: Site, now: datetime, actor: Actor) -> None:
+    from .sites.operations import deadline_window
     from .support import operations as support
 
     spec = support.spec_of(site)
@@ -207,7 +279,8 @@ def _support_in_progress(session: Session, site: Site, now: datetime, actor: Act
                          now=now)
     support.set_immersion(session, site, starts_on=today + timedelta(days=30), ends_on=today + timedelta(days=44),
                           actor=actor, now=now)
-    if spec.dui:
+    window = deadline_window(session, site, spec.dui.deadline) if spec.dui and spec.dui.deadline else None
+    if spec.dui and window is not None and window.earliest <= today - timedelta(days=2):  # a circuit under way
         signatory = spec.dui.signatories[0]
         support.sign_dui(session, site, signatory.id, signed_on=today - timedelta(days=2),
                          signed_by=f"{signatory.label.fr} (signataire fictif)", actor=actor, now=now)

@@ -8,6 +8,7 @@ site, asks the machine, and writes the change and its history in one transaction
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from transitions import Machine, MachineError
 
@@ -74,6 +75,18 @@ def decision_value_error(kind: DecisionKind, value: str) -> InputError | None:
         except InputError as exc:
             return exc
     return None
+
+
+def final_state_day(workflow: Workflow, decisions: dict[str, str]) -> date | None:
+    """The day from which a site may reach the final state (``final.on_date``'s decision),
+    or None when the definition names no such date or it is not decided."""
+    key = workflow.final.on_date
+    if key is None or not decisions.get(key):
+        return None
+    try:
+        return date.fromisoformat(decisions[key])
+    except ValueError:
+        return None
 
 
 def evaluate_gate(workflow: Workflow, stage_id: str, met_tasks: set[str],

@@ -30,7 +30,7 @@ class EvidenceKind:
 KINDS: dict[str, EvidenceKind] = {k.name: k for k in (
     EvidenceKind("diagnostic_sources_collected", "diagnostic", None,
                  "every data source is obtained or known unavailable (at least one obtained), with at least "
-                 "one aggregate indicator and one interview logged"),
+                 "one aggregate indicator (interviews are optional: they count when there are some)"),
     EvidenceKind("diagnostic_conclusions_written", "diagnostic", None, "the diagnostic's conclusions are written"),
     EvidenceKind("call_document_drafted", "calls", None,
                  "a call has its text, the needs it answers and weighted criteria"),

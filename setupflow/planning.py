@@ -130,6 +130,11 @@ class Progress:
     is_past_max: bool
     #: the day the current stage reaches its maximum duration
     stage_due_on: date | None
+    #: True when the site has been in its stage longer than its hard maximum (the usual
+    #: maximum when the definition gives none): it is then overdue, not only at risk
+    is_past_hard_max: bool = False
+    #: the day the current stage reaches its hard maximum (overdue reminders from then)
+    stage_overdue_on: date | None = None
 
 
 def forecast(workflow: Workflow, stage_id: str, entered_on: date, today: date,
@@ -156,7 +161,8 @@ def forecast(workflow: Workflow, stage_id: str, entered_on: date, today: date,
     end = Window(max(min_end, today), max(max_end, today))
     current = StagePlan(stage.id, Window.exactly(entered_on), end)
     plan = _forward_from(workflow, index + 1, end, dated, done + (current,))
-    return Progress(plan, max(0, (today - entered_on).days), today > max_end, max_end)
+    hard_end = add_months(entered_on, stage.duration.most)
+    return Progress(plan, max(0, (today - entered_on).days), today > max_end, max_end, today > hard_end, hard_end)
 
 
 def _anchor_window(name: str, stages: tuple[StagePlan, ...], dated: dict[str, date]) -> Window | None:
@@ -173,10 +179,21 @@ def _anchor_window(name: str, stages: tuple[StagePlan, ...], dated: dict[str, da
     return None
 
 
+#: a key of the dated values that fixes a deadline's day (``deadline:<id>``): the
+#: definition's window is then only what was forecast before, e.g. a call's answers
+#: deadline is its closing date once it is published
+DEADLINE_FIXED = "deadline:"
+
+
 def _with_deadlines(workflow: Workflow, stages: tuple[StagePlan, ...], dated: dict[str, date]) -> Plan:
     deadlines = []
     for deadline in workflow.deadlines:
         is_estimate = False
+        fixed = dated.get(DEADLINE_FIXED + deadline.id)
+        if fixed is not None:
+            done_on = dated.get(deadline.done_by) if deadline.done_by else None
+            deadlines.append(DeadlinePlan(deadline, Window.exactly(fixed), False, done_on))
+            continue
         anchor = _anchor_window(deadline.relative_to, stages, dated)
         if anchor is None and deadline.estimate_from:
             anchor = _anchor_window(deadline.estimate_from, stages, dated)

@@ -10,11 +10,13 @@ statement each, run for the rows shown only, their result in ``Row.extra``.
 Health rule (from the retro-planning and the forecast of ``planning.forecast``):
 
 - ``opened``: the site reached the definition's final state.
-- ``late``: the current stage has lasted longer than its maximum duration, or even the
+- ``late``: the current stage has lasted longer than its hard maximum (its maximum when
+  the definition gives no hard maximum), or even the
   earliest forecast opening falls after the target opening date (the target can no
   longer be met at the method's fastest pace).
 - ``at_risk``: the latest forecast opening falls after the target (the target holds
   only if the remaining stages go faster than their maximum), or the current stage has
+  lasted longer than its usual range but not its hard maximum, or it has
   lasted longer than its minimum duration while its gate is still unmet.
 - ``on_track`` otherwise.
 
@@ -58,7 +60,8 @@ class Row:
     stage_index: int
     stage_count: int
     health: str
-    #: why the health is what it is, as a key: past_max, target_missed, target_at_risk, past_min, opened, ok
+    #: why the health is what it is, as a key: past_max, past_usual, target_missed, target_at_risk, past_min,
+    #: opened, ok
     health_reason: str
     progress: Progress
     next_deadline: DeadlinePlan | None
@@ -70,8 +73,10 @@ def health_of(site, prog: Progress, gate_met: bool, today: date) -> tuple[str, s
     workflow = workflow_of(site)
     if site.stage == workflow.final.id:
         return "opened", "opened"
-    if prog.is_past_max:
+    if prog.is_past_hard_max:
         return "late", "past_max"
+    if prog.is_past_max:  # past the usual range, not its hard maximum
+        return "at_risk", "past_usual"
     opening = prog.plan.opening
     if opening.earliest > site.target_opening_on:
         return "late", "target_missed"

@@ -84,6 +84,8 @@ MESSAGES: dict[str, str] = {
     "choice.invalid": N_("'%(value)s' is not one of %(allowed)s."),
     "crash.count_invalid": N_("'%(value)s' after '%(point)s:' is not a count (1, 2, 3...)."),
     "crash.point_unknown": N_("'%(value)s' is not a crash point; use one of %(allowed)s."),
+    "call.extension_not_later": N_("%(value)s does not extend the call: it closes on %(closes)s; give a later day."),
+    "call.not_published": N_("Call %(call)s is not published yet."),
     "date.invalid": N_("'%(value)s' is not a date (expected YYYY-MM-DD)."),
     "date.out_of_range": N_("%(value)s is outside the accepted years (%(low)s to %(high)s)."),
     "dates.end_before_start": N_("The end (%(end)s) comes before the start (%(start)s)."),
@@ -128,6 +130,24 @@ MESSAGES: dict[str, str] = {
     "dui.out_of_order": N_("The DUI is signed in order: waiting first for %(waiting)s."),
     "dui.signed_by_required": N_("Say who signed."),
     "dui.signed_in_future": N_("A signature date cannot be in the future (%(value)s)."),
+    "decision.meeting_not_held": N_("Meeting %(meeting)s is not recorded as held with its attendance: the decision "
+                                    "'%(decision)s' is taken in a meeting that took place."),
+    "decision.needs_meeting": N_("The decision '%(decision)s' is taken in a held meeting of the %(committee)s: "
+                                 "say which meeting."),
+    "decision.settled_by_diagnostic": N_("The decision '%(decision)s' is the diagnostic's choice: record it with "
+                                         "`%(command)s` or on the site's diagnostic page."),
+    "decision.settled_by_dui": N_("The decision '%(decision)s' is the date of the DUI's last signature: record the "
+                                  "signatures with `%(command)s` or on the site's support page."),
+    "decision.settled_by_opening": N_("The decision '%(decision)s' is the confirmation of the opening: confirm it with "
+                                      "`%(command)s` or on the site's support page."),
+    "decision.settled_by_publication": N_("The decision '%(decision)s' is the publication of the call: publish it "
+                                          "with `%(command)s` or on the call's page."),
+    "decision.settled_by_selection": N_("The decision '%(decision)s' is the committee's selection among the call's "
+                                        "applications: record it with `%(command)s` or on the call's page."),
+    "decision.wrong_committee": N_("Meeting %(meeting)s is a meeting of the %(other)s; the decision '%(decision)s' "
+                                   "is taken by the %(committee)s."),
+    "decision.wrong_stage": N_("The decision '%(decision)s' is taken in the stage %(stages)s; the site is in the "
+                               "stage %(stage)s."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
     "email.taken": N_("An account already exists for %(value)s."),
     "invitation.invalid": N_("This invitation link is unknown, already used or expired."),
@@ -186,6 +206,12 @@ MESSAGES: dict[str, str] = {
     "reminder.not_holdable": N_("Reminder %(reminder)s is %(state)s: only a reminder still to send can be held."),
     "required": N_("This information is required."),
     "text.bidi_control": N_("A name cannot hold a character that changes the reading direction (%(character)s)."),
+    "site.target_before_earliest": N_("The target opening %(value)s comes %(days)s days before the earliest the "
+                                      "method allows (%(earliest)s, every stage at its minimum): confirm to keep it."),
+    "stage.confirm_early": N_("The stage '%(stage)s' reaches its minimum duration on %(day)s, in %(days)s days: "
+                              "confirm to move on early (the history will say so)."),
+    "stage.final_before_date": N_("The site reaches '%(state)s' on its confirmed date, %(day)s, not before: the "
+                                  "worker moves it that day."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.line_break": N_("This must fit on one line."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
@@ -359,4 +385,6 @@ def _plain(value: Any) -> Any:
         return ", ".join(str(_plain(v)) for v in value)
     if hasattr(value, "en") and hasattr(value, "fr"):  # a definition's Text
         return value.en
+    if hasattr(value, "fr") and hasattr(value, "en") and callable(getattr(value, "get", None)):
+        return value.get("en")  # a text of the definition in both languages
     return value

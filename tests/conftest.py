@@ -177,30 +177,35 @@ def make_site(session, catalog, now, manager):
 @pytest.fixture
 def walk(session, manager, now):
     """Helper: do everything a stage's gate asks and advance, until ``stage`` is reached.
-    Tasks met by evidence get their (fictional) work done through the real operations."""
-    from setupflow.demo_work import produce
-    from setupflow.sites import operations as ops
+    Tasks met by evidence get their (fictional) work done through the real operations, and
+    decisions that a piece of work settles are taken through that work (in a held meeting
+    of the committee that takes them)."""
+    from setupflow.demo_work import walk
 
     def walk_to(site, stage, values=None):
         values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
-                  "opening_confirmed": "2029-01-01", "cohort": "Promotion fictive", "flavour": "plain",
+                  # a site opens on its confirmed date, not before: walking to the end opens it today
+                  "opening_confirmed": now.date().isoformat(), "cohort": "Promotion fictive", "flavour": "plain",
                   "go_date": "2028-11-15", **(values or {})}
-        workflow = ops.workflow_of(site)
-        while site.stage != stage:
-            st = workflow.stage(site.stage)
-            for key in st.gate.tasks:
-                evidence = workflow.task(key)[1].evidence
-                if evidence:
-                    produce(session, site, evidence, manager, now)
-                else:
-                    ops.set_task(session, site, key, True, manager, now)
-            for key in st.gate.decisions:
-                ops.record_decision(session, site, key=key, value=values[key], text=None, actor=manager, now=now)
-            ops.advance(session, site, manager, now)
+        walk(session, site, stage, manager, now, values)
         session.commit()
         return site
 
     return walk_to
+
+
+@pytest.fixture
+def held(session, manager, now):
+    """Helper: a held meeting of a site's committee (the technical one by default) just
+    before ``now``, its members present: where a committee's decisions are taken."""
+    from setupflow.demo_work import held_meeting
+
+    def held_of(site, committee="technical", when=None):
+        meeting = held_meeting(session, site, committee, manager, when or now)
+        session.flush()
+        return meeting
+
+    return held_of
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from setupflow.calls import operations as calls
 from setupflow.calls.document import render_call_html
 from setupflow.calls.files import attach_file, file_path
 from setupflow.calls.queries import ranking
-from setupflow.errors import GateNotMet
+from setupflow.errors import GateNotMet, InputError
 from setupflow.sites import operations as ops
-from setupflow.sites.models import Decision
 from setupflow.sites.summary import describe
 
 from tests.conftest import REPO
@@ -126,7 +125,7 @@ def test_the_ranking_aggregates_every_members_weighted_scores(session, drafted, 
         apps.score(session, site, call, a, member="membre-3", scores={"legal_status": 6}, actor=actor, now=now)
 
 
-def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session, drafted, actor, now):
+def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session, drafted, held, actor, now):
     site, call = drafted
     published(session, site, call, actor, now)
     a, b = _applications(session, site, call, actor, now)
@@ -136,25 +135,40 @@ def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session
     with refused("selection.before_close", field="call"):
         apps.select_applications(session, site, call, [b.id], actor=actor, now=now)
     later = now + timedelta(days=80)
+    meeting = held(site, when=later)
     with refused("selection.too_many", field="applications", limit=1):
-        apps.select_applications(session, site, call, [a.id, b.id], actor=actor, now=later)
-    apps.select_applications(session, site, call, [b.id], actor=actor, now=later)
+        apps.select_applications(session, site, call, [a.id, b.id], actor=actor, now=later, meeting=meeting)
+    apps.select_applications(session, site, call, [b.id], actor=actor, now=later, meeting=meeting)
     assert ops.current_decisions(session, site)["sponsor"].value == "Coop Demain"
     assert ops.advance(session, site, actor, later) == "support"
 
 
-def test_the_selection_passes_extra_decision_columns_through(session, drafted, actor, now):
-    """A meeting id (added to decisions by the committees feature) reaches the decision."""
+def test_the_sponsor_decision_can_only_come_from_a_selection_made_in_a_held_committee_meeting(session, drafted, held,
+                                                                                              actor, now):
+    from setupflow.committees.operations import schedule
+
     site, call = drafted
     published(session, site, call, actor, now)
     a, _ = _applications(session, site, call, actor, now)
-    select = lambda: apps.select_applications(session, site, call, [a.id], actor=actor,  # noqa: E731
-                                              now=now + timedelta(days=80), meeting_id=None)
-    if hasattr(Decision, "meeting_id"):
-        assert select().meeting_id is None
-    else:
-        with pytest.raises(TypeError, match="meeting_id"):
-            select()
+    later = now + timedelta(days=80)
+    with pytest.raises(InputError) as exc:
+        apps.select_applications(session, site, call, [a.id], actor=actor, now=later)
+    assert (exc.value.code, exc.value.field) == ("decision.needs_meeting", "meeting")
+    partnership = held(site, "partnership", when=later)
+    with pytest.raises(InputError) as exc:
+        apps.select_applications(session, site, call, [a.id], actor=actor, now=later, meeting=partnership)
+    assert exc.value.code == "decision.wrong_committee"
+    planned = schedule(session, site, "technical", "2027-03-23T14:00", actor, now)
+    with pytest.raises(InputError) as exc:
+        apps.select_applications(session, site, call, [a.id], actor=actor, now=later, meeting=planned.id)
+    assert exc.value.code == "decision.meeting_not_held"
+    with pytest.raises(InputError) as exc:
+        ops.record_decision(session, site, key="sponsor", value=a.organisation, text=None, actor=actor, now=later,
+                            meeting=held(site, when=later))
+    assert exc.value.code == "decision.settled_by_selection" and "setupflow calls select" in str(exc.value)
+    technical = held(site, when=later)
+    decision = apps.select_applications(session, site, call, [a.id], actor=actor, now=later, meeting=technical.id)
+    assert decision.meeting_id == technical.id and decision.key == "sponsor"
 
 
 def _docx() -> bytes:
@@ -227,3 +241,42 @@ def test_the_needs_are_empty_until_the_diagnostic_has_conclusions(session, make_
     site = walk(make_site(), "diagnose")
     call = calls.create_call(session, site, "ami", actor=actor, now=now)
     assert call.needs == ""
+
+
+def test_a_published_call_can_be_extended_after_it_closed_with_a_reason_and_its_deadline_follows(
+        session, drafted, actor, now):
+    from setupflow.sites.models import HistoryEntry
+
+    site, call = drafted
+    published(session, site, call, actor, now)
+    closed = call.closes_on
+    after = now + timedelta(days=120)
+    with pytest.raises(InputError) as exc:
+        calls.extend_call(session, site, call, closed + timedelta(days=30), " ", actor=actor, now=after)
+    assert (exc.value.code, exc.value.field) == ("required", "reason")
+    with pytest.raises(InputError) as exc:
+        calls.extend_call(session, site, call, closed, "Relance", actor=actor, now=after)
+    assert exc.value.code == "call.extension_not_later"
+    calls.extend_call(session, site, call, closed + timedelta(days=30), "Aucune candidature recevable",
+                      actor=actor, now=after)
+    entry = session.scalars(select(HistoryEntry).where(HistoryEntry.action == "call_extended")).one()
+    assert entry.reason == "Aucune candidature recevable" and entry.detail["after_closing"]
+    assert entry.detail["previous"] == closed.isoformat() and entry.detail["announced_to"] == call.distribution
+    plan = ops.planned(site, ops.dated_decisions(session, site))
+    window = next(d for d in plan.deadlines if d.deadline.id == "call_answers").window
+    assert window.earliest == window.latest == closed + timedelta(days=30)
+
+
+def test_a_partial_score_sheet_is_shown_as_partial_and_does_not_count_until_complete(session, drafted, actor, now):
+    site, call = drafted
+    published(session, site, call, actor, now)
+    a, _ = _applications(session, site, call, actor, now)
+    full = {"legal_status": 4, "activity_type": 4, "social_utility": 4, "support_quality": 4}
+    apps.score(session, site, call, a, member="membre-1", scores=full, actor=actor, now=now)
+    apps.score(session, site, call, a, member="membre-2", scores={"legal_status": 0}, actor=actor, now=now)
+    row = next(r for r in ranking(call) if r["application_id"] == a.id)
+    assert (row["score"], row["members"], row["partial"]) == ("4.00", 1, ["membre-2"])
+    apps.score(session, site, call, a, member="membre-2", actor=actor, now=now,
+               scores={"activity_type": 0, "social_utility": 0, "support_quality": 0})
+    row = next(r for r in ranking(call) if r["application_id"] == a.id)
+    assert (row["score"], row["members"], row["partial"]) == ("2.00", 2, [])

@@ -76,10 +76,11 @@ def test_meetings_are_proposed_confirmed_moved_cancelled_and_minted(run, site_id
     assert code == 2 and "public holiday" in err  # 26 December in Moselle
 
 
-def test_decisions_list_and_search(run, site_id):
-    assert run("site", "decide", site_id, "structure_type", "ESAT", "--text", "Choix d'un ESAT")[0] == 0
+def test_a_decision_the_work_settles_is_not_taken_by_site_decide_which_names_the_command_to_use(run, site_id):
+    code, _, err = run("site", "decide", site_id, "structure_type", "ESAT", "--text", "Choix d'un ESAT")
+    assert code == 2 and "`setupflow diagnostic structure`" in err
     code, out, _ = run("decisions", "list", site_id, "--search", "esat", "--json")
-    assert code == 0 and [d["value"] for d in json.loads(out)] == ["ESAT"]
+    assert code == 0 and json.loads(out) == []
     code, out, _ = run("decisions", "search", "nothing-like-this", "--json")
     assert json.loads(out) == []
 

@@ -110,9 +110,9 @@ def test_interviews_keep_themes_and_counts_never_names(session, site, actor, now
                            participants=3, themes=["x"], actor=actor, now=now)
 
 
-def test_the_structure_choice_is_recorded_as_the_decision_with_its_rationale(session, site, actor, now):
+def test_the_structure_choice_is_recorded_as_the_decision_with_its_rationale(session, site, held, actor, now):
     decision = diag.choose_structure(session, site, "ESAT", "Une part importante relève d'une orientation MDPH.",
-                                     actor=actor, now=now)
+                                     actor=actor, now=now, meeting=held(site))
     assert ops.current_decisions(session, site)["structure_type"].value == "ESAT"
     assert "MDPH" in decision.text
     with refused("diagnostic.rationale_required", field="rationale"):

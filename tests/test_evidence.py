@@ -29,10 +29,12 @@ def test_writing_the_conclusions_meets_the_survey_conclusions_task(session, make
     assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["survey_conclusions"]
 
 
-def test_a_site_cannot_leave_diagnose_while_a_source_is_still_awaited(session, make_site, walk, meet, actor, now):
+def test_a_site_cannot_leave_diagnose_while_a_source_is_still_awaited(session, make_site, walk, meet, held, actor,
+                                                                      now):
     site = walk(make_site(), "diagnose")
     meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
-    diag.choose_structure(session, site, "SIAE-ACI", "Les besoins relevés sont ceux d'un ACI.", actor=actor, now=now)
+    diag.choose_structure(session, site, "SIAE-ACI", "Les besoins relevés sont ceux d'un ACI.", actor=actor, now=now,
+                          meeting=held(site))
     diag.set_source(session, site, "health_unit", status="requested", actor=actor, now=now)
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
@@ -54,3 +56,15 @@ def test_an_unknown_evidence_name_is_refused_when_the_definition_loads():
 def test_a_workstream_evidence_must_name_a_workstream_of_the_definition():
     with pytest.raises(DefinitionError, match="needs a workstream id after ':'"):
         load_text(_with_evidence("workstream_complete:marketing"), "x.yaml")
+
+
+def test_the_diagnostic_is_done_without_interviews_which_the_guide_makes_optional(session, make_site, walk, actor,
+                                                                                  now):
+    from setupflow.evidence import holds
+
+    site = walk(make_site(), "diagnose")
+    for source in diag.spec_of(site).sources:
+        diag.set_source(session, site, source.id, status="obtained", obtained_on="2027-01-02", actor=actor, now=now)
+    assert not holds(session, site, "diagnostic_sources_collected"), "an aggregate indicator is still needed"
+    diag.set_indicator(session, site, "age_bracket", {"under_25": 12, "over_55": 6}, actor=actor, now=now)
+    assert holds(session, site, "diagnostic_sources_collected")

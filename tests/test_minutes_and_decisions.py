@@ -22,15 +22,21 @@ def held_meeting(session, site, committee, manager, now, at="2027-01-05T14:00"):
     return m
 
 
-def test_a_structure_type_decision_in_minutes_meets_the_diagnose_gate_superseding_it_reopens_it(
-        session, make_site, walk, meet, manager, now):
+def test_a_structure_type_chosen_in_a_held_technical_committee_meets_the_diagnose_gate_withdrawing_it_reopens_it(
+        session, make_site, walk, meet, held, manager, now):
+    from setupflow.clock import local_date
+    from setupflow.diagnostic.operations import choose_structure
+
     site = walk(make_site(), "diagnose")
     meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
-    m = held_meeting(session, site, "technical", manager, now)
+    m = held(site)
     later = now + timedelta(days=2)
-    decision = record_meeting_decision(session, m, "structure_type", "EA", "Le comité retient une EA.", manager,
-                                       later)
-    assert decision.meeting_id == m.id and decision.decided_on == date(2027, 1, 5)
+    with pytest.raises(InputError) as exc:  # the meeting's own form is not the diagnostic's choice
+        record_meeting_decision(session, m, "structure_type", "EA", "Le comité retient une EA.", manager, later)
+    assert exc.value.code == "decision.settled_by_diagnostic"
+    decision = choose_structure(session, site, "EA", "Le comité retient une EA.", actor=manager, now=later,
+                                meeting=m)
+    assert decision.meeting_id == m.id and decision.decided_on == local_date(m.starts_dt)
     assert ops.gate_of(session, site).met
     ops.withdraw_decision(session, site, decision, "le diagnostic est repris", manager, later)
     session.commit()

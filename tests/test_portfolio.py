@@ -25,8 +25,8 @@ def many_sites(web_session, catalog, manager, now):
             first = workflow.stages[0]
             ops.set_task(web_session, site, first.tasks[0].id, True, manager, now)
             if i % 3 == 0:
-                ops.record_decision(web_session, site, key=workflow.decisions[0].id,
-                                    value=workflow.decisions[0].choices[0].id, text=None, actor=manager, now=now)
+                ops.record_decision(web_session, site, key=None, value=None, text="Décision du comité (fictive)",
+                                    actor=manager, now=now)
         web_session.commit()
     return make
 

@@ -69,15 +69,25 @@ def test_a_call_from_draft_to_ranking(run, tmp_path):
     assert code == 2 and "is not of an accepted type" in err
     assert run("calls", "score", site, application, "--member", "m1", "--score", "social_utility=5")[0] == 0
     code, out, _ = run("calls", "ranking", site, "--json")
-    assert json.loads(out)[0]["averages"] == {"social_utility": "5.00"}
+    assert json.loads(out)[0]["averages"] == {} and json.loads(out)[0]["partial"] == ["m1"]  # not counted yet
+    code, out, _ = run("calls", "ranking", site)
+    assert "partial sheets not counted: m1" in out
+    assert run("calls", "score", site, application, "--member", "m1", "--score", "legal_status=4", "--score",
+               "activity_type=3", "--score", "support_quality=2")[0] == 0
+    code, out, _ = run("calls", "ranking", site, "--json")
+    assert json.loads(out)[0]["averages"]["social_utility"] == "5.00" and json.loads(out)[0]["partial"] == []
 
 
-def test_signing_the_dui_out_of_order_from_the_command_line_is_refused(run):
+def test_a_dui_signature_out_of_the_usual_order_is_recorded_and_the_command_line_says_what_is_outside_its_window(
+        run):
     site = site_in(run, "support")
-    code, _, err = run("dui", "sign", site, "disp_director", "--on", "2026-11-01", "--by", "X")
-    assert code == 2 and "waiting first for ep_director" in err
+    code, out, err = run("dui", "sign", site, "disp_director", "--on", "2026-11-01", "--by", "X")
+    assert code == 0, err
     code, out, _ = run("dui", "show", site, "--json")
-    assert json.loads(out)["next"] == "ep_director"
+    status = json.loads(out)
+    assert status["next"] == status["waiting"][0] and "disp_director" not in status["waiting"]
+    code, out, _ = run("dui", "show", site)
+    assert "disp_director]: signed 2026-11-01 by X  ** outside the planned window **" in out
 
 
 def test_budget_lines_and_their_history(run):

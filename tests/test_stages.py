@@ -5,8 +5,16 @@ from sqlalchemy import func, select
 
 from setupflow.errors import GateNotMet, NotAllowed
 from setupflow.sites import operations as ops
+from setupflow.diagnostic.operations import choose_structure
 from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
 from tests.refused import refused
+
+
+def next_version(text):
+    """A definition's text with its version number one higher."""
+    import re
+
+    return re.sub(r"^version: (\d+)$", lambda m: f"version: {int(m.group(1)) + 1}", text, count=1, flags=re.M)
 
 
 def counts(session):
@@ -27,14 +35,15 @@ def test_a_site_cannot_leave_plan_before_the_directorates_agree(session, make_si
     assert [c.key for c in exc.value.conditions] == ["directorates_buy_in", "target_establishment", "share_roles"]
 
 
-def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, meet, actor, now):
+def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, meet, held,
+                                                                       actor, now):
     site = walk(make_site(), "diagnose")
     meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
     session.commit()
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [(c.kind, c.key) for c in exc.value.conditions] == [("decision", "structure_type")]
-    ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=actor, now=now)
+    choose_structure(session, site, "EA", "Needs found by the survey.", actor=actor, now=now, meeting=held(site))
     assert ops.advance(session, site, actor, now) == "call"
 
 
@@ -53,13 +62,16 @@ def test_a_site_cannot_leave_call_without_a_selected_sponsor(session, make_site,
 
 
 def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, meet, actor, now):
+    from setupflow.demo_work import decide
+    from setupflow.support.operations import confirm_opening
+
     site = walk(make_site(), "support")
     meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
-    ops.record_decision(session, site, key="opening_confirmed", value="2029-01-01", text=None, actor=actor, now=now)
+    confirm_opening(session, site, now.date().isoformat(), actor=actor, now=now)
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["dui_signed"]
-    ops.record_decision(session, site, key="dui_signed", value="2028-11-20", text=None, actor=actor, now=now)
+    decide(session, site, "dui_signed", "", actor, now)
     assert ops.advance(session, site, actor, now) == "opened"
 
 

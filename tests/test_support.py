@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from setupflow.errors import GateNotMet
+from setupflow.errors import GateNotMet, InputError
 from setupflow.sites import operations as ops
 from setupflow.support import operations as support
 from setupflow.support import queries
@@ -37,15 +37,42 @@ def test_a_workstream_is_complete_when_every_item_of_its_checklist_is_done(sessi
     assert economic["complete"] and economic["items"][2]["label"].startswith("Funding requests")
 
 
-def test_signing_the_dui_out_of_order_is_refused(session, site, actor, now):
+def test_the_dui_order_is_a_default_a_signature_out_of_it_is_recorded_and_said(session, site, actor, now):
+    from sqlalchemy import select
+
+    from setupflow.sites.models import HistoryEntry
+
     support.sign_dui(session, site, "sponsor", signed_on="2026-12-01", signed_by="Présidente (fictive)", actor=actor,
                      now=now)
-    with refused("dui.out_of_order", field="signatory", waiting=["ep_director"]):
-        support.sign_dui(session, site, "spip_director", signed_on="2026-12-02", signed_by="X", actor=actor, now=now)
-    with refused("dui.before_previous", field="signed_on"):
-        support.sign_dui(session, site, "ep_director", signed_on="2026-11-20", signed_by="X", actor=actor, now=now)
+    support.sign_dui(session, site, "spip_director", signed_on="2026-12-02", signed_by="X", actor=actor, now=now)
+    last = session.scalars(select(HistoryEntry).order_by(HistoryEntry.id.desc())).first()
+    assert last.detail["before"] == ["ep_director"]
+    with refused("dui.already_signed", field="signatory"):
+        support.sign_dui(session, site, "spip_director", signed_on="2026-12-03", signed_by="X", actor=actor, now=now)
     status = queries.dui_status(session, site, now.date())
-    assert status["next"] == "ep_director" and not status["complete"]
+    assert status["next"] == "ep_director" and status["waiting"] == ["ep_director", "disp_director"]
+    assert not status["complete"]
+
+
+def test_once_the_opening_is_confirmed_the_dui_window_follows_it_and_a_signature_outside_is_flagged(
+        session, site, actor, now):
+    from sqlalchemy import select
+
+    from setupflow.sites.models import HistoryEntry
+
+    assert queries.dui_status(session, site, now.date())["window"] == {"earliest": "2027-01-01",
+                                                                        "latest": "2027-02-01"}
+    support.confirm_opening(session, site, "2027-06-01", actor=actor, now=now)
+    assert queries.dui_status(session, site, now.date())["window"] == {"earliest": "2027-04-01",
+                                                                        "latest": "2027-05-01"}
+    support.sign_dui(session, site, "sponsor", signed_on="2027-01-02", signed_by="X", actor=actor, now=now)
+    last = session.scalars(select(HistoryEntry).order_by(HistoryEntry.id.desc())).first()
+    assert last.detail["outside_window"] == {"earliest": "2027-04-01", "latest": "2027-05-01"}
+    assert queries.dui_status(session, site, now.date())["outside_window"] == ["sponsor"]
+    immersion = support.set_immersion(session, site, starts_on="2027-06-01", ends_on="2027-06-14", actor=actor,
+                                      now=now)
+    assert immersion.ends_on.isoformat() == "2027-06-14"
+    assert queries.immersion(session, site)["after_opening"] == "2027-06-01"
 
 
 def test_the_last_dui_signature_meets_the_support_gates_dui_condition(session, site, actor, now):
@@ -73,7 +100,7 @@ def test_a_future_signature_date_is_refused(session, site, actor, now):
                          actor=actor, now=now)
 
 
-def test_confirming_the_opening_lets_the_site_reach_its_final_state(session, site, meet, actor, now):
+def test_a_site_cannot_be_recorded_as_opened_before_its_confirmed_opening_date(session, site, meet, actor, now):
     meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
     sign_all_but_last(session, site, actor, now)
     support.sign_dui(session, site, "disp_director", signed_on="2026-12-20", signed_by="D", actor=actor, now=now)
@@ -81,7 +108,32 @@ def test_confirming_the_opening_lets_the_site_reach_its_final_state(session, sit
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["opening_confirmed"]
     support.confirm_opening(session, site, "2027-03-01", actor=actor, now=now)
-    assert ops.advance(session, site, actor, now) == "opened"
+    with pytest.raises(InputError) as exc:
+        ops.advance(session, site, actor, now)
+    assert (exc.value.code, exc.value.params["day"].isoformat()) == ("stage.final_before_date", "2027-03-01")
+    assert str(exc.value) == ("stage: The site reaches 'Workshop opened' on its confirmed date, 2027-03-01, not "
+                              "before: the worker moves it that day.")
+    assert site.stage == "support"
+    on_the_day = now.replace(month=3, day=1)
+    assert ops.advance(session, site, actor, on_the_day) == "opened"
+
+
+def test_the_worker_opens_a_site_on_its_confirmed_date_as_setupflow(session, site, meet, actor, now):
+    from sqlalchemy import select
+
+    from setupflow.sites.models import HistoryEntry
+
+    meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
+    sign_all_but_last(session, site, actor, now)
+    support.sign_dui(session, site, "disp_director", signed_on="2026-12-20", signed_by="D", actor=actor, now=now)
+    support.confirm_opening(session, site, "2027-03-01", actor=actor, now=now)
+    assert not ops.reach_final_state_when_due(session, site, now.replace(month=2, day=28))
+    assert site.stage == "support"
+    assert ops.reach_final_state_when_due(session, site, now.replace(month=3, day=1, hour=5))
+    last = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                           .order_by(HistoryEntry.id.desc())).first()
+    assert (site.stage, last.action, last.actor, last.detail["target"]) == ("opened", "advanced", "setupflow", "opened")
+    assert not ops.reach_final_state_when_due(session, site, now.replace(month=3, day=2))
 
 
 def test_the_immersion_period_has_ordered_dates(session, site, actor, now):

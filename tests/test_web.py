@@ -1,5 +1,6 @@
 """The web app as a person meets it: French by default, logins that resist guessing,
 forms that need their CSRF token, and the site page driving the method."""
+from html import unescape
 import re
 from datetime import timedelta
 
@@ -122,13 +123,26 @@ def test_a_lead_moves_the_site_through_diagnose_on_the_page(site_in, logged_in, 
     for key in ("diagnostic_done", "survey_conclusions"):  # the diagnostic's pages come with the stage work
         produce_or_tick(web_session, web_session.get(Site, site.id), key, manager, now)
     web_session.commit()
-    assert lead.post(f"{url}/decisions", data={"key": "structure_type", "value": "ESAT"}).status_code == 303
-    lead.post(f"{url}/decisions", data={"key": "structure_type", "value": "EA"})
+    from setupflow.demo_work import held_meeting
+
+    meeting = held_meeting(web_session, web_session.get(Site, site.id), "technical", manager, now)
+    web_session.commit()
+    assert f'<option value="{meeting.id}"' in lead.get(f"{url}/diagnostic").get_data(as_text=True)
+    form = {"structure": "ESAT", "rationale": "Orientations MDPH nombreuses", "meeting": str(meeting.id)}
+    assert lead.post(f"{url}/diagnostic/structure", data=form).status_code == 303
+    lead.post(f"{url}/diagnostic/structure", data={**form, "structure": "EA"})
     web_session.expire_all()
-    current = web_session.scalars(select(Decision).where(Decision.superseded_by_id.is_(None))).all()
+    current = web_session.scalars(select(Decision).where(Decision.superseded_by_id.is_(None),
+                                                         Decision.key.is_not(None))).all()
     assert [d.value for d in current] == ["ESAT"], "superseding without a reason is refused"
-    lead.post(f"{url}/decisions", data={"key": "structure_type", "value": "EA", "supersede_reason": "diagnostic revu"})
-    assert lead.post(f"{url}/advance").status_code == 303
+    lead.post(f"{url}/diagnostic/structure", data={**form, "structure": "EA", "supersede_reason": "diagnostic revu"})
+    second_step = lead.post(f"{url}/advance")  # the same day the stage began: before its three-month minimum
+    assert second_step.status_code == 409
+    page = unescape(second_step.get_data(as_text=True))
+    assert "atteint sa durée minimale le" in page and 'name="confirm" value="1"' in page
+    web_session.expire_all()
+    assert web_session.get(Site, site.id).stage == "diagnose", "nothing moves before the confirmation"
+    assert lead.post(f"{url}/advance", data={"confirm": "1"}).status_code == 303
     web_session.expire_all()
     assert web_session.get(Site, site.id).stage == "call"
     page = lead.get(url).get_data(as_text=True)
@@ -213,15 +227,15 @@ def test_disabling_an_account_ends_its_live_session(app, person, web_session):
     assert browser.get("/portfolio").status_code == 302
 
 
-def test_a_refused_decision_is_explained_in_french_and_nothing_is_saved(site_in, logged_in, web_session, web_walk):
+def test_a_decision_the_work_settles_is_refused_on_the_site_page_in_french_and_nothing_is_saved(
+        site_in, logged_in, web_session, web_walk):
     site = web_walk(site_in(), "diagnose")
     lead = logged_in("lead@example.test", "lead", sites=(site,))
-    lead.post(f"/sites/{site.id}/decisions", data={"key": "structure_type", "value": "EA"})
     page = lead.post(f"/sites/{site.id}/decisions", data={"key": "structure_type", "value": "ESAT"},
                      follow_redirects=True).get_data(as_text=True)
-    assert "Cette décision est déjà prise (EA, décision n° " in page and ")\u00a0: indiquez un motif" in page
+    assert "est le choix du diagnostic" in unescape(page) and "setupflow diagnostic structure" in page
     web_session.expire_all()
-    assert [d.value for d in web_session.scalars(select(Decision))] == ["EA"]
+    assert [d.value for d in web_session.scalars(select(Decision).where(Decision.key.is_not(None)))] == []
 
 
 def test_a_server_error_page_also_carries_the_security_headers_and_rolls_back(app, person, web_session):

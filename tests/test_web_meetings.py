@@ -12,6 +12,7 @@ from setupflow.committees.minutes import current_minutes, save_minutes
 from setupflow.committees.models import ActionItem, Meeting
 from setupflow.committees.proposals import propose
 from setupflow.sites import operations as ops
+from setupflow.sites.models import Decision
 from setupflow.team import operations as team
 
 from web_fixtures import *  # noqa: F401,F403
@@ -94,7 +95,7 @@ def test_a_lead_schedules_a_meeting_by_hand_and_a_weekend_is_refused(team_site, 
     assert web_session.scalar(select(Meeting).where(Meeting.place == "Salle polyvalente")).status == "scheduled"
 
 
-def test_a_held_meeting_gets_minutes_a_structure_decision_and_an_action(app, team_site, logged_in, web_session,
+def test_a_held_meeting_gets_minutes_a_decision_of_its_stage_and_an_action(app, team_site, logged_in, web_session,
                                                                          manager):
     client = logged_in("lead@example.test", "lead", sites=(team_site,))
     meeting = first_proposal(web_session, team_site)
@@ -113,11 +114,17 @@ def test_a_held_meeting_gets_minutes_a_structure_decision_and_an_action(app, tea
     assert current_minutes(web_session, meeting) is None  # a preview saves nothing
     assert client.post(f"{base}/minutes", data={"body": "Premier jet", "based_on": "0"}).status_code == 303
 
-    decided = client.post(f"{base}/decisions", data={"key": "structure_type", "value": "EA", "text": ""})
+    page = text_of(client.get(base))
+    assert 'id="decision-structure_type"' not in page, "the structure type is not offered before the diagnostic"
+    refused = client.post(f"{base}/decisions", data={"key": "structure_type", "value": "EA", "text": ""},
+                          follow_redirects=True)
+    assert "diagnostic" in text_of(refused)
+    decided = client.post(f"{base}/decisions", data={"key": "", "text": "Le comité lance le diagnostic"})
     assert decided.status_code == 303
     web_session.expire_all()
-    current = ops.current_decisions(web_session, team_site)["structure_type"]
-    assert current.value == "EA" and current.meeting_id == meeting.id
+    assert "structure_type" not in ops.current_decisions(web_session, team_site)
+    [taken] = web_session.scalars(select(Decision).where(Decision.meeting_id == meeting.id))
+    assert taken.text == "Le comité lance le diagnostic"
 
     client.post(f"{base}/actions", data={"text": "Demander les chiffres au greffe", "due_on": "2027-02-01",
                                          "owner": people["Bastien Fictif"]})

@@ -12,6 +12,8 @@ from setupflow.committees.minutes import record_meeting_decision
 from setupflow.committees.models import ActionItem, Meeting
 from setupflow.documents.note import note_sections, save_note_section
 from setupflow.sites import operations as ops
+from setupflow.sites.decisions import search_decisions
+from setupflow.sites.models import Decision
 from setupflow.team import operations as team
 from setupflow.team.models import Person
 
@@ -35,7 +37,7 @@ def busy_site(site_in, web_session, manager, now):
     meeting = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
     later = now + timedelta(hours=3)
     attendance.mark_held(web_session, meeting, {alice.id: "present", bob.id: "present"}, manager, later)
-    record_meeting_decision(web_session, meeting, "structure_type", "SIAE-ACI", "Un ACI d'abord", manager, later)
+    record_meeting_decision(web_session, meeting, None, None, "Un ACI d'abord", manager, later)
     actions.add_action(web_session, meeting, "Relancer le greffe", alice, manager, now, due_on="2027-01-03")
     actions.add_action(web_session, meeting, "Préparer la visite", bob, manager, now, due_on="2027-02-01")
     web_session.commit()
@@ -47,15 +49,15 @@ def test_the_decision_log_searches_and_a_decision_is_replaced_with_a_reason(busy
     page = text_of(client.get(f"/sites/{busy_site.id}/decisions?q=aci"))
     assert "Un ACI d'abord" in page and "Prise en réunion" in page
     assert "Aucune décision trouvée" in text_of(client.get(f"/sites/{busy_site.id}/decisions?q=introuvable"))
-    old = ops.current_decisions(web_session, busy_site)["structure_type"]
-    refused = client.post(f"/sites/{busy_site.id}/decisions/{old.id}/supersede", data={"value": "EA", "reason": ""})
+    [old] = search_decisions(web_session, [busy_site.id], "ACI d'abord")
+    refused = client.post(f"/sites/{busy_site.id}/decisions/{old.id}/supersede", data={"reason": ""})
     assert refused.status_code == 303
     web_session.expire_all()
-    assert ops.current_decisions(web_session, busy_site)["structure_type"].id == old.id
+    assert web_session.get(Decision, old.id).is_current
     client.post(f"/sites/{busy_site.id}/decisions/{old.id}/supersede",
-                data={"value": "EA", "reason": "le diagnostic montre des besoins liés au handicap"})
+                data={"reason": "le diagnostic montre des besoins liés au handicap"})
     web_session.expire_all()
-    assert ops.current_decisions(web_session, busy_site)["structure_type"].value == "EA"
+    assert not web_session.get(Decision, old.id).is_current
     log = text_of(client.get(f"/sites/{busy_site.id}/decisions"))
     assert "remplacée\u00a0: le diagnostic montre des besoins liés au handicap" in log
 

@@ -57,11 +57,14 @@ def test_decisions_taken_read_in_words_and_only_the_current_gate_offers_forms(si
     assert f"{structure.label.fr}\u00a0: <strong>{label}</strong>" in taken
     assert "Claude Bernard (Cress, fictional)" in taken and "&lt;" not in taken and "<cress" not in taken
     offered = set(re.findall(r'name="key" value="([^"]+)"', page))
-    assert offered, "the support stage has a decision recorded on the site page"
-    assert offered == {k for k in workflow.stage(site.stage).gate.decisions
-                       if not workflow.decision(k).committee}
+    gate = workflow.stage(site.stage).gate.decisions
+    assert offered == {k for k in gate if not workflow.decision(k).committee and not workflow.decision(k).settled_by}
     for key in offered:
         assert f"Valeur\u00a0: {workflow.decision(key).label.fr}" in page
+    settled = [k for k in gate if workflow.decision(k).settled_by]
+    assert settled, "the support stage's decisions come from its work"
+    assert page.count("Cette décision est enregistrée par le travail qui l'établit") == len(settled)
+    assert f'href="/sites/{site.id}/support"' in page
 
 
 def test_a_partner_reads_a_neutral_status_where_a_lead_reads_what_to_do(site_in, logged_in, web_session, web_walk):

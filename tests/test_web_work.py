@@ -1,5 +1,6 @@
 """The pages of each stage's work, through the test client: what a lead records there is
 what the engine keeps, refusals say what and where and keep what was typed."""
+import html
 import io
 import re
 import subprocess
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from setupflow.calls.models import Call
 from setupflow.reminders.models import FeedToken
 from setupflow.sites import operations as ops
+from setupflow.sites.models import HistoryEntry, Site
 
 from web_fixtures import *  # noqa: F401,F403
 
@@ -64,12 +66,20 @@ def test_a_detainees_name_in_an_interview_theme_is_refused_and_the_typing_kept(l
     assert web_session.scalar(select(Interview.id)) is None
 
 
-def test_the_structure_type_is_recorded_with_its_rationale(lead_on, web_session, web_walk):
+def test_the_structure_type_is_chosen_in_a_held_technical_committee_with_its_rationale(lead_on, web_session, web_walk,
+                                                                                      manager, now):
+    from setupflow.demo_work import held_meeting
+
     site, client = lead_on("diagnose", web_walk)
-    client.post(f"/sites/{site.id}/diagnostic/structure", data={"structure": "ESAT", "rationale": "Besoins de santé"})
+    form = {"structure": "ESAT", "rationale": "Besoins de santé"}
+    page = client.post(f"/sites/{site.id}/diagnostic/structure", data=form).get_data(as_text=True)
+    assert "Aucune réunion de ce comité" in page and "indiquez laquelle" in page
+    meeting = held_meeting(web_session, site, "technical", manager, now)
+    web_session.commit()
+    client.post(f"/sites/{site.id}/diagnostic/structure", data={**form, "meeting": str(meeting.id)})
     web_session.expire_all()
     decision = ops.current_decisions(web_session, site)["structure_type"]
-    assert (decision.value, decision.text) == ("ESAT", "Besoins de santé")
+    assert (decision.value, decision.text, decision.meeting_id) == ("ESAT", "Besoins de santé", meeting.id)
 
 
 def test_a_partner_reads_the_diagnostic_but_cannot_post(site_in, logged_in):
@@ -112,7 +122,7 @@ def test_a_call_is_drafted_published_with_a_short_window_warning_and_rendered(le
     assert "Remobilisation par le travail" in words and "Statut juridique" in words and "7" in words
 
 
-def test_applications_files_scores_and_selection(lead_on, web_session, web_walk, app):
+def test_applications_files_scores_and_selection(lead_on, web_session, web_walk, app, manager, now):
     site, client = lead_on("call", web_walk)
     call = _call(client, site, web_session)
     client.post(f"/sites/{site.id}/calls/{call.id}/text", data={"version": call.version_id, "title": call.title,
@@ -147,30 +157,45 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
     page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
     assert "4.00 / 5" in page
     assert re.search(r'<th scope="row">Membre A</th>(<td>4</td>){%d}</tr>' % len(call.criteria), page)
+    from setupflow.demo_work import held_meeting
+
     client.post(f"/sites/{site.id}/calls/{call.id}/selection", data={"application": str(application.id)})
     web_session.expire_all()
-    assert ops.current_decisions(web_session, site)["sponsor"].value == "Menuiserie fictive"
+    assert "sponsor" not in ops.current_decisions(web_session, site), "a selection is made in a held meeting"
+    meeting = held_meeting(web_session, web_session.get(Site, site.id), "technical", manager, now)
+    web_session.commit()
+    client.post(f"/sites/{site.id}/calls/{call.id}/selection", data={"application": str(application.id),
+                                                                     "meeting": str(meeting.id)})
+    web_session.expire_all()
+    sponsor = ops.current_decisions(web_session, site)["sponsor"]
+    assert (sponsor.value, sponsor.meeting_id) == ("Menuiserie fictive", meeting.id)
 
 
-def test_support_signatures_go_in_order_and_the_opening_is_confirmed(lead_on, web_session, web_walk):
+def test_the_dui_signatures_may_change_the_usual_order_and_one_outside_its_window_is_flagged(lead_on, web_session,
+                                                                                             web_walk):
     site, client = lead_on("support", web_walk)
     dui = ops.workflow_of(site).work.support.dui
     second = dui.signatories[1].id
-    refused = client.post(f"/sites/{site.id}/support/dui", data={"signatory": second, "signed_on": "2027-01-02",
-                                                                "signed_by": "Direction"})
-    assert refused.status_code == 400 and "Le DUI se signe dans l&#39;ordre" in refused.get_data(as_text=True)
-    for s in dui.signatories:
-        assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
-                                                                  "signed_by": "Signataire"}).status_code == 303
-    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
-    stream = ops.workflow_of(site).work.support.workstreams[0]
-    client.post(f"/sites/{site.id}/support/items", data={"workstream": stream.id, "item": stream.checklist[0].id,
-                                                         "done": "1"})
-    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
     page = client.get(f"/sites/{site.id}/support").get_data(as_text=True)
+    assert f'<option value="{second}"' in page, "any waiting signatory can sign next"
+    assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": second, "signed_on": "2027-01-02",
+                                                              "signed_by": "Direction"}).status_code == 303
+    for s in dui.signatories:
+        if s.id != second:
+            assert client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-03",
+                                                                      "signed_by": "Signataire"}).status_code == 303
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
+    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
+    page = html.unescape(client.get(f"/sites/{site.id}/support").get_data(as_text=True))
+    # signed two years before the window the confirmed opening gives (November 2028)
+    assert page.count("en dehors de la fenêtre prévue") == len(dui.signatories)
     assert "Signataire" in page and "2028-11-01" in page
     web_session.expire_all()
-    assert ops.current_decisions(web_session, site)[dui.signed_decision].value == "2027-01-02"
+    assert ops.current_decisions(web_session, site)[dui.signed_decision].value == "2027-01-03"
+    entries = web_session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id,
+                                                            HistoryEntry.action == "dui_signature")).all()
+    assert [e.detail["signatory"] for e in entries if "before" in e.detail] == [second]
+    assert all(e.detail.get("outside_window") for e in entries)
 
 
 def test_a_stale_budget_edit_is_refused_and_the_entry_kept(lead_on, web_session):
@@ -254,11 +279,11 @@ def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_
         for item in stream.checklist:
             client.post(f"/sites/{site.id}/support/items", data={"workstream": stream.id, "item": item.id,
                                                                  "done": "1"})
-    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2028-11-01", "ends_on": "2028-11-15"})
+    client.post(f"/sites/{site.id}/support/immersion", data={"starts_on": "2026-12-01", "ends_on": "2026-12-15"})
     for s in support.dui.signatories:
         client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
                                                           "signed_by": "Signataire"})
-    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": "2029-01-01"})
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat()})  # opens today
     web_session.expire_all()
     done = ops.done_tasks(web_session, site)
     gate = workflow.stage("support").gate
@@ -269,6 +294,24 @@ def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_
             ops.set_task(web_session, site, key, True, manager, now)
     web_session.commit()
     assert "le site peut passer" in client.get(f"/sites/{site.id}/support").get_data(as_text=True)
-    assert client.post(f"/sites/{site.id}/advance").status_code in (302, 303)
+    assert client.post(f"/sites/{site.id}/advance", data={"confirm": "1"}).status_code in (302, 303)
     web_session.expire_all()
     assert web_session.get(type(site), site.id).stage == workflow.final.id
+
+
+def test_the_call_page_extends_a_published_call_like_the_command_line(lead_on, web_session, web_walk):
+    site, client = lead_on("call", web_walk)
+    call = _call(client, site, web_session)
+    client.post(f"/sites/{site.id}/calls/{call.id}/text", data={"version": call.version_id, "title": call.title,
+                                                               "needs": "Besoins", "body": "Texte"})
+    client.post(f"/sites/{site.id}/calls/{call.id}/publish", data={"published_on": "2026-10-01",
+                                                                  "closes_on": "2027-01-01"})
+    page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert "Prolonger l'appel" in html.unescape(page)
+    refused = client.post(f"/sites/{site.id}/calls/{call.id}/extend", data={"closes_on": "2026-12-01",
+                                                                           "reason": "Relance"})
+    assert refused.status_code == 400 and "ne prolonge pas l'appel" in html.unescape(refused.get_data(as_text=True))
+    assert client.post(f"/sites/{site.id}/calls/{call.id}/extend",
+                       data={"closes_on": "2027-02-15", "reason": "Aucune candidature recevable"}).status_code == 303
+    web_session.expire_all()
+    assert web_session.get(Call, call.id).closes_on.isoformat() == "2027-02-15"

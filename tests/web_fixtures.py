@@ -121,19 +121,12 @@ def produce_or_tick(session, site, key, actor, now):
 @pytest.fixture
 def web_walk(web_session, manager, now):
     """Meet every gate and advance (in the web test database) until ``stage`` is reached."""
-    from setupflow.sites import operations as ops
+    from setupflow.demo_work import walk
 
     def walk_to(site, stage, values=None):
         values = {"structure_type": "EA", "sponsor": "Association fictive", "dui_signed": "2028-11-15",
-                  "opening_confirmed": "2029-01-01", **(values or {})}
-        workflow = ops.workflow_of(site)
-        while site.stage != stage:
-            st = workflow.stage(site.stage)
-            for key in st.gate.tasks:
-                produce_or_tick(web_session, site, key, manager, now)
-            for key in st.gate.decisions:
-                ops.record_decision(web_session, site, key=key, value=values[key], text=None, actor=manager, now=now)
-            ops.advance(web_session, site, manager, now)
+                  "opening_confirmed": now.date().isoformat(), **(values or {})}
+        walk(web_session, site, stage, manager, now, values)
         web_session.commit()
         return site
     return walk_to

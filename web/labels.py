@@ -9,6 +9,7 @@ from setupflow.sites.runtime import workflow_of
 HEALTH_LABELS = {"on_track": _l("On track"), "at_risk": _l("At risk"), "late": _l("Late"), "opened": _l("Opened")}
 HEALTH_REASONS = {
     "past_max": _l("The current stage has lasted longer than its maximum duration."),
+    "past_usual": _l("The current stage has lasted longer than its usual duration, not yet its maximum."),
     "target_missed": _l("Even at the fastest pace, the forecast opening falls after the target."),
     "target_at_risk": _l("The target holds only if the remaining stages go faster than their maximum."),
     "past_min": _l("The stage has passed its minimum duration and its gate is not met yet."),

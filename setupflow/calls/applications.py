@@ -88,9 +88,10 @@ def score(session: Session, site: Site, call: Call, application: Application, *,
 
 def select_applications(session: Session, site: Site, call: Call, application_ids, *, actor: Actor,
                         now: datetime, text: str | None = None, supersede_reason: str | None = None,
-                        **columns):
+                        meeting=None, **columns):
     """The committee's selection, recorded as the call's selection decision (``sponsor``,
-    ``cohort``...) whose value is the selected organisations' names."""
+    ``cohort``...) whose value is the selected organisations' names, taken in ``meeting``
+    (an id or a Meeting) when the definition says which committee selects."""
     spec = spec_of(site, call.call_key)
     if call.closes_on is None or local_date(now) < call.closes_on:
         if call.closes_on is None:
@@ -104,7 +105,8 @@ def select_applications(session: Session, site: Site, call: Call, application_id
     value = "; ".join(a.organisation for a in chosen)
     decision = record_decision(session, site, key=spec.selection_decision, value=value,
                                text=(text or "").strip() or None, actor=actor, now=now,
-                               supersede_reason=supersede_reason, **columns)
+                               supersede_reason=supersede_reason, through="call_selection", meeting=meeting,
+                               **columns)
     for a in call.applications:
         a.is_selected = a in chosen
     record(session, site, actor, now, "call_selection", call_id=call.id, applications=[a.id for a in chosen])

@@ -118,7 +118,11 @@ def set_weights(session: Session, site: Site, call: Call, weights: dict, *, acto
     differ from the call's are changed (one history entry each)."""
     current = {c["id"]: c["weight"] for c in call.criteria}
     for criterion, raw in weights.items():
-        weight = inputs.whole(raw, f"weight '{criterion}'")
+        try:
+            weight = inputs.whole(raw, "weight")
+        except InputError:  # the criterion it was typed for says where
+            raise InputError(code="call.weight_invalid", field="weight", criterion=criterion,
+                             value=str(raw if raw is not None else "").strip()) from None
         if weight != current.get(criterion):
             set_weight(session, site, call, criterion, weight, actor=actor, now=now)
     return call
@@ -164,10 +168,33 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
     call.changed_dt, call.changed_by = now, actor.name
     if spec.publication_decision:
         record_decision(session, site, key=spec.publication_decision, value=published.isoformat(), text=None,
-                        actor=actor, now=now, decided_on=published, **columns)
+                        actor=actor, now=now, decided_on=published, through="call_publication", **columns)
     record(session, site, actor, now, "call_published", call_id=call.id, closes_on=closes.isoformat())
     session.flush()
     return answer_window_warnings(spec, published, closes)
+
+
+def extend_call(session: Session, site: Site, call: Call, closes_on, reason: str, *, actor: Actor,
+                now: datetime) -> Call:
+    """Move a published call's closing date later, before or after it closed (the guide lets a
+    call that drew no suitable candidate run longer), with a reason. Its answers deadline and
+    reminders follow the new date; the history keeps the old date, the reason and the
+    distribution list the extension is announced to."""
+    if call.published_on is None:
+        raise InputError(code="call.not_published", field="closes_on", call=call.id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InputError(code="required", field="reason")
+    closes = inputs.day(closes_on, "closes_on")
+    if closes <= call.closes_on:
+        raise InputError(code="call.extension_not_later", field="closes_on", value=closes, closes=call.closes_on)
+    previous, call.closes_on = call.closes_on, closes
+    call.changed_dt, call.changed_by = now, actor.name
+    record(session, site, actor, now, "call_extended", reason=reason, call_id=call.id,
+           previous=previous.isoformat(), closes_on=closes.isoformat(), announced_to=list(call.distribution),
+           after_closing=local_date(now) > previous)
+    session.flush()
+    return call
 
 
 def answer_window_warnings(spec, published: date, closes: date) -> list[Advice]:

@@ -17,21 +17,29 @@ def ranking(call: Call) -> list[dict]:
 
     For each criterion, the members' scores are averaged; the weighted score is
     sum(weight x average) / sum(weights), on the call's 0..max scale. A criterion no
-    member scored counts as 0 and is listed in ``missing``.
+    member scored counts as 0 and is listed in ``missing``. A member's sheet that does
+    not score every weighted criterion is partial: it is listed in ``partial`` and does
+    not count until it is complete (a half-filled sheet would pull the average down).
     """
     weights = {c["id"]: Decimal(c["weight"]) for c in call.criteria}
+    weighted_ids = {k for k, w in weights.items() if w}
     total_weight = sum(weights.values()) or Decimal(1)
     rows = []
     for application in call.applications:
+        sheets: dict[str, set[str]] = {}
+        for s in application.scores:
+            sheets.setdefault(s.member, set()).add(s.criterion)
+        partial = sorted(m for m, scored in sheets.items() if not weighted_ids <= scored)
         by_criterion: dict[str, list[int]] = {}
         for s in application.scores:
-            by_criterion.setdefault(s.criterion, []).append(s.score)
+            if s.member not in partial:
+                by_criterion.setdefault(s.criterion, []).append(s.score)
         averages = {k: Decimal(sum(v)) / len(v) for k, v in by_criterion.items() if k in weights}
         weighted = sum((weights[k] * averages.get(k, Decimal(0)) for k in weights), Decimal(0)) / total_weight
         rows.append({"application_id": application.id, "organisation": application.organisation,
                      "structure_type": application.structure_type, "is_selected": application.is_selected,
                      "score": str(weighted.quantize(Decimal("0.01"), ROUND_HALF_UP)),
-                     "members": len({s.member for s in application.scores}),
+                     "members": len(sheets) - len(partial), "partial": partial,
                      "averages": {k: str(v.quantize(Decimal("0.01"), ROUND_HALF_UP)) for k, v in averages.items()},
                      "missing": [k for k in weights if k not in averages]})
     rows.sort(key=lambda r: (-Decimal(r["score"]), r["organisation"].casefold()))

@@ -89,7 +89,8 @@ def ranking(site_id, call_key, as_json):
         return
     for r in rows:
         flag = " (selected)" if r["is_selected"] else ""
-        click.echo(f"{r['rank']:>3}. {r['score']:>5}  {r['organisation']} [{r['members']} members]{flag}")
+        partial = f", partial sheets not counted: {', '.join(r['partial'])}" if r["partial"] else ""
+        click.echo(f"{r['rank']:>3}. {r['score']:>5}  {r['organisation']} [{r['members']} members{partial}]{flag}")
 
 
 @calls.command("select")
@@ -97,15 +98,18 @@ def ranking(site_id, call_key, as_json):
 @click.argument("application_ids", nargs=-1, required=True)
 @click.option("--text", help="The decision as written in the record.")
 @click.option("--supersede", "reason", help="Reason, when this replaces a selection already made.")
+@click.option("--meeting", "meeting_id", metavar="ID",
+              help="The held committee meeting that selected (required when the definition names the committee).")
 @KIND_OPTION
 @AS_OPTION
-def select_(site_id, application_ids, text, reason, call_key, actor):
+def select_(site_id, application_ids, text, reason, meeting_id, call_key, actor):
     """Record the committee's selection (the sponsor, or the cohort)."""
     from ..calls.applications import select_applications
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
         decision = select_applications(session, site, call, list(application_ids), text=text,
-                                       supersede_reason=reason, actor=actor_from(actor), now=now_utc())
+                                       supersede_reason=reason, actor=actor_from(actor), now=now_utc(),
+                                       meeting=meeting_id)
         key, value = decision.key, decision.value
     click.echo(f"decision {key} = {value}")

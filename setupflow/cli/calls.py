@@ -129,6 +129,23 @@ def publish(site_id, published_on, closes_on, call_key, actor):
 
 @calls.command()
 @click.argument("site_id")
+@click.option("--closes", "closes_on", required=True, type=DAY, help="The new closing day (YYYY-MM-DD), later than the current.")
+@click.option("--reason", required=True, help="Why the call runs longer (recorded and announced).")
+@KIND_OPTION
+@AS_OPTION
+def extend(site_id, closes_on, reason, call_key, actor):
+    """Extend a published call's closing date, before or after it closed, with a reason."""
+    from ..calls.operations import extend_call
+
+    with runtime().transaction() as session:
+        site, call = load_call(session, site_id, call_key)
+        extend_call(session, site, call, closes_on, reason, actor=actor_from(actor), now=now_utc())
+        announced = ", ".join(call.distribution) or "nobody"
+    click.echo(f"call extended, answers until {closes_on} (announced to: {announced})")
+
+
+@calls.command()
+@click.argument("site_id")
 @click.option("--kind", type=click.Choice(["visit", "bilateral"], case_sensitive=False), required=True,
               help="A workshop-zone visit or a bilateral meeting.")
 @click.option("--at", "starts", required=True, help="When (YYYY-MM-DDTHH:MM, Paris time unless an offset is given).")

@@ -148,14 +148,16 @@ def conclusions(site_id, text, path, actor):
 @click.argument("choice")
 @click.option("--rationale", required=True, help="Why this structure type answers the needs found.")
 @click.option("--supersede", "reason", help="Reason, when this replaces a choice already made.")
+@click.option("--meeting", "meeting_id", metavar="ID",
+              help="The held committee meeting that chose (required when the definition names the committee).")
 @AS_OPTION
-def structure(site_id, choice, rationale, reason, actor):
+def structure(site_id, choice, rationale, reason, meeting_id, actor):
     """Record the structure-type choice (SIAE-ACI, SIAE-EI, EA, ESAT) with its rationale."""
     from ..diagnostic.operations import choose_structure
 
     with runtime().transaction() as session:
         decision = choose_structure(session, _site(session, site_id), choice, rationale, supersede_reason=reason,
-                                    actor=actor_from(actor), now=now_utc())
+                                    actor=actor_from(actor), now=now_utc(), meeting=meeting_id)
         decision_id = decision.id
     click.echo(f"decision {decision_id}: structure type {choice}")
 

@@ -118,6 +118,8 @@ def _echo_dui(status):
         click.echo(f"DUI to sign between {window['earliest']} and {window['latest']}{late}")
     for i, step in enumerate(status["steps"], 1):
         signed = f"signed {step['signed_on']} by {step['signed_by']}" if step["signed_on"] else "waiting"
+        if step.get("outside_window"):
+            signed += "  ** outside the planned window **"
         click.echo(f"  {i}. {step['label']} [{step['signatory']}]: {signed}")
 
 

@@ -23,9 +23,10 @@ def site():
 @click.option("--region", help="Region, e.g. Bretagne.")
 @click.option("--disp", help="DISP, e.g. 'DISP Rennes'.")
 @click.option("--department", help="Department number, e.g. 35 (regional holidays).")
+@click.option("--confirm", is_flag=True, help="Keep a target opening earlier than the method allows.")
 @AS_OPTION
 @JSON_OPTION
-def create(name, workflow_id, start, opening, establishment, region, disp, department, actor, as_json):
+def create(name, workflow_id, start, opening, establishment, region, disp, department, confirm, actor, as_json):
     """Create a site in the first stage of a workflow."""
     from ..sites.operations import create_site
 
@@ -34,7 +35,7 @@ def create(name, workflow_id, start, opening, establishment, region, disp, depar
     with rt.transaction() as session:
         created = create_site(session, rt.catalog, name=name, workflow_id=workflow_id, start_on=start,
                               opening_on=opening, actor=actor_from(actor), now=now, establishment=establishment,
-                              region=region, disp=disp, department=department)
+                              region=region, disp=disp, department=department, confirmed=confirm)
         site_id, stage = created.id, created.stage
     if as_json:
         echo_json({"id": site_id, "name": name, "workflow": workflow_id, "stage": stage})
@@ -87,7 +88,8 @@ def show(site_id, lang, as_json):
     click.echo(f"stage: {data['stage_label']} [{data['stage']}] since {data['stage_entered_on']}")
     click.echo(f"target opening: {data['target_opening_on']}; forecast "
                f"{data['forecast']['opening']['earliest']} .. {data['forecast']['opening']['latest']}"
-               + ("  ** past the stage's maximum duration **" if data["forecast"]["is_past_max"] else ""))
+               + ("  ** past the stage's maximum duration **" if data["forecast"]["is_past_hard_max"] else
+                  "  ** past the stage's usual duration **" if data["forecast"]["is_past_max"] else ""))
     click.echo("planning (backwards from the target opening):")
     for sp in data["plan"]["stages"]:
         here = "  <- here" if sp["id"] == data["stage"] else ""
@@ -150,14 +152,15 @@ def _load(session, site_id):
 
 @site.command()
 @click.argument("site_id")
+@click.option("--confirm", is_flag=True, help="Move on before the stage's minimum duration (recorded as early).")
 @AS_OPTION
 @JSON_OPTION
-def advance(site_id, actor, as_json):
+def advance(site_id, confirm, actor, as_json):
     """Move a site to its next stage; refused, with what is missing, while the gate is not met."""
     from ..sites.operations import advance as advance_site
 
     with runtime().transaction() as session:
-        target = advance_site(session, _load(session, site_id), actor_from(actor), now_utc())
+        target = advance_site(session, _load(session, site_id), actor_from(actor), now_utc(), confirmed=confirm)
     if as_json:
         echo_json({"id": int(site_id), "stage": target})
     else:
@@ -212,6 +215,27 @@ def decide(site_id, key, value, text, reason, actor, as_json):
         echo_json(out)
     else:
         click.echo(f"decision {out['id']}: {key} = {out['value']}")
+
+
+@site.command()
+@click.argument("site_id")
+@JSON_OPTION
+def check(site_id, as_json):
+    """Every inconsistency of the site's record with its definition; exit 1 when there is one."""
+    from ..sites.decisions import record_problems
+
+    with runtime().transaction() as session:
+        problems = record_problems(session, _load(session, site_id))
+    if as_json:
+        echo_json(problems)
+    elif not problems:
+        click.echo(f"site {site_id}: the record follows its definition")
+    for p in ([] if as_json else problems):
+        what = f"decision {p['decision']} ({p['key']})" if p["decision"] else p["rule"]
+        flag = " [recorded before the rule]" if p["flagged"] else ""
+        click.echo(f"{what}: {p['detail']}{flag}")
+    if problems:
+        raise click.exceptions.Exit(1)
 
 
 @site.command()

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
+from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..team.models import Person
 from .models import ATTENDANCE, MEETING_ROLES, Attendee, Meeting, MeetingRole
@@ -70,3 +71,15 @@ def mark_held(session: Session, meeting: Meeting, attendance: dict[int, str], ac
            present=sum(1 for s in attendance.values() if s == "present"))
     session.flush()
     return meeting
+
+
+def held_meetings(session: Session, site: Site, committee_id: str) -> list[Meeting]:
+    """The meetings of a site's committee that took place with their attendance recorded,
+    newest first: the meetings a decision that committee takes may be recorded in."""
+    from sqlalchemy import select
+
+    from ..decision_rules import HELD, meeting_is_held
+
+    rows = session.scalars(select(Meeting).where(Meeting.site_id == site.id, Meeting.committee_id == committee_id,
+                                                 Meeting.status.in_(HELD)).order_by(Meeting.starts_dt.desc()))
+    return [m for m in rows if meeting_is_held(m)]

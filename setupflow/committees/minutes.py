@@ -101,4 +101,4 @@ def record_meeting_decision(session: Session, meeting: Meeting, key: str | None,
                              committee=kind.committee, meeting_committee=meeting.committee_id, meeting=meeting.id)
     return record_decision(session, meeting.site, key=key, value=value, text=text, actor=actor, now=now,
                            decided_on=local_date(meeting.starts_dt), supersede_reason=supersede_reason,
-                           meeting_id=meeting.id)
+                           meeting=meeting)

@@ -1,6 +1,7 @@
 """Checks between the parts of a definition that a schema alone cannot express."""
 from __future__ import annotations
 
+from ..decision_rules import SETTLERS
 from ..evidence import KINDS as EVIDENCE_KINDS, split as split_evidence
 from .schema import ACTION_EVENTS, MEETING_EVENTS, Workflow
 
@@ -49,6 +50,13 @@ def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, 
     problems += _unique(wf.deadlines, ("deadlines",), "deadline")
     if wf.final.id in stage_ids:
         problems.append((("final", "id"), f"'{wf.final.id}' is already a stage id"))
+    if wf.final.on_date is not None:
+        kinds = {d.id: d.kind for d in wf.decisions}
+        if kinds.get(wf.final.on_date) != "date":
+            problems.append((("final", "on_date"), f"'{wf.final.on_date}' is not a decision of kind date"))
+        elif wf.final.on_date not in wf.stages[-1].gate.decisions:
+            problems.append((("final", "on_date"),
+                             f"'{wf.final.on_date}' must be in the gate of the last stage '{wf.stages[-1].id}'"))
 
     task_owner: dict[str, str] = {}
     for si, stage in enumerate(wf.stages):
@@ -77,6 +85,27 @@ def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, 
             problems.append((("decisions", di, "id"), f"'{decision.id}' is a built-in date name; choose another id"))
         if decision.committee and decision.committee not in committees:
             problems.append((("decisions", di, "committee"), f"unknown committee '{decision.committee}'"))
+        if decision.taken_in and decision.taken_in not in committees:
+            problems.append((("decisions", di, "taken_in"), f"unknown committee '{decision.taken_in}'"))
+        if decision.taken_in and decision.committee and decision.committee != decision.taken_in:
+            problems.append((("decisions", di, "committee"),
+                             f"'{decision.committee}' differs from taken_in '{decision.taken_in}'"))
+        if decision.settled_by is not None and decision.settled_by not in SETTLERS:
+            problems.append((("decisions", di, "settled_by"),
+                             f"unknown work '{decision.settled_by}' (known: {', '.join(sorted(SETTLERS))})"))
+        elif decision.settled_by is not None and decision.id not in _settled_keys(wf, decision.settled_by):
+            problems.append((("decisions", di, "settled_by"),
+                             f"the work '{decision.settled_by}' does not record '{decision.id}' "
+                             f"(see the work section: {SETTLERS[decision.settled_by].about})"))
+        for si, stage_id in enumerate(decision.stages):
+            if stage_id not in stage_ids:
+                problems.append((("decisions", di, "stages", si), f"unknown stage '{stage_id}'"))
+        for si, stage in enumerate(wf.stages):
+            if decision.stages and decision.id in stage.gate.decisions and not _reachable(
+                    stage_ids, decision.stages, stage.id):
+                problems.append((("decisions", di, "stages"),
+                                 f"the gate of '{stage.id}' needs '{decision.id}', which cannot be taken in "
+                                 f"'{stage.id}' or before"))
 
     for ci, committee in enumerate(wf.committees):
         for mi, member in enumerate(committee.members):
@@ -128,6 +157,28 @@ def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, 
             problems.append((("glossary", gi, "term"), f"term '{entry.term}' is given twice"))
         terms.add(entry.term)
     return problems
+
+
+def _settled_keys(wf: Workflow, settler: str) -> set[str]:
+    """The decisions a kind of work records, as the definition's work section names them."""
+    work = wf.work
+    if settler == "diagnostic_choice":
+        return {work.diagnostic.structure_decision} if work.diagnostic else set()
+    if settler == "call_selection":
+        return {c.selection_decision for c in work.calls}
+    if settler == "call_publication":
+        return {c.publication_decision for c in work.calls if c.publication_decision}
+    if settler == "dui_circuit":
+        return {work.support.dui.signed_decision} if work.support and work.support.dui else set()
+    if settler == "opening_confirmation":
+        return {work.support.opening_decision} if work.support and work.support.opening_decision else set()
+    return set()
+
+
+def _reachable(stage_ids: list[str], allowed, gate_stage: str) -> bool:
+    """A decision allowed in ``allowed`` can be taken by the time the gate of ``gate_stage`` is read."""
+    limit = stage_ids.index(gate_stage)
+    return any(s in stage_ids and stage_ids.index(s) <= limit for s in allowed)
 
 
 def _evidence_problem(wf: Workflow, spec: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .crosscheck import crosscheck
 
@@ -133,6 +133,30 @@ def _aliases(text: str, file: str) -> list[Problem]:
             for event in yaml.parse(text, Loader=SafeLoader) if isinstance(event, yaml.AliasEvent)][:20]
 
 
+def _without_unused_later_keys(model: BaseModel, data):
+    """Drop from ``data`` (``model`` dumped) the keys marked ``later`` that keep their default."""
+    for name, field in type(model).model_fields.items():
+        value = getattr(model, name)
+        if (field.json_schema_extra or {}).get("later") and value == field.default:
+            data.pop(name, None)
+        elif isinstance(value, BaseModel):
+            _without_unused_later_keys(value, data[name])
+        elif isinstance(value, tuple):
+            for item, dumped in zip(value, data[name]):
+                if isinstance(item, BaseModel):
+                    _without_unused_later_keys(item, dumped)
+    return data
+
+
+def fingerprint(workflow: Workflow) -> str:
+    """The digest of a definition's content. Keys added to the schema later count only
+    when a definition uses them, so adding a key never changes the fingerprint of a file
+    that does not (a stored version would otherwise look edited)."""
+    data = _without_unused_later_keys(workflow, workflow.model_dump(mode="json"))
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
 def parse_yaml(text: str, file: str, what: str = "a workflow definition") -> tuple[dict, "_LineMap"]:
     """YAML text as data, with the line of every path in it; ``DefinitionError`` saying
     where the text is not valid YAML or not a mapping."""
@@ -176,8 +200,7 @@ def load_text(text: str, file: str, organisation_categories=None) -> LoadedWorkf
                 for loc, msg in crosscheck(workflow, organisation_categories)]
     if problems:
         raise DefinitionError(problems)
-    canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return LoadedWorkflow(workflow, file, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+    return LoadedWorkflow(workflow, file, fingerprint(workflow))
 
 
 def load_file(path: Path, display: str | None = None, organisation_categories=None) -> LoadedWorkflow:
@@ -195,5 +218,4 @@ def load_document(document: dict, source: str) -> LoadedWorkflow:
         workflow = Workflow.model_validate(document)
     except ValidationError as exc:
         raise DefinitionError(_pydantic_problems(exc, _LineMap(None, source))) from None
-    canonical = json.dumps(workflow.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return LoadedWorkflow(workflow, source, hashlib.sha256(canonical.encode()).hexdigest()[:16])
+    return LoadedWorkflow(workflow, source, fingerprint(workflow))

@@ -15,6 +15,13 @@ from .stage_work import StageWork
 from .programme import AfterOpening  # noqa: E402  (after-opening indicators share the programmes' shape)
 
 
+def later(default=None, **kwargs):
+    """A key added after definitions were first stored: left out of a definition's
+    fingerprint while it keeps its default, so that a file that does not use it keeps
+    the fingerprint (and the version) it had (see ``loader.fingerprint``)."""
+    return Field(default=default, json_schema_extra={"later": True}, **kwargs)
+
+
 class Guidance(Frozen):
     """Guidance for the two audiences of the booklet: prison administration and ESS."""
 
@@ -23,14 +30,26 @@ class Guidance(Frozen):
 
 
 class Months(Frozen):
+    """A range of months. For a stage's duration, ``min``-``max`` is the usual range and
+    ``hard_max`` the most it can last (the support stage "can reach a year"): past the usual
+    range a site is at risk, past the hard maximum it is late (overdue reminders)."""
+
     min: int = Field(ge=0, le=120)
     max: int = Field(ge=0, le=120)
+    hard_max: int | None = later(ge=0, le=120)
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.max < self.min:
             raise ValueError(f"max: must be >= min ({self.min})")
+        if self.hard_max is not None and self.hard_max < self.max:
+            raise ValueError(f"hard_max: must be >= max ({self.max})")
         return self
+
+    @property
+    def most(self) -> int:
+        """The hard maximum when given, else the usual maximum."""
+        return self.hard_max if self.hard_max is not None else self.max
 
 
 class Role(Frozen):
@@ -64,8 +83,13 @@ class Stage(Frozen):
 
 
 class FinalState(Frozen):
+    """The state a site reaches after its last stage. ``on_date`` names a decision of kind
+    date (the confirmed opening): the site reaches the final state on that day or later,
+    never before; the worker moves it on the day when its gate is met."""
+
     id: str = Identifier
     label: Text
+    on_date: str | None = later(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
 
 
 class Choice(Frozen):
@@ -74,7 +98,13 @@ class Choice(Frozen):
 
 
 class DecisionKind(Frozen):
-    """A decision a gate may need: a choice among values, free text, or a date."""
+    """A decision a gate may need: a choice among values, free text, or a date.
+
+    ``committee``: only a meeting of that committee may take it (when taken in a meeting);
+    ``taken_in``: it is taken only in a held meeting of that committee;
+    ``settled_by``: the work that records it (``setupflow.decision_rules.SETTLERS``), and
+    no other way; ``stages``: the stages in which it may be taken (empty: any).
+    """
 
     id: str = Identifier
     label: Text
@@ -82,6 +112,9 @@ class DecisionKind(Frozen):
     choices: tuple[Choice, ...] = ()
     committee: str | None = None
     help: Text | None = None
+    settled_by: str | None = later(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
+    taken_in: str | None = later(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
+    stages: tuple[str, ...] = later(())
 
     @model_validator(mode="after")
     def _choices_match_kind(self):

@@ -161,12 +161,14 @@ def write_conclusions(session: Session, site: Site, text: str, *, actor: Actor, 
 
 
 def choose_structure(session: Session, site: Site, structure: str, rationale: str, *, actor: Actor,
-                     now: datetime, supersede_reason: str | None = None, **columns):
-    """Record the structure-type choice with its rationale as the definition's decision.
-    Extra ``columns`` (a meeting id...) go to the decision as they are."""
+                     now: datetime, supersede_reason: str | None = None, meeting=None, **columns):
+    """Record the structure-type choice with its rationale as the definition's decision,
+    taken in ``meeting`` (an id or a Meeting) when the definition says which committee
+    takes it. Extra ``columns`` go to the decision as they are."""
     spec = spec_of(site)
     rationale = refuse_identifying("rationale", rationale)
     if not rationale:
         raise InputError(code="diagnostic.rationale_required", field="rationale")
     return record_decision(session, site, key=spec.structure_decision, value=structure, text=rationale,
-                           actor=actor, now=now, supersede_reason=supersede_reason, **columns)
+                           actor=actor, now=now, supersede_reason=supersede_reason, through="diagnostic_choice",
+                           meeting=meeting, **columns)

@@ -117,18 +117,20 @@ def site_reminders(session: Session, site: Site, now: datetime) -> list[Planned]
                                         "latest": dp.window.latest.isoformat(), "is_estimate": dp.is_estimate}}
                 out.append(Planned(rule.id, subject, due, to, rule.template, context, site.id, expires, once))
     prog = progress(session, site, today)
-    if prog.stage_due_on is not None:
+    if prog.stage_overdue_on is not None:
         stage = workflow.stage(site.stage)
         for rule in rules_for(workflow, "stage_past_max"):
-            # planned ahead; withdrawn by the next planning pass if the site moves on before
-            first = rule_instant(rule, prog.stage_due_on, site.department)
+            # planned ahead; withdrawn by the next planning pass if the site moves on before. Past
+            # the usual range the site is only at risk: the reminder waits for the hard maximum
+            first = rule_instant(rule, prog.stage_overdue_on, site.department)
             due = occurrence(first, rule.repeat_every_days, now)
             subject = f"site:{site.id}:stage:{site.stage}:{site.stage_entered_on.isoformat()}"
             for to in organisation_recipients(rule, team):
                 context = {"site": site_context(site), "path": f"/sites/{site.id}", "name": to.name,
                            "stage": {"id": stage.id, "label": stage.label.get(to.language),
                                      "entered_on": site.stage_entered_on.isoformat(),
-                                     "max_months": stage.duration.max, "due_on": prog.stage_due_on.isoformat()}}
+                                     "max_months": stage.duration.most,
+                                     "due_on": prog.stage_overdue_on.isoformat()}}
                 out.append(Planned(rule.id, subject, due, to, rule.template, context, site.id, None,
                                    rule.repeat_every_days is None))
     return out

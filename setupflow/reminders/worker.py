@@ -20,6 +20,7 @@ from ..clock import use_timezone
 from ..config import Settings
 from ..db import is_sqlite, make_engine, make_session_factory, transaction
 from ..sites.models import Site
+from ..sites.operations import reach_final_state_when_due
 from . import crash
 from .health import note_run
 from .leader import SqliteWorkerLock, planning_turn
@@ -103,7 +104,9 @@ class Worker:
                 break
             try:
                 with transaction(self.factory) as session:
-                    synced = plan_site(session, session.get(Site, site_id), now)
+                    site = session.get(Site, site_id)
+                    reach_final_state_when_due(session, site, now)
+                    synced = plan_site(session, site, now)
             except Exception:
                 log.exception("planning reminders of site %s failed", site_id)
                 result.failed_sites += 1

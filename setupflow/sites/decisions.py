@@ -56,3 +56,43 @@ def passed_unmet_gates(session: Session, site: Site) -> list[GateStatus]:
         if not gate.met:
             out.append(gate)
     return out
+
+
+def record_problems(session: Session, site: Site) -> list[dict]:
+    """Every inconsistency of a site's record with its definition: a current decision the
+    definition's rules would refuse today (recorded directly instead of by its work, in
+    another stage, outside a held meeting of its committee), a gate already passed that
+    no longer holds, a final state reached before its date. A decision flagged as recorded
+    before the rule (``upgrade_definition``) is still listed, with ``flagged``."""
+    from ..committees.models import Meeting
+    from ..decision_rules import decision_problems
+    from ..engine import final_state_day
+    from .models import HistoryEntry
+
+    workflow = workflow_of(site)
+    current = current_decisions(session, site)
+    recorded = {}
+    flagged = set()
+    for entry in session.scalars(select(HistoryEntry).where(
+            HistoryEntry.site_id == site.id, HistoryEntry.action.in_(("decision", "recorded_before_rule")))):
+        if entry.action == "decision":
+            recorded[entry.detail.get("decision_id")] = entry
+        else:
+            flagged.add((entry.detail.get("decision_id"), entry.detail.get("rule")))
+    out = []
+    for decision in current.values():
+        entry = recorded.get(decision.id)
+        meeting = session.get(Meeting, decision.meeting_id) if decision.meeting_id else None
+        for problem in decision_problems(workflow, decision, stage_at=entry.stage if entry else None,
+                                         through=entry.detail.get("through") if entry else None, meeting=meeting):
+            out.append({**problem.as_dict(), "flagged": (decision.id, problem.rule) in flagged})
+    for gate in passed_unmet_gates(session, site):
+        out.append({"decision": None, "key": None, "rule": "gate",
+                    "detail": f"the gate of '{gate.stage}' no longer holds: "
+                              + ", ".join(c.key for c in gate.unmet), "flagged": False})
+    day = final_state_day(workflow, {k: d.value for k, d in current.items()})
+    if site.stage == workflow.final.id and day is not None and site.stage_entered_on < day:
+        out.append({"decision": None, "key": workflow.final.on_date, "rule": "final_date",
+                    "detail": f"reached '{site.stage}' on {site.stage_entered_on}, before its date {day}",
+                    "flagged": False})
+    return out

@@ -3,7 +3,7 @@ current value of its gate decisions, read with statements built once.
 """
 from __future__ import annotations
 
-from sqlalchemy import bindparam, literal, null, select, union_all
+from sqlalchemy import String, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import evidence
@@ -43,16 +43,31 @@ def current_decisions(session: Session, site: Site) -> dict[str, Decision]:
     return {d.key: d for d in rows}
 
 
+#: the key prefix, in ``current_values``, of a published call's closing date (``call:<call kind>``)
+CALL_CLOSES = "call:"
+
+
 def current_values(session: Session, site_ids) -> dict[int, dict[str, str]]:
     """The value of each current keyed decision of the sites ``site_ids`` (a list of ids, or
     a SELECT of them), by site and key, in one statement whatever the number of sites (the
-    portfolio's health, the feed's deadlines)."""
+    portfolio's health, the feed's deadlines). The same statement reads the closing date of
+    each published call, under ``call:<call kind>`` (the latest call of a kind wins): once a
+    call is published, its closing date is its answers deadline (``dated_values``)."""
+    from ..calls.models import Call
+
     values: dict[int, dict[str, str]] = {}
     if isinstance(site_ids, (list, tuple, set)) and not site_ids:
         return values  # no site, no statement
-    rows = session.connection().execute(select(_DECISION.site_id, _DECISION.key, _DECISION.value).where(
-        _DECISION.site_id.in_(site_ids), _DECISION.key.is_not(None), _DECISION.superseded_by_id.is_(None))
-        .order_by(_DECISION.id))
+    call = Call.__table__.c
+    decisions = select(_DECISION.site_id, _DECISION.key, _DECISION.value, _DECISION.id.label("n"), literal(0)
+                       .label("part")).where(_DECISION.site_id.in_(site_ids), _DECISION.key.is_not(None),
+                                             _DECISION.superseded_by_id.is_(None))
+    closes = select(call.site_id, (literal(CALL_CLOSES) + call.call_key).label("key"),
+                    cast(call.closes_on, String).label("value"), call.id, literal(1)).where(
+        call.site_id.in_(site_ids), call.published_on.is_not(None), call.closes_on.is_not(None))
+    both = union_all(decisions, closes).subquery()
+    rows = session.connection().execute(select(both.c.site_id, both.c.key, both.c.value)
+                                        .order_by(both.c.part, both.c.n))
     for site_id, key, value in rows:
         values.setdefault(site_id, {})[key] = value
     return values

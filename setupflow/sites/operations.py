@@ -15,10 +15,11 @@ from .. import evidence, inputs
 from ..clock import local_date
 from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
-from ..engine import decision_value_error
+from ..decision_rules import check_decision
+from ..engine import decision_value_error, final_state_day
 from ..errors import GateNotMet, InputError, NotAllowed, NotFound
-from ..planning import Plan, Progress, backward, forecast
-from .gates import current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
+from ..planning import DEADLINE_FIXED, Plan, Progress, backward, forecast
+from .gates import CALL_CLOSES, current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
 from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
 from .records import Actor, get_site, record  # noqa: F401  (ops.get_site, ops.record for every caller)
 from .runtime import machine_of, workflow_of
@@ -62,9 +63,20 @@ def _value_words(kind, value: str) -> str:
     return value
 
 
+def earliest_opening(workflow, start: date) -> date:
+    """The earliest opening the method allows from ``start`` (every stage at its minimum)."""
+    from ..planning import forward
+
+    return forward(workflow, start).opening.earliest
+
+
 def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: str, start_on, opening_on,
                 actor: Actor, now: datetime, establishment: str | None = None, region: str | None = None,
-                disp: str | None = None, department: str | None = None) -> Site:
+                disp: str | None = None, department: str | None = None, confirmed: bool = True) -> Site:
+    """Create a site in its first stage. A target opening before the earliest the method
+    allows is not refused (durations are guidance) but asked about: with ``confirmed``
+    False it raises ``site.target_before_earliest`` saying by how much, so that a face can
+    ask and call again; the history then records the shortfall."""
     name = inputs.text(name, "name", name=True)
     if not name:
         raise InputError(code="site.name_required", field="name")
@@ -82,28 +94,81 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
     except LookupError:
         raise InputError(code="workflow.unknown", field="workflow", workflow=workflow_id,
                          known=sorted(catalog.loaded)) from None
+    earliest = earliest_opening(loaded.workflow, start)
+    short = (earliest - opening).days if opening < earliest else 0
+    if short and not confirmed:
+        raise InputError(code="site.target_before_earliest", field="opening", value=opening, earliest=earliest,
+                         days=short)
     snapshot = snapshot_for(session, loaded, now)
     site = Site(name=name, snapshot=snapshot, stage=loaded.workflow.stages[0].id, stage_entered_on=start,
                 start_on=start, target_opening_on=opening, establishment=establishment, region=region,
                 disp=disp, department=department, created_dt=now)
     session.add(site)
     session.flush()
-    record(session, site, actor, now, "created", workflow=loaded.workflow.id, version=loaded.workflow.version)
+    extra = {"target_before_earliest": {"earliest": earliest.isoformat(), "days": short}} if short else {}
+    record(session, site, actor, now, "created", workflow=loaded.workflow.id, version=loaded.workflow.version,
+           **extra)
     session.flush()
     return site
 
 
-def advance(session: Session, site: Site, actor: Actor, now: datetime) -> str:
-    """Move the site to the next stage, or raise ``GateNotMet`` having written nothing."""
+def early_by(site: Site, now: datetime) -> tuple[date, int] | None:
+    """(the day the stage reaches its minimum duration, days left) when leaving it now would
+    be early, else None."""
+    workflow = workflow_of(site)
+    if site.stage == workflow.final.id:
+        return None
+    from ..planning import add_months
+
+    due = add_months(site.stage_entered_on, workflow.stage(site.stage).duration.min)
+    today = local_date(now)
+    return (due, (due - today).days) if today < due else None
+
+
+def advance(session: Session, site: Site, actor: Actor, now: datetime, confirmed: bool = True) -> str:
+    """Move the site to the next stage, or raise ``GateNotMet`` having written nothing.
+    The final state is reached on its date (``final.on_date``) or later, never before.
+    Leaving a stage before its minimum duration is not refused (durations are guidance):
+    the history records that it was early; with ``confirmed`` False (the faces, until the
+    person confirms) it raises ``stage.confirm_early`` saying by how much instead."""
     gate = gate_of(session, site)
-    if site.stage == workflow_of(site).final.id:
+    workflow = workflow_of(site)
+    if site.stage == workflow.final.id:
         raise InputError(code="site.final", field="stage", site=site.id, stage=site.stage)
     target = machine_of(site).next_after_advance(site.stage, gate)
     if target is None:
         raise GateNotMet(site.stage, gate.unmet)
+    if target == workflow.final.id:
+        day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
+        if day is not None and local_date(now) < day:
+            raise InputError(code="stage.final_before_date", field="stage", state=workflow.final.label, day=day)
+    early = early_by(site, now)
+    if early is not None and not confirmed:
+        raise InputError(code="stage.confirm_early", field="confirm", stage=workflow.stage(site.stage).label,
+                         day=early[0], days=early[1])
+    extra = {"early": {"min_due": early[0].isoformat(), "days": early[1]}} if early else {}
     record(session, site, actor, now, "advanced", changes={"stage": target, "stage_entered_on": local_date(now)},
-           source=site.stage, target=target)
+           source=site.stage, target=target, **extra)
     return target
+
+
+#: who moves a site to its final state on its date
+SYSTEM = Actor("setupflow")
+
+
+def reach_final_state_when_due(session: Session, site: Site, now: datetime) -> bool:
+    """The worker's part: a site in its last stage whose gate is met and whose final-state
+    date has come moves to the final state, recorded as done by setupflow. False (and
+    nothing written) otherwise."""
+    workflow = workflow_of(site)
+    if workflow.final.on_date is None or site.stage != workflow.stages[-1].id:
+        return False
+    gate = gate_of(session, site)
+    day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
+    if not gate.met or day is None or local_date(now) < day:
+        return False
+    advance(session, site, SYSTEM, now)
+    return True
 
 
 def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: str, now: datetime) -> str:
@@ -146,15 +211,35 @@ def set_task(session: Session, site: Site, key: str, done: bool, actor: Actor, n
     return row
 
 
+def meeting_of(session: Session, site: Site, meeting):
+    """The site's meeting named by ``meeting`` (an id or a Meeting), or None for none."""
+    if meeting is None or meeting == "":
+        return None
+    from ..committees.operations import get_meeting
+
+    if hasattr(meeting, "committee_id"):
+        if meeting.site_id != site.id:
+            raise NotFound(code="meeting.not_found", field="meeting", meeting=meeting.id)
+        return meeting
+    return get_meeting(session, meeting, site)
+
+
 def record_decision(session: Session, site: Site, *, key: str | None, value: str | None, text: str | None,
                     actor: Actor, now: datetime, decided_on: date | None = None,
-                    supersede_reason: str | None = None, **columns) -> Decision:
-    """Record a decision. For a gate key it must be a valid value; an existing current
+                    supersede_reason: str | None = None, through: str | None = None, meeting=None,
+                    **columns) -> Decision:
+    """Record a decision. For a gate key it must be a valid value and follow its kind's
+    rules (``decision_rules.check_decision``: the work that settles it, ``through``; the
+    stages it is taken in; the held ``meeting`` of its committee); an existing current
     decision on the same key is superseded, which needs a reason."""
     workflow = workflow_of(site)
     value = inputs.text(value, "value", one_line=True) if isinstance(value, str) else value
     text = inputs.text(text, "text") if isinstance(text, str) else text
     decided_on = inputs.optional_day(decided_on, "decided_on")
+    meeting = meeting_of(session, site, meeting)
+    if meeting is not None:
+        columns["meeting_id"] = meeting.id
+        decided_on = decided_on or local_date(meeting.starts_dt)
     if key is not None:
         try:
             kind = workflow.decision(key)
@@ -168,6 +253,7 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
         problem = decision_value_error(kind, value or "")
         if problem:
             raise problem
+        check_decision(workflow, kind, stage=site.stage, through=through, meeting=meeting)
         text = (text or "").strip() or f"{kind.label.fr} : {_value_words(kind, value)}"
     elif not (text or "").strip():
         raise InputError(code="decision.text_required", field="text")
@@ -181,7 +267,8 @@ def record_decision(session: Session, site: Site, *, key: str | None, value: str
     session.flush()
     if previous is not None:
         _supersede(session, site, previous, decision, supersede_reason, actor, now)
-    record(session, site, actor, now, "decision", decision_id=decision.id, key=key, value=value)
+    extra = {k: v for k, v in (("through", through), ("meeting_id", columns.get("meeting_id"))) if v is not None}
+    record(session, site, actor, now, "decision", decision_id=decision.id, key=key, value=value, **extra)
     session.flush()
     return decision
 
@@ -207,16 +294,19 @@ def withdraw_decision(session: Session, site: Site, decision: Decision, reason: 
 
 
 def dated_decisions(session: Session, site: Site) -> dict[str, date]:
-    return dated_values(site, {k: d.value for k, d in current_decisions(session, site).items()})
+    return dated_values(site, current_values(session, [site.id]).get(site.id, {}))
 
 
 def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
     """The dates deadlines are anchored on: the site's own start and target opening, and
-    the current decisions of kind date (from their values by key).
+    the current decisions of kind date (from their values by key), and the deadlines a
+    piece of work has fixed (a published call's closing date, ``deadline:<id>``).
 
     A site's deadlines follow its target opening (the date everyone works towards), not
     the forecast window, so "DUI signature 1-2 months before opening" stays a
-    one-month window even while the forecast is wide.
+    one-month window even while the forecast is wide. Once the opening is confirmed (the
+    decision the definition's final state waits for, ``final.on_date``), every deadline
+    computed from the opening follows the confirmed date instead.
     """
     workflow = workflow_of(site)
     out = {"start": site.start_on, "opening": site.target_opening_on}
@@ -227,7 +317,31 @@ def dated_values(site: Site, values: dict[str, str]) -> dict[str, date]:
                 out[key] = inputs.day(value, key)
         except (KeyError, ValueError, TypeError, InputError):
             continue
+    confirmed = out.get(workflow.final.on_date) if workflow.final.on_date else None
+    if confirmed is not None:
+        out["opening"] = confirmed
+    for key, value in values.items():  # a published call's closing date is its answers deadline
+        if not key.startswith(CALL_CLOSES):
+            continue
+        try:
+            spec = workflow.work.call(key[len(CALL_CLOSES):])
+            if spec.answers_deadline:
+                out[DEADLINE_FIXED + spec.answers_deadline] = date.fromisoformat(value)
+        except (KeyError, ValueError, TypeError):
+            continue
     return out
+
+
+def opening_day(session: Session, site: Site) -> date:
+    """The opening the site works towards: the confirmed date once there is one, else the target."""
+    return dated_decisions(session, site)["opening"]
+
+
+def deadline_window(session: Session, site: Site, deadline_id: str):
+    """The planned window of one of the site's deadlines (from the real dates), or None."""
+    plan = planned(site, dated_decisions(session, site))
+    found = next((d for d in plan.deadlines if d.deadline.id == deadline_id), None)
+    return found.window if found is not None else None
 
 
 def stage_history(session: Session, site: Site) -> dict[str, tuple[date, date]]:
@@ -305,5 +419,13 @@ def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Ac
         raise InputError(code="upgrade.drops_done_tasks", field="workflow", workflow=new.id, version=new.version, tasks=lost)
     site.snapshot = snapshot_for(session, loaded, now)
     record(session, site, actor, now, "upgraded", source_version=old.version, target_version=new.version)
+    session.flush()
+    # what the site already holds and the new rules would refuse stays, flagged as recorded before the rule
+    from .decisions import record_problems
+
+    for problem in record_problems(session, site):
+        if problem["decision"] is not None and not problem["flagged"]:
+            record(session, site, actor, now, "recorded_before_rule", decision_id=problem["decision"],
+                   key=problem["key"], rule=problem["rule"], version=new.version, problem=problem["detail"])
     session.flush()
     return new.version

@@ -37,6 +37,6 @@ def describe(session: Session, site: Site, today: date, lang: str = "en") -> dic
                       for k, d in decisions.items()},
         "plan": planned(site).as_dict(),
         "forecast": {**prog.plan.as_dict(), "days_in_stage": prog.days_in_stage,
-                     "is_past_max": prog.is_past_max,
+                     "is_past_max": prog.is_past_max, "is_past_hard_max": prog.is_past_hard_max,
                      "stage_due_on": prog.stage_due_on.isoformat() if prog.stage_due_on else None},
     }

@@ -10,7 +10,7 @@ from ..clock import local_date
 from ..errors import InputError
 from ..sites.models import Site
 from .. import inputs
-from ..sites.operations import Actor, record, record_decision
+from ..sites.operations import Actor, deadline_window, opening_day, record, record_decision
 from ..sites.runtime import workflow_of
 from .models import DuiSignature, Immersion, WorkstreamItem
 
@@ -56,17 +56,22 @@ def set_item(session: Session, site: Site, workstream: str, item: str, done: boo
 
 def set_immersion(session: Session, site: Site, *, starts_on, ends_on, actor: Actor, now: datetime,
                   note: str | None = None) -> Immersion:
+    """The supervisors' immersion, before the opening. A period that ends after the opening
+    (the confirmed one, else the target) is kept but flagged in the history and on the page,
+    like a DUI signed outside its window: the record says what happened."""
     spec_of(site)
     start, end = inputs.day(starts_on, "starts_on"), inputs.day(ends_on, "ends_on")
     if end < start:
         raise InputError(code="dates.end_before_start", field="ends_on", end=end, start=start)
+    opening = opening_day(session, site)
     row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
     if row is None:
         row = Immersion(site_id=site.id)
         session.add(row)
     row.starts_on, row.ends_on, row.note = start, end, (note or "").strip() or None
     row.changed_dt, row.changed_by = now, actor.name
-    record(session, site, actor, now, "immersion", starts_on=start.isoformat(), ends_on=end.isoformat())
+    flag = {"after_opening": opening.isoformat()} if end > opening else {}
+    record(session, site, actor, now, "immersion", starts_on=start.isoformat(), ends_on=end.isoformat(), **flag)
     session.flush()
     return row
 
@@ -77,9 +82,12 @@ def signatures(session: Session, site: Site) -> dict[str, DuiSignature]:
 
 def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_by: str, actor: Actor,
              now: datetime, **columns) -> DuiSignature:
-    """Record one signature of the DUI. Signatures follow the definition's order; the last
-    one records the DUI decision (``dui_signed``) with its date. Extra ``columns`` go to
-    that decision."""
+    """Record one signature of the DUI. The definition's order is the usual one, not a rule
+    (the guide gives none): a signature out of that order is recorded and said so. A
+    signature outside the planned window (computed from the confirmed opening once there is
+    one) is accepted and flagged in the history. The signature that completes the circuit
+    records the DUI decision (``dui_signed``) with the date of the last signature. Extra
+    ``columns`` go to that decision."""
     dui = _dui_spec(site)
     order = [s.id for s in dui.signatories]
     if signatory not in order:
@@ -89,13 +97,8 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
         raise InputError(code="dui.already_signed", field="signatory", signatory=signatory,
                          signed_on=done[signatory].signed_on)
     position = order.index(signatory)
-    waiting = [s for s in order[:position] if s not in done]
-    if waiting:
-        raise InputError(code="dui.out_of_order", field="signatory", signatory=signatory, waiting=waiting)
+    skipped = [s for s in order[:position] if s not in done]
     day = inputs.day(signed_on, "signed_on")
-    if position and day < done[order[position - 1]].signed_on:
-        raise InputError(code="dui.before_previous", field="signed_on", value=day, previous=order[position - 1],
-                         previous_on=done[order[position - 1]].signed_on)
     if day > local_date(now):
         raise InputError(code="dui.signed_in_future", field="signed_on", value=day)
     if not (signed_by or "").strip():
@@ -104,10 +107,17 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
                        recorded_dt=now, recorded_by=actor.name)
     session.add(row)
     session.flush()
-    record(session, site, actor, now, "dui_signature", signatory=signatory, signed_on=day.isoformat())
-    if position == len(order) - 1:
-        record_decision(session, site, key=dui.signed_decision, value=day.isoformat(), text=None, actor=actor,
-                        now=now, decided_on=day, **columns)
+    flags = {}
+    if skipped:
+        flags["before"] = skipped  # signed before these, against the usual order
+    window = deadline_window(session, site, dui.deadline) if dui.deadline else None
+    if window is not None and not window.earliest <= day <= window.latest:
+        flags["outside_window"] = {"earliest": window.earliest.isoformat(), "latest": window.latest.isoformat()}
+    record(session, site, actor, now, "dui_signature", signatory=signatory, signed_on=day.isoformat(), **flags)
+    if len(done) + 1 == len(order):
+        last = max([day] + [s.signed_on for s in done.values()])
+        record_decision(session, site, key=dui.signed_decision, value=last.isoformat(), text=None, actor=actor,
+                        now=now, decided_on=last, through="dui_circuit", **columns)
     session.flush()
     return row
 
@@ -121,4 +131,5 @@ def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, n
         raise InputError(code="workflow.no_opening_decision", field="opening", workflow=site.workflow_id)
     day = inputs.day(opening_on, "opening_on")
     return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
-                           actor=actor, now=now, supersede_reason=supersede_reason, **columns)
+                           actor=actor, now=now, supersede_reason=supersede_reason, through="opening_confirmation",
+                           **columns)

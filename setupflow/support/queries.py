@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..evidence import proves
 from ..sites.models import Site
-from ..sites.operations import dated_decisions, planned
+from ..sites.operations import dated_decisions, opening_day, planned
 from ..sites.runtime import workflow_of
 from .models import Immersion, WorkstreamItem
 from .operations import signatures, spec_of
@@ -38,18 +38,23 @@ def dui_status(session: Session, site: Site, today: date, lang: str = "fr") -> d
     if dui is None:
         return {}
     done = signatures(session, site)
-    steps = [{"signatory": s.id, "label": s.label.get(lang),
-              "signed_on": done[s.id].signed_on.isoformat() if s.id in done else None,
-              "signed_by": done[s.id].signed_by if s.id in done else None} for s in dui.signatories]
-    waiting = [s["signatory"] for s in steps if s["signed_on"] is None]
-    last = steps[-1]["signed_on"]
     window = None
     if dui.deadline:
         plan = planned(site, dated_decisions(session, site))
         found = next((d for d in plan.deadlines if d.deadline.id == dui.deadline), None)
         if found is not None:
             window = found.window.as_dict()
-    return {"steps": steps, "next": waiting[0] if waiting else None, "complete": not waiting, "window": window,
+    steps = [{"signatory": s.id, "label": s.label.get(lang),
+              "signed_on": done[s.id].signed_on.isoformat() if s.id in done else None,
+              "signed_by": done[s.id].signed_by if s.id in done else None} for s in dui.signatories]
+    for step in steps:
+        #: signed before its planned window opened or after it closed (accepted, shown)
+        step["outside_window"] = bool(window and step["signed_on"]) and not (
+            window["earliest"] <= step["signed_on"] <= window["latest"])
+    waiting = [s["signatory"] for s in steps if s["signed_on"] is None]
+    last = max((s["signed_on"] for s in steps if s["signed_on"]), default=None) if not waiting else None
+    return {"steps": steps, "next": waiting[0] if waiting else None, "waiting": waiting, "complete": not waiting,
+            "window": window, "outside_window": [s["signatory"] for s in steps if s["outside_window"]],
             #: the circuit ended after the planned window, or has not ended and the window is past
             "is_late": bool(window) and (last or today.isoformat()) > window["latest"]}
 
@@ -58,7 +63,10 @@ def immersion(session: Session, site: Site) -> dict | None:
     row = session.scalar(select(Immersion).where(Immersion.site_id == site.id))
     if row is None:
         return None
-    return {"starts_on": row.starts_on.isoformat(), "ends_on": row.ends_on.isoformat(), "note": row.note}
+    opening = opening_day(session, site)
+    return {"starts_on": row.starts_on.isoformat(), "ends_on": row.ends_on.isoformat(), "note": row.note,
+            #: the immersion comes before the opening (the confirmed one, else the target)
+            "after_opening": opening.isoformat() if row.ends_on > opening else None}
 
 
 @proves("workstream_complete")

@@ -53,8 +53,7 @@ def build_full_site(database, catalog, now, manager, data_dir) -> int:
                     actor=manager, now=now)
         current = session.scalars(select(Decision).where(Decision.site_id == site.id,
                                                          Decision.superseded_by_id.is_(None))).first()
-        ops.record_decision(session, site, key=current.key, value=current.value, text="Confirmed again",
-                            actor=manager, now=now, supersede_reason="Re-decided at the committee (fictional)")
+        ops.withdraw_decision(session, site, current, "Withdrawn at the committee (fictional)", manager, now)
         session.commit()
         return site.id
 

@@ -63,14 +63,18 @@ def test_a_failure_in_the_middle_of_advance_leaves_the_site_where_it_was(db, ses
 
 
 @pytest.mark.slow  # every crash point of the operation
-def test_a_failure_while_superseding_a_decision_keeps_the_old_one_current(db, session, make_site, manager, now):
-    site = make_site()
-    first = ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=manager, now=now)
+def test_a_failure_while_superseding_a_decision_keeps_the_old_one_current(db, session, make_site, walk, held, manager,
+                                                                          now):
+    from setupflow.diagnostic.operations import choose_structure
+
+    site = walk(make_site(), "diagnose")
+    meeting = held(site)
+    first = choose_structure(session, site, "EA", "Survey (fictional)", actor=manager, now=now, meeting=meeting)
     session.commit()
 
     def supersede(s):
-        ops.record_decision(s, s.get(Site, site.id), key="structure_type", value="ESAT", text=None, actor=manager,
-                            now=now, supersede_reason="The committee preferred an ESAT (fictional)")
+        choose_structure(s, s.get(Site, site.id), "ESAT", "Survey (fictional)", actor=manager, now=now,
+                         meeting=meeting.id, supersede_reason="The committee preferred an ESAT (fictional)")
 
     assert each_fault_point(db, supersede) >= 3  # new decision, old one superseded, history
     with db.factory() as s:
@@ -129,19 +133,22 @@ def test_two_people_advancing_the_same_site_at_once_the_second_is_refused(db, se
     counters.add("concurrent edits refused")
 
 
-def test_two_people_deciding_on_the_same_site_at_once_the_stale_one_is_refused(db, session, make_site, manager,
-                                                                               now):
-    site = make_site()
-    ops.record_decision(session, site, key="structure_type", value="EA", text=None, actor=manager, now=now)
+def test_two_people_deciding_on_the_same_site_at_once_the_stale_one_is_refused(db, session, make_site, walk, held,
+                                                                               manager, now):
+    from setupflow.diagnostic.operations import choose_structure
+
+    site = walk(make_site(), "diagnose")
+    meeting = held(site)
+    choose_structure(session, site, "EA", "Survey (fictional)", actor=manager, now=now, meeting=meeting)
     session.commit()
     first, site_a, second, site_b = _two_sessions(db, site.id)
-    ops.record_decision(first, site_a, key="structure_type", value="ESAT", text=None, actor=manager, now=now,
-                        supersede_reason="first opinion (fictional)")
+    choose_structure(first, site_a, "ESAT", "Survey (fictional)", actor=manager, now=now, meeting=meeting.id,
+                     supersede_reason="first opinion (fictional)")
     first.commit()
     state = database_state(db.engine)
     with pytest.raises(StaleEdit):
         with transaction(lambda: second):
-            ops.record_decision(second, site_b, key="sponsor", value="Association fictive", text=None,
+            ops.record_decision(second, site_b, key=None, value=None, text="Visite de la zone (fictive)",
                                 actor=manager, now=now)
     first.close()
     assert database_state(db.engine) == state

@@ -106,15 +106,20 @@ def test_a_new_place_and_video_link_show_in_the_next_fetch(setting, session, man
     assert str(setting["calendar"].events[setting["meeting"].uid]["LOCATION"]) == "Salle B, https://visio.test/b"
 
 
-def test_a_decision_that_moves_a_deadline_shows_in_the_next_fetch(setting, session, manager, now):
+def test_publishing_the_call_moves_its_deadline_to_its_closing_date_in_the_next_fetch(setting, session, walk, manager, now):
+    from setupflow.calls import operations as calls
+
     site = setting["site"]
     uid = f"deadline-{site.id}-call_answers@setupflow"
     estimated = setting["calendar"].events[uid].decoded("DTSTART")
-    ops.record_decision(session, site, key="call_publication", value="2027-09-01", text=None, actor=manager, now=now)
+    walk(site, "call")
+    call = calls.create_call(session, site, None, actor=manager, now=now)
+    calls.edit_call(session, site, call, actor=manager, now=now, body="Texte de l'appel", needs="Besoins relevés")
+    calls.publish_call(session, site, call, published_on="2027-09-01", closes_on="2027-11-15", actor=manager, now=now)
     session.commit()
     assert setting["calendar"].poll() == 200
     moved = setting["calendar"].events[uid]
-    assert moved.decoded("DTSTART") != estimated and moved.decoded("DTSTART").isoformat() == "2027-11-01"
+    assert moved.decoded("DTSTART") != estimated and moved.decoded("DTSTART").isoformat() == "2027-11-15"  # the call's closing date
 
 
 def test_a_new_target_opening_moves_the_deadlines_in_the_next_fetch(setting, session, manager, now):

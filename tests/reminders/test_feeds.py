@@ -40,7 +40,8 @@ def test_a_person_feed_has_the_meetings_and_deadlines_of_every_site_they_are_in(
     session.commit()
     found = events(feed_for_token(session, token, now))
     uids = {str(e["UID"]) for e in found}
-    assert {m1.uid, m2.uid} <= uids and len([u for u in uids if not u.startswith("deadline")]) == 2
+    # and the technical committee held on the second site to choose its structure type and sponsor
+    assert {m1.uid, m2.uid} <= uids and len([u for u in uids if not u.startswith("deadline")]) == 3
     dui = next(e for e in found if str(e["UID"]) == f"deadline-{second.id}-dui_signature@setupflow")
     assert str(dui["SUMMARY"]).startswith("Signature du DUI")
     meeting_event = next(e for e in found if str(e["UID"]) == m1.uid)
@@ -168,14 +169,15 @@ def test_two_meetings_of_a_site_at_the_same_time_each_keep_their_own_agenda_in_o
 
 
 def test_sites_with_the_same_target_opening_each_get_the_deadlines_their_own_decisions_leave_open(
-        session, make_site, team, manager, now):
-    from setupflow.sites import operations as ops
+        session, make_site, team, walk, manager, now):
+    from setupflow.demo_work import decide
 
     signed = make_site(name="Atelier fictif A", opening="2029-01-01")
     pending = make_site(name="Atelier fictif B", opening="2029-01-01")
     for site in (signed, pending):
         team(site, "Ana Fictive", "ana@ep.test", "ep")
-    ops.record_decision(session, signed, key="dui_signed", value="2028-11-15", text=None, actor=manager, now=now)
+    walk(signed, "support")
+    decide(session, signed, "dui_signed", "", manager, now)  # the circuit's signatures, the last one settles it
     token = create_feed(session, now, email="ana@ep.test")
     session.commit()
     uids = {str(e["UID"]) for e in events(feed_for_token(session, token, now))}

@@ -157,7 +157,9 @@ def test_a_signed_dui_withdraws_its_reminders(session, make_site, team, walk, no
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     walk(site, "support", values={"dui_signed": None})
     plan_site(session, site, now)
-    ops.record_decision(session, site, key="dui_signed", value="2028-11-20", text=None, actor=manager, now=now)
+    from setupflow.demo_work import decide
+
+    decide(session, site, "dui_signed", "", manager, now)  # the circuit's signatures, the last one settles it
     plan_site(session, site, now)
     assert {r.state for r in rows(session, subject=f"site:{site.id}:deadline:dui_signature")} == {"withdrawn"}
 

@@ -42,8 +42,13 @@ def page_url(meeting, anchor=""):
 
 
 def decision_kinds(meeting):
-    """The decision kinds this meeting may take: those no committee owns, and its committee's."""
-    return [k for k in workflow_of(meeting.site).decisions if k.committee in (None, meeting.committee_id)]
+    """The decision kinds this meeting may take at the site's current stage: those no
+    committee owns and its committee's, taken in a stage the site is in, and not settled
+    by a piece of work (those are recorded on the work's page, naming the meeting)."""
+    site = meeting.site
+    return [k for k in workflow_of(site).decisions
+            if k.committee in (None, meeting.committee_id) and k.taken_in in (None, meeting.committee_id)
+            and k.settled_by is None and (not k.stages or site.stage in k.stages)]
 
 
 def render_meeting(site, meeting, status=200, **minutes_form):

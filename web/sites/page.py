@@ -29,6 +29,12 @@ WORK_PAGES = {
     "workstream_complete": ("support.show", _l("Support until opening")),
     "immersion_scheduled": ("support.show", _l("Support until opening")),
     "budget_drawn_up": ("budget.show", _l("Forecast budget")),
+    # the work that settles a decision (a decision kind's ``settled_by``)
+    "diagnostic_choice": ("diagnostic.show", _l("Diagnostic")),
+    "call_selection": ("calls.index", _l("Calls and selection")),
+    "call_publication": ("calls.index", _l("Calls and selection")),
+    "dui_circuit": ("support.show", _l("Support until opening")),
+    "opening_confirmation": ("support.show", _l("Support until opening")),
 }
 
 

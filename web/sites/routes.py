@@ -123,8 +123,17 @@ def advance(site_id):
     allowed(access.can_edit_site, site)
     lang = current_language()
     try:
-        target = ops.advance(db_session(), site, access.actor_of(current_account()), now())
-    except (GateNotMet, InputError, StaleEdit) as exc:
+        target = ops.advance(db_session(), site, access.actor_of(current_account()), now(),
+                             confirmed=request.form.get("confirm") == "1")
+    except InputError as exc:
+        if exc.code != "stage.confirm_early":
+            return refused(site, explain(exc), "gate")
+        # the second step: the same engine refusal, and a button that confirms
+        discard_changes()
+        return render_template("sites/confirm.html", site=site, question=explain(exc),
+                               action=url_for("sites.advance", site_id=site.id),
+                               button=_("Move on early"), fields={}), 409
+    except (GateNotMet, StaleEdit) as exc:
         return refused(site, explain(exc), "gate")
     flash(_("The site moved to: %(stage)s", stage=workflow_of(site).state_label(target).get(lang)), "info")
     return back(site)

@@ -98,7 +98,8 @@ def select(site_id, call_id):
     chosen = [i for i in request.form.getlist("application") if i.isdigit()]
     try:
         ops.select_applications(db_session(), site, call, chosen, text=form.get("text"), actor=actor(), now=now(),
-                                supersede_reason=form.get("supersede_reason") or None)
+                                supersede_reason=form.get("supersede_reason") or None,
+                                meeting=form.get("meeting") or None)
     except NotFound:
         abort(404)
     except InputError as exc:

@@ -14,6 +14,7 @@ from setupflow.calls import operations as ops
 from setupflow.calls import queries
 from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
+from setupflow.committees.attendance import held_meetings
 from setupflow.errors import InputError, StaleEdit
 from setupflow.sites.runtime import workflow_of
 
@@ -37,7 +38,10 @@ def call_of(site, call_id) -> Call:
 
 def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
+    selection_kind = workflow_of(site).decision(spec.selection_decision)
+    meetings = held_meetings(db_session(), site, selection_kind.taken_in) if selection_kind.taken_in else []
     return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
+                           selection_kind=selection_kind, meetings=meetings,
                            ranking=queries.ranking(call), scores=_grid(call),
                            missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
                            can_edit=can_edit(site), form=form or {}, error=error,
@@ -151,6 +155,22 @@ def publish(site_id, call_id):
     for warning in warnings:
         flash(_("Warning: %(advice)s", advice=explain(warning)), "error")
     return done("calls.show", site, _("Call published."), "publication", call_id=call.id)
+
+
+@bp.post("/sites/<int:site_id>/calls/<int:call_id>/extend")
+@login_required
+def extend(site_id, call_id):
+    """The same as ``setupflow calls extend``: a later closing date, with a reason."""
+    site = site_for(site_id, edit=True)
+    call = call_of(site, call_id)
+    form = request.form.to_dict()
+    try:
+        ops.extend_call(db_session(), site, call, form.get("closes_on", ""), form.get("reason", ""), actor=actor(),
+                        now=now())
+    except InputError as exc:
+        return refused(site, call, exc, form)
+    return done("calls.show", site, _("Call extended; the new closing date is announced to its distribution list."),
+                "publication", call_id=call.id)
 
 
 @bp.post("/sites/<int:site_id>/calls/<int:call_id>/slots")

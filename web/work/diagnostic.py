@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
+from setupflow.committees.attendance import held_meetings
 from setupflow.diagnostic import operations as ops
 from setupflow.diagnostic import queries
 from setupflow.diagnostic.models import AUDIENCES, FORMATS, SOURCE_STATUSES
@@ -37,6 +38,7 @@ def _page(site, form=None, error=None, status=200):
     spec = ops.spec_of(site)
     workflow = workflow_of(site)
     structure = workflow.decision(spec.structure_decision)
+    meetings = held_meetings(db_session(), site, structure.taken_in) if structure.taken_in else []
     return render_template(
         "work/diagnostic.html", site=site, spec=spec, lang=lang, data=queries.summary(db_session(), site, lang),
         structure=structure, structure_now=site_ops.current_decisions(db_session(), site).get(structure.id),
@@ -44,7 +46,7 @@ def _page(site, form=None, error=None, status=200):
         audience_labels=AUDIENCE_LABELS, format_labels=FORMAT_LABELS, can_edit=can_edit(site),
         source_labels={s.id: s.label.get(lang) for s in spec.sources},
         kind_labels={k.id: k.label.get(lang) for k in spec.initiative_kinds},
-        form=form or {}, error=error), status
+        form=form or {}, error=error, meetings=meetings), status
 
 
 def _refused(site, exc, form, anchor):
@@ -151,7 +153,8 @@ def structure(site_id):
     form = request.form.to_dict()
     try:
         ops.choose_structure(db_session(), site, form.get("structure", ""), form.get("rationale", ""),
-                             actor=actor(), now=now(), supersede_reason=form.get("supersede_reason") or None)
+                             actor=actor(), now=now(), supersede_reason=form.get("supersede_reason") or None,
+                             meeting=form.get("meeting") or None)
     except InputError as exc:
         return _refused(site, exc, form, "structure")
     return done("diagnostic.show", site, _("Structure type recorded."), "structure")
