@@ -91,7 +91,6 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
         page.get_by_role("link", name="Créer le compte du pilote de ce site").click()
         page.get_by_label("Adresse e-mail").fill("pilote@example.test")
         page.get_by_label("Nom", exact=True).fill("Pilote fictif")
-        page.get_by_label("Mot de passe initial").fill(LEAD_PASSWORD)
         page.get_by_role("button", name="Créer le compte").click()
         page.get_by_role("heading", name="Compte créé").wait_for()
         page.goto(live_app + "/portfolio")
@@ -101,6 +100,17 @@ def test_a_cress_user_opens_a_site_and_its_lead_takes_it_past_the_diagnostic(liv
         page.get_by_text("réunions proposées jusqu'à l'ouverture visée").wait_for()
         page.get_by_role("button", name="Se déconnecter").click()
 
+        # the lead chooses a password from the invitation e-mail's link (the Cress user never saw one)
+        from sqlalchemy import select
+
+        from setupflow.reminders.models import Reminder
+
+        web_session.expire_all()
+        invitation = web_session.scalar(select(Reminder).where(Reminder.recipient == "pilote@example.test"))
+        page.goto(live_app + invitation.context["path"])
+        page.get_by_label("Nouveau mot de passe (au moins 10 caractères)").fill(LEAD_PASSWORD)
+        page.get_by_label("Nouveau mot de passe, à nouveau").fill(LEAD_PASSWORD)
+        page.get_by_role("button", name="Enregistrer le mot de passe").click()
         log_in(page, live_app, "pilote@example.test", LEAD_PASSWORD)
         page.get_by_role("heading", name="Atelier de la Rance (fictif)").wait_for()
         fill_team_file(page)
@@ -192,9 +202,11 @@ def test_a_lead_fills_the_diagnostic_in_the_pages_and_its_tasks_are_met_by_the_w
     assert evidenced and evidenced <= ops.done_tasks(web_session, site)
 
 
-def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, person, site_in, web_session,
+def test_the_main_pages_have_no_serious_accessibility_violation(live_app, app, page, person, site_in, web_session,
                                                                  manager, now):
     from axe_playwright_python.sync_playwright import Axe
+
+    from setupflow.reminders import unsubscribe
 
     from setupflow.calls.operations import create_call
     from setupflow.committees.minutes import record_meeting_decision, save_minutes
@@ -228,7 +240,8 @@ def test_the_main_pages_have_no_serious_accessibility_violation(live_app, page, 
                  "held meeting": f"/sites/{site.id}/meetings/{held.id}", "decision log": f"/sites/{site.id}/decisions",
                  "decision search": "/decisions?q=d", "actions": f"/sites/{site.id}/actions",
                  "team": f"/sites/{site.id}/team", "person": f"/sites/{site.id}/team/people/{someone.id}",
-                 "note": f"/sites/{site.id}/note"}
+                 "note": f"/sites/{site.id}/note", "emails": f"/sites/{site.id}/emails",
+                 "mail preferences": unsubscribe.preferences_path("ines@example.org", app.config["SECRET_KEY"])}
         found["login"] = axe.run(page, options=options).response["violations"]
         log_in(page, live_app, "cress@example.test", PASSWORD)
         for name, path in pages.items():
@@ -278,3 +291,55 @@ def test_a_cress_user_pages_through_60_sites_on_a_phone(live_app, chromium, pers
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def test_the_demo_lead_reads_next_steps_follows_each_link_and_holds_one_email(live_app, app, chromium, catalog,
+                                                                              web_session, now):
+    """The done-when journey of issue 18, with screenshots at 1280 and 390 px kept as artefacts."""
+    import re
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from browser_support import ARTIFACTS
+    from setupflow.accounts.demo import DEMO_PASSWORD
+    from setupflow.demo import build_demo
+
+    sites = build_demo(web_session, catalog, now)
+    web_session.commit()
+    site = sites[1]  # the demo lead's site
+    ARTIFACTS.mkdir(exist_ok=True)
+    axe_options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+                   "resultTypes": ["violations"]}
+    for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("phone", PHONE)):
+        context = chromium.new_context(locale="fr-FR", viewport=viewport)
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        try:
+            with screenshots_on_failure(page, f"next-steps-{name}"):
+                log_in(page, live_app, "lead@demo.setupflow.test", DEMO_PASSWORD)
+                page.goto(f"{live_app}/sites/{site.id}")
+                block = page.get_by_role("region", name="Prochaines étapes")
+                block.get_by_text("Prochaine réunion").wait_for()
+                page.screenshot(path=str(ARTIFACTS / f"next-steps-{name}.png"), full_page=True)
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+                links = [(a.inner_text(), a.get_attribute("href")) for a in block.get_by_role("link").all()]
+                assert links and any("En retard" in text for text, _ in links)
+                for text, href in links:  # each line leads to the page where it is done
+                    page.goto(live_app + href)
+                    assert page.locator("h1").count() == 1, (text, href)
+                    assert page.get_by_role("navigation", name="Rubriques du site").count() == 1, href
+                page.goto(f"{live_app}/sites/{site.id}/emails")
+                serious = [v["id"] for v in Axe().run(page, options=axe_options).response["violations"]
+                           if v["impact"] in ("serious", "critical")]
+                assert serious == []
+                if name == "desktop":  # hold one reminder, then see it held, with who held it
+                    first = page.locator("ul.mail-list li").first
+                    first.get_by_role("button", name="Retenir").click()
+                    page.get_by_text("L’e-mail est retenu").wait_for()
+                held = page.locator("li[data-state=held]")
+                held.first.wait_for()
+                assert re.search(r"Retenu.*par Yannick Morvan", held.first.inner_text())
+                page.screenshot(path=str(ARTIFACTS / f"emails-{name}.png"), full_page=True)
+                assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        finally:
+            context.close()

@@ -61,9 +61,14 @@ def test_meetings_are_proposed_confirmed_moved_cancelled_and_minted(run, site_id
     meeting = json.loads(out)["id"]
     assert run("meetings", "move", meeting, "--at", "2030-03-19T09:30")[0] == 0
     (tmp_path / "m.md").write_text("# Compte rendu\n\nRien à signaler.\n", encoding="utf-8")
-    code, out, _ = run("meetings", "minutes", meeting, "--file", tmp_path / "m.md", "--json")
-    assert code == 0 and json.loads(out)["version"] == 1
     code, _, err = run("meetings", "minutes", meeting, "--file", tmp_path / "m.md")
+    assert code == 2 and "has not started yet" in err  # minutes wait for the meeting to begin
+    code, out, _ = run("meetings", "schedule", site_id, "--committee", "technical", "--at", "2026-01-06T09:30",
+                       "--json")  # a meeting that took place (the CLI runs at the real time)
+    past = json.loads(out)["id"]
+    code, out, _ = run("meetings", "minutes", past, "--file", tmp_path / "m.md", "--json")
+    assert code == 0 and json.loads(out)["version"] == 1
+    code, _, err = run("meetings", "minutes", past, "--file", tmp_path / "m.md")
     assert code == 2 and "minutes: Edited since version 0" in err
     ics = tmp_path / "i.ics"
     assert run("documents", "render", site_id, "invitation", "--meeting", meeting, "--format", "ics", "-o", ics)[0] == 0

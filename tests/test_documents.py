@@ -177,3 +177,59 @@ def test_the_decision_record_of_one_meeting_lists_only_its_decisions(session, se
     assert "Méthodologie du diagnostic validée" in html and "hors réunion" not in html
     assert "Comité technique, réunion du 05/01/2027" in html
     assert "hors réunion" in render(session, settings, meeting.site, "decisions", "html", now).decode()
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF's objects, compressed object streams included (where the catalog's /Lang is)."""
+    import re
+    import zlib
+
+    out = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            out.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    return b"\n".join(out)
+
+
+def pdf_info(pdf: bytes, tmp_path) -> dict:
+    (tmp_path / "d.pdf").write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "d.pdf")], check=True, capture_output=True, text=True).stdout
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in info.splitlines() if ":" in line)}
+
+
+@pytest.mark.parametrize("kind", ["invitation", "agenda", "minutes", "decisions", "project_note", "team_file"])
+def test_every_pdf_is_tagged_pdf_ua_with_its_language_and_title(session, settings, meeting, now, tmp_path, kind):
+    """The documents a public service hands out fall under the same accessibility rules as
+    its pages: a screen reader follows a tagged PDF (PDF/UA), in its language."""
+    assert shutil.which("pdfinfo"), "pdfinfo missing: run the tests through scripts/test"
+    pdf = render(session, settings, meeting.site, kind, "pdf", now, meeting)
+    info = pdf_info(pdf, tmp_path)
+    assert info.get("Tagged") == "yes" and info.get("Title"), info
+    objects = pdf_objects(pdf)
+    assert b"/Lang (fr)" in objects or b"/Lang(fr)" in objects
+    assert b"pdfuaid" in objects  # the PDF/UA identification in its XMP metadata
+
+
+def test_the_call_pdf_is_tagged_in_its_own_language(session, settings, make_site, manager, now, tmp_path):
+    from setupflow.calls.document import render_call
+    from setupflow.calls.operations import create_call, edit_call
+
+    site = make_site()
+    call = create_call(session, site, None, actor=manager, now=now)
+    edit_call(session, site, call, actor=manager, now=now, body="Texte de l'appel", needs="Besoins")
+    session.commit()
+    pdf = render_call(settings.templates_dir, site, call, "pdf", "en")
+    info = pdf_info(pdf, tmp_path)
+    assert info.get("Tagged") == "yes", info
+    assert b"/Lang (en)" in pdf_objects(pdf) or b"/Lang(en)" in pdf_objects(pdf)
+
+
+@pytest.mark.parametrize("kind", ["decisions", "project_note", "team_file"])
+def test_every_docx_uses_heading_styles_and_carries_its_title_and_language(session, settings, meeting, now, kind):
+    doc = Document(io.BytesIO(render(session, settings, meeting.site, kind, "docx", now)))
+    styles = [p.style.name for p in doc.paragraphs if p.text.strip()]
+    assert styles[0] == "Title" and any(s.startswith("Heading ") for s in styles)
+    headings = [p for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert doc.core_properties.title == headings[0].text and doc.core_properties.language == "fr-FR"

@@ -145,3 +145,9 @@ def test_the_budget_reads_its_categories_in_words_and_its_amounts_in_euros(demo_
     assert "Personnel" in text and "Subventions et aides" in text
     assert " staff " not in text and " grants " not in text
     assert "32\u202f000,00\u00a0€" in text and "32000.00" not in text
+
+
+def test_every_page_of_a_site_has_the_site_navigation(demo_app):
+    missing = [url for url, page in pages_of(demo_app, "cress.bretagne@demo.setupflow.test")
+               if re.match(r"^/sites/\d+(/|$|\?)", url) and 'class="subnav"' not in page]
+    assert not missing, missing

@@ -98,6 +98,6 @@ def render_call(templates_dir: Path, site: Site, call: Call, fmt: str, lang: str
         window = (f"{t['window']} : {call.published_on} - {call.closes_on}" if call.published_on else None)
         subtitle = f"{t['site']} : {site.name}" + (f" ({site.establishment})" if site.establishment else "")
         return sections_to_docx(call.title, call_sections(site, call, lang),
-                                subtitle=subtitle + (f"\n{window}" if window else ""))
+                                subtitle=subtitle + (f"\n{window}" if window else ""), lang=lang)
     html = render_call_html(templates_dir, site, call, lang)
     return html.encode() if fmt == "html" else html_to_pdf(html)

@@ -48,10 +48,15 @@ def render_template(templates_dir: Path, name: str, **context) -> str:
     return environment(Path(templates_dir)).get_template(name).render(**context)
 
 
+#: every PDF is tagged for accessibility (PDF/UA): a public service's documents fall under
+#: the same rules (RGAA) as its pages; the language and title come from <html lang> and <title>
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,9 @@ class Section:
     meta: dict = field(default_factory=dict)
 
 
-def sections_to_docx(title: str, sections: list[Section], subtitle: str | None = None) -> bytes:
+def sections_to_docx(title: str, sections: list[Section], subtitle: str | None = None, lang: str = "fr") -> bytes:
+    """A DOCX whose title and headings use Word's heading styles (Title, Heading 1...), with
+    its title and language in the document's properties (read by screen readers)."""
     from docx import Document
 
     # every text through ``printable``: XML cannot hold NUL or other C0 controls, and a row
@@ -76,6 +83,7 @@ def sections_to_docx(title: str, sections: list[Section], subtitle: str | None =
     doc = Document()
     title = printable(title)
     doc.core_properties.title = title
+    doc.core_properties.language = "en-GB" if lang == "en" else "fr-FR"
     doc.add_heading(title, level=0)
     if subtitle:
         doc.add_paragraph(printable(subtitle))
