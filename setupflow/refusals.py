@@ -149,7 +149,6 @@ MESSAGES: dict[str, str] = {
     "decision.wrong_stage": N_("The decision '%(decision)s' is taken in the stage %(stages)s; the site is in the "
                                "stage %(stage)s."),
     "email.invalid": N_("'%(value)s' is not an e-mail address."),
-    "email.taken": N_("An account already exists for %(value)s."),
     "invitation.invalid": N_("This invitation link is unknown, already used or expired."),
     "meeting.date_out_of_range": N_("This meeting is stored on %(value)s, outside the accepted years (%(low)s to %(high)s): move it to a real date."),
     "file.archive_member_too_large": N_("The file's archive member '%(member)s' unpacks to more than %(limit)s bytes: "
@@ -173,7 +172,6 @@ MESSAGES: dict[str, str] = {
     "programme.edition_exists": N_("This programme already has an edition named '%(label)s'."),
     "programme.edition_not_found": N_("No edition %(edition)s."),
     "programme.edition_status": N_("The edition is at the status '%(status)s': this step needs it to be %(needed)s."),
-    "programme.identifying": N_("This text looks like data about one person (a name, a date, a number): reports keep aggregates only."),
     "programme.laureate_not_found": N_("No laureate %(laureate)s."),
     "programme.laureate_not_in_edition": N_("Laureate %(laureate)s is not a laureate of edition %(edition)s."),
     "programme.max_selected": N_("This call selects at most %(limit)s projects."),

@@ -236,7 +236,7 @@ def test_a_report_keeps_aggregates_only_and_names_the_bad_field(session, program
     with pytest.raises(InputError) as caught:
         ops.report(session, programme, edition, alpha, period="2027-Q2", values={"people_accompanied": "4"},
                    comment="Suivi de M. Durand né le 12/03/1985", actor=manager, now=after)
-    assert (caught.value.code, caught.value.field) == ("programme.identifying", "comment")
+    assert (caught.value.code, caught.value.field) == ("privacy.identifying", "comment")
     with pytest.raises(InputError) as caught:
         ops.report(session, programme, edition, alpha, period="2027-Q2", values={"people_accompanied": "-2"},
                    actor=manager, now=after)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import InputError
-from ..privacy import identifying_problem
+from ..privacy import refuse_identifying
 from ..programmes.operations import PERIOD_SHAPES, add_months, period_bounds
 from ..programmes.queries import screen, screened_total
 from ..sites.models import Site
@@ -50,8 +50,7 @@ def report(session: Session, site: Site, *, period: str, values: dict, actor: Ac
     comment = (comment or "").strip()
     if len(comment) > 4000:
         raise InputError(code="text.too_long", field="comment", length=len(comment), limit=4000)
-    if identifying_problem(comment):
-        raise InputError(code="programme.identifying", field="comment")
+    refuse_identifying("comment", comment)
     row = session.scalar(select(SiteReport).where(SiteReport.site_id == site.id, SiteReport.period == period))
     if row is None:
         row = SiteReport(site_id=site.id, period=period)

@@ -17,7 +17,7 @@ from ..clock import local_date
 from ..db import row_id
 from ..definitions.programme import Programme
 from ..errors import InputError, NotFound
-from ..privacy import identifying_problem
+from ..privacy import refuse_identifying
 from ..sites.records import Actor
 from .lifecycles import APPLICATIONS, EDITIONS
 from .models import (PROGRAMME_ROLES, Edition, Laureate, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting,
@@ -529,8 +529,7 @@ def report(session: Session, programme: Programme, edition: Edition, laureate: L
     if not counts:
         raise InputError(code="required", field=known[0])
     comment = _text(comment, "comment", limit=4000, required=False)
-    if identifying_problem(comment):
-        raise InputError(code="programme.identifying", field="comment")
+    refuse_identifying("comment", comment)
     row = session.scalar(select(Report).where(Report.laureate_id == laureate.id, Report.period == period))
     if row is None:
         row = Report(laureate_id=laureate.id, period=period)
@@ -555,8 +554,7 @@ def set_review_text(session: Session, programme: Programme, edition: Edition, se
         raise InputError(code="programme.unknown_section", field="section", section=section,
                          known=", ".join(sections))
     text = _text(text, "text", limit=8000, required=False)
-    if identifying_problem(text):
-        raise InputError(code="programme.identifying", field="text")
+    refuse_identifying("text", text)
     edition.review_texts = {**(edition.review_texts or {}), section: text}
     _touch(edition, actor, now)
     session.flush()

@@ -98,7 +98,7 @@ def test_a_look_alike_address_cannot_create_a_second_account(db, session, now, l
     accounts.create_user(session, email="jean.dupont@example.org", role="lead", password=PASSWORD, now=now)
     with pytest.raises(InputError) as refused:
         accounts.create_user(session, email=look_alike, role="lead", password=PASSWORD, now=now)
-    assert (refused.value.code, refused.value.field) in {("email.taken", "email"), ("email.invalid", "email")}
+    assert (refused.value.code, refused.value.field) in {("account.exists", "email"), ("email.invalid", "email")}
     assert session.scalar(select(func.count()).select_from(User)) == 1
     assert accounts.user_by_email(session, "ＪＥＡＮ.DUPONT@example.org").email == "jean.dupont@example.org"
     counters.add(f"identifiers checked for exact matching ({db.backend})")
