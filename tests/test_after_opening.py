@@ -73,7 +73,7 @@ def test_the_national_view_adds_up_the_workshops_by_region_for_administrators_on
     by_site = page[page.index("Par atelier"):]
     brest = by_site[by_site.index("Atelier Brest"):].split("</tr>")[0]
     assert "<td>&lt;5</td>" in brest and "<td>2</td>" not in brest
-    rows = list(csv.reader(io.StringIO(admin.get("/national.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(admin.get("/national.csv?form=machine").get_data(as_text=True).lstrip("\ufeff"))))
     assert ["region", "Bretagne", "Personnes employées sur la période", "14"] in rows
     assert ["region", "Pays de la Loire", "Heures travaillées", "1000"] in rows
     assert ["region", "Bretagne", "Durée moyenne de présence (jours)", "150"] in rows  # the mean, not the sum

@@ -12,7 +12,8 @@ from setupflow.definitions.programmes import load_programmes
 from setupflow.errors import InputError
 from setupflow.programmes import operations as ops
 from setupflow.programmes.lifecycles import APPLICATIONS, EDITIONS
-from setupflow.programmes.queries import figures, figures_csv, own_reports
+from setupflow.csvfile import MACHINE, write_csv
+from setupflow.programmes.queries import FIGURES_HEADER, figures, figures_rows, own_reports
 from setupflow.programmes.review import render_review, review_sections
 
 REPO = Path(__file__).resolve().parent.parent
@@ -129,6 +130,13 @@ def test_only_a_complete_file_is_scored_and_ranked_with_the_sites_rule(session, 
               now=later)
     ops.score(session, programme, edition, b, member="M1", scores={"justice_link": 5, "maturity": 1}, actor=manager,
               now=later)
+    # a sheet that leaves weighted criteria out is partial: listed, and not counted until complete
+    rows = ops.ranking(programme, edition)
+    assert {(r["project"], r["score"], tuple(r["partial"])) for r in rows} == {
+        ("Atelier Alpha", "0.00", ("M1",)), ("Atelier Beta", "0.00", ("M1",))}
+    for app in (a, b):
+        ops.score(session, programme, edition, app, member="M1", scores={"social_utility": 0, "commitment": 0},
+                  actor=manager, now=later)
     rows = ops.ranking(programme, edition)
     # weights 3, 2, 2, 1: Beta (15+2)/8 = 2.13, Alpha (6+10)/8 = 2.00
     assert [(r["project"], r["score"]) for r in rows] == [("Atelier Beta", "2.13"), ("Atelier Alpha", "2.00")]
@@ -215,7 +223,7 @@ def test_a_count_of_3_people_prints_as_under_5_in_the_review_and_the_csv(session
     assert rows["people_into_work"]["total"] == "14"
     # volunteers are not people under justice: printed as they are
     assert {line["count"] for line in rows["volunteers"]["lines"]} == {"3", "2"}
-    csv_text = figures_csv(rows.values())
+    csv_text = write_csv(FIGURES_HEADER, figures_rows(rows.values()), MACHINE).decode("utf-8")
     csv_rows = list(csv.reader(io.StringIO(csv_text)))
     assert ["Sorties vers l'emploi ou la formation", "Alpha", "<5"] in csv_rows
     assert ["Bénévoles mobilisés", "Alpha", "3"] in csv_rows

@@ -40,6 +40,10 @@ def test_a_prize_edition_from_its_call_to_its_review(run, tmp_path):
     assert run("programmes", "score", eid, str(application), "--member", "Jury fictif",
                "--score", "employment=4")[0] == 0
     code, out, _ = run("programmes", "ranking", eid, "--json")
+    assert json.loads(out)[0]["partial"] == ["Jury fictif"]  # a sheet counts once it scores every criterion
+    assert run("programmes", "score", eid, str(application), "--member", "Jury fictif",
+               "--score", "innovation=0", "--score", "cooperation=0")[0] == 0
+    code, out, _ = run("programmes", "ranking", eid, "--json")
     assert json.loads(out)[0]["score"] == "1.71"  # 3 x 4 / 7
     code, out, _ = run("programmes", "meeting", eid, "--kind", "selection", "--at", "2026-03-02T10:00")
     meeting = out.split()[1].rstrip(":")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from .inputs import CSV_FORM_OPTION
 from .support import CliError, actor_from, echo_json, now_utc, runtime
 
 
@@ -309,10 +310,12 @@ def report(edition_id, laureate_id, period, values, comment, by):
 @programmes.command()
 @click.argument("edition_id")
 @click.option("--csv", "as_csv", is_flag=True, help="CSV, screened as on screen.")
+@CSV_FORM_OPTION
 @click.option("--json", "as_json", is_flag=True)
-def figures(edition_id, as_csv, as_json):
+def figures(edition_id, as_csv, csv_form, as_json):
     """The edition's figures: totals, each laureate, each period (small counts of people as <5)."""
-    from ..programmes.queries import figures as read, figures_csv
+    from ..csvfile import form_named, write_csv
+    from ..programmes.queries import FIGURES_HEADER, figures as read, figures_rows
 
     with runtime().transaction() as session:
         programme, edition = _edition(session, edition_id)
@@ -320,7 +323,7 @@ def figures(edition_id, as_csv, as_json):
     for row in rows:
         row.pop("raw_total")
     if as_csv:
-        click.echo(figures_csv(rows), nl=False)
+        click.echo(write_csv(FIGURES_HEADER, figures_rows(rows), form_named(csv_form)).decode("utf-8"), nl=False)
     elif as_json:
         echo_json(rows)
     else:

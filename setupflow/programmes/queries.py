@@ -6,8 +6,6 @@ Two grouped statements per page whatever the number of reports.
 """
 from __future__ import annotations
 
-import csv
-import io
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -88,19 +86,18 @@ def figures(session: Session, programme: Programme, edition_ids, laureates: dict
     return out
 
 
-def figures_csv(rows: list[dict], cell=str) -> str:
-    """The figures as CSV, screened as on screen (the raw totals never leave); ``cell`` writes
-    each value (the web neutralises what a spreadsheet would run as a formula)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["indicator", "line", "count"])
+FIGURES_HEADER = ("indicator", "line", "count")
+
+
+def figures_rows(rows: list[dict]) -> list[tuple]:
+    """The figures as CSV rows (``setupflow.csvfile`` writes them), screened as on screen:
+    the raw totals never leave."""
+    out = []
     for row in rows:
-        for line in row["lines"]:
-            writer.writerow([cell(row["label"]), cell(line["project"]), line["count"]])
-        for period in row["periods"]:
-            writer.writerow([cell(row["label"]), period["period"], period["count"]])
-        writer.writerow([cell(row["label"]), "total", row["total"]])
-    return out.getvalue()
+        out.extend((row["label"], line["project"], line["count"]) for line in row["lines"])
+        out.extend((row["label"], period["period"], period["count"]) for period in row["periods"])
+        out.append((row["label"], "total", row["total"]))
+    return out
 
 
 def own_reports(session: Session, programme: Programme, laureate: Laureate) -> list[dict]:

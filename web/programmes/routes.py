@@ -18,10 +18,11 @@ from setupflow.errors import InputError, NotFound
 from setupflow.programmes import operations as ops
 from setupflow.programmes.access import scope_of, visible_edition, visible_laureate, visible_programme_ids
 from setupflow.programmes.models import Edition, Laureate, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting
-from setupflow.programmes.queries import figures, figures_csv, own_reports
+from setupflow.programmes.queries import FIGURES_HEADER, figures, figures_rows, own_reports
 from setupflow.programmes.review import render_review
 
 from .. import now
+from ..exports import csv_response
 from ..auth.session_user import current_account
 from ..db import db_session, discard_changes, settings
 from ..i18n import current_language
@@ -406,11 +407,7 @@ def figures_export(programme_id, edition_id):
     laureates = {lt.id: lt.project for lt in edition.laureates if scope.sees_every_line or lt.id in scope.laureates}
     own = None if scope.sees_every_line else next(iter(laureates), None)
     rows = figures(db_session(), programme, [edition.id], laureates, lang=current_language(), only_laureate=own)
-    from ..portfolio.routes import neutralise
-
-    response = Response(figures_csv(rows, cell=neutralise), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="chiffres-{programme.id}-{edition.id}.csv"'
-    return response
+    return csv_response(FIGURES_HEADER, figures_rows(rows), f"chiffres-{programme.id}-{edition.id}.csv")
 
 
 @bp.get("/programmes/<programme_id>/editions/<int:edition_id>/laureates/<int:laureate_id>")

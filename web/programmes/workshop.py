@@ -3,10 +3,8 @@ the page shows every period screened (counts of people under 5 as <5) with a cha
 indicator. And the national view: every site and every programme on one page."""
 from __future__ import annotations
 
-import csv
-import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
@@ -17,6 +15,7 @@ from setupflow.errors import InputError
 from setupflow.programmes.models import Edition, Laureate
 
 from .. import now
+from ..exports import csv_response
 from ..auth.session_user import current_account
 from ..db import catalog as site_catalog
 from ..db import db_session, discard_changes
@@ -130,16 +129,7 @@ def national():
 def national_csv():
     if current_account().role != "admin":
         abort(403)
-    from ..portfolio.routes import neutralise
-
     data = _national(db_session(), current_language())
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["grouping", "name", "indicator", "value"])
-    for key, group in data["grouped"].items():
-        for row in group["rows"]:
-            for name, value in row["cells"].items():
-                writer.writerow([key, neutralise(name), neutralise(row["label"]), value])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = 'attachment; filename="vue-nationale.csv"'
-    return response
+    rows = [(key, name, row["label"], value) for key, group in data["grouped"].items()
+            for row in group["rows"] for name, value in row["cells"].items()]
+    return csv_response(("grouping", "name", "indicator", "value"), rows, "vue-nationale.csv")
