@@ -5,6 +5,7 @@ from click.testing import CliRunner
 
 from setupflow.cli import cli
 from setupflow.committees import operations as meetings
+from setupflow.diagnostic.operations import choose_structure
 from setupflow.sites import operations as ops
 from setupflow.team import operations as team
 from setupflow.team.models import Person
@@ -18,7 +19,7 @@ def test_an_organisation_category_in_capitals_is_the_category(session, make_site
                                  now=now).category == "ddets"
 
 
-def test_committees_and_choices_in_any_case(session, make_site, walk, manager, now):
+def test_committees_and_choices_in_any_case(session, make_site, walk, held, manager, now):
     site = make_site()
     org = team.organisation_for(session, site, "ep", manager, now)
     person = team.add_person(session, site, name="Ana Fictive", email="ana@example.org", organisation=org,
@@ -26,8 +27,8 @@ def test_committees_and_choices_in_any_case(session, make_site, walk, manager, n
     assert [m.committee_id for m in person.memberships] == ["technical"]
     assert meetings.schedule(session, site, "TECHNICAL", "2027-02-02T14:00", manager, now).committee_id == "technical"
     site = walk(make_site(name="Autre"), "diagnose")
-    decision = ops.record_decision(session, site, key="structure_type", value="ea", text=None, actor=manager, now=now)
-    assert decision.value == "EA"
+    choose_structure(session, site, "ea", "Survey (fictional).", actor=manager, now=now, meeting=held(site))
+    assert ops.current_decisions(session, site)["structure_type"].value == "EA"
 
 
 def test_the_cli_accepts_a_category_and_a_choice_in_capitals(db, make_site, session):
