@@ -31,7 +31,7 @@ def demo_app(tmp_path_factory, sqlite_template, catalog):
     from setupflow.demo import build_demo
     from web import create_app
 
-    from conftest import TestDatabase
+    from tests.conftest import TestDatabase
 
     folder = tmp_path_factory.mktemp("demo")
     shutil.copy(sqlite_template, folder / "demo.db")

@@ -138,18 +138,18 @@ def test_two_simultaneous_saves_of_the_same_version_on_postgresql_one_is_refused
         site = ops.create_site(s, catalog, name="Concurrence", workflow_id="cress-disp", start_on="2027-01-04",
                                opening_on="2029-01-01", actor=manager, now=now)
         m = held_meeting(s, site, "technical", manager, now)
-        save_minutes(s, m, "v1", 0, manager, now)
+        save_minutes(s, m, "v1", 0, manager, now + timedelta(days=2))  # once it was held
         s.commit()
         meeting_id = m.id
     first, second = postgres_db.factory(), postgres_db.factory()
     from setupflow.committees.operations import get_meeting
 
-    save_minutes(first, get_meeting(first, meeting_id), "Texte A", 1, manager, now)  # not committed yet
+    save_minutes(first, get_meeting(first, meeting_id), "Texte A", 1, manager, now + timedelta(days=2))  # not committed yet
     outcome = {}
 
     def save_second():
         try:
-            save_minutes(second, get_meeting(second, meeting_id), "Texte B", 1, actor, now)
+            save_minutes(second, get_meeting(second, meeting_id), "Texte B", 1, actor, now + timedelta(days=2))
             second.commit()
             outcome["saved"] = True
         except StaleEdit as exc:

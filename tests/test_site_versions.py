@@ -35,15 +35,17 @@ def test_the_orms_own_flush_and_a_recorded_change_share_the_counter(db, make_sit
     site_a.name = "Atelier renommé"
     first.commit()  # the ORM's versioned UPDATE
     assert site_a.version_id == site_b.version_id + 1
-    with pytest.raises(StaleEdit, match="this site was changed by someone else"):
+    with pytest.raises(StaleEdit) as stale:
         with transaction(lambda: second):
             record(second, site_b, manager, now, "note")
+    assert (stale.value.code, stale.value.params["table"]) == ("record.stale", "sites")
     third = db.factory()
     site_c = third.get(Site, site.id)
     record(first, site_a, manager, now, "note")
     first.commit()
     site_c.name = "Atelier renommé encore"
-    with pytest.raises(StaleEdit, match="this site was changed by someone else"):
+    with pytest.raises(StaleEdit) as stale:
         with transaction(lambda: third):
             third.flush()  # SQLAlchemy's own StaleDataError
+    assert (stale.value.code, stale.value.params["table"]) == ("record.stale", "sites")
     first.close()

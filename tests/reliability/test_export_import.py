@@ -23,8 +23,8 @@ from setupflow.sites.models import Decision, Site
 from setupflow.transfer.archive import canonical, export_site, import_site, read_export
 from setupflow.transfer.dump import dump_site
 from click.testing import CliRunner
-from conftest import PG_ADMIN_URL, WORKFLOWS
-from conftest import TestDatabase as Database
+from tests.conftest import PG_ADMIN_URL, WORKFLOWS
+from tests.conftest import TestDatabase as Database
 from setupflow.transfer.tables import EXCLUDED, NOT_SITE_DATA, exported_tables, unclassified_tables
 
 from . import counters

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from setupflow.accounts import operations as accounts
 from setupflow.cli import cli
@@ -40,9 +41,14 @@ def body(msg) -> str:
 
 
 def test_monday_at_eight_one_digest_per_person_whatever_their_sites_then_none(
-        run, session, make_site, walk, team, meeting, smtp, now):
+        run, session, make_site, walk, team, meeting, smtp, manager, now):
+    from setupflow.committees.minutes import save_minutes
+    from setupflow.committees.models import Meeting
+
     kerlann, tilleuls = make_site(name="Atelier de Kerlann"), make_site(name="Blanchisserie des Tilleuls")
     vilaine = walk(make_site(name="Atelier de la Vilaine", opening="2027-09-01"), "opened")
+    for held in session.scalars(select(Meeting).where(Meeting.site_id == vilaine.id)).all():
+        save_minutes(session, held, "Compte rendu (fictif).", 0, manager, now)  # the walk's meetings, written up
     lead_k = team(kerlann, "Yannick Fictif", "lead@ep.test", "ep")
     team(tilleuls, "Yannick Fictif", "lead@ep.test", "ep")
     team(kerlann, "Bob Fictif", "bob@cress.test", "cress")  # no account, no preference: no digest
