@@ -44,6 +44,12 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     site = ops.create_site(session, catalog, name=text("site.name"), workflow_id="cress-disp", start_on="2027-01-04",
                            opening_on="2029-01-01", actor=manager, now=now, region=region, disp="DISP Rennes",
                            establishment=text("site.establishment"))
+    # the site is taken to the call stage through the real work first (its sponsor is then selected
+    # below, from a hostile application, in a held technical committee); what follows overwrites that work
+    from setupflow.demo_work import produce, walk
+
+    walk(session, site, "diagnose", manager, now, {})
+    produce(session, site, "diagnostic_sources_collected", manager, now)  # the hostile sources overwrite two
     org = team.add_organisation(session, site, name=text("organisation.name"), category="ep", actor=manager, now=now)
     cress = team.organisation_for(session, site, "cress", manager, now)
     people = [team.add_person(session, site, name=text(f"person{i}.name"), email=f"p{i}@example.org",
@@ -66,9 +72,7 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     attendance.mark_held(session, held, {p.id: "present" for p in people}, manager, later)
     save_minutes(session, held, markdown("minutes"), 0, manager, later)
     record_meeting_decision(session, held, None, None, text("decision.text"), manager, later)
-    record_meeting_decision(session, held, "sponsor", text("decision.value"), markdown("decision.md"), manager, later)
-    record_meeting_decision(session, held, "sponsor", text("decision.value2"), None, manager, later,
-                            supersede_reason=text("decision.superseded_reason"))
+    record_meeting_decision(session, held, None, None, markdown("decision.md"), manager, later)
     actions.add_action(session, held, text("action.text"), people[1], manager, now, due_on="2027-01-20")
     scheduled = meetings.schedule(session, site, "partnership", MEETING_AT, manager, now,
                                   place=text("meeting2.place"))
@@ -77,7 +81,18 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     meetings.cancel(session, cancelled, manager, now, reason=text("meeting.cancelled_reason"))
 
     diagnostic(session, site, manager, now)
+    ops.set_task(session, site, "methodology_validated", True, manager, now)
+    ops.advance(session, site, manager, now)  # to the call stage, where the sponsor is selected
     call, application, upload = call_work(session, site, manager, now, data_dir)
+    selected_at = datetime(2027, 3, 23, 9, tzinfo=timezone.utc)  # once the call has closed
+    from setupflow.demo_work import held_meeting
+
+    committee = held_meeting(session, site, "technical", manager, selected_at)
+    applications.select_applications(session, site, call, [application.id], text=text("decision.value"),
+                                     actor=manager, now=selected_at, meeting=committee)
+    applications.select_applications(session, site, call, [application.id], text=text("decision.value2"),
+                                     actor=manager, now=selected_at, meeting=committee,
+                                     supersede_reason=text("decision.superseded_reason"))
     support_work(session, site, manager, now)
     line = add_line(session, site, kind="expense", category="staff", label=text("budget.label"), planned="1000",
                     funder=text("budget.funder"), actor=manager, now=now)
@@ -106,7 +121,10 @@ def diagnostic(session, site, manager, now):
     diag.add_initiative(session, site, name=text("initiative.name"), kind=spec.initiative_kinds[0].id,
                         description=text("initiative.description"), actor=manager, now=now)
     diag.write_conclusions(session, site, text("diagnostic.conclusions"), actor=manager, now=now)
-    diag.choose_structure(session, site, "EA", text("structure.rationale"), actor=manager, now=now)
+    from setupflow.demo_work import held_meeting
+
+    diag.choose_structure(session, site, "EA", text("structure.rationale"), actor=manager, now=now,
+                          meeting=held_meeting(session, site, "technical", manager, now))
 
 
 def call_work(session, site, manager, now, data_dir):
