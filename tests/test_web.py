@@ -175,6 +175,21 @@ def test_a_cress_user_creates_a_site_and_its_lead(logged_in, web_session):
     assert web_session.scalar(select(User).where(User.email == "new.lead@example.test")).role == "lead"
 
 
+def test_a_target_opening_before_the_earliest_possible_is_asked_about_on_a_second_step(logged_in, web_session):
+    cress = logged_in("cress@example.test", "cress", region="Bretagne")
+    form = {"name": "Atelier pressé", "workflow": "cress-disp", "start": "2026-12-07", "opening": "2027-03-01",
+            "region": "Bretagne", "disp": "DISP Rennes"}
+    asked = cress.post("/sites/new", data=form)
+    page = unescape(asked.get_data(as_text=True))
+    assert asked.status_code == 409 and "464 jours avant la plus précoce que permet la méthode" in page
+    assert 'name="confirm" value="1"' in page and 'name="opening" value="2027-03-01"' in page
+    assert web_session.scalar(select(Site).where(Site.name == "Atelier pressé")) is None, "nothing before the answer"
+    created = cress.post("/sites/new", data={**form, "confirm": "1"})
+    assert created.status_code == 303
+    site = web_session.scalar(select(Site).where(Site.name == "Atelier pressé"))
+    assert site is not None and site.target_opening_on.isoformat() == "2027-03-01"
+
+
 def test_a_cress_user_cannot_create_a_site_in_another_region(logged_in, web_session):
     cress = logged_in("cress@example.test", "cress", region="Bretagne")
     response = cress.post("/sites/new", data={"name": "Ailleurs", "workflow": "cress-disp", "start": "2027-02-01",

@@ -44,6 +44,12 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     site = ops.create_site(session, catalog, name=text("site.name"), workflow_id="cress-disp", start_on="2027-01-04",
                            opening_on="2029-01-01", actor=manager, now=now, region=region, disp="DISP Rennes",
                            establishment=text("site.establishment"))
+    # the site is taken to the call stage through the real work first (its sponsor is then selected
+    # below, from a hostile application, in a held technical committee); what follows overwrites that work
+    from setupflow.demo_work import produce, walk
+
+    walk(session, site, "diagnose", manager, now, {})
+    produce(session, site, "diagnostic_sources_collected", manager, now)  # the hostile sources overwrite two
     org = team.add_organisation(session, site, name=text("organisation.name"), category="ep", actor=manager, now=now)
     cress = team.organisation_for(session, site, "cress", manager, now)
     people = [team.add_person(session, site, name=text(f"person{i}.name"), email=f"p{i}@example.org",
@@ -75,7 +81,18 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     meetings.cancel(session, cancelled, manager, now, reason=text("meeting.cancelled_reason"))
 
     diagnostic(session, site, manager, now)
+    ops.set_task(session, site, "methodology_validated", True, manager, now)
+    ops.advance(session, site, manager, now)  # to the call stage, where the sponsor is selected
     call, application, upload = call_work(session, site, manager, now, data_dir)
+    selected_at = datetime(2027, 3, 23, 9, tzinfo=timezone.utc)  # once the call has closed
+    from setupflow.demo_work import held_meeting
+
+    committee = held_meeting(session, site, "technical", manager, selected_at)
+    applications.select_applications(session, site, call, [application.id], text=text("decision.value"),
+                                     actor=manager, now=selected_at, meeting=committee)
+    applications.select_applications(session, site, call, [application.id], text=text("decision.value2"),
+                                     actor=manager, now=selected_at, meeting=committee,
+                                     supersede_reason=text("decision.superseded_reason"))
     support_work(session, site, manager, now)
     line = add_line(session, site, kind="expense", category="staff", label=text("budget.label"), planned="1000",
                     funder=text("budget.funder"), actor=manager, now=now)

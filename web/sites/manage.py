@@ -35,9 +35,14 @@ def new():
         site = accounts.create_site_as(db_session(), catalog(), user, now=now(), name=form["name"],
                                        workflow_id=form["workflow"], start_on=form["start"], opening_on=form["opening"],
                                        establishment=form["establishment"] or None, region=form["region"] or None,
-                                       disp=form["disp"] or None, department=form["department"] or None)
+                                       disp=form["disp"] or None, department=form["department"] or None,
+                                       confirmed=request.form.get("confirm") == "1")
     except InputError as exc:
         discard_changes()
+        if exc.code == "site.target_before_earliest":  # the second step: the same question, then confirm
+            return render_template("sites/confirm.html", heading=form["name"] or _("New site"),
+                                   question=explain(exc), action=url_for("sites.new"), cancel=url_for("sites.new"),
+                                   button=_("Create the site with this target"), fields=form), 409
         return render_template("sites/new.html", workflows=workflows, form=form, error=explain(exc)), 400
     flash(_("Site created."), "info")
     return redirect(url_for("sites.show", site_id=site.id), code=303)

@@ -130,9 +130,10 @@ def advance(site_id):
             return refused(site, explain(exc), "gate")
         # the second step: the same engine refusal, and a button that confirms
         discard_changes()
-        return render_template("sites/confirm.html", site=site, question=explain(exc),
+        return render_template("sites/confirm.html", heading=site.name, question=explain(exc),
                                action=url_for("sites.advance", site_id=site.id),
-                               button=_("Move on early"), fields={}), 409
+                               cancel=url_for("sites.show", site_id=site.id), button=_("Move on early"),
+                               fields={}), 409
     except (GateNotMet, StaleEdit) as exc:
         return refused(site, explain(exc), "gate")
     flash(_("The site moved to: %(stage)s", stage=workflow_of(site).state_label(target).get(lang)), "info")
