@@ -53,11 +53,13 @@ def fill_new_tables(engine, filled: dict[str, dict]) -> int:
         for table in reflected.sorted_tables:
             if table.name in filled or table.name == "alembic_version":
                 continue
-            parents = {name: row["id"] for name, row in filled.items()}
+            parents = {name: row.get("id") for name, row in filled.items()}
+            # the key is generated when it is a number (``id``), given when it is a text (rate_limits.key)
+            key = next(iter(table.primary_key.columns))
             values = {c.name: _value(table, c, parents, len(filled) + 1) for c in table.columns
-                      if not c.primary_key}
-            new_id = conn.execute(table.insert().values(**values).returning(table.c.id)).scalar_one()
-            filled[table.name] = {"id": new_id, **values}
+                      if not (c.primary_key and isinstance(c.type, Integer))}
+            new_id = conn.execute(table.insert().values(**values).returning(key)).scalar_one()
+            filled[table.name] = {**values, key.name: new_id}
             inserted += 1
     return inserted
 
@@ -69,8 +71,9 @@ def assert_rows_survive(engine, filled: dict[str, dict]) -> None:
         for name, row in filled.items():
             assert name in reflected.tables, f"table {name} disappeared with its data"
             table = reflected.tables[name]
-            stored = conn.execute(select(table).where(table.c.id == row["id"])).mappings().one_or_none()
-            assert stored is not None, f"{name} row {row['id']} lost by an upgrade"
+            key = next(iter(table.primary_key.columns))
+            stored = conn.execute(select(table).where(key == row[key.name])).mappings().one_or_none()
+            assert stored is not None, f"{name} row {row[key.name]} lost by an upgrade"
             for column, value in row.items():
                 if column in stored and not isinstance(value, (datetime, dict)):
                     assert stored[column] == value, f"{name}.{column} changed by an upgrade"
