@@ -72,7 +72,7 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     attendance.mark_held(session, held, {p.id: "present" for p in people}, manager, later)
     save_minutes(session, held, markdown("minutes"), 0, manager, later)
     record_meeting_decision(session, held, None, None, text("decision.text"), manager, later)
-    legacy_sponsor_decisions(session, site, held, later)
+    record_meeting_decision(session, held, None, None, markdown("decision.md"), manager, later)
     actions.add_action(session, held, text("action.text"), people[1], manager, now, due_on="2027-01-20")
     scheduled = meetings.schedule(session, site, "partnership", MEETING_AT, manager, now,
                                   place=text("meeting2.place"))
@@ -210,22 +210,4 @@ def programme_work(session, manager, now):
     session.flush()
     return {"programme_id": "actice", "edition_id": edition.id, "laureate_id": laureate.id}
 
-
-def legacy_sponsor_decisions(session, site, meeting, when):
-    """A sponsor decision taken in a meeting and then replaced, as a record kept from before
-    the rule that the call's selection settles it (issue 14: such decisions are kept): the
-    engine no longer writes them, so the rows are written as an older release left them,
-    with hostile texts in every column a person once typed."""
-    from setupflow.sites.models import Decision
-
-    first = Decision(site_id=site.id, key="sponsor", value=text("decision.value"), text=markdown("decision.md"),
-                     decided_on=when.date(), recorded_by="older release", recorded_dt=when, meeting_id=meeting.id)
-    session.add(first)
-    session.flush()
-    second = Decision(site_id=site.id, key="sponsor", value=text("decision.value2"), text="Porteur retenu",
-                      decided_on=when.date(), recorded_by="older release", recorded_dt=when, meeting_id=meeting.id)
-    session.add(second)
-    session.flush()
-    first.superseded_by_id, first.superseded_reason = second.id, text("decision.superseded_reason")
-    session.flush()
 
