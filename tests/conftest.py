@@ -250,6 +250,22 @@ def meet(session, manager, now):
     return meet_tasks
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist each worker counts its own cases: hand them to the controller."""
+    from reliability import counters
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reliability_counters"] = dict(counters.TRIED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from reliability import counters
+
+    counters.TRIED.update(getattr(node, "workeroutput", {}).get("reliability_counters", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many cases the reliability suite tried (routes x roles, fuzzed inputs, fault points)."""
     from reliability import counters
