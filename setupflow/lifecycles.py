@@ -45,6 +45,8 @@ class TransitionSpec(Frozen):
     dest: str | None = None
     guards: tuple[str, ...] = ()
     refusal: str | None = None
+    #: the input that refusal is about (the lifecycle's record by default)
+    field: str | None = None
     history: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=60)
 
     @field_validator("source", mode="before")
@@ -216,9 +218,10 @@ class Lifecycle:
         if guard is not None:
             spec = self.spec.guards[guard]
             return InputError(code=spec.refusal, field=spec.field or field, **params)
-        code = next((t.refusal for t in self.spec.transitions if t.trigger == trigger and t.refusal),
-                    self.spec.refusal)
-        return InputError(code=code, field=field, **params)
+        spec = next((t for t in self.spec.transitions if t.trigger == trigger and t.refusal), None)
+        if spec is None:
+            return InputError(code=self.spec.refusal, field=field, **params)
+        return InputError(code=spec.refusal, field=spec.field or field, **params)
 
     def _guard(self, name: str):
         spec = self.spec.guards[name]
