@@ -208,12 +208,23 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
         raise InputError(code="call.closes_before_publication", field="closes_on", closes_on=closes,
                          published_on=published)
     if spec.publication_decision:
+        before = _unsuccessful_before(session, call)
+        if before is not None and "supersede_reason" not in columns:
+            # the publication of the call it replaces is superseded by this one, for that call's reason
+            columns["supersede_reason"] = f"call {before.id} closed as unsuccessful: {before.unsuccessful_reason}"
         record_decision(session, site, key=spec.publication_decision, value=published.isoformat(), text=None,
                         actor=actor, now=now, decided_on=published, through="call_publication", **columns)
     call.published_on, call.closes_on = published, closes
     CALLS.fire(call, "publish", session=session, actor=actor, now=now, detail={"closes_on": closes.isoformat()})
     session.flush()
     return answer_window_warnings(spec, published, closes)
+
+
+def _unsuccessful_before(session: Session, call: Call) -> Call | None:
+    """The call of the same kind closed as unsuccessful that ``call`` follows, if any."""
+    return session.scalar(select(Call).where(Call.site_id == call.site_id, Call.call_key == call.call_key,
+                                             Call.id < call.id, Call.status == "unsuccessful")
+                          .order_by(Call.id.desc()).limit(1))
 
 
 def extend_call(session: Session, site: Site, call: Call, closes_on, reason: str, *, actor: Actor,
