@@ -160,11 +160,16 @@ def test_the_call_page_closes_an_unsuccessful_call_and_offers_to_draft_the_next(
     assert "Clore sans suite" in page
     refused_page = client.post(f"/sites/{site.id}/calls/{call.id}/unsuccessful", data={"reason": ""})
     assert refused_page.status_code == 400
+    assert "Cette information est obligatoire." in html.unescape(refused_page.get_data(as_text=True))
     assert client.post(f"/sites/{site.id}/calls/{call.id}/unsuccessful",
                        data={"reason": REASON}).status_code == 303
     page = html.unescape(client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True))
     assert "Clos sans suite le" in page and REASON in page and "Rédiger un nouvel appel" in page
     assert "Prolonger l'appel" not in page
+    again = client.post(f"/sites/{site.id}/calls/{call.id}/unsuccessful", data={"reason": REASON})
+    assert again.status_code == 400
+    assert f"L'appel {call.id} est clos sans suite\u00a0: impossible de le clore sans suite." in \
+        html.unescape(again.get_data(as_text=True))
     assert client.post(f"/sites/{site.id}/calls", data={"call": "ami"}).status_code == 303
     web_session.expire_all()
     rows = web_session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)).all()
