@@ -35,9 +35,11 @@ def spec_of(site: Site, call_key: str):
 
 def _state(call: Call, *, now: datetime | None = None, **_) -> str:
     """The call's state: its stored status, a published call being closed from its closing day."""
-    if call.status == "published" and call.closes_on is not None and now is not None \
-            and local_date(now) >= call.closes_on:
-        return "closed"
+    if call.status == "published" and call.closes_on is not None:
+        if now is None:  # a programming error: without the day, a closed call would read as published
+            raise ValueError("a published call's state depends on the day: fire its lifecycle with now=")
+        if local_date(now) >= call.closes_on:
+            return "closed"
     return call.status
 
 
