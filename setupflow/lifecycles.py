@@ -62,7 +62,7 @@ class LifecycleSpec(Frozen):
     terms: str = Identifier
     states: tuple[str, ...] = Field(min_length=1)
     refusal: str
-    guards: dict[str, GuardSpec | None] = {}
+    guards: dict[str, GuardSpec | None] = Field(default_factory=dict)
     transitions: tuple[TransitionSpec, ...] = Field(min_length=1)
 
     @field_validator("guards", mode="before")
@@ -111,7 +111,7 @@ def load(path: Path = FILE) -> dict[str, LifecycleSpec]:
 class _Subject:
     """What the machine sees of a record during one trigger."""
 
-    __slots__ = ("record", "state", "refusal")
+    __slots__ = ("record", "refusal", "state")
 
     def __init__(self, record, state: str):
         self.record, self.state, self.refusal = record, state, None
@@ -139,7 +139,7 @@ class Lifecycle:
     # -- what a feature binds ---------------------------------------------------------------
     def bind(self, *, guards: dict[str, Callable[..., bool]] | None = None,
              history: Callable[..., Any] | None = None, params: Callable[[Any], dict] | None = None,
-             state_of: Callable[..., str] | None = None) -> "Lifecycle":
+             state_of: Callable[..., str] | None = None) -> Lifecycle:
         """Attach a feature's guards, history callback, refusal params and, for a state not
         stored in one column, how to read it (``state_of(record, **kwargs)``)."""
         self._guards.update(guards or {})

@@ -4,10 +4,11 @@ the same site, and the old one stays in the record. The site's call is then the 
 everywhere: its pages, the command line, its deadline and the proofs of its tasks."""
 import html
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from web_fixtures import *
 
 from setupflow.calls import applications as apps
 from setupflow.calls import operations as calls
@@ -18,7 +19,6 @@ from setupflow.sites import operations as ops
 from setupflow.sites.gates import current_values
 from setupflow.sites.models import HistoryEntry
 from tests.refused import refused
-from web_fixtures import *  # noqa: F401,F403
 
 REASON = "Aucune candidature ne répond aux critères du comité (fictif)"
 
@@ -127,7 +127,7 @@ def test_the_command_line_closes_an_unsuccessful_call_and_drafts_the_next_one(ru
     body = tmp_path / "body.txt"
     body.write_text("Nous cherchons une structure porteuse.", encoding="utf-8")
     assert run("calls", "edit", site, "--body-file", str(body), "--needs", "Formation")[0] == 0
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     code, _, err = run("calls", "publish", site, "--on", (today - timedelta(days=90)).isoformat(), "--closes",
                        (today - timedelta(days=2)).isoformat())
     assert code == 0, err

@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from setupflow.definitions.loader import DefinitionError
-from setupflow.lifecycles import ACTION_ITEMS, CALLS, DUI, LIFECYCLES, MEETINGS, REMINDERS, load
+from setupflow.lifecycles import (
+    ACTION_ITEMS,
+    CALLS,
+    DUI,
+    LIFECYCLES,
+    MEETINGS,
+    REMINDERS,
+    load,
+)
 from setupflow.refusals import Term
 from setupflow.sites.models import HistoryEntry
 from tests.refused import refused
