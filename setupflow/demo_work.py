@@ -74,10 +74,7 @@ def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime
 def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datetime) -> None:
     from .calls import applications as apps
     from .calls import operations as calls
-    from .calls.models import Call
-    from sqlalchemy import select
-
-    call = session.scalar(select(Call).where(Call.site_id == site.id).order_by(Call.id))
+    call = next(iter(calls.current_calls(session, site)), None)
     if call is None:
         call = calls.create_call(session, site, None, actor=actor, now=now)
     if calls.drafting_problems(call):

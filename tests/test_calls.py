@@ -132,7 +132,7 @@ def test_a_site_cannot_leave_call_before_the_committee_selects_a_sponsor(session
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["sponsor"]
-    with refused("selection.before_close", field="call"):
+    with refused("call.wrong_status", field="call", call=call.id):
         apps.select_applications(session, site, call, [b.id], actor=actor, now=now)
     later = now + timedelta(days=80)
     meeting = held(site, when=later)

@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         app.register_blueprint(blueprint)
     from . import work
     work.register(app)
+    from .call_outcome import bp as call_outcome_bp
+    app.register_blueprint(call_outcome_bp)
 
     @app.get("/")
     def home():

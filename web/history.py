@@ -38,6 +38,7 @@ SENTENCES = {
     "call_file": _l("File attached to an application"),
     "call_score": _l("Application scored"),
     "call_selection": _l("Applications selected"),
+    "call_unsuccessful": _l("Call closed as unsuccessful: no suitable candidate was selected"),
     "diagnostic_source": _l("Diagnostic source updated"),
     "diagnostic_indicator": _l("Diagnostic indicators updated"),
     "diagnostic_interview": _l("Diagnostic interview recorded"),

@@ -12,6 +12,7 @@ from ..sites.models import Site
 from .. import inputs
 from ..sites.operations import Actor, record, record_decision
 from .models import Application, Call, Score
+from ..lifecycles import CALLS
 from .operations import spec_of
 
 
@@ -26,8 +27,7 @@ def get_application(session: Session, call: Call, application_id) -> Application
 def add_application(session: Session, site: Site, call: Call, *, organisation: str, legal_status: str,
                     activity: str, actor: Actor, now: datetime, structure_type: str | None = None,
                     received_on=None) -> Application:
-    if call.published_on is None:
-        raise InputError(code="application.call_not_published", field="call", call=call.id)
+    CALLS.fire(call, "receive", now=now)
     values = {"organisation": organisation, "legal_status": legal_status, "activity": activity}
     for name, value in values.items():
         if not (value or "").strip():
@@ -93,10 +93,7 @@ def select_applications(session: Session, site: Site, call: Call, application_id
     ``cohort``...) whose value is the selected organisations' names, taken in ``meeting``
     (an id or a Meeting) when the definition says which committee selects."""
     spec = spec_of(site, call.call_key)
-    if call.closes_on is None or local_date(now) < call.closes_on:
-        if call.closes_on is None:
-            raise InputError(code="selection.not_published", field="call", call=call.id)
-        raise InputError(code="selection.before_close", field="call", call=call.id, closes_on=call.closes_on)
+    CALLS.check(call, "select", now=now)
     chosen = [get_application(session, call, i) for i in dict.fromkeys(application_ids)]
     if not chosen:
         raise InputError(code="selection.none", field="applications")
@@ -109,6 +106,7 @@ def select_applications(session: Session, site: Site, call: Call, application_id
                                **columns)
     for a in call.applications:
         a.is_selected = a in chosen
+    CALLS.fire(call, "select", now=now)
     record(session, site, actor, now, "call_selection", call_id=call.id, applications=[a.id for a in chosen])
     session.flush()
     return decision

@@ -10,10 +10,13 @@ from ..db import Base, UTCDateTime
 
 
 class Call(Base):
-    """One call of a site, shaped by a ``work.calls`` entry of the definition."""
+    """One call of a site, shaped by a ``work.calls`` entry of the definition.
+
+    A site may have several calls of one kind: one that ended without a selection is closed
+    as unsuccessful and stays in the record, and a new one is drafted. The site's call of a
+    kind is its latest that is not unsuccessful (``operations.get_call``)."""
 
     __tablename__ = "calls"
-    __table_args__ = (UniqueConstraint("site_id", "call_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
@@ -34,8 +37,14 @@ class Call(Base):
     criteria: Mapped[list] = mapped_column(JSON)
     #: who receives the call (DDETS, ESS networks...)
     distribution: Mapped[list] = mapped_column(JSON)
+    #: draft, published (read as closed from its closing day), selected or unsuccessful: the
+    #: ``call`` lifecycle of setupflow/lifecycles.yaml
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     published_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
+    #: why it was closed as unsuccessful, and when
+    unsuccessful_reason: Mapped[str | None] = mapped_column(Text)
+    unsuccessful_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_by: Mapped[str] = mapped_column(String(200))

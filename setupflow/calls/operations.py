@@ -1,4 +1,9 @@
-"""Drafting, publishing and spreading a call; visit slots and bilateral meetings."""
+"""Drafting, publishing and spreading a call; visit slots and bilateral meetings; closing a
+call that drew no suitable candidate as unsuccessful, so that a new one can be drafted.
+
+Lifecycle: ``call`` in setupflow/lifecycles.yaml (draft -> published -> closed on its
+closing day -> selected or unsuccessful), run by ``CALLS`` with the guards, history and
+refusal params bound below; ``closed`` is read from the date, never stored."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import department_zone, local_date
 from ..errors import Advice, InputError, NotFound, StaleEdit
+from ..lifecycles import CALLS
 from ..refusals import Term
 from ..sites.models import Site
 from .. import inputs
@@ -27,12 +33,51 @@ def spec_of(site: Site, call_key: str):
         raise InputError(code="choice.invalid", field="call", value=call_key, allowed=[c.id for c in calls]) from None
 
 
+def _state(call: Call, *, now: datetime | None = None, **_) -> str:
+    """The call's state: its stored status, a published call being closed from its closing day."""
+    if call.status == "published" and call.closes_on is not None:
+        if now is None:  # a programming error: without the day, a closed call would read as published
+            raise ValueError("a published call's state depends on the day: fire its lifecycle with now=")
+        if local_date(now) >= call.closes_on:
+            return "closed"
+    return call.status
+
+
+def state_of(call: Call, now: datetime) -> str:
+    """draft, published, closed, selected or unsuccessful, on the day of ``now``."""
+    return _state(call, now=now)
+
+
+def _has_reason(call: Call, *, reason: str | None = None, **_) -> bool:
+    return bool((reason or "").strip())
+
+
+def _history(call: Call, action: str, *, session: Session, actor: Actor, now: datetime, reason: str | None = None,
+             detail: dict | None = None, **_) -> None:
+    """The call's history callback: an entry in its site's history."""
+    call.changed_dt, call.changed_by = now, actor.name
+    record(session, session.get(Site, call.site_id), actor, now, action, reason=(reason or "").strip() or None,
+           call_id=call.id, **(detail or {}))
+
+
+CALLS.bind(state_of=_state, history=_history,
+           guards={"ready": lambda call, **_: not drafting_problems(call), "has_reason": _has_reason},
+           params=lambda call: {"call": call.id, "field": "call", "published_on": call.published_on,
+                                "closes_on": call.closes_on,
+                                "missing": [Term(f"call.missing.{p}") for p in drafting_problems(call)]})
+
+
+def current_calls(session: Session, site: Site) -> list[Call]:
+    """The site's current call of each kind: its latest that is not unsuccessful, by kind in the
+    order they were drafted (the unsuccessful ones stay in the record: ``calls_of``)."""
+    rows = session.scalars(select(Call).where(Call.site_id == site.id, Call.status != "unsuccessful")
+                           .order_by(Call.id))
+    return list({row.call_key: row for row in rows}.values())
+
+
 def get_call(session: Session, site: Site, call_key: str | None = None) -> Call:
-    """The site's call of that kind; without a kind, the site's only call."""
-    query = select(Call).where(Call.site_id == site.id)
-    if call_key:
-        query = query.where(Call.call_key == call_key)
-    rows = list(session.scalars(query.order_by(Call.id)))
+    """The site's current call of that kind; without a kind, the site's only current call."""
+    rows = [c for c in current_calls(session, site) if not call_key or c.call_key == call_key]
     if not rows:
         raise NotFound(code="call.none_drafted", field="call", site=site.id, call=call_key or "")
     if len(rows) > 1:
@@ -52,8 +97,11 @@ def create_call(session: Session, site: Site, call_key: str | None, *, actor: Ac
             raise InputError(code="call.name_kind", field="call", known=[c.id for c in calls])
         call_key = calls[0].id
     spec = spec_of(site, call_key)
-    if session.scalar(select(Call.id).where(Call.site_id == site.id, Call.call_key == call_key)):
+    if session.scalar(select(Call.id).where(Call.site_id == site.id, Call.call_key == call_key,
+                                            Call.status != "unsuccessful")):
         raise InputError(code="call.exists", field="call", site=site.id, call=call_key)
+    previous = session.scalar(select(Call.id).where(Call.site_id == site.id, Call.call_key == call_key)
+                              .order_by(Call.id.desc()).limit(1))
     needs = conclusions(session, site) if workflow_of(site).work.diagnostic else None
     call = Call(site_id=site.id, call_key=call_key, title=(title or "").strip() or f"{spec.label.fr} - {site.name}",
                 body="", needs=needs or "", criteria=[{"id": c.id, "label": c.label.fr, "weight": c.weight}
@@ -61,7 +109,8 @@ def create_call(session: Session, site: Site, call_key: str | None, *, actor: Ac
                 distribution=list(spec.distribution), created_dt=now, changed_dt=now, changed_by=actor.name)
     session.add(call)
     session.flush()
-    record(session, site, actor, now, "call_created", call_id=call.id, call=call_key)
+    record(session, site, actor, now, "call_created", call_id=call.id, call=call_key,
+           **({"after_unsuccessful": previous} if previous else {}))
     session.flush()
     return call
 
@@ -75,6 +124,7 @@ def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: da
               expected_version: int | None = None, **fields) -> Call:
     """Change the call's text, needs or the establishment's realities."""
     _check_version(call, expected_version)
+    CALLS.fire(call, "edit", now=now)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise InputError(code="call.field_unknown", field=sorted(unknown)[0], allowed=list(EDITABLE))
@@ -94,8 +144,7 @@ def edit_call(session: Session, site: Site, call: Call, *, actor: Actor, now: da
 
 def set_weight(session: Session, site: Site, call: Call, criterion: str, weight: int, *, actor: Actor,
                now: datetime) -> Call:
-    if call.published_on is not None:
-        raise InputError(code="call.weights_fixed", field="weight", call=call.id, published_on=call.published_on)
+    CALLS.fire(call, "set_weights", now=now)
     weight = inputs.whole(weight, f"weight '{criterion}'")
     if not 0 <= int(weight) <= 10:
         raise InputError(code="call.weight_range", field="weight", criterion=criterion, low=0, high=10)
@@ -129,6 +178,7 @@ def set_weights(session: Session, site: Site, call: Call, weights: dict, *, acto
 
 
 def set_distribution(session: Session, site: Site, call: Call, recipients, *, actor: Actor, now: datetime) -> Call:
+    CALLS.fire(call, "edit", now=now)
     recipients = [r.strip() for r in recipients if r and r.strip()]
     call.distribution = list(dict.fromkeys(recipients))
     call.changed_dt, call.changed_by = now, actor.name
@@ -154,24 +204,29 @@ def publish_call(session: Session, site: Site, call: Call, *, published_on, clos
                  now: datetime, **columns) -> list[Advice]:
     """Publish: record the publication date decision; return warnings (a short answer window)."""
     spec = spec_of(site, call.call_key)
-    problems = drafting_problems(call)
-    if problems:
-        raise InputError(code="call.not_ready", field="call", call=call.id,
-                         missing=[Term(f"call.missing.{p}") for p in problems])
-    if call.published_on is not None:
-        raise InputError(code="call.already_published", field="call", call=call.id, published_on=call.published_on)
+    CALLS.check(call, "publish", now=now)
     published, closes = inputs.day(published_on, "published_on"), inputs.day(closes_on, "closes_on")
     if closes <= published:
         raise InputError(code="call.closes_before_publication", field="closes_on", closes_on=closes,
                          published_on=published)
-    call.published_on, call.closes_on = published, closes
-    call.changed_dt, call.changed_by = now, actor.name
     if spec.publication_decision:
+        before = _unsuccessful_before(session, call)
+        if before is not None and "supersede_reason" not in columns:
+            # the publication of the call it replaces is superseded by this one, for that call's reason
+            columns["supersede_reason"] = f"call {before.id} closed as unsuccessful: {before.unsuccessful_reason}"
         record_decision(session, site, key=spec.publication_decision, value=published.isoformat(), text=None,
                         actor=actor, now=now, decided_on=published, through="call_publication", **columns)
-    record(session, site, actor, now, "call_published", call_id=call.id, closes_on=closes.isoformat())
+    call.published_on, call.closes_on = published, closes
+    CALLS.fire(call, "publish", session=session, actor=actor, now=now, detail={"closes_on": closes.isoformat()})
     session.flush()
     return answer_window_warnings(spec, published, closes)
+
+
+def _unsuccessful_before(session: Session, call: Call) -> Call | None:
+    """The call of the same kind closed as unsuccessful that ``call`` follows, if any."""
+    return session.scalar(select(Call).where(Call.site_id == call.site_id, Call.call_key == call.call_key,
+                                             Call.id < call.id, Call.status == "unsuccessful")
+                          .order_by(Call.id.desc()).limit(1))
 
 
 def extend_call(session: Session, site: Site, call: Call, closes_on, reason: str, *, actor: Actor,
@@ -180,19 +235,14 @@ def extend_call(session: Session, site: Site, call: Call, closes_on, reason: str
     call that drew no suitable candidate run longer), with a reason. Its answers deadline and
     reminders follow the new date; the history keeps the old date, the reason and the
     distribution list the extension is announced to."""
-    if call.published_on is None:
-        raise InputError(code="call.not_published", field="closes_on", call=call.id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InputError(code="required", field="reason")
+    CALLS.check(call, "extend", now=now, reason=reason)
     closes = inputs.day(closes_on, "closes_on")
     if closes <= call.closes_on:
         raise InputError(code="call.extension_not_later", field="closes_on", value=closes, closes=call.closes_on)
     previous, call.closes_on = call.closes_on, closes
-    call.changed_dt, call.changed_by = now, actor.name
-    record(session, site, actor, now, "call_extended", reason=reason, call_id=call.id,
-           previous=previous.isoformat(), closes_on=closes.isoformat(), announced_to=list(call.distribution),
-           after_closing=local_date(now) > previous)
+    CALLS.fire(call, "extend", session=session, actor=actor, now=now, reason=reason,
+               detail={"previous": previous.isoformat(), "closes_on": closes.isoformat(),
+                       "announced_to": list(call.distribution), "after_closing": local_date(now) > previous})
     session.flush()
     return call
 
@@ -209,6 +259,7 @@ def add_slot(session: Session, site: Site, call: Call, *, kind: str, starts_dt: 
              now: datetime, place: str | None = None, organisation: str | None = None) -> CallSlot:
     """Offer a workshop-zone visit or hold a bilateral meeting, before the call closes.
     ``starts_dt`` may be text as typed (ISO, local time when it has no offset)."""
+    CALLS.fire(call, "offer_slot", now=now)
     if kind not in SLOT_KINDS:
         raise InputError(code="choice.invalid", field="kind", value=kind, allowed=list(SLOT_KINDS))
     if isinstance(starts_dt, str):
@@ -227,3 +278,16 @@ def add_slot(session: Session, site: Site, call: Call, *, kind: str, starts_dt: 
     record(session, site, actor, now, "call_slot", call_id=call.id, slot_id=slot.id, kind=kind)
     session.flush()
     return slot
+
+
+def close_unsuccessful(session: Session, site: Site, call: Call, reason: str, *, actor: Actor,
+                       now: datetime) -> Call:
+    """Close a call that ended without a selection (it drew no suitable candidate), with the
+    reason, recorded in the history. It stays in the record, with its applications and
+    scores; the site may then draft a new call of the same kind (``create_call``)."""
+    reason = (reason or "").strip()
+    CALLS.fire(call, "close_unsuccessful", session=session, actor=actor, now=now, reason=reason,
+               detail={"call": call.call_key, "applications": len(call.applications)})
+    call.unsuccessful_reason, call.unsuccessful_dt = reason, now
+    session.flush()
+    return call

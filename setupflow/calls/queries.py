@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..evidence import proves
 from ..sites.models import Site
 from .models import Application, Call, CallSlot
-from .operations import drafting_problems
+from .operations import current_calls, drafting_problems
 
 
 def ranking(call: Call) -> list[dict]:
@@ -49,12 +49,14 @@ def ranking(call: Call) -> list[dict]:
 
 
 def describe_call(call: Call) -> dict:
-    return {"id": call.id, "call": call.call_key, "title": call.title, "body": call.body, "needs": call.needs,
+    return {"id": call.id, "call": call.call_key, "status": call.status, "title": call.title, "body": call.body,
+            "needs": call.needs,
             "capacity": call.capacity, "workshop_zone": call.workshop_zone,
             "surveillance_constraints": call.surveillance_constraints, "criteria": call.criteria,
             "distribution": call.distribution,
             "published_on": call.published_on.isoformat() if call.published_on else None,
             "closes_on": call.closes_on.isoformat() if call.closes_on else None,
+            "unsuccessful_reason": call.unsuccessful_reason,
             "version": call.version_id, "missing": drafting_problems(call),
             "slots": [{"id": s.id, "kind": s.kind, "starts": s.starts_dt.isoformat(), "place": s.place,
                        "organisation": s.organisation} for s in call.slots],
@@ -67,16 +69,20 @@ def describe_call(call: Call) -> dict:
 
 
 def calls_of(session: Session, site: Site) -> list[Call]:
+    """Every call of the site in the order they were drafted, the unsuccessful ones included
+    (the site's current calls: ``operations.current_calls``)."""
     return list(session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)))
 
 
 # The proofs' statements are built once (a gate is checked on every advance and site page).
-# Table columns, not ORM attributes: a Core statement skips the ORM's compile step.
+# Table columns, not ORM attributes: a Core statement skips the ORM's compile step. Only the
+# site's current calls prove anything: a call closed as unsuccessful stays in the record only.
 _SITE = bindparam("site_id")
 _CALL, _SLOT = Call.__table__.c, CallSlot.__table__.c
-_TEXTS = select(_CALL.body, _CALL.needs, _CALL.criteria).where(_CALL.site_id == _SITE)
-_ANY_PUBLISHED = select(exists().where(_CALL.site_id == _SITE, _CALL.published_on.is_not(None)))
-_ANY_SLOT = select(exists().where(_SLOT.call_id == _CALL.id, _CALL.site_id == _SITE))
+_CURRENT = _CALL.status != "unsuccessful"
+_TEXTS = select(_CALL.body, _CALL.needs, _CALL.criteria).where(_CALL.site_id == _SITE, _CURRENT)
+_ANY_PUBLISHED = select(exists().where(_CALL.site_id == _SITE, _CURRENT, _CALL.published_on.is_not(None)))
+_ANY_SLOT = select(exists().where(_SLOT.call_id == _CALL.id, _CALL.site_id == _SITE, _CURRENT))
 
 
 @proves("call_document_drafted")
@@ -97,7 +103,7 @@ def _meetings(session: Session, site: Site, _argument) -> bool:
 
 @proves("call_applications_scored")
 def _scored(session: Session, site: Site, _argument) -> bool:
-    for call in calls_of(session, site):
+    for call in current_calls(session, site):
         applications = session.scalars(select(Application).where(Application.call_id == call.id)).all()
         if applications and all(a.scores for a in applications):
             return True

@@ -1,4 +1,7 @@
-"""Action items decided in meetings. Overdue is computed from ``today``, never stored."""
+"""Action items decided in meetings. Overdue is computed from ``today``, never stored.
+
+Lifecycle: ``action_item`` in setupflow/lifecycles.yaml (open -> done or dropped -> open
+again), run by ``ACTION_ITEMS`` with the history bound below."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -8,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from ..db import row_id
 from ..errors import InputError, NotFound
-from ..refusals import Term
+from ..lifecycles import ACTION_ITEMS, MEETINGS
 from ..sites.models import Site
 from .. import inputs
 from ..sites.operations import Actor, record
 from ..team.models import Person
+from . import operations  # noqa: F401  (binds the meeting lifecycle)
 from .models import ACTION_STATUSES, ActionItem, Meeting
 
 
@@ -23,9 +27,7 @@ def overdue_clause(today: date):
 
 def add_action(session: Session, meeting: Meeting, text: str, owner: Person, actor: Actor, now: datetime,
                due_on=None) -> ActionItem:
-    if meeting.status not in ("scheduled", "held", "minutes_approved"):
-        raise InputError(code="action.meeting_status", field="meeting", meeting=meeting.id,
-                         status=Term(f"meeting.status.{meeting.status}"))
+    MEETINGS.fire(meeting, "add_action")
     text = (text or "").strip()
     if not text:
         raise InputError(code="action.text_required", field="text")
@@ -50,13 +52,25 @@ def get_action(session: Session, action_id) -> ActionItem:
     return item
 
 
+#: the status a person asks for, and the action of the lifecycle that reaches it
+TRIGGERS = {"done": "complete", "dropped": "drop", "open": "reopen"}
+
+
+def _history(item: ActionItem, action: str, *, session: Session, actor: Actor, now: datetime, **_) -> None:
+    record(session, session.get(Site, item.site_id), actor, now, action, action_id=item.id)
+
+
+ACTION_ITEMS.bind(history=_history, params=lambda item: {"action_item": item.id})
+
+
 def set_action_status(session: Session, item: ActionItem, status: str, actor: Actor, now: datetime) -> ActionItem:
+    """Mark an action item done or dropped, or open it again. Asking for the status it already
+    has changes nothing (a form sent twice); any other move goes through its lifecycle."""
     if status not in ACTION_STATUSES:
         raise InputError(code="choice.invalid", field="status", value=status, allowed=list(ACTION_STATUSES))
     if item.status != status:
-        item.status = status
+        ACTION_ITEMS.fire(item, TRIGGERS[status], session=session, actor=actor, now=now)
         item.closed_dt = None if status == "open" else now
-        record(session, session.get(Site, item.site_id), actor, now, "action_" + status, action_id=item.id)
     session.flush()
     return item
 

@@ -11,7 +11,8 @@ from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..team.models import Person
 from .models import ATTENDANCE, MEETING_ROLES, Attendee, Meeting, MeetingRole
-from .operations import OPEN, require_status
+from ..lifecycles import MEETINGS
+from . import operations  # noqa: F401  (binds the meeting lifecycle)
 
 
 def _same_site(meeting: Meeting, person: Person) -> None:
@@ -26,7 +27,7 @@ def assign_role(session: Session, meeting: Meeting, role: str, person: Person, a
     """Give one of the four jobs (agenda, invitations, facilitation, logistics) to a person."""
     if role not in MEETING_ROLES:
         raise InputError(code="choice.invalid", field="role", value=role, allowed=list(MEETING_ROLES))
-    require_status(meeting, OPEN, "share_roles")
+    MEETINGS.fire(meeting, "share_roles")
     _same_site(meeting, person)
     held = next((r for r in meeting.roles if r.role == role), None)
     if held is None:
@@ -41,7 +42,7 @@ def assign_role(session: Session, meeting: Meeting, role: str, person: Person, a
 
 def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now: datetime) -> Attendee:
     """Invite someone from the team file who is not a member of the committee."""
-    require_status(meeting, OPEN, "invite")
+    MEETINGS.fire(meeting, "invite")
     _same_site(meeting, person)
     found = next((a for a in meeting.attendees if a.person_id == person.id), None)
     if found is None:
@@ -55,20 +56,18 @@ def invite(session: Session, meeting: Meeting, person: Person, actor: Actor, now
 def mark_held(session: Session, meeting: Meeting, attendance: dict[int, str], actor: Actor,
               now: datetime) -> Meeting:
     """The meeting took place; ``attendance`` maps invited people's ids to present/excused/absent."""
-    require_status(meeting, ("scheduled",), "hold")
-    if meeting.starts_dt > now:
-        raise InputError(code="meeting.not_started", field="meeting", meeting=meeting.id, starts=meeting.starts_dt)
+    MEETINGS.check(meeting, "hold", now=now)
     by_person = {a.person_id: a for a in meeting.attendees}
     for person_id, status in attendance.items():
         if status not in ATTENDANCE:
             raise InputError(code="choice.invalid", field="attendance", value=status, allowed=list(ATTENDANCE))
         if person_id not in by_person:
             raise InputError(code="meeting.not_invited", field="attendance", person=person_id, meeting=meeting.id)
+    for person_id, status in attendance.items():
         by_person[person_id].attendance = status
-    meeting.status = "held"
     meeting.updated_dt = now
-    record(session, meeting.site, actor, now, "meeting_held", meeting_id=meeting.id,
-           present=sum(1 for s in attendance.values() if s == "present"))
+    MEETINGS.fire(meeting, "hold", session=session, actor=actor, now=now,
+                  detail={"present": sum(1 for s in attendance.values() if s == "present")})
     session.flush()
     return meeting
 

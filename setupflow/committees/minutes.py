@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date
 from ..errors import InputError, NotAllowed, StaleEdit
-from ..refusals import Term
+from ..lifecycles import MEETINGS
 from ..revisions import append_revision
 from ..sites.models import Decision
 from ..sites.operations import Actor, record, record_decision
 from ..sites.runtime import workflow_of
+from . import operations  # noqa: F401  (binds the meeting lifecycle)
 from .models import Meeting, MinutesRevision
 
 MAX_MINUTES = 200_000
@@ -45,11 +46,7 @@ def minutes_version(session: Session, meeting: Meeting) -> int:
 def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int, actor: Actor,
                  now: datetime) -> MinutesRevision:
     """Save a new version of the minutes, written from version ``based_on`` (0 for the first)."""
-    if meeting.status not in ("scheduled", "held"):
-        raise InputError(code="minutes.meeting_status", field="meeting", meeting=meeting.id,
-                         status=Term(f"meeting.status.{meeting.status}"))
-    if meeting.starts_dt > now:
-        raise InputError(code="minutes.before_meeting", field="body", starts=meeting.starts_dt)
+    MEETINGS.fire(meeting, "write_minutes", now=now)
     body_md = checked_minutes(body_md)
     if not body_md.strip():
         raise InputError(code="minutes.empty", field="minutes")
@@ -64,18 +61,13 @@ def save_minutes(session: Session, meeting: Meeting, body_md: str, based_on: int
 
 def approve_minutes(session: Session, meeting: Meeting, version: int, actor: Actor, now: datetime) -> Meeting:
     """The committee approves the minutes as they stand at ``version``."""
-    if meeting.status != "held":
-        raise InputError(code="minutes.approve_not_held", field="meeting", meeting=meeting.id,
-                         status=Term(f"meeting.status.{meeting.status}"))
+    MEETINGS.check(meeting, "approve_minutes", session=session)
     current = minutes_version(session, meeting)
-    if current == 0:
-        raise InputError(code="minutes.none_to_approve", field="meeting", meeting=meeting.id)
     if version != current:
         raise StaleEdit(code="minutes.stale_approval", field="version", meeting=meeting.id, version=version,
                         current=current)
-    meeting.status = "minutes_approved"
+    MEETINGS.fire(meeting, "approve_minutes", session=session, actor=actor, now=now, detail={"version": version})
     meeting.updated_dt = now
-    record(session, meeting.site, actor, now, "minutes_approved", meeting_id=meeting.id, version=version)
     session.flush()
     return meeting
 
@@ -85,11 +77,7 @@ def record_meeting_decision(session: Session, meeting: Meeting, key: str | None,
                             supersede_reason: str | None = None) -> Decision:
     """A decision written in a meeting's minutes. A gate decision whose definition names a
     committee may only be taken by a meeting of that committee."""
-    if meeting.status not in ("scheduled", "held", "minutes_approved"):
-        raise InputError(code="meeting.takes_no_decision", field="meeting", meeting=meeting.id,
-                         status=Term(f"meeting.status.{meeting.status}"))
-    if meeting.starts_dt > now:
-        raise InputError(code="meeting.not_held_yet", field="meeting", meeting=meeting.id, starts=meeting.starts_dt)
+    MEETINGS.fire(meeting, "take_decision", now=now)
     workflow = workflow_of(meeting.site)
     if key is not None:
         try:

@@ -10,15 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import DEFAULT_TIMEZONE, installation_timezone
 from ..db import Base, UTCDateTime
+from ..lifecycles import ACTION_ITEMS, MEETINGS
 from ..sites.models import Site
 from ..team.models import Person
 
 #: proposed -> scheduled -> held -> minutes_approved; cancelled from proposed or scheduled
-MEETING_STATUSES = ("proposed", "scheduled", "held", "minutes_approved", "cancelled")
+#: (the ``meeting`` lifecycle of setupflow/lifecycles.yaml)
+MEETING_STATUSES = MEETINGS.states
 #: the four jobs the method shares out for every meeting
 MEETING_ROLES = ("agenda", "invitations", "facilitation", "logistics")
 ATTENDANCE = ("present", "excused", "absent")
-ACTION_STATUSES = ("open", "done", "dropped")
+#: the ``action_item`` lifecycle's states
+ACTION_STATUSES = ACTION_ITEMS.states
 
 
 def new_uid() -> str:

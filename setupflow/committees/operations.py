@@ -1,31 +1,54 @@
 """State changes of meetings: confirm, schedule, move, cancel, agenda (roles, invitations
 and attendance are in ``attendance``). Each records history and flushes; the caller commits.
 
-Lifecycle: proposed -> scheduled -> held -> minutes_approved; proposed or scheduled ->
-cancelled. ``sequence`` goes up on every move and cancellation (iCalendar SEQUENCE).
+Lifecycle: ``meeting`` in setupflow/lifecycles.yaml (proposed -> scheduled -> held ->
+minutes_approved; proposed or scheduled -> cancelled), run by ``MEETINGS`` with the guards,
+history and refusal params bound below: every operation on a meeting fires it, and the
+machine refuses what the meeting's status does not allow. ``sequence`` goes up on every
+move and cancellation (iCalendar SEQUENCE).
 """
 from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import urlparse
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import inputs
 from ..clock import department_zone, local_date
 from ..db import row_id
 from ..errors import InputError, NotFound
-from ..refusals import Term
+from ..lifecycles import MEETINGS
 from ..sites.models import Site
 from ..sites.operations import Actor, record
 from ..sites.runtime import workflow_of
 from ..team.operations import committee_members
 from ..workdays import is_working_day
-from .models import AgendaItem, Attendee, Meeting
+from .models import AgendaItem, Attendee, Meeting, MinutesRevision
 from .proposals import new_meeting
 
-OPEN = ("proposed", "scheduled")
+#: the statuses a meeting can still be moved, changed or cancelled in
+OPEN = MEETINGS.sources("cancel")
+
+
+def _started(meeting: Meeting, *, now: datetime, **_) -> bool:
+    return meeting.starts_dt <= now
+
+
+def _minutes_written(meeting: Meeting, *, session: Session, **_) -> bool:
+    return bool(session.scalar(select(func.count()).where(MinutesRevision.meeting_id == meeting.id)))
+
+
+def _history(meeting: Meeting, action: str, *, session: Session, actor: Actor, now: datetime,
+             reason: str | None = None, detail: dict | None = None, **_) -> None:
+    """The meeting's history callback: an entry in its site's history."""
+    record(session, meeting.site, actor, now, action, reason=reason, meeting_id=meeting.id, **(detail or {}))
+
+
+MEETINGS.bind(guards={"started": _started, "taken_place": _started, "after_start": _started,
+                      "minutes_written": _minutes_written},
+              history=_history, params=lambda m: {"meeting": m.id, "starts": m.starts_dt, "field": "meeting"})
 
 
 def get_meeting(session: Session, meeting_id, site: Site | None = None) -> Meeting:
@@ -72,13 +95,6 @@ def _check_place(place: str | None, video_url: str | None) -> tuple[str | None, 
     return place, video_url
 
 
-def require_status(meeting: Meeting, statuses: tuple[str, ...], action: str) -> None:
-    """Refuses ``action`` (a ``meeting.action.*`` phrase of the refusals catalogue) on a meeting in another status."""
-    if meeting.status not in statuses:
-        raise InputError(code="meeting.wrong_status", field="meeting", meeting=meeting.id,
-                         action=Term(f"meeting.action.{action}"), status=Term(f"meeting.status.{meeting.status}"))
-
-
 def invite_members(session: Session, meeting: Meeting) -> list[Attendee]:
     """Invite every current member of the meeting's committee who is not invited yet."""
     invited = {a.person_id for a in meeting.attendees}
@@ -93,11 +109,9 @@ def invite_members(session: Session, meeting: Meeting) -> list[Attendee]:
 
 def confirm(session: Session, meeting: Meeting, actor: Actor, now: datetime) -> Meeting:
     """A person confirms a proposal: it becomes a scheduled meeting and members are invited."""
-    require_status(meeting, ("proposed",), "confirm")
-    meeting.status = "scheduled"
+    MEETINGS.fire(meeting, "confirm", session=session, actor=actor, now=now,
+                  detail={"committee": meeting.committee_id, "at": meeting.starts_dt.isoformat()})
     meeting.updated_dt = now
-    record(session, meeting.site, actor, now, "meeting_confirmed", meeting_id=meeting.id,
-           committee=meeting.committee_id, at=meeting.starts_dt.isoformat())
     invite_members(session, meeting)
     return meeting
 
@@ -127,17 +141,15 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
 
 def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
     """Move a meeting. A moved proposal counts as confirmed: a person chose its date."""
-    require_status(meeting, OPEN, "move")
+    MEETINGS.check(meeting, "move")
     starts_dt = _instant(at, meeting.site)
     _check_day(meeting.site, starts_dt)
-    previous = meeting.starts_dt
+    previous, was_proposed = meeting.starts_dt, meeting.status == "proposed"
     meeting.starts_dt = starts_dt
     meeting.sequence += 1
     meeting.updated_dt = now
-    was_proposed = meeting.status == "proposed"
-    meeting.status = "scheduled"
-    record(session, meeting.site, actor, now, "meeting_moved", reason=reason, meeting_id=meeting.id,
-           previous=previous.isoformat(), at=starts_dt.isoformat(), sequence=meeting.sequence)
+    MEETINGS.fire(meeting, "move", session=session, actor=actor, now=now, reason=reason,
+                  detail={"previous": previous.isoformat(), "at": starts_dt.isoformat(), "sequence": meeting.sequence})
     if was_proposed:
         invite_members(session, meeting)
     session.flush()
@@ -146,34 +158,34 @@ def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, re
 
 def update_place(session: Session, meeting: Meeting, actor: Actor, now: datetime, *, place: str | None = None,
                  video_url: str | None = None, duration_minutes: int | None = None) -> Meeting:
-    require_status(meeting, OPEN, "change")
-    meeting.place, meeting.video_url = _check_place(place, video_url)
+    MEETINGS.check(meeting, "change")
+    place, video_url = _check_place(place, video_url)
+    if duration_minutes is not None and not 15 <= duration_minutes <= 600:
+        raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
+    meeting.place, meeting.video_url = place, video_url
     if duration_minutes is not None:
-        if not 15 <= duration_minutes <= 600:
-            raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
         meeting.duration_minutes = duration_minutes
     meeting.sequence += 1
     meeting.updated_dt = now
-    record(session, meeting.site, actor, now, "meeting_changed", meeting_id=meeting.id, place=meeting.place,
-           video_url=meeting.video_url, sequence=meeting.sequence)
+    MEETINGS.fire(meeting, "change", session=session, actor=actor, now=now,
+                  detail={"place": meeting.place, "video_url": meeting.video_url, "sequence": meeting.sequence})
     session.flush()
     return meeting
 
 
 def cancel(session: Session, meeting: Meeting, actor: Actor, now: datetime, reason: str | None = None) -> Meeting:
-    require_status(meeting, OPEN, "cancel")
-    meeting.status = "cancelled"
-    meeting.cancelled_reason = (reason or "").strip() or None
+    reason = (reason or "").strip() or None
+    MEETINGS.fire(meeting, "cancel", session=session, actor=actor, now=now, reason=reason,
+                  detail={"sequence": meeting.sequence + 1})
+    meeting.cancelled_reason = reason
     meeting.sequence += 1
     meeting.updated_dt = now
-    record(session, meeting.site, actor, now, "meeting_cancelled", reason=meeting.cancelled_reason,
-           meeting_id=meeting.id, sequence=meeting.sequence)
     session.flush()
     return meeting
 
 
 def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Actor, now: datetime) -> None:
-    require_status(meeting, OPEN + ("held",), "change_agenda")
+    MEETINGS.check(meeting, "change_agenda")
     cleaned = [(t or "").strip() for t in titles]
     for i, t in enumerate(cleaned, start=1):
         if not t or len(t) > 300:
@@ -181,5 +193,5 @@ def set_agenda(session: Session, meeting: Meeting, titles: list[str], actor: Act
     meeting.agenda.clear()
     session.flush()
     meeting.agenda.extend(AgendaItem(position=i, title=t) for i, t in enumerate(cleaned, start=1))
-    record(session, meeting.site, actor, now, "meeting_agenda", meeting_id=meeting.id, items=len(cleaned))
+    MEETINGS.fire(meeting, "change_agenda", session=session, actor=actor, now=now, detail={"items": len(cleaned)})
     session.flush()

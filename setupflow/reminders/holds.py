@@ -16,7 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InputError, NotFound
+from ..errors import NotFound
+from ..lifecycles import REMINDERS
 from ..sites.models import Site
 from ..sites.records import Actor, record
 from .models import Reminder
@@ -70,36 +71,35 @@ def site_reminder(session: Session, site: Site, reminder_id) -> Reminder:
     return row
 
 
-def _by(session: Session, row: Reminder, state: str, site: Site, actor: Actor, now: datetime,
-        action: str) -> Reminder:
+def _history(row: Reminder, action: str, *, session: Session, site: Site, actor: Actor, now: datetime, **_) -> None:
+    """The reminder's history callback: who held, cancelled or released it, in its site's history."""
     # a held or cancelled row keeps who did it where a failed one keeps why
-    row.state, row.last_error, row.updated_dt = state, actor.name, now
+    row.last_error, row.updated_dt = actor.name, now
     record(session, site, actor, now, action, reminder_id=row.id, rule=row.rule, subject=row.subject,
            recipient=row.recipient, due=row.due_dt.isoformat())
-    session.flush()
-    return row
+
+
+REMINDERS.bind(history=_history)
 
 
 def hold(session: Session, site: Site, row: Reminder, actor: Actor, now: datetime) -> Reminder:
     """Keep a reminder back until someone releases it."""
-    if row.state not in ("pending", "failed"):
-        raise InputError(code="reminder.not_holdable", field="reminder", reminder=row.id, state=row.state)
-    return _by(session, row, "held", site, actor, now, "reminder_held")
+    REMINDERS.fire(row, "hold", session=session, site=site, actor=actor, now=now)
+    session.flush()
+    return row
 
 
 def cancel(session: Session, site: Site, row: Reminder, actor: Actor, now: datetime) -> Reminder:
     """Never send this reminder (planning will not create it again for the same recipient)."""
-    if row.state not in ("pending", "failed", "held"):
-        raise InputError(code="reminder.not_cancellable", field="reminder", reminder=row.id, state=row.state)
-    return _by(session, row, "cancelled", site, actor, now, "reminder_cancelled")
+    REMINDERS.fire(row, "cancel", session=session, site=site, actor=actor, now=now)
+    session.flush()
+    return row
 
 
 def release(session: Session, site: Site, row: Reminder, actor: Actor, now: datetime) -> Reminder:
     """Let a held reminder go: it leaves at its time, or at the next sweep if that time has passed."""
-    if row.state != "held":
-        raise InputError(code="reminder.not_held", field="reminder", reminder=row.id, state=row.state)
+    REMINDERS.fire(row, "release", session=session, site=site, actor=actor, now=now)
     row.send_after_dt = max(row.due_dt, now) if row.expires_dt is None or row.expires_dt > now else row.send_after_dt
-    _by(session, row, "pending", site, actor, now, "reminder_released")
     row.last_error = None
     session.flush()
     return row

@@ -12,20 +12,28 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime
+from ..lifecycles import REMINDERS
 
-#: pending -> sending -> sent; sending -> failed -> (pending again at send_after_dt) ... -> dead;
-#: pending/failed -> withdrawn when what it reminds of no longer holds;
-#: pending/failed -> held by a person (-> pending when they release it), or cancelled by a
-#: person for good (planning never revives a held or cancelled reminder: ``holds.py``)
-STATES = ("pending", "sending", "sent", "failed", "dead", "withdrawn", "held", "cancelled")
-#: the states the sweep still looks at
-UNSENT = ("pending", "sending", "failed")
+#: the ``reminder`` lifecycle of setupflow/lifecycles.yaml: pending -> sending -> sent; sending ->
+#: failed -> (taken again at send_after_dt) ... -> dead; pending/failed -> withdrawn when what
+#: it reminds of no longer holds; pending/failed -> held by a person (-> pending when they
+#: release it), or cancelled by a person for good (planning never revives a held or
+#: cancelled reminder: ``holds.py``)
+STATES = REMINDERS.states
+#: the states the sweep still looks at: those it claims a row from
+UNSENT = REMINDERS.sources("claim")
 #: the same, as the SQL of the partial indexes below. The sweep's queries use this exact
 #: text: with bound parameters instead, SQLite cannot match the partial index and scans
 #: every unsent row (1,000,000 rows: an idle sweep took ~1.5 s instead of < 1 ms)
 UNSENT_SQL = "state IN ('pending', 'sending', 'failed')"
 #: the rows given up after the retry limit, for the partial index of the administrator's list
 DEAD_SQL = "state = 'dead'"
+#: the SQL text says what the lifecycle says (the sweep's statements claim and expire by it)
+assert UNSENT_SQL == f"state IN ({', '.join(repr(s) for s in UNSENT)})", UNSENT_SQL
+assert set(REMINDERS.sources("expire")) == set(UNSENT) - {"sending"}
+
+REMINDERS.bind(params=lambda row: {"reminder": row.id},
+               guards={"out_of_attempts": lambda row, *, max_attempts, **_: row.attempts >= max_attempts})
 
 
 class Reminder(Base):

@@ -23,12 +23,14 @@ from .. import inputs
 from ..clock import installation_zone
 from ..inputs import email_key
 from ..errors import InputError
+from ..lifecycles import REMINDERS
 from .messages import CALENDAR_METHODS
 from .models import MailPreference, Reminder
 
-UNSENT_EDITABLE = ("pending", "failed")
+#: the unsent states planning may still move or refresh (those a person may hold a reminder in)
+UNSENT_EDITABLE = REMINDERS.sources("hold")
 #: states a person put a reminder in (``holds.py``); planning keeps its hands off them
-BY_A_PERSON = ("held", "cancelled")
+BY_A_PERSON = REMINDERS.destinations("hold") + REMINDERS.destinations("cancel")
 
 
 log = logging.getLogger(__name__)
@@ -135,7 +137,8 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
             wanted.add(same.id)
             if same.state in UNSENT_EDITABLE or same.state == "withdrawn":
                 if same.state == "withdrawn":
-                    same.state, same.last_error = "pending", None
+                    REMINDERS.fire(same, "revive")
+                    same.last_error = None
                 _apply(same, p, is_digest, send_after, now)
                 result.refreshed += 1
             continue
@@ -163,8 +166,7 @@ def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: in
     wanted.update(r.id for r in result.rows)
     for rows in existing.values():
         for row in rows:
-            if row.id not in wanted and row.state in UNSENT_EDITABLE + ("held",):
-                row.state = "pending" if row.state == "held" else row.state  # no longer needed, held or not
+            if row.id not in wanted and REMINDERS.may(row, "withdraw"):  # no longer needed, held or not
                 withdraw(session, row, "no longer needed", now)
                 result.withdrawn += 1
     session.flush()
@@ -203,9 +205,7 @@ SITE_EVENTS = ("deadline_opens", "deadline_closing", "deadline_missed", "stage_p
 
 def withdraw(session: Session, reminder: Reminder, reason: str, now: datetime) -> None:
     """Take an unsent reminder out of the outbox for good (it stays as a record)."""
-    if reminder.state not in UNSENT_EDITABLE:
-        raise InputError(code="reminder.not_withdrawable", field="reminder", reminder=reminder.id, state=reminder.state)
-    reminder.state = "withdrawn"
+    REMINDERS.fire(reminder, "withdraw")
     reminder.last_error = reason
     reminder.updated_dt = now
     session.flush()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import sessionmaker
 
 from ..config import Settings
 from ..db import transaction
+from ..lifecycles import REMINDERS
 from . import crash, messages
 from .claim import LEASE, Claimed, claim, due_count, expire, work_probe  # noqa: F401  (sweep.LEASE, sweep.claim)
 from .mailer import MailNotConfigured, SmtpMailer
@@ -123,19 +124,20 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
             row = rows[row_id]
             row.updated_dt = now
             if error is None:
-                row.state, row.sent_dt, row.last_error = "sent", now, None
+                REMINDERS.fire(row, "deliver")
+                row.sent_dt, row.last_error = now, None
                 if "path_sealed" in (row.context or {}):  # sent: the secret link is kept nowhere
                     row.context = {k: v for k, v in row.context.items() if k != "path_sealed"}
                 result.sent += 1
-            elif row.attempts >= max_attempts:
-                row.state, row.last_error = "dead", error
+            elif REMINDERS.fire(row, "fail", max_attempts=max_attempts) == "dead":
+                row.last_error = error
                 if "path_sealed" in (row.context or {}):  # never sent: nor kept
                     row.context = {k: v for k, v in row.context.items() if k != "path_sealed"}
                 result.dead += 1
                 log.error("reminder %s to %s is dead after %s attempts: %s", row.id, row.recipient,
                           row.attempts, error)
             else:
-                row.state, row.last_error = "failed", error
+                row.last_error = error
                 row.send_after_dt = now + backoff(row.attempts)
                 result.failed += 1
     crash.reached("after_mark")

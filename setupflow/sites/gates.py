@@ -64,7 +64,8 @@ def current_values(session: Session, site_ids) -> dict[int, dict[str, str]]:
                                              _DECISION.superseded_by_id.is_(None))
     closes = select(call.site_id, (literal(CALL_CLOSES) + call.call_key).label("key"),
                     cast(call.closes_on, String).label("value"), call.id, literal(1)).where(
-        call.site_id.in_(site_ids), call.published_on.is_not(None), call.closes_on.is_not(None))
+        call.site_id.in_(site_ids), call.published_on.is_not(None), call.closes_on.is_not(None),
+        call.status != "unsuccessful")  # a call closed as unsuccessful no longer gives the deadline
     both = union_all(decisions, closes).subquery()
     rows = session.connection().execute(select(both.c.site_id, both.c.key, both.c.value)
                                         .order_by(both.c.part, both.c.n))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from ..clock import local_date
 from ..errors import InputError
+from ..lifecycles import DUI
 from ..sites.models import Site
 from .. import inputs
 from ..sites.operations import Actor, deadline_window, opening_day, record, record_decision
@@ -80,6 +81,29 @@ def signatures(session: Session, site: Site) -> dict[str, DuiSignature]:
     return {s.signatory: s for s in session.scalars(select(DuiSignature).where(DuiSignature.site_id == site.id))}
 
 
+def _circuit_state(site: Site, *, session: Session, **_) -> str:
+    """The DUI circuit's state, read from its signatures: unsigned, signing or signed."""
+    done = signatures(session, site)
+    order = [s.id for s in _dui_spec(site).signatories]
+    count = sum(1 for s in order if s in done)
+    return "unsigned" if not count else "signed" if count == len(order) else "signing"
+
+
+def _completes(site: Site, *, session: Session, signatory: str, **_) -> bool:
+    """The signature of ``signatory`` is the last one the circuit waits for."""
+    done = signatures(session, site)
+    return not [s.id for s in _dui_spec(site).signatories if s.id not in done and s.id != signatory]
+
+
+DUI.bind(state_of=_circuit_state, guards={"completes": _completes},
+         params=lambda site: {"site": site.id, "field": "signatory"})
+
+
+def circuit_state(session: Session, site: Site) -> str:
+    """unsigned, signing or signed (the ``dui`` lifecycle of setupflow/lifecycles.yaml)."""
+    return _circuit_state(site, session=session)
+
+
 def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_by: str, actor: Actor,
              now: datetime, **columns) -> DuiSignature:
     """Record one signature of the DUI. The definition's order is the usual one, not a rule
@@ -93,6 +117,7 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
     if signatory not in order:
         raise InputError(code="choice.invalid", field="signatory", value=signatory, allowed=list(order))
     done = signatures(session, site)
+    DUI.check(site, "sign", session=session, signatory=signatory)
     if signatory in done:
         raise InputError(code="dui.already_signed", field="signatory", signatory=signatory,
                          signed_on=done[signatory].signed_on)
@@ -103,6 +128,7 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
         raise InputError(code="dui.signed_in_future", field="signed_on", value=day)
     if not (signed_by or "").strip():
         raise InputError(code="dui.signed_by_required", field="signed_by")
+    circuit = DUI.fire(site, "sign", session=session, signatory=signatory)
     row = DuiSignature(site_id=site.id, signatory=signatory, signed_by=signed_by.strip(), signed_on=day,
                        recorded_dt=now, recorded_by=actor.name)
     session.add(row)
@@ -114,7 +140,7 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
     if window is not None and not window.earliest <= day <= window.latest:
         flags["outside_window"] = {"earliest": window.earliest.isoformat(), "latest": window.latest.isoformat()}
     record(session, site, actor, now, "dui_signature", signatory=signatory, signed_on=day.isoformat(), **flags)
-    if len(done) + 1 == len(order):
+    if circuit == "signed":  # the circuit is complete: the DUI decision, dated by its last signature
         last = max([day] + [s.signed_on for s in done.values()])
         record_decision(session, site, key=dui.signed_decision, value=last.isoformat(), text=None, actor=actor,
                         now=now, decided_on=last, through="dui_circuit", **columns)

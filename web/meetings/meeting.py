@@ -18,6 +18,7 @@ from setupflow.documents.markdown import markdown_to_html
 from setupflow.errors import InputError, NotAllowed, NotFound, StaleEdit
 from setupflow.sites.models import Decision
 from setupflow.sites.operations import current_decisions
+from setupflow.lifecycles import MEETINGS
 from setupflow.sites.runtime import workflow_of
 from setupflow.team.operations import get_person, people_of
 
@@ -26,7 +27,8 @@ from ..problems import explain
 from ..scope import actor, allowed, current_account, db_session, done, now, owned, refuse, visible_site
 from .routes import bp, local_instant
 
-OPEN = ("proposed", "scheduled")
+#: the statuses a meeting can still be changed in (those its lifecycle lets one cancel it from)
+OPEN = MEETINGS.sources("cancel")
 
 
 def meeting_of(site_id, meeting_id, check=None):

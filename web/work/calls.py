@@ -16,6 +16,7 @@ from setupflow.calls.document import FORMATS, render_call
 from setupflow.calls.models import Call
 from setupflow.committees.attendance import held_meetings
 from setupflow.errors import InputError, StaleEdit
+from setupflow.lifecycles import CALLS
 from setupflow.sites.runtime import workflow_of
 
 from ..db import db_session, settings
@@ -45,7 +46,8 @@ def call_page(site, call, form=None, error=None, status=200):
                            ranking=queries.ranking(call), scores=_grid(call),
                            missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
                            can_edit=can_edit(site), form=form or {}, error=error,
-                           lang=current_language(), formats=FORMATS, max_score=spec.max_score), status
+                           lang=current_language(), formats=FORMATS, max_score=spec.max_score,
+                           state=ops.state_of(call, now()), allowed=CALLS.allowed(ops.state_of(call, now()))), status
 
 
 def _grid(call) -> dict:
