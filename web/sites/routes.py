@@ -18,21 +18,10 @@ from ..auth.session_user import current_account
 from ..db import db_session, discard_changes
 from ..i18n import current_language
 from ..problems import explain
+from ..scope import allowed, visible_site  # noqa: F401  (the sub-pages import them from here too)
 from .page import recent_history, site_page
 
 bp = Blueprint("sites", __name__)
-
-
-def visible_site(site_id):
-    try:
-        return access.visible_site(db_session(), current_account(), site_id)
-    except NotFound:
-        abort(404)
-
-
-def allowed(check, site) -> None:
-    if not check(current_account(), site):
-        abort(403)
 
 
 def back(site, anchor: str = ""):
