@@ -9,7 +9,7 @@ from flask_login import login_required
 from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.clock import local_date
-from setupflow.errors import GateNotMet, InputError, NotAllowed, NotFound, StaleEdit
+from setupflow.errors import GateNotMet, InputError, NotAllowed, StaleEdit
 from setupflow.sites import operations as ops
 from setupflow.sites.runtime import workflow_of
 
