@@ -97,9 +97,9 @@ def test_programme_staff_run_an_edition_from_the_call_to_the_selection(app, web_
     page = staff.get(url).get_data(as_text=True)
     assert "Manifestation d&#39;intérêt" in page and "dossier complet reçu" in page and "4,00" not in page
     web_session.expire_all()
-    from setupflow.programmes.models import ProgrammeMeeting
+    from setupflow.committees.models import Meeting
 
-    meeting = web_session.scalar(select(ProgrammeMeeting).where(ProgrammeMeeting.edition_id == edition.id))
+    meeting = web_session.scalar(select(Meeting).where(Meeting.edition_id == edition.id))
     staff.post(f"{url}/meetings/{meeting.id}/held",
                data={"present": ["chair_magistrate", "disp", "atigip", "former_detainee"]})
     response = staff.post(f"{url}/selection", data={"meeting": meeting.id, "applications": [application.id]})
@@ -223,12 +223,12 @@ def test_staff_plan_the_accompaniment_and_see_a_laureate_missing_its_follow_ups(
     assert staff.post(f"{base(promotion)}/accompaniment", data={"starts_on": "2026-12-14"}).status_code == 303
     page = staff.get(base(promotion)).get_data(as_text=True)
     assert "Comprendre le fonctionnement de la justice" in page and "séance de co-développement" in page
-    from setupflow.programmes.models import ProgrammeMeeting
+    from setupflow.committees.models import Meeting
 
     web_session.expire_all()
     beta = promotion.laureates[1]
-    follow_ups = web_session.scalars(select(ProgrammeMeeting).where(ProgrammeMeeting.laureate_id == beta.id)
-                                     .order_by(ProgrammeMeeting.starts_dt)).all()
+    follow_ups = web_session.scalars(select(Meeting).where(Meeting.laureate_id == beta.id)
+                                     .order_by(Meeting.starts_dt)).all()
     assert follow_ups[0].starts_dt <= now and follow_ups[1].starts_dt > now  # the first one is past
     url = f"{base(promotion)}/meetings/{follow_ups[0].id}/held"
     assert staff.post(url, data={"missed": "1"}).status_code == 303

@@ -38,7 +38,6 @@ NOT_SITE_DATA = {
     "programme_editions": "programme data (editions of a national programme), not a site's",
     "programme_applications": "programme data: applications to an edition's call",
     "programme_scores": "programme data: committee scores of an edition's applications",
-    "programme_meetings": "programme data: meetings of an edition",
     "programme_decisions": "programme data: decisions of an edition's committee",
     "programme_laureates": "programme data: laureates of an edition",
     "programme_reports": "programme data: laureates' indicator reports",
