@@ -99,20 +99,33 @@ def _touch(edition: Edition, actor: Actor, now: datetime) -> None:
 
 
 def set_weight(session: Session, edition: Edition, criterion: str, weight, *, actor: Actor, now: datetime) -> Edition:
+    """One criterion's weight (the command line's way): ``set_weights`` with one entry."""
+    return set_weights(session, edition, {criterion: weight}, actor=actor, now=now)
+
+
+def set_weights(session: Session, edition: Edition, weights: dict, *, actor: Actor, now: datetime) -> Edition:
+    """The criteria's weights (0..10) before the call is published, several at once (the
+    web form) or one (the command line); every weight is checked before any is changed, and
+    at least one criterion must keep a weight."""
     if edition.call_published_on is not None:
         raise InputError(code="programme.weights_fixed", field="weight", published=edition.call_published_on)
-    try:
-        weight = int(weight)
-    except (TypeError, ValueError):
-        raise InputError(code="number.invalid", field="weight", value=weight) from None
-    if not 0 <= weight <= 10:
-        raise InputError(code="programme.weight_range", field="weight", value=weight)
     criteria = [dict(c) for c in edition.criteria]
-    found = [c for c in criteria if c["id"] == criterion]
-    if not found:
-        raise InputError(code="programme.unknown_criterion", field="criterion", criterion=criterion,
-                         known=", ".join(c["id"] for c in criteria))
-    found[0]["weight"] = weight
+    by_id = {c["id"]: c for c in criteria}
+    if not weights:
+        raise InputError(code="required", field="weight")
+    for criterion, weight in weights.items():
+        field = f"weight_{criterion}" if len(weights) > 1 else "weight"
+        if criterion not in by_id:
+            raise InputError(code="programme.unknown_criterion", field="criterion", criterion=criterion,
+                             known=", ".join(c["id"] for c in criteria))
+        text = str(weight).strip() if weight is not None else ""
+        try:
+            number = int(text)
+        except ValueError:
+            raise InputError(code="number.invalid", field=field, value=weight) from None
+        if not 0 <= number <= 10:
+            raise InputError(code="programme.weight_range", field=field, value=number)
+        by_id[criterion]["weight"] = number
     if not any(c["weight"] for c in criteria):
         raise InputError(code="programme.no_weight", field="weight")
     edition.criteria = criteria

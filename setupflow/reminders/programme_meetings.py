@@ -64,9 +64,9 @@ def programme_reminders(session: Session, now: datetime, catalog) -> list[Planne
         return []
     editions = {e.id: e for e in session.scalars(select(Edition).where(
         Edition.id.in_({m.edition_id for m in meetings})))}
+    laureate_ids = {m.laureate_id for m in meetings if m.laureate_id}
     names = dict(session.execute(select(Laureate.id, Laureate.project).where(
-        Laureate.id.in_({m.laureate_id for m in meetings if m.laureate_id})))) if any(
-        m.laureate_id for m in meetings) else {}
+        Laureate.id.in_(laureate_ids))).all()) if laureate_ids else {}
     staff = {(pid, uid) for pid, uid in session.execute(select(ProgrammeMember.programme_id, ProgrammeMember.user_id)
                                                        .where(ProgrammeMember.role == "staff"))}
     received = _received(session, [m.id for m in meetings])

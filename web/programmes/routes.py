@@ -227,6 +227,22 @@ def publish(programme_id, edition_id):
     return back_to_edition(programme, edition, _("The call is published."), "call")
 
 
+@bp.post("/programmes/<programme_id>/editions/<int:edition_id>/weights")
+@login_required
+def weights(programme_id, edition_id):
+    """The criteria's weights, editable until the call is published (``ops.set_weights``)."""
+    programme, scope = programme_and_scope(programme_id)
+    edition = edition_for(scope, edition_id)
+    if not scope.can_manage:
+        abort(403)
+    given = {c["id"]: request.form.get(f"weight_{c['id']}", "") for c in edition.criteria}
+    try:
+        ops.set_weights(db_session(), edition, given, actor=_actor(), now=now())
+    except InputError as exc:
+        return refused(programme, edition, exc, "call")
+    return back_to_edition(programme, edition, _("The weights are saved."), "call")
+
+
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/applications")
 @login_required
 def apply(programme_id, edition_id):
