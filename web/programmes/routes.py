@@ -337,22 +337,6 @@ def schedule(programme_id, edition_id):
     return back_to_edition(programme, edition, _("The meeting is scheduled."), "meetings")
 
 
-@bp.post("/programmes/<programme_id>/editions/<int:edition_id>/meetings/<int:meeting_id>/held")
-@login_required
-def held(programme_id, edition_id, meeting_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    meeting = owned(ops.get_meeting, db_session(), edition, meeting_id)
-    if not scope.can_manage:
-        abort(403)
-    try:
-        ops.mark_held(db_session(), programme, meeting, present=request.form.getlist("present"), now=now(),
-                      missed=request.form.get("missed") == "1")
-    except InputError as exc:
-        return refused(programme, edition, exc, "meetings")
-    return back_to_edition(programme, edition, _("The meeting is recorded."), "meetings")
-
-
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/selection")
 @login_required
 def selection(programme_id, edition_id):
