@@ -13,6 +13,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from setupflow import ics
+from setupflow.accounts.access import actor_of
 from setupflow.clock import zone
 from setupflow.committees.minutes import current_minutes
 from setupflow.committees.models import ATTENDANCE
@@ -22,10 +23,11 @@ from setupflow.programmes import meetings as pm
 from setupflow.programmes.models import Laureate, ProgrammeDecision
 
 from .. import now
+from ..auth.session_user import current_account
 from ..db import db_session, discard_changes, settings
 from ..i18n import current_language
 from ..problems import explain
-from .routes import _actor, bp, edition_for, programme_and_scope
+from .routes import bp, edition_for, programme_and_scope
 
 
 def meeting_for(programme_id, edition_id, meeting_id):
@@ -171,7 +173,7 @@ def meeting_minutes(programme_id, edition_id, meeting_id):
     based_on = request.form.get("based_on", "0")
     try:
         pm.save_minutes(db_session(), row, request.form.get("body", ""), int(based_on) if based_on.isdecimal() else -1,
-                        _actor(), now())
+                        actor_of(current_account()), now())
     except (InputError, StaleEdit) as exc:
         return _refused(programme, edition, row, exc, "minutes")
     return _done(programme, edition, row, _("The minutes are saved."), "minutes")
