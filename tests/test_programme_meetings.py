@@ -231,3 +231,31 @@ def test_a_meeting_of_another_edition_is_not_found(session, accompanied, manager
     with refused("meeting.video_link_invalid"):
         pm.schedule_meeting(session, ACTICE, edition, kind="co_development", starts_dt=after, now=after,
                             video_url="javascript:alert(1)")
+
+
+def test_a_laureates_personal_feed_holds_its_programme_meetings_and_follows_their_moves(session, accompanied):
+    from setupflow.reminders.feeds import create_feed, feed_for_token, open_feed, write_feed
+
+    edition, after, people = accompanied
+    alpha, beta = edition.laureates
+    day = pm.schedule_meeting(session, ACTICE, edition, kind="collective_day", key="impact",
+                              starts_dt=after + timedelta(days=12), now=after, place="Maison fictive")
+    own = pm.schedule_meeting(session, ACTICE, edition, kind="follow_up", laureate=alpha,
+                              starts_dt=after + timedelta(days=5), now=after)
+    other = pm.schedule_meeting(session, ACTICE, edition, kind="follow_up", laureate=beta,
+                                starts_dt=after + timedelta(days=6), now=after)
+    # the laureate has no seat in any site's team: its programme part makes its feed
+    token = create_feed(session, after, email="Alpha@example.test")
+    session.commit()
+    first = open_feed(session, token, after)
+    events = icalendar.Calendar.from_ical(feed_for_token(session, token, after)).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [own.uid, day.uid]
+    assert other.uid not in {str(e["UID"]) for e in events}
+    titled = icalendar.Calendar.from_ical(write_feed(session, first, after, PROGRAMMES)).walk("VEVENT")
+    assert str(titled[1]["SUMMARY"]).startswith("Journée collective : Mesurer son impact social")
+    pm.move(session, day, "2027-04-02T10:00", after + timedelta(hours=1))
+    session.commit()
+    moved = open_feed(session, token, after + timedelta(hours=1))
+    assert moved.version != first.version
+    event = icalendar.Calendar.from_ical(write_feed(session, moved, after)).walk("VEVENT")[1]
+    assert int(event["SEQUENCE"]) == 1 and str(event["LOCATION"]) == "Maison fictive"
