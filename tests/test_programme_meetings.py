@@ -259,3 +259,54 @@ def test_a_laureates_personal_feed_holds_its_programme_meetings_and_follows_thei
     assert moved.version != first.version
     event = icalendar.Calendar.from_ical(write_feed(session, moved, after)).walk("VEVENT")[1]
     assert int(event["SEQUENCE"]) == 1 and str(event["LOCATION"]) == "Maison fictive"
+
+
+def test_the_migration_moves_the_programme_meetings_into_meetings_and_the_selection_follows(db):
+    from sqlalchemy import text
+
+    from setupflow import schema
+
+    schema.downgrade(db.engine, "c4e7a9b2d613")
+    when = datetime(2027, 3, 1, 9, 30)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO programme_editions (programme_id, label, starts_on, ends_on, status, criteria, "
+                          "review_texts, created_dt, changed_dt, changed_by, version_id) VALUES ('actice', "
+                          "'Promotion 2027', '2027-01-04', '2027-12-31', 'accompaniment', '[]', '{}', :t, :t, 'x', 1)"),
+                     {"t": when})
+        edition_id = conn.execute(text("SELECT id FROM programme_editions")).scalar_one()
+        conn.execute(text("INSERT INTO programme_laureates (edition_id, project, organisations, department, purpose, "
+                          "parrains, created_dt) VALUES (:e, 'Atelier Alpha', '[\"Asso\"]', '69', 'x', '[]', :t)"),
+                     {"e": edition_id, "t": when})
+        laureate_id = conn.execute(text("SELECT id FROM programme_laureates")).scalar_one()
+        rows = [("selection", None, None, "held", '["chair_magistrate", "disp"]'),
+                ("collective_day", "justice_system", None, "scheduled", "[]"),
+                ("follow_up", None, laureate_id, "missed", "[]")]
+        for kind, key, laureate, status, present in rows:
+            conn.execute(text("INSERT INTO programme_meetings (edition_id, kind, key, laureate_id, starts_dt, status, "
+                              "present, created_dt) VALUES (:e, :k, :key, :l, :t, :s, :p, :t)"),
+                         {"e": edition_id, "k": kind, "key": key, "l": laureate, "t": when, "s": status, "p": present})
+        selection_id = conn.execute(text("SELECT id FROM programme_meetings WHERE kind = 'selection'")).scalar_one()
+        conn.execute(text("INSERT INTO programme_decisions (edition_id, meeting_id, key, value, decided_dt, decided_by) "
+                          "VALUES (:e, :m, 'selection', 'Atelier Alpha', :t, 'x')"),
+                     {"e": edition_id, "m": selection_id, "t": when})
+    schema.upgrade(db.engine)
+    with db.factory() as session:
+        from setupflow.programmes.models import ProgrammeDecision
+
+        moved = session.scalars(select(Meeting).where(Meeting.edition_id == edition_id).order_by(Meeting.id)).all()
+        assert [(m.committee_id, m.topic, m.laureate_id, m.status, m.site_id) for m in moved] == [
+            ("selection", None, None, "held", None), ("collective_day", "justice_system", None, "scheduled", None),
+            ("follow_up", None, laureate_id, "missed", None)]
+        assert moved[0].seats_present == ["chair_magistrate", "disp"] and moved[0].duration_minutes == 180
+        assert len({m.uid for m in moved}) == 3
+        decision = session.scalar(select(ProgrammeDecision))
+        assert decision.meeting_id == moved[0].id
+    # and back: the rows return to their table, the decision with them
+    schema.downgrade(db.engine, "c4e7a9b2d613")
+    with db.engine.connect() as conn:
+        back = conn.execute(text("SELECT kind, status FROM programme_meetings ORDER BY id")).all()
+        assert [tuple(r) for r in back] == [("selection", "held"), ("collective_day", "scheduled"),
+                                            ("follow_up", "missed")]
+        assert conn.execute(text("SELECT m.kind FROM programme_decisions d JOIN programme_meetings m "
+                                 "ON m.id = d.meeting_id")).scalar_one() == "selection"
+    schema.upgrade(db.engine)
