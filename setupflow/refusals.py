@@ -278,6 +278,7 @@ MESSAGES: dict[str, str] = {
     "meeting.status.cancelled": N_("cancelled"),
     "meeting.status.held": N_("held"),
     "meeting.status.minutes_approved": N_("closed (minutes approved)"),
+    "meeting.status.missed": N_("missed by the laureate"),
     "meeting.status.proposed": N_("proposed"),
     "meeting.status.scheduled": N_("scheduled"),
     "meeting.takes_no_decision": N_("A meeting that is %(status)s takes no decision."),

@@ -91,6 +91,11 @@ def test_a_laureate_that_misses_two_follow_ups_is_marked_absent_and_shows(sessio
         pm.mark_held(session, ACTICE, m, now=late, missed=True)
     session.commit()
     assert [m.status for m in series] == ["missed", "missed"]
+    with refused("meeting.wrong_status") as caught:  # a missed follow-up is not moved: the next one is planned
+        pm.move(session, series[0], "2027-06-01T10:00", late)
+    from setupflow.refusals import MESSAGES
+
+    assert caught.value.params["status"] == "meeting.status.missed" and "meeting.status.missed" in MESSAGES
     assert [a.attendance for a in series[0].attendees if a.user_id == people["beta"].id] == ["absent"]
     assert missed_follow_ups(session, ACTICE, [edition.id]) == [
         {"laureate_id": beta.id, "project": "Atelier Beta", "missed": 2}]

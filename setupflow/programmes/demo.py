@@ -254,10 +254,14 @@ def build_programmes_demo(session: Session, programmes: ProgrammeCatalog, now: d
     editions.append(edition)
 
     _demo_parts(session, programmes, editions, now)
-    # the demo accounts joined after the meetings were planned: the coming meetings invite them now
+    # the demo accounts joined after the meetings were planned: they are invited now, and the
+    # meetings already held record them present (absent from a follow-up their project missed)
     for e in editions:
         for m in programme_meetings.meetings_of(session, e):
-            programme_meetings.invite_members(session, programmes.get(e.programme_id), e, m)
+            added = programme_meetings.invite_members(session, programmes.get(e.programme_id), e, m)
+            if m.status in programme_meetings.HELD + ("missed",):
+                for attendee in added:
+                    attendee.attendance = "absent" if m.status == "missed" else "present"
     session.flush()
     return editions
 
