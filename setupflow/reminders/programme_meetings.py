@@ -19,8 +19,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from ..clock import local_date, zone
 from ..committees.models import Meeting, MinutesRevision
@@ -57,11 +57,17 @@ def plan_programmes(session: Session, now: datetime, catalog) -> SyncResult:
 def programme_reminders(session: Session, now: datetime, catalog) -> list[Planned]:
     from ..programmes.meetings import title
 
+    # the invitees and agendas come with the meetings: a few statements whatever their number
     meetings = list(session.scalars(select(Meeting).where(Meeting.edition_id.is_not(None),
                                                           Meeting.starts_dt >= now - LOOKBACK)
+                                    .options(selectinload(Meeting.attendees), selectinload(Meeting.agenda))
                                     .order_by(Meeting.edition_id, Meeting.starts_dt)))
     if not meetings:
         return []
+    with_minutes = set()
+    for chunk in _chunks([m.id for m in meetings]):
+        with_minutes.update(session.scalars(select(MinutesRevision.meeting_id)
+                                            .where(MinutesRevision.meeting_id.in_(chunk)).distinct()))
     editions = {e.id: e for e in session.scalars(select(Edition).where(
         Edition.id.in_({m.edition_id for m in meetings})))}
     laureate_ids = {m.laureate_id for m in meetings if m.laureate_id}
@@ -69,7 +75,7 @@ def programme_reminders(session: Session, now: datetime, catalog) -> list[Planne
         Laureate.id.in_(laureate_ids))).all()) if laureate_ids else {}
     staff = {(pid, uid) for pid, uid in session.execute(select(ProgrammeMember.programme_id, ProgrammeMember.user_id)
                                                        .where(ProgrammeMember.role == "staff"))}
-    received = _received(session, [m.id for m in meetings])
+    received = _received(session, meetings)
     out: list[Planned] = []
     for meeting in meetings:
         edition = editions[meeting.edition_id]
@@ -116,8 +122,7 @@ def programme_reminders(session: Session, now: datetime, catalog) -> list[Planne
                             plan(UPDATE, f"{subject}#{meeting.sequence}", meeting.updated_dt, to, "meeting_update",
                                  meeting.starts_dt, True)
             if meeting.status in ("scheduled", "held") and meeting.committee_id != "follow_up":
-                has_minutes = session.scalar(select(exists().where(MinutesRevision.meeting_id == meeting.id)))
-                if not has_minutes:
+                if meeting.id not in with_minutes:
                     due = _at(local_date(meeting.ends_dt, tz) + timedelta(days=MINUTES_DAYS), tz)
                     for user in users:
                         if (edition.programme_id, user.id) in staff:
@@ -128,23 +133,28 @@ def programme_reminders(session: Session, now: datetime, catalog) -> list[Planne
     return out
 
 
-def _received(session: Session, meeting_ids: list[int]) -> dict[int, dict[str, tuple[int, Recipient]]]:
-    """Per meeting, who already got it in their calendar, and at which SEQUENCE."""
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _received(session: Session, meetings: list[Meeting]) -> dict[int, dict[str, tuple[int, Recipient]]]:
+    """Per meeting, who already got it in their calendar, and at which SEQUENCE: the sent
+    invitations (subject ``meeting:<id>``) and updates (``meeting:<id>#<sequence>``)."""
     from .models import Reminder
 
+    subjects = {}
+    for m in meetings:
+        subjects[f"meeting:{m.id}"] = m.id
+        subjects.update({f"meeting:{m.id}#{n}": m.id for n in range(1, m.sequence + 1)})
     out: dict[int, dict[str, tuple[int, Recipient]]] = {}
-    rows = session.scalars(select(Reminder).where(Reminder.site_id.is_(None), Reminder.rule.in_((INVITATION, UPDATE)),
-                                                  Reminder.state.in_(("sending", "sent"))))
-    wanted = set(meeting_ids)
-    for row in rows:
-        try:
-            meeting_id = int(row.subject.split(":", 1)[1].split("#", 1)[0])
-        except (IndexError, ValueError):
-            continue
-        if meeting_id not in wanted:
-            continue
-        seq = int(row.context.get("meeting", {}).get("sequence", 0))
-        mine = out.setdefault(meeting_id, {})
-        if row.recipient not in mine or mine[row.recipient][0] < seq:
-            mine[row.recipient] = (seq, Recipient(row.recipient, row.recipient_name, row.language))
+    for chunk in _chunks(list(subjects)):
+        rows = session.scalars(select(Reminder).where(Reminder.subject.in_(chunk), Reminder.site_id.is_(None),
+                                                      Reminder.rule.in_((INVITATION, UPDATE)),
+                                                      Reminder.state.in_(("sending", "sent"))))
+        for row in rows:
+            seq = int(row.context.get("meeting", {}).get("sequence", 0))
+            mine = out.setdefault(subjects[row.subject], {})
+            if row.recipient not in mine or mine[row.recipient][0] < seq:
+                mine[row.recipient] = (seq, Recipient(row.recipient, row.recipient_name, row.language))
     return out
