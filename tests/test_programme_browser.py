@@ -2,7 +2,7 @@
 Act'ice promotion, set the criteria's weights, publish the call, move an expression of
 interest to its full file, score it, select it in a held meeting of the selection committee
 and schedule the collective days; a laureate reports a quarter's figures and sees the totals."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select

@@ -3,7 +3,6 @@ sessions, events and each laureate's follow-ups invite their accounts, get their
 calendar, take attendance and minutes; the selection committee's decision still lives in its
 held meeting; the criteria's weights change with one operation. On SQLite and PostgreSQL."""
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes
 
 import icalendar
 import pytest
