@@ -253,6 +253,7 @@ def _build() -> dict[str, Lifecycle]:
 
 LIFECYCLES = _build()
 MEETINGS = LIFECYCLES["meeting"]
+PROGRAMME_MEETINGS = LIFECYCLES["programme_meeting"]
 ACTION_ITEMS = LIFECYCLES["action_item"]
 REMINDERS = LIFECYCLES["reminder"]
 CALLS = LIFECYCLES["call"]

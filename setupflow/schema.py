@@ -1,6 +1,8 @@
 """Create or upgrade a database with the Alembic migrations shipped in the package."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -19,17 +21,45 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    cfg = alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step, revision: str) -> None:
     cfg = alembic_config()
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+    with engine.connect() as connection:
+        with without_foreign_keys(connection):
+            with connection.begin():
+                cfg.attributes["connection"] = connection
+                step(cfg, revision)
+
+
+@contextmanager
+def without_foreign_keys(connection):
+    """SQLite: foreign keys off while the migrations run, and checked before they are back on.
+
+    A batch migration rebuilds a table (copy, drop, rename); with foreign keys on, SQLite
+    refuses to drop a table other tables point at, or deletes its children on the way
+    (ON DELETE CASCADE). Alembic's advice: turn them off around the migration. The pragma
+    only acts outside a transaction, so it is set before the migrations' transaction
+    begins; any broken reference left by a migration fails the upgrade loudly."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.commit()
+        if broken:
+            raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def head_revision() -> str:

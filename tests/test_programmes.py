@@ -297,11 +297,11 @@ def test_the_accompaniment_is_planned_from_the_definition(session, programmes, e
     after = selected_edition(session, programme, edition, manager, now)
     meetings = ops.plan_accompaniment(session, programme, edition, starts_on="2027-03-22", now=after)
     session.commit()
-    kinds = [m.kind for m in meetings]
+    kinds = [m.committee_id for m in meetings]
     assert kinds.count("collective_day") == 8 and kinds.count("co_development") == 4
     assert kinds.count("event") == 2 and kinds.count("follow_up") == 9 * 2  # monthly, nine months, two laureates
     assert all(m.starts_dt.weekday() < 5 for m in meetings)
-    closing = next(m for m in meetings if m.key == "closing")
+    closing = next(m for m in meetings if m.topic == "closing")
     assert closing.starts_dt.date().isoformat() >= "2027-11-22"  # in the ninth month
     with pytest.raises(InputError) as caught:
         ops.plan_accompaniment(session, programme, edition, starts_on="2027-03-22", now=after)

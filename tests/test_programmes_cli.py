@@ -69,3 +69,28 @@ def test_a_bad_period_is_one_line_and_exit_2(run):
     assert code == 2 and err.startswith("error: received_on: The step 'interest' of the call is not open yet")
     code, _, err = run("programmes", "open-edition", "actice", "--label", "Promotion 2026", "--starts", "2026-01-05")
     assert code == 2 and "already has an edition named 'Promotion 2026'" in err
+
+
+def test_the_accompaniment_meetings_from_the_command_line(run, tmp_path):
+    code, out, _ = run("programmes", "open-edition", "actice", "--label", "Promotion 2027", "--starts", "2027-01-04",
+                       "--json")
+    eid = str(json.loads(out)["id"])
+    code, out, err = run("programmes", "meeting", eid, "--kind", "collective_day", "--key", "impact",
+                         "--at", "2026-05-04T09:30")
+    assert code == 0, err
+    meeting = out.split()[1].rstrip(":")
+    assert run("programmes", "move", eid, meeting, "--at", "2026-05-06T09:30")[0] == 0
+    code, out, _ = run("programmes", "meetings", eid, "--json")
+    [row] = json.loads(out)
+    assert (row["kind"], row["topic"], row["sequence"], row["status"]) == ("collective_day", "impact", 1, "scheduled")
+    code, out, _ = run("programmes", "invitation", eid, meeting)
+    assert "BEGIN:VEVENT" in out and f"UID:{row['uid']}" in out and "SEQUENCE:1" in out
+    notes = tmp_path / "cr.md"
+    notes.write_text("# Journée\n\nMesurer l'impact : méthodes partagées.", encoding="utf-8")
+    assert run("programmes", "minutes", eid, meeting, "--file", str(notes))[0] == 0
+    code, out, err = run("programmes", "minutes", eid, meeting, "--file", str(notes), "--based-on", "0")
+    assert code == 2 and "version" in err  # someone saved since: nothing overwritten
+    assert run("programmes", "cancel", eid, meeting, "--reason", "Salle indisponible")[0] == 0
+    assert run("programmes", "minutes", eid, meeting, "--file", str(notes))[0] == 2  # a cancelled meeting
+    code, out, err = run("programmes", "move", eid, "999", "--at", "2026-05-06T09:30")
+    assert code != 0 and "999" in err

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from setupflow.definitions.programmes import load_programmes
 from setupflow.demo import build_demo
-from setupflow.programmes.models import Edition, ProgrammeMeeting, ProgrammeMember, Report
+from setupflow.committees.minutes import current_minutes
+from setupflow.committees.models import Meeting
+from setupflow.programmes.models import Edition, ProgrammeMember, Report
 from setupflow.programmes.queries import figures, missed_follow_ups
 from setupflow.programmes.review import render_review
 
@@ -23,11 +25,18 @@ def test_the_demo_holds_an_edition_of_each_programme_with_its_life(session, cata
     assert len(accompanied) == 3 and all(e.laureates for e in accompanied)
     steps = {a.status for e in editions for a in e.applications}
     assert {"received", "full_file_requested", "full_file", "selected", "declined"} <= steps
-    meetings = session.scalars(select(ProgrammeMeeting)).all()
-    assert {m.kind for m in meetings} == {"selection", "collective_day", "co_development", "event", "follow_up"}
+    meetings = session.scalars(select(Meeting).where(Meeting.edition_id.is_not(None))).all()
+    assert {m.committee_id for m in meetings} == {"selection", "collective_day", "co_development", "event",
+                                                  "follow_up"}
     for kind in ("collective_day", "follow_up"):
-        assert any(m.kind == kind and m.status == "held" for m in meetings)
-        assert any(m.kind == kind and m.status == "scheduled" for m in meetings)
+        assert any(m.committee_id == kind and m.status == "held" for m in meetings)
+        assert any(m.committee_id == kind and m.status == "scheduled" for m in meetings)
+    # the past collective times are real meetings: held, with their minutes; the coming ones invite accounts
+    past_days = [m for m in meetings if m.committee_id == "collective_day" and m.status == "held"]
+    assert all(current_minutes(session, m) is not None for m in past_days)
+    coming = [m for m in meetings if m.committee_id in ("collective_day", "follow_up") and m.status == "scheduled"
+              and m.edition_id == accompanied[0].id]
+    assert coming and all(m.attendees and (m.place or m.video_url) for m in coming)
     periods = {r.period for r in session.scalars(select(Report))}
     assert len(periods) >= 3
     actice = programmes.get("actice")

@@ -97,9 +97,9 @@ def test_programme_staff_run_an_edition_from_the_call_to_the_selection(app, web_
     page = staff.get(url).get_data(as_text=True)
     assert "Manifestation d&#39;intérêt" in page and "dossier complet reçu" in page and "4,00" not in page
     web_session.expire_all()
-    from setupflow.programmes.models import ProgrammeMeeting
+    from setupflow.committees.models import Meeting
 
-    meeting = web_session.scalar(select(ProgrammeMeeting).where(ProgrammeMeeting.edition_id == edition.id))
+    meeting = web_session.scalar(select(Meeting).where(Meeting.edition_id == edition.id))
     staff.post(f"{url}/meetings/{meeting.id}/held",
                data={"present": ["chair_magistrate", "disp", "atigip", "former_detainee"]})
     response = staff.post(f"{url}/selection", data={"meeting": meeting.id, "applications": [application.id]})
@@ -223,12 +223,12 @@ def test_staff_plan_the_accompaniment_and_see_a_laureate_missing_its_follow_ups(
     assert staff.post(f"{base(promotion)}/accompaniment", data={"starts_on": "2026-12-14"}).status_code == 303
     page = staff.get(base(promotion)).get_data(as_text=True)
     assert "Comprendre le fonctionnement de la justice" in page and "séance de co-développement" in page
-    from setupflow.programmes.models import ProgrammeMeeting
+    from setupflow.committees.models import Meeting
 
     web_session.expire_all()
     beta = promotion.laureates[1]
-    follow_ups = web_session.scalars(select(ProgrammeMeeting).where(ProgrammeMeeting.laureate_id == beta.id)
-                                     .order_by(ProgrammeMeeting.starts_dt)).all()
+    follow_ups = web_session.scalars(select(Meeting).where(Meeting.laureate_id == beta.id)
+                                     .order_by(Meeting.starts_dt)).all()
     assert follow_ups[0].starts_dt <= now and follow_ups[1].starts_dt > now  # the first one is past
     url = f"{base(promotion)}/meetings/{follow_ups[0].id}/held"
     assert staff.post(url, data={"missed": "1"}).status_code == 303
@@ -282,3 +282,99 @@ def test_the_programme_and_edition_pages_cost_the_same_statements_whatever_their
     before = (statements("/programmes/actice"), statements(base(small)))
     large = grow(3, 6)
     assert (statements("/programmes/actice"), statements(base(large))) == before
+
+
+# -- the accompaniment's meetings --------------------------------------------------------------
+
+def test_staff_hold_a_collective_day_with_attendance_and_minutes_and_its_laureates_read_them(
+        app, web_session, person, now, promotion):
+    from setupflow.programmes import meetings as pm
+
+    member(web_session, person, "equipe@example.test", "staff", now)
+    alpha_user = member(web_session, person, "alpha@example.test", "laureate", now, laureate=promotion.laureates[0])
+    day = pm.schedule_meeting(web_session, ACTICE, promotion, kind="collective_day", key="justice_system",
+                              starts_dt=now - timedelta(hours=3), now=now - timedelta(days=30), place="Maison fictive")
+    web_session.commit()
+    staff = login(app, "equipe@example.test")
+    url = f"{base(promotion)}/meetings/{day.id}"
+    page = staff.get(url).get_data(as_text=True)
+    assert "Journée collective\u00a0: Comprendre le fonctionnement de la justice" in page and "Maison fictive" in page
+    assert staff.post(f"{url}/held", data={f"attendance-{alpha_user.id}": "present"}).status_code == 303
+    assert staff.post(f"{url}/minutes", data={"based_on": "0", "body": "# Journée\n\nLes lauréats ont échangé."}
+                      ).status_code == 303
+    stale = staff.post(f"{url}/minutes", data={"based_on": "0", "body": "Écrasé ?"}, follow_redirects=True)
+    assert "version" in stale.get_data(as_text=True)
+    web_session.expire_all()
+    assert day.status == "held" and [a.attendance for a in day.attendees if a.user_id == alpha_user.id] == ["present"]
+    laureate = login(app, "alpha@example.test")
+    page = laureate.get(url).get_data(as_text=True)
+    assert "Les lauréats ont échangé." in page and "Écrasé" not in page
+    assert "Enregistrer le compte rendu" not in page  # reading, not writing
+    assert laureate.post(f"{url}/minutes", data={"based_on": "1", "body": "x"}).status_code == 403
+
+
+def test_a_laureate_never_opens_another_laureates_follow_up_nor_the_selection_meeting(
+        app, web_session, person, now, promotion):
+    from setupflow.committees.models import Meeting
+    from setupflow.programmes import meetings as pm
+
+    alpha, beta = promotion.laureates
+    member(web_session, person, "alpha@example.test", "laureate", now, laureate=alpha)
+    own = pm.schedule_meeting(web_session, ACTICE, promotion, kind="follow_up", laureate=alpha, starts_dt=now, now=now)
+    other = pm.schedule_meeting(web_session, ACTICE, promotion, kind="follow_up", laureate=beta, starts_dt=now, now=now)
+    web_session.commit()
+    selection = web_session.scalar(select(Meeting).where(Meeting.edition_id == promotion.id,
+                                                         Meeting.committee_id == "selection"))
+    client = login(app, "alpha@example.test")
+    assert client.get(f"{base(promotion)}/meetings/{own.id}").status_code == 200
+    for meeting in (other, selection):
+        assert client.get(f"{base(promotion)}/meetings/{meeting.id}").status_code == 404
+        assert client.get(f"{base(promotion)}/meetings/{meeting.id}/invitation.ics").status_code == 404
+    assert "Atelier Beta" not in client.get(base(promotion)).get_data(as_text=True)
+
+
+def test_the_invitation_file_of_a_programme_meeting_is_the_event_the_e_mails_carry(
+        app, web_session, person, now, promotion):
+    import icalendar
+
+    from setupflow.programmes import meetings as pm
+
+    member(web_session, person, "equipe@example.test", "staff", now)
+    day = pm.schedule_meeting(web_session, ACTICE, promotion, kind="event", key="funders",
+                              starts_dt=now + timedelta(days=20), now=now, video_url="https://visio.example.test/x")
+    web_session.commit()
+    staff = login(app, "equipe@example.test")
+    response = staff.get(f"{base(promotion)}/meetings/{day.id}/invitation.ics")
+    event = icalendar.Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert response.mimetype == "text/calendar" and str(event["UID"]) == day.uid
+    assert "equipe@example.test" in str(event["ATTENDEE"])
+    moved = staff.post(f"{base(promotion)}/meetings/{day.id}/move", data={"day": "2027-02-15", "time": "14:00"})
+    assert moved.status_code == 303
+    event = icalendar.Calendar.from_ical(staff.get(f"{base(promotion)}/meetings/{day.id}/invitation.ics").data
+                                         ).walk("VEVENT")[0]
+    assert int(event["SEQUENCE"]) == 1 and event["DTSTART"].dt.isoformat() == "2027-02-15T13:00:00+00:00"
+
+
+def test_the_weights_change_on_the_web_with_the_command_lines_checks_until_the_call_is_published(
+        app, web_session, person, now, manager):
+    member(web_session, person, "equipe@example.test", "staff", now)
+    edition = ops.open_edition(web_session, ACTICE, label="Promotion 2028", starts_on="2028-01-03", actor=manager,
+                               now=now)
+    web_session.commit()
+    staff = login(app, "equipe@example.test")
+    ids = [c["id"] for c in edition.criteria]
+    form = {f"weight_{i}": "1" for i in ids}
+    refused = staff.post(f"{base(edition)}/weights", data={**form, f"weight_{ids[1]}": "12"}, follow_redirects=True)
+    assert "entre 0 et 10" in refused.get_data(as_text=True)
+    web_session.expire_all()
+    assert [c["weight"] for c in edition.criteria] != [1] * len(ids)  # nothing half-written
+    assert staff.post(f"{base(edition)}/weights", data={**form, f"weight_{ids[0]}": "7"}).status_code == 303
+    web_session.expire_all()
+    assert [c["weight"] for c in edition.criteria] == [7] + [1] * (len(ids) - 1)
+    assert "Modifier les pondérations" in staff.get(base(edition)).get_data(as_text=True)
+    ops.publish_call(web_session, ACTICE, edition, published_on="2028-01-03", actor=manager, now=now)
+    web_session.commit()
+    assert "Modifier les pondérations" not in staff.get(base(edition)).get_data(as_text=True)
+    staff.post(f"{base(edition)}/weights", data=form)
+    web_session.expire_all()
+    assert edition.criteria[0]["weight"] == 7

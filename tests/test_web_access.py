@@ -262,15 +262,17 @@ def programme_objects(session, manager) -> dict:
 
 
 def programme_snapshot(session):
-    from setupflow.programmes.models import (Edition, Laureate, ProgrammeMeeting, ProgrammeMember, ProgrammeScore,
-                                             Report, ReportValue)
+    from setupflow.committees.models import Meeting, MinutesRevision
+    from setupflow.programmes.models import Edition, Laureate, ProgrammeMember, ProgrammeScore, Report, ReportValue
 
     session.expire_all()
     return (tuple(session.execute(select(Edition.id, Edition.status, Edition.version_id, Edition.review_texts)
                                   .order_by(Edition.id))),
-            tuple(session.execute(select(ProgrammeMeeting.id, ProgrammeMeeting.status).order_by(ProgrammeMeeting.id))),
+            tuple(session.execute(select(Meeting.id, Meeting.status, Meeting.sequence, Meeting.place)
+                                  .where(Meeting.edition_id.is_not(None)).order_by(Meeting.id))),
             *(session.scalar(select(func.count()).select_from(model))
-              for model in (Edition, Laureate, ProgrammeMeeting, ProgrammeMember, ProgrammeScore, Report, ReportValue)))
+              for model in (Edition, Laureate, Meeting, MinutesRevision, ProgrammeMember, ProgrammeScore, Report,
+                            ReportValue)))
 
 
 PROGRAMME_FORM = {"label": "Promotion pirate", "starts_on": "2027-01-01", "published_on": "2027-01-01",

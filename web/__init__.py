@@ -26,6 +26,7 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     from .meetings.routes import bp as meetings_bp
     from .team.routes import bp as team_bp
     from .programmes.routes import bp as programmes_bp
+    from .programmes import meetings as _programme_meetings  # noqa: F401  (its pages join the programmes' routes)
     from .programmes.workshop import bp as workshop_bp
 
     settings = settings or Settings.from_env()

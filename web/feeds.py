@@ -19,6 +19,18 @@ from setupflow.errors import NotFound
 from setupflow.reminders.feeds import open_feed, write_feed
 
 
+def _programmes():
+    """The programmes' definitions, to title their meetings (None in an app without them)."""
+    from flask import current_app
+
+    catalog = current_app.extensions.get("setupflow_programmes")
+    if catalog is None and "SETUPFLOW_SETTINGS" in current_app.config:
+        from .programmes.routes import catalog as load
+
+        catalog = load()
+    return catalog
+
+
 def feeds_blueprint(session_factory) -> Blueprint:
     bp = Blueprint("feeds", __name__)
 
@@ -29,7 +41,7 @@ def feeds_blueprint(session_factory) -> Blueprint:
             with transaction(session_factory) as session:
                 opened = open_feed(session, token, now)
                 unchanged = request.if_none_match.contains_weak(opened.version)
-                data = None if unchanged else write_feed(session, opened, now)
+                data = None if unchanged else write_feed(session, opened, now, _programmes())
         except NotFound:
             abort(404)
         response = Response(data, status=304 if unchanged else 200, mimetype="text/calendar",

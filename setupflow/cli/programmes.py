@@ -387,3 +387,101 @@ def plan(edition_id, starts):
         programme, edition = _edition(session, edition_id)
         meetings = ops.plan_accompaniment(session, programme, edition, starts_on=starts, now=now_utc())
         click.echo(f"{len(meetings)} meetings planned")
+
+
+# -- the edition's meetings (``programmes.meetings``) ------------------------------------------
+def describe_meeting(meeting) -> dict:
+    return {"id": meeting.id, "kind": meeting.committee_id, "topic": meeting.topic, "laureate": meeting.laureate_id,
+            "status": meeting.status, "starts": meeting.starts_dt.isoformat(), "minutes": meeting.duration_minutes,
+            "place": meeting.place, "video_url": meeting.video_url, "uid": meeting.uid, "sequence": meeting.sequence,
+            "seats_present": meeting.seats_present,
+            "invited": [{"email": a.email, "name": a.name, "attendance": a.attendance} for a in meeting.attendees]}
+
+
+@programmes.command("meetings")
+@click.argument("edition_id")
+@click.option("--kind", help="Only this kind (selection, collective_day, co_development, event, follow_up).")
+@click.option("--json", "as_json", is_flag=True)
+def meetings_(edition_id, kind, as_json):
+    """The edition's meetings, with their invitees and attendance."""
+    from ..programmes import meetings as pm
+
+    with runtime().transaction() as session:
+        _programme_, edition = _edition(session, edition_id)
+        rows = [describe_meeting(m) for m in pm.meetings_of(session, edition, kind=kind)]
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['id']:>5}  {row['starts'][:16]}  {row['kind']:<15} {row['topic'] or '':<16} "
+                   f"{row['status']:<17} {len(row['invited'])} invited")
+
+
+@programmes.command("move")
+@click.argument("edition_id")
+@click.argument("meeting_id")
+@click.option("--at", "at", required=True, help="New start (YYYY-MM-DDTHH:MM, Paris time).")
+def move(edition_id, meeting_id, at):
+    """Move a meeting: those already invited get the update."""
+    from ..programmes import meetings as pm
+
+    with runtime().transaction() as session:
+        _programme_, edition = _edition(session, edition_id)
+        row = pm.move(session, pm.get_meeting(session, edition, meeting_id), at, now_utc())
+        click.echo(f"meeting {row.id}: {row.starts_dt.isoformat()} (sequence {row.sequence})")
+
+
+@programmes.command("cancel")
+@click.argument("edition_id")
+@click.argument("meeting_id")
+@click.option("--reason")
+def cancel(edition_id, meeting_id, reason):
+    """Cancel a meeting: those invited get the cancellation."""
+    from ..programmes import meetings as pm
+
+    with runtime().transaction() as session:
+        _programme_, edition = _edition(session, edition_id)
+        row = pm.cancel(session, pm.get_meeting(session, edition, meeting_id), now_utc(), reason)
+        click.echo(f"meeting {row.id}: {row.status}")
+
+
+@programmes.command("minutes")
+@click.argument("edition_id")
+@click.argument("meeting_id")
+@click.option("--file", "source", type=click.File("r", encoding="utf-8"), required=True,
+              help="The minutes (Markdown); - reads standard input.")
+@click.option("--based-on", type=int, default=None, help="The version they were written from (default: the current).")
+@click.option("--by", "by")
+def minutes(edition_id, meeting_id, source, based_on, by):
+    """Save a new version of a meeting's minutes."""
+    from ..committees.minutes import minutes_version
+    from ..programmes import meetings as pm
+
+    with runtime().transaction() as session:
+        _programme_, edition = _edition(session, edition_id)
+        row = pm.get_meeting(session, edition, meeting_id)
+        version = minutes_version(session, row) if based_on is None else based_on
+        revision = pm.save_minutes(session, row, source.read(), version, actor_from(by), now_utc())
+        click.echo(f"meeting {row.id}: minutes version {revision.version}")
+
+
+@programmes.command("invitation")
+@click.argument("edition_id")
+@click.argument("meeting_id")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr")
+def invitation(edition_id, meeting_id, lang):
+    """Print a meeting's invitation (.ics), the event its e-mails carry."""
+    from .. import ics
+    from ..programmes import meetings as pm
+    from ..programmes.models import Laureate
+
+    with runtime().transaction() as session:
+        programme, edition = _edition(session, edition_id)
+        row = pm.get_meeting(session, edition, meeting_id)
+        name = session.get(Laureate, row.laureate_id).project if row.laureate_id else None
+        fields = ics.meeting_fields(row, pm.title(programme, row, lang, name),
+                                    "\n".join(f"{i}. {a.title}" for i, a in enumerate(row.agenda, 1)) or None)
+        sender = runtime().settings.mail_sender.rpartition("<")[2].strip(" >")
+        data = ics.invitation(fields, method="CANCEL" if row.status == "cancelled" else "REQUEST", stamp=now_utc(),
+                              attendees=[ics.Attendee(a.email, a.name) for a in row.attendees], organizer=sender)
+    click.echo(data.decode(), nl=False)

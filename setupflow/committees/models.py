@@ -1,11 +1,18 @@
 """Meetings of a site's committees, with their roles, attendance, agenda, minutes and
-action items. Committees themselves are data of the workflow definition."""
+action items. Committees themselves are data of the workflow definition.
+
+A meeting belongs to a site (``site_id``) or to an edition of a programme (``edition_id``),
+never both: the programmes' selection committee, collective days, co-development sessions,
+events and each laureate's follow-ups are meetings too (``setupflow.programmes.meetings``),
+with the same invitations, reminders, iCalendar, attendance and minutes. For those,
+``committee_id`` holds the programme meeting's kind and the invitees are accounts
+(``Attendee.user_id``), not people of a site's team file."""
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import DEFAULT_TIMEZONE, installation_timezone
@@ -13,8 +20,10 @@ from ..db import Base, UTCDateTime
 from ..lifecycles import ACTION_ITEMS, MEETINGS
 from ..sites.models import Site
 from ..team.models import Person
+from ..accounts.models import User  # noqa: F401  (the attendees' accounts)
 
 #: proposed -> scheduled -> held -> minutes_approved; cancelled from proposed or scheduled
+#: missed: a programme laureate's follow-up that did not take place (scheduled -> missed)
 #: (the ``meeting`` lifecycle of setupflow/lifecycles.yaml)
 MEETING_STATUSES = MEETINGS.states
 #: the four jobs the method shares out for every meeting
@@ -35,12 +44,25 @@ class Meeting(Base):
     #: a site's meetings in time order (the calendar feeds read a window of them per site)
     __table_args__ = (Index("ix_meetings_site_id_starts_dt", "site_id", "starts_dt"),
                       # the worker's look, every minute, at the meetings changed since its last
-                      Index("ix_meetings_updated_dt", "updated_dt"))
+                      Index("ix_meetings_updated_dt", "updated_dt"),
+                      # an edition's meetings in time order (its page, the programme reminders)
+                      Index("ix_meetings_edition_id_starts_dt", "edition_id", "starts_dt"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    #: a committee id of the site's workflow definition
+    #: the site whose committee meets; None for a meeting of a programme's edition
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    #: the programme edition it belongs to (None for a site's meeting)
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("programme_editions.id", ondelete="CASCADE"))
+    #: a programme follow-up's laureate
+    laureate_id: Mapped[int | None] = mapped_column(ForeignKey("programme_laureates.id", ondelete="CASCADE"),
+                                                    index=True)
+    #: a committee id of the site's workflow definition; for a programme meeting, its kind
+    #: (selection | collective_day | co_development | event | follow_up)
     committee_id: Mapped[str] = mapped_column(String(60))
+    #: a programme's collective day or event: its id in the programme's definition
+    topic: Mapped[str | None] = mapped_column(String(60))
+    #: a programme selection committee's seats present (seats by quality, not by name)
+    seats_present: Mapped[list | None] = mapped_column(JSON)
     #: one of MEETING_STATUSES
     status: Mapped[str] = mapped_column(String(20), index=True)
     #: when it starts (aware UTC); shown in ``timezone``
@@ -61,7 +83,7 @@ class Meeting(Base):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_reason: Mapped[str | None] = mapped_column(Text)
 
-    site: Mapped[Site] = relationship()
+    site: Mapped[Site | None] = relationship()
     roles: Mapped[list["MeetingRole"]] = relationship(back_populates="meeting", order_by="MeetingRole.id",
                                                       cascade="all, delete-orphan")
     attendees: Mapped[list["Attendee"]] = relationship(back_populates="meeting", order_by="Attendee.id",
@@ -94,19 +116,30 @@ class MeetingRole(Base):
 
 
 class Attendee(Base):
-    """A person invited to a meeting, and whether they came."""
+    """A person invited to a meeting, and whether they came: someone of the site's team
+    file (``person``) for a site's meeting, an account (``user``) for a programme's."""
 
     __tablename__ = "meeting_attendees"
-    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"), UniqueConstraint("meeting_id", "user_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     #: one of ATTENDANCE once the meeting is held; None before
     attendance: Mapped[str | None] = mapped_column(String(10))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendees")
-    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    person: Mapped[Person | None] = relationship(lazy="joined")
+    user: Mapped["User | None"] = relationship(lazy="joined")
+
+    @property
+    def name(self) -> str:
+        return self.person.name if self.person is not None else self.user.display_name
+
+    @property
+    def email(self) -> str:
+        return (self.person or self.user).email
 
 
 class AgendaItem(Base):

@@ -22,9 +22,13 @@ def run_migrations_online():
         _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
+    from setupflow.schema import without_foreign_keys
+
     engine = make_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
-        _run(connection)
+        with without_foreign_keys(connection):  # SQLite's batch rebuilds (setupflow.schema)
+            _run(connection)
+            connection.commit()
 
 
 def _run(connection):

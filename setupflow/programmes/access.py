@@ -3,7 +3,8 @@
 - admin (the account role): every programme, every action.
 - staff of the programme: see and manage its editions, calls, laureates and figures.
 - committee member of an edition: that edition's complete applications, and scores them.
-- laureate account: its own project only: its reports, its follow-ups, the edition's totals;
+- laureate account: its own project only: its reports, its follow-ups, the edition's totals
+  and collective meetings;
   never another laureate's line, reports or scores, never the applications.
 - funder: read only on the programme's figures and review.
 A person with no part in a programme gets ``NotFound``, the same answer as no such programme.
@@ -50,6 +51,18 @@ class Scope:
 
     def sees_laureate(self, laureate: Laureate) -> bool:
         return self.sees_every_line or laureate.id in self.laureates
+
+    def sees_meeting(self, edition: Edition, meeting) -> bool:
+        """A meeting of the edition: the selection committee's to the staff and the
+        edition's committee members; a follow-up to the staff and its own laureate; the
+        collective times to everyone who sees the edition."""
+        if self.can_manage:
+            return True
+        if meeting.committee_id == "selection":
+            return edition.id in self.committee_editions
+        if meeting.laureate_id is not None:
+            return meeting.laureate_id in self.laureates
+        return self.sees_edition(edition)
 
     def reports_for(self, laureate: Laureate) -> bool:
         return self.can_manage or laureate.id in self.laureates

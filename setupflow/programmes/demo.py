@@ -17,8 +17,10 @@ from ..accounts.models import User
 from ..clock import local_date
 from ..definitions.programmes import ProgrammeCatalog
 from ..sites.records import Actor
+from ..committees.models import Meeting
+from . import meetings as programme_meetings
 from . import operations as ops
-from .models import Edition, ProgrammeMeeting
+from .models import Edition
 
 ACTOR = Actor("Équipe des programmes (démo, fictive)", is_manager=True)
 
@@ -118,23 +120,49 @@ def _run_call(session, programme, edition, projects, start: date, now: datetime,
                       scores={c["id"]: (5 - k + m) % (programme.call.max_score + 1) for c in edition.criteria})
     last = ops.step_windows(programme, edition)[-1]["closes"]
     meeting = ops.schedule_meeting(session, programme, edition, kind="selection", starts_dt=_day(last + timedelta(days=7)),
-                                   now=now)
+                                   now=now, place="Salle du conseil, siège du programme (fictif)")
     ops.mark_held(session, programme, meeting, present=[s.id for s in programme.committee.seats], now=now)
+    programme_meetings.save_minutes(session, meeting, MINUTES["selection"], 0, ACTOR, now)
     ranked = [r["application_id"] for r in ops.ranking(programme, edition)][:selected]
     ops.select_laureates(session, programme, edition, meeting, ranked, actor=ACTOR, now=now,
                          text="Projets retenus pour leur lien avec la justice et leur maturité.")
     return last + timedelta(days=14)
 
 
+#: the minutes of the demo's past meetings (fictional)
+MINUTES = {
+    "selection": ("# Comité de sélection\n\nLe comité a examiné les dossiers complets, classés par note pondérée.\n\n"
+                  "## Relevé de décisions\n\n- Les projets retenus sont inscrits comme lauréats.\n"
+                  "- Les autres candidats reçoivent un retour écrit."),
+    "collective_day": ("# Journée collective\n\nTour de table des lauréats, apports sur le thème du jour, "
+                       "travail en sous-groupes.\n\n## Suites\n\n- Les supports sont partagés avec les lauréats."),
+    "co_development": ("# Co-développement\n\nUn lauréat a exposé une difficulté ; les pairs ont questionné, "
+                       "puis proposé des pistes.\n\n## Suites\n\n- Point d'étape à la prochaine séance."),
+    "event": "# Événement\n\nRencontre tenue comme prévu ; les contacts pris sont suivis par l'équipe.",
+    "follow_up": "# Suivi individuel\n\nPoint sur les chiffres du trimestre et les prochaines étapes du projet.",
+}
+PLACES = {"collective_day": "Maison des associations, Paris (fictif)", "event": "Auditorium du siège (fictif)",
+          "co_development": None, "follow_up": None}
+VIDEO = "https://visio.demo.setupflow.test/programme"
+
+
 def _live_calendar(session, programme, edition, acc_start: date, now: datetime, missed_laureate=None):
-    """Plan the accompaniment; what is past is held (two follow-ups of one laureate missed)."""
+    """Plan the accompaniment; what is past is held, with its minutes (two follow-ups of
+    one laureate missed); what is coming is scheduled, with its place or video link."""
     meetings = ops.plan_accompaniment(session, programme, edition, starts_on=acc_start, now=now)
-    past_follow_ups = sorted((m for m in meetings if m.kind == "follow_up" and m.laureate_id == missed_laureate
+    for m in meetings:
+        if PLACES.get(m.committee_id):
+            m.place = PLACES[m.committee_id]
+        else:
+            m.video_url = VIDEO
+    past_follow_ups = sorted((m for m in meetings if m.committee_id == "follow_up" and m.laureate_id == missed_laureate
                               and m.starts_dt <= now), key=lambda m: m.starts_dt)
     missed = {m.id for m in past_follow_ups[-2:]}
     for m in meetings:
         if m.starts_dt <= now:
             ops.mark_held(session, programme, m, now=now, missed=m.id in missed)
+            if m.id not in missed:
+                programme_meetings.save_minutes(session, m, MINUTES[m.committee_id], 0, ACTOR, now)
 
 
 def build_programmes_demo(session: Session, programmes: ProgrammeCatalog, now: datetime) -> list[Edition]:
@@ -226,6 +254,14 @@ def build_programmes_demo(session: Session, programmes: ProgrammeCatalog, now: d
     editions.append(edition)
 
     _demo_parts(session, programmes, editions, now)
+    # the demo accounts joined after the meetings were planned: they are invited now, and the
+    # meetings already held record them present (absent from a follow-up their project missed)
+    for e in editions:
+        for m in programme_meetings.meetings_of(session, e):
+            added = programme_meetings.invite_members(session, programmes.get(e.programme_id), e, m)
+            if m.status in programme_meetings.HELD + ("missed",):
+                for attendee in added:
+                    attendee.attendance = "absent" if m.status == "missed" else "present"
     session.flush()
     return editions
 
@@ -244,5 +280,5 @@ def _demo_parts(session, programmes, editions, now):
 
 
 def follow_ups_of(session, edition) -> int:
-    return len(session.scalars(select(ProgrammeMeeting.id).where(ProgrammeMeeting.edition_id == edition.id,
-                                                               ProgrammeMeeting.kind == "follow_up")).all())
+    return len(session.scalars(select(Meeting.id).where(Meeting.edition_id == edition.id,
+                                                      Meeting.committee_id == "follow_up")).all())

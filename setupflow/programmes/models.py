@@ -1,5 +1,5 @@
 """Editions of a programme, their calls' applications and scores, the selection committee's
-meetings and decisions, the laureates, their indicator reports, and who plays which part.
+decisions, the laureates, their indicator reports, and who plays which part.
 
 The programme itself is data (workflows/programmes/); rows name it by its id.
 """
@@ -93,37 +93,16 @@ class ProgrammeScore(Base):
     scored_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ProgrammeMeeting(Base):
-    """A meeting of an edition: the selection committee, a collective day, a co-development
-    session, an event, or one laureate's follow-up."""
-
-    __tablename__ = "programme_meetings"
-    __table_args__ = (Index("ix_programme_meetings_edition_starts", "edition_id", "starts_dt"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    edition_id: Mapped[int] = mapped_column(ForeignKey("programme_editions.id", ondelete="CASCADE"))
-    #: selection | collective_day | co_development | event | follow_up
-    kind: Mapped[str] = mapped_column(String(30))
-    #: the collective day's or event's id in the definition
-    key: Mapped[str | None] = mapped_column(String(60))
-    laureate_id: Mapped[int | None] = mapped_column(ForeignKey("programme_laureates.id", ondelete="CASCADE"),
-                                                    index=True)
-    starts_dt: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: scheduled | held | missed | cancelled
-    status: Mapped[str] = mapped_column(String(20))
-    #: for the selection committee, the seats present
-    present: Mapped[list] = mapped_column(JSON, default=list)
-    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
 class ProgrammeDecision(Base):
-    """A decision of a held meeting of an edition (the selection of the laureates)."""
+    """A decision of a held meeting of an edition (the selection of the laureates). The
+    meetings of an edition are ``committees.models.Meeting`` rows with its ``edition_id``
+    (``programmes.meetings``)."""
 
     __tablename__ = "programme_decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     edition_id: Mapped[int] = mapped_column(ForeignKey("programme_editions.id", ondelete="CASCADE"), index=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("programme_meetings.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(60))
     value: Mapped[str] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)

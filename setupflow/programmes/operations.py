@@ -20,10 +20,12 @@ from ..errors import InputError, NotFound
 from ..privacy import refuse_identifying
 from ..sites.records import Actor
 from .lifecycles import APPLICATIONS, EDITIONS
-from .models import (PROGRAMME_ROLES, Edition, Laureate, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting,
-                     ProgrammeMember, ProgrammeScore, Report, ReportValue)
-
-MEETING_KINDS = ("selection", "collective_day", "co_development", "event", "follow_up")
+from .. import inputs
+from ..committees.models import Attendee, Meeting
+from . import meetings
+from .meetings import MEETING_KINDS  # noqa: F401  (the kinds, where callers found them)
+from .models import (PROGRAMME_ROLES, Edition, Laureate, ProgrammeApplication, ProgrammeDecision, ProgrammeMember,
+                     ProgrammeScore, Report, ReportValue)
 
 
 # -- reading input ---------------------------------------------------------------------------
@@ -97,20 +99,33 @@ def _touch(edition: Edition, actor: Actor, now: datetime) -> None:
 
 
 def set_weight(session: Session, edition: Edition, criterion: str, weight, *, actor: Actor, now: datetime) -> Edition:
+    """One criterion's weight (the command line's way): ``set_weights`` with one entry."""
+    return set_weights(session, edition, {criterion: weight}, actor=actor, now=now)
+
+
+def set_weights(session: Session, edition: Edition, weights: dict, *, actor: Actor, now: datetime) -> Edition:
+    """The criteria's weights (0..10) before the call is published, several at once (the
+    web form) or one (the command line); every weight is checked before any is changed, and
+    at least one criterion must keep a weight."""
     if edition.call_published_on is not None:
         raise InputError(code="programme.weights_fixed", field="weight", published=edition.call_published_on)
-    try:
-        weight = int(weight)
-    except (TypeError, ValueError):
-        raise InputError(code="number.invalid", field="weight", value=weight) from None
-    if not 0 <= weight <= 10:
-        raise InputError(code="programme.weight_range", field="weight", value=weight)
     criteria = [dict(c) for c in edition.criteria]
-    found = [c for c in criteria if c["id"] == criterion]
-    if not found:
-        raise InputError(code="programme.unknown_criterion", field="criterion", criterion=criterion,
-                         known=", ".join(c["id"] for c in criteria))
-    found[0]["weight"] = weight
+    by_id = {c["id"]: c for c in criteria}
+    if not weights:
+        raise InputError(code="required", field="weight")
+    for criterion, weight in weights.items():
+        field = f"weight_{criterion}" if len(weights) > 1 else "weight"
+        if criterion not in by_id:
+            raise InputError(code="programme.unknown_criterion", field="criterion", criterion=criterion,
+                             known=", ".join(c["id"] for c in criteria))
+        text = str(weight).strip() if weight is not None else ""
+        try:
+            number = int(text)
+        except ValueError:
+            raise InputError(code="number.invalid", field=field, value=weight) from None
+        if not 0 <= number <= 10:
+            raise InputError(code="programme.weight_range", field=field, value=number)
+        by_id[criterion]["weight"] = number
     if not any(c["weight"] for c in criteria):
         raise InputError(code="programme.no_weight", field="weight")
     edition.criteria = criteria
@@ -310,60 +325,19 @@ def ranking(programme: Programme, edition: Edition) -> list[dict]:
 
 
 # -- meetings and the selection ---------------------------------------------------------------
-def get_meeting(session: Session, edition: Edition, meeting_id) -> ProgrammeMeeting:
-    number = row_id(meeting_id)
-    row = session.get(ProgrammeMeeting, number) if number else None
-    if row is None or row.edition_id != edition.id:
-        raise NotFound(code="programme.meeting_not_found", field="meeting", meeting=meeting_id, edition=edition.id)
-    return row
+# the edition's meetings are committee meetings (``programmes.meetings``); these names stay here
+get_meeting, schedule_meeting, mark_held = meetings.get_meeting, meetings.schedule_meeting, meetings.mark_held
 
 
-def schedule_meeting(session: Session, programme: Programme, edition: Edition, *, kind: str, starts_dt: datetime,
-                     now: datetime, key: str | None = None, laureate: Laureate | None = None) -> ProgrammeMeeting:
-    if kind not in MEETING_KINDS:
-        raise InputError(code="programme.meeting_kind", field="kind", kind=kind, known=", ".join(MEETING_KINDS))
-    if starts_dt.tzinfo is None:
-        raise InputError(code="datetime.invalid", field="starts", value=starts_dt.isoformat())
-    if kind in ("collective_day", "event"):
-        items = programme.accompaniment.collective_days if kind == "collective_day" else programme.accompaniment.events
-        known = [i.id for i in items]
-        if key not in known:
-            raise InputError(code="programme.unknown_day", field="key", key=key or "", known=", ".join(known))
-    if kind == "follow_up" and (laureate is None or laureate.edition_id != edition.id):
-        raise InputError(code="required", field="laureate")
-    meeting = ProgrammeMeeting(edition_id=edition.id, kind=kind, key=key, laureate_id=laureate.id if laureate else None,
-                               starts_dt=starts_dt, status="scheduled", present=[], created_dt=now)
-    session.add(meeting)
-    session.flush()
-    return meeting
-
-
-def mark_held(session: Session, programme: Programme, meeting: ProgrammeMeeting, *, present=(), now: datetime,
-              missed: bool = False) -> ProgrammeMeeting:
-    """A meeting took place (with, for the selection committee, the seats present), or a
-    follow-up was missed."""
-    if meeting.starts_dt > now:
-        raise InputError(code="programme.meeting_future", field="meeting", starts=meeting.starts_dt)
-    seats = [s.id for s in programme.committee.seats]
-    present = list(dict.fromkeys(p.strip() for p in present if p and p.strip()))
-    for seat in present:
-        if seat not in seats:
-            raise InputError(code="programme.unknown_seat", field="present", seat=seat, known=", ".join(seats))
-    meeting.status = "missed" if missed and meeting.kind == "follow_up" else "held"
-    meeting.present = present
-    session.flush()
-    return meeting
-
-
-def select_laureates(session: Session, programme: Programme, edition: Edition, meeting: ProgrammeMeeting,
+def select_laureates(session: Session, programme: Programme, edition: Edition, meeting: Meeting,
                      application_ids, *, actor: Actor, now: datetime, text: str | None = None) -> ProgrammeDecision:
     """The committee's selection, recorded as the decision of its held meeting: the chosen
     applications become laureates, the other complete ones are declined, the edition moves
     to its accompaniment."""
-    if meeting.kind != "selection" or meeting.status != "held":
+    if meeting.edition_id != edition.id or meeting.committee_id != "selection" or meeting.status not in meetings.HELD:
         raise InputError(code="programme.meeting_not_held", field="meeting")
-    if len(meeting.present) < programme.committee.quorum:
-        raise InputError(code="programme.quorum", field="meeting", present=len(meeting.present),
+    if len(meeting.seats_present or ()) < programme.committee.quorum:
+        raise InputError(code="programme.quorum", field="meeting", present=len(meeting.seats_present or ()),
                          quorum=programme.committee.quorum)
     if edition.status == "call_open":
         _move(edition, "close_call", call_closed=call_closed(programme, edition, local_date(now)))
@@ -399,51 +373,51 @@ def select_laureates(session: Session, programme: Programme, edition: Edition, m
 
 
 def plan_accompaniment(session: Session, programme: Programme, edition: Edition, *, starts_on, now: datetime,
-                       at: str = "09:30") -> list[ProgrammeMeeting]:
+                       at: str = "09:30") -> list[Meeting]:
     """The accompaniment calendar as meetings of the edition, from the definition: each
     collective day and event in its month, the co-development sessions spread over the
-    months, and each laureate's follow-ups at the programme's cadence."""
-    from ..clock import installation_zone
-
+    months, and each laureate's follow-ups at the programme's cadence (a series per
+    laureate). Every meeting invites its accounts (``meetings.invitees``)."""
     start = parse_day(starts_on, "starts_on")
     if edition.status != "accompaniment":
         raise InputError(code="programme.edition_status", field="edition", status=edition.status,
                          needed="accompaniment")
-    if session.scalar(select(ProgrammeMeeting.id).where(ProgrammeMeeting.edition_id == edition.id,
-                                                        ProgrammeMeeting.kind != "selection").limit(1)):
+    if session.scalar(select(Meeting.id).where(Meeting.edition_id == edition.id,
+                                               Meeting.committee_id != "selection").limit(1)):
         raise InputError(code="programme.already_planned", field="starts_on")
-    hour, minute = (int(x) for x in at.split(":"))
+    clock = inputs.clock_time(at, "at")
+    hour = (clock.hour, clock.minute)
     acc = programme.accompaniment
 
-    def on(month: float) -> datetime:
-        day = add_months(start, int(month)) + timedelta(days=round((month % 1) * 30))
-        while day.weekday() >= 5:  # a working day
-            day += timedelta(days=1)
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=installation_zone())
+    def new(kind, months, **extra):
+        return meetings.new_meeting(programme, edition, kind, meetings.spread(start, months, hour), now, **extra)
 
-    meetings = [ProgrammeMeeting(edition_id=edition.id, kind="collective_day", key=d.id, starts_dt=on(d.month - 1),
-                                 status="scheduled", present=[], created_dt=now) for d in acc.collective_days]
-    # several themes in the same month are one day apart
+    planned = [new("collective_day", d.month - 1, topic=d.id) for d in acc.collective_days]
+    # several themes in the same month are one working day apart
     seen: dict = {}
-    for m in meetings:
+    for m in planned:
         n = seen.setdefault(m.starts_dt, 0)
         seen[m.starts_dt] = n + 1
         m.starts_dt = m.starts_dt + timedelta(days=n)
-    meetings += [ProgrammeMeeting(edition_id=edition.id, kind="event", key=e.id, starts_dt=on(e.month - 1 + 0.5),
-                                  status="scheduled", present=[], created_dt=now) for e in acc.events]
+    planned += [new("event", e.month - 1 + 0.5, topic=e.id) for e in acc.events]
     sessions = acc.co_development.sessions
-    meetings += [ProgrammeMeeting(edition_id=edition.id, kind="co_development", starts_dt=on(acc.months * (i + 0.5)
-                                                                                            / sessions),
-                                  status="scheduled", present=[], created_dt=now) for i in range(sessions)]
+    planned += [new("co_development", acc.months * (i + 0.5) / sessions) for i in range(sessions)]
     if acc.follow_up is not None:
         for laureate in edition.laureates:
-            for month in range(0, acc.months, acc.follow_up.every_months):
-                meetings.append(ProgrammeMeeting(edition_id=edition.id, kind="follow_up", laureate_id=laureate.id,
-                                                 starts_dt=on(month + 0.3), status="scheduled", present=[],
-                                                 created_dt=now))
-    session.add_all(meetings)
+            planned += [new("follow_up", month + 0.3, laureate=laureate)
+                        for month in range(0, acc.months, acc.follow_up.every_months)]
+    session.add_all(planned)
     session.flush()
-    return meetings
+    # the invitees, read once per kind (and per laureate), not once per meeting
+    cache: dict = {}
+    for meeting in planned:
+        key = (meeting.committee_id, meeting.laureate_id)
+        if key not in cache:
+            laureate = session.get(Laureate, meeting.laureate_id) if meeting.laureate_id else None
+            cache[key] = meetings.invitees(session, programme, edition, meeting.committee_id, laureate)
+        meeting.attendees.extend(Attendee(user_id=user_id) for user_id in cache[key])
+    session.flush()
+    return planned
 
 
 def close_edition(session: Session, edition: Edition, *, actor: Actor, now: datetime) -> Edition:

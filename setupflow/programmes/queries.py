@@ -112,16 +112,16 @@ def own_reports(session: Session, programme: Programme, laureate: Laureate) -> l
 
 def missed_follow_ups(session: Session, programme: Programme, edition_ids) -> list[dict]:
     """Laureates whose latest follow-ups were missed, ``follow_up.missed_alert`` in a row or more."""
-    from .models import ProgrammeMeeting
+    from ..committees.models import Meeting
 
     follow_up = programme.accompaniment.follow_up
     edition_ids = list(edition_ids)
     if follow_up is None or not edition_ids:
         return []
-    rows = session.execute(select(ProgrammeMeeting.laureate_id, ProgrammeMeeting.status)
-                           .where(ProgrammeMeeting.edition_id.in_(edition_ids), ProgrammeMeeting.kind == "follow_up",
-                                  ProgrammeMeeting.status.in_(("held", "missed")))
-                           .order_by(ProgrammeMeeting.laureate_id, ProgrammeMeeting.starts_dt)).all()
+    rows = session.execute(select(Meeting.laureate_id, Meeting.status)
+                           .where(Meeting.edition_id.in_(edition_ids), Meeting.committee_id == "follow_up",
+                                  Meeting.status.in_(("held", "minutes_approved", "missed")))
+                           .order_by(Meeting.laureate_id, Meeting.starts_dt)).all()
     streak: dict[int, int] = {}
     for laureate_id, status in rows:
         streak[laureate_id] = streak.get(laureate_id, 0) + 1 if status == "missed" else 0

@@ -62,7 +62,8 @@ def create_feed(session: Session, now: datetime, *, email: str | None = None, si
     if email is not None:
         # exact, case-folded: never a LIKE pattern ('%@%.%' is an address, not every address)
         email = email_key(email)
-        if not session.scalar(select(Person.id).where(func.lower(Person.email) == email).limit(1)):
+        if not session.scalar(select(Person.id).where(func.lower(Person.email) == email).limit(1)) \
+                and not _in_a_programme(session, email):
             raise NotFound(code="feed.nobody_with_email", field="person", email=email)
     token = secrets.token_urlsafe(32)
     session.add(FeedToken(token_hash=token_hash(token), email=email, site_id=site.id if site else None,
@@ -71,14 +72,29 @@ def create_feed(session: Session, now: datetime, *, email: str | None = None, si
     return token
 
 
-def _live(session: Session, token: str) -> FeedToken:
+def _in_a_programme(session: Session, email: str) -> bool:
+    """Whether the account with ``email`` has a part in a programme (its meetings make a feed)."""
+    from ..programmes.models import ProgrammeMember
+
+    return bool(session.scalar(select(ProgrammeMember.id).join(User, User.id == ProgrammeMember.user_id)
+                               .where(func.lower(User.email) == email).limit(1)))
+
+
+def _live(session: Session, token: str, now: datetime | None = None):
     """The live feed behind a token, in one statement; a feed whose creator's account is
-    disabled is dead even if its revocation was missed."""
-    found = session.execute(select(FeedToken, User.is_active).outerjoin(User, User.id == FeedToken.created_by_user_id)
+    disabled is dead even if its revocation was missed. With ``now``: also, for a personal
+    feed, its programme meetings' version (``feed_programmes.window_columns``) in the same
+    statement, returned as ``(token row, (language, count, last change))``."""
+    columns = [FeedToken, User.is_active]
+    if now is not None:
+        from .feed_programmes import window_columns
+
+        columns += window_columns(FeedToken.email, now)
+    found = session.execute(select(*columns).outerjoin(User, User.id == FeedToken.created_by_user_id)
                             .where(FeedToken.token_hash == token_hash(token or ""))).first()
     if found is None or found[0].is_revoked or found[1] is False:
         raise NotFound(code="feed.not_found", field="feed")
-    return found[0]
+    return found[0] if now is None else (found[0], tuple(found[2:]))
 
 
 def revoke_feeds_of(session: Session, user: User, now: datetime, *, site_id: int | None = None) -> int:
@@ -112,12 +128,16 @@ class Feed:
     values: dict[int, dict[str, str]]
     site_versions: dict[int, tuple]
     version: str
+    #: for a personal feed invited to programme meetings: its address and reader's language
+    #: (``feed_programmes``); None when it has none
+    programme_email: str | None = None
+    programme_lang: str = "fr"
 
 
 def open_feed(session: Session, token: str, now: datetime) -> Feed:
     """The feed behind a token, and its version, in five small statements; ``NotFound``
     for an unknown or revoked token. Reads only: nothing is written."""
-    row = _live(session, token)
+    row, (programme_lang, programme_count, programme_changed) = _live(session, token, now)
     if row.site_id is not None:
         site = get_site(session, row.site_id)
         name, sites, langs = f"setupflow - {site.name}", [site], {site.id: "fr"}
@@ -134,20 +154,32 @@ def open_feed(session: Session, token: str, now: datetime) -> Feed:
     versions = {s.id: (s.version_id, langs[s.id], s.name, s.stage, s.start_on, s.target_opening_on,
                        s.snapshot.digest, counts.get(s.id), sorted(values.get(s.id, {}).items()))
                 for s in sites}
-    digest = hashlib.sha256(repr((_CODE, name, sorted(versions.items()))).encode()).hexdigest()[:32]
-    return Feed(name, sites, langs, values, versions, digest)
+    # a personal feed's programme meetings: their count and last change came with the token
+    programme_version = (programme_lang or "fr", programme_count, programme_changed) if programme_count else None
+    digest = hashlib.sha256(repr((_CODE, name, sorted(versions.items()), programme_version)).encode()
+                            ).hexdigest()[:32]
+    return Feed(name, sites, langs, values, versions, digest,
+                programme_email=email_key(row.email) if programme_count else None,
+                programme_lang=programme_lang or "fr")
 
 
-def write_feed(session: Session, feed: Feed, now: datetime) -> bytes:
+def write_feed(session: Session, feed: Feed, now: datetime, programmes=None) -> bytes:
     """The .ics bytes of an opened feed: each site's part as kept, unless its version
-    changed since it was written; the parts to write are written in one go."""
+    changed since it was written; the parts to write are written in one go; then the
+    programme meetings (titled from the ``programmes`` catalog when given)."""
     database = session.get_bind().url.render_as_string(hide_password=True)
     parts = {s.id: feed_cache.get((database, s.id, feed.langs[s.id]), feed.site_versions[s.id]) for s in feed.sites}
     stale = [s for s in feed.sites if parts[s.id] is None]
     for site_id, text in site_texts(session, stale, feed.langs, feed.values, now).items():
         parts[site_id] = text
         feed_cache.put((database, site_id, feed.langs[site_id]), feed.site_versions[site_id], text)
-    return ics.feed(feed.name, [parts[s.id] for s in feed.sites])
+    events = [parts[s.id] for s in feed.sites]
+    if feed.programme_email is not None:
+        from .feed_programmes import invited_meetings, text as programme_text
+
+        rows = invited_meetings(session, feed.programme_email, now)
+        events.append(programme_text(session, rows, feed.programme_lang, now, programmes))
+    return ics.feed(feed.name, events)
 
 
 def feed_for_token(session: Session, token: str, now: datetime) -> bytes:

@@ -80,19 +80,36 @@ class Worker:
             self.lock.release()
         self.engine.dispose()
 
-    def plan(self, now: datetime, site_ids: list[int] | None = None) -> PlanResult:
-        """Re-plan every site (or those given), one transaction each: a broken site does
-        not stop the others."""
+    def plan(self, now: datetime, site_ids: list[int] | None = None, programmes: bool = False) -> PlanResult:
+        """Re-plan every site (or those given, and with ``programmes`` the programme
+        meetings), one transaction each: a broken site does not stop the others."""
         with self.planning:
             if site_ids is not None:  # a few changed sites: idempotent, any worker may do it
-                return self._plan(now, site_ids)
+                return self._plan(now, site_ids, programmes)
             with planning_turn(self.engine) as mine:
                 if not mine:
                     log.info("another worker is planning; this pass is skipped")
                     return PlanResult(skipped=True)
                 return self._plan(now, site_ids)
 
-    def _plan(self, now: datetime, site_ids: list[int] | None) -> PlanResult:
+    def _plan_programmes(self, now: datetime, result: PlanResult) -> None:
+        """The reminders of the programme editions' meetings, in one transaction."""
+        try:
+            from ..definitions.programmes import load_programmes
+            from .programme_meetings import plan_programmes
+
+            catalog = load_programmes(self.settings.workflow_dirs)
+            with transaction(self.factory) as session:
+                synced = plan_programmes(session, now, catalog)
+        except Exception:
+            log.exception("planning the reminders of the programme meetings failed")
+            result.failed_sites += 1
+            return
+        result.created += synced.created
+        result.rescheduled += synced.rescheduled
+        result.withdrawn += synced.withdrawn
+
+    def _plan(self, now: datetime, site_ids: list[int] | None, programmes: bool = False) -> PlanResult:
         result = PlanResult()
         full = site_ids is None
         if site_ids is None:
@@ -115,6 +132,8 @@ class Worker:
             result.created += synced.created
             result.rescheduled += synced.rescheduled
             result.withdrawn += synced.withdrawn
+        if (full or programmes) and not self.stopping.is_set():
+            self._plan_programmes(now, result)
         if full and not self.stopping.is_set():
             try:
                 from .weekly import plan_weekly
@@ -136,9 +155,10 @@ class Worker:
             return PlanResult()
         with transaction(self.factory) as session:
             # no DISTINCT: with it SQLite scans (site_id, starts_dt) instead of seeking ix_meetings_updated_dt
-            site_ids = sorted(set(session.scalars(select(Meeting.site_id).where(
-                Meeting.updated_dt >= since - CHANGE_MARGIN))))
-        return self.plan(now, site_ids)
+            changed = set(session.scalars(select(Meeting.site_id).where(Meeting.updated_dt >= since - CHANGE_MARGIN)))
+        # a programme edition's meeting has no site: the programme meetings are planned again
+        programmes = None in changed
+        return self.plan(now, sorted(changed - {None}), programmes=programmes)
 
     def sweep(self, now: datetime) -> SweepResult:
         self.plan_changed(now)

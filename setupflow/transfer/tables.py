@@ -22,6 +22,7 @@ EXCLUDED = {
     "reminders": "the outbox is rebuilt by the worker's planning from the imported site",
     "feed_tokens": "calendar feed tokens are secrets of one installation; create new feeds after an import",
     "user_sites": "accounts belong to one installation; assign the imported site to its users by hand",
+    "programme_decisions": "programme data: decisions of an edition's committee, whose meetings are never a site's",
 }
 
 #: tables that are not site data (the workflow snapshot travels with the site separately)
@@ -38,8 +39,6 @@ NOT_SITE_DATA = {
     "programme_editions": "programme data (editions of a national programme), not a site's",
     "programme_applications": "programme data: applications to an edition's call",
     "programme_scores": "programme data: committee scores of an edition's applications",
-    "programme_meetings": "programme data: meetings of an edition",
-    "programme_decisions": "programme data: decisions of an edition's committee",
     "programme_laureates": "programme data: laureates of an edition",
     "programme_reports": "programme data: laureates' indicator reports",
     "programme_report_values": "programme data: the counts of a report",

@@ -104,7 +104,9 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     person_leaves(session, site, people[2], people[1], manager, now)
     programme_ids = programme_work(session, manager, now)
     session.commit()
-    return {**programme_ids, "site_id": site.id, "meeting_id": [proposed.id, held.id, scheduled.id, cancelled.id],
+    programme_meeting = programme_ids.pop("programme_meeting_id")
+    return {**programme_ids, "site_id": site.id,
+            "meeting_id": [proposed.id, held.id, scheduled.id, cancelled.id, programme_meeting],
             "person_id": [p.id for p in people], "call_id": call.id, "application_id": application.id,
             "file_id": upload.id, "line_id": line.id}
 
@@ -194,8 +196,13 @@ def programme_work(session, manager, now):
     after = start + timedelta(days=70)
     programme_ops.score(session, actice, edition, application, member=text("score.member"),
                         scores={"justice_link": 4}, actor=manager, now=after)
-    meeting = programme_ops.schedule_meeting(session, actice, edition, kind="selection", starts_dt=after, now=after)
+    meeting = programme_ops.schedule_meeting(session, actice, edition, kind="selection", starts_dt=after, now=after,
+                                             place=text("programme.meeting.place"))
     programme_ops.mark_held(session, actice, meeting, present=[s.id for s in actice.committee.seats], now=after)
+    from setupflow.programmes import meetings as programme_meetings
+
+    programme_meetings.set_agenda(session, meeting, [text("programme.agenda")], after)
+    programme_meetings.save_minutes(session, meeting, markdown("programme.minutes"), 0, manager, after)
     programme_ops.select_laureates(session, actice, edition, meeting, [application.id], actor=manager, now=after,
                                    text=text("selection.text"))
     laureate = programme_ops.add_laureate(session, actice, edition, project=text("lau.project"),
@@ -208,6 +215,7 @@ def programme_work(session, manager, now):
     programme_ops.set_review_text(session, actice, edition, "difficulties", text("review.difficulties"),
                                   actor=manager, now=after)
     session.flush()
-    return {"programme_id": "actice", "edition_id": edition.id, "laureate_id": laureate.id}
+    return {"programme_id": "actice", "edition_id": edition.id, "laureate_id": laureate.id,
+            "programme_meeting_id": meeting.id}
 
 

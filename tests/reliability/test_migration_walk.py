@@ -22,6 +22,11 @@ pytestmark = pytest.mark.slow
 #: values a check constraint or the method requires, by (table, column)
 REQUIRED = {("users", "role"): "admin", ("users", "language"): "fr", ("users", "email"): "old@example.org",
             ("proconnect_roles", "role"): "lead"}
+#: tables a migration folded into another, with the rows they held: {table: (into, {column: value it keeps})}
+MOVED = {"programme_meetings": ("meetings", {"edition_id": "edition_id", "starts_dt": "starts_dt",
+                                             "committee_id": "kind", "topic": "key", "status": "status"})}
+#: columns that follow a moved row to its new id
+FOLLOWS = {("programme_decisions", "meeting_id")}
 
 
 def _value(table, column, parents: dict[str, int], n: int):
@@ -74,12 +79,21 @@ def assert_rows_survive(engine, filled: dict[str, dict]) -> None:
     reflected.reflect(engine)
     with engine.connect() as conn:
         for name, row in filled.items():
+            if name in MOVED and name not in reflected.tables:
+                into, columns = MOVED[name]
+                target = reflected.tables[into]
+                found = conn.execute(select(target).where(*(target.c[new] == row[old] for new, old in columns.items()
+                                                            if old in row))).first()
+                assert found is not None, f"{name} row {row['id']} lost when its table moved into {into}"
+                continue
             assert name in reflected.tables, f"table {name} disappeared with its data"
             table = reflected.tables[name]
             key = next(iter(table.primary_key.columns))
             stored = conn.execute(select(table).where(key == row[key.name])).mappings().one_or_none()
             assert stored is not None, f"{name} row {row[key.name]} lost by an upgrade"
             for column, value in row.items():
+                if (name, column) in FOLLOWS:
+                    continue
                 if column in stored and not isinstance(value, (datetime, dict)):
                     assert stored[column] == value, f"{name}.{column} changed by an upgrade"
 
@@ -96,7 +110,7 @@ def test_upgrading_one_revision_at_a_time_keeps_every_row(db):
         counters.add("migration steps walked with data")
     assert schema.current_revision(db.engine) == schema.head_revision()
     assert_rows_survive(db.engine, filled)
-    assert set(filled) == set(metadata.tables), "every table of the models got a row along the way"
+    assert set(filled) - set(MOVED) == set(metadata.tables), "every table of the models got a row along the way"
 
 
 def test_a_database_emptied_by_a_downgrade_upgrades_again_and_takes_data(db):

@@ -17,7 +17,8 @@ from setupflow.definitions.programmes import load_programmes
 from setupflow.errors import InputError, NotFound
 from setupflow.programmes import operations as ops
 from setupflow.programmes.access import scope_of, visible_edition, visible_laureate, visible_programme_ids
-from setupflow.programmes.models import Edition, Laureate, ProgrammeApplication, ProgrammeDecision, ProgrammeMeeting
+from setupflow.committees.models import Meeting
+from setupflow.programmes.models import Edition, Laureate, ProgrammeApplication, ProgrammeDecision
 from setupflow.programmes.queries import FIGURES_HEADER, figures, figures_rows, own_reports
 from setupflow.programmes.review import render_review
 
@@ -36,7 +37,8 @@ LABELS = {"draft": _l("draft"), "call_open": _l("call open"), "selection": _l("s
           "full_file_requested": _l("full file requested"), "full_file": _l("full file received"),
           "selected": _l("selected"), "declined": _l("not selected"), "collective_day": _l("collective day"),
           "co_development": _l("co-development session"), "event": _l("event"), "follow_up": _l("follow-up"),
-          "scheduled": _l("scheduled"), "held": _l("held"), "missed": _l("missed"), "cancelled": _l("cancelled")}
+          "scheduled": _l("scheduled"), "held": _l("held"), "missed": _l("missed"), "cancelled": _l("cancelled"),
+          "minutes_approved": _l("minutes approved"), "selection_meeting": _l("selection committee")}
 
 
 @bp.app_context_processor
@@ -192,11 +194,10 @@ def edition(programme_id, edition_id):
     own = None if sees_all else next((i for i in laureates), None)
     rows = figures(session, programme, [edition.id], laureates, lang=lang, only_laureate=own)
     applications = edition.applications if scope.sees_applications(edition) else []
-    meetings = session.scalars(select(ProgrammeMeeting).where(ProgrammeMeeting.edition_id == edition.id)
-                               .order_by(ProgrammeMeeting.starts_dt)).all()
-    if not scope.can_manage:  # a laureate sees its own follow-ups and the collective times, never another's
-        meetings = [m for m in meetings if m.kind != "selection" or edition.id in scope.committee_editions]
-        meetings = [m for m in meetings if m.laureate_id is None or m.laureate_id in scope.laureates]
+    meetings = session.scalars(select(Meeting).where(Meeting.edition_id == edition.id)
+                               .order_by(Meeting.starts_dt, Meeting.id)).all()
+    # a laureate sees its own follow-ups and the collective times, never another's
+    meetings = [m for m in meetings if scope.sees_meeting(edition, m)]
     decisions = session.scalars(select(ProgrammeDecision).where(ProgrammeDecision.edition_id == edition.id)).all() \
         if scope.sees_every_line or edition.id in scope.committee_editions else []
     return render_template("programmes/edition.html", programme=programme, edition=edition, scope=scope,
@@ -224,6 +225,22 @@ def publish(programme_id, edition_id):
     except InputError as exc:
         return refused(programme, edition, exc, "call")
     return back_to_edition(programme, edition, _("The call is published."), "call")
+
+
+@bp.post("/programmes/<programme_id>/editions/<int:edition_id>/weights")
+@login_required
+def weights(programme_id, edition_id):
+    """The criteria's weights, editable until the call is published (``ops.set_weights``)."""
+    programme, scope = programme_and_scope(programme_id)
+    edition = edition_for(scope, edition_id)
+    if not scope.can_manage:
+        abort(403)
+    given = {c["id"]: request.form.get(f"weight_{c['id']}", "") for c in edition.criteria}
+    try:
+        ops.set_weights(db_session(), edition, given, actor=_actor(), now=now())
+    except InputError as exc:
+        return refused(programme, edition, exc, "call")
+    return back_to_edition(programme, edition, _("The weights are saved."), "call")
 
 
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/applications")
@@ -313,26 +330,11 @@ def schedule(programme_id, edition_id):
         laureate_id = request.form.get("laureate")
         laureate = owned(ops.get_laureate, session, edition, laureate_id) if laureate_id else None
         ops.schedule_meeting(session, programme, edition, kind=request.form.get("kind", ""), starts_dt=starts,
-                             now=now(), key=request.form.get("key") or None, laureate=laureate)
+                             now=now(), key=request.form.get("key") or None, laureate=laureate,
+                             place=request.form.get("place"), video_url=request.form.get("video"))
     except InputError as exc:
         return refused(programme, edition, exc, "meetings")
     return back_to_edition(programme, edition, _("The meeting is scheduled."), "meetings")
-
-
-@bp.post("/programmes/<programme_id>/editions/<int:edition_id>/meetings/<int:meeting_id>/held")
-@login_required
-def held(programme_id, edition_id, meeting_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    meeting = owned(ops.get_meeting, db_session(), edition, meeting_id)
-    if not scope.can_manage:
-        abort(403)
-    try:
-        ops.mark_held(db_session(), programme, meeting, present=request.form.getlist("present"), now=now(),
-                      missed=request.form.get("missed") == "1")
-    except InputError as exc:
-        return refused(programme, edition, exc, "meetings")
-    return back_to_edition(programme, edition, _("The meeting is recorded."), "meetings")
 
 
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/selection")
@@ -420,8 +422,8 @@ def laureate(programme_id, edition_id, laureate_id):
         row = visible_laureate(session, scope, edition, laureate_id)
     except NotFound:
         abort(404)
-    follow_ups = session.scalars(select(ProgrammeMeeting).where(ProgrammeMeeting.laureate_id == row.id)
-                                 .order_by(ProgrammeMeeting.starts_dt)).all()
+    follow_ups = session.scalars(select(Meeting).where(Meeting.laureate_id == row.id)
+                                 .order_by(Meeting.starts_dt, Meeting.id)).all()
     return render_template("programmes/laureate.html", programme=programme, edition=edition, laureate=row,
                            scope=scope, reports=own_reports(session, programme, row), follow_ups=follow_ups,
                            lang=current_language(), can_report=scope.reports_for(row))
