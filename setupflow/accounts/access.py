@@ -6,6 +6,7 @@
 - lead: their assigned sites; tick tasks, record decisions, advance.
 - sponsor: their assigned sites; tick tasks only.
 - partner: their assigned sites; read only.
+- applicant: no site; its own candidacies only (setupflow.applicants).
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ MANAGERS = ("admin", "cress")
 EDITORS = ("admin", "cress", "lead")
 TICKERS = EDITORS + ("sponsor",)
 #: the side of the booklet a role reads by default: prison administration or ESS
-DEFAULT_SIDE = {"lead": "pa", "cress": "ess", "sponsor": "ess", "admin": "ess", "partner": "ess"}
+DEFAULT_SIDE = {"lead": "pa", "cress": "ess", "sponsor": "ess", "admin": "ess", "partner": "ess", "applicant": "ess"}
 
 
 def is_manager(user: User) -> bool:
