@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
         app.register_blueprint(blueprint)
     from . import work
     work.register(app)
+    from .applicants.routes import register as register_applicants
+    register_applicants(app)
 
     @app.get("/")
     def home():

@@ -1,0 +1,193 @@
+"""Candidates apply on the web: a public page per open call, an applicant account opened by
+an e-mailed link, a draft completed later, files, a submission refused after the closing
+minute with the closing time, the status; an applicant reaches nothing of anyone else.
+Committee members review the applications of their own call only and cannot score one they
+declared a conflict of interest on."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from setupflow.calls import operations as calls
+from setupflow.calls.models import Application, Call, Score
+from setupflow.reminders.models import Reminder
+
+from web_fixtures import *  # noqa: F401,F403
+from web_fixtures import PASSWORD, SQLITE_ONLY, Browser
+
+
+@pytest.fixture
+def web_db(db):
+    """Who reaches which application is checked in the queries: on SQLite and on PostgreSQL."""
+    return db
+
+
+@pytest.fixture
+def published_call(site_in, web_walk, web_session, manager, now):
+    """A site in the call stage whose AMI is published today and closes on 2027-03-20 (Paris)."""
+    site = web_walk(site_in("Bretagne", name="Atelier suivi"), "call")
+    call = calls.create_call(web_session, site, "ami", actor=manager, now=now)
+    calls.edit_call(web_session, site, call, actor=manager, now=now, body="Nous cherchons une structure porteuse.")
+    calls.publish_call(web_session, site, call, published_on=now.date(), closes_on="2027-03-20", actor=manager,
+                       now=now)
+    web_session.commit()
+    return site, call
+
+
+def applicant_client(app, person, email="candidate@example.test"):
+    person(email, "applicant")
+    client = Browser(app.test_client())
+    assert client.login(email).status_code == 302
+    return client
+
+
+def test_anyone_reads_an_open_call_and_a_draft_call_stays_private(app, browser, published_call, web_session, manager,
+                                                                   now):
+    site, call = published_call
+    listing = browser.get("/open-calls").get_data(as_text=True)
+    assert f"/open-calls/sites/{call.id}" in listing
+    page = browser.get(f"/open-calls/sites/{call.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Nous cherchons une structure porteuse." in text and "23:59" in text and "Europe/Paris" in text
+    draft = calls.create_call(web_session, site, "applications", actor=manager, now=now) \
+        if any(k.id == "applications" for k in calls.workflow_of(site).work.calls) else None
+    web_session.commit()
+    if draft is not None:
+        assert browser.get(f"/open-calls/sites/{draft.id}").status_code == 404
+    assert browser.get("/open-calls/sites/999999").status_code == 404
+
+
+def test_an_applicant_account_is_opened_by_an_e_mailed_link(app, browser, published_call, web_session):
+    site, call = published_call
+    response = browser.post("/open-calls/account", data={"name": "Sacha Candidate", "email": "Sacha@Example.test",
+                                                         "language": "fr", "back": f"/open-calls/sites/{call.id}"})
+    assert response.status_code == 303
+    invitation = web_session.scalar(select(Reminder).where(Reminder.template == "account_invitation"))
+    assert invitation.recipient == "sacha@example.test" and invitation.language == "fr"
+    welcome = invitation.context["path"]
+    assert browser.post(welcome, data={"password": PASSWORD, "password_again": PASSWORD}).status_code == 302
+    assert browser.login("sacha@example.test").headers["Location"].endswith("/")
+    assert browser.get("/").headers["Location"].endswith("/candidacies")
+    # asking again for an address that has an account answers the same and opens nothing new
+    again = browser.post("/open-calls/account", data={"name": "X", "email": "sacha@example.test",
+                                                      "back": f"/open-calls/sites/{call.id}"})
+    assert again.status_code == 303
+
+
+def test_a_draft_is_completed_later_then_submitted_with_a_receipt_and_a_status(app, person, published_call,
+                                                                                web_session, now):
+    site, call = published_call
+    client = applicant_client(app, person)
+    start = client.post(f"/open-calls/sites/{call.id}/apply")
+    assert start.status_code == 303
+    page_url = start.headers["Location"]
+    assert client.post(page_url, data={"organisation": "Les Ateliers (fictifs)", "save": "1"}).status_code == 303
+    assert web_session.scalars(select(Application)).all() == []  # a draft is nobody else's business
+    upload = client.post(f"{page_url}/files", data={"file": (__import__("io").BytesIO(b"%PDF-1.4 x"), "offre.pdf")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 303
+    incomplete = client.post(page_url, data={"organisation": "Les Ateliers (fictifs)", "submit": "1"})
+    assert incomplete.status_code == 400
+    assert 'value="Les Ateliers (fictifs)"' in incomplete.get_data(as_text=True)  # what was typed is kept
+    done = client.post(page_url, data={"organisation": "Les Ateliers (fictifs)", "legal_status": "association",
+                                       "activity": "Blanchisserie", "submit": "1"})
+    assert done.status_code == 303
+    web_session.expire_all()
+    application = web_session.scalar(select(Application))
+    assert application.organisation == "Les Ateliers (fictifs)" and [f.original_name for f in application.files] == [
+        "offre.pdf"]
+    assert web_session.scalar(select(Reminder).where(Reminder.template == "application_receipt")) is not None
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Reçue" in page
+    assert "Reçue" in client.get("/candidacies").get_data(as_text=True)
+
+
+def test_a_submission_one_minute_after_closing_is_refused_with_the_closing_time(app, person, published_call,
+                                                                                 web_session, now):
+    from web_fixtures import Browser as B
+
+    site, call = published_call
+    client = applicant_client(app, person)
+    page_url = client.post(f"/open-calls/sites/{call.id}/apply").headers["Location"]
+    # the app's clock moves to 21 March 00:00 in Paris (20 March 23:00 UTC): one minute after 23:59
+    app.config["SETUPFLOW_NOW"] = lambda: now.replace(month=3, day=20, hour=23, minute=0)
+    refused = client.post(page_url, data={"organisation": "En retard (fictive)", "legal_status": "association",
+                                          "activity": "x", "submit": "1"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "20 mars 2027" in text and "23:59" in text and "Europe/Paris" in text
+    assert web_session.scalars(select(Application)).all() == []
+    assert isinstance(client, B)
+
+
+def test_an_applicant_reaches_nothing_of_another_candidate_nor_any_site(app, person, published_call, web_session,
+                                                                         now):
+    site, call = published_call
+    theirs = applicant_client(app, person, "theirs@example.test")
+    their_page = theirs.post(f"/open-calls/sites/{call.id}/apply").headers["Location"]
+    theirs.post(f"{their_page}/files", data={"file": (__import__("io").BytesIO(b"%PDF-1.4 y"), "leur.pdf")},
+                content_type="multipart/form-data")
+    their_id = int(their_page.rsplit("/", 1)[1])
+    from setupflow.applicants.models import CandidacyFile
+
+    their_file = web_session.scalar(select(CandidacyFile)).id
+    mine = applicant_client(app, person, "mine@example.test")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] != "applicants" or "candidacy_id" not in rule.arguments:
+            continue
+        url = rule.build({"candidacy_id": their_id, "file_id": their_file})[1]
+        if "GET" in rule.methods:
+            assert mine.get(url).status_code == 404, url
+        if "POST" in rule.methods:
+            assert mine.post(url, data={"organisation": "Pirate", "submit": "1"}).status_code == 404, url
+        checked += 1
+    assert checked >= 4
+    assert mine.get(f"/sites/{site.id}/calls/{call.id}").status_code == 404
+    assert mine.get(f"/reviews/calls/{call.id}").status_code == 404
+
+
+def test_a_committee_member_reviews_its_own_call_and_cannot_score_after_declaring_a_conflict(
+        app, person, published_call, web_session, manager, now):
+    from setupflow.calls import applications as apps
+    from setupflow.team import operations as team
+
+    site, call = published_call
+    application = apps.add_application(web_session, site, call, organisation="Coop Demain (fictive)",
+                                       legal_status="SCIC", activity="Menuiserie", actor=manager, now=now)
+    org = team.organisation_for(web_session, site, "ddets", manager, now)
+    team.add_person(web_session, site, name="Camille Jury", email="jury@example.test", organisation=org,
+                    actor=manager, now=now, committees=("technical",))
+    web_session.commit()
+    person("jury@example.test", "partner", sites=(site,))
+    person("outsider@example.test", "partner", sites=(site,))
+    jury = Browser(app.test_client())
+    jury.login("jury@example.test")
+    outsider = Browser(app.test_client())
+    outsider.login("outsider@example.test")
+    assert f"/reviews/calls/{call.id}" in jury.get("/reviews").get_data(as_text=True)
+    assert "Coop Demain (fictive)" in jury.get(f"/reviews/calls/{call.id}").get_data(as_text=True)
+    assert outsider.get(f"/reviews/calls/{call.id}").status_code == 404
+    base = f"/reviews/calls/{call.id}/applications/{application.id}"
+    assert outsider.post(f"{base}/conflict").status_code == 404
+    assert jury.post(f"{base}/conflict", data={"reason": "administratrice"}).status_code == 303
+    scores = {f"score-{c['id']}": "4" for c in call.criteria}
+    assert jury.post(f"{base}/scores", data=scores).status_code == 303
+    web_session.expire_all()
+    assert web_session.scalars(select(Score)).all() == []
+    page = jury.get(f"/reviews/calls/{call.id}").get_data(as_text=True)
+    assert "conflit d’intérêts" in page or "conflit d'intérêts" in page
+
+
+@SQLITE_ONLY
+def test_the_public_pages_need_no_login_and_the_others_do(app, browser):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] not in ("applicants", "reviews") or "GET" not in rule.methods:
+            continue
+        url = rule.build({k: 999999 for k in rule.arguments})[1]
+        status = browser.get(url).status_code
+        if rule.rule.startswith("/open-calls"):
+            assert status in (200, 404), url
+        else:
+            assert status == 302, url
