@@ -387,3 +387,21 @@ def plan(edition_id, starts):
         programme, edition = _edition(session, edition_id)
         meetings = ops.plan_accompaniment(session, programme, edition, starts_on=starts, now=now_utc())
         click.echo(f"{len(meetings)} meetings planned")
+
+
+@programmes.command("conflict")
+@click.argument("edition_id")
+@click.argument("application_id")
+@click.option("--member", required=True, help="The committee member who declares it (as they score).")
+@click.option("--reason", help="Why (kept with the declaration).")
+@click.option("--by", "by", help="Who acts (for the record).")
+def programme_conflict(edition_id, application_id, member, reason, by):
+    """Record a committee member's conflict of interest on an application: they cannot score it."""
+    from ..programmes import operations as ops
+    from ..reviews.conflicts import declare
+
+    with runtime().transaction() as session:
+        _programme, edition = _edition(session, edition_id)
+        declare(session, member, programme_application=ops.get_application(session, edition, application_id),
+                actor_name=actor_from(by).name, now=now_utc(), reason=reason)
+    click.echo(f"conflict of interest of {member} on application {application_id} recorded")
