@@ -191,3 +191,19 @@ def test_the_public_pages_need_no_login_and_the_others_do(app, browser):
             assert status in (200, 404), url
         else:
             assert status == 302, url
+
+
+@SQLITE_ONLY
+def test_an_applicant_sees_no_site_and_no_programme_anywhere(app, person, published_call):
+    """Every page without an id, as an applicant: it answers (never a server error) and lists
+    no site; the site's own pages are 404."""
+    site, call = published_call
+    client = applicant_client(app, person)
+    for rule in app.url_map.iter_rules():
+        if rule.arguments or "GET" not in rule.methods or rule.rule.startswith(("/static", "/auth/proconnect")):
+            continue
+        response = client.get(rule.rule)
+        assert response.status_code in (200, 302, 303, 403, 404), f"GET {rule.rule}: {response.status_code}"
+        if response.mimetype == "text/html" and not rule.rule.startswith("/open-calls"):  # a public call names its site
+            assert "Atelier suivi" not in response.get_data(as_text=True), rule.rule
+    assert client.get(f"/sites/{site.id}").status_code == 404
