@@ -229,3 +229,41 @@ def test_a_programme_committee_member_with_a_conflict_cannot_score(session, acti
         programme_ops.score(session, actice, edition, a, member="Jo Jury", scores={"justice_link": 3},
                             actor=manager, now=start)
     assert a.scores == []
+
+
+def test_staff_attach_a_programme_applications_file_under_the_same_rules(session, actice, manager, tmp_path):
+    start = datetime(2026, 10, 1, 9, tzinfo=timezone.utc)
+    edition = programme_ops.open_edition(session, actice, label="Promotion fictive", starts_on="2026-10-01",
+                                         actor=manager, now=start)
+    programme_ops.publish_call(session, actice, edition, published_on="2026-10-01", actor=manager, now=start)
+    a = programme_ops.add_application(session, actice, edition, actor=manager, now=start, answers={
+        "project": "Projet A", "organisation": "Asso A", "department": "69", "purpose": "x"})
+    with refused("programme.unknown_field", field="field"):  # the expression of interest asks for no file
+        apply.attach_programme_file(session, actice, a, field="budget", data_dir=tmp_path, original_name="b.pdf",
+                                    data=PDF, actor=manager, now=start)
+    programme_ops.request_full_file(session, actice, edition, a, actor=manager, now=start)
+    with refused("file.type_refused", field="file"):
+        apply.attach_programme_file(session, actice, a, field="budget", data_dir=tmp_path, original_name="b.pdf",
+                                    data=b"<html></html>", actor=manager, now=start)
+    row = apply.attach_programme_file(session, actice, a, field="budget", data_dir=tmp_path, original_name="b.pdf",
+                                      data=PDF, actor=manager, now=start)
+    assert row.content_type == "application/pdf" and (tmp_path / "uploads" / row.stored_name).read_bytes() == PDF
+
+
+def test_the_receipt_is_written_in_french_with_the_closing_zones_time(session, open_call, now, tmp_path):
+    from setupflow.reminders.messages import Renderer
+
+    from tests.conftest import REPO
+
+    site, call = open_call
+    user = applicant(session, now)
+    candidacy = apply.start_site_candidacy(session, user, call, now)
+    apply.save_draft(session, candidacy, ANSWERS, now)
+    apply.submit_site(session, candidacy, user, data_dir=tmp_path, now=now)
+    receipt = session.scalar(select(Reminder).where(Reminder.template == apply.RECEIPT))
+    subject, body, _html = Renderer(REPO / "templates").render(receipt.template, receipt.language,
+                                                               {**receipt.context, "link": "https://x.test/c"})
+    assert subject == "setupflow : votre candidature est reçue"
+    # 4 January 2027 at 09:00 UTC is 13:00 in Réunion
+    assert "lundi 4 janvier 2027 à 13 h 00 (heure de Indian/Reunion)" in body
+    assert ANSWERS["organisation"] in body

@@ -207,3 +207,50 @@ def test_an_applicant_sees_no_site_and_no_programme_anywhere(app, person, publis
         if response.mimetype == "text/html" and not rule.rule.startswith("/open-calls"):  # a public call names its site
             assert "Atelier suivi" not in response.get_data(as_text=True), rule.rule
     assert client.get(f"/sites/{site.id}").status_code == 404
+
+
+def test_only_the_editions_committee_reviews_it_and_only_it_and_the_staff_download_its_files(
+        app, person, web_session, manager, now, tmp_path):
+    """Every reviewer's route of a programme edition: 404 to a laureate and to someone with no
+    part; the edition's committee member reads it; a programme application's file goes to the
+    committee and the staff only."""
+    from setupflow.applicants.operations import attach_programme_file
+    from setupflow.definitions.programmes import load_programmes
+    from setupflow.programmes import operations as ops
+    from setupflow.programmes.models import Laureate, ProgrammeApplication
+
+    from tests.conftest import WORKFLOWS
+    from tests.test_web_access import programme_objects
+
+    ids = programme_objects(web_session, manager)
+    programme = load_programmes([WORKFLOWS]).get("actice")
+    application = web_session.get(ProgrammeApplication, ids["application_id"])
+    stored = attach_programme_file(web_session, programme, application, field="budget", data_dir=tmp_path,
+                                   original_name="budget.pdf", data=b"%PDF-1.4 budget", actor=manager, now=now)
+    edition = web_session.get(Laureate, ids["own_laureate"]).edition
+    parts = {"committee": person("committee@example.test", "partner"),
+             "laureate": person("laureate@example.test", "partner"),
+             "staff": person("staff@example.test", "partner"), "nobody": person("nobody@example.test", "partner")}
+    ops.add_member(web_session, programme, parts["committee"].id, "committee", now=now, edition=edition)
+    ops.add_member(web_session, programme, parts["laureate"].id, "laureate", now=now,
+                   laureate=web_session.get(Laureate, ids["own_laureate"]))
+    ops.add_member(web_session, programme, parts["staff"].id, "staff", now=now)
+    web_session.commit()
+    values = {"edition_id": edition.id, "application_id": application.id, "file_id": stored.id}
+    file_url = f"/reviews/editions/{edition.id}/applications/{application.id}/files/{stored.id}"
+    for part in parts:
+        client = Browser(app.test_client())
+        client.login(f"{part}@example.test")
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("reviews.") or "edition_id" not in rule.arguments:
+                continue
+            url = rule.build({k: values[k] for k in rule.arguments})[1]
+            if "GET" in rule.methods:
+                expected = 200 if part == "committee" or (part == "staff" and url == file_url) else 404
+                assert client.get(url).status_code == expected, f"GET {url} as {part}"
+            elif part != "committee":
+                assert client.post(url, data={"reason": "x"}).status_code == 404, f"POST {url} as {part}"
+    staff = Browser(app.test_client())
+    staff.login("staff@example.test")
+    page = staff.get(f"/programmes/actice/editions/{edition.id}").get_data(as_text=True)
+    assert file_url in page

@@ -320,6 +320,27 @@ def submit_programme(session: Session, candidacy: Candidacy, user: User, program
     return application
 
 
+def attach_programme_file(session: Session, programme, application: ProgrammeApplication, *, field: str,
+                          data_dir: Path, original_name: str, data: bytes, actor: Actor,
+                          now: datetime) -> ProgrammeApplicationFile:
+    """Staff attach a file to a programme application (a ``kind: file`` field of the step it
+    has reached), under the application-file rules; nothing is kept if a check fails."""
+    step = programme.call.step(application.step)
+    fields = [f.id for f in step.fields if f.kind == "file"]
+    if field not in fields:
+        raise InputError(code="programme.unknown_field", field="field", step=step.id, known=", ".join(fields) or "-")
+    stored = store_upload(data_dir, original_name, data)
+    try:
+        row = ProgrammeApplicationFile(application_id=application.id, step=step.id, field=field, uploaded_dt=now,
+                                       uploaded_by=actor.name, **stored.columns())
+        session.add(row)
+        session.flush()
+    except Exception:
+        stored.discard()
+        raise
+    return row
+
+
 def _copy(data_dir: Path, draft_file: CandidacyFile) -> str:
     """The draft's bytes stored again under a new name for the application (checked again:
     the rules are the same whoever uploads)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
 
 from setupflow.accounts.access import actor_of
 from setupflow.applicants.models import ProgrammeApplicationFile
@@ -31,6 +32,27 @@ from ..inputs import content_disposition
 from ..problems import explain
 
 bp = Blueprint("reviews", __name__)
+
+
+@bp.app_context_processor
+def _programme_files():
+    def programme_application_files(applications) -> dict:
+        """{application id: [(file, its download URL)]} of programme applications, in one query."""
+        ids = [a.id for a in applications]
+        if not ids:
+            return {}
+        out: dict = {}
+        rows = db_session().scalars(select(ProgrammeApplicationFile)
+                                    .where(ProgrammeApplicationFile.application_id.in_(ids))
+                                    .order_by(ProgrammeApplicationFile.id))
+        by_id = {a.id: a for a in applications}
+        for row in rows:
+            a = by_id[row.application_id]
+            out.setdefault(a.id, []).append((row, url_for("reviews.edition_file", edition_id=a.edition_id,
+                                                          application_id=a.id, file_id=row.id)))
+        return out
+
+    return {"programme_application_files": programme_application_files}
 
 
 @bp.get("/reviews")
