@@ -254,3 +254,40 @@ def test_only_the_editions_committee_reviews_it_and_only_it_and_the_staff_downlo
     staff.login("staff@example.test")
     page = staff.get(f"/programmes/actice/editions/{edition.id}").get_data(as_text=True)
     assert file_url in page
+
+
+def test_a_programme_candidate_answers_the_full_file_without_typing_its_expression_of_interest_again(
+        app, person, web_session, manager, now):
+    from setupflow.definitions.programmes import load_programmes
+    from setupflow.programmes import operations as ops
+    from setupflow.programmes.models import ProgrammeApplication
+
+    from tests.conftest import WORKFLOWS
+
+    actice = load_programmes([WORKFLOWS]).get("actice")
+    edition = ops.open_edition(web_session, actice, label="Promotion fictive", starts_on="2027-01-04", actor=manager,
+                               now=now)
+    ops.publish_call(web_session, actice, edition, published_on="2027-01-04", actor=manager, now=now)
+    web_session.commit()
+    anonymous = Browser(app.test_client())
+    public = anonymous.get(f"/open-calls/editions/{edition.id}").get_data(as_text=True)
+    assert "Manifestation d'intérêt" in public or "Manifestation d&#39;intérêt" in public
+    assert f"/open-calls/editions/{edition.id}" in anonymous.get("/open-calls").get_data(as_text=True)
+    client = applicant_client(app, person)
+    page_url = client.post(f"/open-calls/editions/{edition.id}/apply").headers["Location"]
+    interest = {"project": "Projet Lagon", "organisation": "Asso Lagon (fictive)", "department": "974",
+                "purpose": "Former en détention"}
+    assert client.post(page_url, data={**interest, "submit": "1"}).status_code == 303
+    application = web_session.scalar(select(ProgrammeApplication))
+    ops.request_full_file(web_session, actice, edition, application, actor=manager, now=now)
+    web_session.commit()
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Présélectionnée" in page and "Projet Lagon" in page and 'name="project"' not in page
+    app.config["SETUPFLOW_NOW"] = lambda: now + timedelta(days=36)
+    full = {"justice_link": "Ateliers en détention", "economic_model": "Subventions", "team": "Deux salariés"}
+    assert client.post(page_url, data={**full, "submit": "1"}).status_code == 303
+    web_session.expire_all()
+    application = web_session.scalar(select(ProgrammeApplication))
+    assert application.status == "full_file"
+    assert application.answers["full_file"]["project"] == "Projet Lagon"
+    assert "Dossier complet reçu" in client.get(page_url).get_data(as_text=True)
