@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from setupflow.calls import operations as calls
-from setupflow.calls.models import Application, Call, Score
+from setupflow.calls.models import Application, Score
 from setupflow.reminders.models import Reminder
 
 from web_fixtures import *  # noqa: F401,F403
@@ -105,9 +105,7 @@ def test_a_draft_is_completed_later_then_submitted_with_a_receipt_and_a_status(a
 
 def test_a_submission_one_minute_after_closing_is_refused_with_the_closing_time(app, person, published_call,
                                                                                  web_session, now):
-    from web_fixtures import Browser as B
-
-    site, call = published_call
+    _site, call = published_call
     client = applicant_client(app, person)
     page_url = client.post(f"/open-calls/sites/{call.id}/apply").headers["Location"]
     # the app's clock moves to 21 March 00:00 in Paris (20 March 23:00 UTC): one minute after 23:59
@@ -118,7 +116,6 @@ def test_a_submission_one_minute_after_closing_is_refused_with_the_closing_time(
     text = refused.get_data(as_text=True)
     assert "20 mars 2027" in text and "23:59" in text and "Europe/Paris" in text
     assert web_session.scalars(select(Application)).all() == []
-    assert isinstance(client, B)
 
 
 def test_an_applicant_reaches_nothing_of_another_candidate_nor_any_site(app, person, published_call, web_session,

@@ -110,7 +110,7 @@ def _max_score(site, call):
 @bp.post("/reviews/calls/<int:call_id>/applications/<int:application_id>/conflict")
 @login_required
 def call_conflict(call_id, application_id):
-    site, call, name = reviewed_call(call_id)
+    _site, call, name = reviewed_call(call_id)
     application = _call_application(call, application_id)
     conflicts.declare(db_session(), name, application=application, actor_name=actor_of(current_account()).name,
                       now=now(), reason=request.form.get("reason"))
@@ -207,7 +207,7 @@ def edition(edition_id):
 @bp.post("/reviews/editions/<int:edition_id>/applications/<int:application_id>/conflict")
 @login_required
 def edition_conflict(edition_id, application_id):
-    programme, edition, name = reviewed_edition(edition_id)
+    _programme, edition, name = reviewed_edition(edition_id)
     application = _programme_application(edition, application_id)
     conflicts.declare(db_session(), name, programme_application=application,
                       actor_name=actor_of(current_account()).name, now=now(), reason=request.form.get("reason"))
