@@ -288,3 +288,32 @@ def test_a_programme_candidate_answers_the_full_file_without_typing_its_expressi
     assert application.status == "full_file"
     assert application.answers["full_file"]["project"] == "Projet Lagon"
     assert "Dossier complet reçu" in client.get(page_url).get_data(as_text=True)
+
+
+def test_after_the_selection_the_sponsor_sees_its_outcome_and_still_no_other_candidate(
+        app, person, published_call, web_session, manager, now):
+    from setupflow.calls import applications as apps
+    from setupflow.demo_work import held_meeting
+    from setupflow.team import operations as team
+
+    site, call = published_call
+    ours = apps.add_application(web_session, site, call, organisation="Les Ateliers du Marais (fictifs)",
+                                legal_status="association", activity="Blanchisserie", actor=manager, now=now)
+    apps.add_application(web_session, site, call, organisation="Coop Voisine (fictive)", legal_status="SCIC",
+                         activity="Menuiserie", actor=manager, now=now)
+    org = team.organisation_for(web_session, site, "Les Ateliers du Marais (fictifs)", manager, now,
+                                category="sponsor")
+    team.add_person(web_session, site, name="Sacha Porteuse", email="sponsor@example.test", organisation=org,
+                    actor=manager, now=now)
+    web_session.commit()
+    person("sponsor@example.test", "sponsor", sites=(site,))
+    client = Browser(app.test_client())
+    client.login("sponsor@example.test")
+    before = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert "Les Ateliers du Marais (fictifs)" in before and "Reçue" in before and "Coop Voisine" not in before
+    later = now + timedelta(days=80)
+    meeting = held_meeting(web_session, site, "technical", manager, later)
+    apps.select_applications(web_session, site, call, [ours.id], actor=manager, now=later, meeting=meeting)
+    web_session.commit()
+    after = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert "Retenue" in after and "Coop Voisine" not in after and "Menuiserie" not in after
