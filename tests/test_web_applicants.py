@@ -279,7 +279,8 @@ def test_a_programme_candidate_answers_the_full_file_without_typing_its_expressi
     ops.request_full_file(web_session, actice, edition, application, actor=manager, now=now)
     web_session.commit()
     page = client.get(page_url).get_data(as_text=True)
-    assert "Présélectionnée" in page and "Projet Lagon" in page and 'name="project"' not in page
+    assert "Présélectionnée" in page and 'name="project"' not in page
+    assert "<dt>Nom du projet</dt><dd>Projet Lagon</dd>" in page  # shown under its question, not typed again
     app.config["SETUPFLOW_NOW"] = lambda: now + timedelta(days=36)
     full = {"justice_link": "Ateliers en détention", "economic_model": "Subventions", "team": "Deux salariés"}
     assert client.post(page_url, data={**full, "submit": "1"}).status_code == 303

@@ -182,8 +182,14 @@ def _context(candidacy) -> dict:
     step = ops.current_step(programme, candidacy, application)
     return {"kind": "programme", "programme": programme, "edition": edition, "application": application,
             "closing": ops.step_closing(programme, edition, step.id) if step else None, "editable": step is not None,
-            "step": step, "carried": ops.carried_over(programme, application, step),
+            "step": step, "carried": _labelled(programme, ops.carried_over(programme, application, step)),
             "answers": (candidacy.answers or {}).get(step.id, {}) if step else {}}
+
+
+def _labelled(programme, answers: dict) -> list[tuple[str, str]]:
+    """Carried-over answers under their questions' labels, in the reader's language."""
+    labels = {f.id: f.label.get(current_language()) for step in programme.call.steps for f in step.fields}
+    return [(labels.get(key, key), value) for key, value in answers.items()]
 
 
 @bp.get("/candidacies")
