@@ -175,6 +175,11 @@ def test_a_committee_member_reviews_its_own_call_and_cannot_score_after_declarin
     assert web_session.scalars(select(Score)).all() == []
     page = jury.get(f"/reviews/calls/{call.id}").get_data(as_text=True)
     assert "conflit d’intérêts" in page or "conflit d'intérêts" in page
+    lead = Browser(app.test_client())
+    person("lead@example.test", "lead", sites=(site,))
+    lead.login("lead@example.test")
+    staff_page = lead.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert "ne la note pas" in staff_page and "Camille Jury" in staff_page
 
 
 @SQLITE_ONLY

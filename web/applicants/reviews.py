@@ -52,7 +52,14 @@ def _programme_files():
                                                           application_id=a.id, file_id=row.id)))
         return out
 
-    return {"programme_application_files": programme_application_files}
+    def call_conflicts(application_id) -> list[str]:
+        """The members who declared a conflict of interest on a site call's application."""
+        from setupflow.reviews.models import ConflictOfInterest
+
+        return sorted(db_session().scalars(select(ConflictOfInterest.member)
+                                           .where(ConflictOfInterest.application_id == application_id)))
+
+    return {"programme_application_files": programme_application_files, "call_conflicts": call_conflicts}
 
 
 @bp.get("/reviews")
