@@ -34,8 +34,8 @@ def published_call(site_in, web_walk, web_session, manager, now):
     return site, call
 
 
-def applicant_client(app, person, email="candidate@example.test"):
-    person(email, "applicant")
+def applicant_client(app, person, email="candidate@example.test", sites=()):
+    person(email, "applicant", sites=sites)
     client = Browser(app.test_client())
     assert client.login(email).status_code == 302
     return client
@@ -200,7 +200,7 @@ def test_an_applicant_sees_no_site_and_no_programme_anywhere(app, person, publis
     """Every page without an id, as an applicant: it answers (never a server error) and lists
     no site; the site's own pages are 404."""
     site, call = published_call
-    client = applicant_client(app, person)
+    client = applicant_client(app, person, sites=(site,))  # even assigned to the site by mistake
     for rule in app.url_map.iter_rules():
         if rule.arguments or "GET" not in rule.methods or rule.rule.startswith(("/static", "/auth/proconnect")):
             continue

@@ -10,7 +10,7 @@
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import row_id
@@ -58,6 +58,8 @@ def visible_sites_query(user: User) -> Select:
     query = select(Site)
     if user.role == "admin":
         return query
+    if user.role == "applicant":  # its own applications only, never a site, even one it was assigned to
+        return query.where(false())
     assigned = select(UserSite.site_id).where(UserSite.user_id == user.id)
     if user.role == "cress" and user.region:
         return query.where(or_(Site.region == user.region, Site.id.in_(assigned)))
