@@ -13,6 +13,8 @@ from .reminders import models as reminders_models  # noqa: F401
 from .audit import models as audit_models  # noqa: F401
 from .programmes import models as programmes_models  # noqa: F401
 from .after_opening import models as after_opening_models  # noqa: F401
+from .applicants import models as applicants_models  # noqa: F401
+from .reviews import models as reviews_models  # noqa: F401
 from .audit import listener as audit_listener  # noqa: F401
 from .db import Base
 

@@ -93,6 +93,14 @@ REGISTER: dict[str, dict[str, str]] = {
     "programme_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "programme_report_values": {"indicator": "code", "period": "code"},
     "programme_members": {"programme_id": "code", "role": "code", "seat": "code"},
+    # candidates applying themselves (setupflow/applicants) and committee members' conflicts (setupflow/reviews)
+    "candidacies": {"answers": "project"},
+    "candidacy_files": {"step": "code", "field": "code", "original_name": "organisation", "stored_name": "code",
+                        "content_type": "code", "sha256": "code"},
+    "programme_application_files": {"step": "code", "field": "code", "original_name": "organisation",
+                                    "stored_name": "code", "content_type": "code", "sha256": "code",
+                                    "uploaded_by": "professional"},
+    "conflicts_of_interest": {"member": "professional", "reason": "project", "declared_by": "professional"},
     "site_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "site_report_values": {"indicator": "code"},
 }

@@ -101,6 +101,13 @@ MESSAGES: dict[str, str] = {
         N_("Call %(call)s was published on %(published_on)s: its criteria weights are fixed so that every "
            "candidate is judged on the published rules."),
     "call.wrong_status": N_("Call %(call)s is %(status)s: you cannot %(action)s."),
+    "candidacy.closed": N_("The call closed on %(closes_on)s at %(at)s (%(zone)s time): an application can no "
+                           "longer be submitted."),
+    "candidacy.not_found": N_("Application %(candidacy)s is not one of yours."),
+    "candidacy.not_open": N_("This call is not open to applications yet (it opens on %(opens)s)."),
+    "candidacy.role": N_("A %(role)s account cannot apply to a call: apply with an applicant account."),
+    "candidacy.submitted": N_("This application is already submitted: its answers and files are with the "
+                              "committee."),
     "choice.invalid": N_("'%(value)s' is not one of %(allowed)s."),
     "crash.count_invalid": N_("'%(value)s' after '%(point)s:' is not a count (1, 2, 3...)."),
     "crash.point_unknown": N_("'%(value)s' is not a crash point; use one of %(allowed)s."),
@@ -363,6 +370,8 @@ MESSAGES: dict[str, str] = {
     "revision.stale":
         N_("Edited since version %(based_on)s (now version %(current)s): reload, redo your change and save "
            "again."),
+    "score.conflict_of_interest": N_("%(member)s declared a conflict of interest on this application and cannot "
+                                     "score it."),
     "score.invalid": N_("The score for %(criterion)s is not a whole number: '%(value)s'."),
     "score.member_required": N_("Say which committee member scores."),
     "score.none": N_("Give at least one score (CRITERION=SCORE)."),

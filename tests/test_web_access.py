@@ -160,7 +160,9 @@ def test_a_site_outside_the_persons_scope_is_404_on_every_url(app, role, site_in
                 checked += 1
         # the person's own site is reachable: the 404 above is about scope, not a broken route
         if "GET" in rule.methods:
-            assert client.get(fill(rule, own_ids)).status_code in (200, 403), f"GET own {url}"
+            # a sponsor downloads the files of its own application only (see below)
+            expected = (200, 403, 404) if role == "sponsor" and "application_id" in rule.arguments else (200, 403)
+            assert client.get(fill(rule, own_ids)).status_code in expected, f"GET own {url}"
     assert checked >= 30
     assert snapshot(web_session) == before
 
@@ -348,3 +350,95 @@ def test_a_laureate_a_funder_or_a_committee_member_change_nothing_they_do_not_ow
             assert status in allowed, f"POST {url} as {part} answered {status}"
     if part != "committee":  # a committee member's score of a declined application is refused with a message
         assert programme_snapshot(web_session) == before
+
+
+# -- a site's call: a sponsor and anyone from a candidate organisation see their own application only ----
+
+def call_rules(app):
+    """Every route of a site's call: its pages under the site, its public page, the reviewers' pages."""
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint.startswith("calls.") or ("call_id" in rule.arguments and "edition_id" not in rule.arguments)]
+
+
+def candidate_objects(session, site, manager, now, data_dir, person) -> dict:
+    """``site_objects`` (a call with the application of "Asso fictive" and its file), plus the
+    application of "Ateliers du Marais (fictive)" with its own file, both scored by a committee
+    member, and "Ateliers du Marais" in the team file with the candidate's e-mail."""
+    from setupflow.calls import applications, files
+    from setupflow.calls.models import Call
+    from setupflow.team import operations as team
+
+    ids = site_objects(session, site, manager, now, data_dir)
+    call = session.get(Call, ids["call_id"])
+    mine = applications.add_application(session, site, call, organisation="Ateliers du Marais (fictive)",
+                                        legal_status="association", activity="Blanchisserie", actor=manager, now=now)
+    own_file = files.attach_file(session, site, mine, data_dir=data_dir, original_name="notre-offre.pdf",
+                                 data=b"%PDF-1.4 la notre", actor=manager, now=now)
+    everything = {c["id"]: 3 for c in call.criteria}
+    for application in call.applications:
+        applications.score(session, site, call, application, member="Camille Jury (fictive)", scores=everything,
+                           actor=manager, now=now)
+    org = team.organisation_for(session, site, "Ateliers du Marais (fictive)", manager, now, category="sponsor")
+    team.add_person(session, site, name="Sacha Candidate", email="candidate@example.test", organisation=org,
+                    actor=manager, now=now)
+    session.commit()
+    return {**ids, "own_application_id": mine.id, "own_file_id": own_file.id}
+
+
+@pytest.mark.parametrize("role", ["sponsor", "partner"])
+def test_a_sponsor_or_a_candidate_organisation_sees_its_own_application_never_another_candidates(
+        app, role, site_in, person, web_session, manager, now, tmp_path):
+    """Issue 14, point 13: on every call page and file, the person of a candidate organisation
+    (a sponsor, or a partner account from that organisation) sees its own application and
+    files; never the other candidate, its files, the members' scores or the ranking."""
+    from web_fixtures import Browser
+
+    site = site_in("Bretagne", name="Atelier suivi")
+    ids = candidate_objects(web_session, site, manager, now, tmp_path, person)
+    person("candidate@example.test", role, sites=(site,))
+    client = Browser(app.test_client())
+    assert client.login("candidate@example.test").status_code == 302
+    before = snapshot(web_session)
+    checked = 0
+    for rule in call_rules(app):
+        if rule.endpoint.startswith("reviews."):  # not on the selecting committee: no reviewer's page
+            url = fill(rule, ids)
+            assert client.get(url).status_code == 404 if "GET" in rule.methods else \
+                client.post(url, data={"score-legal_status": "5", "reason": "x"}).status_code == 404, url
+            checked += 1
+            continue
+        if rule.endpoint.startswith("applicants.") and "POST" in rule.methods:
+            continue  # applying is open to anyone (test_web_applicants)
+        if "GET" in rule.methods:
+            response = client.get(fill(rule, ids))
+            body = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
+            if "file_id" in rule.arguments or "application_id" in rule.arguments:
+                assert response.status_code == 404, f"GET {rule.rule} (another candidate's) as {role}"
+                own = fill(rule, {**ids, "application_id": ids["own_application_id"], "file_id": ids["own_file_id"]})
+                assert client.get(own).status_code == 200, f"GET {rule.rule} (its own) as {role}"
+            else:
+                assert response.status_code == 200, f"GET {rule.rule} as {role}"
+            for secret in ("Asso fictive", "Camille Jury", "offre.pdf\"", "Menuiserie"):
+                assert secret not in body, f"GET {rule.rule} as {role} shows {secret}"
+            checked += 1
+        if "POST" in rule.methods:
+            status = client.post(fill(rule, ids), data={**form_for(ids), "member": "x", "application": "1"}).status_code
+            assert status in (403, 404), f"POST {rule.rule} as {role} answered {status}"
+            checked += 1
+    page = client.get(f"/sites/{site.id}/calls/{ids['call_id']}").get_data(as_text=True)
+    assert "Ateliers du Marais (fictive)" in page and "notre-offre.pdf" in page
+    assert checked >= 10
+    assert snapshot(web_session) == before
+
+
+def test_a_partner_outside_the_candidates_still_sees_the_applications(app, site_in, person, web_session, manager,
+                                                                       now, tmp_path):
+    site = site_in("Bretagne", name="Atelier suivi")
+    ids = candidate_objects(web_session, site, manager, now, tmp_path, person)
+    person("ddets@example.test", "partner", sites=(site,))
+    from web_fixtures import Browser
+
+    client = Browser(app.test_client())
+    assert client.login("ddets@example.test").status_code == 302
+    page = client.get(f"/sites/{site.id}/calls/{ids['call_id']}").get_data(as_text=True)
+    assert "Asso fictive" in page and "Ateliers du Marais (fictive)" in page and "Camille Jury" in page

@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     work.register(app)
     from .call_outcome import bp as call_outcome_bp
     app.register_blueprint(call_outcome_bp)
+    from .applicants.routes import register as register_applicants
+    register_applicants(app)
 
     @app.get("/")
     def home():

@@ -17,7 +17,7 @@ HEALTH_REASONS = {
     "ok": _l("The forecast opening window ends on or before the target."),
 }
 ROLE_LABELS = {"admin": _l("Administrator"), "cress": _l("Cress staff"), "lead": _l("Project lead"),
-               "sponsor": _l("Sponsor"), "partner": _l("Partner")}
+               "sponsor": _l("Sponsor"), "partner": _l("Partner"), "applicant": _l("Applicant")}
 SIDE_LABELS = {"pa": _l("Prison administration"), "ess": _l("ESS organisation")}
 MEETING_STATUS_LABELS = {"proposed": _l("proposed"), "scheduled": _l("scheduled"), "held": _l("held"),
                          "minutes_approved": _l("minutes approved"), "cancelled": _l("cancelled")}

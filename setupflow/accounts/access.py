@@ -6,10 +6,11 @@
 - lead: their assigned sites; tick tasks, record decisions, advance.
 - sponsor: their assigned sites; tick tasks only.
 - partner: their assigned sites; read only.
+- applicant: no site; its own candidacies only (setupflow.applicants).
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import row_id
@@ -22,7 +23,7 @@ MANAGERS = ("admin", "cress")
 EDITORS = ("admin", "cress", "lead")
 TICKERS = EDITORS + ("sponsor",)
 #: the side of the booklet a role reads by default: prison administration or ESS
-DEFAULT_SIDE = {"lead": "pa", "cress": "ess", "sponsor": "ess", "admin": "ess", "partner": "ess"}
+DEFAULT_SIDE = {"lead": "pa", "cress": "ess", "sponsor": "ess", "admin": "ess", "partner": "ess", "applicant": "ess"}
 
 
 def is_manager(user: User) -> bool:
@@ -57,6 +58,8 @@ def visible_sites_query(user: User) -> Select:
     query = select(Site)
     if user.role == "admin":
         return query
+    if user.role == "applicant":  # its own applications only, never a site, even one it was assigned to
+        return query.where(false())
     assigned = select(UserSite.site_id).where(UserSite.user_id == user.id)
     if user.role == "cress" and user.region:
         return query.where(or_(Site.region == user.region, Site.id.in_(assigned)))

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
 
-ROLES = ("admin", "cress", "lead", "sponsor", "partner")
+#: ``applicant``: a candidate who applies to open calls itself; rights on its own applications only
+ROLES = ("admin", "cress", "lead", "sponsor", "partner", "applicant")
 LANGUAGES = ("fr", "en")
 
 
@@ -17,7 +18,7 @@ class User(Base):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'cress', 'lead', 'sponsor', 'partner')", name="role"),
+        CheckConstraint("role IN ('admin', 'cress', 'lead', 'sponsor', 'partner', 'applicant')", name="role"),
         CheckConstraint("language IN ('fr', 'en')", name="language"),
         # a unique index, not a constraint: SQLite adds it without rebuilding the table
         Index("ix_users_oidc_issuer_oidc_subject", "oidc_issuer", "oidc_subject", unique=True),
@@ -29,7 +30,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     #: argon2id hash (argon2-cffi's encoded form, parameters included)
     password_hash: Mapped[str] = mapped_column(String(255))
-    #: admin | cress | lead | sponsor | partner
+    #: admin | cress | lead | sponsor | partner | applicant
     role: Mapped[str] = mapped_column(String(20))
     #: for Cress staff: the region whose sites they follow (matches ``Site.region``)
     region: Mapped[str | None] = mapped_column(String(100))
@@ -101,7 +102,7 @@ class ProConnectRole(Base):
 
     __tablename__ = "proconnect_roles"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'cress', 'lead', 'sponsor', 'partner')", name="role"),
+        CheckConstraint("role IN ('admin', 'cress', 'lead', 'sponsor', 'partner', 'applicant')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

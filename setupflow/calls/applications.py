@@ -58,6 +58,9 @@ def score(session: Session, site: Site, call: Call, application: Application, *,
     member = (member or "").strip()
     if not member:
         raise InputError(code="score.member_required", field="member")
+    from ..reviews.conflicts import refuse_conflicted
+
+    refuse_conflicted(session, member, application=application)
     criteria = {c["id"] for c in call.criteria}
     parsed = {}
     for criterion, value in scores.items():

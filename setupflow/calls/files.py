@@ -87,6 +87,39 @@ def uploads_dir(data_dir: Path) -> Path:
 def attach_file(session: Session, site: Site, application: Application, *, data_dir: Path, original_name: str,
                 data: bytes, actor: Actor, now: datetime, max_bytes: int = MAX_BYTES) -> ApplicationFile:
     """Check and store a file; nothing is kept if any check or the database write fails."""
+    stored = store_upload(data_dir, original_name, data, max_bytes)
+    try:
+        row = ApplicationFile(application_id=application.id, **stored.columns(), uploaded_dt=now,
+                              uploaded_by=actor.name)
+        application.files.append(row)
+        session.flush()
+        record(session, site, actor, now, "call_file", application_id=application.id, file_id=row.id)
+        session.flush()
+    except Exception:
+        stored.discard()
+        raise
+    return row
+
+
+class StoredUpload:
+    """A checked file written under uploads/: its columns, and how to remove it again."""
+
+    def __init__(self, path: Path, name: str, content_type: str, data: bytes):
+        self.path, self.name, self.content_type = path, name, content_type
+        self.size, self.sha256 = len(data), hashlib.sha256(data).hexdigest()
+
+    def columns(self) -> dict:
+        return {"original_name": self.name, "stored_name": self.path.name, "content_type": self.content_type,
+                "size": self.size, "sha256": self.sha256}
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def check_upload(original_name: str, data: bytes, max_bytes: int = MAX_BYTES) -> tuple[str, str]:
+    """The upload rules of every application file: a name, not empty, at most ``max_bytes``,
+    an accepted type found in the content (archives read member by member, never inflated
+    past what is read). Returns the cleaned name and the content type."""
     name = inputs.file_name(original_name or "", "file") if (original_name or "").strip() else ""
     if not name:
         raise InputError(code="file.name_required", field="file")
@@ -98,24 +131,19 @@ def attach_file(session: Session, site: Site, application: Application, *, data_
     content_type = sniff(data)
     if content_type is None:
         raise InputError(code="file.type_refused", field="file", name=name, allowed=ALLOWED)
-    stored = uuid.uuid4().hex
-    target = uploads_dir(data_dir) / stored
+    return name, content_type
+
+
+def store_upload(data_dir: Path, original_name: str, data: bytes, max_bytes: int = MAX_BYTES) -> StoredUpload:
+    """Check the file (``check_upload``) and write it under a generated name, atomically."""
+    name, content_type = check_upload(original_name, data, max_bytes)
+    target = uploads_dir(data_dir) / uuid.uuid4().hex
     partial = target.with_suffix(".part")
     partial.write_bytes(data)
     os.replace(partial, target)
-    try:
-        row = ApplicationFile(application_id=application.id, original_name=name, stored_name=stored,
-                              content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-                              uploaded_dt=now, uploaded_by=actor.name)
-        application.files.append(row)
-        session.flush()
-        record(session, site, actor, now, "call_file", application_id=application.id, file_id=row.id)
-        session.flush()
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
-    return row
+    return StoredUpload(target, name, content_type, data)
 
 
-def file_path(data_dir: Path, row: ApplicationFile) -> Path:
+def file_path(data_dir: Path, row) -> Path:
+    """Where a stored file row (an application's, a draft's) keeps its bytes."""
     return Path(data_dir) / "uploads" / row.stored_name

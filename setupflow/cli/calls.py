@@ -207,3 +207,4 @@ def document(site_id, lang, output, call_key):
 # the application, scoring and selection commands live in their own module
 from . import call_applications  # noqa: E402,F401
 from . import call_outcome  # noqa: E402,F401  (unsuccessful, list)
+from . import reviews  # noqa: E402,F401  (calls conflict)

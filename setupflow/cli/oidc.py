@@ -7,7 +7,7 @@ import click
 
 from .support import now_utc, runtime
 
-ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner"])
+ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner", "applicant"])
 
 
 @click.group()

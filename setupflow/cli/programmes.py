@@ -485,3 +485,43 @@ def invitation(edition_id, meeting_id, lang):
         data = ics.invitation(fields, method="CANCEL" if row.status == "cancelled" else "REQUEST", stamp=now_utc(),
                               attendees=[ics.Attendee(a.email, a.name) for a in row.attendees], organizer=sender)
     click.echo(data.decode(), nl=False)
+@programmes.command("conflict")
+@click.argument("edition_id")
+@click.argument("application_id")
+@click.option("--member", required=True, help="The committee member who declares it (as they score).")
+@click.option("--reason", help="Why (kept with the declaration).")
+@click.option("--by", "by", help="Who acts (for the record).")
+def programme_conflict(edition_id, application_id, member, reason, by):
+    """Record a committee member's conflict of interest on an application: they cannot score it."""
+    from ..programmes import operations as ops
+    from ..reviews.conflicts import declare
+
+    with runtime().transaction() as session:
+        _programme, edition = _edition(session, edition_id)
+        declare(session, member, programme_application=ops.get_application(session, edition, application_id),
+                actor_name=actor_from(by).name, now=now_utc(), reason=reason)
+    click.echo(f"conflict of interest of {member} on application {application_id} recorded")
+
+
+@programmes.command("attach")
+@click.argument("edition_id")
+@click.argument("application_id")
+@click.argument("field")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", "by", help="Who acts (for the record).")
+def attach(edition_id, application_id, field, path, by):
+    """Attach a file to an application (a file question of its step; PDF, images, office files; checked by content)."""
+    from pathlib import Path
+
+    from ..applicants.operations import attach_programme_file
+    from ..programmes import operations as ops
+
+    rt = runtime()
+    data = Path(path).read_bytes()
+    with rt.transaction() as session:
+        programme, edition = _edition(session, edition_id)
+        row = attach_programme_file(session, programme, ops.get_application(session, edition, application_id),
+                                    field=field, data_dir=rt.settings.data_dir, original_name=Path(path).name,
+                                    data=data, actor=actor_from(by), now=now_utc())
+        content_type = row.content_type
+    click.echo(f"file attached ({content_type})")

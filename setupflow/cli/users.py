@@ -8,7 +8,7 @@ import click
 from .inputs import WHOLE
 from .support import CliError, echo_json, now_utc, runtime
 
-ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner"], case_sensitive=False)
+ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner", "applicant"], case_sensitive=False)
 
 
 @click.group()

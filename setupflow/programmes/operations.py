@@ -277,6 +277,9 @@ def score(session: Session, programme: Programme, edition: Edition, application:
           member: str, scores: dict, actor: Actor, now: datetime) -> list[ProgrammeScore]:
     """One committee member's scores (0..max) of some criteria of one complete application."""
     member = _text(member, "member", limit=200)
+    from ..reviews.conflicts import refuse_conflicted
+
+    refuse_conflicted(session, member, programme_application=application)
     criteria = [c["id"] for c in edition.criteria]
     parsed = {}
     for criterion, value in scores.items():

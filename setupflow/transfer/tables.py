@@ -43,6 +43,12 @@ NOT_SITE_DATA = {
     "programme_reports": "programme data: laureates' indicator reports",
     "programme_report_values": "programme data: the counts of a report",
     "programme_members": "who plays which part in a programme, on this installation",
+    "candidacies": "applicants' own drafts, tied to their accounts on this installation (a submitted one is "
+                   "an application, exported with its call)",
+    "candidacy_files": "files of applicants' drafts (a submitted one's files are the application's)",
+    "programme_application_files": "programme data: files of applications to an edition's call",
+    "conflicts_of_interest": "committee members' declarations on this installation (by member name; a site's or "
+                             "a programme's)",
 }
 
 

@@ -93,6 +93,7 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     applications.select_applications(session, site, call, [application.id], text=text("decision.value2"),
                                      actor=manager, now=selected_at, meeting=committee,
                                      supersede_reason=text("decision.superseded_reason"))
+    candidacy_id = applicant_work(session, site, call, application, manager, now, data_dir)
     support_work(session, site, manager, now)
     line = add_line(session, site, kind="expense", category="staff", label=text("budget.label"), planned="1000",
                     funder=text("budget.funder"), actor=manager, now=now)
@@ -102,13 +103,13 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     ops.set_task(session, site, ops.workflow_of(site).stages[0].gate.tasks[0], True, manager, now)
     ops.record_decision(session, site, key=None, value=None, text=markdown("site.decision"), actor=manager, now=now)
     person_leaves(session, site, people[2], people[1], manager, now)
-    programme_ids = programme_work(session, manager, now)
+    programme_ids = programme_work(session, manager, now, data_dir)
     session.commit()
     programme_meeting = programme_ids.pop("programme_meeting_id")
     return {**programme_ids, "site_id": site.id,
             "meeting_id": [proposed.id, held.id, scheduled.id, cancelled.id, programme_meeting],
             "person_id": [p.id for p in people], "call_id": call.id, "application_id": application.id,
-            "file_id": upload.id, "line_id": line.id}
+            "file_id": upload.id, "line_id": line.id, "candidacy_id": candidacy_id}
 
 
 def diagnostic(session, site, manager, now):
@@ -152,6 +153,24 @@ def call_work(session, site, manager, now, data_dir):
     return call, application, upload
 
 
+def applicant_work(session, site, call, application, manager, now, data_dir):
+    """A candidate's draft to the call (answers and a file name holding payloads) and a
+    committee member's conflict of interest on the application; returns the draft's id."""
+    from setupflow.applicants import operations as applicants
+    from setupflow.reviews import conflicts
+
+    user, _ = applicants.applicant_account(session, email="candidate@example.org", name="Candidate", language="fr",
+                                           now=now)
+    candidacy = applicants.start_site_candidacy(session, user, call, now)
+    applicants.save_draft(session, candidacy, {"organisation": "Candidate", "activity": text("candidacy.answers")},
+                          now)
+    applicants.add_file(session, candidacy, data_dir=data_dir, original_name="\"><svg onload=alert('draft.name')>.pdf",
+                        data=b"%PDF-1.4 fictive\n%%EOF\n", now=now)
+    conflicts.declare(session, text("conflict.member"), application=application, now=now,
+                      actor_name=text("conflict.declared_by"), reason=text("conflict.reason"))
+    return candidacy.id
+
+
 def support_work(session, site, manager, now):
     spec = support.spec_of(site)
     stream = spec.workstreams[0]
@@ -172,7 +191,7 @@ def _refused(write) -> None:
     raise AssertionError("a javascript: or malformed value was stored")
 
 
-def programme_work(session, manager, now):
+def programme_work(session, manager, now, data_dir=None):
     """An Act'ice promotion whose every free text holds a payload: the call's answers, the
     committee's decision, the laureates, a report's comment and the review's texts."""
     from tests.conftest import WORKFLOWS
@@ -214,6 +233,14 @@ def programme_work(session, manager, now):
                          actor=manager, now=after)
     programme_ops.set_review_text(session, actice, edition, "difficulties", text("review.difficulties"),
                                   actor=manager, now=after)
+    if data_dir is not None:  # a file of the application, named and uploaded with payloads
+        from setupflow.applicants.operations import attach_programme_file
+        from setupflow.sites.operations import Actor
+
+        attach_programme_file(session, actice, application, field="budget", data_dir=data_dir,
+                              original_name="\"><svg onload=alert('programme.file')>.pdf",
+                              data=b"%PDF-1.4 fictive\n%%EOF\n", now=after,
+                              actor=Actor(name=text("programme.file_by"), is_manager=True))
     session.flush()
     return {"programme_id": "actice", "edition_id": edition.id, "laureate_id": laureate.id,
             "programme_meeting_id": meeting.id}

@@ -52,7 +52,8 @@ DOCUMENT_FORMATS = {"documents.site_document": {k: ("html",) for k in SITE_KINDS
 #: the routes that answer a file to download rather than a page
 DOWNLOADS = {"documents.site_document", "documents.meeting_document", "calls.document", "calls.download",
              "portfolio.export_csv", "diagnostic.export_csv", "feeds.feed", "programmes.review",
-             "programmes.figures_export", "workshop.national_csv", "programmes.meeting_invitation"}
+             "programmes.figures_export", "workshop.national_csv", "programmes.meeting_invitation",
+             "reviews.call_file", "reviews.edition_file", "applicants.download"}
 DOM_PROBLEMS = """() => {
   const found = [];
   for (const el of document.querySelectorAll("*")) {

@@ -30,6 +30,8 @@ PER_PAGE = 50
 
 def landing_url(user) -> str:
     """Cress staff and admins land on the portfolio; a person with one site lands on it."""
+    if user.role == "applicant":  # a candidate lands on its own applications
+        return url_for("applicants.mine")
     site_id = access.landing_site(db_session(), user)
     if site_id is not None:
         return url_for("sites.show", site_id=site_id)

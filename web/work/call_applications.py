@@ -13,6 +13,7 @@ from setupflow.calls.models import ApplicationFile
 from setupflow.errors import InputError, NotFound
 
 from ..db import db_session, settings
+from ..applicants.candidate_view import own_application_or_404
 from ..inputs import content_disposition
 from .calls import bp, call_of, refused
 from .common import actor, done, now, owned, site_for
@@ -62,7 +63,8 @@ def upload(site_id, call_id, application_id):
 @login_required
 def download(site_id, call_id, application_id, file_id):
     site = site_for(site_id)
-    _call, application = _application(site, call_id, application_id)
+    call, application = _application(site, call_id, application_id)
+    own_application_or_404(call, application)  # a candidate downloads its own files only
     row = db_session().get(ApplicationFile, file_id)
     if row is None or row.application_id != application.id:
         abort(404)

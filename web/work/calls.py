@@ -91,8 +91,13 @@ def create(site_id):
 @bp.get("/sites/<int:site_id>/calls/<int:call_id>")
 @login_required
 def show(site_id, call_id):
+    from ..applicants.candidate_view import candidate_page, sees_candidates
+
     site = site_for(site_id)
-    return call_page(site, call_of(site, call_id))
+    call = call_of(site, call_id)
+    if not sees_candidates(site):  # a sponsor, a candidate organisation: its own application only
+        return candidate_page(site, call)
+    return call_page(site, call)
 
 
 @bp.post("/sites/<int:site_id>/calls/<int:call_id>/text")

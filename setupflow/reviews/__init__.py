@@ -1,0 +1,1 @@
+"""Committee members reviewing the applications of their own call: conflicts of interest."""

@@ -1,0 +1,45 @@
+"""Conflicts of interest from the command line: the same rule and the same refusal as the
+reviewer's page."""
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from setupflow.cli import cli
+from setupflow.cli.support import run_cli
+
+
+@pytest.fixture
+def run(sqlite_db, tmp_path, monkeypatch):
+    for key, value in sqlite_db.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
+
+    def invoke(*args):
+        runner = CliRunner()
+        with runner.isolation() as (out, err, *_):
+            code = run_cli(cli, list(args))
+            return code, out.getvalue().decode(), err.getvalue().decode()
+
+    assert invoke("demo")[0] == 0
+    return invoke
+
+
+def test_a_member_who_declared_a_conflict_cannot_score_from_the_command_line(run, tmp_path):
+    _, out, _ = run("site", "list", "--json")
+    site = str(next(s["id"] for s in json.loads(out) if s["stage"] == "call"))
+    assert run("calls", "create", site)[0] == 0
+    body = tmp_path / "body.txt"
+    body.write_text("Nous cherchons une structure porteuse.", encoding="utf-8")
+    assert run("calls", "edit", site, "--body-file", str(body), "--needs", "Formation")[0] == 0
+    assert run("calls", "publish", site, "--on", "2026-11-02", "--closes", "2027-01-15")[0] == 0
+    code, out, _ = run("calls", "apply", site, "--organisation", "Coop Demain (fictive)", "--legal-status", "SCIC",
+                       "--activity", "Menuiserie", "--received-on", "2026-11-10", "--json")
+    application = str(json.loads(out)["id"])
+    code, out, err = run("calls", "conflict", site, application, "--member", "Camille Jury", "--reason", "salariée")
+    assert code == 0, err
+    code, _, err = run("calls", "score", site, application, "--member", "Camille Jury", "--score", "legal_status=4")
+    assert code == 2
+    assert err.strip() == ("error: member: Camille Jury declared a conflict of interest on this application and "
+                           "cannot score it.")
+    assert run("calls", "score", site, application, "--member", "Dominique Jury", "--score", "legal_status=4")[0] == 0
