@@ -14,6 +14,7 @@ from .audit import models as audit_models  # noqa: F401
 from .programmes import models as programmes_models  # noqa: F401
 from .after_opening import models as after_opening_models  # noqa: F401
 from .audit import listener as audit_listener  # noqa: F401
+from . import portfolio_summary as portfolio_summary_models  # noqa: F401  (its table and its hooks)
 from .db import Base
 
 metadata = Base.metadata

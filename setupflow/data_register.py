@@ -50,6 +50,8 @@ REGISTER: dict[str, dict[str, str]] = {
     "dui_signatures": {"signatory": "code", "signed_by": "professional", "recorded_by": "professional"},
     "feed_tokens": {"token_hash": "code", "email": "professional"},
     "worker_runs": {"job": "code", "last_error": "code", "process": "code"},
+    "site_summaries": {"health": "code", "health_reason": "code", "deadline_id": "code",
+                       "next_meeting_committee": "code", "unmet_gates": "code"},
     "meetings": {"committee_id": "code", "status": "code", "timezone": "code", "place": "project",
                  "video_url": "code", "uid": "code", "cancelled_reason": "project"},
     "organisations": {"name": "organisation", "category": "code"},

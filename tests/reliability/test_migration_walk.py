@@ -60,9 +60,10 @@ def fill_new_tables(engine, filled: dict[str, dict]) -> int:
                 continue
             parents = {name: row.get("id") for name, row in filled.items()}
             # the key is generated when it is a number (``id``), given when it is a text (rate_limits.key)
+            # or another table's key (site_summaries.site_id)
             key = next(iter(table.primary_key.columns))
             values = {c.name: _value(table, c, parents, len(filled) + 1) for c in table.columns
-                      if not (c.primary_key and isinstance(c.type, Integer))}
+                      if not (c.primary_key and isinstance(c.type, Integer) and not c.foreign_keys)}
             new_id = conn.execute(table.insert().values(**values).returning(key)).scalar_one()
             filled[table.name] = {**values, key.name: new_id}
             inserted += 1
