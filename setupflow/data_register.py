@@ -94,6 +94,8 @@ REGISTER: dict[str, dict[str, str]] = {
                             "city": "project", "purpose": "project", "path": "project", "parrains": "professional"},
     "programme_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "programme_report_values": {"indicator": "code", "period": "code"},
+    "programme_laureate_sums": {"indicator": "code"},
+    "programme_period_sums": {"indicator": "code", "period": "code"},
     "programme_members": {"programme_id": "code", "role": "code", "seat": "code"},
     "site_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "site_report_values": {"indicator": "code"},

@@ -44,6 +44,8 @@ NOT_SITE_DATA = {
     "programme_laureates": "programme data: laureates of an edition",
     "programme_reports": "programme data: laureates' indicator reports",
     "programme_report_values": "programme data: the counts of a report",
+    "programme_laureate_sums": "programme data: sums of the report counts, kept by triggers",
+    "programme_period_sums": "programme data: sums of the report counts, kept by triggers",
     "programme_members": "who plays which part in a programme, on this installation",
 }
 

@@ -1,4 +1,4 @@
-"""portfolio: one stored summary line per site
+"""portfolio: one stored summary line per site; programmes: kept sums of the report counts
 
 Revision ID: e1a7c3f9b204
 Revises: c4e7a9b2d613
@@ -15,6 +15,10 @@ NULL, generation + 1) in the transaction of every change, whatever writes it. NO
 later migrations: SQLite's batch mode recreates a table it cannot alter in place, which
 drops that table's triggers; such a migration must call ``create_triggers(op, table)``
 again (``setupflow portfolio verify`` reports a missing trigger).
+
+``programme_laureate_sums`` and ``programme_period_sums`` hold the sums of the report counts
+by laureate and by period, kept by triggers on ``programme_report_values`` (filled here from
+the existing values), so that a programme page reads one row per laureate and indicator.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -41,6 +45,56 @@ BEGIN
   RETURN NULL;
 END $$
 """
+
+
+#: sum table -> its key column besides edition and indicator
+SUMS = {"programme_laureate_sums": "laureate_id", "programme_period_sums": "period"}
+
+
+def _sum_sql(table: str, key: str, row: str, sign: str) -> str:
+    """Add (sign +) or remove (sign -) the value ``row`` (NEW or OLD) to its sum row."""
+    if sign == "+":
+        return (f"INSERT INTO {table} (edition_id, {key}, indicator, total, \"values\") "
+                f"VALUES ({row}.edition_id, {row}.{key}, {row}.indicator, {row}.count, 1) "
+                f"ON CONFLICT (edition_id, {key}, indicator) DO UPDATE SET "
+                f"total = {table}.total + excluded.total, \"values\" = {table}.\"values\" + 1; ")
+    return (f"UPDATE {table} SET total = total - {row}.count, \"values\" = \"values\" - 1 "
+            f"WHERE edition_id = {row}.edition_id AND {key} = {row}.{key} AND indicator = {row}.indicator; "
+            f"DELETE FROM {table} WHERE edition_id = {row}.edition_id AND {key} = {row}.{key} "
+            f"AND indicator = {row}.indicator AND \"values\" <= 0; ")
+
+
+def create_sum_triggers(operations) -> None:
+    if operations.get_bind().dialect.name == "postgresql":
+        body = {op: "".join(_sum_sql(t, k, row, sign) for t, k in SUMS.items() for row, sign in pairs)
+                for op, pairs in (("INSERT", (("NEW", "+"),)), ("DELETE", (("OLD", "-"),)),
+                                  ("UPDATE", (("OLD", "-"), ("NEW", "+"))))}
+        operations.execute(f"""
+CREATE OR REPLACE FUNCTION programme_sums_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN {body['INSERT']}
+  ELSIF TG_OP = 'DELETE' THEN {body['DELETE']}
+  ELSE {body['UPDATE']}
+  END IF;
+  RETURN NULL;
+END $$""")
+        operations.execute("CREATE TRIGGER trg_programme_report_values_sums AFTER INSERT OR UPDATE OR DELETE "
+                           "ON programme_report_values FOR EACH ROW EXECUTE FUNCTION programme_sums_keep()")
+        return
+    for op_name, pairs in (("insert", (("NEW", "+"),)), ("delete", (("OLD", "-"),)),
+                           ("update", (("OLD", "-"), ("NEW", "+")))):
+        body = "".join(_sum_sql(t, k, row, sign) for t, k in SUMS.items() for row, sign in pairs)
+        operations.execute(f"CREATE TRIGGER trg_programme_report_values_sums_{op_name} AFTER {op_name.upper()} "
+                           f"ON programme_report_values FOR EACH ROW BEGIN {body} END")
+
+
+def drop_sum_triggers(operations) -> None:
+    if operations.get_bind().dialect.name == "postgresql":
+        operations.execute("DROP TRIGGER IF EXISTS trg_programme_report_values_sums ON programme_report_values")
+        operations.execute("DROP FUNCTION IF EXISTS programme_sums_keep()")
+        return
+    for op_name in ("insert", "delete", "update"):
+        operations.execute(f"DROP TRIGGER IF EXISTS trg_programme_report_values_sums_{op_name}")
 
 
 def trigger_names(table: str) -> list[str]:
@@ -111,9 +165,29 @@ def upgrade() -> None:
         op.execute(PG_FUNCTION)
     for table in WATCHED:
         create_triggers(op, table)
+    for table, key in SUMS.items():
+        key_type = sa.Integer() if key == "laureate_id" else sa.String(length=10)
+        op.create_table(
+            table,
+            sa.Column('id', sa.Integer(), nullable=False),
+            sa.Column('edition_id', sa.Integer(), nullable=False),
+            sa.Column(key, key_type, nullable=False),
+            sa.Column('indicator', sa.String(length=60), nullable=False),
+            sa.Column('total', sa.Integer(), nullable=False),
+            sa.Column('values', sa.Integer(), nullable=False),
+            sa.PrimaryKeyConstraint('id', name=op.f(f'pk_{table}')),
+            sa.UniqueConstraint('edition_id', key, 'indicator', name=op.f(f'uq_{table}_edition_id_{key}_indicator')),
+        )
+        op.execute(f'INSERT INTO {table} (edition_id, {key}, indicator, total, "values") '
+                   f'SELECT edition_id, {key}, indicator, SUM(count), COUNT(*) FROM programme_report_values '
+                   f'GROUP BY edition_id, {key}, indicator')
+    create_sum_triggers(op)
 
 
 def downgrade() -> None:
+    drop_sum_triggers(op)
+    for table in SUMS:
+        op.drop_table(table)
     for table in WATCHED:
         drop_triggers(op, table)
     if op.get_bind().dialect.name == "postgresql":
