@@ -17,6 +17,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,11 +79,15 @@ def measure(report: Report, sites: int, url: str | None, catalog, workdir: Path,
                       note=f"{count} sites, {refresh_s * 1e6 / max(count, 1):.0f} us a site"))
     app = pages.make_app(url, workdir)
     client = pages.logged_in_client(app, dataset.CRESS_USER)
-    counts = {}
+    counts, cpu = {}, {}
     for name, path in VIEWS:
         counts[name], status = pages.statements(app, client, path)
         report.add(Figure(f"growth {sites}: portfolio, {name}: SQL statements", counts[name], "statements",
                           target="<= 10", met=counts[name] <= 10 and status == 200, is_assertion=True))
+        samples = pages.cpu_ms(client, path, 5 if quick else 15)
+        cpu[name] = statistics.median(samples)
+        report.add(Figure(f"growth {sites}: portfolio, {name}: CPU per request (test client)", cpu[name], "ms",
+                          spread=f"min {min(samples):.1f}, max {max(samples):.1f}, n={len(samples)}"))
     engine.dispose()
     server = pages.Gunicorn(url, workdir)
     p95 = {}
@@ -109,7 +114,7 @@ def measure(report: Report, sites: int, url: str | None, catalog, workdir: Path,
     report.add(Figure(f"growth {sites}: stored lines differing from a recomputation", len(differences), "lines",
                       target="== 0", met=not differences, is_assertion=True,
                       note="; ".join(f"{d.site_id}.{d.column}" for d in differences[:5])))
-    return {"p95": p95, "counts": counts}
+    return {"p95": p95, "counts": counts, "cpu": cpu}
 
 
 def main(argv=None) -> int:
@@ -135,6 +140,9 @@ def main(argv=None) -> int:
         ratio = results[large]["p95"][name] / results[small]["p95"][name]
         report.add(Figure(f"growth: portfolio, {name}, p95({large:,}) / p95({small:,})", ratio, "x",
                           target=f"<= {TARGET_RATIO}", met=ratio <= TARGET_RATIO))
+        cpu_ratio = results[large]["cpu"][name] / results[small]["cpu"][name]
+        report.add(Figure(f"growth: portfolio, {name}, CPU({large:,}) / CPU({small:,})", cpu_ratio, "x",
+                          note="CPU per request in the test client: what the machine's load does not change"))
         report.add(Figure(f"growth: portfolio, {name}, statements at {large:,} and {small:,} sites",
                           results[large]["counts"][name], "statements", target=f"== {results[small]['counts'][name]}",
                           met=results[large]["counts"][name] == results[small]["counts"][name], is_assertion=True))

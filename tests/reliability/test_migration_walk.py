@@ -67,6 +67,13 @@ def fill_new_tables(engine, filled: dict[str, dict]) -> int:
             new_id = conn.execute(table.insert().values(**values).returning(key)).scalar_one()
             filled[table.name] = {**values, key.name: new_id}
             inserted += 1
+        # what is stored, once every row is in: a trigger may keep a derived row up to date
+        # (site_summaries is marked stale by the rows of its site inserted after it)
+        for name, row in filled.items():
+            table = reflected.tables[name]
+            key = next(iter(table.primary_key.columns))
+            stored = conn.execute(select(table).where(key == row[key.name])).mappings().one()
+            filled[name] = {column: stored[column] if column in stored else value for column, value in row.items()}
     return inserted
 
 
