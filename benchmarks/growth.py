@@ -109,11 +109,11 @@ def measure(report: Report, sites: int, url: str | None, catalog, workdir: Path,
                       note=f"{peak - base:+.1f} MB over serving page 1 only ({base:.1f} MB); {size:,} bytes"))
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        differences = portfolio_summary.verify(session, dataset.NOW)
+        differences, stale = portfolio_summary.verify(session, dataset.NOW)
     engine.dispose()
     report.add(Figure(f"growth {sites}: stored lines differing from a recomputation", len(differences), "lines",
                       target="== 0", met=not differences, is_assertion=True,
-                      note="; ".join(f"{d.site_id}.{d.column}" for d in differences[:5])))
+                      note=f"{stale} stale; " + "; ".join(f"{d.site_id}.{d.column}" for d in differences[:5])))
     return {"p95": p95, "counts": counts, "cpu": cpu}
 
 

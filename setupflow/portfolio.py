@@ -251,7 +251,7 @@ def _row(r, snapshot) -> Row:
     if r.overdue_actions:
         extra["overdue_actions"] = r.overdue_actions
     if r.unmet_gates:
-        extra["unmet_gates"] = list(r.unmet_gates)
+        extra["unmet_gates"] = r.unmet_gates.split(",")
     return Row(site, r.stage_index, r.stage_count, r.health, r.health_reason,
                Window(r.opening_earliest, r.opening_latest), deadline, extra)
 

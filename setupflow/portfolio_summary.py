@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from itertools import chain
 from typing import Iterable
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, delete, func, or_, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import installation_zone, local_date
@@ -76,8 +76,9 @@ class SiteSummary(Base):
     next_meeting_dt: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     next_meeting_committee: Mapped[str | None] = mapped_column(String(60))
     overdue_actions: Mapped[int] = mapped_column(Integer, default=0)
-    #: the stages left whose gate decisions no longer hold (``portfolio.unmet_gates``), or None
-    unmet_gates: Mapped[list | None] = mapped_column(JSON)
+    #: the stages left whose gate decisions no longer hold (``portfolio.unmet_gates``), their ids
+    #: joined by commas, or None (plain text: decoding JSON for every line of the export cost more)
+    unmet_gates: Mapped[str | None] = mapped_column(String(600))
 
 
 T = SiteSummary.__table__
@@ -128,7 +129,7 @@ def compute(session: Session, site_ids: Iterable[int], now: datetime) -> list[di
                 "next_meeting_dt": meeting["starts_dt"] if meeting else None,
                 "next_meeting_committee": meeting["committee"] if meeting else None,
                 "overdue_actions": overdue.get(data.site.id, 0),
-                "unmet_gates": unmet_gates(data.site, data.decisions) or None})
+                "unmet_gates": ",".join(unmet_gates(data.site, data.decisions)) or None})
     return out
 
 

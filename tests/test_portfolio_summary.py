@@ -85,7 +85,7 @@ def test_each_kind_of_change_marks_its_line_stale_in_its_own_transaction(db, ses
     decision = ops.current_decisions(session, site)["structure_type"]
     ops.withdraw_decision(session, site, decision, "le choix est remis en cause", manager, NOW)
     assert marked()
-    assert consistent()["unmet_gates"] == ["diagnose"]  # a decision withdrawn
+    assert consistent()["unmet_gates"] == "diagnose"  # a decision withdrawn
     ops.record_decision(session, site, key=None, value=None, text="Point d'étape (fictif)", actor=manager, now=NOW)
     consistent()  # a decision without a key
     # a target date changed through the recorded-change path (a Core UPDATE, not an ORM flush)

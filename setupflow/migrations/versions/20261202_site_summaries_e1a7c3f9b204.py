@@ -151,7 +151,7 @@ def upgrade() -> None:
         sa.Column('next_meeting_dt', setupflow.db.UTCDateTime(), nullable=True),
         sa.Column('next_meeting_committee', sa.String(length=60), nullable=True),
         sa.Column('overdue_actions', sa.Integer(), nullable=False),
-        sa.Column('unmet_gates', sa.JSON(), nullable=True),
+        sa.Column('unmet_gates', sa.String(length=600), nullable=True),
         sa.Column('generation', sa.Integer(), server_default='0', nullable=False),
         sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_summaries_site_id_sites'),
                                 ondelete='CASCADE'),
