@@ -93,14 +93,14 @@ def free_port() -> int:
 
 
 class Gunicorn:
-    """gunicorn with 2 sync workers serving ``benchmarks.wsgi:app`` on 127.0.0.1."""
+    """gunicorn with 2 sync workers (or ``workers``) serving ``benchmarks.wsgi:app`` on 127.0.0.1."""
 
-    def __init__(self, url: str, workdir: Path):
+    def __init__(self, url: str, workdir: Path, workers: int = 2):
         self.port = free_port()
         env = {**os.environ, "SETUPFLOW_DATABASE_URL": url, "SETUPFLOW_DATA_DIR": str(workdir),
                "SETUPFLOW_SECRET_KEY": "bench-secret", "PYTHONPATH": str(ROOT)}
         self.log = open(workdir / "gunicorn.log", "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}",
+        self.proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
                                       "--preload", "benchmarks.wsgi:app"], cwd=ROOT, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

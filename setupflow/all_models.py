@@ -16,6 +16,7 @@ from .after_opening import models as after_opening_models  # noqa: F401
 from .applicants import models as applicants_models  # noqa: F401
 from .reviews import models as reviews_models  # noqa: F401
 from .audit import listener as audit_listener  # noqa: F401
+from . import portfolio_summary as portfolio_summary_models  # noqa: F401  (its table and its hooks)
 from .db import Base
 
 metadata = Base.metadata

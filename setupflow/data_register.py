@@ -50,6 +50,8 @@ REGISTER: dict[str, dict[str, str]] = {
     "dui_signatures": {"signatory": "code", "signed_by": "professional", "recorded_by": "professional"},
     "feed_tokens": {"token_hash": "code", "email": "professional"},
     "worker_runs": {"job": "code", "last_error": "code", "process": "code"},
+    "site_summaries": {"health": "code", "health_reason": "code", "deadline_id": "code",
+                       "next_meeting_committee": "code", "unmet_gates": "code"},
     "meetings": {"committee_id": "code", "status": "code", "timezone": "code", "place": "project",
                  "video_url": "code", "uid": "code", "cancelled_reason": "project", "topic": "code",
                  "seats_present": "code"},
@@ -92,6 +94,8 @@ REGISTER: dict[str, dict[str, str]] = {
                             "city": "project", "purpose": "project", "path": "project", "parrains": "professional"},
     "programme_reports": {"period": "code", "comment": "screened", "reported_by": "professional"},
     "programme_report_values": {"indicator": "code", "period": "code"},
+    "programme_laureate_sums": {"indicator": "code"},
+    "programme_period_sums": {"indicator": "code", "period": "code"},
     "programme_members": {"programme_id": "code", "role": "code", "seat": "code"},
     # candidates applying themselves (setupflow/applicants) and committee members' conflicts (setupflow/reviews)
     "candidacies": {"answers": "project"},

@@ -100,7 +100,8 @@ def scrub_site_texts(session: Session, site_id: int, needles: list[str]) -> int:
     """Replace every needle (longest first) by ANONYMISED in the site's text columns."""
     from .transfer.tables import SITES, owned_tables
 
-    tables = {t.table.name: t for t in owned_tables()}
+    # a table without rows of its own (site_summaries: a derived line, codes and dates only) holds no text
+    tables = {t.table.name: t for t in owned_tables() if "id" in t.table.c}
     changed = 0
     for needle in sorted({n for n in needles if n and len(n) >= 3}, key=len, reverse=True):
         for name, owned in tables.items():

@@ -1,11 +1,12 @@
 """Every site a person may see, with a constant number of SQL queries.
 
-``overview()`` is the page: the health of every visible site (so that sorting, filtering
-and the summary counts cover all of them), then one page of rows with their extra
-columns. ``portfolio()`` is every matching row with its columns (the CSV export).
-Loading is ``portfolio_sites.load`` (5 statements); the extra columns (next meeting,
-overdue actions...) are batch loaders: ``(session, site_ids) -> {site_id: value}``, one
-statement each, run for the rows shown only, their result in ``Row.extra``.
+``overview()`` is the page: the counts of every visible site by health and stage (one
+grouped statement), then one page of rows (one statement: the stored lines joined to the
+sites, filtered, sorted and cut in SQL) and their definitions. ``portfolio()`` is every
+matching row (the CSV export), read in batches. Extra columns a caller adds are batch
+loaders: ``(session, site_ids) -> {site_id: value}``, one statement each for the rows
+shown, their result in ``Row.extra``; the stored next meeting, overdue actions and
+unmet gates are there too.
 
 Health rule (from the retro-planning and the forecast of ``planning.forecast``):
 
@@ -22,36 +23,34 @@ Health rule (from the retro-planning and the forecast of ``planning.forecast``):
 
 A site's assessment (forecast, gate, health, next deadline) is a pure function of its
 definition snapshot, stage, dates, ticked gate tasks, decisions, stage moves and the
-day: it is memoised on exactly those inputs (``ASSESSMENTS``), never on less.
+day. It is stored, one row a site (``portfolio_summary``), recomputed in the transaction
+of every change that affects it and when the day changes; the pages count, filter, sort
+and page in SQL over those rows, so a request costs the same for 200 sites as for 20,000.
+``build_row`` is the computation itself (``portfolio_summary.compute`` and ``verify`` use it).
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
-from datetime import date
-from typing import Any, Callable, Sequence
+from datetime import date, datetime
+from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import Select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from .clock import local_date
 from .engine import evaluate_gate
-from .memo import Memo
-from .planning import DeadlinePlan, Progress, add_months, forecast
-from .portfolio_sites import SiteData, SiteRecord, load
-from .sites.models import Site
+from .planning import DeadlinePlan, Progress, Window, add_months, forecast
+from .portfolio_sites import SiteData, SiteRecord
+from .sites.models import Site, WorkflowSnapshot
 from .sites.operations import dated_values, stage_spans
-from .sites.runtime import snapshot_key, workflow_of
+from .sites.runtime import workflow_of
 
 HEALTHS = ("on_track", "at_risk", "late", "opened")
 SORTS = ("name", "stage", "health", "opening", "deadline")
-_HEALTH_ORDER = {"late": 0, "at_risk": 1, "on_track": 2, "opened": 3}
 
 BatchLoader = Callable[[Session, "Select | Sequence[int]"], dict[int, Any]]
 #: name -> loader; each adds one query, never one per site
 EXTRA_LOADERS: dict[str, BatchLoader] = {}
-#: ~3.2 KB each: 5,000 (16 MB a process) hold a national portfolio of 2,000 sites on two days
-ASSESSMENTS = Memo(5_000)
-UNMET_GATES = Memo(5_000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +62,8 @@ class Row:
     #: why the health is what it is, as a key: past_max, past_usual, target_missed, target_at_risk, past_min,
     #: opened, ok
     health_reason: str
-    progress: Progress
+    #: the forecast opening window (earliest, latest)
+    opening: Window
     next_deadline: DeadlinePlan | None
     extra: dict[str, Any]
 
@@ -108,39 +108,24 @@ def _assess(site, data: SiteData, spans: dict, today: date) -> tuple:
     prog = forecast(workflow, site.stage, site.stage_entered_on, today, spans, dated_values(site, data.decisions))
     gate = evaluate_gate(workflow, site.stage, data.done, data.decisions)
     health, reason = health_of(site, prog, gate.met, today)
-    return (workflow.stage_index(site.stage), len(workflow.stages), health, reason, prog,
+    return (workflow.stage_index(site.stage), len(workflow.stages), health, reason, prog.plan.opening,
             next_deadline(site, prog, today))
 
 
 def build_row(data: SiteData, today: date) -> Row:
+    """A site's line computed from its loaded data (``portfolio_sites.load``) on ``today``."""
     site = data.site
-    spans = stage_spans(site, data.moves)
-    key = (snapshot_key(site.snapshot), site.stage, site.stage_entered_on, site.start_on, site.target_opening_on,
-           today, frozenset(data.done), tuple(data.decisions.items()), tuple(spans.items()))
-    return Row(site, *ASSESSMENTS.get(key, lambda: _assess(site, data, spans, today)), data.extra)
+    return Row(site, *_assess(site, data, stage_spans(site, data.moves), today), data.extra)
 
 
 def unmet_gates(site, decisions: dict[str, str]) -> list[str]:
     """The stages ``site`` has left whose gate decisions no longer hold (one was withdrawn,
     or replaced by a value the gate refuses, after the site moved on). Only decisions are
     checked (``sites.decisions.passed_unmet_gates`` checks everything for one site)."""
-    def compute():
-        workflow = workflow_of(site)
-        every_task = {t.id for s in workflow.stages for t in s.tasks}
-        return [s for s in workflow.state_ids[:workflow.stage_index(site.stage)]
-                if not evaluate_gate(workflow, s, every_task, decisions).met]
-    return UNMET_GATES.get((snapshot_key(site.snapshot), site.stage, tuple(sorted(decisions.items()))), compute)
-
-
-def _sort_key(sort: str):
-    far = date.max
-    return {
-        "name": lambda r: r.site.name.lower(),
-        "stage": lambda r: (r.stage_index, r.site.name.lower()),
-        "health": lambda r: (_HEALTH_ORDER[r.health], r.site.name.lower()),
-        "opening": lambda r: (r.site.target_opening_on, r.site.name.lower()),
-        "deadline": lambda r: (r.next_deadline.window.earliest if r.next_deadline else far, r.site.name.lower()),
-    }[sort]
+    workflow = workflow_of(site)
+    every_task = {t.id for s in workflow.stages for t in s.tasks}
+    return [s for s in workflow.state_ids[:workflow.stage_index(site.stage)]
+            if not evaluate_gate(workflow, s, every_task, decisions).met]
 
 
 @dataclass(frozen=True)
@@ -150,52 +135,21 @@ class Summary:
     total: int
     by_health: tuple[tuple[str, int], ...]
     #: (stage id, a site on it for its label, count), in the method's order
-    by_stage: tuple[tuple[str, SiteRecord, int], ...]
+    by_stage: tuple[tuple[str, Any, int], ...]
     #: the regions, DISPs and stages present, for the filters
     choices: dict[str, list[str]]
 
 
-def summary_of(rows: list[Row]) -> Summary:
-    health = Counter(r.health for r in rows)
-    stages: dict[str, list] = {}
-    for r in sorted(rows, key=lambda r: r.stage_index):
-        found = stages.setdefault(r.site.stage, [r.site.stage, r.site, 0])
-        found[2] += 1
-    choices = {"region": sorted({r.site.region for r in rows if r.site.region}),
-               "disp": sorted({r.site.disp for r in rows if r.site.disp}), "stage": list(stages)}
-    return Summary(len(rows), tuple((h, health[h]) for h in HEALTHS),
-                   tuple(tuple(s) for s in stages.values()), {k: v for k, v in choices.items() if v})
+@dataclass(frozen=True, slots=True)
+class StageOf:
+    """What a stage's label needs (``web.labels.stage_label``): a stage and its definition."""
 
+    stage: str
+    snapshot: WorkflowSnapshot
 
-def _matching(rows: list[Row], region, disp, stage, health, sort, descending) -> list[Row]:
-    out = [r for r in rows if (not region or r.site.region == region) and (not disp or r.site.disp == disp)
-           and (not stage or r.site.stage == stage) and (not health or r.health == health)]
-    out.sort(key=_sort_key(sort if sort in SORTS else "name"), reverse=descending)
-    return out
-
-
-def _add_columns(session: Session, data: dict[int, SiteData], rows: list[Row], ids, loaders) -> None:
-    for name, loader in {**EXTRA_LOADERS, **(loaders or {})}.items():
-        for site_id, value in loader(session, ids).items():
-            if site_id in data:
-                data[site_id].extra[name] = value
-    for r in rows:
-        unmet = unmet_gates(r.site, data[r.site.id].decisions)
-        if unmet:
-            r.extra["unmet_gates"] = unmet
-
-
-def portfolio(session: Session, sites_query: Select, today: date, *, region: str | None = None,
-              disp: str | None = None, stage: str | None = None, health: str | None = None,
-              sort: str = "name", descending: bool = False,
-              loaders: dict[str, BatchLoader] | None = None) -> list[Row]:
-    """Every row of the sites in ``sites_query`` (already restricted to what the person may
-    see) that matches the filters, sorted, with every extra column."""
-    datas = load(session, sites_query)
-    rows = _matching([build_row(d, today) for d in datas], region, disp, stage, health, sort, descending)
-    ids = sites_query.with_only_columns(Site.id).order_by(None)
-    _add_columns(session, {d.site.id: d for d in datas}, rows, ids, loaders)
-    return rows
+    @property
+    def workflow_id(self) -> str:
+        return self.snapshot.workflow_id
 
 
 @dataclass(frozen=True)
@@ -213,18 +167,209 @@ class Overview:
     last: int
 
 
+# ---- reading the stored lines ---------------------------------------------------------
+def _summary_table():
+    from .portfolio_summary import T
+    return T
+
+
+_SITE_COLUMNS = (Site.id, Site.name, Site.stage, Site.stage_entered_on, Site.start_on, Site.target_opening_on,
+                 Site.establishment, Site.region, Site.disp, Site.snapshot_id)
+
+
+def _now_of(today: date, now: datetime | None) -> datetime:
+    """The instant the lines are read at: ``now``, or the start of ``today`` when only the day is given."""
+    if now is not None:
+        return now
+    from .portfolio_summary import day_bounds
+    return day_bounds(today)[0]
+
+
+def _fresh(session: Session, sites_query: Select, today: date, now: datetime) -> None:
+    """Recompute the stored lines that are stale at ``now`` (another day, a next meeting
+    begun): one indexed statement when all are current (the usual case: the worker
+    refreshes them when the day changes). The new lines are written in the caller's
+    transaction: reading the portfolio may write, and the caller commits (the web does at
+    the end of every request) or rolls back (the lines are then computed again next time)."""
+    from .portfolio_summary import refresh, stale_ids
+
+    stale = stale_ids(session, now, today)
+    if stale:
+        refresh(session, stale, now, reader=True)
+
+
+def _matching_clause(T, region, disp, stage, health):
+    out = []
+    if region:
+        out.append(Site.region == region)
+    if disp:
+        out.append(Site.disp == disp)
+    if stage:
+        out.append(Site.stage == stage)
+    if health:
+        out.append(T.c.health == health)
+    return out
+
+
+def _order(T, sort: str, descending: bool, dialect: str) -> list:
+    name = Site.name if dialect != "postgresql" else Site.name.collate("C")
+    lower = func.lower(name)  # ASCII-only on SQLite: ties broken by the stored name's order below
+    keys = {
+        "name": [],
+        "stage": [T.c.stage_index],
+        "health": [T.c.health_rank],
+        "opening": [Site.target_opening_on],
+        "deadline": [case((T.c.deadline_earliest.is_(None), 1), else_=0), T.c.deadline_earliest],
+    }[sort if sort in SORTS else "name"] + [lower]
+    keys = [k.desc() if descending else k.asc() for k in keys]
+    return keys + [Site.id.asc()]
+
+
+def _rows(session: Session, query: Select, today: date) -> list[Row]:
+    """The lines of ``query`` (site columns then the summary's) as rows, their definitions
+    read in one statement."""
+    result = session.connection().execute(query).all()
+    if not result:
+        return []
+    snapshot_ids = {r.snapshot_id for r in result}
+    snapshots = {s.id: s for s in session.scalars(select(WorkflowSnapshot).where(WorkflowSnapshot.id.in_(snapshot_ids)))}
+    return [_row(r, snapshots[r.snapshot_id]) for r in result]
+
+
+def _row(r, snapshot) -> Row:
+    site = SiteRecord(r.id, r.name, r.stage, r.stage_entered_on, r.start_on, r.target_opening_on, r.establishment,
+                      r.region, r.disp, snapshot)
+    deadline = None
+    if r.deadline_id is not None:
+        deadline = DeadlinePlan(workflow_of(site).deadline(r.deadline_id), Window(r.deadline_earliest,
+                                                                                  r.deadline_latest),
+                                r.deadline_estimate)
+    extra: dict[str, Any] = {}
+    if r.next_meeting_id is not None:
+        extra["next_meeting"] = {"committee": r.next_meeting_committee, "starts_dt": _aware(r.next_meeting_dt),
+                                 "meeting_id": r.next_meeting_id}
+    if r.overdue_actions:
+        extra["overdue_actions"] = r.overdue_actions
+    if r.unmet_gates:
+        extra["unmet_gates"] = r.unmet_gates.split(",")
+    return Row(site, r.stage_index, r.stage_count, r.health, r.health_reason,
+               Window(r.opening_earliest, r.opening_latest), deadline, extra)
+
+
+def _aware(value):
+    from datetime import timezone
+    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+
+
+def _lines(sites_query: Select, criteria: dict, dialect: str) -> Select:
+    T = _summary_table()
+    query = (sites_query.with_only_columns(*_SITE_COLUMNS, *[c for c in T.c if c.name not in ("site_id",
+                                                                                               "computed_dt")])
+             .order_by(None).join(T, T.c.site_id == Site.id))
+    where = _matching_clause(T, criteria.get("region"), criteria.get("disp"), criteria.get("stage"),
+                             criteria.get("health"))
+    if where:
+        query = query.where(*where)
+    return query.order_by(*_order(T, criteria.get("sort") or "name", bool(criteria.get("descending")), dialect))
+
+
+def _add_loaders(session: Session, rows: list[Row], loaders) -> None:
+    every = {**EXTRA_LOADERS, **(loaders or {})}
+    if not every or not rows:
+        return
+    by_id = {r.site.id: r for r in rows}
+    for name, loader in every.items():
+        for site_id, value in loader(session, list(by_id)).items():
+            if site_id in by_id:
+                by_id[site_id].extra[name] = value
+
+
+_CRITERIA = {"region": None, "disp": None, "stage": None, "health": None, "sort": "name", "descending": False}
+
+
+def portfolio(session: Session, sites_query: Select, today: date, *, region: str | None = None,
+              disp: str | None = None, stage: str | None = None, health: str | None = None,
+              sort: str = "name", descending: bool = False, now: datetime | None = None,
+              loaders: dict[str, BatchLoader] | None = None) -> list[Row]:
+    """Every row of the sites in ``sites_query`` (already restricted to what the person may
+    see) that matches the filters, sorted, with every extra column."""
+    return list(each_row(session, sites_query, today, region=region, disp=disp, stage=stage, health=health,
+                         sort=sort, descending=descending, now=now, loaders=loaders))
+
+
+def each_row(session: Session, sites_query: Select, today: date, *, now: datetime | None = None,
+             loaders: dict[str, BatchLoader] | None = None, batch: int = 500, **criteria) -> Iterator[Row]:
+    """``portfolio``'s rows one by one, for the export of every site with memory flat: the
+    stale and missing lines are refreshed and the matching site ids read in order now (one
+    statement; the order is fixed then, whatever changes while the rows are read), the lines
+    are then read ``batch`` ids at a time as the returned iterator is consumed."""
+    from .portfolio_summary import missing_ids, refresh
+
+    now = _now_of(today, now)
+    _fresh(session, sites_query, today, now)
+    refresh(session, missing_ids(session, sites_query), now, reader=True)  # the export reads every site anyway
+    query = _lines(sites_query, {**_CRITERIA, **criteria}, session.get_bind().dialect.name)
+    ids = list(session.connection().execute(query.with_only_columns(Site.id)).scalars())
+
+    def rows() -> Iterator[Row]:
+        for lo in range(0, len(ids), batch):
+            chunk = ids[lo:lo + batch]
+            found = {r.site.id: r for r in _rows(session, query.where(Site.id.in_(chunk)).order_by(None), today)}
+            shown = [found[i] for i in chunk if i in found]
+            _add_loaders(session, shown, loaders)
+            yield from shown
+    return rows()
+
+
+def summary_of(session: Session, sites_query: Select, today: date, now: datetime | None = None) -> tuple[
+        Summary, list]:
+    """The counts of every site of ``sites_query`` and the groups they come from
+    ((health, stage, region, disp, count, first snapshot id, stage index)): one statement."""
+    from .portfolio_summary import counts, missing_ids, refresh
+
+    groups = counts(session, sites_query)
+    if any(g[0] is None for g in groups):  # sites without a line yet: computed once, here
+        refresh(session, missing_ids(session, sites_query), _now_of(today, now), reader=True)
+        groups = counts(session, sites_query)
+    health: dict[str, int] = {}
+    stages: dict[str, list] = {}
+    snapshots = {g[5] for g in groups}
+    known = {s.id: s for s in session.scalars(select(WorkflowSnapshot).where(WorkflowSnapshot.id.in_(snapshots)))} \
+        if snapshots else {}
+    for h, stage, region, disp, n, snapshot_id, index in groups:
+        health[h] = health.get(h, 0) + n
+        found = stages.setdefault(stage, [index, snapshot_id, 0])
+        found[0], found[1] = min(found[0], index), min(found[1], snapshot_id)
+        found[2] += n
+    ordered = sorted(stages.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
+    by_stage = tuple((stage, StageOf(stage, known[snap]), n) for stage, (_i, snap, n) in ordered)
+    choices = {"region": sorted({g[2] for g in groups if g[2]}), "disp": sorted({g[3] for g in groups if g[3]}),
+               "stage": [s for s, _site, _n in by_stage]}
+    total = sum(g[4] for g in groups)
+    return (Summary(total, tuple((h, health.get(h, 0)) for h in HEALTHS), by_stage,
+                    {k: v for k, v in choices.items() if v}), groups)
+
+
 def overview(session: Session, sites_query: Select, today: date, *, page: int = 1, per_page: int = 50,
-             loaders: dict[str, BatchLoader] | None = None, **criteria) -> Overview:
-    """Page ``page`` (clipped to the last page) of the matching rows, with their extra
-    columns, and the counts of all visible sites: 5 statements plus one per loader."""
-    datas = load(session, sites_query)
-    every = [build_row(d, today) for d in datas]
-    rows = _matching(every, **{"region": None, "disp": None, "stage": None, "health": None, "sort": "name",
-                               "descending": False, **criteria})
-    pages = max(1, -(-len(rows) // per_page))
+             now: datetime | None = None, loaders: dict[str, BatchLoader] | None = None, **criteria) -> Overview:
+    """Page ``page`` (clipped to the last page) of the matching rows and the counts of all
+    visible sites: the freshness probe, the counts, the page's lines, their definitions
+    (4 statements when every line is current), plus one per loader."""
+    criteria = {**_CRITERIA, **criteria}
+    now = _now_of(today, now)
+    _fresh(session, sites_query, today, now)
+    summary, groups = summary_of(session, sites_query, today, now)
+    matching = sum(n for h, stage, region, disp, n, _s, _i in groups
+                   if (not criteria["region"] or region == criteria["region"])
+                   and (not criteria["disp"] or disp == criteria["disp"])
+                   and (not criteria["stage"] or stage == criteria["stage"])
+                   and (not criteria["health"] or h == criteria["health"]))
+    pages = max(1, -(-matching // per_page))
     page = min(max(1, page), pages)
-    shown = rows[(page - 1) * per_page:page * per_page]
-    if shown:
-        _add_columns(session, {d.site.id: d for d in datas}, shown, [r.site.id for r in shown], loaders)
+    shown = []
+    if matching:
+        query = _lines(sites_query, criteria, session.get_bind().dialect.name)
+        shown = _rows(session, query.limit(per_page).offset((page - 1) * per_page), today)
+        _add_loaders(session, shown, loaders)
     first = (page - 1) * per_page + 1 if shown else 0
-    return Overview(shown, summary_of(every), page, pages, len(rows), first, first + len(shown) - 1 if shown else 0)
+    return Overview(shown, summary, page, pages, matching, first, first + len(shown) - 1 if shown else 0)

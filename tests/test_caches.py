@@ -2,24 +2,7 @@
 stale entry."""
 from __future__ import annotations
 
-from setupflow.memo import Memo
 from setupflow.reminders import feed_cache
-
-
-def test_a_memo_computes_once_per_key_and_forgets_the_oldest_when_full():
-    memo, calls = Memo(3), []
-
-    def compute(key):
-        calls.append(key)
-        return key * 10
-
-    assert [memo.get(k, lambda k=k: compute(k)) for k in (1, 2, 3, 1, 2)] == [10, 20, 30, 10, 20]
-    assert calls == [1, 2, 3]
-    memo.get(4, lambda: compute(4))  # full: 1, the oldest, goes
-    assert memo.get(1, lambda: compute(1)) == 10 and calls == [1, 2, 3, 4, 1]
-    assert len(memo.results) == 3
-    memo.clear()
-    assert len(memo.results) == 0
 
 
 def test_a_feed_part_is_served_only_at_the_version_it_was_written_at():

@@ -67,6 +67,7 @@ def test_sorting_by_next_deadline_covers_every_page_then_pages(followed, logged_
     sites = followed(120)
     client = cress_following(logged_in, sites)
     every = portfolio.portfolio(web_session, select(Site), TODAY, sort="deadline")
+    web_session.commit()  # reading wrote the lines of TODAY: the pages' requests write none
     expected = [r.site.name for r in every]
     shown = []
     for page in (1, 2, 3):
@@ -143,8 +144,8 @@ def test_the_page_runs_the_same_statements_for_5_and_120_sites(app, followed, lo
         assert statements(few, url) == statements(many, url) <= 10, url
 
 
-def test_a_remembered_assessment_follows_every_change_of_its_inputs(site_in, web_session, manager, now):
-    """The health is remembered on all of its inputs: a tick, a new day, a move change it."""
+def test_a_stored_line_follows_every_change_of_its_inputs(site_in, web_session, manager, now):
+    """The health is stored and recomputed on each of its inputs: a tick, a new day, a move change it."""
     site = site_in(name="Atelier en cours", start="2026-09-01", opening="2031-01-01")
 
     def row(today=TODAY):

@@ -207,6 +207,38 @@ def test_the_reviews_totals_are_the_sum_of_the_reports(session, programmes, edit
     assert "47" in html and "Atelier Alpha" in html and "Bilan" in html
 
 
+def test_the_kept_sums_follow_every_report_written_replaced_and_deleted(session, programmes, edition, manager,
+                                                                        now):
+    from sqlalchemy import delete
+
+    from setupflow.programmes.models import Report
+    from setupflow.programmes.queries import raw_figures, recomputed_figures
+
+    programme = programmes.get("actice")
+    after = selected_edition(session, programme, edition, manager, now)
+    alpha, beta = edition.laureates
+    ops.report(session, programme, edition, alpha, period="2027-Q2", values={"people_accompanied": 12, "volunteers": 4},
+               actor=manager, now=after)
+    ops.report(session, programme, edition, beta, period="2027-Q2", values={"people_accompanied": 20}, actor=manager,
+               now=after)
+    ops.report(session, programme, edition, alpha, period="2027-Q3", values={"people_accompanied": 9}, actor=manager,
+               now=after)
+    session.commit()
+    assert raw_figures(session, [edition.id]) == recomputed_figures(session, [edition.id])
+    assert raw_figures(session, [edition.id])[1]["people_accompanied"] == {"2027-Q2": 32, "2027-Q3": 9}
+    # a period reported again replaces its counts
+    ops.report(session, programme, edition, alpha, period="2027-Q2", values={"people_accompanied": 2, "volunteers": 1},
+               actor=manager, now=after)
+    session.commit()
+    assert raw_figures(session, [edition.id]) == recomputed_figures(session, [edition.id])
+    assert raw_figures(session, [edition.id])[0]["people_accompanied"] == {alpha.id: 11, beta.id: 20}
+    # a report deleted (its values go by the cascade): its sums go, a sum of nothing is no row
+    session.execute(delete(Report).where(Report.laureate_id == beta.id))
+    session.commit()
+    assert raw_figures(session, [edition.id]) == recomputed_figures(session, [edition.id])
+    assert beta.id not in raw_figures(session, [edition.id])[0]["people_accompanied"]
+
+
 def test_a_count_of_3_people_prints_as_under_5_in_the_review_and_the_csv(session, programmes, edition, manager, now):
     programme = programmes.get("actice")
     after = selected_edition(session, programme, edition, manager, now)

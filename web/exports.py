@@ -2,9 +2,9 @@
 the person chose on the export button (``?form=people``, the default, or ``?form=machine``)."""
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
 
-from setupflow.csvfile import MIMETYPE, PEOPLE, form_named, write_csv
+from setupflow.csvfile import MIMETYPE, PEOPLE, form_named, stream_csv, write_csv
 
 from .inputs import content_disposition
 
@@ -14,4 +14,14 @@ def csv_response(header, rows, filename: str) -> Response:
     stem = filename.removesuffix(".csv")
     name = f"{stem}.csv" if form is PEOPLE else f"{stem}-{form.name}.csv"
     return Response(write_csv(header, rows, form), mimetype=MIMETYPE,
+                    headers={"Content-Disposition": content_disposition(name)})
+
+
+def csv_stream_response(header, rows, filename: str) -> Response:
+    """``csv_response`` for many rows: ``rows`` (an iterator) is written and sent in chunks
+    while the request's context (and its database session) stays open."""
+    form = form_named(request.args.get("form"), PEOPLE)
+    stem = filename.removesuffix(".csv")
+    name = f"{stem}.csv" if form is PEOPLE else f"{stem}-{form.name}.csv"
+    return Response(stream_with_context(stream_csv(header, rows, form)), mimetype=MIMETYPE,
                     headers={"Content-Disposition": content_disposition(name)})

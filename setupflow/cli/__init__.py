@@ -36,6 +36,7 @@ COMMANDS = {
     "personal-data": ("setupflow.cli.personal_data", "personal_data", "Export or erase a professional's personal data."),
     "retention": ("setupflow.cli.personal_data", "retention", "Anonymise people of finished projects after the retention period."),
     "programmes": ("setupflow.cli.programmes", "programmes", "Programmes: editions, calls in steps, laureates, reports, review."),
+    "portfolio": ("setupflow.cli.portfolio", "portfolio", "Check and refresh the stored portfolio lines (one a site)."),
     "serve": ("setupflow.cli.serve", "serve", "Run the web app and the reminder worker on this machine (SQLite)."),
 }
 

@@ -166,6 +166,39 @@ class ReportValue(Base):
     count: Mapped[int]
 
 
+class LaureateSum(Base):
+    """The sum of a laureate's counts of one indicator over all its reports, kept by database
+    triggers on ``programme_report_values`` (migration e1a7c3f9b204) in the transaction of
+    every report written, so that the figures read one row per laureate and indicator rather
+    than every report."""
+
+    __tablename__ = "programme_laureate_sums"
+    __table_args__ = (UniqueConstraint("edition_id", "laureate_id", "indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int]
+    laureate_id: Mapped[int]
+    indicator: Mapped[str] = mapped_column(String(60))
+    total: Mapped[int]
+    #: how many report values it sums (the row goes when the last one does)
+    values: Mapped[int]
+
+
+class PeriodSum(Base):
+    """The sum of every laureate's counts of one indicator for one period of an edition, kept
+    like ``LaureateSum``."""
+
+    __tablename__ = "programme_period_sums"
+    __table_args__ = (UniqueConstraint("edition_id", "period", "indicator"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int]
+    period: Mapped[str] = mapped_column(String(10))
+    indicator: Mapped[str] = mapped_column(String(60))
+    total: Mapped[int]
+    values: Mapped[int]
+
+
 class ProgrammeMember(Base):
     """A user's part in a programme: staff, a committee member of one edition, a laureate's
     account (one laureate), or a funder (read only on the figures)."""

@@ -2,7 +2,9 @@
 about people under justice screened the diagnostic's way (privacy.shown and
 privacy.suppressed_cells: '<5', and '*' where a small count could be recovered by subtraction).
 
-Two grouped statements per page whatever the number of reports.
+Two statements per page whatever the number of reports: the sums by laureate and by period
+are kept up to date by database triggers as reports are written (``LaureateSum``,
+``PeriodSum``), so a page reads one row per laureate and indicator, never every report.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..definitions.programme import Programme
 from ..diagnostic.queries import HIDDEN
 from ..privacy import shown, suppressed_cells
-from .models import Laureate, Report, ReportValue
+from .models import Laureate, LaureateSum, PeriodSum, Report, ReportValue
 
 
 def screen(counts: dict, threshold: int, about_people: bool) -> dict:
@@ -30,17 +32,34 @@ def screened_total(total: int, threshold: int, about_people: bool) -> str:
 
 
 def raw_figures(session: Session, edition_ids) -> tuple[dict, dict]:
-    """Sums by (laureate, indicator) and by (period, indicator) over the editions' reports."""
+    """Sums by (laureate, indicator) and by (period, indicator) over the editions' reports,
+    read from the kept sums (two statements)."""
     edition_ids = list(edition_ids)
     if not edition_ids:
         return {}, {}
+    by_laureate: dict = {}
+    lsum = LaureateSum.__table__.c
+    for laureate_id, indicator, total in session.connection().execute(
+            select(lsum.laureate_id, lsum.indicator, lsum.total).where(lsum.edition_id.in_(edition_ids))):
+        by_laureate.setdefault(indicator, {})[laureate_id] = total
+    by_period: dict = {}
+    psum = PeriodSum.__table__.c
+    for period, indicator, total in session.execute(
+            select(psum.period, psum.indicator, func.sum(psum.total)).where(psum.edition_id.in_(edition_ids))
+            .group_by(psum.period, psum.indicator)):
+        by_period.setdefault(indicator, {})[period] = int(total)
+    return by_laureate, by_period
+
+
+def recomputed_figures(session: Session, edition_ids) -> tuple[dict, dict]:
+    """``raw_figures`` summed from every report value (the kept sums' check)."""
+    edition_ids = list(edition_ids)
     v = ReportValue.__table__.c
     by_laureate: dict = {}
     for laureate_id, indicator, total in session.execute(
             select(v.laureate_id, v.indicator, func.sum(v.count)).where(v.edition_id.in_(edition_ids))
             .group_by(v.edition_id, v.laureate_id, v.indicator)):
-        slot = by_laureate.setdefault(indicator, {})
-        slot[laureate_id] = slot.get(laureate_id, 0) + int(total)
+        by_laureate.setdefault(indicator, {})[laureate_id] = int(total)
     by_period: dict = {}
     for period, indicator, total in session.execute(
             select(v.period, v.indicator, func.sum(v.count)).where(v.edition_id.in_(edition_ids))

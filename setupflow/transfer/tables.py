@@ -23,6 +23,7 @@ EXCLUDED = {
     "feed_tokens": "calendar feed tokens are secrets of one installation; create new feeds after an import",
     "user_sites": "accounts belong to one installation; assign the imported site to its users by hand",
     "programme_decisions": "programme data: decisions of an edition's committee, whose meetings are never a site's",
+    "site_summaries": "the portfolio line is computed from the imported site, not carried",
 }
 
 #: tables that are not site data (the workflow snapshot travels with the site separately)
@@ -42,6 +43,8 @@ NOT_SITE_DATA = {
     "programme_laureates": "programme data: laureates of an edition",
     "programme_reports": "programme data: laureates' indicator reports",
     "programme_report_values": "programme data: the counts of a report",
+    "programme_laureate_sums": "programme data: sums of the report counts, kept by triggers",
+    "programme_period_sums": "programme data: sums of the report counts, kept by triggers",
     "programme_members": "who plays which part in a programme, on this installation",
     "candidacies": "applicants' own drafts, tied to their accounts on this installation (a submitted one is "
                    "an application, exported with its call)",

@@ -65,12 +65,20 @@ def fill_new_tables(engine, filled: dict[str, dict]) -> int:
                 continue
             parents = {name: row.get("id") for name, row in filled.items()}
             # the key is generated when it is a number (``id``), given when it is a text (rate_limits.key)
+            # or another table's key (site_summaries.site_id)
             key = next(iter(table.primary_key.columns))
             values = {c.name: _value(table, c, parents, len(filled) + 1) for c in table.columns
-                      if not (c.primary_key and isinstance(c.type, Integer))}
+                      if not (c.primary_key and isinstance(c.type, Integer) and not c.foreign_keys)}
             new_id = conn.execute(table.insert().values(**values).returning(key)).scalar_one()
             filled[table.name] = {**values, key.name: new_id}
             inserted += 1
+        # what is stored, once every row is in: a trigger may keep a derived row up to date
+        # (site_summaries is marked stale by the rows of its site inserted after it)
+        for name, row in filled.items():
+            table = reflected.tables[name]
+            key = next(iter(table.primary_key.columns))
+            stored = conn.execute(select(table).where(key == row[key.name])).mappings().one()
+            filled[name] = {column: stored[column] if column in stored else value for column, value in row.items()}
     return inserted
 
 

@@ -14,12 +14,11 @@ from setupflow.accounts.access import visible_sites_query
 from setupflow.accounts.models import User
 from setupflow.clock import local_date
 from setupflow.errors import InputError
-from setupflow.portfolio_columns import loaders
 
 from .. import now
 from ..auth.session_user import current_account
 from ..db import catalog, db_session
-from ..exports import csv_response
+from ..exports import csv_stream_response
 from ..i18n import current_language
 from ..labels import health_label, stage_label, stage_order
 
@@ -50,8 +49,7 @@ def _criteria() -> dict:
 
 
 def _rows(user: User, criteria: dict):
-    return engine.portfolio(db_session(), visible_sites_query(user), local_date(now()), loaders=loaders(now()),
-                            **criteria)
+    return engine.each_row(db_session(), visible_sites_query(user), local_date(now()), now=now(), **criteria)
 
 
 def _page_number() -> int | None:
@@ -92,7 +90,7 @@ def index():
         return render_template("errors/error.html", title=_("Bad request"), message=_(
             "The page number %(value)s is not a whole number from 1.", value=request.args.get("page"))), 400
     view = engine.overview(db_session(), visible_sites_query(user), local_date(now()), page=page, per_page=PER_PAGE,
-                           loaders=loaders(now()), **criteria)
+                           now=now(), **criteria)
     choices = dict(view.summary.choices)
     if "stage" in choices:
         choices["stage"] = sorted(choices["stage"], key=lambda stage_id: stage_order(catalog(), stage_id))
@@ -113,13 +111,16 @@ def export_csv():
               _("Target opening"), _("Forecast opening (earliest)"), _("Forecast opening (latest)"),
               _("Next deadline"), _("Deadline window (earliest)"), _("Deadline window (latest)"), _("Next meeting"),
               _("Overdue actions")]
-    rows = []
-    for r in _rows(user, _criteria()):
-        deadline = r.next_deadline
-        rows.append((r.site.name, r.site.establishment, r.site.region, r.site.disp, stage_label(r.site, lang),
-                     health_label(r.health), r.site.target_opening_on, r.progress.plan.opening.earliest,
-                     r.progress.plan.opening.latest, deadline.deadline.label.get(lang) if deadline else "",
-                     deadline.window.earliest if deadline else None, deadline.window.latest if deadline else None,
-                     r.extra["next_meeting"]["starts_dt"] if "next_meeting" in r.extra else None,
-                     r.extra.get("overdue_actions", 0)))
-    return csv_response(header, rows, "portfolio.csv")
+
+    def lines(rows):
+        for r in rows:
+            deadline = r.next_deadline
+            yield (r.site.name, r.site.establishment, r.site.region, r.site.disp, stage_label(r.site, lang),
+                   health_label(r.health), r.site.target_opening_on, r.opening.earliest, r.opening.latest,
+                   deadline.deadline.label.get(lang) if deadline else "",
+                   deadline.window.earliest if deadline else None, deadline.window.latest if deadline else None,
+                   r.extra["next_meeting"]["starts_dt"] if "next_meeting" in r.extra else None,
+                   r.extra.get("overdue_actions", 0))
+    # the stale lines are refreshed and the order fixed here, in the request's transaction;
+    # the rows are read while the file is sent
+    return csv_stream_response(header, lines(_rows(user, _criteria())), "portfolio.csv")

@@ -1,0 +1,144 @@
+"""The stored portfolio lines say exactly what a recomputation from scratch says: for every
+demo site, after each kind of change (which marks the changed site's line stale in its own
+transaction, and no other), and after a day change once refreshed; ``setupflow portfolio
+verify`` finds a line that was tampered with and a missing trigger."""
+from datetime import date, datetime, timedelta, timezone
+
+from click.testing import CliRunner
+from sqlalchemy import select, update
+
+from setupflow import portfolio_summary as summary
+from setupflow.demo import build_demo
+from setupflow.portfolio_summary import T, verify
+from setupflow.sites import operations as ops
+
+NOW = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
+
+
+def stored(session, site_id):
+    return session.connection().execute(select(T).where(T.c.site_id == site_id)).one()._mapping
+
+
+def test_every_demo_site_has_a_stored_line_equal_to_its_recomputation(db, catalog):
+    with db.factory() as session:
+        sites = build_demo(session, catalog, NOW)
+        session.commit()
+        assert verify(session, NOW) == ([], len(sites))  # no line yet: the first reader computes them
+        assert summary.refresh_day(session, NOW) == len(sites)
+        session.commit()
+        assert verify(session, NOW) == ([], 0)
+        assert session.connection().execute(select(T.c.site_id)).scalars().all() == sorted(s.id for s in sites)
+        healths = {stored(session, s.id)["health"] for s in sites}
+        assert len(healths) > 1, healths  # the demo shows more than one health: the check compares something
+
+
+def test_each_kind_of_change_marks_its_line_stale_in_its_own_transaction(db, session, catalog, manager, make_site, walk,
+                                                                      make_team):
+    from setupflow.committees import actions, attendance, operations as meetings
+    from setupflow.sites.records import record
+
+    site = make_site(name="Atelier suivi", start="2026-06-01", opening="2028-06-01")
+    other = make_site(name="Atelier témoin", start="2026-06-01", opening="2031-01-01")
+
+    def consistent():
+        """The change marked the site's line stale (and no other); a reader's refresh then
+        writes the line a recomputation from scratch gives."""
+        session.commit()
+        session.expire_all()
+        assert set(summary.stale_ids(session, NOW)) <= {site.id}
+        summary.refresh_day(session, NOW)
+        session.commit()
+        assert verify(session, NOW) == ([], 0)
+        return stored(session, site.id)
+
+    def marked():
+        session.commit()
+        return list(summary.stale_ids(session, NOW)) == [site.id]
+
+    line = consistent()
+    assert line["health"] == "late" and line["stage_index"] == 0
+    untouched = stored(session, other.id)["computed_dt"]
+
+    first = ops.workflow_of(site).stages[0]
+    ops.set_task(session, site, first.gate.tasks[0], True, manager, NOW)  # a tick
+    assert marked()
+    for task in first.gate.tasks:
+        ops.set_task(session, site, task, True, manager, NOW)
+    consistent()
+    walk(site, "call")  # stage moves, decisions, evidence, held meetings
+    assert consistent()["stage_index"] == 3
+    people = make_team(site)
+    meeting = meetings.schedule(session, site, "technical", "2027-02-09T14:00", manager, NOW)
+    assert marked()
+    line = consistent()  # a meeting scheduled
+    assert line["next_meeting_id"] == meeting.id
+    earlier = meetings.schedule(session, site, "technical", "2027-01-20T10:00", manager, NOW)
+    assert consistent()["next_meeting_id"] == earlier.id
+    meetings.cancel(session, earlier, manager, NOW, reason="salle indisponible")  # a meeting cancelled
+    assert consistent()["next_meeting_id"] == meeting.id
+    held = meetings.schedule(session, site, "technical", "2027-01-04T08:00", manager, NOW - timedelta(days=3))
+    attendance.mark_held(session, held, {people["ep"].id: "present"}, manager, NOW)
+    item = actions.add_action(session, held, "Relancer la DDETS", people["ep"], manager, NOW, due_on="2027-01-02")
+    assert consistent()["overdue_actions"] == 1  # an action item past its due date
+    actions.set_action_status(session, item, "done", manager, NOW)
+    assert consistent()["overdue_actions"] == 0
+    decision = ops.current_decisions(session, site)["structure_type"]
+    ops.withdraw_decision(session, site, decision, "le choix est remis en cause", manager, NOW)
+    assert marked()
+    assert consistent()["unmet_gates"] == "diagnose"  # a decision withdrawn
+    ops.record_decision(session, site, key=None, value=None, text="Point d'étape (fictif)", actor=manager, now=NOW)
+    consistent()  # a decision without a key
+    # a target date changed through the recorded-change path (a Core UPDATE, not an ORM flush)
+    record(session, site, manager, NOW, "retargeted", changes={"target_opening_on": date(2032, 1, 1)})
+    assert marked()
+    line = consistent()
+    assert line["health_reason"] not in ("target_missed", "target_at_risk")  # the forecast fits the new target
+    assert stored(session, other.id)["computed_dt"] == untouched  # only the changed site was recomputed
+    wrong = "opened" if line["health"] != "opened" else "late"
+    session.connection().execute(update(T).where(T.c.site_id == site.id).values(health=wrong))
+    assert verify(session, NOW) == ([summary.Difference(site.id, "health", wrong, line["health"])], 0)
+
+
+def test_a_new_day_makes_lines_stale_and_the_refresh_rewrites_them(db, session, make_site):
+    site = make_site(name="Atelier du lendemain", start="2026-09-01", opening="2031-01-01")
+    assert summary.refresh_day(session, NOW) == 1
+    session.commit()
+    assert stored(session, site.id)["health"] == "at_risk"  # four months in, gate unmet
+    later = NOW + timedelta(days=200)
+    assert verify(session, NOW) == ([], 0) and verify(session, later) == ([], 1)
+    assert list(summary.stale_ids(session, later)) == [site.id]
+    assert summary.refresh_day(session, later) == 1
+    session.commit()
+    assert verify(session, later) == ([], 0) and summary.stale_ids(session, later) == {}
+    assert stored(session, site.id)["health"] == "late"
+
+
+def test_every_marking_trigger_is_in_the_migrated_schema(session):
+    assert summary.missing_triggers(session) == []
+
+
+def test_portfolio_verify_reports_a_tampered_line_and_exits_non_zero(db, session, make_site, monkeypatch):
+    from setupflow.cli import cli
+    from setupflow.cli.support import run_cli
+
+    for key, value in db.env().items():
+        monkeypatch.setenv(key, value)
+
+    def run(*args):
+        with CliRunner().isolation() as (out, err, *_):
+            code = run_cli(cli, list(args))
+            return code, out.getvalue().decode()
+
+    site = make_site(name="Atelier vérifié", start="2026-06-01", opening="2031-01-01")
+    at = ("--now", "2027-01-04T10:00")
+    code, out = run("portfolio", "verify", *at)
+    assert code == 0 and "1 line(s) stale or missing" in out, out
+    assert run("portfolio", "refresh", *at)[0] == 0
+    code, out = run("portfolio", "verify", *at)
+    assert code == 0 and "every stored line matches" in out and "0 line(s) stale" in out, out
+    session.connection().execute(update(T).where(T.c.site_id == site.id).values(health="on_track"))
+    session.commit()
+    code, out = run("portfolio", "verify", *at)
+    assert code == 1 and f"site {site.id}: health: stored 'on_track', computed 'late'" in out, out
+    assert run("portfolio", "refresh", "--all", *at)[0] == 0
+    assert run("portfolio", "verify", *at)[0] == 0
