@@ -142,3 +142,17 @@ def test_portfolio_verify_reports_a_tampered_line_and_exits_non_zero(db, session
     assert code == 1 and f"site {site.id}: health: stored 'on_track', computed 'late'" in out, out
     assert run("portfolio", "refresh", "--all", *at)[0] == 0
     assert run("portfolio", "verify", *at)[0] == 0
+
+
+def test_the_workers_full_planning_pass_refreshes_the_lines_a_new_day_made_stale(db, session, make_site):
+    from setupflow.reminders.worker import Worker
+
+    site = make_site(name="Atelier du lendemain", start="2026-09-01", opening="2031-01-01")
+    session.commit()
+    later = NOW + timedelta(days=200)
+    with Worker(db.settings()) as worker:
+        result = worker.plan(later)
+    assert result.portfolio_lines == 1
+    session.expire_all()
+    assert verify(session, later) == ([], 0)
+    assert stored(session, site.id)["health"] == "late"

@@ -48,6 +48,8 @@ class PlanResult:
     failed_sites: int = 0
     #: another worker held the planning turn (PostgreSQL advisory lock)
     skipped: bool = False
+    #: portfolio lines recomputed because the day or a meeting's start made them stale
+    portfolio_lines: int = 0
 
     def problem(self) -> str | None:
         """What an administrator must hear about this pass (``health``), or None."""
@@ -90,7 +92,20 @@ class Worker:
                 if not mine:
                     log.info("another worker is planning; this pass is skipped")
                     return PlanResult(skipped=True)
-                return self._plan(now, site_ids)
+                result = self._plan(now, site_ids)
+                self._refresh_portfolio(now, result)
+                return result
+
+    def _refresh_portfolio(self, now: datetime, result: PlanResult) -> None:
+        """The portfolio lines that the day made stale (health, overdue, next meeting): done
+        here, every full pass, so that the first reader of a new day does not pay for them."""
+        from ..portfolio_summary import refresh_day
+
+        try:
+            with transaction(self.factory) as session:
+                result.portfolio_lines = refresh_day(session, now)
+        except Exception:
+            log.exception("refreshing the portfolio lines failed; readers refresh them instead")
 
     def _plan_programmes(self, now: datetime, result: PlanResult) -> None:
         """The reminders of the programme editions' meetings, in one transaction."""
