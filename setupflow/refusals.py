@@ -212,6 +212,8 @@ MESSAGES: dict[str, str] = {
                                   "worker moves it that day."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.line_break": N_("This must fit on one line."),
+    "text.table_too_large": N_("The tables in this text are too large: %(cells)s cells, at most %(limit)s (split "
+                                "them or attach a spreadsheet)."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
     "time.invalid": N_("'%(value)s' is not a time of day (expected HH:MM)."),
     "email.line_break": N_("Line breaks are not allowed in an e-mail address."),

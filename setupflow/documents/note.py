@@ -17,7 +17,7 @@ from ..sites.models import Site
 from ..sites.operations import Actor, current_decisions, planned, record
 from ..sites.runtime import workflow_of
 from ..team.operations import committee_members
-from .markdown import markdown_paragraphs
+from .markdown import checked_tables, markdown_paragraphs
 from .models import SectionRevision
 from .render import Section
 
@@ -34,11 +34,12 @@ EMPTY = "À rédiger par le comité technique."
 
 
 def checked_section(section: str, body_md: str | None) -> str:
-    """A section's text with its length checked, before anything renders or stores it."""
+    """A section's text with its length and its tables' size checked, before anything
+    renders or stores it."""
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > MAX_SECTION:
         raise InputError(code="text.too_long", field=section, length=len(body_md), limit=MAX_SECTION)
-    return body_md
+    return checked_tables(body_md, section)
 
 
 def _latest(session: Session, site: Site, section: str):
