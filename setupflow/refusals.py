@@ -202,6 +202,8 @@ MESSAGES: dict[str, str] = {
     "reminder.not_found": N_("Site %(site)s has no reminder %(reminder)s."),
     "reminder.not_held": N_("Reminder %(reminder)s is %(state)s, not held."),
     "reminder.not_holdable": N_("Reminder %(reminder)s is %(state)s: only a reminder still to send can be held."),
+    "record.created_meanwhile": N_("Someone saved the same thing at the same moment; nothing of yours was saved: "
+                                   "reload and try again."),
     "required": N_("This information is required."),
     "text.bidi_control": N_("A name cannot hold a character that changes the reading direction (%(character)s)."),
     "site.target_before_earliest": N_("The target opening %(value)s comes %(days)s days before the earliest the "
