@@ -7,7 +7,6 @@ page (saved minutes of 199,000 ``[`` made every view take 8.5 s)."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -23,10 +22,6 @@ from tests.refused import refused
 from web_fixtures import *  # noqa: F401,F403
 
 from . import counters
-
-#: generous for a shared CI machine; the benchmark's target is 200 ms on an idle one
-SLOW = 2.5
-
 
 @pytest.fixture
 def held(site_in, web_session, manager, now):
@@ -93,10 +88,9 @@ def test_nesting_no_person_writes_is_shown_as_plain_text():
 def test_a_preview_longer_than_the_limit_is_refused_before_rendering(held, logged_in):
     site, meeting = held
     lead = logged_in("lead@example.test", "lead", sites=(site,))
-    started = time.perf_counter()
     answer = lead.post(f"/sites/{site.id}/meetings/{meeting.id}/minutes",
                        data={"body": "[" * 300_000, "based_on": "0", "preview": "1"})
-    assert answer.status_code == 400 and time.perf_counter() - started < SLOW
+    assert answer.status_code == 400
     assert "300000 caractères, 200000 au plus" in answer.get_data(as_text=True).replace("\u202f", "")
     note = lead.post(f"/sites/{site.id}/note/objectives",
                      data={"body": "[" * (MAX_SECTION + 1), "based_on": "0", "preview": "1"})
@@ -115,11 +109,9 @@ def test_saved_minutes_are_rendered_once_not_on_every_view(held, logged_in, web_
     first = lead.get(url)
     assert first.status_code == 200 and "Fin du compte rendu." in first.get_data(as_text=True)
     assert md.cached_renders() == before + 1
-    started = time.perf_counter()
     for _ in range(3):
         assert lead.get(url).status_code == 200
     assert md.cached_renders() == before + 1  # the same revision was not rendered again
-    assert time.perf_counter() - started < SLOW
     assert markdown_to_html(body, 1) is markdown_to_html(body, 1)
     counters.add("saved texts rendered once per revision", 1)
 
