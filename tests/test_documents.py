@@ -122,12 +122,38 @@ def test_what_we_render_is_what_a_general_sanitiser_would_keep():
 
 def test_the_invitation_email_text_html_and_ics(session, settings, meeting, now):
     inv = invitation(session, settings, meeting, now)
-    assert inv.subject == "Comité technique - Atelier bois & métal - 05/01/2027 14:00"
+    assert inv.subject == "Comité technique - Atelier bois & métal - 5 janvier 2027 14:00"
     assert_snapshot("invitation.fr.txt", inv.text)
     assert_snapshot("invitation.fr.html", inv.html)
     assert "Atelier bois &amp; métal" in inv.html
     english = invitation(session, settings, meeting, now, lang="en")
     assert "You are invited to the technical committee meeting" in english.text
+
+
+def test_the_invitation_subject_writes_the_date_as_its_reader_does(session, settings, make_site, manager, now):
+    """Through Babel in the reader's language, not by hand nor as ISO."""
+    site = make_site(name="Atelier fictif")
+    m = meetings.schedule(session, site, "technical", "2027-03-12T14:00", manager, now)
+    french, english = invitation(session, settings, m, now), invitation(session, settings, m, now, lang="en")
+    assert french.subject.endswith(" - Atelier fictif - 12 mars 2027 14:00"), french.subject
+    assert english.subject.endswith(" - Atelier fictif - March 12, 2027 14:00"), english.subject
+    assert "vendredi 12 mars 2027" in french.text and "Friday, March 12, 2027" in english.text
+    meetings.cancel(session, m, manager, now)
+    assert invitation(session, settings, m, now).subject.startswith("Annulé : ")
+
+
+def test_document_dates_go_through_babel_in_the_readers_language():
+    from datetime import date, datetime, timezone
+
+    from setupflow.documents.render import day_text, long_date
+
+    day = date(2027, 3, 12)
+    assert [day_text(day, "fr", f) for f in ("short", "medium", "long", "full")] == [
+        "12/03/2027", "12 mars 2027", "12 mars 2027", "vendredi 12 mars 2027"]
+    assert [day_text(day, "en", f) for f in ("short", "medium", "long", "full")] == [
+        "3/12/27", "Mar 12, 2027", "March 12, 2027", "Friday, March 12, 2027"]
+    assert long_date(datetime(2027, 1, 5, 14, tzinfo=timezone.utc)) == "mardi 5 janvier 2027"
+    assert day_text(date(2027, 1, 5), "de") == "5 janvier 2027"  # an unknown language reads French
 
 
 def test_the_ics_is_in_utc_with_a_stable_uid_and_sequence(session, settings, make_site, manager, now):
@@ -205,7 +231,7 @@ def test_the_decision_record_of_one_meeting_lists_only_its_decisions(session, se
                         now=now)
     html = render(session, settings, meeting.site, "decisions", "html", now, meeting).decode()
     assert "Méthodologie du diagnostic validée" in html and "hors réunion" not in html
-    assert "Comité technique, réunion du 05/01/2027" in html
+    assert "Comité technique, réunion du 5 janvier 2027" in html
     assert "hors réunion" in render(session, settings, meeting.site, "decisions", "html", now).decode()
 
 
