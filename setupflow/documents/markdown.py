@@ -144,7 +144,7 @@ def table_cells(text: str) -> int:
     if "|" not in text:
         return 0
     cells = 0
-    for block in _BLANK.split(text):
+    for block in _BLANK.split(text.replace("\r\n", "\n").replace("\r", "\n")):  # cmark ends a line at \r too
         if "|" not in block or "-" not in block:
             continue
         columns = 0

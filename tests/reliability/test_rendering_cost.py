@@ -69,6 +69,7 @@ def test_a_table_larger_than_the_limit_is_refused_before_rendering_or_saving(hel
     # separate tables count together; a blank line ends a table, so the rows after it are not cells
     assert table_cells("a|b\n-|-\nc|d\n\nc|d\n\n" * 3) == 3 * 2 * 3
     assert table_cells("- a\n- b\n\n---\n\nx | y") == 0
+    assert table_cells("a|b\r-|-\r" + "c|d\r" * 10) == table_cells("a|b\n-|-\n" + "c|d\n" * 10) == 24
     counters.add("tables larger than the limit refused", 4)
 
 
