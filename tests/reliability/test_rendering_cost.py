@@ -73,6 +73,17 @@ def test_a_table_larger_than_the_limit_is_refused_before_rendering_or_saving(hel
     counters.add("tables larger than the limit refused", 4)
 
 
+def test_a_preview_of_a_table_larger_than_the_limit_is_refused_in_french(held, logged_in):
+    site, meeting = held
+    lead = logged_in("lead@example.test", "lead", sites=(site,))
+    wide = "|a" * 100 + "|\n" + "|-" * 100 + "|\n" + "b\n" * 300
+    answer = lead.post(f"/sites/{site.id}/meetings/{meeting.id}/minutes",
+                       data={"body": wide, "based_on": "0", "preview": "1"})
+    page = answer.get_data(as_text=True).replace("\u202f", "").replace("\u00a0", " ")
+    assert answer.status_code == 400 and "Les tableaux de ce texte sont trop grands : 30200 cellules" in page
+    assert "<th>a</th>" not in page  # nothing was rendered
+
+
 def test_a_table_stored_before_the_limit_is_shown_as_plain_text():
     stored = "a|b\n-|-\n" + "c|d\n" * MAX_TABLE_CELLS
     html = markdown_to_html(stored, cache=False)
