@@ -109,6 +109,16 @@ REGISTER: dict[str, dict[str, str]] = {
     "site_report_values": {"indicator": "code"},
 }
 
+#: how long a row (or the part of it) that holds a secret link lives; ``retention.erase_expired_links``
+#: (``setupflow retention run``) erases it once that is over
+LIFETIMES: dict[str, str] = {
+    "password_reset_tokens": "until expires_dt, 2 hours after the request (accounts.operations.RESET_VALIDITY), "
+                             "used or not; a password change erases the account's unused ones at once",
+    "reminders": "an account e-mail's link (context path or path_sealed): until the row's expires_dt, 2 hours for "
+                 "a reset link, 5 days for an invitation (accounts.invitations.VALIDITY); a sealed link is erased "
+                 "as soon as it is sent",
+}
+
 
 def category(table: str, column: str) -> str | None:
     return REGISTER.get(table, {}).get(column)

@@ -143,6 +143,24 @@ def transaction(factory: sessionmaker[Session]):
         session.close()
 
 
+@contextmanager
+def refusing_duplicates(field: str):
+    """A flush in the block that a unique key refuses (another connection created the same
+    row a moment before: both checked first, both found nothing) raises ``StaleEdit``
+    (``record.created_meanwhile`` about ``field``) instead of the driver's IntegrityError;
+    the caller's transaction is then rolled back as a whole, so nothing of it is kept."""
+    from sqlalchemy.exc import IntegrityError
+
+    from .errors import StaleEdit
+
+    try:
+        yield
+    except IntegrityError as exc:
+        if not is_unique_violation(exc):
+            raise
+        raise StaleEdit(code="record.created_meanwhile", field=field) from None
+
+
 def is_unique_violation(exc: Exception) -> bool:
     """Whether a database error is a unique key refusing a duplicate (a race between two
     creations of the same thing), read from the driver's error code, on both databases."""

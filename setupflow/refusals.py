@@ -251,6 +251,8 @@ MESSAGES: dict[str, str] = {
     "reminder.status.sent": N_("sent"),
     "reminder.status.withdrawn": N_("withdrawn"),
     "reminder.wrong_state": N_("Reminder %(reminder)s is %(state)s: you cannot %(action)s."),
+    "record.created_meanwhile": N_("Someone saved the same thing at the same moment; nothing of yours was saved: "
+                                   "reload and try again."),
     "required": N_("This information is required."),
     "text.bidi_control": N_("A name cannot hold a character that changes the reading direction (%(character)s)."),
     "site.target_before_earliest": N_("The target opening %(value)s comes %(days)s days before the earliest the "
@@ -261,6 +263,8 @@ MESSAGES: dict[str, str] = {
                                   "worker moves it that day."),
     "text.control_character": N_("The text contains a control character that cannot be stored (%(character)s)."),
     "text.line_break": N_("This must fit on one line."),
+    "text.table_too_large": N_("The tables in this text are too large: %(cells)s cells, at most %(limit)s (split "
+                                "them or attach a spreadsheet)."),
     "text.too_long": N_("The text is too long: %(length)s characters, at most %(limit)s."),
     "time.invalid": N_("'%(value)s' is not a time of day (expected HH:MM)."),
     "email.line_break": N_("Line breaks are not allowed in an e-mail address."),

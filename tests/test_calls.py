@@ -216,7 +216,8 @@ def test_the_call_document_shows_the_needs_and_the_weighted_criteria(session, dr
     assert "Besoins de la population pénale" in html and "Les personnes détenues sont jeunes" in html
     assert "Type d&#39;activité proposée</td><td>3</td><td>30</td>" in html
     assert "&lt;b&gt;Appel&lt;/b&gt;" in html
-    assert "2027-02-03 14:00" in html
+    assert "3 février 2027 14:00" in html  # the visit in the establishment's zone, dated through Babel
+    assert "February 3, 2027 14:00" in render_call_html(REPO / "templates", site, call, "en")
 
 
 def test_an_actice_laureate_runs_its_call_for_partners_with_the_same_code(session, make_site, walk, actor, now):

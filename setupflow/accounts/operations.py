@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import inputs
-from ..db import row_id
+from ..db import refusing_duplicates, row_id
 from ..inputs import email_key
 from ..errors import InputError, NotAllowed, NotFound
 from ..sites.models import Site
@@ -71,7 +71,8 @@ def assign_site(session: Session, user: User, site_id, now: datetime) -> UserSit
     if row is None:
         row = UserSite(user_id=user.id, site_id=site.id, assigned_dt=now)
         session.add(row)
-        session.flush()
+        with refusing_duplicates("site"):  # linked by another connection at the same moment
+            session.flush()
     return row
 
 

@@ -43,16 +43,21 @@ def call_context(site: Site, call: Call, lang: str = "fr") -> dict:
     criteria = [{"label": c["label"], "weight": c["weight"],
                  "percent": str((Decimal(100) * c["weight"] / total).quantize(Decimal("1"), ROUND_HALF_UP))}
                 for c in call.criteria if c["weight"]]
-    slots = [{"kind": t[s.kind], "place": s.place, "when": s.starts_dt.astimezone(department_zone(site.department)).strftime("%Y-%m-%d %H:%M")}
-             for s in call.slots if s.kind == "visit"]
+    from ..documents.render import day_text
+
+    def when(instant):
+        local = instant.astimezone(department_zone(site.department))
+        return f"{day_text(local, lang)} {local:%H:%M}"
+
+    slots = [{"kind": t[s.kind], "place": s.place, "when": when(s.starts_dt)} for s in call.slots if s.kind == "visit"]
     return {
         "lang": lang, "t": t,
         "site": {"name": site.name, "establishment": site.establishment},
         "call": {"title": call.title, "body": call.body, "needs": call.needs, "capacity": call.capacity,
                  "workshop_zone": call.workshop_zone, "surveillance_constraints": call.surveillance_constraints,
                  "distribution": list(call.distribution),
-                 "published_on": call.published_on.isoformat() if call.published_on else None,
-                 "closes_on": call.closes_on.isoformat() if call.closes_on else None},
+                 "published_on": day_text(call.published_on, lang) if call.published_on else None,
+                 "closes_on": day_text(call.closes_on, lang) if call.closes_on else None},
         "criteria": criteria, "slots": slots,
     }
 
@@ -88,14 +93,15 @@ def call_sections(site: Site, call: Call, lang: str = "fr") -> list:
 
 def render_call(templates_dir: Path, site: Site, call: Call, fmt: str, lang: str = "fr") -> bytes:
     """The call document as HTML, PDF (WeasyPrint) or DOCX (python-docx) bytes."""
-    from ..documents.render import html_to_pdf, sections_to_docx
+    from ..documents.render import day_text, html_to_pdf, sections_to_docx
     from ..errors import InputError
 
     if fmt not in FORMATS:
         raise InputError(code="choice.invalid", field="format", value=fmt, allowed=list(FORMATS))
     if fmt == "docx":
         t = LABELS["en" if lang == "en" else "fr"]
-        window = (f"{t['window']} : {call.published_on} - {call.closes_on}" if call.published_on else None)
+        window = (f"{t['window']} : {day_text(call.published_on, lang)} - {day_text(call.closes_on, lang)}"
+                  if call.published_on else None)
         subtitle = f"{t['site']} : {site.name}" + (f" ({site.establishment})" if site.establishment else "")
         return sections_to_docx(call.title, call_sections(site, call, lang),
                                 subtitle=subtitle + (f"\n{window}" if window else ""), lang=lang)

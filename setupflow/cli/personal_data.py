@@ -60,13 +60,16 @@ def retention():
               "(default: SETUPFLOW_RETENTION_DAYS, else 730).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def run(now_text, days, as_json):
-    """Anonymise everyone due; running it again changes nothing."""
-    from ..retention import run as run_retention
+    """Anonymise everyone due and erase expired reset and invitation links; running it again
+    changes nothing. ``--json`` lists the people anonymised."""
+    from ..retention import erase_expired_links, run as run_retention
 
     rt = runtime()
+    now = parse_now(now_text)
     with rt.transaction() as session:
-        done = run_retention(session, parse_now(now_text), days or rt.settings.retention_days)
+        done = run_retention(session, now, days or rt.settings.retention_days)
+        links = erase_expired_links(session, now)
     if as_json:
         echo_json([{"person_id": d.person_id, "site_id": d.site_id, "since_on": d.since_on} for d in done])
     else:
-        click.echo(f"{len(done)} people anonymised")
+        click.echo(f"{len(done)} people anonymised, {links} expired links erased")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..clock import local_date
+from ..documents.markdown import checked_tables
 from ..errors import InputError, NotAllowed, StaleEdit
 from ..lifecycles import MEETINGS
 from ..revisions import append_revision
@@ -24,12 +25,12 @@ MAX_MINUTES = 200_000
 
 
 def checked_minutes(body_md: str | None) -> str:
-    """The minutes' text with its length checked, before anything renders or stores it
-    (a preview renders only a text that could be saved)."""
+    """The minutes' text with its length and its tables' size checked, before anything
+    renders or stores it (a preview renders only a text that could be saved)."""
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > MAX_MINUTES:
         raise InputError(code="text.too_long", field="minutes", length=len(body_md), limit=MAX_MINUTES)
-    return body_md
+    return checked_tables(body_md, "minutes")
 
 
 def current_minutes(session: Session, meeting: Meeting) -> MinutesRevision | None:

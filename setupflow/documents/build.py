@@ -24,7 +24,7 @@ from ..sites.models import Decision, Site
 from ..sites.runtime import workflow_of
 from ..team.models import Organisation, Person
 from .note import project_note
-from .render import Section, html_to_pdf, render_template, sections_to_docx
+from .render import Section, day_text, html_to_pdf, render_template, sections_to_docx
 
 MEETING_KINDS = ("invitation", "agenda", "minutes")
 SITE_KINDS = ("decisions", "project_note", "team_file")
@@ -82,7 +82,7 @@ def _decision_rows(decisions: list[Decision], workflow) -> tuple:
     for d in decisions:
         label = workflow.decision(d.key).label.fr if d.key else "-"
         state = "en vigueur" if d.is_current else f"remplacée : {d.superseded_reason}"
-        rows.append((f"{d.decided_on:%d/%m/%Y}", f"{label} - {d.text}" if d.key else d.text, d.value or "", state))
+        rows.append((day_text(d.decided_on, "fr", "short"), f"{label} - {d.text}" if d.key else d.text, d.value or "", state))
     return tuple(rows)
 
 
@@ -94,11 +94,11 @@ def site_sections(session: Session, site: Site, kind: str, now: datetime,
         return project_note(session, site, today)
     if kind == "decisions":
         decisions = decision_log(session, site)
-        subtitle = f"Au {today:%d/%m/%Y}"
+        subtitle = f"Au {day_text(today)}"
         if meeting is not None:
             decisions = [d for d in decisions if d.meeting_id == meeting.id]
             committee = workflow.committee(meeting.committee_id).label.fr
-            subtitle = f"{committee}, réunion du {local_date(meeting.starts_dt):%d/%m/%Y}"
+            subtitle = f"{committee}, réunion du {day_text(local_date(meeting.starts_dt))}"
         return (f"Relevé de décisions - {site.name}", subtitle,
                 [Section("Décisions", ("Aucune décision enregistrée.",) if not decisions else (),
                          table=_decision_rows(decisions, workflow) if decisions else ())])
@@ -112,14 +112,14 @@ def site_sections(session: Session, site: Site, kind: str, now: datetime,
             for p in people:
                 seats = ", ".join(sorted({workflow.committee(m.committee_id).label.fr for m in p.memberships
                                           if m.is_current(today)})) or "-"
-                status = "actif" if p.is_active else f"parti le {p.left_on:%d/%m/%Y}"
+                status = "actif" if p.is_active else f"parti le {day_text(p.left_on, 'fr', 'short')}"
                 rows.append((p.name, p.function or "-", p.email, p.phone or "-", seats, status))
             category = vocabulary.current().category_label(org.category, "fr")
             heading = org.name if category.casefold() in org.name.casefold() else f"{org.name} ({category})"
             sections.append(Section(heading, table=tuple(rows), level=2))
         if not sections:
             sections.append(Section("Équipe", ("Aucune personne enregistrée.",)))
-        return f"Fichier de l'équipe projet - {site.name}", f"Au {today:%d/%m/%Y}", sections
+        return f"Fichier de l'équipe projet - {site.name}", f"Au {day_text(today)}", sections
     raise InputError(code="choice.invalid", field="kind", value=kind, allowed=list(SITE_KINDS))
 
 

@@ -17,9 +17,9 @@ from ..sites.models import Site
 from ..sites.operations import Actor, current_decisions, planned, record
 from ..sites.runtime import workflow_of
 from ..team.operations import committee_members
-from .markdown import markdown_paragraphs
+from .markdown import checked_tables, markdown_paragraphs
 from .models import SectionRevision
-from .render import Section
+from .render import Section, day_text
 
 DOCUMENT = "project_note"
 #: editable sections of the note: id -> (fr, en)
@@ -34,11 +34,12 @@ EMPTY = "À rédiger par le comité technique."
 
 
 def checked_section(section: str, body_md: str | None) -> str:
-    """A section's text with its length checked, before anything renders or stores it."""
+    """A section's text with its length and its tables' size checked, before anything
+    renders or stores it."""
     body_md = (body_md or "").replace("\r\n", "\n")
     if len(body_md) > MAX_SECTION:
         raise InputError(code="text.too_long", field=section, length=len(body_md), limit=MAX_SECTION)
-    return body_md
+    return checked_tables(body_md, section)
 
 
 def _latest(session: Session, site: Site, section: str):
@@ -84,8 +85,8 @@ def project_note(session: Session, site: Site, today: date) -> tuple[str, str, l
     workflow = workflow_of(site)
     saved = note_sections(session, site)
     decisions = current_decisions(session, site)
-    facts = [f"Établissement : {site.establishment or '-'}", f"Démarrage : {site.start_on:%d/%m/%Y}",
-             f"Ouverture visée : {site.target_opening_on:%d/%m/%Y}"]
+    facts = [f"Établissement : {site.establishment or '-'}", f"Démarrage : {day_text(site.start_on)}",
+             f"Ouverture visée : {day_text(site.target_opening_on)}"]
     facts += [f"{workflow.decision(k).label.fr} : {d.value}" for k, d in decisions.items()]
     sections = [Section("Le projet", tuple(facts)), _editable("objectives", saved), _editable("needs", saved),
                 _editable("method", saved)]
@@ -94,8 +95,8 @@ def project_note(session: Session, site: Site, today: date) -> tuple[str, str, l
     plan = planned(site)
     rows = [("Étape", "Début au plus tôt", "Début au plus tard", "Fin au plus tard")]
     for sp in plan.stages:
-        rows.append((workflow.stage(sp.stage_id).label.fr, f"{sp.start.earliest:%d/%m/%Y}",
-                     f"{sp.start.latest:%d/%m/%Y}", f"{sp.end.latest:%d/%m/%Y}"))
+        rows.append((workflow.stage(sp.stage_id).label.fr, day_text(sp.start.earliest, "fr", "short"),
+                     day_text(sp.start.latest, "fr", "short"), day_text(sp.end.latest, "fr", "short")))
     sections.append(Section("Rétroplanning", ("Calculé à rebours depuis la date d'ouverture visée.",),
                             table=tuple(rows)))
     from ..next_steps import role_label
@@ -112,4 +113,4 @@ def project_note(session: Session, site: Site, today: date) -> tuple[str, str, l
         roles.append((c.label.fr, c.purpose.fr, cadence, members or "à désigner"))
     sections.append(Section("Rôles et gouvernance", table=tuple(roles)))
     sections.append(_editable("governance", saved))
-    return f"Note de projet - {site.name}", f"Mise à jour du {today:%d/%m/%Y}", sections
+    return f"Note de projet - {site.name}", f"Mise à jour du {day_text(today)}", sections

@@ -18,15 +18,23 @@ from ..inputs import finalize, printable
 from ..clock import installation_zone, zone
 from .markdown import markdown_to_html
 
-MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-             "novembre", "décembre")
-DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def day_text(day: date | datetime, lang: str = "fr", form: str = "long") -> str:
+    """A date as its reader writes it, through Babel's data for their language (never by
+    hand): ``short`` 12/03/2027 | 3/12/27, ``medium`` 12 mars 2027 | Mar 12, 2027, ``long``
+    12 mars 2027 | March 12, 2027, ``full`` vendredi 12 mars 2027 | Friday, March 12, 2027.
+    A datetime gives its own (local) date."""
+    from babel.dates import format_date
+
+    if isinstance(day, datetime):
+        day = day.date()
+    return format_date(day, format=form, locale="en" if lang == "en" else "fr")
 
 
 def long_date(day: date | datetime, lang: str = "fr") -> str:
-    if lang == "en":
-        return f"{day:%A} {day.day} {day:%B %Y}"
-    return f"{DAYS_FR[day.weekday()]} {day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+    """The weekday and date (``vendredi 12 mars 2027``, ``Friday, March 12, 2027``)."""
+    return day_text(day, lang, "full")
 
 
 def local_time(dt: datetime, tz: str | None = None) -> datetime:
@@ -40,6 +48,7 @@ def environment(templates_dir: Path) -> Environment:
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=finalize)
     env.filters["markdown"] = markdown_to_html
     env.filters["long_date"] = long_date
+    env.filters["day"] = day_text
     env.filters["local_time"] = local_time
     return env
 

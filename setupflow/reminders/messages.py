@@ -26,19 +26,12 @@ _UTF8_QP.body_encoding = QP
 #: templates that carry the meeting as iCalendar, with the METHOD they use
 CALENDAR_METHODS = {"meeting_invitation": "REQUEST", "meeting_update": "REQUEST", "meeting_cancel": "CANCEL"}
 
-_DAYS = {"fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
-         "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
-_MONTHS = {"fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                  "octobre", "novembre", "décembre"),
-           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December")}
-
 
 def long_day(value, lang: str = "fr") -> str:
-    """``2027-03-10`` -> ``mercredi 10 mars 2027`` / ``Wednesday 10 March 2027``."""
-    day = datetime.fromisoformat(str(value))
-    lang = "en" if lang == "en" else "fr"
-    return f"{_DAYS[lang][day.weekday()]} {day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+    """``2027-03-10`` -> ``mercredi 10 mars 2027`` / ``Wednesday, March 10, 2027`` (Babel's full form)."""
+    from ..documents.render import long_date
+
+    return long_date(datetime.fromisoformat(str(value)), lang)
 
 
 def long_instant(value, lang: str = "fr", tz: str | None = None) -> str:

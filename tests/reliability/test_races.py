@@ -175,3 +175,144 @@ def test_six_invitations_of_the_same_person_make_one(app, person, site_in, web_s
     assert _count(web_db, select(func.count()).select_from(Attendee).where(
         Attendee.meeting_id == meeting.id, Attendee.person_id == guest.id)) == 1
     counters.add("races per unique key: meeting_attendees (meeting, person)", THREADS)
+
+
+def _history(web_db, site, action) -> int:
+    from setupflow.sites.models import HistoryEntry
+
+    return _count(web_db, select(func.count()).select_from(HistoryEntry).where(
+        HistoryEntry.site_id == site.id, HistoryEntry.action == action))
+
+
+def test_six_first_scores_of_the_same_member_and_criterion_make_one(app, person, site_in, web_walk, web_session,
+                                                                     manager, now, web_db):
+    from setupflow.calls import applications
+    from setupflow.calls import operations as calls
+    from setupflow.calls.models import Score
+
+    site = web_walk(site_in(), "call")
+    call = calls.create_call(web_session, site, None, actor=manager, now=now)
+    calls.edit_call(web_session, site, call, actor=manager, now=now, body="Texte", needs="Besoins")
+    calls.publish_call(web_session, site, call, published_on="2027-01-04", closes_on="2027-03-15", actor=manager,
+                       now=now)
+    application = applications.add_application(web_session, site, call, organisation="Asso fictive",
+                                               legal_status="SCOP", activity="Menuiserie", actor=manager, now=now)
+    criterion = call.criteria[0]["id"]
+    web_session.commit()
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/scores",
+                    lambda i: {"member": "Comité technique", f"score-{criterion}": str(1 + i % 3)})
+    assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(Score).where(
+        Score.application_id == application.id, Score.criterion == criterion)) == 1
+    assert _history(web_db, site, "call_score") == statuses.count(303)  # a refused score left no trace
+    counters.add("races per unique key: call_scores (application, member, criterion)", THREADS)
+
+
+def test_six_signatures_of_the_dui_by_the_same_signatory_make_one(app, person, site_in, web_walk, web_db, now):
+    from setupflow.support.models import DuiSignature
+
+    site = web_walk(site_in(), "support")
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/support/dui", lambda i: {
+        "signatory": "sponsor", "signed_on": now.date().isoformat(), "signed_by": f"Directrice {i}"})
+    assert 500 not in statuses and statuses.count(303) == 1 and set(statuses) <= {303, 400, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(DuiSignature).where(
+        DuiSignature.site_id == site.id, DuiSignature.signatory == "sponsor")) == 1
+    assert _history(web_db, site, "dui_signature") == 1
+    counters.add("races per unique key: dui_signatures (site, signatory)", THREADS)
+
+
+def test_six_first_ticks_of_the_same_support_item_make_one_row(app, person, site_in, web_walk, web_db):
+    from setupflow.support.models import WorkstreamItem
+
+    site = web_walk(site_in(), "support")
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/support/items",
+                    lambda i: {"workstream": "economic_model", "item": "forecast_budget", "done": "1"})
+    assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(WorkstreamItem).where(
+        WorkstreamItem.site_id == site.id, WorkstreamItem.item == "forecast_budget")) == 1
+    assert _history(web_db, site, "support_item") == statuses.count(303)
+    counters.add("races per unique key: support_items (site, workstream, item)", THREADS)
+
+
+def test_six_first_assignments_of_the_same_meeting_role_make_one(app, person, site_in, web_session, manager, now,
+                                                                  web_db):
+    from setupflow.committees.models import MeetingRole
+    from setupflow.team import operations as team
+
+    site = site_in()
+    ep = team.organisation_for(web_session, site, "ep", manager, now)
+    people = [team.add_person(web_session, site, name=f"Personne Fictive {i}", email=f"p{i}@example.test",
+                              organisation=ep, actor=manager, now=now, committees=("technical",)) for i in range(2)]
+    meeting = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
+    web_session.commit()
+    clients = _managers(app, person)
+    statuses = fire(clients, f"/sites/{site.id}/meetings/{meeting.id}/roles",
+                    lambda i: {"role_agenda": str(people[i % 2].id)})
+    assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
+    assert _count(web_db, select(func.count()).select_from(MeetingRole).where(
+        MeetingRole.meeting_id == meeting.id, MeetingRole.role == "agenda")) == 1
+    assert _history(web_db, site, "meeting_role") == statuses.count(303)
+    counters.add("races per unique key: meeting_roles (meeting, role)", THREADS)
+
+
+def test_six_one_click_unsubscriptions_of_one_address_make_one_preference(app, person, web_db):
+    from setupflow.reminders.models import MailPreference
+    from setupflow.reminders.unsubscribe import app_secret, preferences_token
+
+    token = preferences_token("lea@example.test", app_secret(app.config["SETUPFLOW_SETTINGS"]))
+    kinds = ("meeting_tomorrow", "agenda_reminder", "action_due")
+    clients = [app.test_client() for _ in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+
+    def one(i):
+        barrier.wait()
+        return clients[i].post(f"/preferences/{token}?stop={kinds[i % 3]}",
+                               data={"List-Unsubscribe": "One-Click"}).status_code
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        statuses = list(pool.map(one, range(THREADS)))
+    assert 500 not in statuses and set(statuses) <= {200, 409}, statuses
+    with web_db.factory() as s:
+        [pref] = s.scalars(select(MailPreference).where(MailPreference.email == "lea@example.test")).all()
+        assert pref.stopped and set(pref.stopped) <= set(kinds)
+    counters.add("races per unique key: mail_preferences (email)", THREADS)
+
+
+def test_six_links_of_the_same_account_to_the_same_site_make_one(person, site_in, web_db, now):
+    """Two connections linking an account to a site at once (``setupflow user add --site``,
+    a Cress user's new site): one row; the other gets the row or a structured refusal."""
+    from sqlalchemy.exc import IntegrityError
+
+    from setupflow.accounts.models import UserSite
+    from setupflow.accounts.operations import assign_site
+    from setupflow.errors import StaleEdit
+
+    site = site_in()
+    user = person("lea@example.test", "lead")
+    barrier = threading.Barrier(THREADS)
+
+    def one(_):
+        with web_db.factory() as s:
+            account = s.get(User, user.id)
+            barrier.wait()
+            try:
+                assign_site(s, account, site.id, now)
+                s.commit()
+                return "linked"
+            except StaleEdit as exc:
+                s.rollback()
+                return exc.code
+            except IntegrityError:
+                s.rollback()
+                return "IntegrityError"
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        outcomes = list(pool.map(one, range(THREADS)))
+    assert "IntegrityError" not in outcomes and "linked" in outcomes, outcomes
+    assert set(outcomes) <= {"linked", "record.created_meanwhile"}, outcomes
+    assert _count(web_db, select(func.count()).select_from(UserSite).where(
+        UserSite.user_id == user.id, UserSite.site_id == site.id)) == 1
+    counters.add("races per unique key: user_sites (user, site)", THREADS)

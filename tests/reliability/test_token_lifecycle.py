@@ -175,3 +175,56 @@ def test_the_outbox_never_holds_a_readable_reset_link(app, person, web_session, 
     row = web_session.scalar(select(Reminder))
     assert row.state == "sent" and "path_sealed" not in row.context and token not in json.dumps(row.context)
     counters.add("reset links erased from the outbox once sent", 1)
+
+
+def test_the_retention_run_erases_reset_and_invitation_links_once_expired(app, person, web_session, now):
+    from setupflow.accounts import invitations
+    from setupflow.accounts.models import PasswordResetToken
+    from setupflow.data_register import LIFETIMES
+    from setupflow.retention import erase_expired_links
+
+    assert "2 hours" in LIFETIMES["password_reset_tokens"] and accounts.RESET_VALIDITY == timedelta(hours=2)
+    assert "5 days" in LIFETIMES["reminders"] and invitations.VALIDITY == timedelta(days=5)
+    lea = person("lea@example.test", "lead")
+    paul = person("paul@example.test", "lead")
+    ticking(app, now)
+    browser = Browser(app.test_client())
+    for email in ("lea@example.test", "paul@example.test"):
+        browser.post("/password/forgot", data={"email": email})
+    never_used, used = _reset_paths(web_session, app)
+    password = {"password": "un-nouveau-mot-de-passe", "password_again": "un-nouveau-mot-de-passe"}
+    assert browser.post(used, data=password).status_code == 302  # Paul's token is spent, Léa's waits
+    invitations.send_invitation(web_session, paul, path="/welcome/secret-link", site_name="Atelier fictif",
+                                inviter="Camille", now=now)
+    web_session.commit()
+
+    def tokens():
+        web_session.expire_all()
+        return web_session.scalar(select(func.count()).select_from(PasswordResetToken))
+
+    def links():
+        web_session.expire_all()
+        return sorted((r.template, sorted(k for k in r.context if "path" in k))
+                      for r in web_session.scalars(select(Reminder)))
+
+    assert tokens() == 2
+    assert erase_expired_links(web_session, now + timedelta(hours=1)) == 0  # nothing expired yet
+    web_session.commit()
+    assert tokens() == 2
+    assert links() == [("account_invitation", ["path"]), ("password_reset", ["path_sealed"]),
+                       ("password_reset", ["path_sealed"])]
+    # two hours later both reset links are over: the token rows (Léa's never used) and the sealed links go
+    assert erase_expired_links(web_session, now + timedelta(hours=2, minutes=1)) == 4
+    web_session.commit()
+    assert tokens() == 0
+    assert links() == [("account_invitation", ["path"]), ("password_reset", []), ("password_reset", [])]
+    assert browser.post(never_used, data=password).status_code == 404
+    # the invitation's link stays its five days, then goes; running again changes nothing
+    assert erase_expired_links(web_session, now + timedelta(days=5) - timedelta(minutes=1)) == 0
+    assert erase_expired_links(web_session, now + timedelta(days=5, minutes=1)) == 1
+    web_session.commit()
+    assert links() == [("account_invitation", []), ("password_reset", []), ("password_reset", [])]
+    assert erase_expired_links(web_session, now + timedelta(days=6)) == 0
+    web_session.expire_all()
+    assert web_session.get(type(lea), lea.id).is_active  # the accounts stay
+    counters.add("tokens revoked per lifecycle event: expired reset and invitation links erased", 4)

@@ -33,7 +33,7 @@ def test_the_day_before_reminder_in_french():
 
 def test_the_invitation_in_english_and_html_escaped():
     subject, text, html = Renderer(TEMPLATES).render("meeting_invitation", "en", CONTEXT)
-    assert subject == "Invitation: Comité technique on Wednesday 10 March 2027 at 14:00"
+    assert subject == "Invitation: Comité technique on Wednesday, March 10, 2027 at 14:00"
     assert "Where: Salle <B> du greffe" in text
     assert "Salle &lt;B&gt; du greffe" in html and "<B>" not in html
 
