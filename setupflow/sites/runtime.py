@@ -44,3 +44,7 @@ def workflow_of_snapshot(snapshot: WorkflowSnapshot) -> Workflow:
 
 def machine_of(site: Site) -> StageMachine:
     return _runtime(site.snapshot)[1]
+
+
+def machine_of_snapshot(snapshot: WorkflowSnapshot) -> StageMachine:
+    return _runtime(snapshot)[1]
