@@ -100,6 +100,7 @@ class json_rows(FunctionElement):
     name = "json_rows"
 
 
+@compiles(json_rows)
 @compiles(json_rows, "sqlite")
 def _json_rows_sqlite(element, compiler, **kw):
     return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"

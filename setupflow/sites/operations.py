@@ -24,7 +24,7 @@ from .gates import (CALL_CLOSES, current_decisions, current_values, done_tasks, 
                     met_tasks, read_gate)
 from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
 from .records import Actor, get_site, record, write_change  # noqa: F401  (ops.get_site, ops.record for every caller)
-from .runtime import machine_of, workflow_of
+from .runtime import machine_of, see_stage, workflow_of
 
 
 def _canonical(document) -> str:
@@ -165,6 +165,7 @@ def advance(session: Session, site: Site | int, actor: Actor, now: datetime, con
     write_change(session, read.site_id, version, read.stage, actor, now, "advanced", None,
                  changes={"stage": target, "stage_entered_on": local_date(now)},
                  held=site if isinstance(site, Site) else None, source=read.stage, target=target, **extra)
+    see_stage(read.site_id, read.digest, target)
     return target
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm.util import identity_key
 from ..db import StaleRow, row_id
 from ..errors import NotFound
 from .models import HistoryEntry, Site
+from .runtime import see_stage
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,12 @@ def record(session: Session, site: Site, actor: Actor, now: datetime, action: st
         raise ValueError(f"record: {', '.join(sorted(unknown))} cannot be changed with a history entry "
                          f"(only {', '.join(sorted(CHANGEABLE))})")
     session.flush()
-    return write_change(session, site.id, site.version_id, site.stage, actor, now, action, reason,
-                        changes=changes, held=site, **detail)
+    entry = write_change(session, site.id, site.version_id, site.stage, actor, now, action, reason,
+                         changes=changes, held=site, **detail)
+    snapshot = site.__dict__.get("snapshot")  # as loaded with the site: never a statement of its own
+    if snapshot is not None:
+        see_stage(site.id, snapshot.digest, site.stage)
+    return entry
 
 
 def write_change(session: Session, site_id: int, version: int, stage: str, actor: Actor, now: datetime,
