@@ -49,6 +49,7 @@ REGISTER: dict[str, dict[str, str]] = {
                                    "saved_by": "professional"},
     "dui_signatures": {"signatory": "code", "signed_by": "professional", "recorded_by": "professional"},
     "feed_tokens": {"token_hash": "code", "email": "professional"},
+    "feed_parts": {"lang": "code", "version": "code", "body": "project"},
     "worker_runs": {"job": "code", "last_error": "code", "process": "code"},
     "meetings": {"committee_id": "code", "status": "code", "timezone": "code", "place": "project",
                  "video_url": "code", "uid": "code", "cancelled_reason": "project"},

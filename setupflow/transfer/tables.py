@@ -22,6 +22,7 @@ EXCLUDED = {
     "reminders": "the outbox is rebuilt by the worker's planning from the imported site",
     "feed_tokens": "calendar feed tokens are secrets of one installation; create new feeds after an import",
     "user_sites": "accounts belong to one installation; assign the imported site to its users by hand",
+    "feed_parts": "calendar feed text derived from the site's meetings and decisions, written again on demand",
 }
 
 #: tables that are not site data (the workflow snapshot travels with the site separately)
