@@ -177,10 +177,12 @@ def _store_parts(session: Session, feed: Feed, texts: dict[int, bytes], now: dat
           "body": text.decode(), "written_dt": now} for site_id, text in sorted(texts.items())])
 
 
-def write_feed(session: Session, feed: Feed, now: datetime) -> bytes:
+def write_feed(session: Session, feed: Feed, now: datetime, *, keep: bool = False) -> bytes:
     """The .ics bytes of an opened feed: each site's part as kept in this process, else as
     kept in the database (``FeedPart``), unless its version changed since it was written;
-    the parts to write are written in one go and kept in both places."""
+    the parts to write are written in one go and kept in this process, and, with ``keep``,
+    in the database too: a caller that commits at once says so (the feed route), so that
+    a mere reader never holds a write (SQLite's lock) in a transaction it leaves open."""
     database = session.get_bind().url.render_as_string(hide_password=True)
     parts = {s.id: feed_cache.get((database, s.id, feed.langs[s.id]), feed.site_versions[s.id]) for s in feed.sites}
     missing = [s for s in feed.sites if parts[s.id] is None]
@@ -192,7 +194,8 @@ def write_feed(session: Session, feed: Feed, now: datetime) -> bytes:
     for site_id, text in written.items():
         parts[site_id] = text
         feed_cache.put((database, site_id, feed.langs[site_id]), feed.site_versions[site_id], text)
-    _store_parts(session, feed, written, now)
+    if keep:
+        _store_parts(session, feed, written, now)
     return ics.feed(feed.name, [parts[s.id] for s in feed.sites])
 
 
