@@ -116,3 +116,23 @@ def test_an_advance_by_id_keeps_every_rule(db, session, make_site, manager, now)
     with refused("stage.confirm_early", field="confirm"):
         ops.set_task(session, site, "agreed", True, manager, now)
         ops.advance(session, site.id, manager, now, confirmed=False)
+
+
+def test_every_transition_of_the_stage_machine_is_allowed_or_refused_as_the_method_says(make_site):
+    """Each state, each trigger: advancing moves to the next state when the gate is met;
+    reopening a stage is allowed from every later state only."""
+    machine = machine_of(make_site(workflow="tiny"))
+    states, stages = ["first", "second", "third", "done"], ["first", "second", "third"]
+    met = GateInputs(frozenset({"agreed", "studied", "finished"}), {"flavour": "plain", "go_date": "2028-11-15"})
+    for i, state in enumerate(states):
+        if state == "done":
+            with refused("site.final", field="stage"):
+                machine.advance(state, met)
+        else:
+            assert machine.advance(state, met) == states[i + 1]
+        for j, target in enumerate(stages):
+            if j < i:
+                assert machine.reopen(state, target) == target
+            else:
+                with refused("site.reopen_not_before", field="stage", stage=target, current=state):
+                    machine.reopen(state, target)
