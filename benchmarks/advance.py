@@ -1,7 +1,8 @@
 """Persisted advance: setupflow against SpiffWorkflow on the same five-stage process.
 
-setupflow: one transaction per step, as a web request does: load the site, check its
-gate, transition, write history, commit. SpiffWorkflow, the way its applications
+setupflow: one transaction per step, as ``setupflow site advance`` does: read the site with
+its gate inputs and evidence (one SELECT), check the gate through the stage machine, UPDATE
+the site (versioned) and INSERT its history, commit. SpiffWorkflow, the way its applications
 persist an instance (shared/peer/README.md): load the JSON, deserialize, complete the
 ready user task, run the engine steps, serialize, store the JSON, commit.
 """
@@ -80,8 +81,7 @@ def run_setupflow(factory, site_ids: list[int]) -> tuple[int, float]:
     for site_id in site_ids:
         for _ in range(5):
             with factory() as session:
-                site = ops.get_site(session, site_id)
-                ops.advance(session, site, ACTOR, NOW)
+                ops.advance(session, site_id, ACTOR, NOW)  # as the CLI does: one SELECT, UPDATE, INSERT
                 session.commit()
             steps += 1
     return steps, time.perf_counter() - t0

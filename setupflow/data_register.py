@@ -49,6 +49,7 @@ REGISTER: dict[str, dict[str, str]] = {
                                    "saved_by": "professional"},
     "dui_signatures": {"signatory": "code", "signed_by": "professional", "recorded_by": "professional"},
     "feed_tokens": {"token_hash": "code", "email": "professional"},
+    "feed_parts": {"lang": "code", "version": "code", "body": "project"},
     "worker_runs": {"job": "code", "last_error": "code", "process": "code"},
     "site_summaries": {"health": "code", "health_reason": "code", "deadline_id": "code",
                        "next_meeting_committee": "code", "unmet_gates": "code"},

@@ -13,7 +13,7 @@ from datetime import date
 from transitions import Machine, MachineError
 
 from .definitions.schema import DecisionKind, Text, Workflow
-from .errors import InputError
+from .errors import GateNotMet, InputError
 
 ADVANCE = "advance"
 
@@ -89,23 +89,61 @@ def final_state_day(workflow: Workflow, decisions: dict[str, str]) -> date | Non
         return None
 
 
+@dataclass(frozen=True)
+class GateInputs:
+    """What a gate is checked against: the tasks that are met (ticked, or proven by their
+    evidence) and the current decision values by key."""
+
+    met_tasks: frozenset[str] | set[str]
+    decisions: dict[str, str]
+
+
+class Requirement:
+    """One condition of a stage's gate, declared from the definition (a task to be met, a
+    decision to be taken with a valid value): the stage machine's guard on the advance out of
+    the stage, and the same check that tells a person what is missing."""
+
+    __slots__ = ("decision", "evidence", "key", "kind", "label")
+
+    def __init__(self, workflow: Workflow, kind: str, key: str):
+        self.kind, self.key = kind, key
+        if kind == "task":
+            task = workflow.task(key)[1]
+            self.label, self.evidence, self.decision = task.label, task.evidence, None
+        else:
+            self.decision = workflow.decision(key)
+            self.label, self.evidence = self.decision.label, None
+
+    def holds(self, inputs: GateInputs) -> bool:
+        if self.kind == "task":
+            return self.key in inputs.met_tasks
+        value = inputs.decisions.get(self.key)
+        return value is not None and decision_value_error(self.decision, value) is None
+
+    def __call__(self, event) -> bool:  # as a transitions condition
+        return self.holds(event.kwargs["inputs"])
+
+    def condition(self, inputs: GateInputs) -> Condition:
+        value = inputs.decisions.get(self.key) if self.kind == "decision" else None
+        return Condition(self.kind, self.key, self.holds(inputs), self.label, value, self.evidence)
+
+
+def requirements(workflow: Workflow, stage_id: str) -> tuple[Requirement, ...]:
+    """The conditions of ``stage_id``'s gate, tasks first, in the definition's order (none for
+    the final state)."""
+    if stage_id == workflow.final.id:
+        return ()
+    gate = workflow.stage(stage_id).gate
+    return tuple([Requirement(workflow, "task", k) for k in gate.tasks] +
+                 [Requirement(workflow, "decision", k) for k in gate.decisions])
+
+
 def evaluate_gate(workflow: Workflow, stage_id: str, met_tasks: set[str],
                   decisions: dict[str, str]) -> GateStatus:
     """Which conditions of ``stage_id``'s gate hold, given the tasks that are met (ticked,
     or proven by their evidence) and the current decision values by key."""
-    if stage_id == workflow.final.id:
-        return GateStatus(stage_id, ())
-    stage = workflow.stage(stage_id)
-    conditions = []
-    for key in stage.gate.tasks:
-        _, task = workflow.task(key)
-        conditions.append(Condition("task", key, key in met_tasks, task.label, evidence=task.evidence))
-    for key in stage.gate.decisions:
-        kind = workflow.decision(key)
-        value = decisions.get(key)
-        met = value is not None and decision_value_error(kind, value) is None
-        conditions.append(Condition("decision", key, met, kind.label, value))
-    return GateStatus(stage_id, tuple(conditions))
+    inputs = GateInputs(met_tasks, decisions)
+    return GateStatus(stage_id, tuple(r.condition(inputs) for r in requirements(workflow, stage_id)))
 
 
 class _Subject:
@@ -118,44 +156,50 @@ class _Subject:
 
 
 class StageMachine:
-    """The transitions machine of one definition."""
+    """The transitions machine of one definition. Advancing out of a stage is guarded by
+    the conditions of its gate, declared from the definition (``Requirement``); reopening
+    a stage is allowed from any later state. A trigger the machine refuses raises the
+    structured refusal: ``GateNotMet`` with the unmet conditions, ``site.final`` (nothing
+    after the final state), ``site.reopen_not_before`` (reopening a stage not before the
+    current one), ``choice.invalid`` (reopening what is not a stage)."""
 
     def __init__(self, workflow: Workflow):
         self.workflow = workflow
         states = list(workflow.state_ids)
+        self.gates = {s: requirements(workflow, s) for s in states}
         transitions = []
         for i, stage in enumerate(workflow.stages):
-            transitions.append({"trigger": ADVANCE, "source": stage.id,
-                                "dest": workflow.next_state(stage.id), "conditions": [self._gate_met]})
-            later = states[i + 1:]
-            transitions.append({"trigger": reopen_trigger(stage.id), "source": later, "dest": stage.id,
-                                "conditions": [self._has_reason]})
+            transitions.append({"trigger": ADVANCE, "source": stage.id, "dest": workflow.next_state(stage.id),
+                                "conditions": list(self.gates[stage.id])})
+            transitions.append({"trigger": reopen_trigger(stage.id), "source": states[i + 1:], "dest": stage.id})
         self.machine = Machine(model=None, states=states, transitions=transitions, initial=states[0],
                                auto_transitions=False, send_event=True, model_attribute="stage",
                                ignore_invalid_triggers=False)
 
-    @staticmethod
-    def _gate_met(event) -> bool:
-        return event.kwargs["gate"].met
+    def gate(self, stage: str, inputs: GateInputs) -> GateStatus:
+        """The gate of ``stage``: its conditions as the machine checks them."""
+        return GateStatus(stage, tuple(r.condition(inputs) for r in self.gates[stage]))
 
-    @staticmethod
-    def _has_reason(event) -> bool:
-        return bool((event.kwargs.get("reason") or "").strip())
-
-    def _fire(self, trigger: str, stage: str, **kwargs) -> str | None:
+    def advance(self, stage: str, inputs: GateInputs, site=None) -> str:
+        """The state a site (id ``site``) in ``stage`` moves to when it advances with ``inputs``."""
         subject = _Subject(stage)
         try:
-            moved = self.machine.events[trigger].trigger(subject, **kwargs)
-        except (MachineError, KeyError):
-            return None
-        return subject.stage if moved else None
+            moved = self.machine.events[ADVANCE].trigger(subject, inputs=inputs)
+        except MachineError as exc:
+            raise InputError(code="site.final", field="stage", site=site, stage=stage) from exc
+        if not moved:
+            raise GateNotMet(stage, self.gate(stage, inputs).unmet)
+        return subject.stage
 
-    def next_after_advance(self, stage: str, gate: GateStatus) -> str | None:
-        """The state the site moves to, or None when the machine refuses."""
-        return self._fire(ADVANCE, stage, gate=gate)
-
-    def reopened(self, stage: str, target: str, reason: str) -> str | None:
-        if target not in [s.id for s in self.workflow.stages]:
-            return None
-        return self._fire(reopen_trigger(target), stage, reason=reason)
-
+    def reopen(self, stage: str, target: str) -> str:
+        """The state a site in ``stage`` moves to when ``target`` is reopened."""
+        event = self.machine.events.get(reopen_trigger(target))
+        if event is None:
+            raise InputError(code="choice.invalid", field="stage", value=target,
+                             allowed=[s.id for s in self.workflow.stages])
+        subject = _Subject(stage)
+        try:
+            event.trigger(subject)
+        except MachineError as exc:
+            raise InputError(code="site.reopen_not_before", field="stage", stage=target, current=stage) from exc
+        return subject.stage

@@ -9,8 +9,13 @@ the proof holds for a site with ``@proves("name")``.
 from __future__ import annotations
 
 import importlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+
+from cachetools import FIFOCache
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 #: the feature modules that register proofs; imported on first use
 PROVIDERS = ("setupflow.diagnostic.queries", "setupflow.calls.queries", "setupflow.support.queries",
@@ -46,18 +51,33 @@ KINDS: dict[str, EvidenceKind] = {k.name: k for k in (
                  "the forecast budget has at least one expense line and one income line"),
 )}
 
-Proof = Callable[..., bool]
+def truthy(value, _workflow, _argument) -> bool:
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class Proof:
+    """How a proof is read and judged. ``read(workflow, argument, site_id)`` is one SQL
+    value correlated on ``site_id`` (a column of the sites table, or a bound parameter), so
+    that a site's gate, its inputs and its evidence are read in one SELECT (``sites.gates``);
+    ``judge(value, workflow, argument)`` says whether the value read proves the task."""
+
+    read: Callable
+    judge: Callable = truthy
+
+
 _proofs: dict[str, Proof] = {}
 _loaded = False
 
 
-def proves(name: str):
-    """Register the function that says whether evidence ``name`` holds: f(session, site, argument)."""
+def proves(name: str, judge: Callable | None = None):
+    """Register how evidence ``name`` is read: f(workflow, argument, site_id) -> one SQL value,
+    true when the proof holds, or judged by ``judge(value, workflow, argument)``."""
     if name not in KINDS:
         raise KeyError(f"evidence '{name}' is not declared in setupflow.evidence.KINDS")
 
-    def register(func: Proof) -> Proof:
-        _proofs[name] = func
+    def register(func: Callable) -> Callable:
+        _proofs[name] = Proof(func, judge or truthy)
         return func
 
     return register
@@ -72,14 +92,56 @@ def proofs() -> dict[str, Proof]:
     return dict(_proofs)
 
 
+class json_rows(FunctionElement):
+    """The rows of a correlated subquery's columns as one JSON array of arrays (``[]`` or
+    NULL for none): a proof that judges several rows in Python reads them as one value."""
+
+    inherit_cache = True
+    name = "json_rows"
+
+
+@compiles(json_rows)
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+def rows_of(value) -> list:
+    """What a ``json_rows`` value holds, whichever the driver returned."""
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, (str, bytes)) else list(value)
+
+
 def split(spec: str) -> tuple[str, str | None]:
     name, _, argument = spec.partition(":")
     return name, argument or None
 
 
+#: (definition digest, evidence) -> its SELECT for one site, built once
+_statements: FIFOCache = FIFOCache(maxsize=512)
+
+
 def holds(session, site, spec: str) -> bool:
+    """Whether evidence ``spec`` holds for ``site`` (one SELECT; a gate reads all of its
+    evidence with the site itself instead, ``sites.gates.read_gate``)."""
+    from sqlalchemy import bindparam, select
+
+    from .sites.runtime import workflow_of
+
+    workflow = workflow_of(site)
     name, argument = split(spec)
-    return bool(proofs()[name](session, site, argument))
+    proof = proofs()[name]
+    key = (site.snapshot.digest, spec)
+    statement = _statements.get(key)
+    if statement is None:
+        statement = _statements[key] = select(proof.read(workflow, argument, bindparam("site_id")))
+    return proof.judge(session.scalar(statement, {"site_id": site.id}), workflow, argument)
 
 
 def describe(spec: str) -> str:

@@ -7,6 +7,8 @@ Calendar apps poll a subscribed feed every few minutes: the response carries the
 version as a (weak) ETag, and a request whose ``If-None-Match`` names the current version
 gets "304 Not Modified" without the feed being written (see ``setupflow.reminders.feeds``).
 ``no-cache``: an app asks every time (cheap now), so a change shows at its very next poll.
+The parts written for a request are kept in the database (``keep=True``) in the request's
+own transaction, committed as the response is made.
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ def feeds_blueprint(session_factory) -> Blueprint:
             with transaction(session_factory) as session:
                 opened = open_feed(session, token, now)
                 unchanged = request.if_none_match.contains_weak(opened.version)
-                data = None if unchanged else write_feed(session, opened, now, _programmes())
+                data = None if unchanged else write_feed(session, opened, now, _programmes(), keep=True)
         except NotFound:
             abort(404)
         response = Response(data, status=304 if unchanged else 200, mimetype="text/calendar",

@@ -1,15 +1,17 @@
 """Reading calls: the ranking of applications and the proofs the call tasks rely on."""
 from __future__ import annotations
 
+import json
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..evidence import proves
+from ..evidence import json_rows, proves, rows_of
 from ..sites.models import Site
-from .models import Application, Call, CallSlot
-from .operations import current_calls, drafting_problems
+from .models import Application, Call, CallSlot, Score
+from .operations import drafting_problems
 
 
 def ranking(call: Call) -> list[dict]:
@@ -74,37 +76,43 @@ def calls_of(session: Session, site: Site) -> list[Call]:
     return list(session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)))
 
 
-# The proofs' statements are built once (a gate is checked on every advance and site page).
-# Table columns, not ORM attributes: a Core statement skips the ORM's compile step. Only the
-# site's current calls prove anything: a call closed as unsuccessful stays in the record only.
-_SITE = bindparam("site_id")
-_CALL, _SLOT = Call.__table__.c, CallSlot.__table__.c
-_CURRENT = _CALL.status != "unsuccessful"
-_TEXTS = select(_CALL.body, _CALL.needs, _CALL.criteria).where(_CALL.site_id == _SITE, _CURRENT)
-_ANY_PUBLISHED = select(exists().where(_CALL.site_id == _SITE, _CURRENT, _CALL.published_on.is_not(None)))
-_ANY_SLOT = select(exists().where(_SLOT.call_id == _CALL.id, _CALL.site_id == _SITE, _CURRENT))
+def _drafted_rows(rows, _workflow, _argument) -> bool:
+    # each row has what drafting_problems reads: body, needs, criteria
+    # (SQLite's JSON functions give a JSON column's text as a string)
+    return any(not drafting_problems(SimpleNamespace(
+        body=body, needs=needs, criteria=json.loads(criteria) if isinstance(criteria, str) else criteria))
+        for body, needs, criteria in rows_of(rows))
 
 
-@proves("call_document_drafted")
-def _drafted(session: Session, site: Site, _argument) -> bool:
-    # the rows have the attributes drafting_problems reads (body, needs, criteria)
-    return any(not drafting_problems(row) for row in session.execute(_TEXTS, {"site_id": site.id}))
+@proves("call_document_drafted", judge=_drafted_rows)
+def _drafted(_workflow, _argument, site_id):
+    return select(json_rows(_CALL.body, _CALL.needs, _CALL.criteria)).where(_CALL.site_id == site_id, _CURRENT) \
+        .scalar_subquery()
 
 
 @proves("call_published")
-def _published(session: Session, site: Site, _argument) -> bool:
-    return bool(session.scalar(_ANY_PUBLISHED, {"site_id": site.id}))
+def _published(_workflow, _argument, site_id):
+    return exists().where(_CALL.site_id == site_id, _CURRENT, _CALL.published_on.is_not(None))
 
 
 @proves("call_meetings_offered")
-def _meetings(session: Session, site: Site, _argument) -> bool:
-    return bool(session.scalar(_ANY_SLOT, {"site_id": site.id}))
+def _meetings(_workflow, _argument, site_id):
+    return exists().where(_SLOT.call_id == _CALL.id, _CALL.site_id == site_id, _CURRENT)
 
 
 @proves("call_applications_scored")
-def _scored(session: Session, site: Site, _argument) -> bool:
-    for call in current_calls(session, site):
-        applications = session.scalars(select(Application).where(Application.call_id == call.id)).all()
-        if applications and all(a.scores for a in applications):
-            return True
-    return False
+def _scored(_workflow, _argument, site_id):
+    # a call with applications, each of them scored
+    call, application, score = Call.__table__.alias("scored_call"), _APPLICATION.alias("scored_application"), \
+        Score.__table__.alias("scored_score")
+    return exists().where(
+        call.c.site_id == site_id, call.c.status != "unsuccessful",
+        exists().where(application.c.call_id == call.c.id),
+        ~exists().where(application.c.call_id == call.c.id,
+                        ~exists().where(score.c.application_id == application.c.id)))
+
+
+# Table columns, not ORM attributes: a Core statement skips the ORM's compile step. Only the
+# site's current calls prove anything: a call closed as unsuccessful stays in the record only.
+_CALL, _SLOT, _APPLICATION = Call.__table__.c, CallSlot.__table__.c, Application.__table__
+_CURRENT = _CALL.status != "unsuccessful"

@@ -160,7 +160,7 @@ def advance(site_id, confirm, actor, as_json):
     from ..sites.operations import advance as advance_site
 
     with runtime().transaction() as session:
-        target = advance_site(session, _load(session, site_id), actor_from(actor), now_utc(), confirmed=confirm)
+        target = advance_site(session, site_id, actor_from(actor), now_utc(), confirmed=confirm)
     if as_json:
         echo_json({"id": int(site_id), "stage": target})
     else:

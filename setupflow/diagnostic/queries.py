@@ -2,15 +2,13 @@
 the CSV export, and the proofs the diagnose stage's tasks rely on."""
 from __future__ import annotations
 
-
-from sqlalchemy import bindparam, exists, select
+from sqlalchemy import and_, exists, false, func, select
 from sqlalchemy.orm import Session
 
 from ..csvfile import MACHINE, Form, write_csv
 from ..evidence import proves
 from ..privacy import shown, suppressed_cells
 from ..sites.models import Site
-from ..sites.runtime import workflow_of
 from .models import DiagnosticReport, DiagnosticSource, Indicator, Initiative, Interview
 from .operations import spec_of
 
@@ -94,26 +92,29 @@ def summary(session: Session, site: Site, lang: str = "fr") -> dict:
 
 
 @proves("diagnostic_sources_collected")
-def _sources_collected(session: Session, site: Site, _argument) -> bool:
-    if workflow_of(site).work.diagnostic is None:
-        return False
-    status = dict(session.execute(_SOURCE_STATUS, {"site_id": site.id}).all())
-    listed = [status.get(s.id, "to_request") for s in spec_of(site).sources]
-    settled = all(s in ("obtained", "unavailable") for s in listed)
-    obtained = "obtained" in listed
-    # interviews count when there are some: the guide adds them "if one has the resources"
-    return settled and obtained and bool(session.scalar(_HAS_INDICATOR, {"site_id": site.id}))
+def _sources_collected(workflow, _argument, site_id):
+    spec = workflow.work.diagnostic
+    keys = [s.id for s in spec.sources] if spec is not None else []
+    if not keys:
+        return false()
+    # every listed source obtained or known unavailable, at least one obtained; interviews count
+    # when there are some (the guide adds them "if one has the resources"): they are not required
+    settled = select(func.count(_SOURCE.source_key.distinct())).where(
+        _SOURCE.site_id == site_id, _SOURCE.source_key.in_(keys),
+        _SOURCE.status.in_(("obtained", "unavailable"))).scalar_subquery()
+    return and_(settled == len(set(keys)),
+                exists().where(_SOURCE.site_id == site_id, _SOURCE.source_key.in_(keys), _SOURCE.status == "obtained"),
+                exists().where(_INDICATOR.site_id == site_id))
 
 
-@proves("diagnostic_conclusions_written")
-def _conclusions_written(session: Session, site: Site, _argument) -> bool:
-    return bool((session.scalar(_CONCLUSIONS, {"site_id": site.id}) or "").strip())
+def _written(conclusions, _workflow, _argument) -> bool:
+    return bool((conclusions or "").strip())
 
 
-# The proofs' statements are built once (a gate is checked on every advance and site page).
+@proves("diagnostic_conclusions_written", judge=_written)
+def _conclusions_written(_workflow, _argument, site_id):
+    return select(_REPORT.conclusions).where(_REPORT.site_id == site_id).limit(1).scalar_subquery()
+
+
 # Table columns, not ORM attributes: a Core statement skips the ORM's compile step.
-_SITE = bindparam("site_id")
-_SOURCE, _REPORT = DiagnosticSource.__table__.c, DiagnosticReport.__table__.c
-_SOURCE_STATUS = select(_SOURCE.source_key, _SOURCE.status).where(_SOURCE.site_id == _SITE)
-_HAS_INDICATOR = select(exists().where(Indicator.__table__.c.site_id == _SITE))
-_CONCLUSIONS = select(_REPORT.conclusions).where(_REPORT.site_id == _SITE)
+_SOURCE, _REPORT, _INDICATOR = DiagnosticSource.__table__.c, DiagnosticReport.__table__.c, Indicator.__table__.c

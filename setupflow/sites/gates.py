@@ -3,13 +3,20 @@ current value of its gate decisions, read with statements built once.
 """
 from __future__ import annotations
 
-from sqlalchemy import String, bindparam, cast, literal, null, select, union_all
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from threading import Lock
+
+from sqlalchemy import String, and_, bindparam, case, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import evidence
-from ..engine import GateStatus, evaluate_gate
-from .models import Decision, Site, SiteTask
-from .runtime import workflow_of
+from ..definitions.schema import Workflow
+from ..engine import GateInputs, GateStatus, StageMachine
+from ..errors import NotFound
+from .models import Decision, Site, SiteTask, WorkflowSnapshot
+from .runtime import machine_of_snapshot, see_stage, stage_seen, workflow_of, workflow_of_snapshot
 
 _TASK = SiteTask.__table__.c
 _DECISION = Decision.__table__.c
@@ -93,9 +100,149 @@ def gate_inputs(session: Session, site: Site) -> tuple[set[str], dict[str, str]]
     return done, values
 
 
+@dataclass(frozen=True)
+class SiteGate:
+    """A site as its stage machine sees it, read in one SELECT (``read_gate``): the row's
+    stage, its optimistic-locking version, its definition and machine, and its gate."""
+
+    site_id: int
+    version: int
+    stage: str
+    stage_entered_on: date
+    digest: str
+    workflow: Workflow
+    machine: StageMachine
+    inputs: GateInputs
+
+    @property
+    def gate(self) -> GateStatus:
+        return self.machine.gate(self.stage, self.inputs)
+
+
+_SITES, _SNAPSHOTS = Site.__table__, WorkflowSnapshot.__table__
+#: the definitions the statement of every stage covers (digest -> definition and machine),
+#: the most recently needed last; a site on another definition adds it (and drops the oldest)
+_COVERS = 8
+
+
+def _condition_value(workflow, requirement):
+    """The SQL value a gate condition is judged on, correlated on the site, and its judge."""
+    site_id = _SITES.c.id
+    if requirement.kind == "decision":
+        return select(_DECISION.value).where(
+            _DECISION.site_id == site_id, _DECISION.key == requirement.key,
+            _DECISION.superseded_by_id.is_(None)).order_by(_DECISION.id.desc()).limit(1).scalar_subquery(), None
+    if requirement.evidence is None:
+        return exists().where(_TASK.site_id == site_id, _TASK.task_key == requirement.key, _TASK.is_done), _ticked
+    name, argument = evidence.split(requirement.evidence)
+    proof = evidence.proofs()[name]
+    return proof.read(workflow, argument, site_id), partial(_proven, proof.judge, workflow, argument)
+
+
+class _GateStatement:
+    """One SELECT of a site's row with its gate inputs and evidence, for the sites on the
+    given (definition digest, stage) pairs: one column per condition of the stage's gate.
+    For one pair the columns are the conditions themselves; for several, each is computed
+    only when the site is on that pair (a CASE: the database skips the subqueries of every
+    other branch). A site found on another pair is read again with its own statement."""
+
+    def __init__(self, covered: dict, pairs: list[tuple[str, str]]):
+        self.covered = covered
+        columns, self.plan = [], {}
+        for digest, stage_id in pairs:
+            workflow, machine = covered[digest]
+            here = and_(_SNAPSHOTS.c.digest == digest, _SITES.c.stage == stage_id)
+            plan = []
+            for requirement in machine.gates[stage_id]:
+                value, judge = _condition_value(workflow, requirement)
+                plan.append((requirement, len(columns), judge))
+                column = value if len(pairs) == 1 else case((here, value))
+                columns.append(column.label(f"g{len(columns)}"))
+            self.plan[digest, stage_id] = plan
+        self.statement = select(_SITES.c.id, _SITES.c.version_id, _SITES.c.stage, _SITES.c.stage_entered_on,
+                                _SITES.c.snapshot_id, _SNAPSHOTS.c.digest, *columns) \
+            .select_from(_SITES.join(_SNAPSHOTS, _SNAPSHOTS.c.id == _SITES.c.snapshot_id)) \
+            .where(_SITES.c.id == bindparam("site_id"))
+
+
+def _ticked(value) -> bool:
+    return bool(value)
+
+
+def _proven(judge, workflow, argument, value) -> bool:
+    return bool(judge(value, workflow, argument))
+
+
+#: (digest, stage) -> the statement of the sites on that stage of that definition; None ->
+#: the statement of every stage of every definition covered (a site whose stage is unknown)
+_statements: dict = {None: _GateStatement({}, [])}
+_gate_lock = Lock()
+
+
+def _cover(snapshot: WorkflowSnapshot) -> None:
+    """Cover ``snapshot``'s definition: its statements, and the one of every stage."""
+    with _gate_lock:
+        every = _statements[None]
+        if snapshot.digest in every.covered:
+            return
+        covered = dict(every.covered)
+        covered[snapshot.digest] = (workflow_of_snapshot(snapshot), machine_of_snapshot(snapshot))
+        while len(covered) > _COVERS:
+            covered.pop(next(iter(covered)))
+        for key in [k for k in _statements if k is not None and k[0] not in covered]:
+            del _statements[key]
+        _statements[None] = _GateStatement(covered, [(d, s) for d, (_w, m) in covered.items() for s in m.gates])
+
+
+def _statement(pair) -> _GateStatement:
+    found = _statements.get(pair)
+    if found is None:
+        with _gate_lock:
+            covered = _statements[None].covered
+            if pair is not None and pair[0] not in covered:
+                return _statements[None]
+            found = _statements[pair] = _GateStatement(covered, [pair])
+    return found
+
+
+def read_gate(session: Session, site_id: int, site: Site | None = None) -> SiteGate:
+    """A site's row, its gate inputs and its evidence, in one SELECT. The statement is the
+    one of the site's stage when it is known (``site`` given, or the stage this process
+    last saw the site in, ``runtime.stage_seen``), else the one of every stage; a site
+    found elsewhere (it moved meanwhile, or is on a definition this process has not seen)
+    costs a second SELECT. What the session holds unflushed is flushed first, so that the
+    gate sees it."""
+    session.flush()
+    if site is not None:
+        if site.snapshot.digest not in _statements[None].covered:
+            _cover(site.snapshot)
+        pair = (site.snapshot.digest, site.stage)
+    else:
+        pair = stage_seen(site_id)
+    statement = _statement(pair)
+    row = session.execute(statement.statement, {"site_id": site_id}).first()
+    if row is None:
+        raise NotFound(code="site.not_found", field="site", site=site_id)
+    if (row.digest, row.stage) not in statement.plan:
+        if row.digest not in _statements[None].covered:
+            _cover(session.get(WorkflowSnapshot, row.snapshot_id))
+        statement = _statement((row.digest, row.stage))
+        row = session.execute(statement.statement, {"site_id": site_id}).first()
+    workflow, machine = statement.covered[row.digest]
+    met, decisions = set(), {}
+    for requirement, index, judge in statement.plan[row.digest, row.stage]:
+        value = row[6 + index]
+        if requirement.kind == "decision":
+            if value is not None:
+                decisions[requirement.key] = value
+        elif judge(value):
+            met.add(requirement.key)
+    see_stage(site_id, row.digest, row.stage)
+    return SiteGate(row.id, row.version_id, row.stage, row.stage_entered_on, row.digest, workflow, machine,
+                    GateInputs(frozenset(met), decisions))
+
+
 def gate_of(session: Session, site: Site) -> GateStatus:
-    """The gate of the site's current stage; only that gate's evidence is examined."""
-    workflow = workflow_of(site)
-    ticked, values = gate_inputs(session, site)
-    keys = set() if site.stage == workflow.final.id else set(workflow.stage(site.stage).gate.tasks)
-    return evaluate_gate(workflow, site.stage, met_tasks(session, site, ticked, keys), values)
+    """The gate of the site's current stage, read with the site in one SELECT (only that
+    gate's evidence is examined)."""
+    return read_gate(session, site.id, site).gate

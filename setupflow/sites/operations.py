@@ -17,12 +17,14 @@ from ..definitions.catalog import Catalog
 from ..definitions.loader import LoadedWorkflow
 from ..decision_rules import check_decision
 from ..engine import decision_value_error, final_state_day
-from ..errors import GateNotMet, InputError, NotAllowed, NotFound
+from ..errors import InputError, NotAllowed, NotFound
 from ..planning import DEADLINE_FIXED, Plan, Progress, backward, forecast
-from .gates import CALL_CLOSES, current_decisions, current_values, done_tasks, gate_inputs, gate_of, met_tasks  # noqa: F401
+from ..db import StaleRow, row_id
+from .gates import (CALL_CLOSES, current_decisions, current_values, done_tasks, gate_inputs, gate_of,  # noqa: F401
+                    met_tasks, read_gate)
 from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
-from .records import Actor, get_site, record  # noqa: F401  (ops.get_site, ops.record for every caller)
-from .runtime import machine_of, workflow_of
+from .records import Actor, get_site, record, write_change  # noqa: F401  (ops.get_site, ops.record for every caller)
+from .runtime import machine_of, see_stage, workflow_of
 
 
 def _canonical(document) -> str:
@@ -115,40 +117,55 @@ def create_site(session: Session, catalog: Catalog, *, name: str, workflow_id: s
 def early_by(site: Site, now: datetime) -> tuple[date, int] | None:
     """(the day the stage reaches its minimum duration, days left) when leaving it now would
     be early, else None."""
-    workflow = workflow_of(site)
-    if site.stage == workflow.final.id:
+    return _early(workflow_of(site), site.stage, site.stage_entered_on, now)
+
+
+def _early(workflow, stage: str, entered_on: date, now: datetime) -> tuple[date, int] | None:
+    if stage == workflow.final.id:
         return None
     from ..planning import add_months
 
-    due = add_months(site.stage_entered_on, workflow.stage(site.stage).duration.min)
+    due = add_months(entered_on, workflow.stage(stage).duration.min)
     today = local_date(now)
     return (due, (due - today).days) if today < due else None
 
 
-def advance(session: Session, site: Site, actor: Actor, now: datetime, confirmed: bool = True) -> str:
-    """Move the site to the next stage, or raise ``GateNotMet`` having written nothing.
-    The final state is reached on its date (``final.on_date``) or later, never before.
-    Leaving a stage before its minimum duration is not refused (durations are guidance):
-    the history records that it was early; with ``confirmed`` False (the faces, until the
-    person confirms) it raises ``stage.confirm_early`` saying by how much instead."""
-    gate = gate_of(session, site)
-    workflow = workflow_of(site)
-    if site.stage == workflow.final.id:
-        raise InputError(code="site.final", field="stage", site=site.id, stage=site.stage)
-    target = machine_of(site).next_after_advance(site.stage, gate)
-    if target is None:
-        raise GateNotMet(site.stage, gate.unmet)
+def advance(session: Session, site: Site | int, actor: Actor, now: datetime, confirmed: bool = True) -> str:
+    """Move the site (a ``Site``, or its id) to the next stage, or raise ``GateNotMet`` having
+    written nothing. The final state is reached on its date (``final.on_date``) or later,
+    never before. Leaving a stage before its minimum duration is not refused (durations are
+    guidance): the history records that it was early; with ``confirmed`` False (the faces,
+    until the person confirms) it raises ``stage.confirm_early`` saying by how much instead.
+
+    Three statements: the site, its gate inputs and its evidence in one SELECT
+    (``gates.read_gate``), the versioned UPDATE of the site and the history INSERT. The
+    version checked is the one of the ``Site`` given (what the person saw), else the one read."""
+    if isinstance(site, Site):
+        read = read_gate(session, site.id, site)
+        version = site.version_id
+        if read.version != version:  # changed since the person read it: nothing to judge the gate on
+            raise StaleRow("sites", site.id, version)
+    else:
+        key = row_id(site)
+        if key is None:
+            raise NotFound(code="site.not_found", field="site", site=site)
+        read = read_gate(session, key)
+        version = read.version
+    workflow = read.workflow
+    target = read.machine.advance(read.stage, read.inputs, site=read.site_id)
     if target == workflow.final.id:
-        day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
+        day = final_state_day(workflow, read.inputs.decisions)
         if day is not None and local_date(now) < day:
             raise InputError(code="stage.final_before_date", field="stage", state=workflow.final.label, day=day)
-    early = early_by(site, now)
+    early = _early(workflow, read.stage, read.stage_entered_on, now)
     if early is not None and not confirmed:
-        raise InputError(code="stage.confirm_early", field="confirm", stage=workflow.stage(site.stage).label,
+        raise InputError(code="stage.confirm_early", field="confirm", stage=workflow.stage(read.stage).label,
                          day=early[0], days=early[1])
     extra = {"early": {"min_due": early[0].isoformat(), "days": early[1]}} if early else {}
-    record(session, site, actor, now, "advanced", changes={"stage": target, "stage_entered_on": local_date(now)},
-           source=site.stage, target=target, **extra)
+    write_change(session, read.site_id, version, read.stage, actor, now, "advanced", None,
+                 changes={"stage": target, "stage_entered_on": local_date(now)},
+                 held=site if isinstance(site, Site) else None, source=read.stage, target=target, **extra)
+    see_stage(read.site_id, read.digest, target)
     return target
 
 
@@ -163,9 +180,9 @@ def reach_final_state_when_due(session: Session, site: Site, now: datetime) -> b
     workflow = workflow_of(site)
     if workflow.final.on_date is None or site.stage != workflow.stages[-1].id:
         return False
-    gate = gate_of(session, site)
-    day = final_state_day(workflow, {c.key: c.value for c in gate.conditions if c.kind == "decision"})
-    if not gate.met or day is None or local_date(now) < day:
+    read = read_gate(session, site.id, site)
+    day = final_state_day(workflow, read.inputs.decisions)
+    if not read.gate.met or day is None or local_date(now) < day:
         return False
     advance(session, site, SYSTEM, now)
     return True
@@ -178,12 +195,7 @@ def reopen(session: Session, site: Site, stage_id: str, actor: Actor, reason: st
     reason = (reason or "").strip()
     if not reason:
         raise InputError(code="site.reopen_reason_required", field="reason")
-    workflow = workflow_of(site)
-    if stage_id not in [s.id for s in workflow.stages]:
-        raise InputError(code="choice.invalid", field="stage", value=stage_id, allowed=[s.id for s in workflow.stages])
-    target = machine_of(site).reopened(site.stage, stage_id, reason)
-    if target is None:
-        raise InputError(code="site.reopen_not_before", field="stage", stage=stage_id, current=site.stage)
+    target = machine_of(site).reopen(site.stage, stage_id)
     record(session, site, actor, now, "reopened", reason=reason,
            changes={"stage": target, "stage_entered_on": local_date(now)}, source=site.stage, target=target)
     return target

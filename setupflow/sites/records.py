@@ -14,6 +14,7 @@ from sqlalchemy.orm.util import identity_key
 from ..db import StaleRow, row_id
 from ..errors import NotFound
 from .models import HistoryEntry, Site
+from .runtime import see_stage
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,31 @@ def record(session: Session, site: Site, actor: Actor, now: datetime, action: st
         raise ValueError(f"record: {', '.join(sorted(unknown))} cannot be changed with a history entry "
                          f"(only {', '.join(sorted(CHANGEABLE))})")
     session.flush()
+    entry = write_change(session, site.id, site.version_id, site.stage, actor, now, action, reason,
+                         changes=changes, held=site, **detail)
+    snapshot = site.__dict__.get("snapshot")  # as loaded with the site: never a statement of its own
+    if snapshot is not None:
+        see_stage(site.id, snapshot.digest, site.stage)
+    return entry
+
+
+def write_change(session: Session, site_id: int, version: int, stage: str, actor: Actor, now: datetime,
+                 action: str, reason: str | None = None, /, *, changes: dict | None = None, held: Site | None = None,
+                 **detail) -> int:
+    """``record`` for a site read as a row (its id, the version read, its stage; the entry
+    carries the stage the site is in after the change):
+    the versioned UPDATE and the history INSERT, nothing else. A ``Site`` of the session
+    with that id (or ``held``) gets the values written, as ``record`` gives them."""
     connection = session.connection()
-    version = site.version_id
     values = {**(changes or {}), "version_id": version + 1}
-    if connection.execute(_BUMP_SITE_VERSION, {"b_id": site.id, "b_version": version, **values}).rowcount != 1:
-        raise StaleRow("sites", site.id, version)
-    for key, value in values.items():
-        set_committed_value(site, key, value)
+    if connection.execute(_BUMP_SITE_VERSION, {"b_id": site_id, "b_version": version, **values}).rowcount != 1:
+        raise StaleRow("sites", site_id, version)
+    held = held if held is not None else session.identity_map.get(identity_key(Site, site_id))
+    if held is not None:
+        for key, value in values.items():
+            set_committed_value(held, key, value)
     return connection.execute(_APPEND_HISTORY, dict(zip(_HISTORY_COLUMNS, (
-        site.id, now, actor.name, action, site.stage, detail, reason)))).inserted_primary_key[0]
+        site_id, now, actor.name, action, values.get("stage", stage), detail, reason)))).inserted_primary_key[0]
 
 
 _SITE_BY_ID = select(Site).where(Site.id == bindparam("site_id"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from threading import Lock
 
-from cachetools import FIFOCache
+from cachetools import FIFOCache, LRUCache
 
 from ..definitions.loader import load_document
 from ..definitions.schema import Workflow
@@ -44,3 +44,26 @@ def workflow_of_snapshot(snapshot: WorkflowSnapshot) -> Workflow:
 
 def machine_of(site: Site) -> StageMachine:
     return _runtime(site.snapshot)[1]
+
+
+def machine_of_snapshot(snapshot: WorkflowSnapshot) -> StageMachine:
+    return _runtime(snapshot)[1]
+
+
+#: site id -> (definition digest, stage) where this process last saw it: which gate statement
+#: to read it with (``gates.read_gate``). A hint only: the statement returns the site's
+#: definition and stage and a wrong hint costs a second read, never a wrong gate
+_stages_seen: LRUCache = LRUCache(maxsize=100_000)
+
+
+_seen_lock = Lock()
+
+
+def see_stage(site_id: int, digest: str, stage: str) -> None:
+    with _seen_lock:  # an LRU cache reorders itself on every access
+        _stages_seen[site_id] = (digest, stage)
+
+
+def stage_seen(site_id: int) -> tuple[str, str] | None:
+    with _seen_lock:
+        return _stages_seen.get(site_id)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import exists, false, func, select
 from sqlalchemy.orm import Session
 
 from ..evidence import proves
 from ..sites.models import Site
 from ..sites.operations import dated_decisions, opening_day, planned
-from ..sites.runtime import workflow_of
 from .models import Immersion, WorkstreamItem
 from .operations import signatures, spec_of
 
@@ -70,23 +69,22 @@ def immersion(session: Session, site: Site) -> dict | None:
 
 
 @proves("workstream_complete")
-def _workstream_complete(session: Session, site: Site, workstream: str | None) -> bool:
-    spec = workflow_of(site).work.support
+def _workstream_complete(workflow, workstream, site_id):
+    spec = workflow.work.support
     stream = next((w for w in spec.workstreams if w.id == workstream), None) if spec else None
     if stream is None:
-        return False
-    done = set(session.scalars(_DONE_ITEMS, {"site_id": site.id, "workstream": stream.id}))
-    return all(i.id in done for i in stream.checklist)
+        return false()
+    items = {i.id for i in stream.checklist}
+    done = select(func.count(_ITEM.item.distinct())).where(
+        _ITEM.site_id == site_id, _ITEM.workstream == stream.id, _ITEM.is_done, _ITEM.item.in_(items)) \
+        .scalar_subquery()
+    return done == len(items)
 
 
 @proves("immersion_scheduled")
-def _immersion_scheduled(session: Session, site: Site, _argument) -> bool:
-    return session.scalar(_IMMERSION, {"site_id": site.id}) is not None
+def _immersion_scheduled(_workflow, _argument, site_id):
+    return exists().where(_IMMERSION_ROW.site_id == site_id)
 
 
-# The proofs' statements are built once (a gate is checked on every advance and site page).
 # Table columns, not ORM attributes: a Core statement skips the ORM's compile step.
 _ITEM, _IMMERSION_ROW = WorkstreamItem.__table__.c, Immersion.__table__.c
-_DONE_ITEMS = select(_ITEM.item).where(_ITEM.site_id == bindparam("site_id"),
-                                       _ITEM.workstream == bindparam("workstream"), _ITEM.is_done)
-_IMMERSION = select(_IMMERSION_ROW.id).where(_IMMERSION_ROW.site_id == bindparam("site_id"))

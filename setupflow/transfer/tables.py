@@ -24,6 +24,7 @@ EXCLUDED = {
     "user_sites": "accounts belong to one installation; assign the imported site to its users by hand",
     "programme_decisions": "programme data: decisions of an edition's committee, whose meetings are never a site's",
     "site_summaries": "the portfolio line is computed from the imported site, not carried",
+    "feed_parts": "calendar feed text derived from the site's meetings and decisions, written again on demand",
 }
 
 #: tables that are not site data (the workflow snapshot travels with the site separately)

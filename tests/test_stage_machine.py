@@ -1,0 +1,138 @@
+"""The stage machine and the persisted advance, on SQLite and PostgreSQL.
+
+The machine's guards are the gate's conditions, declared from the definition; the
+machine raises its refusals itself (nothing comes back as a silent None). A persisted
+advance reads the site, its gate inputs and its evidence in one SELECT, then writes the
+site (versioned) and its history: three statements before the commit."""
+import pytest
+from sqlalchemy import event, func, select
+
+from setupflow.engine import ADVANCE, GateInputs, Requirement
+from setupflow.errors import GateNotMet, NotFound
+from setupflow.sites import operations as ops
+from setupflow.sites.models import HistoryEntry
+from setupflow.sites.runtime import machine_of
+from tests.refused import refused
+
+
+def test_the_advance_out_of_a_stage_is_guarded_by_the_conditions_of_its_gate(make_site):
+    machine = machine_of(make_site(workflow="tiny"))
+    [transition] = machine.machine.events[ADVANCE].transitions["second"]
+    guards = [c.func for c in transition.conditions]
+    assert all(isinstance(g, Requirement) for g in guards)
+    assert [(g.kind, g.key) for g in guards] == [("task", "studied"), ("decision", "flavour")]
+    assert machine.advance("second", GateInputs(frozenset({"studied"}), {"flavour": "plain"})) == "third"
+
+
+def test_the_machine_refuses_an_advance_with_every_unmet_condition_of_the_gate(make_site):
+    machine = machine_of(make_site(workflow="tiny"))
+    with pytest.raises(GateNotMet) as exc:
+        machine.advance("second", GateInputs(frozenset(), {}))
+    assert [(c.kind, c.key) for c in exc.value.conditions] == [("task", "studied"), ("decision", "flavour")]
+    # a decision whose value is not valid for its kind does not meet the gate either
+    with pytest.raises(GateNotMet) as exc:
+        machine.advance("second", GateInputs(frozenset({"studied"}), {"flavour": "spicy"}))
+    assert [c.key for c in exc.value.conditions] == ["flavour"]
+
+
+def test_the_machine_raises_its_refusals_instead_of_answering_nothing(make_site):
+    machine = machine_of(make_site(workflow="tiny"))
+    with refused("site.final", field="stage"):
+        machine.advance("done", GateInputs(frozenset(), {}))
+    with refused("site.reopen_not_before", field="stage", stage="third", current="second"):
+        machine.reopen("second", "third")
+    with refused("choice.invalid", field="stage", value="done"):
+        machine.reopen("third", "done")
+    assert machine.reopen("done", "first") == "first"
+    with pytest.raises(ValueError):  # a state the definition does not have is an error, not a refusal
+        machine.advance("nowhere", GateInputs(frozenset(), {}))
+
+
+@pytest.fixture
+def statements(db):
+    """The SQL statements run on the test database inside the block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def seen():
+        found = []
+
+        def listener(_conn, _cursor, statement, *_args):
+            found.append(statement.split(None, 1)[0].upper())
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield found
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    return seen
+
+
+def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, make_site, walk, meet, held,
+                                                                   manager, now, statements):
+    """The diagnose gate has ticked tasks, tasks met by evidence and a decision: all read with
+    the site in one SELECT."""
+    from setupflow.diagnostic.operations import choose_structure
+
+    site = walk(make_site(), "diagnose")
+    meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
+    choose_structure(session, site, "EA", "Needs found by the survey.", actor=manager, now=now, meeting=held(site))
+    session.commit()
+    with db.factory() as fresh:
+        with statements() as seen:
+            assert ops.advance(fresh, site.id, manager, now) == "call"
+        fresh.commit()
+    assert seen == ["SELECT", "UPDATE", "INSERT"]
+    entry = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                            .order_by(HistoryEntry.id.desc())).first()
+    assert (entry.action, entry.stage, entry.detail["source"], entry.detail["target"]) == \
+        ("advanced", "call", "diagnose", "call")
+
+
+def test_an_advance_of_a_site_held_by_the_session_costs_the_same_three_statements(db, session, make_site, meet,
+                                                                                  manager, now, statements):
+    site = make_site(workflow="tiny")
+    meet(site, "agreed")
+    session.commit()
+    with db.factory() as fresh:
+        held_site = ops.get_site(fresh, site.id)
+        with statements() as seen:
+            assert ops.advance(fresh, held_site, manager, now) == "second"
+        assert held_site.stage == "second" and held_site.version_id == site.version_id + 1
+        fresh.commit()
+    assert seen == ["SELECT", "UPDATE", "INSERT"]
+
+
+def test_an_advance_by_id_keeps_every_rule(db, session, make_site, manager, now):
+    site = make_site(workflow="tiny")
+    with pytest.raises(GateNotMet) as exc:
+        ops.advance(session, site.id, manager, now)
+    assert [c.key for c in exc.value.conditions] == ["agreed"]
+    assert session.scalar(select(func.count()).select_from(HistoryEntry)
+                          .where(HistoryEntry.site_id == site.id, HistoryEntry.action == "advanced")) == 0
+    with pytest.raises(NotFound):
+        ops.advance(session, site.id + 1000, manager, now)
+    with refused("stage.confirm_early", field="confirm"):
+        ops.set_task(session, site, "agreed", True, manager, now)
+        ops.advance(session, site.id, manager, now, confirmed=False)
+
+
+def test_every_transition_of_the_stage_machine_is_allowed_or_refused_as_the_method_says(make_site):
+    """Each state, each trigger: advancing moves to the next state when the gate is met;
+    reopening a stage is allowed from every later state only."""
+    machine = machine_of(make_site(workflow="tiny"))
+    states, stages = ["first", "second", "third", "done"], ["first", "second", "third"]
+    met = GateInputs(frozenset({"agreed", "studied", "finished"}), {"flavour": "plain", "go_date": "2028-11-15"})
+    for i, state in enumerate(states):
+        if state == "done":
+            with refused("site.final", field="stage"):
+                machine.advance(state, met)
+        else:
+            assert machine.advance(state, met) == states[i + 1]
+        for j, target in enumerate(stages):
+            if j < i:
+                assert machine.reopen(state, target) == target
+            else:
+                with refused("site.reopen_not_before", field="stage", stage=target, current=state):
+                    machine.reopen(state, target)
