@@ -69,6 +69,8 @@ def create_feed(session: Session, now: datetime, *, email: str | None = None, si
                 and not _in_a_programme(session, email):
             raise NotFound(code="feed.nobody_with_email", field="person", email=email)
     token = secrets.token_urlsafe(32)
+    while token.startswith("-"):  # an operator types it after `feeds revoke`: not an option
+        token = secrets.token_urlsafe(32)
     session.add(FeedToken(token_hash=token_hash(token), email=email, site_id=site.id if site else None,
                           created_dt=now, created_by_user_id=creator.id if creator else None))
     session.flush()
