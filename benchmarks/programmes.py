@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.accounts.operations import create_user
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="setupflow-bench-programmes-"))
     url = args.database or f"sqlite:///{workdir / 'bench.db'}"
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     started = time.perf_counter()
     made = build(engine, args.editions, args.laureates, args.reports)
     print(f"dataset: {args.editions} editions, {args.laureates} laureates, {made} reports "

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
 from setupflow.definitions import load_catalog
@@ -55,7 +55,7 @@ class TestDatabase:
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     engine.dispose()
     return path
 
@@ -72,7 +72,7 @@ def pg_template():
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     engine.dispose()
     yield name
     with admin.connect() as conn:

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.csvfile import MACHINE, PEOPLE, write_csv
 from web_fixtures import *  # noqa: F401,F403
 

@@ -34,5 +34,5 @@ def test_a_private_import_is_noticed_and_a_private_alias_is_not(tmp_path):
 def test_the_cli_options_every_command_shares_are_defined_once():
     definitions = re.compile(r"^(AS_OPTION|JSON_OPTION) = ", re.M)
     where = {path.name: definitions.findall(path.read_text(encoding="utf-8"))
-             for path in (ROOT / "setupflow" / "cli").glob("*.py")}
-    assert {name: found for name, found in where.items() if found} == {"support.py": ["AS_OPTION", "JSON_OPTION"]}
+             for path in (ROOT / "setupflow" / "cli").rglob("*.py")}
+    assert {name: found for name, found in where.items() if found} == {"common.py": ["AS_OPTION", "JSON_OPTION"]}

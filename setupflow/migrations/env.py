@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (setupflow.schema) or the settings."""
+"""Alembic environment: the URL comes from the caller (setupflow.migrate) or the settings."""
 from alembic import context
 from sqlalchemy import pool
 
