@@ -8,11 +8,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from .budget import bp as budget_bp
-    from .calls import bp as calls_bp
-    from .diagnostic import bp as diagnostic_bp
-    from .notifications import bp as notifications_bp
-    from .support import bp as support_bp
+    from ..budget.routes import bp as budget_bp
+    from ..calls.routes import bp as calls_bp
+    from ..diagnostic.routes import bp as diagnostic_bp
+    from ..notifications.routes import bp as notifications_bp
+    from ..support.routes import bp as support_bp
 
     from ..feeds import feeds_blueprint
 
@@ -28,7 +28,7 @@ def _upload_limit():
     MAX_CONTENT_LENGTH. Runs before the CSRF check, which reads the body."""
     from flask import request
 
-    from .call_applications import UPLOAD_LIMIT
+    from ..calls.applications import UPLOAD_LIMIT
 
     if request.endpoint == "calls.upload":
         request.max_content_length = UPLOAD_LIMIT

@@ -15,7 +15,7 @@ from setupflow.sites.models import Site
 
 from ..auth.session_user import current_account
 from ..db import db_session, discard_changes, settings
-from .common import now
+from ..work_pages import now
 
 bp = Blueprint("notifications", __name__)
 

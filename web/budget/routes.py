@@ -16,7 +16,7 @@ from setupflow.sites.runtime import workflow_of
 
 from ..db import db_session
 from ..i18n import current_language
-from .common import actor, can_edit, done, now, owned, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, owned, problem_text, refuse, site_for
 
 bp = Blueprint("budget", __name__)
 

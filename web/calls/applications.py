@@ -14,8 +14,8 @@ from setupflow.errors import InputError, NotFound
 
 from ..db import db_session, settings
 from ..inputs import content_disposition
-from .calls import bp, call_of, refused
-from .common import actor, done, now, owned, site_for
+from .routes import bp, call_of, refused
+from ..work_pages import actor, done, now, owned, site_for
 
 #: what an upload request may weigh: the engine's file limit plus the form around it
 UPLOAD_LIMIT = MAX_BYTES + 256 * 1024

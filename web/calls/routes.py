@@ -21,7 +21,7 @@ from setupflow.sites.runtime import workflow_of
 from ..db import db_session, settings
 from ..i18n import current_language
 from ..problems import explain, term
-from .common import actor, can_edit, done, now, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("calls", __name__)
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf",
@@ -200,4 +200,4 @@ def document(site_id, call_id, fmt):
                     headers={"Content-Disposition": f"attachment; filename=call-{call.id}.{fmt}"})
 
 
-from . import call_applications  # noqa: E402,F401  (applications, files, scores, selection on this blueprint)
+from . import applications  # noqa: E402,F401  (applications, files, scores, selection on this blueprint)

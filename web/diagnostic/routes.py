@@ -19,7 +19,7 @@ from setupflow.sites.runtime import workflow_of
 from ..db import db_session
 from ..i18n import current_language
 from ..exports import csv_response
-from .common import actor, can_edit, done, now, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("diagnostic", __name__)
 

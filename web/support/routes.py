@@ -16,7 +16,7 @@ from setupflow.support import queries
 
 from ..db import db_session
 from ..i18n import current_language
-from .common import actor, can_edit, done, now, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("support", __name__)
 

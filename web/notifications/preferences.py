@@ -14,8 +14,8 @@ from setupflow.reminders import unsubscribe
 
 from ..auth.routes import csrf
 from ..db import db_session, settings
-from .common import now
-from .notifications import bp
+from ..work_pages import now
+from .routes import bp
 
 #: each kind of reminder a person may stop, in words
 KINDS = {
