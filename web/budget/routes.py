@@ -56,7 +56,7 @@ def _common(site):
 
 
 def _page(site, form=None, error=None, status=200):
-    return render_template("work/budget.html", budget=queries.describe(db_session(), site), form=form or {},
+    return render_template("budget/budget.html", budget=queries.describe(db_session(), site), form=form or {},
                            error=error, **_common(site)), status
 
 
@@ -65,7 +65,7 @@ def _line_page(site, line, form=None, error=None, status=200):
                "status": line.status, "planned": queries.euros(line.planned_cents),
                "actual": queries.euros(line.actual_cents) if line.actual_cents is not None else "",
                "version": line.version_id}
-    return render_template("work/budget_line.html", line=line, form=form or current, error=error,
+    return render_template("budget/budget_line.html", line=line, form=form or current, error=error,
                            history=_readable(queries.history(db_session(), line), site), **_common(site)), status
 
 

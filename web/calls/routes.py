@@ -40,7 +40,7 @@ def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
     selection_kind = workflow_of(site).decision(spec.selection_decision)
     meetings = held_meetings(db_session(), site, selection_kind.taken_in) if selection_kind.taken_in else []
-    return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
+    return render_template("calls/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
                            selection_kind=selection_kind, meetings=meetings,
                            ranking=queries.ranking(call), scores=_grid(call),
                            missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
@@ -69,7 +69,7 @@ def index(site_id):
     site = site_for(site_id)
     session = db_session()
     calls = session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)).all()
-    return render_template("work/calls.html", site=site, calls=calls, kinds=workflow_of(site).work.calls,
+    return render_template("calls/calls.html", site=site, calls=calls, kinds=workflow_of(site).work.calls,
                            can_edit=can_edit(site), lang=current_language())
 
 

@@ -39,7 +39,7 @@ def _page(new_url=None, error=None, status=200):
         from setupflow.reminders.claim import due_count
 
         waiting_for_smtp = due_count(session, now())
-    return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
+    return render_template("notifications/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
                            subjects=personal.subjects(upcoming + sent + (dead or []), settings().templates_dir),
                            feeds=personal.feeds_of(session, user, names), site_names=names, sites=sites,
                            new_url=new_url, error=error, waiting_for_smtp=waiting_for_smtp), status

@@ -28,7 +28,7 @@ def _page(site, form=None, error=None, status=200):
     decisions = site_ops.current_decisions(session, site)
     opening = decisions.get(spec.opening_decision) if spec.opening_decision else None
     return render_template(
-        "work/support.html", site=site, lang=lang, can_edit=can_edit(site), form=form or {}, error=error,
+        "support/support.html", site=site, lang=lang, can_edit=can_edit(site), form=form or {}, error=error,
         workstreams=queries.workstreams(session, site, lang), immersion=queries.immersion(session, site),
         dui=queries.dui_status(session, site, local_date(now()), lang), opening=opening,
         opening_kind=workflow_of(site).decision(spec.opening_decision) if spec.opening_decision else None,
