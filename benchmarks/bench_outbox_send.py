@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from setupflow import migrate  # noqa: E402
 from setupflow.config import Settings  # noqa: E402
 from setupflow.db import make_engine, make_session_factory, transaction  # noqa: E402
-from setupflow.reminders.operations import Planned, Recipient, sync  # noqa: E402
+from setupflow.reminders.operations import sync  # noqa: E402
+from setupflow.reminders.planned import Planned, Recipient  # noqa: E402
 from setupflow.reminders.sweep import sweep  # noqa: E402
 
 

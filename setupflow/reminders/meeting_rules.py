@@ -23,7 +23,7 @@ from ..sites.models import Site
 from ..sites.runtime import workflow_of
 from ..team.models import Membership, Person
 from .models import Reminder
-from .operations import Planned, Recipient
+from .planned import Planned, Recipient
 from .rules import active, end_of_day, occurrence, recipient, rule_instant, rules_for, site_context
 from .unsubscribe import reply_to
 

@@ -25,6 +25,7 @@ from ..inputs import email_key
 from ..errors import InputError
 from .messages import CALENDAR_METHODS
 from .models import MailPreference, Reminder
+from .planned import Planned
 
 UNSENT_EDITABLE = ("pending", "failed")
 #: states a person put a reminder in (``holds.py``); planning keeps its hands off them
@@ -32,36 +33,6 @@ BY_A_PERSON = ("held", "cancelled")
 
 
 log = logging.getLogger(__name__)
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str
-    language: str = "fr"
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A reminder that should exist."""
-
-    rule: str
-    subject: str
-    due_dt: datetime
-    recipient: Recipient
-    template: str
-    context: dict
-    site_id: int | None = None
-    expires_dt: datetime | None = None
-    #: once per (rule, subject, recipient), whatever the due instant
-    is_once: bool = False
-    #: when its instant moved into the past (a meeting moved earlier), send it again
-    #: only to whoever never got it for this subject
-    is_late_resent: bool = True
-
-    @property
-    def loose_key(self) -> tuple:
-        return (self.rule, self.subject, self.recipient.email.lower())
-
 
 @dataclass
 class SyncResult:
