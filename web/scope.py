@@ -11,7 +11,18 @@ from setupflow.errors import NotFound
 from . import now
 from .auth.session_user import current_account
 from .db import db_session, discard_changes
-from .sites.routes import allowed, visible_site  # noqa: F401  (re-exported for the sub-pages)
+
+
+def visible_site(site_id):
+    try:
+        return access.visible_site(db_session(), current_account(), site_id)
+    except NotFound:
+        abort(404)
+
+
+def allowed(check, site) -> None:
+    if not check(current_account(), site):
+        abort(403)
 
 
 def owned(getter, site, object_id):

@@ -11,7 +11,7 @@ from . import now
 from .auth.session_user import current_account
 from .db import discard_changes
 from .problems import explain
-from .sites.routes import visible_site
+from .scope import visible_site
 
 
 def site_for(site_id, edit: bool = False):

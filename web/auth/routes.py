@@ -195,4 +195,3 @@ def proconnect_roles():
         rules.set_required(db_session(), role, role in wanted, now())
     flash(_("The sign-in rules are saved."), "info")
     return redirect(url_for("auth.account"))
-from . import invitation  # noqa: E402,F401  (the page of an account invitation)

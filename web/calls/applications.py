@@ -105,3 +105,10 @@ def select(site_id, call_id):
     except InputError as exc:
         return refused(site, call, exc, form)
     return done("calls.show", site, _("Selection recorded."), "selection", call_id=call.id)
+
+
+def upload_limit():
+    """Application files may weigh up to the engine's limit; every other request keeps
+    MAX_CONTENT_LENGTH. Runs before the CSRF check, which reads the body."""
+    if request.endpoint == "calls.upload":
+        request.max_content_length = UPLOAD_LIMIT

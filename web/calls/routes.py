@@ -198,6 +198,3 @@ def document(site_id, call_id, fmt):
     data = render_call(settings().templates_dir, site, call, fmt, current_language())
     return Response(data, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f"attachment; filename=call-{call.id}.{fmt}"})
-
-
-from . import applications  # noqa: E402,F401  (applications, files, scores, selection on this blueprint)

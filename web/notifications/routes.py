@@ -83,4 +83,3 @@ def revoke_feed(feed_id):
     except NotFound:
         abort(404)
     return _page()
-from . import preferences  # noqa: E402,F401  (mail preferences reached from an e-mail, no account needed)

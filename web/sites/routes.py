@@ -9,7 +9,7 @@ from flask_login import login_required
 from setupflow import inputs
 from setupflow.accounts import access
 from setupflow.clock import local_date
-from setupflow.errors import GateNotMet, InputError, NotAllowed, NotFound, StaleEdit
+from setupflow.errors import GateNotMet, InputError, NotAllowed, StaleEdit
 from setupflow.sites import operations as ops
 from setupflow.sites.runtime import workflow_of
 
@@ -18,21 +18,10 @@ from ..auth.session_user import current_account
 from ..db import db_session, discard_changes
 from ..i18n import current_language
 from ..problems import explain
+from ..scope import allowed, visible_site
 from .page import recent_history, site_page
 
 bp = Blueprint("sites", __name__)
-
-
-def visible_site(site_id):
-    try:
-        return access.visible_site(db_session(), current_account(), site_id)
-    except NotFound:
-        abort(404)
-
-
-def allowed(check, site) -> None:
-    if not check(current_account(), site):
-        abort(403)
 
 
 def back(site, anchor: str = ""):
@@ -154,7 +143,3 @@ def reopen(site_id):
         return refused(site, explain(exc), "reopen")
     flash(_("Stage reopened."), "info")
     return back(site)
-
-
-from . import manage  # noqa: E402,F401  (site creation and lead accounts on this blueprint)
-from . import emails  # noqa: E402,F401  (the site's e-mails before they leave)

@@ -1,5 +1,7 @@
-"""``setupflow calls``: the group and its call commands (commands.py), the applications,
-files, scores and selection (applications.py)."""
+"""``setupflow calls``: the group and the call commands (commands.py); applications.py
+adds the applications, files, scores, ranking and selection to the group, importing
+commands, never the reverse."""
+from . import applications  # noqa: F401
 from .commands import calls
 
 __all__ = ["calls"]

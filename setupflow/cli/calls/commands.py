@@ -202,7 +202,3 @@ def document(site_id, lang, output, call_key):
         click.echo(f"written to {output}")
     else:
         click.echo(html)
-
-
-# the application, scoring and selection commands live in their own module
-from . import applications  # noqa: E402,F401
