@@ -73,7 +73,7 @@ def _apply(row: Reminder, planned: Planned, is_digest: bool, send_after, now: da
     row.updated_dt = now
 
 
-def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: int | None,
+def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: int | None,  # noqa: C901  (the outbox's reconcile rules, kept together: see the module docstring)
          rules: set[str]) -> SyncResult:
     """Make the unsent reminders of ``site_id`` for ``rules`` agree with ``planned``."""
     result = SyncResult()
