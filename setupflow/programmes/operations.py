@@ -506,16 +506,11 @@ def period_bounds(kind: str, period: str) -> tuple[date, date]:
     return first, add_months(first, months) - timedelta(days=1)
 
 
-def report(session: Session, programme: Programme, edition: Edition, laureate: Laureate, *, period: str,
-           values: dict, actor: Actor, now: datetime, comment: str | None = None) -> Report:
-    """A laureate's counts for one period (replacing an earlier report of the same period).
-    Aggregates only: a comment that looks like data about one person is refused."""
-    period = (period or "").strip()
-    first, last = period_bounds(programme.period, period)
-    if last < edition.starts_on or first > edition.ends_on:
-        raise InputError(code="programme.period_outside", field="period", value=period, starts=edition.starts_on,
-                         ends=edition.ends_on)
-    known = [i.id for i in programme.indicators]
+def indicator_counts(indicators, values: dict) -> dict[str, int]:
+    """The counts of one report, by indicator id: whole numbers of at most 7 digits, blanks
+    left out, at least one given; an id the definition does not name is refused. Used by
+    the laureates' reports and the open workshops' (after_opening), which share this shape."""
+    known = [i.id for i in indicators]
     counts = {}
     for key, value in values.items():
         if key not in known:
@@ -528,6 +523,19 @@ def report(session: Session, programme: Programme, edition: Edition, laureate: L
         counts[key] = int(text)
     if not counts:
         raise InputError(code="required", field=known[0])
+    return counts
+
+
+def report(session: Session, programme: Programme, edition: Edition, laureate: Laureate, *, period: str,
+           values: dict, actor: Actor, now: datetime, comment: str | None = None) -> Report:
+    """A laureate's counts for one period (replacing an earlier report of the same period).
+    Aggregates only: a comment that looks like data about one person is refused."""
+    period = (period or "").strip()
+    first, last = period_bounds(programme.period, period)
+    if last < edition.starts_on or first > edition.ends_on:
+        raise InputError(code="programme.period_outside", field="period", value=period, starts=edition.starts_on,
+                         ends=edition.ends_on)
+    counts = indicator_counts(programme.indicators, values)
     comment = _text(comment, "comment", limit=4000, required=False)
     refuse_identifying("comment", comment)
     row = session.scalar(select(Report).where(Report.laureate_id == laureate.id, Report.period == period))
