@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InputError
 from ..privacy import refuse_identifying
-from ..programmes.operations import PERIOD_SHAPES, add_months, indicator_counts, period_bounds
+from ..programmes.operations import PERIOD_SHAPES, add_months, indicator_counts, period_bounds, write_counts
 from ..programmes.queries import screen, screened_total
 from ..sites.models import Site
 from ..sites.records import Actor
@@ -44,12 +44,7 @@ def report(session: Session, site: Site, *, period: str, values: dict, actor: Ac
         row = SiteReport(site_id=site.id, period=period)
         session.add(row)
     row.comment, row.reported_dt, row.reported_by = comment or None, now, actor.name
-    by_key = {v.indicator: v for v in row.values}
-    for key, n in counts.items():
-        if key in by_key:
-            by_key[key].count = n
-        else:
-            row.values.append(SiteReportValue(indicator=key, count=n))
+    write_counts(row, counts, lambda key, n: SiteReportValue(indicator=key, count=n))
     session.flush()
     return row
 

@@ -526,6 +526,17 @@ def indicator_counts(indicators, values: dict) -> dict[str, int]:
     return counts
 
 
+def write_counts(row, counts: dict[str, int], new_value) -> None:
+    """Put a report's counts on its row: a value already there is updated, a missing one is
+    made by ``new_value(indicator, count)`` (laureates' and open workshops' reports)."""
+    by_key = {v.indicator: v for v in row.values}
+    for key, n in counts.items():
+        if key in by_key:
+            by_key[key].count = n
+        else:
+            row.values.append(new_value(key, n))
+
+
 def report(session: Session, programme: Programme, edition: Edition, laureate: Laureate, *, period: str,
            values: dict, actor: Actor, now: datetime, comment: str | None = None) -> Report:
     """A laureate's counts for one period (replacing an earlier report of the same period).
@@ -543,13 +554,8 @@ def report(session: Session, programme: Programme, edition: Edition, laureate: L
         row = Report(laureate_id=laureate.id, period=period)
         session.add(row)
     row.comment, row.reported_dt, row.reported_by = comment or None, now, actor.name
-    by_key = {v.indicator: v for v in row.values}
-    for key, n in counts.items():
-        if key in by_key:
-            by_key[key].count = n
-        else:
-            row.values.append(ReportValue(indicator=key, count=n, edition_id=edition.id, laureate_id=laureate.id,
-                                          period=period))
+    write_counts(row, counts, lambda key, n: ReportValue(indicator=key, count=n, edition_id=edition.id,
+                                                          laureate_id=laureate.id, period=period))
     session.flush()
     return row
 
