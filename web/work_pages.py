@@ -1,5 +1,9 @@
-"""What the stage-work pages share: the site with its access check, refusals that keep
-what the person typed, rendered from their code in the reader's language."""
+"""What the pages of the definition's ``work`` section share (web/diagnostic, web/calls,
+web/support, web/budget, and the after-opening page): the site with its access check,
+refusals that keep what the person typed, rendered from their code in the reader's
+language. Every such page lives under ``/sites/<site_id>/...`` and asks the same access
+rules as the site page: 404 without the right to the site, 403 on a POST the person's
+role may not make."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
