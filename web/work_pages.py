@@ -15,7 +15,7 @@ from . import now
 from .auth.session_user import current_account
 from .db import discard_changes
 from .problems import explain
-from .scope import visible_site
+from .scope import actor, visible_site
 
 
 def site_for(site_id, edit: bool = False):
@@ -28,10 +28,6 @@ def site_for(site_id, edit: bool = False):
 
 def can_edit(site) -> bool:
     return access.can_edit_site(current_account(), site)
-
-
-def actor():
-    return access.actor_of(current_account())
 
 
 def owned(getter, *args):
