@@ -74,33 +74,32 @@ def import_graph(trees=TREES) -> dict[str, set[str]]:
 
 
 def circles(graph: dict[str, set[str]]) -> list[set[str]]:
-    """The strongly connected groups of two modules or more (Tarjan, iterative)."""
-    index, low, stack, on_stack, found, counter = {}, {}, [], set(), [], [0]
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(graph[root]))]
-        index[root] = low[root] = counter[0]; counter[0] += 1; stack.append(root); on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is None:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    group = set()
-                    while True:
-                        member = stack.pop(); on_stack.discard(member); group.add(member)
-                        if member == node:
-                            break
-                    if len(group) > 1:
-                        found.append(group)
-            elif child not in index:
-                index[child] = low[child] = counter[0]; counter[0] += 1; stack.append(child); on_stack.add(child)
-                work.append((child, iter(graph[child])))
-            elif child in on_stack:
+    """The groups of two modules or more that reach each other through imports (the
+    strongly connected components of the graph, Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[set[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for child in graph[node]:
+            if child not in index:
+                visit(child)
+                low[node] = min(low[node], low[child])
+            elif child in stack:
                 low[node] = min(low[node], index[child])
+        if low[node] == index[node]:
+            group = {stack.pop()}
+            while node not in group:
+                group.add(stack.pop())
+            if len(group) > 1:
+                found.append(group)
+
+    for node in graph:
+        if node not in index:
+            visit(node)
     return found
 
 
