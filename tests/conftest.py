@@ -258,3 +258,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "cases tried by the reliability suite")
         for line in counters.lines():
             terminalreporter.write_line(line)
+
+
+def run_command(*args) -> tuple[int, str, str]:
+    """``setupflow ARGS`` as a person types it (settings from the environment the test set):
+    the exit code, what it printed and what it printed on stderr."""
+    from click.testing import CliRunner
+
+    from setupflow.cli import cli
+    from setupflow.cli.common import run_cli
+
+    with CliRunner().isolation() as (out, err, *_):
+        code = run_cli(cli, [str(a) for a in args])
+        return code, out.getvalue().decode(), err.getvalue().decode()
