@@ -119,3 +119,57 @@ def test_an_import_circle_is_found(tmp_path):
     assert circles(graph) == [{"a.rules", "a.operations"}]
     graph["a.operations"].discard("a.rules")
     assert circles(graph) == []
+
+
+def imported_roots(path: Path, root: Path = ROOT) -> set[str]:
+    """The absolute module names ``path`` imports (relative imports resolved against its package)."""
+    parts = path.relative_to(root).with_suffix("").parts
+    package = list(parts[:-1])  # a module's package; for __init__.py, the package itself
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[:len(package) - node.level + 1] if node.level else []
+            module = ".".join(base + ([node.module] if node.module else []))
+            found |= {f"{module}.{a.name}" for a in node.names} | {module}
+    return found
+
+
+def layer_violations(root: Path) -> list[str]:
+    """faces (web/, setupflow/cli/) -> features -> engine -> definitions: the engine does not
+    know Flask, the web app or the CLI; the web app does not know the CLI (the CLI may start
+    the web app: ``setupflow serve``)."""
+    wrong = []
+    for path in sorted((root / "setupflow").rglob("*.py")):
+        if "cli" in path.relative_to(root).parts or path.name == "__main__.py":  # the CLI face and its entry point
+            continue
+        wrong += [f"{path.relative_to(root)}: {name}" for name in sorted(imported_roots(path, root))
+                  if name.split(".")[0] in ("flask", "web") or name.startswith("setupflow.cli")]
+    for path in sorted((root / "web").rglob("*.py")):
+        wrong += [f"{path.relative_to(root)}: {name}" for name in sorted(imported_roots(path, root))
+                  if name.startswith("setupflow.cli")]
+    return wrong
+
+
+def test_the_engine_never_imports_a_face_and_the_web_never_imports_the_cli():
+    wrong = layer_violations(ROOT)
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_an_engine_module_importing_flask_or_the_cli_is_noticed(tmp_path):
+    (tmp_path / "setupflow" / "sites").mkdir(parents=True)
+    (tmp_path / "setupflow" / "cli").mkdir()
+    (tmp_path / "web").mkdir()
+    engine_module = tmp_path / "setupflow" / "sites" / "operations.py"
+    engine_module.write_text("from flask import g\nfrom ..cli.common import runtime\n")
+    (tmp_path / "setupflow" / "cli" / "serve.py").write_text("from web import create_app\n")
+    (tmp_path / "web" / "routes.py").write_text("from setupflow.sites import operations\n")
+    assert layer_violations(tmp_path) == [f"setupflow/sites/operations.py: {name}" for name in
+                                          ("flask", "flask.g", "setupflow.cli.common", "setupflow.cli.common.runtime")]
+
+
+def test_a_relative_import_is_resolved_against_its_package():
+    module = ROOT / "setupflow" / "reminders" / "rules.py"
+    assert "setupflow.reminders.planned.Planned" in imported_roots(module)
+    assert "setupflow.sites.operations" in imported_roots(module)
