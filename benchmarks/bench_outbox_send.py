@@ -18,10 +18,11 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from setupflow import schema  # noqa: E402
+from setupflow import migrate  # noqa: E402
 from setupflow.config import Settings  # noqa: E402
 from setupflow.db import make_engine, make_session_factory, transaction  # noqa: E402
-from setupflow.reminders.operations import Planned, Recipient, sync  # noqa: E402
+from setupflow.reminders.operations import sync  # noqa: E402
+from setupflow.reminders.planned import Planned, Recipient  # noqa: E402
 from setupflow.reminders.sweep import sweep  # noqa: E402
 
 
@@ -37,7 +38,7 @@ class Counter:
 def main(count: int, url: str | None) -> None:
     url = url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     factory = make_session_factory(engine)
     now = datetime(2027, 3, 9, 8, 0, tzinfo=timezone.utc)
     planned = [Planned("bench", f"action:{i}", now, Recipient(f"p{i}@example.test", f"Personne {i}"), "action_due",

@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.accounts.models import User, UserSite
 from setupflow.committees.models import ActionItem, AgendaItem, Attendee, Meeting, MeetingRole, MinutesRevision
 from setupflow.clock import DEFAULT_TIMEZONE
@@ -85,7 +85,7 @@ def prepare(url: str | None, scale: Scale, catalog, workdir: Path) -> tuple[str,
         hit = cached.exists()
         if hit:  # a later migration (an index...) is applied to the cached file once
             cached_engine = make_engine(f"sqlite:///{cached}")
-            schema.upgrade(cached_engine)
+            migrate.upgrade(cached_engine)
             with cached_engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             cached_engine.dispose()
@@ -99,7 +99,7 @@ def prepare(url: str | None, scale: Scale, catalog, workdir: Path) -> tuple[str,
         shutil.copyfile(cached, target)
         return f"sqlite:///{target}", time.perf_counter() - t0, hit
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     with engine.connect() as conn:
         count = conn.scalar(select(func.count()).select_from(Site))
     engine.dispose()
@@ -111,7 +111,7 @@ def prepare(url: str | None, scale: Scale, catalog, workdir: Path) -> tuple[str,
 
 def _build_into(url: str, scale: Scale, catalog) -> None:
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     factory = make_session_factory(engine)
     with factory() as session:
         loaded = catalog.get("cress-disp")

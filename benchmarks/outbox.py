@@ -13,7 +13,8 @@ from sqlalchemy import delete, insert, update
 from setupflow.config import Settings
 from setupflow.db import transaction
 from setupflow.reminders.models import Reminder
-from setupflow.reminders.operations import Planned, Recipient, sync
+from setupflow.reminders.operations import sync
+from setupflow.reminders.planned import Planned, Recipient
 from setupflow.reminders.sweep import claim, sweep
 from setupflow.reminders.worker import Worker
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import event, insert
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.accounts.operations import create_user
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
@@ -66,7 +66,7 @@ PAGES = (("programme page", "/programmes/actice"), ("edition page", "/programmes
 def measure(url: str, workdir: Path, editions: int, laureates: int, reports: int, samples: int) -> dict:
     """{page: (statements, p50, p95, CPU p50, CPU p95)} on a new dataset in ``url`` (empty)."""
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     started = time.perf_counter()
     made = build(engine, editions, laureates, reports)
     print(f"dataset: {editions} editions, {laureates} laureates, {made} reports "

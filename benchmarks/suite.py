@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import event, func, select
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
 from setupflow.definitions import load_catalog
@@ -26,7 +26,7 @@ def run_all(report, url: str | None, scale: dataset.Scale, quick: bool, workdir:
                       note=f"{scale.sites} sites, {scale.sites * scale.meetings_per_site} meetings, "
                            f"{scale.sites * scale.reminders_per_site} reminders"))
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     factory = make_session_factory(engine)
     # the figures are those of a server process: tuned as web.wsgi and setupflow serve tune theirs
     tune_collector_for_a_server()

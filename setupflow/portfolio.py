@@ -37,7 +37,6 @@ from typing import Any, Callable, Iterator, Sequence
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from .clock import local_date
 from .engine import evaluate_gate
 from .planning import DeadlinePlan, Progress, Window, add_months, forecast
 from .portfolio_sites import SiteData, SiteRecord

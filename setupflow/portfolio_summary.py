@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from itertools import chain
 from typing import Iterable
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, delete, func, or_, select

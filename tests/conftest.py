@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.config import Settings
 from setupflow.db import make_engine, make_session_factory
 from setupflow.definitions import load_catalog
@@ -55,7 +55,7 @@ class TestDatabase:
 def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     engine.dispose()
     return path
 
@@ -72,7 +72,7 @@ def pg_template():
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
-    schema.upgrade(engine)
+    migrate.upgrade(engine)
     engine.dispose()
     yield name
     with admin.connect() as conn:
@@ -274,3 +274,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "cases tried by the reliability suite")
         for line in counters.lines():
             terminalreporter.write_line(line)
+
+
+def run_command(*args) -> tuple[int, str, str]:
+    """``setupflow ARGS`` as a person types it (settings from the environment the test set):
+    the exit code, what it printed and what it printed on stderr."""
+    from click.testing import CliRunner
+
+    from setupflow.cli import cli
+    from setupflow.cli.common import run_cli
+
+    with CliRunner().isolation() as (out, err, *_):
+        code = run_cli(cli, [str(a) for a in args])
+        return code, out.getvalue().decode(), err.getvalue().decode()

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def run(sqlite_db, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from setupflow.cli import cli
-    from setupflow.cli.support import run_cli
+    from setupflow.cli.common import run_cli
 
     for key, value in sqlite_db.env().items():
         monkeypatch.setenv(key, value)

@@ -2,10 +2,8 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from tests.conftest import run_command
 
 
 @pytest.fixture
@@ -13,13 +11,7 @@ def run(db, monkeypatch):
     for key, value in db.env().items():
         monkeypatch.setenv(key, value)
 
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    return invoke
+    return run_command
 
 
 def test_plan_backward_from_opening_as_json(run):

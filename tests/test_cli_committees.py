@@ -3,10 +3,8 @@ import json
 
 import icalendar
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from tests.conftest import run_command
 
 
 @pytest.fixture
@@ -14,13 +12,7 @@ def run(sqlite_db, monkeypatch):
     for key, value in sqlite_db.env().items():
         monkeypatch.setenv(key, value)
 
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, [str(a) for a in args])
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    return invoke
+    return run_command
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.support import run_cli
 from setupflow.csvfile import MACHINE, PEOPLE, write_csv
 from web_fixtures import *  # noqa: F401,F403
 
 from reliability import counters
+from tests.conftest import run_command
 
 FORMULAS = ["-2+3+cmd|' /C calc'!A0", "@SUM(1)", "=HYPERLINK(\"http://evil\")", "+33 6", "\tx", "\rx"]
 
@@ -46,14 +44,8 @@ def run(sqlite_db, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
 
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode("utf-8"), err.getvalue().decode()
-
-    assert invoke("demo")[0] == 0
-    return invoke
+    assert run_command("demo")[0] == 0
+    return run_command
 
 
 def test_the_cli_diagnostic_export_neutralises_formulas_in_both_forms(run):

@@ -2,7 +2,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.all_models import metadata
 
 
@@ -13,7 +13,7 @@ def test_models_and_migrations_agree(db):
 
 
 def test_downgrade_to_nothing_then_upgrade_again(db):
-    schema.downgrade(db.engine, "base")
-    assert schema.current_revision(db.engine) is None
-    schema.upgrade(db.engine)
-    assert schema.current_revision(db.engine) == schema.head_revision()
+    migrate.downgrade(db.engine, "base")
+    assert migrate.current_revision(db.engine) is None
+    migrate.upgrade(db.engine)
+    assert migrate.current_revision(db.engine) == migrate.head_revision()

@@ -119,7 +119,7 @@ def test_every_marking_trigger_is_in_the_migrated_schema(session):
 
 def test_portfolio_verify_reports_a_tampered_line_and_exits_non_zero(db, session, make_site, monkeypatch):
     from setupflow.cli import cli
-    from setupflow.cli.support import run_cli
+    from setupflow.cli.common import run_cli
 
     for key, value in db.env().items():
         monkeypatch.setenv(key, value)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.definitions.loader import DefinitionError
 from setupflow.definitions.programmes import load_programme_text, load_programmes
 

@@ -268,7 +268,7 @@ def test_a_laureates_personal_feed_holds_its_programme_meetings_and_follows_thei
 def test_the_migration_moves_the_programme_meetings_into_meetings_and_the_selection_follows(db):
     from sqlalchemy import text
 
-    from setupflow import schema
+    from setupflow import migrate as schema
 
     schema.downgrade(db.engine, "e1a7c3d9b524")
     when = datetime(2027, 3, 1, 9, 30)

@@ -3,10 +3,8 @@ where it prints data, one line and exit code 2 on bad input."""
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from tests.conftest import run_command
 
 
 @pytest.fixture
@@ -14,13 +12,7 @@ def run(db, monkeypatch):
     for key, value in db.env().items():
         monkeypatch.setenv(key, value)
 
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    return invoke
+    return run_command
 
 
 def test_a_prize_edition_from_its_call_to_its_review(run, tmp_path):

@@ -7,7 +7,7 @@ import re
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.definitions import load_text
 from setupflow.sites import operations as ops
 from setupflow.sites.decisions import record_problems

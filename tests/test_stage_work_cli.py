@@ -3,10 +3,8 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from tests.conftest import run_command
 
 
 @pytest.fixture
@@ -15,14 +13,8 @@ def run(sqlite_db, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
 
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    assert invoke("demo")[0] == 0
-    return invoke
+    assert run_command("demo")[0] == 0
+    return run_command
 
 
 def site_in(run, stage):

@@ -140,7 +140,7 @@ def test_a_wrong_time_zone_setting_stops_the_cli_with_its_name(sqlite_db, monkey
     from click.testing import CliRunner
 
     from setupflow.cli import cli
-    from setupflow.cli.support import run_cli
+    from setupflow.cli.common import run_cli
 
     for key, value in {**sqlite_db.env(), "SETUPFLOW_TIMEZONE": "Mars/Olympus"}.items():
         monkeypatch.setenv(key, value)

@@ -28,6 +28,13 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     from .programmes.routes import bp as programmes_bp
     from .programmes import meetings as _programme_meetings  # noqa: F401  (its pages join the programmes' routes)
     from .programmes.workshop import bp as workshop_bp
+    from .diagnostic.routes import bp as diagnostic_bp
+    from .calls.routes import bp as calls_bp
+    from .calls.applications import upload_limit
+    from .support.routes import bp as support_bp
+    from .budget.routes import bp as budget_bp
+    from .notifications.routes import bp as notifications_bp
+    from .feeds import feeds_blueprint
 
     settings = settings or Settings.from_env()
     use_timezone(settings.timezone)
@@ -71,13 +78,13 @@ def create_app(settings: Settings | None = None, test_config: dict | None = None
     init_proconnect(app, settings)
     init_glossary(app)
     for blueprint in (auth_bp, sites_bp, portfolio_bp, glossary_bp, meetings_bp, decisions_bp, actions_bp, team_bp,
-                      documents_bp, programmes_bp, workshop_bp):
+                      documents_bp, programmes_bp, workshop_bp,
+                      diagnostic_bp, calls_bp, support_bp, budget_bp, notifications_bp):
         app.register_blueprint(blueprint)
-    from . import work
-    work.register(app)
-    from .call_outcome import bp as call_outcome_bp
-    app.register_blueprint(call_outcome_bp)
-    from .applicants.routes import register as register_applicants
+    # calendar apps read feeds without a session: the token is the credential (GET only, no CSRF)
+    app.register_blueprint(feeds_blueprint(app.extensions["setupflow_sessions"]))
+    app.before_request_funcs.setdefault(None, []).insert(0, upload_limit)
+    from .applicants import register as register_applicants
     register_applicants(app)
 
     @app.get("/")

@@ -1,6 +1,8 @@
 """French by default, English on request: the user's preference, else the session's."""
 from __future__ import annotations
 
+import re as _re
+
 from flask import Flask, g, session
 from flask_babel import Babel
 from flask_login import current_user
@@ -84,7 +86,6 @@ def instant_text(value, format: str = "short") -> str:
 # definitions and the templates were written with plain spaces (or none). Every French
 # page goes through ``french_typography`` once, on its text only: tags, attributes,
 # scripts, styles, form fields and code are left as they are.
-import re as _re
 
 _NBSP = "\u00a0"
 _SKIPPED = _re.compile(r"(<(script|style|textarea|pre|code)\b.*?</\2\s*>|<[^>]*>)", _re.S | _re.I)

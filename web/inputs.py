@@ -13,7 +13,7 @@ carry a line break, a NUL or a bidi override, with the full name in RFC 5987 ``f
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
@@ -67,3 +67,13 @@ def content_disposition(filename: str, disposition: str = "attachment") -> str:
     name = name.replace("/", "_").replace("\\", "_")
     fallback = _UNSAFE.sub("_", name.encode("ascii", "replace").decode("ascii").replace("?", "_"))
     return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def safe_next(target: str | None) -> str | None:
+    """Where to go after signing in: a path of this site only (no scheme, host or ``//``), else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

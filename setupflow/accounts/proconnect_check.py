@@ -42,6 +42,21 @@ def _json(url: str, what: str, get) -> tuple[dict | None, str | None]:
 
 
 def problems(settings: Settings, get=requests.get) -> list[str]:
+    found = _settings_problems(settings)
+    if not settings.oidc_issuer:
+        return found
+    discovery_url = f"{settings.oidc_issuer}/.well-known/openid-configuration"
+    metadata, problem = _json(discovery_url, "discovery", get)
+    if problem:
+        return found + [problem]
+    found += _discovery_problems(settings, metadata)
+    if metadata.get("jwks_uri"):
+        found += _key_problems(metadata["jwks_uri"], settings.oidc_algorithm, get)
+    return found
+
+
+def _settings_problems(settings: Settings) -> list[str]:
+    """What the settings alone say: the three required values, the algorithm, an https base URL."""
     found = []
     for name, value in (("SETUPFLOW_OIDC_ISSUER", settings.oidc_issuer),
                         ("SETUPFLOW_OIDC_CLIENT_ID", settings.oidc_client_id),
@@ -55,12 +70,13 @@ def problems(settings: Settings, get=requests.get) -> list[str]:
     if base.scheme != "https" and base.hostname not in ("localhost", "127.0.0.1", "::1"):
         found.append(f"SETUPFLOW_BASE_URL: {settings.base_url} is not https; "
                      "ProConnect accepts http redirect URIs only on the local machine")
-    if not settings.oidc_issuer:
-        return found
-    discovery_url = f"{settings.oidc_issuer}/.well-known/openid-configuration"
-    metadata, problem = _json(discovery_url, "discovery", get)
-    if problem:
-        return found + [problem]
+    return found
+
+
+def _discovery_problems(settings: Settings, metadata: dict) -> list[str]:
+    """What the provider's discovery document says against the settings."""
+    found = []
+    algorithm = settings.oidc_algorithm
     if metadata.get("issuer") != settings.oidc_issuer:
         found.append(f"discovery: issuer is '{metadata.get('issuer')}', SETUPFLOW_OIDC_ISSUER is "
                      f"'{settings.oidc_issuer}' (they must be equal)")
@@ -84,17 +100,19 @@ def problems(settings: Settings, get=requests.get) -> list[str]:
     methods = metadata.get("token_endpoint_auth_methods_supported")
     if methods is not None and "client_secret_post" not in methods:
         found.append(f"discovery: the token endpoint does not accept client_secret_post ({methods})")
-    if metadata.get("jwks_uri"):
-        keys, problem = _json(metadata["jwks_uri"], "keys", get)
-        if problem:
-            found.append(problem)
-        else:
-            try:
-                key_set = KeySet.import_key_set(keys)
-            except (JoseError, ValueError, TypeError, KeyError):
-                found.append(f"keys: {metadata['jwks_uri']} is not a JSON Web Key Set")
-            else:
-                wanted = KEY_TYPES.get(algorithm)
-                if wanted and not any(k.key_type == wanted and k.get("use", "sig") == "sig" for k in key_set.keys):
-                    found.append(f"keys: no {wanted} signing key for {algorithm} at {metadata['jwks_uri']}")
     return found
+
+
+def _key_problems(jwks_uri: str, algorithm: str, get) -> list[str]:
+    """What the provider's key set says: readable, with a signing key for the algorithm."""
+    keys, problem = _json(jwks_uri, "keys", get)
+    if problem:
+        return [problem]
+    try:
+        key_set = KeySet.import_key_set(keys)
+    except (JoseError, ValueError, TypeError, KeyError):
+        return [f"keys: {jwks_uri} is not a JSON Web Key Set"]
+    wanted = KEY_TYPES.get(algorithm)
+    if wanted and not any(k.key_type == wanted and k.get("use", "sig") == "sig" for k in key_set.keys):
+        return [f"keys: no {wanted} signing key for {algorithm} at {jwks_uri}"]
+    return []

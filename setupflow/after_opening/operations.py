@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import InputError
 from ..privacy import refuse_identifying
-from ..programmes.operations import PERIOD_SHAPES, add_months, period_bounds
+from ..programmes.operations import PERIOD_SHAPES, add_months, indicator_counts, period_bounds, write_counts
 from ..programmes.queries import screen, screened_total
 from ..sites.models import Site
 from ..sites.records import Actor
@@ -34,19 +34,7 @@ def report(session: Session, site: Site, *, period: str, values: dict, actor: Ac
         raise InputError(code="workshop.not_open", field="period")
     period = (period or "").strip()
     first, _last = period_bounds(spec.period, period)
-    known = [i.id for i in spec.indicators]
-    counts = {}
-    for key, value in values.items():
-        if key not in known:
-            raise InputError(code="programme.unknown_indicator", field=key, indicator=key, known=", ".join(known))
-        if value is None or str(value).strip() == "":
-            continue
-        text = str(value).strip()
-        if not text.isdecimal() or len(text) > 7:
-            raise InputError(code="programme.count_invalid", field=key, value=value)
-        counts[key] = int(text)
-    if not counts:
-        raise InputError(code="required", field=known[0])
+    counts = indicator_counts(spec.indicators, values)
     comment = (comment or "").strip()
     if len(comment) > 4000:
         raise InputError(code="text.too_long", field="comment", length=len(comment), limit=4000)
@@ -56,12 +44,7 @@ def report(session: Session, site: Site, *, period: str, values: dict, actor: Ac
         row = SiteReport(site_id=site.id, period=period)
         session.add(row)
     row.comment, row.reported_dt, row.reported_by = comment or None, now, actor.name
-    by_key = {v.indicator: v for v in row.values}
-    for key, n in counts.items():
-        if key in by_key:
-            by_key[key].count = n
-        else:
-            row.values.append(SiteReportValue(indicator=key, count=n))
+    write_counts(row, counts, lambda key, n: SiteReportValue(indicator=key, count=n))
     session.flush()
     return row
 

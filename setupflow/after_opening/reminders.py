@@ -22,7 +22,7 @@ TEMPLATE = "workshop_report_due"
 def workshop_reminders(session: Session, site: Site, now: datetime) -> list:
     from ..reminders.rules import organisation_recipients, site_context, team_by_category
     from ..workdays import at_local
-    from ..reminders.operations import Planned
+    from ..reminders.planned import Planned
 
     if not is_open(site):
         return []

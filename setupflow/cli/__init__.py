@@ -68,6 +68,6 @@ def cli():
 
 
 def main(argv=None):
-    from .support import run_cli
+    from .common import run_cli
 
     sys.exit(run_cli(cli, argv if argv is not None else sys.argv[1:]))

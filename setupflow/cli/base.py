@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import click
 
-from .support import CliError, now_utc, runtime
+from .common import CliError, now_utc, runtime
 
 
 @click.command()
 def init():
     """Create the database, or upgrade it to the schema this version expects."""
-    from ..schema import current_revision, head_revision, upgrade
+    from ..migrate import current_revision, head_revision, upgrade
 
     rt = runtime()
     before = current_revision(rt.engine)
@@ -28,7 +28,7 @@ def demo(reset):
     from sqlalchemy import func, select
 
     from ..demo import build_demo
-    from ..schema import upgrade
+    from ..migrate import upgrade
     from ..sites.models import Site
 
     rt = runtime()

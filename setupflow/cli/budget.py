@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import AMOUNT
-from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
 
 def _site(session, site_id):

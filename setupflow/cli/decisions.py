@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import WHOLE
-from .support import JSON_OPTION, echo_json, runtime
+from .common import JSON_OPTION, echo_json, runtime
 
 
 def decision_dict(d) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import CSV_FORM_OPTION, DAY, WHOLE, checked_text
-from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
                            help="Language of the labels.")
@@ -131,7 +131,7 @@ def initiative(site_id, name, kind, description, actor):
 def conclusions(site_id, text, path, actor):
     """Write the diagnostic's conclusions (meets the survey-conclusions task)."""
     from ..diagnostic.operations import write_conclusions
-    from .support import CliError
+    from .common import CliError
 
     if bool(text) == bool(path):
         raise CliError("conclusions: give exactly one of --text or --file")

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from .inputs import WHOLE, checked_text
-from .support import CliError, now_utc, runtime
+from .common import CliError, now_utc, runtime
 
 
 @click.group()
@@ -64,7 +64,7 @@ def section(site_id, section, path, based_on, actor):
     """Save an editable section of the project note; refused if someone saved since --based-on."""
     from ..documents.note import save_note_section
     from ..sites.operations import get_site
-    from .support import actor_from
+    from .common import actor_from
 
     try:
         body = checked_text(path.read_text(encoding="utf-8"), "--file")

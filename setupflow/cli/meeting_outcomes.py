@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import DAY, WHOLE
-from .support import AS_OPTION, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 def _meeting(session, meeting_id):

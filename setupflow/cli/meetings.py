@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from .inputs import DAY, INSTANT, WHOLE, checked_text
-from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
 
 def meeting_dict(m) -> dict:

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .support import now_utc, runtime
+from .common import now_utc, runtime
 
 ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner", "applicant"])
 

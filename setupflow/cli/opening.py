@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from .inputs import DAY
-from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 LANG_OPTION = click.option("--lang", type=click.Choice(["fr", "en"], case_sensitive=False), default="fr", show_default=True,
                            help="Language of the labels.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import DAY, EMAIL
-from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 def person_dict(p, today) -> dict:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .support import CliError, actor_from, echo_json, runtime
+from .common import CliError, actor_from, echo_json, runtime
 from .worker import parse_now
 
 
@@ -39,7 +39,7 @@ def export_(email, output):
 def erase(email, yes, actor):
     """Anonymise the person with EMAIL everywhere; documents keep rendering. Cannot be undone."""
     from ..personal_data import erase as erase_person
-    from .support import now_utc
+    from .common import now_utc
 
     if not yes:
         raise CliError("erasure cannot be undone: add --yes")

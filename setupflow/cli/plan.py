@@ -5,7 +5,7 @@ from datetime import date
 
 import click
 
-from .support import CliError, echo_json, runtime
+from .common import CliError, echo_json, runtime
 
 
 def parse_day(value: str, option: str) -> date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import INSTANT
-from .support import JSON_OPTION, echo_json, runtime
+from .common import JSON_OPTION, echo_json, runtime
 
 NOW_OPTION = click.option("--now", type=INSTANT, metavar="ISO-DATETIME",
                           help="Compute as of this instant (default: now; local time without an offset).")

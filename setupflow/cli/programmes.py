@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .inputs import CSV_FORM_OPTION
-from .support import CliError, actor_from, echo_json, now_utc, runtime
+from .common import CliError, actor_from, echo_json, now_utc, runtime
 
 
 def _catalog():

@@ -9,7 +9,7 @@ from typing import Callable
 
 import click
 
-from .support import runtime
+from .common import runtime
 
 
 def start_background_services(settings) -> list[Callable[[], None]]:
@@ -64,7 +64,7 @@ def serve(host, port, threads):
     from waitress import create_server  # a core dependency: the one-machine shape needs no extra
     from ..accounts.demo import DEMO_PASSWORD
     from ..db import transaction
-    from ..schema import upgrade
+    from ..migrate import upgrade
 
     rt = runtime()
     upgrade(rt.engine)

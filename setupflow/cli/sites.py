@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..clock import local_date
 from .inputs import DAY
-from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
+from .common import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 @click.group()

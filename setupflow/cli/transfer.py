@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .support import echo_json, runtime
+from .common import echo_json, runtime
 
 
 @click.command("export")

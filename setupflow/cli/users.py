@@ -6,7 +6,7 @@ import sys
 import click
 
 from .inputs import WHOLE
-from .support import CliError, echo_json, now_utc, runtime
+from .common import CliError, echo_json, now_utc, runtime
 
 ROLE_CHOICE = click.Choice(["admin", "cress", "lead", "sponsor", "partner", "applicant"], case_sensitive=False)
 

@@ -6,7 +6,7 @@ import logging
 import click
 
 from .inputs import TIME, WHOLE
-from .support import CliError, echo_json, now_utc, runtime
+from .common import CliError, echo_json, now_utc, runtime
 
 
 def parse_now(value: str | None):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from .support import CliError, echo_json, runtime
+from .common import CliError, echo_json, runtime
 
 
 @click.group()

@@ -32,7 +32,7 @@ def format_index(where, i):
     return ".".join(str(w) for w in where) + f"[{i}]"
 
 
-def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, str]]:
+def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, str]]:  # noqa: C901  (one flat pass of independent checks over the definition, in the file's order)
     """Return (path, message) for every inconsistency; empty when the definition holds.
 
     ``organisation_categories``: the category ids of the shared vocabulary

@@ -15,10 +15,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from .crosscheck import crosscheck
+from .schema import Workflow
 
 # libyaml when available: the same marks (line numbers), several times faster
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-from .schema import Workflow
 
 
 @dataclass(frozen=True)

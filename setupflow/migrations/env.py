@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from the caller (setupflow.schema) or the settings."""
+"""Alembic environment: the URL comes from the caller (setupflow.migrate) or the settings."""
 from alembic import context
 from sqlalchemy import pool
 
@@ -22,11 +22,11 @@ def run_migrations_online():
         _run(connection)
         return
     url = config.get_main_option("sqlalchemy.url") or Settings.from_env().database_url
-    from setupflow.schema import without_foreign_keys
+    from setupflow.migrate import without_foreign_keys
 
     engine = make_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
-        with without_foreign_keys(connection):  # SQLite's batch rebuilds (setupflow.schema)
+        with without_foreign_keys(connection):  # SQLite's batch rebuilds (setupflow.migrate)
             _run(connection)
             connection.commit()
 

@@ -165,7 +165,7 @@ def _live_calendar(session, programme, edition, acc_start: date, now: datetime, 
                 programme_meetings.save_minutes(session, m, MINUTES[m.committee_id], 0, ACTOR, now)
 
 
-def build_programmes_demo(session: Session, programmes: ProgrammeCatalog, now: datetime) -> list[Edition]:
+def build_programmes_demo(session: Session, programmes: ProgrammeCatalog, now: datetime) -> list[Edition]:  # noqa: C901  (one edition's life told in order, programme by programme: a script, not a rule)
     today = local_date(now)
     editions = []
 

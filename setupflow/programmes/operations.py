@@ -483,16 +483,11 @@ def period_bounds(kind: str, period: str) -> tuple[date, date]:
     return first, add_months(first, months) - timedelta(days=1)
 
 
-def report(session: Session, programme: Programme, edition: Edition, laureate: Laureate, *, period: str,
-           values: dict, actor: Actor, now: datetime, comment: str | None = None) -> Report:
-    """A laureate's counts for one period (replacing an earlier report of the same period).
-    Aggregates only: a comment that looks like data about one person is refused."""
-    period = (period or "").strip()
-    first, last = period_bounds(programme.period, period)
-    if last < edition.starts_on or first > edition.ends_on:
-        raise InputError(code="programme.period_outside", field="period", value=period, starts=edition.starts_on,
-                         ends=edition.ends_on)
-    known = [i.id for i in programme.indicators]
+def indicator_counts(indicators, values: dict) -> dict[str, int]:
+    """The counts of one report, by indicator id: whole numbers of at most 7 digits, blanks
+    left out, at least one given; an id the definition does not name is refused. Used by
+    the laureates' reports and the open workshops' (after_opening), which share this shape."""
+    known = [i.id for i in indicators]
     counts = {}
     for key, value in values.items():
         if key not in known:
@@ -505,6 +500,30 @@ def report(session: Session, programme: Programme, edition: Edition, laureate: L
         counts[key] = int(text)
     if not counts:
         raise InputError(code="required", field=known[0])
+    return counts
+
+
+def write_counts(row, counts: dict[str, int], new_value) -> None:
+    """Put a report's counts on its row: a value already there is updated, a missing one is
+    made by ``new_value(indicator, count)`` (laureates' and open workshops' reports)."""
+    by_key = {v.indicator: v for v in row.values}
+    for key, n in counts.items():
+        if key in by_key:
+            by_key[key].count = n
+        else:
+            row.values.append(new_value(key, n))
+
+
+def report(session: Session, programme: Programme, edition: Edition, laureate: Laureate, *, period: str,
+           values: dict, actor: Actor, now: datetime, comment: str | None = None) -> Report:
+    """A laureate's counts for one period (replacing an earlier report of the same period).
+    Aggregates only: a comment that looks like data about one person is refused."""
+    period = (period or "").strip()
+    first, last = period_bounds(programme.period, period)
+    if last < edition.starts_on or first > edition.ends_on:
+        raise InputError(code="programme.period_outside", field="period", value=period, starts=edition.starts_on,
+                         ends=edition.ends_on)
+    counts = indicator_counts(programme.indicators, values)
     comment = _text(comment, "comment", limit=4000, required=False)
     refuse_identifying("comment", comment)
     row = session.scalar(select(Report).where(Report.laureate_id == laureate.id, Report.period == period))
@@ -512,13 +531,8 @@ def report(session: Session, programme: Programme, edition: Edition, laureate: L
         row = Report(laureate_id=laureate.id, period=period)
         session.add(row)
     row.comment, row.reported_dt, row.reported_by = comment or None, now, actor.name
-    by_key = {v.indicator: v for v in row.values}
-    for key, n in counts.items():
-        if key in by_key:
-            by_key[key].count = n
-        else:
-            row.values.append(ReportValue(indicator=key, count=n, edition_id=edition.id, laureate_id=laureate.id,
-                                          period=period))
+    write_counts(row, counts, lambda key, n: ReportValue(indicator=key, count=n, edition_id=edition.id,
+                                                          laureate_id=laureate.id, period=period))
     session.flush()
     return row
 

@@ -26,6 +26,7 @@ from ..errors import InputError
 from ..lifecycles import REMINDERS
 from .messages import CALENDAR_METHODS
 from .models import MailPreference, Reminder
+from .planned import Planned
 
 #: the unsent states planning may still move or refresh (those a person may hold a reminder in)
 UNSENT_EDITABLE = REMINDERS.sources("hold")
@@ -34,36 +35,6 @@ BY_A_PERSON = REMINDERS.destinations("hold") + REMINDERS.destinations("cancel")
 
 
 log = logging.getLogger(__name__)
-
-@dataclass(frozen=True)
-class Recipient:
-    email: str
-    name: str
-    language: str = "fr"
-
-
-@dataclass(frozen=True)
-class Planned:
-    """A reminder that should exist."""
-
-    rule: str
-    subject: str
-    due_dt: datetime
-    recipient: Recipient
-    template: str
-    context: dict
-    site_id: int | None = None
-    expires_dt: datetime | None = None
-    #: once per (rule, subject, recipient), whatever the due instant
-    is_once: bool = False
-    #: when its instant moved into the past (a meeting moved earlier), send it again
-    #: only to whoever never got it for this subject
-    is_late_resent: bool = True
-
-    @property
-    def loose_key(self) -> tuple:
-        return (self.rule, self.subject, self.recipient.email.lower())
-
 
 @dataclass
 class SyncResult:
@@ -104,7 +75,7 @@ def _apply(row: Reminder, planned: Planned, is_digest: bool, send_after, now: da
     row.updated_dt = now
 
 
-def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: int | None,
+def sync(session: Session, planned: list[Planned], now: datetime, *, site_id: int | None,  # noqa: C901  (the outbox's reconcile rules, kept together: see the module docstring)
          rules: set[str]) -> SyncResult:
     """Make the unsent reminders of ``site_id`` for ``rules`` agree with ``planned``."""
     result = SyncResult()

@@ -54,7 +54,7 @@ def plan_programmes(session: Session, now: datetime, catalog) -> SyncResult:
     return sync(session, programme_reminders(session, now, catalog), now, site_id=None, rules=RULES)
 
 
-def programme_reminders(session: Session, now: datetime, catalog) -> list[Planned]:
+def programme_reminders(session: Session, now: datetime, catalog) -> list[Planned]:  # noqa: C901  (the reminders of each meeting kind and status side by side, as meeting_rules does for sites)
     from ..programmes.meetings import title
 
     # the invitees and agendas come with the meetings: a few statements whatever their number

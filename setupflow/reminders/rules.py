@@ -18,7 +18,7 @@ from ..sites.operations import dated_decisions, planned, progress
 from ..sites.runtime import workflow_of
 from ..team.models import Organisation, Person
 from ..workdays import at_local, shift_days
-from .operations import Planned, Recipient
+from .planned import Planned, Recipient
 
 
 def rule_instant(rule: ReminderRule, anchor: date, department: str | None, days: int | None = None) -> datetime:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..errors import InputError
 from ..installation import sign, signature_matches
-from ..schema import head_revision
+from ..migrate import head_revision
 from .dump import dump_site, load_site
 
 FORMAT = "setupflow-site-export"

@@ -220,7 +220,7 @@ def _snapshot_id(session: Session, snap: dict) -> int:
     return row.id
 
 
-def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, list[Path]]:
+def load_site(session: Session, payload: dict, data_dir: Path) -> tuple[int, list[Path]]:  # noqa: C901  (one table after another in foreign-key order; each step is a loop)
     """Insert a dump with new ids; returns the new site id and the files written (for clean-up).
     Every row is checked as live input would be (types, lengths, ranges, required values;
     dates by ``_decode``) and the workflow snapshot goes through the definition loader."""

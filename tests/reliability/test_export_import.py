@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from setupflow.all_models import metadata
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.calls.files import attach_file
 from setupflow.calls.models import Application, Call, CallSlot
 from setupflow.demo import build_demo

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.errors import InputError
 from setupflow.transfer.archive import canonical, export_site, import_site
 

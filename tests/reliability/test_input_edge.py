@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from setupflow.accounts import operations as accounts
 from setupflow.accounts.models import User
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.committees import operations as meetings
 from setupflow.errors import InputError, NotFound
 from setupflow.reminders.feeds import create_feed, open_feed, token_hash, write_feed

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, Integer, MetaData, String, Text, select
 from sqlalchemy.types import Numeric
 
-from setupflow import schema
+from setupflow import migrate
 from setupflow.all_models import metadata
 
 from . import counters
@@ -107,23 +107,23 @@ def assert_rows_survive(engine, filled: dict[str, dict]) -> None:
 
 
 def test_upgrading_one_revision_at_a_time_keeps_every_row(db):
-    script = ScriptDirectory.from_config(schema.alembic_config())
+    script = ScriptDirectory.from_config(migrate.alembic_config())
     revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
-    schema.downgrade(db.engine, "base")
+    migrate.downgrade(db.engine, "base")
     filled: dict[str, dict] = {}
     for revision in revisions:
-        schema.upgrade(db.engine, revision)
+        migrate.upgrade(db.engine, revision)
         assert_rows_survive(db.engine, filled)
         fill_new_tables(db.engine, filled)
         counters.add("migration steps walked with data")
-    assert schema.current_revision(db.engine) == schema.head_revision()
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
     assert_rows_survive(db.engine, filled)
     assert set(filled) - set(MOVED) == set(metadata.tables), "every table of the models got a row along the way"
 
 
 def test_a_database_emptied_by_a_downgrade_upgrades_again_and_takes_data(db):
-    schema.downgrade(db.engine, "base")
-    schema.upgrade(db.engine)
+    migrate.downgrade(db.engine, "base")
+    migrate.upgrade(db.engine)
     filled: dict[str, dict] = {}
     assert fill_new_tables(db.engine, filled) == len(metadata.tables)
     assert_rows_survive(db.engine, filled)

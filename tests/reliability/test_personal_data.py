@@ -14,7 +14,7 @@ from setupflow.accounts.operations import create_user
 from setupflow.accounts.passwords import verify_password
 from setupflow.all_models import metadata
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.committees import operations as meetings
 from setupflow.committees.actions import add_action
 from setupflow.committees.attendance import assign_role

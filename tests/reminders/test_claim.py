@@ -13,7 +13,8 @@ from setupflow.clock import parse_instant as paris
 from setupflow.db import transaction
 from setupflow.reminders.claim import claim
 from setupflow.reminders.models import MailPreference, Reminder
-from setupflow.reminders.operations import Planned, Recipient, sync
+from setupflow.reminders.operations import sync
+from setupflow.reminders.planned import Planned, Recipient
 from setupflow.reminders.sweep import LEASE
 
 from test_worker_processes import DUE, fill_outbox

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from setupflow.accounts import operations as accounts
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.reminders import unsubscribe
 from setupflow.reminders.models import MailPreference, Reminder
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from setupflow.accounts import operations as accounts
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.clock import parse_instant as paris
 from setupflow.reminders import weekly
 from setupflow.reminders.models import MailPreference

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.clock import parse_instant as paris
 
 from mailtools import smtp_env

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from setupflow.cli import cli
-from setupflow.cli.support import run_cli
+from setupflow.cli.common import run_cli
 from setupflow.reminders.health import LATE_AFTER, note_run, worker_health
 from setupflow.reminders.worker import Worker
 

@@ -20,7 +20,8 @@ from setupflow.clock import parse_instant as paris
 from setupflow.db import transaction
 from setupflow.reminders.health import worker_health
 from setupflow.reminders.models import Reminder
-from setupflow.reminders.operations import Planned, Recipient, sync
+from setupflow.reminders.operations import sync
+from setupflow.reminders.planned import Planned, Recipient
 from setupflow.reminders.sweep import LEASE, MARK_EVERY
 
 from mailtools import Collector, free_port, smtp_env

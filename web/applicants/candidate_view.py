@@ -18,9 +18,10 @@ def sees_candidates(site) -> bool:
 
 def own_application_or_404(call, application):
     """``application`` when the person may see it; 404 otherwise (same answer as no such application)."""
-    if sees_candidates_of(call) or application in visibility.own_applications(db_session(), current_account(), call):
-        return application
-    abort(404)
+    if not (sees_candidates_of(call)
+            or application in visibility.own_applications(db_session(), current_account(), call)):
+        abort(404)
+    return application
 
 
 def sees_candidates_of(call) -> bool:

@@ -276,18 +276,3 @@ def download(candidacy_id, file_id):
     response = send_file(path, mimetype=stored.content_type, max_age=0)
     response.headers["Content-Disposition"] = content_disposition(stored.original_name)
     return response
-
-
-def register(app) -> None:
-    """The blueprints (the candidacies and the reviewers' view), and the upload limit of the
-    candidacy files (before the CSRF check, which reads the body)."""
-    from .reviews import bp as reviews_bp
-
-    app.register_blueprint(bp)
-    app.register_blueprint(reviews_bp)
-
-    def _upload_limit():
-        if request.endpoint in UPLOAD_ENDPOINTS:
-            request.max_content_length = MAX_BYTES + 256 * 1024
-
-    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)

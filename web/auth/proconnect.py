@@ -105,7 +105,7 @@ def _back_to_login(message: str, status: str = "error"):
 
 @bp.post("/proconnect/login")
 def login():
-    from .routes import safe_next
+    from ..inputs import safe_next
 
     client = _client()
     try:

@@ -1,7 +1,6 @@
 """Log in and out, reset a forgotten password, switch the language."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from setupflow.installation import seal
 
 from .. import now
 from ..db import db_session, discard_changes, settings
+from ..inputs import safe_next
 from ..problems import explain
 from . import proconnect
 from .session_user import SessionUser, current_account
@@ -40,15 +40,6 @@ def init_login(app) -> None:
         if user is None or not user.is_active or user.session_version != int(version):
             return None
         return SessionUser(user)
-
-
-def safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -195,4 +186,3 @@ def proconnect_roles():
         rules.set_required(db_session(), role, role in wanted, now())
     flash(_("The sign-in rules are saved."), "info")
     return redirect(url_for("auth.account"))
-from . import invitation  # noqa: E402,F401  (the page of an account invitation)

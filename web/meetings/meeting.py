@@ -201,6 +201,3 @@ def agenda(site_id, meeting_id):
     titles = [line for line in (request.form.get("agenda") or "").splitlines() if line.strip()]
     return change_meeting(site_id, meeting_id, lambda m: meetings.set_agenda(db_session(), m, titles, actor(), now()),
                    _("Agenda saved."), "agenda")
-
-
-from . import records  # noqa: E402,F401  (minutes, decisions and action items of a meeting)

@@ -79,6 +79,3 @@ def schedule(site_id):
         discard_changes()
         return _index_page(site, 400, _("The meeting was not scheduled: %(why)s", why=explain(exc)), form)
     return done(_("Meeting scheduled."), url_for("meetings.show", site_id=site.id, meeting_id=meeting.id))
-
-
-from . import meeting  # noqa: E402,F401  (the meeting page on this blueprint)

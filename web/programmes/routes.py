@@ -84,6 +84,29 @@ def owned(getter, *args):
         abort(404)
 
 
+def managed_edition(programme_id, edition_id):
+    """The programme and its edition, for a change only the programme's managers make:
+    404 for what the person may not see, then 403 unless they manage the programme."""
+    programme, edition, _none = _managed(programme_id, edition_id, None, None)
+    return programme, edition
+
+
+def managed_object(programme_id, edition_id, getter, object_id):
+    """The programme, its edition and an object of that edition (``getter``: its
+    application, meeting...), for a change only the managers make: 404 for what the person
+    may not see or is not of this edition, then 403 unless they manage the programme."""
+    return _managed(programme_id, edition_id, getter, object_id)
+
+
+def _managed(programme_id, edition_id, getter, object_id):
+    programme, scope = programme_and_scope(programme_id)
+    edition = edition_for(scope, edition_id)
+    found = owned(getter, db_session(), edition, object_id) if getter else None
+    if not scope.can_manage:
+        abort(403)
+    return programme, edition, found
+
+
 def back_to_edition(programme, edition, message, anchor=""):
     flash(message, "info")
     return redirect(url_for("programmes.edition", programme_id=programme.id, edition_id=edition.id)
@@ -215,10 +238,7 @@ def edition(programme_id, edition_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/publish")
 @login_required
 def publish(programme_id, edition_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition = managed_edition(programme_id, edition_id)
     try:
         ops.publish_call(db_session(), programme, edition, published_on=request.form.get("published_on", ""),
                          actor=_actor(), now=now())
@@ -246,10 +266,7 @@ def weights(programme_id, edition_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/applications")
 @login_required
 def apply(programme_id, edition_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition = managed_edition(programme_id, edition_id)
     step = programme.call.steps[0]
     answers = {f.id: request.form.get(f.id, "") for f in step.fields if f.kind != "file"}
     try:
@@ -263,11 +280,7 @@ def apply(programme_id, edition_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/applications/<int:application_id>/full-file-request")
 @login_required
 def request_full_file(programme_id, edition_id, application_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    application = owned(ops.get_application, db_session(), edition, application_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition, application = managed_object(programme_id, edition_id, ops.get_application, application_id)
     try:
         ops.request_full_file(db_session(), programme, edition, application, actor=_actor(), now=now())
     except InputError as exc:
@@ -278,11 +291,7 @@ def request_full_file(programme_id, edition_id, application_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/applications/<int:application_id>/full-file")
 @login_required
 def full_file(programme_id, edition_id, application_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    application = owned(ops.get_application, db_session(), edition, application_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition, application = managed_object(programme_id, edition_id, ops.get_application, application_id)
     try:
         step = programme.call.step(application.step)
         answers = {f.id: request.form.get(f.id, "") for f in step.fields if f.kind != "file"}
@@ -316,10 +325,7 @@ def score(programme_id, edition_id, application_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/meetings")
 @login_required
 def schedule(programme_id, edition_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition = managed_edition(programme_id, edition_id)
     session = db_session()
     try:
         try:
@@ -340,10 +346,7 @@ def schedule(programme_id, edition_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/selection")
 @login_required
 def selection(programme_id, edition_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition = managed_edition(programme_id, edition_id)
     session = db_session()
     meeting = owned(ops.get_meeting, session, edition, request.form.get("meeting"))
     try:
@@ -357,10 +360,7 @@ def selection(programme_id, edition_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/accompaniment")
 @login_required
 def plan(programme_id, edition_id):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition = managed_edition(programme_id, edition_id)
     try:
         ops.plan_accompaniment(db_session(), programme, edition, starts_on=request.form.get("starts_on", ""),
                                now=now())
@@ -372,10 +372,7 @@ def plan(programme_id, edition_id):
 @bp.post("/programmes/<programme_id>/editions/<int:edition_id>/review/<section>")
 @login_required
 def review_text(programme_id, edition_id, section):
-    programme, scope = programme_and_scope(programme_id)
-    edition = edition_for(scope, edition_id)
-    if not scope.can_manage:
-        abort(403)
+    programme, edition = managed_edition(programme_id, edition_id)
     try:
         ops.set_review_text(db_session(), programme, edition, section, request.form.get("text", ""), actor=_actor(),
                             now=now())

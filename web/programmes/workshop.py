@@ -21,7 +21,7 @@ from ..db import catalog as site_catalog
 from ..db import db_session, discard_changes
 from ..i18n import current_language
 from ..problems import explain
-from ..work.common import site_for
+from ..work_pages import site_for
 from .chart import bar_chart
 
 bp = Blueprint("workshop", __name__)

@@ -15,7 +15,8 @@ from ..auth.invitation import invitation_path
 from ..auth.session_user import current_account
 from ..db import catalog, db_session, discard_changes, settings
 from ..problems import explain
-from .routes import allowed, bp, visible_site
+from ..scope import allowed, visible_site
+from .routes import bp
 
 SITE_FIELDS = ("name", "workflow", "start", "opening", "establishment", "region", "disp", "department")
 

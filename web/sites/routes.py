@@ -18,7 +18,7 @@ from ..auth.session_user import current_account
 from ..db import db_session, discard_changes
 from ..i18n import current_language
 from ..problems import explain
-from ..scope import allowed, visible_site  # noqa: F401  (the sub-pages import them from here too)
+from ..scope import allowed, visible_site
 from .page import recent_history, site_page
 
 bp = Blueprint("sites", __name__)
@@ -143,7 +143,3 @@ def reopen(site_id):
         return refused(site, explain(exc), "reopen")
     flash(_("Stage reopened."), "info")
     return back(site)
-
-
-from . import manage  # noqa: E402,F401  (site creation and lead accounts on this blueprint)
-from . import emails  # noqa: E402,F401  (the site's e-mails before they leave)

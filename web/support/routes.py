@@ -16,7 +16,7 @@ from setupflow.support import queries
 
 from ..db import db_session
 from ..i18n import current_language
-from .common import actor, can_edit, done, now, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("support", __name__)
 
@@ -28,7 +28,7 @@ def _page(site, form=None, error=None, status=200):
     decisions = site_ops.current_decisions(session, site)
     opening = decisions.get(spec.opening_decision) if spec.opening_decision else None
     return render_template(
-        "work/support.html", site=site, lang=lang, can_edit=can_edit(site), form=form or {}, error=error,
+        "support/support.html", site=site, lang=lang, can_edit=can_edit(site), form=form or {}, error=error,
         workstreams=queries.workstreams(session, site, lang), immersion=queries.immersion(session, site),
         dui=queries.dui_status(session, site, local_date(now()), lang), opening=opening,
         opening_kind=workflow_of(site).decision(spec.opening_decision) if spec.opening_decision else None,

@@ -19,7 +19,7 @@ from setupflow.sites.runtime import workflow_of
 from ..db import db_session
 from ..i18n import current_language
 from ..exports import csv_response
-from .common import actor, can_edit, done, now, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("diagnostic", __name__)
 
@@ -40,7 +40,7 @@ def _page(site, form=None, error=None, status=200):
     structure = workflow.decision(spec.structure_decision)
     meetings = held_meetings(db_session(), site, structure.taken_in) if structure.taken_in else []
     return render_template(
-        "work/diagnostic.html", site=site, spec=spec, lang=lang, data=queries.summary(db_session(), site, lang),
+        "diagnostic/diagnostic.html", site=site, spec=spec, lang=lang, data=queries.summary(db_session(), site, lang),
         structure=structure, structure_now=site_ops.current_decisions(db_session(), site).get(structure.id),
         statuses=SOURCE_STATUSES, status_labels=STATUS_LABELS, audiences=AUDIENCES, formats=FORMATS,
         audience_labels=AUDIENCE_LABELS, format_labels=FORMAT_LABELS, can_edit=can_edit(site),

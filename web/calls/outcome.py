@@ -3,18 +3,17 @@
 draft the next call of the same kind (``calls.create``)."""
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import request
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from setupflow.calls import operations as ops
 from setupflow.errors import InputError
 
-from .db import db_session
-from .work.calls import call_of, refused
-from .work.common import actor, done, now, site_for
-
-bp = Blueprint("call_outcome", __name__)
+from ..db import db_session
+from ..scope import actor
+from ..work_pages import done, now, site_for
+from .routes import bp, call_of, refused
 
 
 @bp.post("/sites/<int:site_id>/calls/<int:call_id>/unsuccessful")

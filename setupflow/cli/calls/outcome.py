@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .calls import KIND_OPTION, calls, load_call
-from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
+from .commands import KIND_OPTION, calls, load_call
+from ..common import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 @calls.command("unsuccessful")
@@ -16,7 +16,7 @@ from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, run
 def unsuccessful(site_id, reason, call_key, actor):
     """Close a call that drew no suitable candidate as unsuccessful; it stays in the record, and
     `setupflow calls create SITE` then drafts a new one."""
-    from ..calls.operations import close_unsuccessful
+    from ...calls.operations import close_unsuccessful
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -31,9 +31,9 @@ def unsuccessful(site_id, reason, call_key, actor):
 @JSON_OPTION
 def list_calls(site_id, as_json):
     """Every call of the site, the current ones and those closed as unsuccessful."""
-    from ..calls.operations import state_of
-    from ..calls.queries import calls_of
-    from ..sites.operations import get_site
+    from ...calls.operations import state_of
+    from ...calls.queries import calls_of
+    from ...sites.operations import get_site
 
     now = now_utc()
     with runtime().transaction() as session:

@@ -14,8 +14,8 @@ from setupflow.reminders import unsubscribe
 
 from ..auth.routes import csrf
 from ..db import db_session, settings
-from .common import now
-from .notifications import bp
+from ..work_pages import now
+from .routes import bp
 
 #: each kind of reminder a person may stop, in words
 KINDS = {
@@ -62,5 +62,5 @@ def preferences(token):
     user = user_by_email(session, email)
     if not wants_weekly(pref, user.role if user is not None and user.is_active else None):
         stopped.add("weekly_digest")  # off by default for whoever is not a project lead
-    return render_template("work/preferences.html", email=email, kinds=KINDS, stopped=stopped, message=message,
+    return render_template("notifications/preferences.html", email=email, kinds=KINDS, stopped=stopped, message=message,
                            highlight=request.args.get("stop"))

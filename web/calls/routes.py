@@ -22,7 +22,7 @@ from setupflow.sites.runtime import workflow_of
 from ..db import db_session, settings
 from ..i18n import current_language
 from ..problems import explain, term
-from .common import actor, can_edit, done, now, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, problem_text, refuse, site_for
 
 bp = Blueprint("calls", __name__)
 MIMETYPES = {"html": "text/html", "pdf": "application/pdf",
@@ -41,7 +41,7 @@ def call_page(site, call, form=None, error=None, status=200):
     spec = ops.spec_of(site, call.call_key)
     selection_kind = workflow_of(site).decision(spec.selection_decision)
     meetings = held_meetings(db_session(), site, selection_kind.taken_in) if selection_kind.taken_in else []
-    return render_template("work/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
+    return render_template("calls/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
                            selection_kind=selection_kind, meetings=meetings,
                            ranking=queries.ranking(call), scores=_grid(call),
                            missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
@@ -71,7 +71,7 @@ def index(site_id):
     site = site_for(site_id)
     session = db_session()
     calls = session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)).all()
-    return render_template("work/calls.html", site=site, calls=calls, kinds=workflow_of(site).work.calls,
+    return render_template("calls/calls.html", site=site, calls=calls, kinds=workflow_of(site).work.calls,
                            can_edit=can_edit(site), lang=current_language())
 
 
@@ -205,6 +205,3 @@ def document(site_id, call_id, fmt):
     data = render_call(settings().templates_dir, site, call, fmt, current_language())
     return Response(data, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f"attachment; filename=call-{call.id}.{fmt}"})
-
-
-from . import call_applications  # noqa: E402,F401  (applications, files, scores, selection on this blueprint)

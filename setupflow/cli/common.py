@@ -59,7 +59,7 @@ class Runtime:
             yield session
 
     def require_schema(self):
-        from ..schema import current_revision, head_revision
+        from ..migrate import current_revision, head_revision
 
         current = current_revision(self.engine)
         if current != head_revision():

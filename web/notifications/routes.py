@@ -15,7 +15,7 @@ from setupflow.sites.models import Site
 
 from ..auth.session_user import current_account
 from ..db import db_session, discard_changes, settings
-from .common import now
+from ..work_pages import now
 
 bp = Blueprint("notifications", __name__)
 
@@ -39,7 +39,7 @@ def _page(new_url=None, error=None, status=200):
         from setupflow.reminders.claim import due_count
 
         waiting_for_smtp = due_count(session, now())
-    return render_template("work/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
+    return render_template("notifications/notifications.html", upcoming=upcoming, sent=sent, dead=dead, health=health,
                            subjects=personal.subjects(upcoming + sent + (dead or []), settings().templates_dir),
                            feeds=personal.feeds_of(session, user, names), site_names=names, sites=sites,
                            new_url=new_url, error=error, waiting_for_smtp=waiting_for_smtp), status
@@ -83,4 +83,3 @@ def revoke_feed(feed_id):
     except NotFound:
         abort(404)
     return _page()
-from . import preferences  # noqa: E402,F401  (mail preferences reached from an e-mail, no account needed)

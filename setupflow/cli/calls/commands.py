@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from .inputs import DAY, WHOLE, checked_text
-from ..refusals import english
-from .support import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
+from ..inputs import DAY, WHOLE, checked_text
+from ...refusals import english
+from ..common import AS_OPTION, JSON_OPTION, CliError, actor_from, echo_json, now_utc, runtime
 
 KIND_OPTION = click.option("--call", "call_key", help="Which call of the site (needed only if it has several).")
 
@@ -18,8 +18,8 @@ def calls():
 
 
 def load_call(session, site_id, call_key=None):
-    from ..calls.operations import get_call
-    from ..sites.operations import get_site
+    from ...calls.operations import get_call
+    from ...sites.operations import get_site
 
     site = get_site(session, site_id)
     return site, get_call(session, site, call_key)
@@ -42,8 +42,8 @@ def parse_pairs(values, what):
 @AS_OPTION
 def create(site_id, call_key, title, actor):
     """Start a call: criteria and distribution from the definition, needs from the diagnostic."""
-    from ..calls.operations import create_call
-    from ..sites.operations import get_site
+    from ...calls.operations import create_call
+    from ...sites.operations import get_site
 
     with runtime().transaction() as session:
         call = create_call(session, get_site(session, site_id), call_key, title=title, actor=actor_from(actor),
@@ -64,7 +64,7 @@ def create(site_id, call_key, title, actor):
 @AS_OPTION
 def edit(site_id, call_key, body_file, actor, **fields):
     """Edit the call's text, needs and the establishment's realities."""
-    from ..calls.operations import edit_call
+    from ...calls.operations import edit_call
 
     fields = {k: v for k, v in fields.items() if v is not None}
     if body_file:
@@ -85,7 +85,7 @@ def edit(site_id, call_key, body_file, actor, **fields):
 @AS_OPTION
 def weight(site_id, criterion, weight, call_key, actor):
     """Change the weight of a selection criterion (0-10)."""
-    from ..calls.operations import set_weight
+    from ...calls.operations import set_weight
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -100,7 +100,7 @@ def weight(site_id, criterion, weight, call_key, actor):
 @AS_OPTION
 def distribute(site_id, recipients, call_key, actor):
     """Set who receives the call (DDETS, ESS networks...)."""
-    from ..calls.operations import set_distribution
+    from ...calls.operations import set_distribution
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -116,7 +116,7 @@ def distribute(site_id, recipients, call_key, actor):
 @AS_OPTION
 def publish(site_id, published_on, closes_on, call_key, actor):
     """Publish the call (records the publication date); warns about a short answer window."""
-    from ..calls.operations import publish_call
+    from ...calls.operations import publish_call
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -135,7 +135,7 @@ def publish(site_id, published_on, closes_on, call_key, actor):
 @AS_OPTION
 def extend(site_id, closes_on, reason, call_key, actor):
     """Extend a published call's closing date, before or after it closed, with a reason."""
-    from ..calls.operations import extend_call
+    from ...calls.operations import extend_call
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -155,7 +155,7 @@ def extend(site_id, closes_on, reason, call_key, actor):
 @AS_OPTION
 def slot(site_id, kind, starts, place, organisation, call_key, actor):
     """Offer a visit of the workshop zone or a bilateral meeting before the deadline."""
-    from ..calls.operations import add_slot
+    from ...calls.operations import add_slot
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
         add_slot(session, site, call, kind=kind, starts_dt=starts, place=place, organisation=organisation,
@@ -169,7 +169,7 @@ def slot(site_id, kind, starts, place, organisation, call_key, actor):
 @JSON_OPTION
 def show(site_id, call_key, as_json):
     """Show the call, its slots and applications."""
-    from ..calls.queries import describe_call
+    from ...calls.queries import describe_call
 
     with runtime().transaction() as session:
         data = describe_call(load_call(session, site_id, call_key)[1])
@@ -191,7 +191,7 @@ def show(site_id, call_key, as_json):
 @KIND_OPTION
 def document(site_id, lang, output, call_key):
     """Render the call as an HTML document (needs, realities, weighted criteria)."""
-    from ..calls.document import render_call_html
+    from ...calls.document import render_call_html
 
     rt = runtime()
     with rt.transaction() as session:
@@ -202,9 +202,3 @@ def document(site_id, lang, output, call_key):
         click.echo(f"written to {output}")
     else:
         click.echo(html)
-
-
-# the application, scoring and selection commands live in their own module
-from . import call_applications  # noqa: E402,F401
-from . import call_outcome  # noqa: E402,F401  (unsuccessful, list)
-from . import reviews  # noqa: E402,F401  (calls conflict)

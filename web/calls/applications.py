@@ -15,8 +15,8 @@ from setupflow.errors import InputError, NotFound
 from ..db import db_session, settings
 from ..applicants.candidate_view import own_application_or_404
 from ..inputs import content_disposition
-from .calls import bp, call_of, refused
-from .common import actor, done, now, owned, site_for
+from .routes import bp, call_of, refused
+from ..work_pages import actor, done, now, owned, site_for
 
 #: what an upload request may weigh: the engine's file limit plus the form around it
 UPLOAD_LIMIT = MAX_BYTES + 256 * 1024
@@ -107,3 +107,10 @@ def select(site_id, call_id):
     except InputError as exc:
         return refused(site, call, exc, form)
     return done("calls.show", site, _("Selection recorded."), "selection", call_id=call.id)
+
+
+def upload_limit():
+    """Application files may weigh up to the engine's limit; every other request keeps
+    MAX_CONTENT_LENGTH. Runs before the CSRF check, which reads the body."""
+    if request.endpoint == "calls.upload":
+        request.max_content_length = UPLOAD_LIMIT

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from .calls import KIND_OPTION, calls, load_call, parse_pairs
-from .inputs import DAY
-from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
+from .commands import KIND_OPTION, calls, load_call, parse_pairs
+from ..inputs import DAY
+from ..common import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, runtime
 
 
 @calls.command("apply")
@@ -22,7 +22,7 @@ from .support import AS_OPTION, JSON_OPTION, actor_from, echo_json, now_utc, run
 @JSON_OPTION
 def apply_(site_id, organisation, legal_status, structure_type, activity, received_on, call_key, actor, as_json):
     """Record an application to the call."""
-    from ..calls.applications import add_application
+    from ...calls.applications import add_application
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -41,8 +41,8 @@ def apply_(site_id, organisation, legal_status, structure_type, activity, receiv
 @AS_OPTION
 def attach(site_id, application_id, path, call_key, actor):
     """Attach a file to an application (PDF, images, office files; checked by content)."""
-    from ..calls.applications import get_application
-    from ..calls.files import attach_file
+    from ...calls.applications import get_application
+    from ...calls.files import attach_file
 
     rt = runtime()
     data = Path(path).read_bytes()
@@ -65,7 +65,7 @@ def attach(site_id, application_id, path, call_key, actor):
 @AS_OPTION
 def score(site_id, application_id, member, scores, call_key, actor):
     """Record a committee member's scores for an application."""
-    from ..calls.applications import get_application, score as score_application
+    from ...calls.applications import get_application, score as score_application
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
@@ -80,7 +80,7 @@ def score(site_id, application_id, member, scores, call_key, actor):
 @JSON_OPTION
 def ranking(site_id, call_key, as_json):
     """The applications ranked by weighted score."""
-    from ..calls.queries import ranking as rank
+    from ...calls.queries import ranking as rank
 
     with runtime().transaction() as session:
         rows = rank(load_call(session, site_id, call_key)[1])
@@ -104,7 +104,7 @@ def ranking(site_id, call_key, as_json):
 @AS_OPTION
 def select_(site_id, application_ids, text, reason, meeting_id, call_key, actor):
     """Record the committee's selection (the sponsor, or the cohort)."""
-    from ..calls.applications import select_applications
+    from ...calls.applications import select_applications
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)

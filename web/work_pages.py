@@ -1,5 +1,9 @@
-"""What the stage-work pages share: the site with its access check, refusals that keep
-what the person typed, rendered from their code in the reader's language."""
+"""What the pages of the definition's ``work`` section share (web/diagnostic, web/calls,
+web/support, web/budget, and the after-opening page): the site with its access check,
+refusals that keep what the person typed, rendered from their code in the reader's
+language. Every such page lives under ``/sites/<site_id>/...`` and asks the same access
+rules as the site page: 404 without the right to the site, 403 on a POST the person's
+role may not make."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
@@ -7,11 +11,11 @@ from flask import abort, flash, redirect, url_for
 from setupflow.accounts import access
 from setupflow.errors import NotFound
 
-from .. import now
-from ..auth.session_user import current_account
-from ..db import discard_changes
-from ..problems import explain
-from ..sites.routes import visible_site
+from . import now
+from .auth.session_user import current_account
+from .db import discard_changes
+from .problems import explain
+from .scope import actor, visible_site
 
 
 def site_for(site_id, edit: bool = False):
@@ -24,10 +28,6 @@ def site_for(site_id, edit: bool = False):
 
 def can_edit(site) -> bool:
     return access.can_edit_site(current_account(), site)
-
-
-def actor():
-    return access.actor_of(current_account())
 
 
 def owned(getter, *args):

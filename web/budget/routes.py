@@ -16,7 +16,7 @@ from setupflow.sites.runtime import workflow_of
 
 from ..db import db_session
 from ..i18n import current_language
-from .common import actor, can_edit, done, now, owned, problem_text, refuse, site_for
+from ..work_pages import actor, can_edit, done, now, owned, problem_text, refuse, site_for
 
 bp = Blueprint("budget", __name__)
 
@@ -56,7 +56,7 @@ def _common(site):
 
 
 def _page(site, form=None, error=None, status=200):
-    return render_template("work/budget.html", budget=queries.describe(db_session(), site), form=form or {},
+    return render_template("budget/budget.html", budget=queries.describe(db_session(), site), form=form or {},
                            error=error, **_common(site)), status
 
 
@@ -65,7 +65,7 @@ def _line_page(site, line, form=None, error=None, status=200):
                "status": line.status, "planned": queries.euros(line.planned_cents),
                "actual": queries.euros(line.actual_cents) if line.actual_cents is not None else "",
                "version": line.version_id}
-    return render_template("work/budget_line.html", line=line, form=form or current, error=error,
+    return render_template("budget/budget_line.html", line=line, form=form or current, error=error,
                            history=_readable(queries.history(db_session(), line), site), **_common(site)), status
 
 

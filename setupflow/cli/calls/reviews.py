@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from .calls import KIND_OPTION, calls, load_call
-from .support import AS_OPTION, actor_from, now_utc, runtime
+from .commands import KIND_OPTION, calls, load_call
+from ..common import AS_OPTION, actor_from, now_utc, runtime
 
 
 @calls.command("conflict")
@@ -18,8 +18,8 @@ from .support import AS_OPTION, actor_from, now_utc, runtime
 @AS_OPTION
 def call_conflict(site_id, application_id, member, reason, call_key, actor):
     """Record a member's conflict of interest on an application: they cannot score it."""
-    from ..calls.applications import get_application
-    from ..reviews.conflicts import declare
+    from ...calls.applications import get_application
+    from ...reviews.conflicts import declare
 
     with runtime().transaction() as session:
         _site, call = load_call(session, site_id, call_key)

@@ -1,0 +1,1 @@
+"""The forecast budget of a site: its lines, totals and history (routes.py)."""

@@ -1,0 +1,1 @@
+"""The diagnostic of a site: sources, aggregates, interviews, conclusions (routes.py)."""
