@@ -316,7 +316,11 @@ MESSAGES: dict[str, str] = {
         N_("Edited since version %(based_on)s (now version %(current)s): reload, redo your change and save "
            "again."),
     "score.invalid": N_("The score for %(criterion)s is not a whole number: '%(value)s'."),
+    "score.member_not_on_committee": N_("%(member)s does not sit on the %(committee)s on %(day)s: a score sheet is "
+                                        "by a member of the committee that selects (add the seat in the team file)."),
     "score.member_required": N_("Say which committee member scores."),
+    "score.member_unknown": N_("'%(member)s' is not a person of the team file who sits on the committee that "
+                               "selects; its members: %(members)s."),
     "score.none": N_("Give at least one score (CRITERION=SCORE)."),
     "score.out_of_range": N_("The score for %(criterion)s (%(value)s) is outside the scale, 0 to %(high)s."),
     "selection.before_close": N_("The committee selects once the call has closed (%(closes_on)s)."),

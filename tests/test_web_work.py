@@ -152,8 +152,19 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
     got = client.get(f"{url}/{file.id}")
     assert got.data == b"%PDF-1.4 offre" and got.headers["Content-Disposition"].startswith("attachment")
     scores = {f"score-{c['id']}": "4" for c in call.criteria}
-    client.post(f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/scores",
-                data={"member": "Membre A", **scores})
+    score_url = f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/scores"
+    # a score sheet is by a member of the committee that selects: the form offers them, free text is refused
+    assert client.post(score_url, data={"member": "Membre A", **scores}).status_code == 400
+    from setupflow.team import operations as team
+
+    here = web_session.get(Site, site.id)
+    member = team.add_person(web_session, here, name="Membre A", email="membre.a@example.org",
+                             organisation=team.organisation_for(web_session, here, "cress", manager, now),
+                             actor=manager, now=now, committees=("technical",), start_on=here.start_on)
+    web_session.commit()
+    form = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert f'<option value="{member.id}" >Membre A (' in form
+    assert client.post(score_url, data={"member": str(member.id), **scores}).status_code == 303
     page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
     assert "4.00 / 5" in page
     assert re.search(r'<th scope="row">Membre A</th>(<td>4</td>){%d}</tr>' % len(call.criteria), page)

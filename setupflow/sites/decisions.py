@@ -62,7 +62,8 @@ def record_problems(session: Session, site: Site) -> list[dict]:
     """Every inconsistency of a site's record with its definition: a current decision the
     definition's rules would refuse today (recorded directly instead of by its work, in
     another stage, outside a held meeting of its committee), a gate already passed that
-    no longer holds, a final state reached before its date. A decision flagged as recorded
+    no longer holds, a final state reached before its date, a score sheet not by a member of
+    the committee that selects. A decision (or score sheet) flagged as recorded
     before the rule (``upgrade_definition``) is still listed, with ``flagged``."""
     from ..committees.models import Meeting
     from ..decision_rules import decision_problems
@@ -90,6 +91,9 @@ def record_problems(session: Session, site: Site) -> list[dict]:
         out.append({"decision": None, "key": None, "rule": "gate",
                     "detail": f"the gate of '{gate.stage}' no longer holds: "
                               + ", ".join(c.key for c in gate.unmet), "flagged": False})
+    from ..calls.applications import score_sheet_problems
+
+    out.extend(score_sheet_problems(session, site))
     day = final_state_day(workflow, {k: d.value for k, d in current.items()})
     if site.stage == workflow.final.id and day is not None and site.stage_entered_on < day:
         out.append({"decision": None, "key": workflow.final.on_date, "rule": "final_date",

@@ -142,7 +142,11 @@ def call_work(session, site, manager, now, data_dir):
     application = applications.add_application(session, site, call, organisation=text("application.organisation"),
                                                legal_status=text("application.legal_status"),
                                                activity=text("application.activity"), actor=manager, now=now)
-    applications.score(session, site, call, application, member=text("score.member"), actor=manager, now=now,
+    # a score sheet is by a member of the committee that selects: one with a hostile name
+    cress = team.organisation_for(session, site, "cress", manager, now)
+    scorer = team.add_person(session, site, name=text("score.member"), email="jury@example.org", organisation=cress,
+                             actor=manager, now=now, committees=("technical",), start_on=site.start_on)
+    applications.score(session, site, call, application, member=scorer, actor=manager, now=now,
                        scores={c["id"]: 3 for c in call.criteria})
     upload = files.attach_file(session, site, application, data_dir=data_dir, actor=manager, now=now,
                                original_name="\"><svg onload=alert('upload.name')>.pdf",
