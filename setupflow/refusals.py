@@ -111,6 +111,10 @@ MESSAGES: dict[str, str] = {
     "diagnostic.count_negative": N_("The count for %(what)s cannot be negative."),
     "diagnostic.dimension_unknown":
         N_("'%(value)s' is not a dimension of the definition (%(known)s): give it a label to add it."),
+    "diagnostic.finding_required": N_("Say what the diagnostic found, and from which sources, before marking the "
+                                      "hypothesis confirmed or refuted."),
+    "diagnostic.hypothesis_not_found": N_("There is no starting hypothesis %(hypothesis)s on this site."),
+    "diagnostic.hypothesis_required": N_("Write the starting hypothesis."),
     "diagnostic.indicator_empty": N_("Give at least one category with its count for %(dimension)s (CATEGORY=COUNT)."),
     "diagnostic.individual_one_participant": N_("An individual interview has one participant."),
     "diagnostic.initiative_unnamed": N_("An initiative needs a name."),

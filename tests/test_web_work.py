@@ -326,3 +326,22 @@ def test_the_call_page_extends_a_published_call_like_the_command_line(lead_on, w
                        data={"closes_on": "2027-02-15", "reason": "Aucune candidature recevable"}).status_code == 303
     web_session.expire_all()
     assert web_session.get(Call, call.id).closes_on.isoformat() == "2027-02-15"
+
+
+def test_the_diagnostic_page_holds_the_starting_hypotheses_marked_in_the_conclusions(lead_on, web_session, web_walk):
+    site, client = lead_on("diagnose", web_walk)
+    assert client.post(f"/sites/{site.id}/diagnostic/hypotheses",
+                       data={"statement": "Les besoins relèvent d'un ACI"}).status_code == 303
+    from setupflow.diagnostic.models import Hypothesis
+
+    row = web_session.scalars(select(Hypothesis)).one()
+    url = f"/sites/{site.id}/diagnostic/hypotheses/{row.id}"
+    refused = client.post(url, data={"status": "refuted", "finding": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Dites ce que le diagnostic a constaté" in page
+    assert client.post(url, data={"status": "refuted", "finding": "Une EA répond mieux aux besoins"}).status_code == 303
+    page = client.get(f"/sites/{site.id}/diagnostic").get_data(as_text=True)
+    assert re.search(r'<li id="hypothesis-%d"><strong class="unmet">Infirmée</strong> — Les besoins relèvent '
+                     r"d(&#39;|')un ACI<br><small>Une EA répond mieux aux besoins</small>" % row.id, page)
+    document = client.get(f"/sites/{site.id}/documents/diagnostic.html").get_data(as_text=True)
+    assert "<td>infirmée</td><td>Une EA répond mieux aux besoins</td>" in document
