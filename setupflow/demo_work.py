@@ -67,6 +67,29 @@ def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime
                  planned="45000", actor=actor, now=now)
         add_line(session, site, kind="income", category=_category(site, -1), label="Aide au démarrage", funder="ATIGIP",
                  planned="30000", actor=actor, now=now)
+    elif name == "committee_held_with_minutes":
+        from .committees.minutes import minutes_version, save_minutes
+
+        meeting = held_meeting(session, site, argument, actor, now)
+        save_minutes(session, meeting, "Relevé de décisions : le comité fixe ses rôles et son calendrier.",
+                     minutes_version(session, meeting), actor, now)
+    elif name == "team_file_has":
+        from .team import operations as team
+
+        present = {p.organisation.category for p in team.people_of(session, site, include_left=False)}
+        for category in (c for c in argument.split(",") if c not in present):
+            org = team.organisation_for(session, site, category, actor, now)
+            team.add_person(session, site, name=f"Référent {category.upper()} (fictif)",
+                            email=f"referent.{category}.{site.id}@example.org", organisation=org, actor=actor,
+                            now=now, start_on=min(site.start_on, today))
+    elif name == "project_note_written":
+        from .documents.note import NOTE_SECTIONS, note_sections, save_note_section
+
+        saved = note_sections(session, site)
+        for section, (label, _) in NOTE_SECTIONS.items():
+            if saved[section] is None or not saved[section].body_md.strip():
+                save_note_section(session, site, section, f"{label} : rédigé par le comité technique (fictif).",
+                                  saved[section].version if saved[section] else 0, actor, now)
     else:  # pragma: no cover - every declared kind is handled above
         raise KeyError(name)
 

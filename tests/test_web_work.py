@@ -345,3 +345,11 @@ def test_the_diagnostic_page_holds_the_starting_hypotheses_marked_in_the_conclus
                      r"d(&#39;|')un ACI<br><small>Une EA répond mieux aux besoins</small>" % row.id, page)
     document = client.get(f"/sites/{site.id}/documents/diagnostic.html").get_data(as_text=True)
     assert "<td>infirmée</td><td>Une EA répond mieux aux besoins</td>" in document
+
+
+def test_the_site_page_shows_the_rule_that_meets_each_task_of_the_cooperation(lead_on, web_session, web_walk):
+    site, client = lead_on("cooperate", web_walk)
+    page = html.unescape(client.get(f"/sites/{site.id}").get_data(as_text=True))
+    assert "Faite quand chaque section de la note de projet est rédigée." in page
+    assert re.search(r"compte une personne dans le projet pour chacun de\u00a0: [^<]*SPIP[^<]*DISP", page)
+    assert re.search(r"Faite quand une réunion du Comité technique s.est tenue", page)
