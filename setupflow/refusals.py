@@ -208,6 +208,9 @@ MESSAGES: dict[str, str] = {
     "reminder.not_holdable": N_("Reminder %(reminder)s is %(state)s: only a reminder still to send can be held."),
     "required": N_("This information is required."),
     "text.bidi_control": N_("A name cannot hold a character that changes the reading direction (%(character)s)."),
+    "site.replan_before_earliest": N_("The opening %(value)s comes %(days)s days before the earliest the method allows "
+                                      "from where the site stands (%(earliest)s, every remaining stage at its "
+                                      "minimum): confirm to keep it."),
     "site.target_before_earliest": N_("The target opening %(value)s comes %(days)s days before the earliest the "
                                       "method allows (%(earliest)s, every stage at its minimum): confirm to keep it."),
     "stage.confirm_early": N_("The stage '%(stage)s' reaches its minimum duration on %(day)s, in %(days)s days: "

@@ -390,6 +390,18 @@ def progress(session: Session, site: Site, today: date) -> Progress:
                     stage_history(session, site), dated_decisions(session, site))
 
 
+def opening_shortfall(session: Session, site: Site, opening: date, today: date) -> tuple[date, int] | None:
+    """(the earliest possible opening, days short) when ``opening`` comes before the earliest
+    opening the method allows from where the site stands today (its stage, entered when it
+    was, and every stage left at its minimum), else None; None too for a site already open.
+    The same question as at creation (``earliest_opening``), asked of a site in progress."""
+    workflow = workflow_of(site)
+    if site.stage == workflow.final.id:
+        return None
+    earliest = progress(session, site, today).plan.opening.earliest
+    return (earliest, (earliest - opening).days) if opening < earliest else None
+
+
 def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Actor, now: datetime) -> int:
     """Move a site onto the current version of its definition, on purpose and recorded.
 

@@ -158,3 +158,4 @@ def reopen(site_id):
 
 from . import manage  # noqa: E402,F401  (site creation and lead accounts on this blueprint)
 from . import emails  # noqa: E402,F401  (the site's e-mails before they leave)
+from . import replan  # noqa: E402,F401  (moving the target opening, asked about when before the earliest)
