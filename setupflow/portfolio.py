@@ -167,9 +167,12 @@ def summary_of(rows: list[Row]) -> Summary:
                    tuple(tuple(s) for s in stages.values()), {k: v for k, v in choices.items() if v})
 
 
-def _matching(rows: list[Row], region, disp, stage, health, sort, descending) -> list[Row]:
+def _matching(rows: list[Row], region, disp, stage, health, sort, descending, only=None) -> list[Row]:
+    """The rows that match the filters; ``only``: a set of site ids to keep (None: all),
+    e.g. the sites whose record has inconsistencies (``sites.decisions.inconsistent_sites``)."""
     out = [r for r in rows if (not region or r.site.region == region) and (not disp or r.site.disp == disp)
-           and (not stage or r.site.stage == stage) and (not health or r.health == health)]
+           and (not stage or r.site.stage == stage) and (not health or r.health == health)
+           and (only is None or r.site.id in only)]
     out.sort(key=_sort_key(sort if sort in SORTS else "name"), reverse=descending)
     return out
 
@@ -188,11 +191,11 @@ def _add_columns(session: Session, data: dict[int, SiteData], rows: list[Row], i
 def portfolio(session: Session, sites_query: Select, today: date, *, region: str | None = None,
               disp: str | None = None, stage: str | None = None, health: str | None = None,
               sort: str = "name", descending: bool = False,
-              loaders: dict[str, BatchLoader] | None = None) -> list[Row]:
+              loaders: dict[str, BatchLoader] | None = None, only=None) -> list[Row]:
     """Every row of the sites in ``sites_query`` (already restricted to what the person may
     see) that matches the filters, sorted, with every extra column."""
     datas = load(session, sites_query)
-    rows = _matching([build_row(d, today) for d in datas], region, disp, stage, health, sort, descending)
+    rows = _matching([build_row(d, today) for d in datas], region, disp, stage, health, sort, descending, only)
     ids = sites_query.with_only_columns(Site.id).order_by(None)
     _add_columns(session, {d.site.id: d for d in datas}, rows, ids, loaders)
     return rows
@@ -220,7 +223,7 @@ def overview(session: Session, sites_query: Select, today: date, *, page: int = 
     datas = load(session, sites_query)
     every = [build_row(d, today) for d in datas]
     rows = _matching(every, **{"region": None, "disp": None, "stage": None, "health": None, "sort": "name",
-                               "descending": False, **criteria})
+                               "descending": False, "only": None, **criteria})
     pages = max(1, -(-len(rows) // per_page))
     page = min(max(1, page), pages)
     shown = rows[(page - 1) * per_page:page * per_page]

@@ -74,10 +74,13 @@ def record_problems(session: Session, site: Site) -> list[dict]:
     current = current_decisions(session, site)
     recorded = {}
     flagged = set()
+    flagged_gates = set()
     for entry in session.scalars(select(HistoryEntry).where(
             HistoryEntry.site_id == site.id, HistoryEntry.action.in_(("decision", "recorded_before_rule")))):
         if entry.action == "decision":
             recorded[entry.detail.get("decision_id")] = entry
+        elif entry.detail.get("rule") == "gate":
+            flagged_gates.add(entry.detail.get("stage"))
         else:
             flagged.add((entry.detail.get("decision_id"), entry.detail.get("rule")))
     out = []
@@ -88,9 +91,9 @@ def record_problems(session: Session, site: Site) -> list[dict]:
                                          through=entry.detail.get("through") if entry else None, meeting=meeting):
             out.append({**problem.as_dict(), "flagged": (decision.id, problem.rule) in flagged})
     for gate in passed_unmet_gates(session, site):
-        out.append({"decision": None, "key": None, "rule": "gate",
+        out.append({"decision": None, "key": gate.stage, "rule": "gate",
                     "detail": f"the gate of '{gate.stage}' no longer holds: "
-                              + ", ".join(c.key for c in gate.unmet), "flagged": False})
+                              + ", ".join(c.key for c in gate.unmet), "flagged": gate.stage in flagged_gates})
     from ..calls.applications import score_sheet_problems
 
     out.extend(score_sheet_problems(session, site))
@@ -99,4 +102,16 @@ def record_problems(session: Session, site: Site) -> list[dict]:
         out.append({"decision": None, "key": workflow.final.on_date, "rule": "final_date",
                     "detail": f"reached '{site.stage}' on {site.stage_entered_on}, before its date {day}",
                     "flagged": False})
+    return out
+
+
+def inconsistent_sites(session: Session, sites_query: Select) -> dict[int, list[dict]]:
+    """The sites of ``sites_query`` (a ``select(Site)``, e.g. those a person may see) whose
+    record has inconsistencies with their definition, with them (``record_problems``): the
+    portfolio's filter and ``site check --all``. One check per site: meant to be asked for."""
+    out = {}
+    for site in session.scalars(sites_query.order_by(None).order_by(Site.id)):
+        problems = record_problems(session, site)
+        if problems:
+            out[site.id] = problems
     return out
