@@ -296,7 +296,10 @@ def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_
     for s in support.dui.signatories:
         client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
                                                           "signed_by": "Signataire"})
-    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat()})  # opens today
+    # opening today, months before the support stage's minimum: asked in a second step, then confirmed
+    asked = client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat()})
+    assert asked.status_code == 409 and "confirmez pour la garder" in asked.get_data(as_text=True)
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat(), "confirm": "1"})
     web_session.expire_all()
     done = ops.done_tasks(web_session, site)
     gate = workflow.stage("support").gate

@@ -97,8 +97,12 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     line = add_line(session, site, kind="expense", category="staff", label=text("budget.label"), planned="1000",
                     funder=text("budget.funder"), actor=manager, now=now)
     change_line(session, site, line, actor=manager, now=now, label=text("budget.label2"))
+    from setupflow.documents.note import note_sections
+
+    saved = note_sections(session, site)  # the walk wrote the note (the cooperation's evidence): a new version
     for section in NOTE_SECTIONS:
-        save_note_section(session, site, section, markdown(f"note.{section}"), 0, manager, now)
+        save_note_section(session, site, section, markdown(f"note.{section}"),
+                          saved[section].version if saved[section] else 0, manager, now)
     ops.set_task(session, site, ops.workflow_of(site).stages[0].gate.tasks[0], True, manager, now)
     ops.record_decision(session, site, key=None, value=None, text=markdown("site.decision"), actor=manager, now=now)
     person_leaves(session, site, people[2], people[1], manager, now)

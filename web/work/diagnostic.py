@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -12,7 +12,7 @@ from setupflow.committees.attendance import held_meetings
 from setupflow.diagnostic import operations as ops
 from setupflow.diagnostic import queries
 from setupflow.diagnostic.models import AUDIENCES, FORMATS, SOURCE_STATUSES
-from setupflow.errors import InputError
+from setupflow.errors import InputError, NotFound
 from setupflow.sites import operations as site_ops
 from setupflow.sites.runtime import workflow_of
 
@@ -164,6 +164,10 @@ def hypothesis(site_id):
 @login_required
 def settle(site_id, hypothesis_id):
     site = site_for(site_id, edit=True)
+    try:
+        ops.get_hypothesis(db_session(), site, hypothesis_id)
+    except NotFound:
+        abort(404)  # another site's hypothesis is not named here
     form = request.form.to_dict()
     try:
         ops.settle_hypothesis(db_session(), site, hypothesis_id, form.get("status", ""), finding=form.get("finding"),
