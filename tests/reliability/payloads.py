@@ -126,6 +126,9 @@ def diagnostic(session, site, manager, now):
     diag.add_initiative(session, site, name=text("initiative.name"), kind=spec.initiative_kinds[0].id,
                         description=text("initiative.description"), actor=manager, now=now)
     diag.write_conclusions(session, site, text("diagnostic.conclusions"), actor=manager, now=now)
+    hypothesis = diag.add_hypothesis(session, site, text("hypothesis.statement"), actor=manager, now=now)
+    diag.settle_hypothesis(session, site, hypothesis.id, "refuted", finding=text("hypothesis.finding"),
+                           actor=manager, now=now)
     # the structure type is the technical committee's choice in the diagnose stage (issue 14)
     from setupflow.demo_work import held_meeting, walk
 
