@@ -43,6 +43,8 @@ REGISTER: dict[str, dict[str, str]] = {
     "diagnostic_interviews": {"audience": "code", "format": "code", "themes": "screened", "summary": "screened",
                               "recorded_by": "professional"},
     "diagnostic_reports": {"conclusions": "screened", "changed_by": "professional"},
+    "diagnostic_hypotheses": {"statement": "screened", "status": "code", "finding": "screened",
+                              "recorded_by": "professional", "changed_by": "professional"},
     "diagnostic_sources": {"source_key": "code", "status": "code", "provider": "screened", "note": "screened",
                            "changed_by": "professional"},
     "document_section_revisions": {"document": "code", "section": "code", "body_md": "project",

@@ -28,7 +28,7 @@ FICTIONAL_MEMBER_CATEGORY = "national_education"
 PUBLISHED_DAYS_AGO = 80
 
 
-def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime) -> None:
+def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime) -> None:  # noqa: C901  (one branch per evidence kind, in the order of evidence.KINDS)
     """Do the fictional work that makes ``spec`` hold, unless it already holds."""
     if evidence.holds(session, site, spec):
         return
@@ -67,6 +67,29 @@ def produce(session: Session, site: Site, spec: str, actor: Actor, now: datetime
                  planned="45000", actor=actor, now=now)
         add_line(session, site, kind="income", category=_category(site, -1), label="Aide au démarrage", funder="ATIGIP",
                  planned="30000", actor=actor, now=now)
+    elif name == "committee_held_with_minutes":
+        from .committees.minutes import minutes_version, save_minutes
+
+        meeting = held_meeting(session, site, argument, actor, now)
+        save_minutes(session, meeting, "Relevé de décisions : le comité fixe ses rôles et son calendrier.",
+                     minutes_version(session, meeting), actor, now)
+    elif name == "team_file_has":
+        from .team import operations as team
+
+        present = {p.organisation.category for p in team.people_of(session, site, include_left=False)}
+        for category in (c for c in argument.split(",") if c not in present):
+            org = team.organisation_for(session, site, category, actor, now)
+            team.add_person(session, site, name=f"Référent {category.upper()} (fictif)",
+                            email=f"referent.{category}.{site.id}@example.org", organisation=org, actor=actor,
+                            now=now, start_on=min(site.start_on, today))
+    elif name == "project_note_written":
+        from .documents.note import NOTE_SECTIONS, note_sections, save_note_section
+
+        saved = note_sections(session, site)
+        for section, (label, _) in NOTE_SECTIONS.items():
+            if saved[section] is None or not saved[section].body_md.strip():
+                save_note_section(session, site, section, f"{label} : rédigé par le comité technique (fictif).",
+                                  saved[section].version if saved[section] else 0, actor, now)
     else:  # pragma: no cover - every declared kind is handled above
         raise KeyError(name)
 
@@ -98,8 +121,28 @@ def _call_work(session: Session, site: Site, name: str, actor: Actor, now: datet
             session, site, call, organisation="Association Pas à Pas (fictive)", legal_status="association",
             activity="Reconditionnement de matériel informatique", actor=actor, now=now,
             received_on=call.published_on + timedelta(days=10))
-        apps.score(session, site, call, application, member="Membre du comité (fictif)",
+        member, = scorers(session, site, call, ("Membre du comité (fictif)",), actor, now)
+        apps.score(session, site, call, application, member=member,
                    scores={c["id"]: 3 for c in call.criteria}, actor=actor, now=now)
+
+
+def scorers(session: Session, site: Site, call, names: tuple[str, ...], actor: Actor, now: datetime) -> list:
+    """As many members of the committee that selects as ``names`` (score sheets are by
+    them): those who sit on it today, then fictional people with these names added to the
+    team file with a seat on it."""
+    from .calls.applications import scoring_committee, scoring_members
+    from .team import operations as team
+
+    day = local_date(now)
+    people = scoring_members(session, site, call, day)[:len(names)]
+    committee_id = scoring_committee(site, call)
+    for i, name in enumerate(names[len(people):], len(people)):
+        org = team.organisation_for(session, site, FICTIONAL_MEMBER_CATEGORY, actor, now)
+        people.append(team.add_person(session, site, name=name, email=f"jury.{i}.{call.id}.{site.id}@example.org",
+                                      organisation=org, actor=actor, now=now,
+                                      committees=(committee_id,) if committee_id else (),
+                                      start_on=min(site.start_on, day)))
+    return people
 
 
 def _figures(session: Session, site: Site, index: int, counts: tuple[int, ...], actor: Actor,
@@ -188,7 +231,8 @@ def decide(session: Session, site: Site, key: str, value: str, actor: Actor, whe
             other = apps.add_application(session, site, call, organisation="Coopérative Horizon (fictive)",
                                          legal_status="SCIC", activity="Sous-traitance industrielle",
                                          received_on=day, actor=actor, now=when)
-            for member, (good, fair) in (("Membre EP (fictif)", (5, 3)), ("Membre Cress (fictive)", (4, 3))):
+            members = scorers(session, site, call, ("Membre EP (fictif)", "Membre Cress (fictive)"), actor, when)
+            for member, (good, fair) in zip(members, ((5, 3), (4, 3))):
                 apps.score(session, site, call, chosen, member=member, actor=actor, now=when,
                            scores={c["id"]: good for c in call.criteria})
                 apps.score(session, site, call, other, member=member, actor=actor, now=when,

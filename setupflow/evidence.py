@@ -19,7 +19,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 #: the feature modules that register proofs; imported on first use
 PROVIDERS = ("setupflow.diagnostic.queries", "setupflow.calls.queries", "setupflow.support.queries",
-             "setupflow.budget.queries")
+             "setupflow.budget.queries", "setupflow.committees.evidence", "setupflow.team.evidence",
+             "setupflow.documents.evidence")
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,9 @@ class EvidenceKind:
     name: str
     #: which part of ``workflow.work`` must be defined for the proof to make sense
     needs: str | None
-    #: what the part after the colon names, if the proof takes one (e.g. "workstream")
+    #: what the part after the colon names, if the proof takes one: "workstream" (a support
+    #: workstream id), "committee" (a committee id of the definition), "categories"
+    #: (organisation categories of the vocabulary, comma-separated: ``ep,spip,disp``)
     argument: str | None
     about: str
 
@@ -49,6 +52,13 @@ KINDS: dict[str, EvidenceKind] = {k.name: k for k in (
     EvidenceKind("immersion_scheduled", "support", None, "the supervisors' immersion period has dates"),
     EvidenceKind("budget_drawn_up", None, None,
                  "the forecast budget has at least one expense line and one income line"),
+    # the cooperation's own records: committees held, the team file, the project note
+    EvidenceKind("committee_held_with_minutes", None, "committee",
+                 "a meeting of the committee has been held (attendance recorded, someone present) and its "
+                 "minutes are written"),
+    EvidenceKind("team_file_has", None, "categories",
+                 "the team file has someone in the project from an organisation of each category"),
+    EvidenceKind("project_note_written", None, None, "every section of the project note is written"),
 )}
 
 def truthy(value, _workflow, _argument) -> bool:

@@ -137,6 +137,10 @@ MESSAGES: dict[str, str] = {
     "diagnostic.count_negative": N_("The count for %(what)s cannot be negative."),
     "diagnostic.dimension_unknown":
         N_("'%(value)s' is not a dimension of the definition (%(known)s): give it a label to add it."),
+    "diagnostic.finding_required": N_("Say what the diagnostic found, and from which sources, before marking the "
+                                      "hypothesis confirmed or refuted."),
+    "diagnostic.hypothesis_not_found": N_("There is no starting hypothesis %(hypothesis)s on this site."),
+    "diagnostic.hypothesis_required": N_("Write the starting hypothesis."),
     "diagnostic.indicator_empty": N_("Give at least one category with its count for %(dimension)s (CATEGORY=COUNT)."),
     "diagnostic.individual_one_participant": N_("An individual interview has one participant."),
     "diagnostic.initiative_unnamed": N_("An initiative needs a name."),
@@ -255,6 +259,9 @@ MESSAGES: dict[str, str] = {
                                    "reload and try again."),
     "required": N_("This information is required."),
     "text.bidi_control": N_("A name cannot hold a character that changes the reading direction (%(character)s)."),
+    "site.replan_before_earliest": N_("The opening %(value)s comes %(days)s days before the earliest the method allows "
+                                      "from where the site stands (%(earliest)s, every remaining stage at its "
+                                      "minimum): confirm to keep it."),
     "site.target_before_earliest": N_("The target opening %(value)s comes %(days)s days before the earliest the "
                                       "method allows (%(earliest)s, every stage at its minimum): confirm to keep it."),
     "stage.confirm_early": N_("The stage '%(stage)s' reaches its minimum duration on %(day)s, in %(days)s days: "
@@ -377,7 +384,11 @@ MESSAGES: dict[str, str] = {
     "score.conflict_of_interest": N_("%(member)s declared a conflict of interest on this application and cannot "
                                      "score it."),
     "score.invalid": N_("The score for %(criterion)s is not a whole number: '%(value)s'."),
+    "score.member_not_on_committee": N_("%(member)s does not sit on the %(committee)s on %(day)s: a score sheet is "
+                                        "by a member of the committee that selects (add the seat in the team file)."),
     "score.member_required": N_("Say which committee member scores."),
+    "score.member_unknown": N_("'%(member)s' is not a person of the team file who sits on the committee that "
+                               "selects; its members: %(members)s."),
     "score.none": N_("Give at least one score (CRITERION=SCORE)."),
     "score.out_of_range": N_("The score for %(criterion)s (%(value)s) is outside the scale, 0 to %(high)s."),
     "selection.none": N_("Select at least one application."),

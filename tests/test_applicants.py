@@ -18,6 +18,7 @@ from setupflow.definitions.programmes import load_programmes
 from setupflow.programmes import operations as programme_ops
 from setupflow.reminders.models import Reminder
 from setupflow.reviews import conflicts
+from setupflow.team import operations as team
 
 from tests.conftest import WORKFLOWS
 from tests.refused import refused
@@ -203,10 +204,15 @@ def test_a_member_who_declared_a_conflict_cannot_score_the_application(session, 
     b = apps.add_application(session, site, call, organisation="Atelier Fil (fictif)", legal_status="association",
                              activity="Couture", actor=actor, now=now)
     every = {c["id"]: 4 for c in call.criteria}
+    committee = apps.scoring_committee(site, call)
+    for name, category in (("Camille Jury", "cress"), ("Dominique Jury", "ep")):
+        team.add_person(session, site, name=name, email=f"{name.split()[0].lower()}@example.org",
+                        organisation=team.organisation_for(session, site, category, actor, now), actor=actor, now=now,
+                        committees=(committee,), start_on=site.start_on)
     conflicts.declare(session, "Camille Jury", application=a, actor_name=actor.name, now=now,
                       reason="administratrice de la structure")
-    with refused("score.conflict_of_interest", field="member", member="camille jury"):
-        apps.score(session, site, call, a, member="camille jury", scores=every, actor=actor, now=now)
+    with refused("score.conflict_of_interest", field="member", member="Camille Jury"):
+        apps.score(session, site, call, a, member="Camille Jury", scores=every, actor=actor, now=now)
     apps.score(session, site, call, b, member="Camille Jury", scores=every, actor=actor, now=now)
     apps.score(session, site, call, a, member="Dominique Jury", scores=every, actor=actor, now=now)
     rows = {r["organisation"]: r for r in ranking(call)}

@@ -36,10 +36,10 @@ def test_a_member_who_declared_a_conflict_cannot_score_from_the_command_line(run
     code, out, _ = run("calls", "apply", site, "--organisation", "Coop Demain (fictive)", "--legal-status", "SCIC",
                        "--activity", "Menuiserie", "--received-on", "2026-11-10", "--json")
     application = str(json.loads(out)["id"])
-    code, out, err = run("calls", "conflict", site, application, "--member", "Camille Jury", "--reason", "salariée")
+    code, out, err = run("calls", "conflict", site, application, "--member", "Maëlle Kerbrat", "--reason", "salariée")
     assert code == 0, err
-    code, _, err = run("calls", "score", site, application, "--member", "Camille Jury", "--score", "legal_status=4")
+    code, _, err = run("calls", "score", site, application, "--member", "Maëlle Kerbrat", "--score", "legal_status=4")
     assert code == 2
-    assert err.strip() == ("error: member: Camille Jury declared a conflict of interest on this application and "
+    assert err.strip() == ("error: member: Maëlle Kerbrat declared a conflict of interest on this application and "
                            "cannot score it.")
-    assert run("calls", "score", site, application, "--member", "Dominique Jury", "--score", "legal_status=4")[0] == 0
+    assert run("calls", "score", site, application, "--member", "Yann Le Goff", "--score", "legal_status=4")[0] == 0

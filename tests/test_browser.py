@@ -57,7 +57,8 @@ def decide_in_a_meeting(page, app, web_session, site_name, kind, committee):
     web_session.expire_all()
     site = web_session.scalar(select(Site).where(Site.name == site_name))
     meeting = web_session.scalar(select(Meeting).where(Meeting.site_id == site.id, Meeting.status == "scheduled"))
-    assert meeting.committee_id == committee.id and [a.person.name for a in meeting.attendees] == ["Inès Exemple"]
+    # invited from the team file (with the member the engine's walk seated for the installation meeting)
+    assert meeting.committee_id == committee.id and "Inès Exemple" in [a.person.name for a in meeting.attendees]
     after = meeting.starts_dt + timedelta(days=1)
     app.config["SETUPFLOW_NOW"] = lambda: after  # time passes: the meeting takes place
     page.reload()

@@ -96,6 +96,16 @@ def test_visits_and_bilateral_meetings_come_before_the_deadline(session, drafted
                        organisation="Association Trait d'Union", actor=actor, now=now)
 
 
+def jury(session, site, actor, now, *names, committee="technical"):
+    """People of the team file who sit on the committee that selects, by name."""
+    from setupflow.team import operations as team
+
+    org = team.organisation_for(session, site, "cress", actor, now)
+    return {name: team.add_person(session, site, name=name, email=f"{name.lower()}.{site.id}@example.org",
+                                  organisation=org, actor=actor, now=now, committees=(committee,),
+                                  start_on=site.start_on) for name in names}
+
+
 def _applications(session, site, call, actor, now):
     a = apps.add_application(session, site, call, organisation="Atelier Fil Rouge", legal_status="association",
                              structure_type="SIAE-ACI", activity="Couture", actor=actor, now=now)
@@ -108,6 +118,7 @@ def test_the_ranking_aggregates_every_members_weighted_scores(session, drafted, 
     site, call = drafted
     published(session, site, call, actor, now)
     a, b = _applications(session, site, call, actor, now)
+    jury(session, site, actor, now, "membre-1", "membre-2", "membre-3")
     apps.score(session, site, call, a, member="membre-1", actor=actor, now=now,
                scores={"legal_status": 5, "activity_type": 2, "social_utility": 4, "support_quality": 3})
     apps.score(session, site, call, a, member="membre-2", actor=actor, now=now,
@@ -231,8 +242,9 @@ def test_an_actice_laureate_runs_its_call_for_partners_with_the_same_code(sessio
     names = ["Établissement Alpha", "SPIP Beta", "Entreprise Gamma"]
     rows = [apps.add_application(session, site, call, organisation=n, legal_status="public", activity="x",
                                  actor=actor, now=now) for n in names]
+    laureate = jury(session, site, actor, now, "laureat-1", committee="follow_up")["laureat-1"]
     for row in rows:
-        apps.score(session, site, call, row, member="laureat-1", scores={"commitment": 4}, actor=actor, now=now)
+        apps.score(session, site, call, row, member=laureate.id, scores={"commitment": 4}, actor=actor, now=now)
     apps.select_applications(session, site, call, [rows[0].id, rows[2].id], actor=actor, now=now + timedelta(days=31))
     assert ops.current_decisions(session, site)["partner"].value == "Établissement Alpha; Entreprise Gamma"
     gate = {c.key: c.met for c in ops.gate_of(session, site).conditions}
@@ -273,6 +285,7 @@ def test_a_partial_score_sheet_is_shown_as_partial_and_does_not_count_until_comp
     published(session, site, call, actor, now)
     a, _ = _applications(session, site, call, actor, now)
     full = {"legal_status": 4, "activity_type": 4, "social_utility": 4, "support_quality": 4}
+    jury(session, site, actor, now, "membre-1", "membre-2")
     apps.score(session, site, call, a, member="membre-1", scores=full, actor=actor, now=now)
     apps.score(session, site, call, a, member="membre-2", scores={"legal_status": 0}, actor=actor, now=now)
     row = next(r for r in ranking(call) if r["application_id"] == a.id)

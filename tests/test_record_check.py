@@ -72,3 +72,94 @@ def test_site_check_lists_every_inconsistency_and_exits_1(sqlite_db, monkeypatch
     assert code == 1 and "recorded directly, not by the committee's selection among the call's applications " \
                          "[recorded before the rule]" in out
     assert run("site", "check", ids[1]) == (0, f"site {ids[1]}: the record follows its definition\n")
+
+
+NEW_EVIDENCE = ("committee_held_with_minutes", "team_file_has", "project_note_written")
+
+
+def before_version_3(text, extra_task=False):
+    """The definition before the decision rules and the cooperation's evidence (version 1);
+    with ``extra_task``, its first stage has a task later versions dropped."""
+    text = without_rules(text)
+    text = re.sub(r"^        evidence: (%s)\S*\n" % "|".join(NEW_EVIDENCE), "", text, flags=re.M)
+    if extra_task:  # another older version, 2
+        text = re.sub(r"^version: \d+$", "version: 2", text, count=1, flags=re.M)
+        head, _, tail = text.partition("  - id: plan\n")
+        before, _, after = tail.partition("    tasks:\n")
+        text = head + "  - id: plan\n" + before + "    tasks:\n      - id: old_task\n        label: {fr: Tâche " \
+            "ancienne, en: Old task}\n        role: ep\n" + after
+    return text
+
+
+def test_every_site_on_an_older_version_moves_with_what_the_new_rules_refuse_flagged(session, catalog, walk, manager,
+                                                                                      now):
+    from sqlalchemy import select
+
+    from setupflow.sites.decisions import inconsistent_sites
+    from setupflow.sites.models import Site
+
+    text = (WORKFLOWS / "cress-disp.yaml").read_text()
+    old = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": load_text(
+        before_version_3(text), "workflows/cress-disp.yaml")})
+    older = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": load_text(
+        before_version_3(text, extra_task=True), "workflows/cress-disp.yaml")})
+    moved = ops.create_site(session, old, name="Atelier ancien", workflow_id="cress-disp", start_on="2025-01-06",
+                            opening_on="2028-01-03", actor=manager, now=now)
+    walk(moved, "diagnose")  # the cooperation's tasks ticked by hand, as version 1 asked
+    sponsor = ops.record_decision(session, moved, key="sponsor", value="Structure X", text=None, actor=manager,
+                                  now=now)
+    stuck = ops.create_site(session, older, name="Atelier bloqué", workflow_id="cress-disp", start_on="2026-01-05",
+                            opening_on="2028-01-03", actor=manager, now=now)
+    ops.set_task(session, stuck, "old_task", True, manager, now)
+    current = ops.create_site(session, catalog, name="Atelier à jour", workflow_id="cress-disp",
+                              start_on="2026-01-05", opening_on="2028-01-03", actor=manager, now=now)
+    session.commit()
+
+    rows = ops.upgrade_sites(session, catalog, manager, now)
+    session.commit()
+    version = catalog.get("cress-disp").workflow.version
+    by_site = {r["site"]: r for r in rows}
+    assert set(by_site) == {moved.id, stuck.id}, "a site on the current version is left alone"
+    assert by_site[stuck.id]["refused"] == "upgrade.drops_done_tasks" and ops.workflow_of(stuck).version == 2
+    assert by_site[moved.id]["to"] == version and ops.workflow_of(moved).version == version
+    flags = [e.detail for e in session.scalars(select(HistoryEntry).where(
+        HistoryEntry.site_id == moved.id, HistoryEntry.action == "recorded_before_rule"))]
+    assert {(f.get("decision_id"), f["rule"]) for f in flags} >= {(sponsor.id, "settled_by"), (None, "gate")}
+    assert by_site[moved.id]["flagged"] == len(flags)
+    found = inconsistent_sites(session, select(Site))
+    assert set(found) == {moved.id} and all(p["flagged"] for p in found[moved.id])
+    assert {"sponsor", "cooperate"} <= {p["key"] for p in found[moved.id]}
+    assert ops.upgrade_sites(session, catalog, manager, now) == [by_site[stuck.id]], "the others are done"
+    assert current.id not in found
+
+
+def test_site_check_and_upgrade_take_every_site_with_all(sqlite_db, monkeypatch, catalog, manager, now):
+    for key, value in sqlite_db.env().items():
+        monkeypatch.setenv(key, value)
+    old = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": load_text(
+        before_version_3((WORKFLOWS / "cress-disp.yaml").read_text()), "workflows/cress-disp.yaml")})
+    with sqlite_db.factory() as session:
+        site = ops.create_site(session, old, name="Atelier ancien", workflow_id="cress-disp", start_on="2026-01-05",
+                               opening_on="2028-01-03", actor=manager, now=now)
+        ops.record_decision(session, site, key="sponsor", value="Structure X", text=None, actor=manager, now=now)
+        ops.create_site(session, catalog, name="Atelier neuf", workflow_id="cress-disp", start_on="2026-01-05",
+                        opening_on="2028-01-03", actor=manager, now=now)
+        session.commit()
+        site_id = site.id
+
+    def run(*args):
+        with CliRunner().isolation() as (out, err, *_):
+            code = run_cli(cli, [str(a) for a in args])
+            return code, out.getvalue().decode(), err.getvalue().decode()
+
+    assert run("site", "check", "--all") == (0, "every site's record follows its definition\n", "")
+    code, out, _ = run("site", "upgrade", "--all")
+    version = catalog.get("cress-disp").workflow.version
+    assert code == 0 and f"site {site_id}: version 1 -> {version}; 3 flagged as recorded before the rule" in out
+    code, out, _ = run("site", "check", "--all")
+    assert code == 1 and f"site {site_id} (Atelier ancien): 3 inconsistencies" in out
+    assert "[recorded before the rule]" in out and "Atelier neuf" not in out
+    code, out, _ = run("site", "check", "--all", "--json")
+    assert code == 1 and list(json.loads(out)) == [str(site_id)]
+    code, _, err = run("site", "upgrade", str(site_id), "--all")
+    assert code == 2 and "give a SITE_ID or --all, not both" in err

@@ -59,13 +59,21 @@ def test_a_call_from_draft_to_ranking(run, tmp_path):
     fake.write_text("<html><body>not a pdf</body></html>")
     code, _, err = run("calls", "attach", site, application, str(fake))
     assert code == 2 and "is not of an accepted type" in err
-    assert run("calls", "score", site, application, "--member", "m1", "--score", "social_utility=5")[0] == 0
+    # a score sheet is by a member of the committee that selects, a person of the team file
+    code, _, err = run("calls", "score", site, application, "--member", "m1", "--score", "social_utility=5")
+    assert code == 2 and "'m1' is not a person of the team file who sits on the committee that selects" in err
+    code, out, err = run("people", "add", site, "--name", "Camille Jury", "--email", "camille.jury@example.org",
+                         "--organisation", "cress", "--committee", "technical", "--json")
+    assert code == 0, err
+    member = str(json.loads(out)["id"])
+    code, out, _ = run("calls", "score", site, application, "--member", member, "--score", "social_utility=5")
+    assert code == 0 and "1 scores recorded for Camille Jury" in out
     code, out, _ = run("calls", "ranking", site, "--json")
-    assert json.loads(out)[0]["averages"] == {} and json.loads(out)[0]["partial"] == ["m1"]  # not counted yet
+    assert json.loads(out)[0]["averages"] == {} and json.loads(out)[0]["partial"] == ["Camille Jury"]  # not yet
     code, out, _ = run("calls", "ranking", site)
-    assert "partial sheets not counted: m1" in out
-    assert run("calls", "score", site, application, "--member", "m1", "--score", "legal_status=4", "--score",
-               "activity_type=3", "--score", "support_quality=2")[0] == 0
+    assert "partial sheets not counted: Camille Jury" in out
+    assert run("calls", "score", site, application, "--member", "Camille Jury", "--score", "legal_status=4",
+               "--score", "activity_type=3", "--score", "support_quality=2")[0] == 0
     code, out, _ = run("calls", "ranking", site, "--json")
     assert json.loads(out)[0]["averages"]["social_utility"] == "5.00" and json.loads(out)[0]["partial"] == []
 

@@ -31,7 +31,7 @@ def site_rules(app):
 
 
 OBJECT_IDS = ("call_id", "application_id", "file_id", "line_id", "meeting_id", "person_id", "action_id",
-              "decision_id", "reminder_id")
+              "decision_id", "reminder_id", "hypothesis_id")
 
 
 def fill(rule, ids: dict):
@@ -89,12 +89,16 @@ def site_objects(session, site, manager, now, data_dir) -> dict:
     coming = meetings.schedule(session, site, "technical", "2027-03-09T14:00", manager, now)
     plan_site(session, site, now)
     reminder = session.scalar(select(Reminder).where(Reminder.subject == f"meeting:{coming.id}").limit(1))
+    from setupflow.diagnostic.operations import add_hypothesis
+
+    hypothesis = add_hypothesis(session, site, "Hypothèse de départ fictive", actor=manager, now=now)
     session.commit()
     return {"site_id": site.id, "task_key": "directorates_buy_in", "meeting_id": meeting.id,
             "reminder_id": reminder.id,
             "person_id": someone.id, "action_id": item.id, "decision_id": decision.id,
             "section": "objectives", "organisation": org.id, "call_id": call.id,
-            "application_id": application.id, "file_id": file.id, "line_id": line.id}
+            "application_id": application.id, "file_id": file.id, "line_id": line.id,
+            "hypothesis_id": hypothesis.id}
 
 
 def snapshot(session):

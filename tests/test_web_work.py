@@ -73,7 +73,9 @@ def test_the_structure_type_is_chosen_in_a_held_technical_committee_with_its_rat
     site, client = lead_on("diagnose", web_walk)
     form = {"structure": "ESAT", "rationale": "Besoins de santé"}
     page = client.post(f"/sites/{site.id}/diagnostic/structure", data=form).get_data(as_text=True)
-    assert "Aucune réunion de ce comité" in page and "indiquez laquelle" in page
+    # the technical committee has met (its installation in cooperate is a meeting held with minutes),
+    # but the choice names none of its meetings
+    assert "indiquez laquelle" in page
     meeting = held_meeting(web_session, site, "technical", manager, now)
     web_session.commit()
     client.post(f"/sites/{site.id}/diagnostic/structure", data={**form, "meeting": str(meeting.id)})
@@ -152,8 +154,19 @@ def test_applications_files_scores_and_selection(lead_on, web_session, web_walk,
     got = client.get(f"{url}/{file.id}")
     assert got.data == b"%PDF-1.4 offre" and got.headers["Content-Disposition"].startswith("attachment")
     scores = {f"score-{c['id']}": "4" for c in call.criteria}
-    client.post(f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/scores",
-                data={"member": "Membre A", **scores})
+    score_url = f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/scores"
+    # a score sheet is by a member of the committee that selects: the form offers them, free text is refused
+    assert client.post(score_url, data={"member": "Membre A", **scores}).status_code == 400
+    from setupflow.team import operations as team
+
+    here = web_session.get(Site, site.id)
+    member = team.add_person(web_session, here, name="Membre A", email="membre.a@example.org",
+                             organisation=team.organisation_for(web_session, here, "cress", manager, now),
+                             actor=manager, now=now, committees=("technical",), start_on=here.start_on)
+    web_session.commit()
+    form = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
+    assert f'<option value="{member.id}" >Membre A (' in form
+    assert client.post(score_url, data={"member": str(member.id), **scores}).status_code == 303
     page = client.get(f"/sites/{site.id}/calls/{call.id}").get_data(as_text=True)
     assert "4.00 / 5" in page
     assert re.search(r'<th scope="row">Membre A</th>(<td>4</td>){%d}</tr>' % len(call.criteria), page)
@@ -283,7 +296,10 @@ def test_the_support_work_done_in_the_page_lets_the_site_advance_to_opened(lead_
     for s in support.dui.signatories:
         client.post(f"/sites/{site.id}/support/dui", data={"signatory": s.id, "signed_on": "2027-01-02",
                                                           "signed_by": "Signataire"})
-    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat()})  # opens today
+    # opening today, months before the support stage's minimum: asked in a second step, then confirmed
+    asked = client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat()})
+    assert asked.status_code == 409 and "confirmez pour la garder" in asked.get_data(as_text=True)
+    client.post(f"/sites/{site.id}/support/opening", data={"opening_on": now.date().isoformat(), "confirm": "1"})
     web_session.expire_all()
     done = ops.done_tasks(web_session, site)
     gate = workflow.stage("support").gate
@@ -315,3 +331,30 @@ def test_the_call_page_extends_a_published_call_like_the_command_line(lead_on, w
                        data={"closes_on": "2027-02-15", "reason": "Aucune candidature recevable"}).status_code == 303
     web_session.expire_all()
     assert web_session.get(Call, call.id).closes_on.isoformat() == "2027-02-15"
+
+
+def test_the_diagnostic_page_holds_the_starting_hypotheses_marked_in_the_conclusions(lead_on, web_session, web_walk):
+    site, client = lead_on("diagnose", web_walk)
+    assert client.post(f"/sites/{site.id}/diagnostic/hypotheses",
+                       data={"statement": "Les besoins relèvent d'un ACI"}).status_code == 303
+    from setupflow.diagnostic.models import Hypothesis
+
+    row = web_session.scalars(select(Hypothesis)).one()
+    url = f"/sites/{site.id}/diagnostic/hypotheses/{row.id}"
+    refused = client.post(url, data={"status": "refuted", "finding": ""})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Dites ce que le diagnostic a constaté" in page
+    assert client.post(url, data={"status": "refuted", "finding": "Une EA répond mieux aux besoins"}).status_code == 303
+    page = client.get(f"/sites/{site.id}/diagnostic").get_data(as_text=True)
+    assert re.search(r'<li id="hypothesis-%d"><strong class="unmet">Infirmée</strong> — Les besoins relèvent '
+                     r"d(&#39;|')un ACI<br><small>Une EA répond mieux aux besoins</small>" % row.id, page)
+    document = client.get(f"/sites/{site.id}/documents/diagnostic.html").get_data(as_text=True)
+    assert "<td>infirmée</td><td>Une EA répond mieux aux besoins</td>" in document
+
+
+def test_the_site_page_shows_the_rule_that_meets_each_task_of_the_cooperation(lead_on, web_session, web_walk):
+    site, client = lead_on("cooperate", web_walk)
+    page = html.unescape(client.get(f"/sites/{site.id}").get_data(as_text=True))
+    assert "Faite quand chaque section de la note de projet est rédigée." in page
+    assert re.search(r"compte une personne dans le projet pour chacun de\u00a0: [^<]*SPIP[^<]*DISP", page)
+    assert re.search(r"Faite quand une réunion du Comité technique s.est tenue", page)

@@ -44,6 +44,8 @@ SENTENCES = {
     "diagnostic_interview": _l("Diagnostic interview recorded"),
     "diagnostic_initiative": _l("Existing initiative recorded in the diagnostic"),
     "diagnostic_conclusions": _l("Diagnostic conclusions saved"),
+    "diagnostic_hypothesis": _l("Starting hypothesis of the diagnostic recorded"),
+    "diagnostic_hypothesis_settled": _l("Starting hypothesis of the diagnostic marked (confirmed, refuted or open)"),
     "budget_line": _l("Budget line added"),
     "budget_change": _l("Budget line changed"),
     "note_section_saved": _l("Project note section saved (version %(version)s)"),
@@ -123,6 +125,11 @@ def history_text(site, entry, lang: str) -> str:  # noqa: C901  (one branch per 
     if action == "target_opening_changed":
         return _("Target opening moved from %(previous)s to %(target)s", previous=day_text(detail.get("previous")),
                  target=day_text(detail.get("target")))
+    if action == "recorded_before_rule":
+        if detail.get("rule") == "score_member":
+            return _("Score sheet of %(member)s recorded before the rule (its member in free text, not a person "
+                     "of the team file)", member=detail.get("member") or "?")
+        return _("Decision recorded before the rule, kept as it was: %(what)s", what=decision(detail.get("key")))
     if action == "support_item":
         return _("Support item done") if detail.get("done") else _("Support item no longer done")
     if action == "immersion":

@@ -26,7 +26,7 @@ MEETING_ROLE_LABELS = {"agenda": _l("Agenda"), "invitations": _l("Invitations"),
 ATTENDANCE_LABELS = {"present": _l("present"), "excused": _l("excused"), "absent": _l("absent")}
 DOCUMENT_LABELS = {"invitation": _l("Invitation"), "agenda": _l("Agenda"), "minutes": _l("Minutes"),
                    "decisions": _l("Decision record"), "project_note": _l("Project note"),
-                   "team_file": _l("Team file")}
+                   "team_file": _l("Team file"), "diagnostic": _l("Diagnostic")}
 ACTION_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "dropped": _l("dropped")}
 
 

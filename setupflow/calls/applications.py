@@ -51,16 +51,73 @@ def add_application(session: Session, site: Site, call: Call, *, organisation: s
     return row
 
 
-def score(session: Session, site: Site, call: Call, application: Application, *, member: str,
+def scoring_committee(site: Site, call: Call) -> str | None:
+    """The committee that selects among the call's applications, whose members score them:
+    the committee the selection decision is taken in (or belongs to); None when the
+    definition names none (any person of the team file then scores)."""
+    from ..sites.runtime import workflow_of
+
+    kind = workflow_of(site).decision(spec_of(site, call.call_key).selection_decision)
+    return kind.taken_in or kind.committee
+
+
+def scoring_members(session: Session, site: Site, call: Call, day) -> list:
+    """The people of the team file who may score the call's applications on ``day``."""
+    from ..team.operations import committee_members, people_of
+
+    committee_id = scoring_committee(site, call)
+    if committee_id is None:
+        return [p for p in people_of(session, site, include_left=False)]
+    return [p for p in committee_members(session, site, committee_id, day) if p.left_on is None or p.left_on >= day]
+
+
+def _scorer(session: Session, site: Site, call: Call, member, day):
+    """The person a score sheet is by: a Person, a person id, or a person's exact name,
+    who sits on the committee that selects on ``day``."""
+    from ..sites.runtime import workflow_of
+    from ..team.models import Person
+
+    eligible = scoring_members(session, site, call, day)
+    if isinstance(member, Person):
+        person = member
+    else:
+        member = str(member or "").strip()
+        if not member:
+            raise InputError(code="score.member_required", field="member")
+        number = row_id(member.lstrip("#"))
+        person = session.get(Person, number) if number else None
+        if person is None or person.site_id != site.id:
+            named = [p for p in eligible if p.name == member]
+            if len(named) != 1:
+                raise InputError(code="score.member_unknown", field="member", member=member,
+                                 members=", ".join(f"{p.name} (#{p.id})" for p in eligible) or "-")
+            person = named[0]
+    if person.site_id != site.id:
+        raise InputError(code="score.member_unknown", field="member", member=f"#{person.id}",
+                         members=", ".join(f"{p.name} (#{p.id})" for p in eligible) or "-")
+    if person not in eligible:
+        from ..definitions.schema_base import Text
+
+        committee_id = scoring_committee(site, call)
+        committee = (workflow_of(site).committee(committee_id).label if committee_id
+                     else Text(fr="équipe projet", en="project team"))
+        raise InputError(code="score.member_not_on_committee", field="member", member=person.name,
+                         committee=committee, day=day)
+    return person
+
+
+def score(session: Session, site: Site, call: Call, application: Application, *, member,
           scores: dict[str, int], actor: Actor, now: datetime) -> list[Score]:
-    """Record one member's scores (0..max) for some criteria of one application."""
+    """Record one member's scores (0..max) for some criteria of one application.
+
+    ``member`` is a person of the team file (a Person, its id, or its exact name) who sits
+    on the committee that selects (``scoring_committee``) on the day of scoring."""
     spec = spec_of(site, call.call_key)
-    member = (member or "").strip()
-    if not member:
-        raise InputError(code="score.member_required", field="member")
+    person = _scorer(session, site, call, member, local_date(now))
+    key = f"#{person.id}"
     from ..reviews.conflicts import refuse_conflicted
 
-    refuse_conflicted(session, member, application=application)
+    refuse_conflicted(session, person.name, application=application)
     criteria = {c["id"] for c in call.criteria}
     parsed = {}
     for criterion, value in scores.items():
@@ -76,15 +133,18 @@ def score(session: Session, site: Site, call: Call, application: Application, *,
     existing = {(s.member, s.criterion): s for s in application.scores}
     rows = []
     for criterion, n in parsed.items():
-        row = existing.get((member, criterion))
+        row = existing.get((key, criterion))
         if row is None:
-            row = Score(application_id=application.id, member=member, criterion=criterion, score=n, scored_dt=now)
+            row = Score(application_id=application.id, member=key, person_id=person.id, criterion=criterion,
+                        score=n, scored_dt=now)
+            row.person = person
             session.add(row)
             application.scores.append(row)
         else:
             row.score, row.scored_dt = n, now
         rows.append(row)
-    record(session, site, actor, now, "call_score", application_id=application.id, member=member)
+    record(session, site, actor, now, "call_score", application_id=application.id, member=person.name,
+           person_id=person.id)
     session.flush()
     return rows
 
@@ -113,3 +173,40 @@ def select_applications(session: Session, site: Site, call: Call, application_id
     record(session, site, actor, now, "call_selection", call_id=call.id, applications=[a.id for a in chosen])
     session.flush()
     return decision
+
+
+def score_sheet_problems(session: Session, site: Site) -> list[dict]:
+    """The score sheets of a site's calls that do not follow the rule that a sheet is by a
+    member of the committee that selects: free text (recorded before the rule), or a person
+    who did not sit on that committee on the day they scored. In the shape of
+    ``record_problems``; ``flagged`` when the sheet was recorded before the rule."""
+    from sqlalchemy import select
+
+    from ..team.operations import committee_members
+
+    out = []
+    calls = session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id))
+    for call in calls:
+        committee_id = scoring_committee(site, call)
+        for application in call.applications:
+            sheets: dict[str, list[Score]] = {}
+            for s in application.scores:
+                sheets.setdefault(s.member, []).append(s)
+            for rows in sheets.values():
+                first = min(rows, key=lambda r: r.scored_dt)
+                flagged = any(r.before_rule for r in rows)
+                where = f"the score sheet of '{first.member_name}' for application {application.id} " \
+                        f"({application.organisation})"
+                if first.person is None:
+                    out.append({"decision": None, "key": call.call_key, "rule": "score_member",
+                                "detail": f"{where} names its member in free text, not a person of the team file",
+                                "flagged": flagged})
+                    continue
+                day = local_date(first.scored_dt)
+                seated = (committee_members(session, site, committee_id, day) if committee_id
+                          else [first.person])
+                if first.person not in seated:
+                    out.append({"decision": None, "key": call.call_key, "rule": "score_member",
+                                "detail": f"{where} is by someone who did not sit on the {committee_id} committee "
+                                          f"on {day}", "flagged": flagged})
+    return out

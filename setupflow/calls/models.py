@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime
@@ -115,7 +115,14 @@ class ApplicationFile(Base):
 
 
 class Score(Base):
-    """One committee member's score of one criterion for one application."""
+    """One committee member's score of one criterion for one application.
+
+    A member's scores of one application form their score sheet. The member is a person of
+    the site's team file who sits on the committee that selects (``person_id``; ``member``
+    then holds ``#<person id>``, the sheet's key). Sheets recorded before that rule name
+    their member in free text (``person_id`` None) and are flagged ``before_rule``: they
+    stay, and ``site check`` lists them.
+    """
 
     __tablename__ = "call_scores"
     __table_args__ = (UniqueConstraint("application_id", "member", "criterion"),)
@@ -123,8 +130,19 @@ class Score(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("call_applications.id", ondelete="CASCADE"),
                                                 index=True)
-    #: the committee member (a name or a person id)
+    #: the sheet's key: ``#<person id>``, or the free-text name of a sheet recorded before the rule
     member: Mapped[str] = mapped_column(String(200))
     criterion: Mapped[str] = mapped_column(String(60))
     score: Mapped[int]
     scored_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: the committee member who scored (a person of the site's team file)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    #: recorded before scores had to come from a committee member of the team file
+    before_rule: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    person = relationship("Person", lazy="joined")
+
+    @property
+    def member_name(self) -> str:
+        """Who scored, as people read it: the person's name, or the free text of an older sheet."""
+        return self.person.name if self.person is not None else self.member

@@ -22,6 +22,9 @@ def ranking(call: Call) -> list[dict]:
     member scored counts as 0 and is listed in ``missing``. A member's sheet that does
     not score every weighted criterion is partial: it is listed in ``partial`` and does
     not count until it is complete (a half-filled sheet would pull the average down).
+    ``partial`` and ``before_rule`` name the members as people read them; ``before_rule``
+    lists the counted sheets recorded before scores had to come from a committee member
+    of the team file (free text): they count, and the page shows them flagged.
     """
     weights = {c["id"]: Decimal(c["weight"]) for c in call.criteria}
     weighted_ids = {k for k, w in weights.items() if w}
@@ -29,9 +32,15 @@ def ranking(call: Call) -> list[dict]:
     rows = []
     for application in call.applications:
         sheets: dict[str, set[str]] = {}
+        names: dict[str, str] = {}
+        older: set[str] = set()
         for s in application.scores:
             sheets.setdefault(s.member, set()).add(s.criterion)
-        partial = sorted(m for m, scored in sheets.items() if not weighted_ids <= scored)
+            # the programmes' scores (same shape, member in text) are ranked here too
+            names[s.member] = getattr(s, "member_name", s.member)
+            if getattr(s, "before_rule", False):
+                older.add(s.member)
+        partial = sorted((m for m, scored in sheets.items() if not weighted_ids <= scored), key=names.get)
         by_criterion: dict[str, list[int]] = {}
         for s in application.scores:
             if s.member not in partial:
@@ -41,7 +50,8 @@ def ranking(call: Call) -> list[dict]:
         rows.append({"application_id": application.id, "organisation": application.organisation,
                      "structure_type": application.structure_type, "is_selected": application.is_selected,
                      "score": str(weighted.quantize(Decimal("0.01"), ROUND_HALF_UP)),
-                     "members": len(sheets) - len(partial), "partial": partial,
+                     "members": len(sheets) - len(partial), "partial": [names[m] for m in partial],
+                     "before_rule": sorted(names[m] for m in older if m not in partial),
                      "averages": {k: str(v.quantize(Decimal("0.01"), ROUND_HALF_UP)) for k, v in averages.items()},
                      "missing": [k for k in weights if k not in averages]})
     rows.sort(key=lambda r: (-Decimal(r["score"]), r["organisation"].casefold()))

@@ -44,6 +44,10 @@ def show(site_id, lang, as_json):
     click.echo(f"interviews: {len(data['interviews'])}; themes: "
                + (", ".join(f"{k} ({n})" for k, n in data["themes"].items()) or "-"))
     click.echo(f"initiatives: {len(data['initiatives'])}")
+    click.echo(f"starting hypotheses: {len(data['hypotheses'])}")
+    for h in data["hypotheses"]:
+        found = f" - {h['finding']}" if h["finding"] else ""
+        click.echo(f"  {h['id']:>4} {h['status']:<9} {h['statement']}{found}")
     click.echo(f"conclusions: {'written' if data['conclusions'] else 'not written'}")
 
 
@@ -121,6 +125,36 @@ def initiative(site_id, name, kind, description, actor):
         add_initiative(session, _site(session, site_id), name=name, kind=kind, description=description,
                        actor=actor_from(actor), now=now_utc())
     click.echo(f"initiative '{name}' added")
+
+
+@diagnostic.command()
+@click.argument("site_id")
+@click.argument("statement")
+@AS_OPTION
+def hypothesis(site_id, statement, actor):
+    """Record a starting hypothesis that the diagnostic is to confirm or refute (it starts open)."""
+    from ..diagnostic.operations import add_hypothesis
+
+    with runtime().transaction() as session:
+        row_id = add_hypothesis(session, _site(session, site_id), statement,
+                                actor=actor_from(actor), now=now_utc()).id
+    click.echo(f"hypothesis {row_id} recorded (open)")
+
+
+@diagnostic.command()
+@click.argument("site_id")
+@click.argument("hypothesis_id")
+@click.argument("status", type=click.Choice(["confirmed", "refuted", "open"], case_sensitive=False))
+@click.option("--finding", help="What the diagnostic found, from which sources (required unless open).")
+@AS_OPTION
+def settle(site_id, hypothesis_id, status, finding, actor):
+    """Mark a starting hypothesis confirmed or refuted by the diagnostic, or open again."""
+    from ..diagnostic.operations import settle_hypothesis
+
+    with runtime().transaction() as session:
+        settle_hypothesis(session, _site(session, site_id), hypothesis_id, status, finding=finding,
+                          actor=actor_from(actor), now=now_utc())
+    click.echo(f"hypothesis {hypothesis_id}: {status.lower()}")
 
 
 @diagnostic.command()

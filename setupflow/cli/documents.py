@@ -17,7 +17,7 @@ def documents():
 @documents.command()
 @click.argument("site_id")
 @click.argument("kind", type=click.Choice(["invitation", "agenda", "minutes", "decisions", "project_note",
-                                           "team_file", "call"], case_sensitive=False))
+                                           "team_file", "diagnostic", "call"], case_sensitive=False))
 @click.option("--format", "fmt", type=click.Choice(["html", "pdf", "docx", "ics"], case_sensitive=False), default="html",
               show_default=True, help="Output format (docx: site documents; ics: invitation).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),

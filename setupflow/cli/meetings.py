@@ -187,16 +187,19 @@ def minutes(meeting_id, path, based_on, actor, as_json):
 @click.argument("site_id")
 @click.option("--opening", required=True, type=DAY, help="New target opening date (YYYY-MM-DD).")
 @click.option("--reason", help="Why the plan moves.")
+@click.option("--confirm", is_flag=True, help="Keep a target opening earlier than the method allows from where "
+                                              "the site stands (recorded as such).")
 @AS_OPTION
 @JSON_OPTION
-def replan(site_id, opening, reason, actor, as_json):
+def replan(site_id, opening, reason, confirm, actor, as_json):
     """Move the target opening; unconfirmed proposals follow, confirmed meetings stay."""
     from ..committees.proposals import change_target_opening
     from ..sites.operations import get_site
 
     with runtime().transaction() as session:
         rows = [meeting_dict(m) for m in change_target_opening(session, get_site(session, site_id), opening,
-                                                               actor_from(actor), now_utc(), reason)]
+                                                               actor_from(actor), now_utc(), reason,
+                                                               confirmed=confirm)]
     echo_json(rows) if as_json else click.echo(f"target opening set to {opening}; {len(rows)} proposals")
 
 

@@ -92,14 +92,16 @@ def immersion(site_id, starts_on, ends_on, note, actor):
 @click.argument("site_id")
 @click.argument("opening_on")
 @click.option("--supersede", "reason", help="Reason, when this replaces a date already confirmed.")
+@click.option("--confirm", is_flag=True, help="Keep an opening earlier than the method allows from where the site "
+                                              "stands.")
 @AS_OPTION
-def confirm_opening(site_id, opening_on, reason, actor):
+def confirm_opening(site_id, opening_on, reason, confirm, actor):
     """Confirm the opening date; the site can then advance to its final state."""
-    from ..support.operations import confirm_opening as confirm
+    from ..support.operations import confirm_opening as confirm_date
 
     with runtime().transaction() as session:
-        confirm(session, _site(session, site_id), opening_on, supersede_reason=reason, actor=actor_from(actor),
-                now=now_utc())
+        confirm_date(session, _site(session, site_id), opening_on, supersede_reason=reason, actor=actor_from(actor),
+                     now=now_utc(), confirmed=confirm)
     click.echo(f"opening confirmed for {opening_on}")
 
 

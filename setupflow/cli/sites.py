@@ -217,38 +217,85 @@ def decide(site_id, key, value, text, reason, actor, as_json):
         click.echo(f"decision {out['id']}: {key} = {out['value']}")
 
 
-@site.command()
-@click.argument("site_id")
-@JSON_OPTION
-def check(site_id, as_json):
-    """Every inconsistency of the site's record with its definition; exit 1 when there is one."""
-    from ..sites.decisions import record_problems
+def _one_or_all(site_id, every: bool, command: str) -> None:
+    from .common import CliError
 
-    with runtime().transaction() as session:
-        problems = record_problems(session, _load(session, site_id))
-    if as_json:
-        echo_json(problems)
-    elif not problems:
-        click.echo(f"site {site_id}: the record follows its definition")
-    for p in ([] if as_json else problems):
+    if bool(site_id) == bool(every):
+        raise CliError(f"{command}: give a SITE_ID or --all, not both")
+
+
+def _echo_problems(problems) -> None:
+    for p in problems:
         what = f"decision {p['decision']} ({p['key']})" if p["decision"] else p["rule"]
         flag = " [recorded before the rule]" if p["flagged"] else ""
         click.echo(f"{what}: {p['detail']}{flag}")
-    if problems:
+
+
+@site.command()
+@click.argument("site_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Check every site: list those whose record has inconsistencies.")
+@JSON_OPTION
+def check(site_id, every, as_json):
+    """Every inconsistency of the site's record with its definition; exit 1 when there is one.
+    With --all, every site whose record has one (the portfolio's filter)."""
+    from ..sites.decisions import inconsistent_sites, record_problems
+    from ..sites.models import Site
+
+    _one_or_all(site_id, every, "check")
+    with runtime().transaction() as session:
+        if every:
+            found = inconsistent_sites(session, select(Site))
+            names = {s.id: s.name for s in session.scalars(select(Site).where(Site.id.in_(list(found))))}
+        else:
+            found = {None: record_problems(session, _load(session, site_id))}
+    if as_json:
+        echo_json({str(k): v for k, v in found.items()} if every else found[None])
+    elif every:
+        if not found:
+            click.echo("every site's record follows its definition")
+        for number, problems in found.items():
+            click.echo(f"site {number} ({names[number]}): {len(problems)} inconsistencies")
+            _echo_problems(problems)
+    elif not found[None]:
+        click.echo(f"site {site_id}: the record follows its definition")
+    else:
+        _echo_problems(found[None])
+    if any(found.values()):
         raise click.exceptions.Exit(1)
 
 
 @site.command()
-@click.argument("site_id")
+@click.argument("site_id", required=False)
+@click.option("--all", "every", is_flag=True,
+              help="Move every site that runs an older version; decisions the new rules would refuse are kept, "
+                   "flagged as recorded before the rule.")
 @AS_OPTION
-def upgrade(site_id, actor):
+@JSON_OPTION
+def upgrade(site_id, every, actor, as_json):
     """Move a site onto the current version of its workflow definition (recorded)."""
-    from ..sites.operations import upgrade_definition
+    from ..sites.operations import upgrade_definition, upgrade_sites
 
+    _one_or_all(site_id, every, "upgrade")
     rt = runtime()
     with rt.transaction() as session:
-        version = upgrade_definition(session, _load(session, site_id), rt.catalog, actor_from(actor), now_utc())
-    click.echo(f"site {site_id} now runs version {version}")
+        if every:
+            rows = upgrade_sites(session, rt.catalog, actor_from(actor), now_utc())
+        else:
+            version = upgrade_definition(session, _load(session, site_id), rt.catalog, actor_from(actor), now_utc())
+    if not every:
+        click.echo(f"site {site_id} now runs version {version}")
+        return
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("every site runs the current version of its definition")
+    for r in rows:
+        if "refused" in r:
+            click.echo(f"site {r['site']}: left on version {r['from']}: {r['message']}")
+        else:
+            flagged = f"; {r['flagged']} flagged as recorded before the rule" if r["flagged"] else ""
+            click.echo(f"site {r['site']}: version {r['from']} -> {r['to']}{flagged}")
 
 
 @site.command()

@@ -67,16 +67,28 @@ def propose(session: Session, site: Site, now: datetime, actor: Actor = SYSTEM) 
 
 
 def change_target_opening(session: Session, site: Site, opening_on, actor: Actor, now: datetime,
-                          reason: str | None = None) -> list[Meeting]:
-    """Move the site's target opening; the proposals nobody confirmed follow the new plan."""
+                          reason: str | None = None, confirmed: bool = True) -> list[Meeting]:
+    """Move the site's target opening; the proposals nobody confirmed follow the new plan.
+
+    Re-planning is asked about like the initial planning: a target before the earliest
+    opening the method allows from where the site stands is not refused (durations are
+    guidance), but with ``confirmed`` False it raises ``site.replan_before_earliest`` saying
+    by how much, so that a face can ask and call again; the history records the shortfall."""
+    from ..sites.operations import opening_shortfall
+
     opening: date = inputs.day(opening_on, "opening")
     if opening <= site.start_on:
         raise InputError(code="site.opening_before_start", field="opening", opening=opening, start=site.start_on)
     previous = site.target_opening_on
     if opening == previous:
         return []
+    short = opening_shortfall(session, site, opening, local_date(now))
+    if short and not confirmed:
+        raise InputError(code="site.replan_before_earliest", field="opening", value=opening, earliest=short[0],
+                         days=short[1])
+    extra = {"target_before_earliest": {"earliest": short[0].isoformat(), "days": short[1]}} if short else {}
     site.target_opening_on = opening
     record(session, site, actor, now, "target_opening_changed", reason=(reason or "").strip() or None,
-           previous=previous.isoformat(), target=opening.isoformat())
+           previous=previous.isoformat(), target=opening.isoformat(), **extra)
     session.flush()
     return propose(session, site, now, actor)

@@ -68,7 +68,7 @@ def crosscheck(wf: Workflow, organisation_categories=None) -> list[tuple[tuple, 
             if task.role not in roles:
                 problems.append((("stages", si, "tasks", ti, "role"), f"unknown role '{task.role}'"))
             if task.evidence is not None:
-                problem = _evidence_problem(wf, task.evidence)
+                problem = _evidence_problem(wf, task.evidence, organisation_categories)
                 if problem:
                     problems.append((("stages", si, "tasks", ti, "evidence"), problem))
         own_tasks = {t.id for t in stage.tasks}
@@ -181,7 +181,7 @@ def _reachable(stage_ids: list[str], allowed, gate_stage: str) -> bool:
     return any(s in stage_ids and stage_ids.index(s) <= limit for s in allowed)
 
 
-def _evidence_problem(wf: Workflow, spec: str) -> str | None:
+def _evidence_problem(wf: Workflow, spec: str, organisation_categories=None) -> str | None:
     name, argument = split_evidence(spec)
     kind = EVIDENCE_KINDS.get(name)
     if kind is None:
@@ -194,6 +194,21 @@ def _evidence_problem(wf: Workflow, spec: str) -> str | None:
         known = [w.id for w in wf.work.support.workstreams]
         if argument not in known:
             return f"evidence '{name}' needs a workstream id after ':' (known: {', '.join(known)})"
+    if kind.argument == "committee":
+        known = [c.id for c in wf.committees]
+        if argument not in known:
+            return f"evidence '{name}' needs a committee id after ':' (known: {', '.join(known) or 'none'})"
+    if kind.argument == "categories":
+        given = (argument or "").split(",") if argument else []
+        if not given:
+            return f"evidence '{name}' needs organisation categories after ':' (e.g. {name}:ep,spip,disp)"
+        if organisation_categories is not None:
+            unknown = [c for c in given if c not in organisation_categories]
+            if unknown:
+                return (f"evidence '{name}': unknown organisation category '{unknown[0]}' (vocabulary: "
+                        f"{', '.join(organisation_categories)})")
+        if len(set(given)) != len(given):
+            return f"evidence '{name}': a category is given twice"
     return None
 
 

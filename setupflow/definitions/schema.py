@@ -63,8 +63,14 @@ class Task(Frozen):
     role: str = Identifier
     help: Text | None = None
     #: the proof from the stage's work that meets this task (``name`` or ``name:argument``,
-    #: see setupflow/evidence.py); such a task cannot be ticked by hand
-    evidence: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*(:[a-z0-9_]+)?$", max_length=120)
+    #: the kinds are declared in setupflow/evidence.py ``KINDS``); such a task cannot be ticked
+    #: by hand. Besides the stage work's (diagnostic, calls, support, budget), the records
+    #: of the cooperation: ``committee_held_with_minutes:<committee id>`` (a meeting of it
+    #: held, with attendance and minutes), ``team_file_has:<category>,<category>...`` (someone
+    #: in the project from an organisation of each category of the vocabulary),
+    #: ``project_note_written`` (every section of the project note has text)
+    evidence: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*(:[a-z0-9_]+(,[a-z0-9_]+)*)?$",
+                                 max_length=120)
 
 
 class Gate(Frozen):

@@ -11,6 +11,8 @@ from ..db import Base, UTCDateTime
 SOURCE_STATUSES = ("to_request", "requested", "obtained", "unavailable")
 AUDIENCES = ("professionals", "detainees")
 FORMATS = ("individual", "group")
+#: where a starting hypothesis stands: open until the diagnostic confirms or refutes it
+HYPOTHESIS_STATUSES = ("open", "confirmed", "refuted")
 
 
 class DiagnosticSource(Base):
@@ -98,5 +100,24 @@ class DiagnosticReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), unique=True)
     conclusions: Mapped[str] = mapped_column(Text)
+    changed_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by: Mapped[str] = mapped_column(String(200))
+
+
+class Hypothesis(Base):
+    """A starting hypothesis of the diagnostic (e.g. "few detainees have a qualification"),
+    which crossing the sources confirms or refutes; open until then. Never about one person."""
+
+    __tablename__ = "diagnostic_hypotheses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    statement: Mapped[str] = mapped_column(Text)
+    #: open, confirmed or refuted
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    #: what the diagnostic found, from which sources (required once confirmed or refuted)
+    finding: Mapped[str | None] = mapped_column(Text)
+    recorded_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(200))
     changed_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     changed_by: Mapped[str] = mapped_column(String(200))

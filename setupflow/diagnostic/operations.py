@@ -6,14 +6,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import InputError
+from ..errors import InputError, NotFound
 from ..privacy import refuse_identifying
 from ..sites.models import Site
 from .. import inputs
 from ..sites.operations import Actor, record, record_decision
 from ..sites.runtime import workflow_of
-from .models import AUDIENCES, FORMATS, SOURCE_STATUSES, DiagnosticReport, DiagnosticSource, Indicator, \
-    Initiative, Interview
+from .models import AUDIENCES, FORMATS, HYPOTHESIS_STATUSES, SOURCE_STATUSES, DiagnosticReport, DiagnosticSource, \
+    Hypothesis, Indicator, Initiative, Interview
 
 
 def spec_of(site: Site):
@@ -141,6 +141,47 @@ def add_initiative(session: Session, site: Site, *, name: str, kind: str, actor:
     session.add(row)
     session.flush()
     record(session, site, actor, now, "diagnostic_initiative", initiative_id=row.id)
+    session.flush()
+    return row
+
+
+def add_hypothesis(session: Session, site: Site, statement: str, *, actor: Actor, now: datetime) -> Hypothesis:
+    """Record a starting hypothesis the diagnostic is to confirm or refute; it starts open."""
+    spec_of(site)
+    statement = refuse_identifying("statement", statement)
+    if not statement:
+        raise InputError(code="diagnostic.hypothesis_required", field="statement")
+    row = Hypothesis(site_id=site.id, statement=statement, status="open", recorded_dt=now, recorded_by=actor.name,
+                     changed_dt=now, changed_by=actor.name)
+    session.add(row)
+    session.flush()
+    record(session, site, actor, now, "diagnostic_hypothesis", hypothesis_id=row.id)
+    session.flush()
+    return row
+
+
+def get_hypothesis(session: Session, site: Site, hypothesis_id) -> Hypothesis:
+    from ..db import row_id
+
+    number = row_id(hypothesis_id)
+    row = session.get(Hypothesis, number) if number else None
+    if row is None or row.site_id != site.id:
+        raise NotFound(code="diagnostic.hypothesis_not_found", field="hypothesis", hypothesis=hypothesis_id)
+    return row
+
+
+def settle_hypothesis(session: Session, site: Site, hypothesis_id, status: str, *, actor: Actor, now: datetime,
+                      finding: str | None = None) -> Hypothesis:
+    """Mark a starting hypothesis confirmed or refuted (with what the diagnostic found), or
+    open again."""
+    spec_of(site)
+    row = get_hypothesis(session, site, hypothesis_id)
+    status = _choice("status", (status or "").strip().lower(), HYPOTHESIS_STATUSES)
+    finding = refuse_identifying("finding", finding) or None
+    if status != "open" and not finding:
+        raise InputError(code="diagnostic.finding_required", field="finding", status=status)
+    row.status, row.finding, row.changed_dt, row.changed_by = status, finding, now, actor.name
+    record(session, site, actor, now, "diagnostic_hypothesis_settled", hypothesis_id=row.id, status=status)
     session.flush()
     return row
 

@@ -9,7 +9,7 @@ from ..csvfile import MACHINE, Form, write_csv
 from ..evidence import proves
 from ..privacy import shown, suppressed_cells
 from ..sites.models import Site
-from .models import DiagnosticReport, DiagnosticSource, Indicator, Initiative, Interview
+from .models import DiagnosticReport, DiagnosticSource, Hypothesis, Indicator, Initiative, Interview
 from .operations import spec_of
 
 
@@ -78,6 +78,12 @@ def theme_counts(session: Session, site: Site) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
+def hypotheses(session: Session, site: Site) -> list[dict]:
+    """The starting hypotheses, in the order they were recorded, each open, confirmed or refuted."""
+    rows = session.scalars(select(Hypothesis).where(Hypothesis.site_id == site.id).order_by(Hypothesis.id))
+    return [{"id": r.id, "statement": r.statement, "status": r.status, "finding": r.finding} for r in rows]
+
+
 def conclusions(session: Session, site: Site) -> str | None:
     return session.scalar(select(DiagnosticReport.conclusions).where(DiagnosticReport.site_id == site.id))
 
@@ -88,7 +94,7 @@ def summary(session: Session, site: Site, lang: str = "fr") -> dict:
             "interviews": interviews(session, site), "themes": theme_counts(session, site),
             "initiatives": [{"id": i.id, "name": i.name, "kind": i.kind, "description": i.description}
                             for i in initiatives],
-            "conclusions": conclusions(session, site)}
+            "hypotheses": hypotheses(session, site), "conclusions": conclusions(session, site)}
 
 
 @proves("diagnostic_sources_collected")

@@ -27,7 +27,7 @@ from .note import project_note
 from .render import Section, day_text, html_to_pdf, render_template, sections_to_docx
 
 MEETING_KINDS = ("invitation", "agenda", "minutes")
-SITE_KINDS = ("decisions", "project_note", "team_file")
+SITE_KINDS = ("decisions", "project_note", "team_file", "diagnostic")
 KINDS = MEETING_KINDS + SITE_KINDS
 DOCX_KINDS = SITE_KINDS
 FORMATS = ("html", "pdf", "docx", "ics")
@@ -120,7 +120,43 @@ def site_sections(session: Session, site: Site, kind: str, now: datetime,
         if not sections:
             sections.append(Section("Équipe", ("Aucune personne enregistrée.",)))
         return f"Fichier de l'équipe projet - {site.name}", f"Au {day_text(today)}", sections
+    if kind == "diagnostic":
+        return f"Diagnostic - {site.name}", f"Au {day_text(today)}", diagnostic_sections(session, site)
     raise InputError(code="choice.invalid", field="kind", value=kind, allowed=list(SITE_KINDS))
+
+
+HYPOTHESIS_WORDS = {"open": "ouverte", "confirmed": "confirmée", "refuted": "infirmée"}
+
+
+def diagnostic_sections(session: Session, site: Site) -> list[Section]:
+    """The diagnostic as a document: aggregates (small counts suppressed as on screen), the
+    interviews' themes, and the conclusions with each starting hypothesis marked confirmed,
+    refuted or open."""
+    from ..diagnostic import queries
+
+    if workflow_of(site).work.diagnostic is None:
+        return [Section("Diagnostic", ("Le parcours de ce site ne comporte pas de diagnostic.",))]
+    data = queries.summary(session, site, "fr")
+    sections = []
+    for table in data["indicators"]:
+        rows = [("Catégorie", "Effectif")] + [(c["label"], c["count"]) for c in table["cells"]]
+        rows.append(("Total", table["total"]))
+        sections.append(Section(table["label"], table=tuple(rows), level=2))
+    if not sections:
+        sections.append(Section("Indicateurs", ("Aucun indicateur enregistré.",)))
+    else:
+        sections.insert(0, Section("Indicateurs", ("Chiffres agrégés ; les petits effectifs sont masqués.",)))
+    themes = [f"{theme} ({n})" for theme, n in data["themes"].items()]
+    sections.append(Section("Entretiens", (f"{len(data['interviews'])} entretien(s).",
+                                           "Thèmes : " + (", ".join(themes) or "aucun") + ".")))
+    hypotheses = data["hypotheses"]
+    rows = [("Hypothèse de départ", "État", "Constat")] + [
+        (h["statement"], HYPOTHESIS_WORDS.get(h["status"], h["status"]), h["finding"] or "-") for h in hypotheses]
+    sections.append(Section("Conclusions", (data["conclusions"] or "Conclusions non rédigées.",)))
+    sections.append(Section("Hypothèses de départ",
+                            () if hypotheses else ("Aucune hypothèse de départ enregistrée.",),
+                            table=tuple(rows) if hypotheses else (), level=2))
+    return sections
 
 
 def render_html(session: Session, settings: Settings, site: Site, kind: str, now: datetime,

@@ -62,7 +62,8 @@ def record_problems(session: Session, site: Site) -> list[dict]:
     """Every inconsistency of a site's record with its definition: a current decision the
     definition's rules would refuse today (recorded directly instead of by its work, in
     another stage, outside a held meeting of its committee), a gate already passed that
-    no longer holds, a final state reached before its date. A decision flagged as recorded
+    no longer holds, a final state reached before its date, a score sheet not by a member of
+    the committee that selects. A decision (or score sheet) flagged as recorded
     before the rule (``upgrade_definition``) is still listed, with ``flagged``."""
     from ..committees.models import Meeting
     from ..decision_rules import decision_problems
@@ -73,10 +74,13 @@ def record_problems(session: Session, site: Site) -> list[dict]:
     current = current_decisions(session, site)
     recorded = {}
     flagged = set()
+    flagged_gates = set()
     for entry in session.scalars(select(HistoryEntry).where(
             HistoryEntry.site_id == site.id, HistoryEntry.action.in_(("decision", "recorded_before_rule")))):
         if entry.action == "decision":
             recorded[entry.detail.get("decision_id")] = entry
+        elif entry.detail.get("rule") == "gate":
+            flagged_gates.add(entry.detail.get("stage"))
         else:
             flagged.add((entry.detail.get("decision_id"), entry.detail.get("rule")))
     out = []
@@ -87,12 +91,27 @@ def record_problems(session: Session, site: Site) -> list[dict]:
                                          through=entry.detail.get("through") if entry else None, meeting=meeting):
             out.append({**problem.as_dict(), "flagged": (decision.id, problem.rule) in flagged})
     for gate in passed_unmet_gates(session, site):
-        out.append({"decision": None, "key": None, "rule": "gate",
+        out.append({"decision": None, "key": gate.stage, "rule": "gate",
                     "detail": f"the gate of '{gate.stage}' no longer holds: "
-                              + ", ".join(c.key for c in gate.unmet), "flagged": False})
+                              + ", ".join(c.key for c in gate.unmet), "flagged": gate.stage in flagged_gates})
+    from ..calls.applications import score_sheet_problems
+
+    out.extend(score_sheet_problems(session, site))
     day = final_state_day(workflow, {k: d.value for k, d in current.items()})
     if site.stage == workflow.final.id and day is not None and site.stage_entered_on < day:
         out.append({"decision": None, "key": workflow.final.on_date, "rule": "final_date",
                     "detail": f"reached '{site.stage}' on {site.stage_entered_on}, before its date {day}",
                     "flagged": False})
+    return out
+
+
+def inconsistent_sites(session: Session, sites_query: Select) -> dict[int, list[dict]]:
+    """The sites of ``sites_query`` (a ``select(Site)``, e.g. those a person may see) whose
+    record has inconsistencies with their definition, with them (``record_problems``): the
+    portfolio's filter and ``site check --all``. One check per site: meant to be asked for."""
+    out = {}
+    for site in session.scalars(sites_query.order_by(None).order_by(Site.id)):
+        problems = record_problems(session, site)
+        if problems:
+            out[site.id] = problems
     return out

@@ -402,6 +402,18 @@ def progress(session: Session, site: Site, today: date) -> Progress:
                     stage_history(session, site), dated_decisions(session, site))
 
 
+def opening_shortfall(session: Session, site: Site, opening: date, today: date) -> tuple[date, int] | None:
+    """(the earliest possible opening, days short) when ``opening`` comes before the earliest
+    opening the method allows from where the site stands today (its stage, entered when it
+    was, and every stage left at its minimum), else None; None too for a site already open.
+    The same question as at creation (``earliest_opening``), asked of a site in progress."""
+    workflow = workflow_of(site)
+    if site.stage == workflow.final.id:
+        return None
+    earliest = progress(session, site, today).plan.opening.earliest
+    return (earliest, (earliest - opening).days) if opening < earliest else None
+
+
 def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Actor, now: datetime) -> int:
     """Move a site onto the current version of its definition, on purpose and recorded.
 
@@ -436,8 +448,53 @@ def upgrade_definition(session: Session, site: Site, catalog: Catalog, actor: Ac
     from .decisions import record_problems
 
     for problem in record_problems(session, site):
-        if problem["decision"] is not None and not problem["flagged"]:
+        if problem["flagged"]:
+            continue
+        if problem["decision"] is not None:
             record(session, site, actor, now, "recorded_before_rule", decision_id=problem["decision"],
                    key=problem["key"], rule=problem["rule"], version=new.version, problem=problem["detail"])
+        elif problem["rule"] == "gate":
+            # a stage left on tasks ticked by hand that the new version meets by the work only
+            record(session, site, actor, now, "recorded_before_rule", rule="gate", stage=problem["key"],
+                   version=new.version, problem=problem["detail"])
     session.flush()
     return new.version
+
+
+def upgrade_sites(session: Session, catalog: Catalog, actor: Actor, now: datetime, sites_query=None) -> list[dict]:
+    """Move every site (of ``sites_query``, a ``select(Site)``; all by default) that runs an
+    older version of its definition onto the current one, each as ``upgrade_definition``
+    does: what the new rules would refuse stays, flagged in the history as recorded before
+    the rule. A site that cannot move (its stage or a done task is gone) is left as it was
+    and reported with the refusal's code; the others still move.
+
+    Returns one row per site looked at: ``{"site", "from", "to", "flagged"}`` for a site
+    moved, ``{"site", "from", "refused": code, "message"}`` for one left as it was."""
+    if not actor.is_manager:
+        raise NotAllowed(code="site.upgrade_managers_only", field="workflow")
+    query = sites_query if sites_query is not None else select(Site)
+    rows = []
+    for site in list(session.scalars(query.order_by(None).order_by(Site.id))):
+        try:
+            current = catalog.get(site.workflow_id).workflow.version
+        except LookupError:
+            continue
+        version = workflow_of(site).version
+        if current <= version:
+            continue
+        before = _flag_count(session, site)
+        try:
+            with session.begin_nested():
+                upgrade_definition(session, site, catalog, actor, now)
+        except InputError as exc:
+            rows.append({"site": site.id, "from": version, "refused": exc.code, "message": str(exc)})
+            continue
+        rows.append({"site": site.id, "from": version, "to": current, "flagged": _flag_count(session, site) - before})
+    return rows
+
+
+def _flag_count(session: Session, site: Site) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(HistoryEntry).where(
+        HistoryEntry.site_id == site.id, HistoryEntry.action == "recorded_before_rule"))

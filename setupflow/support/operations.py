@@ -149,13 +149,22 @@ def sign_dui(session: Session, site: Site, signatory: str, *, signed_on, signed_
 
 
 def confirm_opening(session: Session, site: Site, opening_on, *, actor: Actor, now: datetime,
-                    supersede_reason: str | None = None, **columns):
+                    supersede_reason: str | None = None, confirmed: bool = True, **columns):
     """Record the confirmed opening date; with the gate's other conditions met, the site
-    can then advance to its final state."""
+    can then advance to its final state. A date before the earliest opening the method
+    allows from where the site stands is asked about like a re-planning: with ``confirmed``
+    False it raises ``site.replan_before_earliest`` saying by how much."""
+    from ..clock import local_date
+    from ..sites.operations import opening_shortfall
+
     spec = spec_of(site)
     if spec.opening_decision is None:
         raise InputError(code="workflow.no_opening_decision", field="opening", workflow=site.workflow_id)
     day = inputs.day(opening_on, "opening_on")
+    short = opening_shortfall(session, site, day, local_date(now))
+    if short and not confirmed:
+        raise InputError(code="site.replan_before_earliest", field="opening_on", value=day, earliest=short[0],
+                         days=short[1])
     return record_decision(session, site, key=spec.opening_decision, value=day.isoformat(), text=None,
                            actor=actor, now=now, supersede_reason=supersede_reason, through="opening_confirmation",
                            **columns)

@@ -98,8 +98,12 @@ def build_hostile_site(session, catalog, manager, now, data_dir, region="Bretagn
     line = add_line(session, site, kind="expense", category="staff", label=text("budget.label"), planned="1000",
                     funder=text("budget.funder"), actor=manager, now=now)
     change_line(session, site, line, actor=manager, now=now, label=text("budget.label2"))
+    from setupflow.documents.note import note_sections
+
+    saved = note_sections(session, site)  # the walk wrote the note (the cooperation's evidence): a new version
     for section in NOTE_SECTIONS:
-        save_note_section(session, site, section, markdown(f"note.{section}"), 0, manager, now)
+        save_note_section(session, site, section, markdown(f"note.{section}"),
+                          saved[section].version if saved[section] else 0, manager, now)
     ops.set_task(session, site, ops.workflow_of(site).stages[0].gate.tasks[0], True, manager, now)
     ops.record_decision(session, site, key=None, value=None, text=markdown("site.decision"), actor=manager, now=now)
     person_leaves(session, site, people[2], people[1], manager, now)
@@ -125,6 +129,9 @@ def diagnostic(session, site, manager, now):
     diag.add_initiative(session, site, name=text("initiative.name"), kind=spec.initiative_kinds[0].id,
                         description=text("initiative.description"), actor=manager, now=now)
     diag.write_conclusions(session, site, text("diagnostic.conclusions"), actor=manager, now=now)
+    hypothesis = diag.add_hypothesis(session, site, text("hypothesis.statement"), actor=manager, now=now)
+    diag.settle_hypothesis(session, site, hypothesis.id, "refuted", finding=text("hypothesis.finding"),
+                           actor=manager, now=now)
     # the structure type is the technical committee's choice in the diagnose stage (issue 14)
     from setupflow.demo_work import held_meeting, walk
 
@@ -145,7 +152,11 @@ def call_work(session, site, manager, now, data_dir):
     application = applications.add_application(session, site, call, organisation=text("application.organisation"),
                                                legal_status=text("application.legal_status"),
                                                activity=text("application.activity"), actor=manager, now=now)
-    applications.score(session, site, call, application, member=text("score.member"), actor=manager, now=now,
+    # a score sheet is by a member of the committee that selects: one with a hostile name
+    cress = team.organisation_for(session, site, "cress", manager, now)
+    scorer = team.add_person(session, site, name=text("score.member"), email="jury@example.org", organisation=cress,
+                             actor=manager, now=now, committees=("technical",), start_on=site.start_on)
+    applications.score(session, site, call, application, member=scorer, actor=manager, now=now,
                        scores={c["id"]: 3 for c in call.criteria})
     upload = files.attach_file(session, site, application, data_dir=data_dir, actor=manager, now=now,
                                original_name="\"><svg onload=alert('upload.name')>.pdf",

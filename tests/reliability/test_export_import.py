@@ -47,7 +47,12 @@ def build_full_site(database, catalog, now, manager, data_dir) -> int:
         call = session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)).first()
         application = session.scalars(select(Application).where(Application.call_id == call.id)).first()
         session.add(CallSlot(call_id=call.id, kind="visit", starts_dt=now, place="Zone atelier (fictive)"))
-        for version, body in enumerate(("Premier jet", "Objectifs revus après le comité"), start=0):
+        # the demo wrote the note (the cooperation's evidence): two more versions on top of it
+        from setupflow.documents.note import note_sections
+
+        first = note_sections(session, site)["objectives"]
+        for version, body in enumerate(("Premier jet", "Objectifs revus après le comité"),
+                                       start=first.version if first else 0):
             save_note_section(session, site, "objectives", body, version, manager, now)
         attach_file(session, site, application, data_dir=data_dir, original_name="../../offre.pdf", data=PDF,
                     actor=manager, now=now)

@@ -89,6 +89,11 @@ def test_every_screened_column_refuses_a_detainees_identity(session, make_site, 
             session, site, name="Atelier lecture", kind="support", description=IDENTIFYING, actor=actor, now=now),
         ("diagnostic_reports", "conclusions"): lambda: diag.write_conclusions(session, site, IDENTIFYING,
                                                                                actor=actor, now=now),
+        ("diagnostic_hypotheses", "statement"): lambda: diag.add_hypothesis(session, site, IDENTIFYING, actor=actor,
+                                                                             now=now),
+        ("diagnostic_hypotheses", "finding"): lambda: diag.settle_hypothesis(
+            session, site, diag.add_hypothesis(session, site, "Peu de qualifications", actor=actor, now=now).id,
+            "confirmed", finding=IDENTIFYING, actor=actor, now=now),
         ("programme_reports", "comment"): lambda: programme_ops.report(
             session, actice, edition, laureate, period="2027-Q1", values={"volunteers": 3}, comment=IDENTIFYING,
             actor=actor, now=now),

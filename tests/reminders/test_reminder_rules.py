@@ -142,12 +142,16 @@ def test_dui_signature_window_opens_closes_and_is_missed(session, make_site, tea
     walk(site, "support", values={"dui_signed": None})
     plan_site(session, site, now)
     dui = table(session, subject=f"site:{site.id}:deadline:dui_signature")
-    assert dui == [
+    spip = f"referent.spip.{site.id}@example.org"  # the walk's team file has someone from the SPIP too
+    assert sorted(dui) == sorted([
         ("deadline_opens", paris("2028-11-01T08:00"), "ana@ep.test"),
+        ("deadline_opens", paris("2028-11-01T08:00"), spip),
         ("deadline_closing", paris("2028-11-17T08:00"), "ana@ep.test"),
+        ("deadline_closing", paris("2028-11-17T08:00"), spip),
         ("deadline_missed", paris("2028-12-02T08:00"), "ana@ep.test"),
         ("deadline_missed", paris("2028-12-02T08:00"), "dan@disp.test"),
-    ]
+        ("deadline_missed", paris("2028-12-02T08:00"), spip),
+    ])
 
 
 def test_a_signed_dui_withdraws_its_reminders(session, make_site, team, walk, now, manager):

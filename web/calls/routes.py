@@ -43,7 +43,7 @@ def call_page(site, call, form=None, error=None, status=200):
     meetings = held_meetings(db_session(), site, selection_kind.taken_in) if selection_kind.taken_in else []
     return render_template("calls/call.html", site=site, call=call, spec=spec, info=queries.describe_call(call),
                            selection_kind=selection_kind, meetings=meetings,
-                           ranking=queries.ranking(call), scores=_grid(call),
+                           ranking=queries.ranking(call), scores=_grid(call), scorers=_scorers(site, call),
                            missing=[term(f"call.missing.{m}") for m in ops.drafting_problems(call)],
                            can_edit=can_edit(site), form=form or {}, error=error,
                            lang=current_language(), formats=FORMATS, max_score=spec.max_score,
@@ -51,12 +51,22 @@ def call_page(site, call, form=None, error=None, status=200):
 
 
 def _grid(call) -> dict:
-    """{application id: {member: {criterion: score}}}: the scoring grid of each application."""
+    """{application id: {member: {criterion: score}}}: the scoring grid of each application;
+    a sheet whose member was written in free text before the rule says so."""
     grid: dict = {}
     for application in call.applications:
         for s in application.scores:
-            grid.setdefault(application.id, {}).setdefault(s.member, {})[s.criterion] = s.score
+            name = s.member_name if s.person is not None else _("%(name)s (recorded before the rule)", name=s.member)
+            grid.setdefault(application.id, {}).setdefault(name, {})[s.criterion] = s.score
     return grid
+
+
+def _scorers(site, call) -> list:
+    """The people who may score today: the members of the committee that selects."""
+    from setupflow.calls.applications import scoring_members
+    from setupflow.clock import local_date
+
+    return scoring_members(db_session(), site, call, local_date(now()))
 
 
 def refused(site, call, exc, form, status=400):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -12,7 +12,7 @@ from setupflow.committees.attendance import held_meetings
 from setupflow.diagnostic import operations as ops
 from setupflow.diagnostic import queries
 from setupflow.diagnostic.models import AUDIENCES, FORMATS, SOURCE_STATUSES
-from setupflow.errors import InputError
+from setupflow.errors import InputError, NotFound
 from setupflow.sites import operations as site_ops
 from setupflow.sites.runtime import workflow_of
 
@@ -26,11 +26,12 @@ bp = Blueprint("diagnostic", __name__)
 FIELDS = {"provider": _l("Provider"), "note": _l("Note"), "themes": _l("Themes raised"),
           "summary": _l("Summary"), "name": _l("Name"), "description": _l("Description"),
           "conclusions": _l("Conclusions"), "rationale": _l("Rationale"), "label": _l("Label"),
-          "category": _l("Category")}
+          "category": _l("Category"), "statement": _l("Starting hypothesis"), "finding": _l("What was found")}
 STATUS_LABELS = {"to_request": _l("To request"), "requested": _l("Requested"), "obtained": _l("Obtained"),
                  "unavailable": _l("Unavailable")}
 AUDIENCE_LABELS = {"professionals": _l("Professionals"), "detainees": _l("Detainees")}
 FORMAT_LABELS = {"individual": _l("Individual"), "group": _l("Group")}
+HYPOTHESIS_LABELS = {"open": _l("Open hypothesis"), "confirmed": _l("Confirmed"), "refuted": _l("Refuted")}
 
 
 def _page(site, form=None, error=None, status=200):
@@ -44,6 +45,7 @@ def _page(site, form=None, error=None, status=200):
         structure=structure, structure_now=site_ops.current_decisions(db_session(), site).get(structure.id),
         statuses=SOURCE_STATUSES, status_labels=STATUS_LABELS, audiences=AUDIENCES, formats=FORMATS,
         audience_labels=AUDIENCE_LABELS, format_labels=FORMAT_LABELS, can_edit=can_edit(site),
+        hypothesis_labels=HYPOTHESIS_LABELS,
         source_labels={s.id: s.label.get(lang) for s in spec.sources},
         kind_labels={k.id: k.label.get(lang) for k in spec.initiative_kinds},
         form=form or {}, error=error, meetings=meetings), status
@@ -144,6 +146,35 @@ def conclusions(site_id):
     except InputError as exc:
         return _refused(site, exc, form, "conclusions")
     return done("diagnostic.show", site, _("Conclusions saved."), "conclusions")
+
+
+@bp.post("/sites/<int:site_id>/diagnostic/hypotheses")
+@login_required
+def hypothesis(site_id):
+    site = site_for(site_id, edit=True)
+    form = request.form.to_dict()
+    try:
+        ops.add_hypothesis(db_session(), site, form.get("statement", ""), actor=actor(), now=now())
+    except InputError as exc:
+        return _refused(site, exc, form, "hypotheses")
+    return done("diagnostic.show", site, _("Starting hypothesis recorded."), "hypotheses")
+
+
+@bp.post("/sites/<int:site_id>/diagnostic/hypotheses/<int:hypothesis_id>")
+@login_required
+def settle(site_id, hypothesis_id):
+    site = site_for(site_id, edit=True)
+    try:
+        ops.get_hypothesis(db_session(), site, hypothesis_id)
+    except NotFound:
+        abort(404)  # another site's hypothesis is not named here
+    form = request.form.to_dict()
+    try:
+        ops.settle_hypothesis(db_session(), site, hypothesis_id, form.get("status", ""), finding=form.get("finding"),
+                              actor=actor(), now=now())
+    except InputError as exc:
+        return _refused(site, exc, {**form, "_hypothesis": str(hypothesis_id)}, f"hypothesis-{hypothesis_id}")
+    return done("diagnostic.show", site, _("Starting hypothesis updated."), f"hypothesis-{hypothesis_id}")
 
 
 @bp.post("/sites/<int:site_id>/diagnostic/structure")

@@ -14,6 +14,7 @@ from setupflow.accounts.access import visible_sites_query
 from setupflow.accounts.models import User
 from setupflow.clock import local_date
 from setupflow.errors import InputError
+from setupflow.sites.models import Site
 
 from .. import now
 from ..auth.session_user import current_account
@@ -49,7 +50,25 @@ def _criteria() -> dict:
 
 
 def _rows(user: User, criteria: dict):
-    return engine.each_row(db_session(), visible_sites_query(user), local_date(now()), now=now(), **criteria)
+    only, _ = _inconsistent(user)
+    return engine.each_row(db_session(), _sites(user, only), local_date(now()), now=now(), **criteria)
+
+
+def _sites(user: User, only):
+    """The sites the person may see; with ``only``, those of them whose ids are in it."""
+    query = visible_sites_query(user)
+    return query if only is None else query.where(Site.id.in_(sorted(only)))
+
+
+def _inconsistent(user: User):
+    """With ``?record=inconsistent``: (the ids of the visible sites whose record has
+    inconsistencies with their definition, their problems by site id); else (None, {})."""
+    if request.args.get("record") != "inconsistent":
+        return None, {}
+    from setupflow.sites.decisions import inconsistent_sites
+
+    found = inconsistent_sites(db_session(), visible_sites_query(user))
+    return set(found), found
 
 
 def _page_number() -> int | None:
@@ -89,13 +108,15 @@ def index():
     if page is None:
         return render_template("errors/error.html", title=_("Bad request"), message=_(
             "The page number %(value)s is not a whole number from 1.", value=request.args.get("page"))), 400
-    view = engine.overview(db_session(), visible_sites_query(user), local_date(now()), page=page, per_page=PER_PAGE,
+    only, problems = _inconsistent(user)
+    view = engine.overview(db_session(), _sites(user, only), local_date(now()), page=page, per_page=PER_PAGE,
                            now=now(), **criteria)
     choices = dict(view.summary.choices)
     if "stage" in choices:
         choices["stage"] = sorted(choices["stage"], key=lambda stage_id: stage_order(catalog(), stage_id))
     summary_args = {k: v for k, v in (("sort", request.args.get("sort")), ("order", request.args.get("order"))) if v}
     return render_template("portfolio/index.html", view=view, rows=view.rows, criteria=criteria, choices=choices,
+                           inconsistent=only is not None, problems=problems,
                            healths=engine.HEALTHS, sorts=engine.SORTS, lang=current_language(),
                            page_url=lambda n: _url_with(page=n if n > 1 else None),
                            page_links=_page_links(view.page, view.pages),

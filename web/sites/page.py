@@ -29,6 +29,9 @@ WORK_PAGES = {
     "workstream_complete": ("support.show", _l("Support until opening")),
     "immersion_scheduled": ("support.show", _l("Support until opening")),
     "budget_drawn_up": ("budget.show", _l("Forecast budget")),
+    "committee_held_with_minutes": ("meetings.index", _l("Meetings")),
+    "team_file_has": ("team.index", _l("Team file")),
+    "project_note_written": ("documents.note", _l("Project note")),
     # the work that settles a decision (a decision kind's ``settled_by``)
     "diagnostic_choice": ("diagnostic.show", _l("Diagnostic")),
     "call_selection": ("calls.index", _l("Calls and selection")),
@@ -36,6 +39,48 @@ WORK_PAGES = {
     "dui_circuit": ("support.show", _l("Support until opening")),
     "opening_confirmation": ("support.show", _l("Support until opening")),
 }
+
+
+#: the rule of each kind of evidence, as shown next to its task (``%(what)s``: its argument)
+EVIDENCE_RULES = {
+    "diagnostic_sources_collected": _l("Met when every data source is obtained or known to be unavailable (at least "
+                                       "one obtained) and an aggregate indicator is recorded; interviews count when "
+                                       "there are some."),
+    "diagnostic_conclusions_written": _l("Met when the diagnostic's conclusions are written."),
+    "call_document_drafted": _l("Met when a call has its text, the needs it answers and weighted criteria."),
+    "call_published": _l("Met when a call is published with its closing date."),
+    "call_meetings_offered": _l("Met when candidates are offered a visit of the workshop zone or a bilateral "
+                                "meeting."),
+    "call_applications_scored": _l("Met when every application of a call has scores."),
+    "workstream_complete": _l("Met when every item of the workstream's checklist is done."),
+    "immersion_scheduled": _l("Met when the supervisors' immersion period has dates."),
+    "budget_drawn_up": _l("Met when the forecast budget has an expense line and an income line."),
+    "committee_held_with_minutes": _l("Met when a meeting of the %(what)s has been held (attendance recorded) and "
+                                      "its minutes are written."),
+    "team_file_has": _l("Met when the team file has someone in the project from each of: %(what)s."),
+    "project_note_written": _l("Met when every section of the project note is written."),
+}
+
+
+def evidence_rule(site: Site, evidence: str | None, lang: str) -> str:
+    """The rule that meets a task by evidence, in words, with its argument named."""
+    from setupflow.definitions import vocabulary
+
+    if not evidence:
+        return ""
+    name, _, argument = evidence.partition(":")
+    rule = EVIDENCE_RULES.get(name)
+    if rule is None:
+        return ""
+    what = argument
+    if name == "committee_held_with_minutes":
+        try:
+            what = workflow_of(site).committee(argument).label.get(lang)
+        except KeyError:
+            pass
+    elif name == "team_file_has":
+        what = ", ".join(vocabulary.current().category_label(c, lang) for c in argument.split(","))
+    return str(rule) % {"what": what}
 
 
 def work_page(evidence: str | None):
@@ -109,6 +154,7 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "tasks": [(t, t.id in done) for t in stage.tasks] if stage else [],
         "gate": gate, "decisions": decisions, "decision_forms": decision_forms(site),
         "decisions_taken": decisions_taken(site, decisions), "work_page": work_page,
+        "evidence_rule": lambda spec: evidence_rule(site, spec, lang),
         "history": history, "timeline": tl,
         "carried_by": lambda task: role_label(workflow, task.role, lang),
         "steps": next_steps(session, site, now or datetime.combine(today, time(12), timezone.utc), lang),

@@ -93,7 +93,18 @@ def opening(site_id):
     form = request.form.to_dict()
     try:
         ops.confirm_opening(db_session(), site, form.get("opening_on", ""), actor=actor(), now=now(),
-                            supersede_reason=form.get("supersede_reason") or None)
+                            supersede_reason=form.get("supersede_reason") or None,
+                            confirmed=form.get("confirm") == "1")
     except InputError as exc:
+        if exc.code == "site.replan_before_earliest":  # asked in a second step, as for a re-planning
+            from flask import url_for
+
+            from ..problems import explain
+
+            fields = {k: form.get(k, "") for k in ("opening_on", "supersede_reason")}
+            return render_template("sites/confirm.html", heading=site.name, question=explain(exc),
+                                   action=url_for("support.opening", site_id=site.id),
+                                   cancel=url_for("support.show", site_id=site.id),
+                                   button=_("Confirm this opening date"), fields=fields), 409
         return _refused(site, exc, form)
     return done("support.show", site, _("Opening date confirmed."), "opening")

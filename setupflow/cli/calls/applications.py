@@ -58,7 +58,9 @@ def attach(site_id, application_id, path, call_key, actor):
 @calls.command()
 @click.argument("site_id")
 @click.argument("application_id")
-@click.option("--member", required=True, help="The committee member who scores.")
+@click.option("--member", required=True,
+              help="The committee member who scores: a person of the team file (id from `setupflow people list`, "
+                   "or exact name) who sits on the committee that selects.")
 @click.option("--score", "scores", multiple=True, required=True, metavar="CRITERION=N",
               help="A score per criterion (repeat), e.g. --score social_utility=4.")
 @KIND_OPTION
@@ -69,9 +71,11 @@ def score(site_id, application_id, member, scores, call_key, actor):
 
     with runtime().transaction() as session:
         site, call = load_call(session, site_id, call_key)
-        score_application(session, site, call, get_application(session, call, application_id), member=member,
-                          scores=parse_pairs(scores, "score"), actor=actor_from(actor), now=now_utc())
-    click.echo(f"{len(scores)} scores recorded for {member}")
+        rows = score_application(session, site, call, get_application(session, call, application_id),
+                                 member=member, scores=parse_pairs(scores, "score"), actor=actor_from(actor),
+                                 now=now_utc())
+        name = rows[0].member_name
+    click.echo(f"{len(scores)} scores recorded for {name}")
 
 
 @calls.command()
@@ -90,6 +94,8 @@ def ranking(site_id, call_key, as_json):
     for r in rows:
         flag = " (selected)" if r["is_selected"] else ""
         partial = f", partial sheets not counted: {', '.join(r['partial'])}" if r["partial"] else ""
+        if r["before_rule"]:
+            partial += f", counted sheets recorded before the rule: {', '.join(r['before_rule'])}"
         click.echo(f"{r['rank']:>3}. {r['score']:>5}  {r['organisation']} [{r['members']} members{partial}]{flag}")
 
 
