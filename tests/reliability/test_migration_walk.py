@@ -27,6 +27,9 @@ MOVED = {"programme_meetings": ("meetings", {"edition_id": "edition_id", "starts
                                              "committee_id": "kind", "topic": "key", "status": "status"})}
 #: columns that follow a moved row to its new id
 FOLLOWS = {("programme_decisions", "meeting_id")}
+#: rows kept by triggers from other rows: they must survive, their values follow the others
+#: (a later migration's data fix, e.g. a history entry, marks a portfolio line stale)
+DERIVED = {"site_summaries", "programme_laureate_sums", "programme_period_sums"}
 
 
 def _value(table, column, parents: dict[str, int], n: int):
@@ -75,6 +78,8 @@ def fill_new_tables(engine, filled: dict[str, dict]) -> int:
         # what is stored, once every row is in: a trigger may keep a derived row up to date
         # (site_summaries is marked stale by the rows of its site inserted after it)
         for name, row in filled.items():
+            if name not in reflected.tables:  # moved into another table (MOVED), checked there
+                continue
             table = reflected.tables[name]
             key = next(iter(table.primary_key.columns))
             stored = conn.execute(select(table).where(key == row[key.name])).mappings().one()
@@ -100,7 +105,7 @@ def assert_rows_survive(engine, filled: dict[str, dict]) -> None:
             stored = conn.execute(select(table).where(key == row[key.name])).mappings().one_or_none()
             assert stored is not None, f"{name} row {row[key.name]} lost by an upgrade"
             for column, value in row.items():
-                if (name, column) in FOLLOWS:
+                if (name, column) in FOLLOWS or name in DERIVED:
                     continue
                 if column in stored and not isinstance(value, (datetime, dict)):
                     assert stored[column] == value, f"{name}.{column} changed by an upgrade"

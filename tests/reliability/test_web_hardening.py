@@ -40,6 +40,17 @@ def url_for_rule(rule, site_id: int) -> str:
     return rule.build(values)[1]
 
 
+#: derived rows a reader may write: the portfolio lines (recomputed from the site's own rows
+#: when stale: tests/test_portfolio_summary.py proves they equal a recomputation) and the
+#: calendar feeds' written parts (kept by site version)
+DERIVED = ("site_summaries", "feed_parts")
+
+
+def facts(engine) -> dict:
+    """Every row of every table but the derived ones."""
+    return {name: rows for name, rows in database_state(engine).items() if name not in DERIVED}
+
+
 @pytest.mark.slow
 def test_crawling_every_page_as_every_role_changes_nothing(app, site_in, logged_in, web_db):
     own = site_in("Bretagne", name="Atelier suivi")
@@ -47,7 +58,7 @@ def test_crawling_every_page_as_every_role_changes_nothing(app, site_in, logged_
                                sites=(own,) if role in ("lead", "sponsor", "partner") else ())
                for role in ROLES}
     clients["anonymous"] = Browser(app.test_client())
-    before = database_state(web_db.engine)
+    before = facts(web_db.engine)
     tried = 0
     for role, client in clients.items():
         for rule in get_rules(app):
@@ -55,7 +66,7 @@ def test_crawling_every_page_as_every_role_changes_nothing(app, site_in, logged_
             status = client.get(url).status_code
             assert status < 500, f"GET {url} as {role}: {status}"
             tried += 1
-    assert database_state(web_db.engine) == before, "a GET page wrote to the database"
+    assert facts(web_db.engine) == before, "a GET page wrote to the database"
     assert tried >= 6 * 10
     counters.add("pages crawled (routes x roles)", tried)
 
