@@ -26,7 +26,8 @@ from ..clock import local_date, zone
 from ..committees.models import Meeting, MinutesRevision
 from ..ics import meeting_fields
 from ..programmes.models import Edition, Laureate, ProgrammeMember
-from .operations import Planned, Recipient, SyncResult, sync
+from .operations import SyncResult, sync
+from .planned import Planned, Recipient
 
 INVITATION, DAY_BEFORE, MINUTES_MISSING = ("programme_meeting_invitation", "programme_meeting_day_before",
                                            "programme_minutes_missing")
