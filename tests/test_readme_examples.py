@@ -96,10 +96,10 @@ def _json(*args):
 
 
 @pytest.mark.slow
-def test_the_readme_commands_run_as_written_on_the_demo(sqlite_db, tmp_path, monkeypatch):  # noqa: C901  (one table of the README's lines)
+def test_the_readme_commands_run_as_written_on_the_demo(db, tmp_path, monkeypatch):  # noqa: C901  (one table of the README's lines)
     from datetime import date, timedelta
 
-    for key, value in sqlite_db.env().items():
+    for key, value in db.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SETUPFLOW_SMTP_HOST", raising=False)
