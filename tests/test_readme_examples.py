@@ -55,6 +55,16 @@ EXPECTED_CODES = {
 }
 
 
+def readme_inline_commands() -> list[tuple[int, list[str]]]:
+    """(line number, argv after ``setupflow``) of the commands the README's prose quotes
+    (`setupflow export SITE -o FILE`), optional parts left out."""
+    found = []
+    for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
+        for code in re.findall(r"`setupflow ([a-z][^`]*)`", line):
+            found.append((number, shlex.split(re.sub(r"\s*\[[^\]]*\]", "", code))))
+    return found
+
+
 def _skipped(argv: list[str]) -> str | None:
     for key, reason in SKIPPED.items():
         if tuple(argv[:len(key)]) == key:
@@ -79,7 +89,7 @@ def test_the_readme_command_parser_splits_drops_optional_parts_and_comments():
 
 @pytest.mark.slow
 def test_every_readme_command_names_an_existing_command_and_its_options():
-    for number, argv in readme_commands():
+    for number, argv in readme_commands() + readme_inline_commands():
         path, options = _options(argv)
         code, out, err = run_command(*path, "--help")
         assert code == 0, f"README line {number}: setupflow {' '.join(path)} --help: {err}"
