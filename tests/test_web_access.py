@@ -379,8 +379,11 @@ def candidate_objects(session, site, manager, now, data_dir, person) -> dict:
     own_file = files.attach_file(session, site, mine, data_dir=data_dir, original_name="notre-offre.pdf",
                                  data=b"%PDF-1.4 la notre", actor=manager, now=now)
     everything = {c["id"]: 3 for c in call.criteria}
+    jury = team.add_person(session, site, name="Camille Jury (fictive)", email="camille.jury@example.test",
+                           organisation=team.organisation_for(session, site, "cress", manager, now), actor=manager,
+                           now=now, committees=(applications.scoring_committee(site, call),), start_on=site.start_on)
     for application in call.applications:
-        applications.score(session, site, call, application, member="Camille Jury (fictive)", scores=everything,
+        applications.score(session, site, call, application, member=jury, scores=everything,
                            actor=manager, now=now)
     org = team.organisation_for(session, site, "Ateliers du Marais (fictive)", manager, now, category="sponsor")
     team.add_person(session, site, name="Sacha Candidate", email="candidate@example.test", organisation=org,

@@ -198,10 +198,16 @@ def test_six_first_scores_of_the_same_member_and_criterion_make_one(app, person,
     application = applications.add_application(web_session, site, call, organisation="Asso fictive",
                                                legal_status="SCOP", activity="Menuiserie", actor=manager, now=now)
     criterion = call.criteria[0]["id"]
+    from setupflow.team import operations as team
+
+    member = team.add_person(web_session, site, name="Camille Jury (fictive)", email="camille.jury@example.test",
+                             organisation=team.organisation_for(web_session, site, "cress", manager, now),
+                             actor=manager, now=now, committees=(applications.scoring_committee(site, call),),
+                             start_on=site.start_on)
     web_session.commit()
     clients = _managers(app, person)
     statuses = fire(clients, f"/sites/{site.id}/calls/{call.id}/applications/{application.id}/scores",
-                    lambda i: {"member": "Comité technique", f"score-{criterion}": str(1 + i % 3)})
+                    lambda i: {"member": str(member.id), f"score-{criterion}": str(1 + i % 3)})
     assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
     assert _count(web_db, select(func.count()).select_from(Score).where(
         Score.application_id == application.id, Score.criterion == criterion)) == 1
@@ -254,7 +260,8 @@ def test_six_first_assignments_of_the_same_meeting_role_make_one(app, person, si
     assert 500 not in statuses and set(statuses) <= {303, 409}, statuses
     assert _count(web_db, select(func.count()).select_from(MeetingRole).where(
         MeetingRole.meeting_id == meeting.id, MeetingRole.role == "agenda")) == 1
-    assert _history(web_db, site, "meeting_role") == statuses.count(303)
+    # a request that finds its person already holding the role saves nothing (303, no entry)
+    assert 1 <= _history(web_db, site, "meeting_role") <= statuses.count(303)
     counters.add("races per unique key: meeting_roles (meeting, role)", THREADS)
 
 
