@@ -84,7 +84,8 @@ def _check_day(site: Site, starts_dt: datetime) -> None:
         raise InputError(code="meeting.not_a_working_day", field="at", day=day, department=site.department or "-")
 
 
-def _check_place(place: str | None, video_url: str | None) -> tuple[str | None, str | None]:
+def checked_place(place: str | None, video_url: str | None) -> tuple[str | None, str | None]:
+    """A meeting's place and video link, cleaned; a link that is not http(s) is refused."""
     place = (place or "").strip() or None
     video_url = (video_url or "").strip() or None
     if place and len(place) > 300:
@@ -129,7 +130,7 @@ def schedule(session: Session, site: Site, committee_id: str, at, actor: Actor, 
     _check_day(site, starts_dt)
     if duration_minutes is not None and not 15 <= duration_minutes <= 600:
         raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
-    place, video_url = _check_place(place, video_url)
+    place, video_url = checked_place(place, video_url)
     meeting = new_meeting(session, site, committee_id, starts_dt, "scheduled", now, duration_minutes,
                           place=place, video_url=video_url)
     session.flush()
@@ -159,7 +160,7 @@ def move(session: Session, meeting: Meeting, at, actor: Actor, now: datetime, re
 def update_place(session: Session, meeting: Meeting, actor: Actor, now: datetime, *, place: str | None = None,
                  video_url: str | None = None, duration_minutes: int | None = None) -> Meeting:
     MEETINGS.check(meeting, "change")
-    place, video_url = _check_place(place, video_url)
+    place, video_url = checked_place(place, video_url)
     if duration_minutes is not None and not 15 <= duration_minutes <= 600:
         raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
     meeting.place, meeting.video_url = place, video_url

@@ -20,7 +20,6 @@ validates before it writes and flushes; the caller commits.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlparse
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Session
 from .. import inputs
 from ..clock import installation_timezone, installation_zone
 from ..committees.minutes import checked_minutes, minutes_version
+from ..committees.operations import checked_place
 from ..committees.models import ATTENDANCE, AgendaItem, Attendee, Meeting, MinutesRevision
 from ..db import row_id
 from ..definitions.programme import Programme
@@ -113,17 +113,6 @@ def invite_members(session: Session, programme: Programme, edition: Edition, mee
     return added
 
 
-def _check_place(place: str | None, video_url: str | None) -> tuple[str | None, str | None]:
-    place = (place or "").strip() or None
-    video_url = (video_url or "").strip() or None
-    if place and len(place) > 300:
-        raise InputError(code="text.too_long", field="place", length=len(place), limit=300)
-    if video_url and (urlparse(video_url).scheme not in ("https", "http") or len(video_url) > 500
-                      or any(c.isspace() for c in video_url)):
-        raise InputError(code="meeting.video_link_invalid", field="video", value=video_url)
-    return place, video_url
-
-
 def _instant(value, field: str = "at") -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -149,7 +138,7 @@ def new_meeting(programme: Programme, edition: Edition, kind: str, starts_dt: da
         raise InputError(code="required", field="laureate")
     if duration_minutes is not None and not 15 <= duration_minutes <= 600:
         raise InputError(code="meeting.duration_range", field="duration", low=15, high=600)
-    place, video_url = _check_place(place, video_url)
+    place, video_url = checked_place(place, video_url)
     return Meeting(edition_id=edition.id, site_id=None, committee_id=kind, topic=topic,
                    laureate_id=laureate.id if kind == "follow_up" else None,
                    seats_present=[] if kind == "selection" else None, status="scheduled", starts_dt=starts_dt,
@@ -196,7 +185,7 @@ def move(session: Session, meeting: Meeting, at, now: datetime) -> Meeting:
 def update_place(session: Session, meeting: Meeting, now: datetime, *, place: str | None = None,
                  video_url: str | None = None) -> Meeting:
     PROGRAMME_MEETINGS.fire(meeting, "change")
-    meeting.place, meeting.video_url = _check_place(place, video_url)
+    meeting.place, meeting.video_url = checked_place(place, video_url)
     meeting.sequence += 1
     meeting.updated_dt = now
     session.flush()
