@@ -13,10 +13,13 @@ SUFFIXES = (".yaml", ".yml")
 
 
 def display_path(path: Path) -> str:
+    """A file as a person finds it: relative to where they are when it is below it, else in full
+    (never ``../..``, which says little about where the file is)."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         return str(path)
+    return str(path) if relative.startswith(os.pardir) else relative
 
 
 def definition_files(paths) -> list[Path]:
