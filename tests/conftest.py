@@ -287,3 +287,13 @@ def run_command(*args) -> tuple[int, str, str]:
     with CliRunner().isolation() as (out, err, *_):
         code = run_cli(cli, [str(a) for a in args])
         return code, out.getvalue().decode(), err.getvalue().decode()
+
+
+@pytest.fixture
+def demo_cli(sqlite_db, tmp_path, monkeypatch):
+    """``run_command`` against the demo data in a fresh SQLite database (files under tmp_path)."""
+    for key, value in sqlite_db.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
+    assert run_command("demo")[0] == 0
+    return run_command

@@ -3,26 +3,12 @@ reviewer's page."""
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.common import run_cli
 
 
 @pytest.fixture
-def run(sqlite_db, tmp_path, monkeypatch):
-    for key, value in sqlite_db.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
-
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    assert invoke("demo")[0] == 0
-    return invoke
+def run(demo_cli):
+    return demo_cli
 
 
 def test_a_member_who_declared_a_conflict_cannot_score_from_the_command_line(run, tmp_path):

@@ -100,24 +100,8 @@ def test_a_selected_call_is_not_closed_as_unsuccessful(session, make_site, walk,
 
 
 @pytest.fixture
-def run(sqlite_db, tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from setupflow.cli import cli
-    from setupflow.cli.common import run_cli
-
-    for key, value in sqlite_db.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
-
-    def invoke(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    assert invoke("demo")[0] == 0
-    return invoke
+def run(demo_cli):
+    return demo_cli
 
 
 def test_the_command_line_closes_an_unsuccessful_call_and_drafts_the_next_one(run, tmp_path):
