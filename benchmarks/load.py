@@ -7,6 +7,13 @@ fails on any answer that is not 200 (or 304 for a feed poll).
 
     python -m benchmarks.load --database postgresql+psycopg://... [--sites 2000] [--seconds 30]
         [--clients 8,32] [--workers 2,4]
+    python -m benchmarks.load --database ... --capacity [--think 10]
+
+``--capacity`` doubles the clients (1, 2, 4, ...) for each worker count until a page's p95
+misses its target (portfolio 150 ms, site and meeting 50 ms, feed 300 ms), and prints the
+highest throughput within every target. The number of people that throughput serves is
+that throughput times ``--think``, the seconds a person spends on a page before opening
+the next (10 by default: an assumption, printed beside the figure, not a measurement).
 
 An empty PostgreSQL database gets the national dataset built into it (as ``python -m
 benchmarks`` does); without --database a copy of the cached SQLite dataset is used (the
@@ -37,6 +44,46 @@ from .harness import percentile
 
 #: page -> weight in the mix (a person opens the portfolio and sites more than meetings)
 MIX = {"portfolio": 3, "portfolio sorted": 1, "portfolio region": 1, "site": 4, "meeting": 2, "feed": 2}
+
+#: page -> p95 target in ms (issue 7 and issue 16)
+TARGETS = {"portfolio": 150, "portfolio sorted": 150, "portfolio region": 150, "site": 50, "meeting": 50,
+           "feed": 300}
+
+
+def missed(result: dict) -> list[str]:
+    """The pages of one configuration whose p95 is over its target."""
+    return [f"{page} p95 {v['p95']:.0f} > {TARGETS[page]} ms" for page, v in sorted(result["pages"].items())
+            if v["p95"] > TARGETS[page]]
+
+
+def capacity(url: str, workdir: Path, who: dict, workers: int, seconds: float, think: float) -> dict:
+    """Double the clients until a target is missed; the last configuration within them."""
+    best, clients, tried = None, 1, []
+    while clients <= 256:
+        r = run(url, workdir, who, workers, clients, seconds)
+        tried.append(r)
+        report(r)
+        if r["error_count"] or missed(r):
+            break
+        best = r
+        clients *= 2
+    within = best["throughput"] if best else 0.0
+    line = (f"capacity, gunicorn -w {workers}: within every target up to {best['clients'] if best else 0} clients, "
+            f"{within:.1f} requests/s; at one page every {think:g} s a person, about {within * think:.0f} people "
+            f"at once" + (f"; at {tried[-1]['clients']} clients: {', '.join(missed(tried[-1])) or 'errors'}"
+                          if tried and tried[-1] is not best else ""))
+    print(line, flush=True)
+    return {"workers": workers, "think": think, "within_clients": best["clients"] if best else 0,
+            "within_throughput": within, "people": within * think, "runs": tried}
+
+
+def report(r: dict) -> None:
+    pages_text = "; ".join(f"{p} p50 {v['p50']:.0f} p95 {v['p95']:.0f} ms (n={v['n']})"
+                           for p, v in sorted(r["pages"].items()))
+    print(f"gunicorn -w {r['workers']}, {r['clients']} clients: {r['throughput']:.1f} requests/s, "
+          f"{r['error_count']} errors; {pages_text}; {r['load']}", flush=True)
+    for e in r["errors"][:5]:
+        print(f"  error: {e}", flush=True)
 
 
 def people(factory) -> dict:
@@ -171,6 +218,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", default="8,32")
     parser.add_argument("--workers", default="2,4")
+    parser.add_argument("--capacity", action="store_true",
+                        help="Double the clients until a page misses its p95 target (see above).")
+    parser.add_argument("--think", type=float, default=10.0,
+                        help="Seconds a person spends on a page, to turn --capacity's throughput into people.")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args(argv)
     from setupflow import portfolio_summary
@@ -190,22 +241,21 @@ def main(argv=None) -> int:
         database = url.split("://")[0]
         print(f"load run: {args.sites} sites on {database}, {args.seconds:.0f} s a configuration", flush=True)
         for workers in [int(w) for w in args.workers.split(",")]:
+            if args.capacity:
+                results.append(capacity(url, workdir, who, workers, args.seconds, args.think))
+                continue
             for clients in [int(c) for c in args.clients.split(",")]:
                 r = run(url, workdir, who, workers, clients, args.seconds)
                 results.append(r)
-                pages_text = "; ".join(f"{p} p50 {v['p50']:.0f} p95 {v['p95']:.0f} ms (n={v['n']})"
-                                       for p, v in sorted(r["pages"].items()))
-                print(f"gunicorn -w {workers}, {clients} clients: {r['throughput']:.1f} requests/s, "
-                      f"{r['error_count']} errors; {pages_text}; {r['load']}", flush=True)
-                for e in r["errors"][:5]:
-                    print(f"  error: {e}", flush=True)
+                report(r)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     out = args.output or Path(__file__).parent / "results" / f"load-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"cpus": os.cpu_count(), "sites": args.sites, "results": results}, indent=2))
     print(f"figures written to {out}")
-    return 1 if any(r["error_count"] for r in results) else 0
+    runs = [run_ for r in results for run_ in r.get("runs", [r])]
+    return 1 if any(r["error_count"] for r in runs) else 0
 
 
 if __name__ == "__main__":
