@@ -246,11 +246,9 @@ def feed_for_token(session: Session, token: str, now: datetime) -> bytes:
     return write_feed(session, open_feed(session, token, now), now)
 
 
-#: how many sites' parts one transaction of ``warm_parts`` writes (about 0.4 ms of CPU a
+#: how many sites' parts one transaction of ``warm_feeds`` writes (about 0.5 ms of CPU a
 #: site on the development machine; 2,000 sites written from nothing took 759 ms)
 WARM_CHUNK = 250
-#: at most this many chunks a pass of ``warm_feeds`` (10,000 sites)
-WARM_CHUNKS = 40
 
 
 def live_parts(session: Session) -> dict[str, set[int]]:
@@ -277,43 +275,55 @@ def live_parts(session: Session) -> dict[str, set[int]]:
     return wanted
 
 
-def warm_parts(session: Session, now: datetime, limit: int = WARM_CHUNK) -> int:
-    """Write ahead of time, and keep in the database, up to ``limit`` parts of the live
-    feeds that are missing there or stale (their site changed, a meeting left the window
-    as days passed, a new release writes them otherwise); returns how many were written
-    (0: every live feed is served from kept parts). The worker calls it until it returns
-    0, so that the first request of a new server process, or of a new day, writes nothing.
-    Flushes; the caller commits (a request that meets a part written meanwhile just reads
-    it; one that wrote the same part first is overwritten with the same text)."""
-    written_count = 0
+def _stale_in(session: Session, lang: str, ids, now: datetime) -> tuple[Feed, list[Site]]:
+    """The part of each of the sites ``ids`` in ``lang``: a feed of them, and those whose
+    kept part is missing or not at the current version (bodies are not read)."""
+    sites = list(session.scalars(select(Site).where(Site.id.in_(sorted(ids))).order_by(Site.id)))
+    langs = {s.id: lang for s in sites}
+    values, versions = _site_versions(session, sites, langs, now)
+    feed = Feed("", sites, langs, values, versions, "")
+    kept = dict(session.connection().execute(
+        select(_PART.site_id, _PART.version).where(_PART.lang == lang, _PART.site_id.in_(sorted(ids)))).all())
+    return feed, [s for s in sites if kept.get(s.id) != part_version(feed, s.id)]
+
+
+def stale_parts(session: Session, now: datetime) -> dict[str, list[int]]:
+    """Per language, the sites whose part of a live feed is missing from the database or
+    stale there (the site changed, a meeting left the window as days passed, a new
+    release writes the text otherwise). Reads only."""
+    found = {}
     for lang, ids in sorted(live_parts(session).items()):
-        if written_count >= limit:
-            break
-        sites = list(session.scalars(select(Site).where(Site.id.in_(sorted(ids))).order_by(Site.id)))
-        langs = {s.id: lang for s in sites}
-        values, versions = _site_versions(session, sites, langs, now)
-        feed = Feed("", sites, langs, values, versions, "")
-        kept = {site_id: version for site_id, version in session.connection().execute(
-            select(_PART.site_id, _PART.version).where(_PART.lang == lang, _PART.site_id.in_(sorted(ids))))}
-        stale = [s for s in sites if kept.get(s.id) != part_version(feed, s.id)][:limit - written_count]
-        written = site_texts(session, stale, langs, values, now)
-        _store_parts(session, feed, written, now)
-        written_count += len(written)
-    return written_count
+        stale = _stale_in(session, lang, ids, now)[1]
+        if stale:
+            found[lang] = [s.id for s in stale]
+    return found
+
+
+def warm_parts(session: Session, now: datetime, lang: str, site_ids: list[int]) -> int:
+    """Write and keep in the database the parts in ``lang`` of those of ``site_ids`` that
+    are still missing or stale; returns how many were written. Flushes; the caller
+    commits (a request that meets a part written meanwhile just reads it; one that wrote
+    the same part first is overwritten with the same text)."""
+    feed, stale = _stale_in(session, lang, site_ids, now)
+    written = site_texts(session, stale, feed.langs, feed.values, now)
+    _store_parts(session, feed, written, now)
+    return len(written)
 
 
 def warm_feeds(factory, now: datetime, stop=None) -> int:
-    """``warm_parts`` a chunk a transaction until no live feed has a part left to write (or
-    ``stop``, a ``threading.Event``, is set); returns how many parts were written."""
+    """Write ahead of time the parts of the live feeds that are missing or stale, ``WARM_CHUNK``
+    sites a transaction (until ``stop``, a ``threading.Event``, is set), so that the first
+    request of a new server process, or of a new day, writes none; returns how many parts
+    were written (0: every live feed is served from kept parts)."""
     from ..db import transaction
 
+    with transaction(factory) as session:
+        stale = stale_parts(session, now)
     total = 0
-    for _ in range(WARM_CHUNKS):
-        if stop is not None and stop.is_set():
-            break
-        with transaction(factory) as session:
-            written = warm_parts(session, now, WARM_CHUNK)
-        total += written
-        if written < WARM_CHUNK:
-            break
+    for lang, ids in stale.items():
+        for i in range(0, len(ids), WARM_CHUNK):
+            if stop is not None and stop.is_set():
+                return total
+            with transaction(factory) as session:
+                total += warm_parts(session, now, lang, ids[i:i + WARM_CHUNK])
     return total
