@@ -190,7 +190,8 @@ def bench_feed(report, engine, factory, quick, url=None):
     """The feed of the coordinator who sits in every site's team, through its route: written
     from nothing (no part kept anywhere), in a new server process (its memory empty, the
     parts kept in the database: the cold figure), from the parts kept in this process's
-    memory (an app that sends no ETag), and a poll with the current ETag (304). Wall and CPU
+    memory (an app that sends no ETag), a poll with the current ETag (304), and a new server
+    process after the worker wrote every part ahead (`warm_feeds`). Wall and CPU
     time apart: wall time grows with the machine's load."""
     import json
 
@@ -246,24 +247,7 @@ def bench_feed(report, engine, factory, quick, url=None):
             first, second = json.loads(done.stdout.strip().splitlines()[-1])
             assert first["status"] == second["status"] == 200
             fresh.append((first["ms"], first["cpu_ms"]))
-    # the worker's planning pass writes the parts ahead (here: none kept, as after a new
-    # release), then a new server process's first request
-    ahead, warmed = [], []
-    if url is not None:
-        from datetime import datetime, timezone
-
-        from setupflow.reminders.feeds import warm_feeds
-
-        for _ in range(n):
-            forget(kept_in_database=False)
-            t0, c0 = time.perf_counter(), time.process_time()
-            parts = warm_feeds(factory, datetime.now(timezone.utc))  # the route's instant, as the worker's
-            warmed.append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, parts))
-            done = subprocess.run([sys.executable, "-m", "benchmarks.feed_process", url, token], check=True,
-                                  capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
-            first, second = json.loads(done.stdout.strip().splitlines()[-1])
-            assert first["status"] == second["status"] == 200
-            ahead.append((first["ms"], first["cpu_ms"]))
+    ahead, warmed = _feed_after_the_worker(factory, forget, url, token, n) if url is not None else ([], [])
     counts = {}
     if url is not None:
         forget()  # memory emptied, the parts as the worker wrote them
@@ -325,6 +309,29 @@ def bench_feed(report, engine, factory, quick, url=None):
                       target="== 5", met=counts["kept"] == 5, is_assertion=True, note="the version only"))
     report.add(Figure("calendar feed: SQL statements, 304", counts["304"], "statements", target="== 5",
                       met=counts["304"] == 5, is_assertion=True, note="the version only"))
+
+
+def _feed_after_the_worker(factory, forget, url, token, n):
+    """The worker's planning pass writes the parts ahead (none kept before it, as after a new
+    release), then a new server process's first request: ``(first fetches (ms, CPU ms),
+    passes (ms, CPU ms, parts written))``."""
+    import json
+    from datetime import datetime, timezone
+
+    from setupflow.reminders.feeds import warm_feeds
+
+    ahead, warmed = [], []
+    for _ in range(n):
+        forget(kept_in_database=False)
+        t0, c0 = time.perf_counter(), time.process_time()
+        parts = warm_feeds(factory, datetime.now(timezone.utc))  # the route's instant, as the worker's
+        warmed.append(((time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, parts))
+        done = subprocess.run([sys.executable, "-m", "benchmarks.feed_process", url, token], check=True,
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+        first, second = json.loads(done.stdout.strip().splitlines()[-1])
+        assert first["status"] == second["status"] == 200
+        ahead.append((first["ms"], first["cpu_ms"]))
+    return ahead, warmed
 
 
 def _new_place(factory, place):
