@@ -1,8 +1,8 @@
 """The sweep's statements on the outbox: is there work, withdraw what expired, and claim
 what is due.
 
-Every query here spells the unsent states as ``UNSENT_SQL`` text so that SQLite can use
-the partial indexes (see models.py).
+Every query here spells the unsent states as ``UNSENT_SQL`` (and the expirable ones as
+``EXPIRABLE_SQL``) text so that SQLite can use the partial indexes (see models.py).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, Text, case, cast, func, literal, null, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from .models import UNSENT_SQL, Reminder
+from .models import EXPIRABLE_SQL, UNSENT_SQL, Reminder
 
 #: how long a claimed row is left to its sweep before another may take it again
 LEASE = timedelta(minutes=10)
@@ -26,7 +26,7 @@ T = TABLE.c
 def expire(session: Session, now: datetime) -> int:
     """Withdraw unsent rows past their expiry (a day-before reminder after the meeting...)."""
     result = session.execute(
-        update(Reminder).where(text(UNSENT_SQL), Reminder.state != "sending", Reminder.expires_dt < now)
+        update(Reminder).where(text(EXPIRABLE_SQL), Reminder.expires_dt < now)
         .values(state="withdrawn", last_error="expired before it could be sent", updated_dt=now,
                 version_id=Reminder.version_id + 1)
         .execution_options(synchronize_session=False))
@@ -41,7 +41,7 @@ def due_count(session: Session, now: datetime) -> int:
 #: not being sent: each the first entry of its partial index (a MIN the database reads off
 #: the index), with no parameter inside, so that its plan cannot depend on the values
 _FIRST_DUE = select(func.min(T.send_after_dt)).where(text(UNSENT_SQL)).scalar_subquery()
-_FIRST_EXPIRY = select(func.min(T.expires_dt)).where(text(UNSENT_SQL), text("state <> 'sending'")).scalar_subquery()
+_FIRST_EXPIRY = select(func.min(T.expires_dt)).where(text(EXPIRABLE_SQL)).scalar_subquery()
 
 
 def work_probe(now: datetime):

@@ -26,11 +26,15 @@ UNSENT = REMINDERS.sources("claim")
 #: text: with bound parameters instead, SQLite cannot match the partial index and scans
 #: every unsent row (1,000,000 rows: an idle sweep took ~1.5 s instead of < 1 ms)
 UNSENT_SQL = "state IN ('pending', 'sending', 'failed')"
+#: the states a row may expire from (unsent, not being sent), as the SQL of the partial
+#: index of expiries: a claim (-> sending) leaves that index instead of adding an entry to it
+EXPIRABLE_SQL = "state IN ('pending', 'failed')"
 #: the rows given up after the retry limit, for the partial index of the administrator's list
 DEAD_SQL = "state = 'dead'"
 #: the SQL text says what the lifecycle says (the sweep's statements claim and expire by it)
 assert UNSENT_SQL == f"state IN ({', '.join(repr(s) for s in UNSENT)})", UNSENT_SQL
 assert set(REMINDERS.sources("expire")) == set(UNSENT) - {"sending"}
+assert EXPIRABLE_SQL == f"state IN ({', '.join(repr(s) for s in UNSENT if s != 'sending')})", EXPIRABLE_SQL
 
 REMINDERS.bind(params=lambda row: {"reminder": row.id},
                guards={"out_of_attempts": lambda row, *, max_attempts, **_: row.attempts >= max_attempts})
@@ -44,8 +48,11 @@ class Reminder(Base):
         UniqueConstraint("rule", "subject", "due_dt", "recipient"),
         # what the sweep scans: only unsent rows, by the time it may take them (Indico style)
         Index("ix_reminders_unsent", "send_after_dt", postgresql_where=text(UNSENT_SQL), sqlite_where=text(UNSENT_SQL)),
-        # what expiry scans: unsent rows by their expiry
-        Index("ix_reminders_expiring", "expires_dt", postgresql_where=text(UNSENT_SQL), sqlite_where=text(UNSENT_SQL)),
+        # what expiry scans: the rows that may expire, by their expiry. Not the rows being
+        # sent: on PostgreSQL no update of a state can be HOT, so every entry of every index
+        # a claimed row is in is written again by the claim (1,000 rows a claim)
+        Index("ix_reminders_expiring", "expires_dt", postgresql_where=text(EXPIRABLE_SQL),
+              sqlite_where=text(EXPIRABLE_SQL)),
         Index("ix_reminders_site_subject", "site_id", "subject"),
         # the administrator's list of dead rows, latest first. No index on ``state`` itself:
         # every claim and every mark would move the row's entry in it (1,000,000 rows)
@@ -59,8 +66,10 @@ class Reminder(Base):
     subject: Mapped[str] = mapped_column(String(160))
     #: when it is due (the rule's instant); part of the idempotency key
     due_dt: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: the recipient's address, lower case; part of the idempotency key
-    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    #: the recipient's address, lower case; part of the idempotency key. Not indexed alone:
+    #: only the personal-data report looks a recipient up over every row, and each index is
+    #: written again by every claim and every mark of a row (see ``ix_reminders_expiring``)
+    recipient: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200))
     #: fr | en: the language of the e-mail
     language: Mapped[str] = mapped_column(String(2), default="fr")

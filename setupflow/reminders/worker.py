@@ -50,6 +50,8 @@ class PlanResult:
     skipped: bool = False
     #: portfolio lines recomputed because the day or a meeting's start made them stale
     portfolio_lines: int = 0
+    #: calendar feed parts written ahead of time (missing or stale for a live feed)
+    feed_parts: int = 0
 
     def problem(self) -> str | None:
         """What an administrator must hear about this pass (``health``), or None."""
@@ -94,6 +96,7 @@ class Worker:
                     return PlanResult(skipped=True)
                 result = self._plan(now, site_ids)
                 self._refresh_portfolio(now, result)
+                self._warm_feeds(now, result)
                 return result
 
     def _refresh_portfolio(self, now: datetime, result: PlanResult) -> None:
@@ -106,6 +109,18 @@ class Worker:
                 result.portfolio_lines = refresh_day(session, now)
         except Exception:
             log.exception("refreshing the portfolio lines failed; readers refresh them instead")
+
+    def _warm_feeds(self, now: datetime, result: PlanResult) -> None:
+        """The calendar feeds' parts that a change, a new day or a new release made stale,
+        written and kept in the database here, every full pass, a chunk a transaction, so
+        that the first request of a new server process or of a new day writes none (2,000
+        sites written from nothing cost that request seconds)."""
+        from .feeds import warm_feeds
+
+        try:
+            result.feed_parts = warm_feeds(self.factory, now, self.stopping)
+        except Exception:
+            log.exception("writing the calendar feeds' parts failed; their first request writes them instead")
 
     def _plan_programmes(self, now: datetime, result: PlanResult) -> None:
         """The reminders of the programme editions' meetings, in one transaction."""

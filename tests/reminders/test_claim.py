@@ -94,3 +94,22 @@ def test_on_postgresql_two_claims_at_once_never_take_the_same_row(postgres_db):
             theirs = claim(second, NOW, 100, "setupflow.test", LEASE)
     assert len(mine) == 15 and len(theirs) == 25
     assert not {r.id for r in mine} & {r.id for r in theirs}
+
+
+def test_a_claimed_row_enters_only_the_indexes_a_row_being_sent_needs():
+    # on PostgreSQL a claim changes the state: its update cannot be HOT, so the row gets a
+    # new entry in every index its new version belongs to, 1,000 rows a claim. A row being
+    # sent is found by its id, its idempotency key, its site, and again when its lease ends
+    import sqlite3
+
+    table = Reminder.__table__
+    sending = sqlite3.connect(":memory:")
+    entered = {"primary key"} | {"unique " + ",".join(c.name for c in u.columns)
+                                 for u in table.constraints if type(u).__name__ == "UniqueConstraint"}
+    for index in table.indexes:
+        where = index.dialect_options["postgresql"]["where"]
+        admits = where is None or sending.execute(f"SELECT {where} FROM (SELECT 'sending' AS state)").fetchone()[0]
+        if admits:
+            entered.add(index.name)
+    assert entered == {"primary key", "unique rule,subject,due_dt,recipient", "ix_reminders_unsent",
+                       "ix_reminders_site_subject"}, entered

@@ -84,3 +84,57 @@ def test_a_site_that_changed_is_written_again_alone_and_its_kept_part_replaced(f
     assert "Salle C" in bodies[changed.site_id] and len(bodies) == 2
     feed_cache.clear()
     assert feed["client"].get(feed["url"]).data == response.data
+
+
+def _parts(session):
+    session.expire_all()
+    return {(p.site_id, p.lang): (p.version, p.written_dt) for p in session.scalars(select(FeedPart))}
+
+
+def test_after_the_workers_pass_a_new_process_writes_no_part_of_a_live_feed(feed, db, session, team, now):
+    from setupflow.reminders.worker import Worker
+
+    (site_a, _), (site_b, _) = feed["sites"]
+    team(site_a, "Bob Fictif", "bob@spip.test", "spip", language="en")
+    create_feed(session, now, email="bob@spip.test")
+    revoked = create_feed(session, now, email="ana@ep.test")
+    from setupflow.reminders.feeds import revoke_feed
+
+    revoke_feed(session, revoked, now)
+    session.commit()
+    assert _parts(session) == {}
+    with Worker(db.settings()) as worker:
+        result = worker.plan(now)
+    # Ana's two sites in French, Bob's site in English: written ahead of time, each once
+    assert result.feed_parts == 3 and set(_parts(session)) == {(site_a.id, "fr"), (site_b.id, "fr"), (site_a.id, "en")}
+    kept = _parts(session)
+    feed_cache.clear()  # a new server process
+    with tables_read(db.engine) as statements:
+        response = feed["client"].get(feed["url"])
+    assert response.status_code == 200 and b"Salle A" in response.data and b"Salle B" in response.data
+    # its version, then the kept parts: no meeting read to write a text, no part written
+    assert len(statements) == 6 and "FROM feed_parts" in statements[-1], statements
+    assert not any("agenda_items" in s or s.split()[0].upper() in ("INSERT", "UPDATE") for s in statements)
+    assert _parts(session) == kept
+    with Worker(db.settings()) as worker:  # nothing stale: the next pass writes nothing
+        assert worker.plan(now).feed_parts == 0
+
+
+def test_the_worker_writes_again_the_part_of_a_site_that_changed_and_only_it(feed, db, session, manager, now):
+    from setupflow.reminders.worker import Worker
+
+    with Worker(db.settings()) as worker:
+        assert worker.plan(now).feed_parts == 2
+    before = _parts(session)
+    (_, changed), (other, _) = feed["sites"]
+    committees.update_place(session, changed, manager, now + timedelta(minutes=1), place="Salle C")
+    session.commit()
+    with Worker(db.settings()) as worker:
+        assert worker.plan(now + timedelta(minutes=20)).feed_parts == 1
+    after = _parts(session)
+    assert after[(other.id, "fr")] == before[(other.id, "fr")]
+    assert after[(changed.site_id, "fr")][0] != before[(changed.site_id, "fr")][0]
+    feed_cache.clear()
+    with tables_read(db.engine) as statements:
+        response = feed["client"].get(feed["url"])
+    assert b"Salle C" in response.data and not any(s.split()[0].upper() == "INSERT" for s in statements)
