@@ -30,6 +30,7 @@ from tests.conftest import REPO
 #: marked ``method``)
 ENGINE = (
     "tests/test_caches.py",
+    "tests/test_meeting_proposals.py",
     "tests/test_planning.py",
     "tests/test_replanning.py",
     "tests/test_site_versions.py",
