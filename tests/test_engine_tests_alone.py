@@ -37,6 +37,7 @@ ENGINE = (
     "tests/test_stage_durations.py",
     "tests/test_stage_machine.py",
     "tests/test_stages.py",
+    "tests/test_team_file.py",
 )
 
 #: engine mechanics still run on workflows/cress-disp.yaml (to move, then to list in ENGINE)
