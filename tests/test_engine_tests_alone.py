@@ -31,6 +31,7 @@ from tests.conftest import REPO
 ENGINE = (
     "tests/test_caches.py",
     "tests/test_meeting_proposals.py",
+    "tests/test_minutes_and_decisions.py",
     "tests/test_planning.py",
     "tests/test_replanning.py",
     "tests/test_site_versions.py",
