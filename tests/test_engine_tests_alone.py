@@ -30,6 +30,7 @@ from tests.conftest import REPO
 #: marked ``method``)
 ENGINE = (
     "tests/test_caches.py",
+    "tests/test_ics.py",
     "tests/test_meeting_proposals.py",
     "tests/test_minutes_and_decisions.py",
     "tests/test_planning.py",
@@ -39,6 +40,7 @@ ENGINE = (
     "tests/test_stage_machine.py",
     "tests/test_stages.py",
     "tests/test_team_file.py",
+    "tests/test_workdays.py",
 )
 
 #: engine mechanics still run on workflows/cress-disp.yaml (to move, then to list in ENGINE)
