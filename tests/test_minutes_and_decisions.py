@@ -33,7 +33,7 @@ def test_a_decision_taken_in_a_held_meeting_of_its_committee_meets_the_gate_with
     from setupflow.clock import local_date
 
     site = make_site(workflow="committees")
-    meet(site, "kickoff", "board_running", "team_ready")
+    meet(site, "kickoff", "board_running", "team_ready", "note_written")
     m = held(site, "board")
     later = now + timedelta(days=2)
     assert [c.key for c in ops.gate_of(session, site).unmet] == ["flavour"]
