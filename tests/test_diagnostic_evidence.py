@@ -43,3 +43,11 @@ def test_the_diagnostic_is_done_without_interviews_which_the_guide_makes_optiona
     assert not holds(session, site, "diagnostic_sources_collected"), "an aggregate indicator is still needed"
     diag.set_indicator(session, site, "age_bracket", {"under_25": 12, "over_55": 6}, actor=actor, now=now)
     assert holds(session, site, "diagnostic_sources_collected")
+
+
+def test_the_diagnose_stage_s_tasks_met_by_the_diagnostic_lead_to_its_page(session, make_site, walk, now):
+    from setupflow.next_steps import next_steps
+
+    site = walk(make_site(workflow="cress-disp"), "diagnose")
+    assert {s.path for s in next_steps(session, site, now).of("task") if "required" in s.flags} >= {
+        f"/sites/{site.id}/diagnostic"}

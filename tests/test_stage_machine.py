@@ -74,8 +74,8 @@ def statements(db):
 def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, make_site, meet, held,
                                                                    manager, now, statements):
     """The first gate of tests/definitions/committees.yaml has a ticked task, tasks met by
-    evidence (a held meeting with minutes, the team file, the project note) and a decision taken in a held
-    meeting: all read with the site in one SELECT."""
+    evidence (a held meeting with minutes, the team file, the project note) and a decision
+    taken in a held meeting: all read with the site in one SELECT."""
     site = make_site(workflow="committees")
     # its page was read once (a definition this process has never read costs one more read)
     assert not ops.gate_of(session, site).met

@@ -1,4 +1,6 @@
-"""Support until opening: the three workstreams, the immersion, the DUI circuit and the opening."""
+"""Support until opening: the three workstreams, the immersion, the DUI circuit and the opening.
+On the support work section of the shipped method (workflows/cress-disp.yaml): engine
+mechanics not yet moved to a synthetic definition (tests/test_engine_tests_alone.py)."""
 from datetime import date, timedelta
 
 import pytest
@@ -144,3 +146,23 @@ def test_the_immersion_period_has_ordered_dates(session, site, actor, now):
         {"economic_model": False, "socio_professional_support": False, "recruitment_rules": False,
          "dui_signed": False, "opening_confirmed": False}
     assert queries.immersion(session, site)["ends_on"] == "2027-01-24"
+
+
+def test_a_site_in_support_shows_the_dui_window_and_the_decisions_its_gate_needs(session, make_site, walk, now):
+    from setupflow.next_steps import next_steps
+
+    site = walk(make_site(workflow="cress-disp", opening="2027-09-01"), "support")
+    steps = next_steps(session, site, now)
+    (deadline,) = steps.of("deadline")
+    assert deadline.label == "Signature du DUI"
+    assert (deadline.starts_on, deadline.on) == (date(2027, 7, 1), date(2027, 8, 1))
+    assert deadline.days_left == (date(2027, 8, 1) - date(2027, 1, 4)).days
+    assert deadline.path == f"/sites/{site.id}/support"
+    workflow = ops.workflow_of(site)
+    needed = [c for c in workflow.stage("support").gate.decisions]
+    assert [s.label for s in steps.of("decision")] == [workflow.decision(k).label.fr for k in needed]
+    assert {s.path for s in steps.of("decision")} == {f"/sites/{site.id}/support"}
+    # the workstreams are met by the support page's work: the tasks link there
+    by_work = [t for t in workflow.stage("support").tasks if t.evidence]
+    assert by_work and all(s.path == f"/sites/{site.id}/support" for s in steps.of("task")
+                           if s.label in {t.label.fr for t in by_work})
