@@ -30,6 +30,7 @@ from tests.conftest import REPO
 #: marked ``method``)
 ENGINE = (
     "tests/test_caches.py",
+    "tests/test_decision_rules.py",
     "tests/test_case_insensitive.py",
     "tests/test_evidence.py",
     "tests/test_ics.py",
