@@ -34,6 +34,7 @@ ENGINE = (
     "tests/test_case_insensitive.py",
     "tests/test_evidence.py",
     "tests/test_ics.py",
+    "tests/test_lifecycles.py",
     "tests/test_meeting_proposals.py",
     "tests/test_minutes_and_decisions.py",
     "tests/test_next_steps.py",
