@@ -31,6 +31,8 @@ from tests.conftest import REPO
 ENGINE = (
     "tests/test_caches.py",
     "tests/test_decision_rules.py",
+    "tests/test_diagnostic.py",
+    "tests/test_diagnostic_evidence.py",
     "tests/test_case_insensitive.py",
     "tests/test_evidence.py",
     "tests/test_ics.py",
@@ -50,9 +52,7 @@ ENGINE = (
 )
 
 #: engine mechanics still run on workflows/cress-disp.yaml (to move, then to list in ENGINE)
-ENGINE_NOT_YET_MOVED = (
-    "tests/test_diagnostic_evidence.py",
-)
+ENGINE_NOT_YET_MOVED = ()
 
 #: the guide's own rules, the demo and the faces shown on the shipped method: they stay there
 METHOD = ()
