@@ -34,6 +34,7 @@ ENGINE = (
     "tests/test_decision_rules.py",
     "tests/test_diagnostic.py",
     "tests/test_diagnostic_evidence.py",
+    "tests/test_diagnostic_hypotheses.py",
     "tests/test_case_insensitive.py",
     "tests/test_evidence.py",
     "tests/test_ics.py",
