@@ -29,6 +29,7 @@ from tests.conftest import REPO
 #: engine mechanics on tests/definitions/ (a test of the guide's own rules in one of them is
 #: marked ``method``)
 ENGINE = (
+    "tests/test_accounts.py",
     "tests/test_budget.py",
     "tests/test_caches.py",
     "tests/test_decision_rules.py",
