@@ -36,6 +36,7 @@ ENGINE = (
     "tests/test_accounts.py",
     "tests/test_budget.py",
     "tests/test_caches.py",
+    "tests/test_call_relaunch.py",
     "tests/test_calls.py",
     "tests/test_case_insensitive.py",
     "tests/test_decision_rules.py",
@@ -67,7 +68,6 @@ ENGINE = (
 ENGINE_NOT_YET_MOVED = (
     "tests/test_after_opening.py",
     "tests/test_applicants.py",
-    "tests/test_call_relaunch.py",
     "tests/test_documents.py",
     "tests/test_portfolio.py",
     "tests/test_record_check.py",
