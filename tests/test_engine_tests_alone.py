@@ -34,6 +34,7 @@ from tests.conftest import REPO
 #: marked ``method``)
 ENGINE = (
     "tests/test_accounts.py",
+    "tests/test_applicants.py",
     "tests/test_budget.py",
     "tests/test_caches.py",
     "tests/test_call_relaunch.py",
@@ -67,7 +68,6 @@ ENGINE = (
 #: tests whose fixtures (tests/reminders/conftest.py) seat people on the shipped committees
 ENGINE_NOT_YET_MOVED = (
     "tests/test_after_opening.py",
-    "tests/test_applicants.py",
     "tests/test_documents.py",
     "tests/test_portfolio.py",
     "tests/test_record_check.py",
