@@ -51,6 +51,7 @@ ENGINE = (
     "tests/test_minutes_and_decisions.py",
     "tests/test_next_steps.py",
     "tests/test_planning.py",
+    "tests/test_portfolio.py",
     "tests/test_replanning.py",
     "tests/test_score_sheets.py",
     "tests/test_site_versions.py",
@@ -69,7 +70,6 @@ ENGINE = (
 ENGINE_NOT_YET_MOVED = (
     "tests/test_after_opening.py",
     "tests/test_documents.py",
-    "tests/test_portfolio.py",
     "tests/test_record_check.py",
     "tests/test_record_portfolio.py",
     "tests/reminders/test_call_closing_deadline.py",
