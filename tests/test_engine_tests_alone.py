@@ -61,6 +61,7 @@ ENGINE = (
     "tests/test_support.py",
     "tests/test_team_file.py",
     "tests/test_workdays.py",
+    "tests/reminders/test_reminder_rules.py",
 )
 
 #: engine mechanics still run on workflows/cress-disp.yaml (to move, then to list in ENGINE):
@@ -78,7 +79,6 @@ ENGINE_NOT_YET_MOVED = (
     "tests/reminders/test_feeds.py",
     "tests/reminders/test_holds.py",
     "tests/reminders/test_outbox_sweep.py",
-    "tests/reminders/test_reminder_rules.py",  # its mechanics on tiny.yaml, its guide's rules on the shipped method
     "tests/reminders/test_reply_and_unsubscribe.py",
     "tests/reminders/test_weekly_digest.py",
     "tests/reminders/test_worker_cli.py",
