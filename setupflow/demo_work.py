@@ -262,8 +262,9 @@ def walk(session: Session, site: Site, stage: str, actor: Actor, now: datetime, 
     """Do everything each gate asks, the way the method does, and advance until ``stage``:
     tasks met by evidence get their (fictional) work done, decisions a piece of work
     settles are taken through that work, others are recorded with ``values[key]`` (each in
-    a held meeting of its committee when one takes it). For tests and the demo: everything happens at ``now``
-    (a call is recorded as published long enough before for its answer window to have closed)."""
+    a held meeting of its committee when one takes it). For tests and the demo: everything
+    happens at ``now`` (a call is recorded as published long enough before for its answer
+    window to have closed)."""
     from .sites import operations as ops
 
     workflow = workflow_of(site)
