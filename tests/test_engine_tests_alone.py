@@ -34,6 +34,7 @@ from tests.conftest import REPO
 #: marked ``method``)
 ENGINE = (
     "tests/test_accounts.py",
+    "tests/test_after_opening.py",
     "tests/test_applicants.py",
     "tests/test_budget.py",
     "tests/test_caches.py",
@@ -65,11 +66,10 @@ ENGINE = (
 )
 
 #: engine mechanics still run on workflows/cress-disp.yaml (to move, then to list in ENGINE):
-#: the calls and their applications, documents, the after-opening reports, the portfolio, the
-#: record checks (written against the shipped method's own older versions), and the reminders
-#: tests whose fixtures (tests/reminders/conftest.py) seat people on the shipped committees
+#: documents (their snapshots show the shipped method's committees and plan), the record
+#: checks (written against the shipped method's own older versions), and the reminders tests
+#: whose fixtures (tests/reminders/conftest.py) seat people on the shipped committees
 ENGINE_NOT_YET_MOVED = (
-    "tests/test_after_opening.py",
     "tests/test_documents.py",
     "tests/test_record_check.py",
     "tests/test_record_portfolio.py",
