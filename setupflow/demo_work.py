@@ -261,9 +261,10 @@ def decide(session: Session, site: Site, key: str, value: str, actor: Actor, whe
 def walk(session: Session, site: Site, stage: str, actor: Actor, now: datetime, values: dict[str, str]) -> Site:
     """Do everything each gate asks, the way the method does, and advance until ``stage``:
     tasks met by evidence get their (fictional) work done, decisions a piece of work
-    settles are taken through that work (in a held meeting of their committee), others
-    are recorded with ``values[key]``. For tests and the demo: everything happens at ``now``
-    (a call is recorded as published long enough before for its answer window to have closed)."""
+    settles are taken through that work, others are recorded with ``values[key]`` (each in
+    a held meeting of its committee when one takes it). For tests and the demo: everything
+    happens at ``now`` (a call is recorded as published long enough before for its answer
+    window to have closed)."""
     from .sites import operations as ops
 
     workflow = workflow_of(site)
@@ -277,7 +278,8 @@ def walk(session: Session, site: Site, stage: str, actor: Actor, now: datetime, 
                 ops.set_task(session, site, key, True, actor, now)
         for key in st.gate.decisions:
             if not decide(session, site, key, values[key], actor, now):
-                ops.record_decision(session, site, key=key, value=values[key], text=None, actor=actor, now=now)
+                ops.record_decision(session, site, key=key, value=values[key], text=None, actor=actor, now=now,
+                                    meeting=_meeting_for(session, site, key, actor, now))
         ops.advance(session, site, actor, now)
     return site
 

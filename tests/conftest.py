@@ -21,7 +21,8 @@ from setupflow.db import make_engine, make_session_factory
 from setupflow.definitions import load_catalog
 
 REPO = Path(__file__).resolve().parent.parent
-WORKFLOWS = REPO / "workflows"
+#: the shipped method (SETUPFLOW_TEST_WORKFLOWS: another folder, for tests/test_engine_tests_alone.py)
+WORKFLOWS = Path(os.environ.get("SETUPFLOW_TEST_WORKFLOWS") or REPO / "workflows")
 #: small synthetic definitions for the engine's tests (the shipped method stays for the method's)
 DEFINITIONS = REPO / "tests" / "definitions"
 PG_ADMIN_URL = os.environ.get("SETUPFLOW_TEST_POSTGRES_URL")

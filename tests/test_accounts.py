@@ -1,4 +1,5 @@
-"""Accounts: who may log in, and which sites each role sees and may change."""
+"""Accounts: who may log in, and which sites each role sees and may change. Engine mechanics:
+the sites are on tests/definitions/tiny.yaml."""
 from datetime import timedelta
 
 import pytest
@@ -112,7 +113,7 @@ def make_site_in(session, catalog, now, manager):
     from setupflow.sites import operations as ops
 
     def make(region):
-        site = ops.create_site(session, catalog, name=f"Atelier {region}", workflow_id="cress-disp",
+        site = ops.create_site(session, catalog, name=f"Atelier {region}", workflow_id="tiny",
                                start_on="2027-01-04", opening_on="2029-01-01", actor=manager, now=now, region=region)
         session.commit()
         return site
@@ -136,7 +137,7 @@ def test_the_cli_adds_a_user_with_a_password_from_stdin(sqlite_db, monkeypatch):
 
 def test_a_cress_user_creates_sites_in_their_region_only_and_one_scoped_by_sites_follows_the_new_one(
         session, make_user, catalog, now):
-    fields = {"name": "Atelier", "workflow_id": "cress-disp", "start_on": "2027-01-04", "opening_on": "2029-01-01"}
+    fields = {"name": "Atelier", "workflow_id": "tiny", "start_on": "2027-01-04", "opening_on": "2029-01-01"}
     regional = make_user("bretagne@example.test", "cress", region="Bretagne")
     with refused("site.outside_region", field="region", region="Bretagne"):
         accounts.create_site_as(session, catalog, regional, now=now, region="Normandie", **fields)
@@ -149,7 +150,7 @@ def test_a_cress_user_creates_sites_in_their_region_only_and_one_scoped_by_sites
 
 
 def test_a_person_following_one_site_lands_on_it_and_managers_on_the_portfolio(session, make_user, make_site):
-    one, two = make_site(), make_site(name="Autre atelier")
+    one, two = make_site(workflow="tiny"), make_site(name="Autre atelier", workflow="tiny")
     assert access.landing_site(session, make_user("lead@example.test", site_ids=(one.id,))) == one.id
     assert access.landing_site(session, make_user("both@example.test", site_ids=(one.id, two.id))) is None
     assert access.landing_site(session, make_user("admin@example.test", "admin")) is None

@@ -1,6 +1,8 @@
 """After the opening the workshop lives on: its team reports the definition's aggregates each
 quarter, the site's page and the national view show them per site and in total, with the
-diagnostic's screen (a count of people under 5 never printed)."""
+diagnostic's screen (a count of people under 5 never printed). Engine mechanics and pages,
+on tests/definitions/committees.yaml (its sites report posts, people employed, hours and an
+average stay); the guide's own list (marked ``method``) on workflows/cress-disp.yaml."""
 import csv
 import io
 
@@ -11,12 +13,41 @@ from setupflow.errors import InputError
 
 from web_fixtures import *  # noqa: F401,F403
 
+from tests.conftest import DEFINITIONS, WORKFLOWS
+
+#: what web_walk needs to take a site of tests/definitions/committees.yaml to its end
+VALUES = {"flavour": "plain", "go_date": "2027-01-04"}
+
 
 @pytest.fixture
 def web_db(db):
     return db
 
 
+@pytest.fixture
+def app(web_db, tmp_path, now):
+    """The web app with the synthetic definitions beside the shipped ones."""
+    from web import create_app
+
+    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+@pytest.fixture
+def site_in(web_session, catalog, now, manager):
+    """Factory: a site of tests/definitions/committees.yaml in a region, in the web test database."""
+    from setupflow.sites import operations as ops
+
+    def make(region="Bretagne", name=None, **kw):
+        site = ops.create_site(web_session, catalog, name=name or f"Atelier {region}", workflow_id="committees",
+                               start_on="2026-01-05", opening_on="2027-06-07", actor=manager, now=now, region=region,
+                               disp="DISP Rennes", **kw)
+        web_session.commit()
+        return site
+    return make
+
+
+@pytest.mark.method
 def test_the_definition_lists_what_an_opened_workshop_reports(catalog):
     spec = catalog.get("cress-disp").workflow.after_opening
     assert [i.id for i in spec.indicators] == ["posts_open", "posts_filled", "people_employed", "hours_worked",
@@ -30,7 +61,7 @@ def test_a_workshop_reports_only_once_opened(site_in, web_walk, web_session, man
     with pytest.raises(InputError) as caught:
         after.report(web_session, site, period="2029-Q1", values={"posts_open": "8"}, actor=manager, now=now)
     assert caught.value.code == "workshop.not_open"
-    web_walk(site, "opened")
+    web_walk(site, "done", VALUES)
     after.report(web_session, site, period="2029-Q1", values={"posts_open": "8", "people_employed": "3"},
                  actor=manager, now=now)
     with pytest.raises(InputError) as caught:
@@ -39,11 +70,11 @@ def test_a_workshop_reports_only_once_opened(site_in, web_walk, web_session, man
 
 
 def test_a_count_of_3_people_employed_prints_as_under_5_on_the_site_page(site_in, web_walk, logged_in, web_session):
-    site = web_walk(site_in(name="Atelier ouvert"), "opened")
+    site = web_walk(site_in(name="Atelier ouvert"), "done", VALUES)
     lead = logged_in("lead@example.test", "lead", sites=(site,))
     assert "Après l'ouverture" in lead.get(f"/sites/{site.id}").get_data(as_text=True)
     response = lead.post(f"/sites/{site.id}/after-opening/reports",
-                         data={"period": "2029-Q1", "posts_open": "10", "posts_filled": "8", "people_employed": "3",
+                         data={"period": "2029-Q1", "posts_open": "10", "people_employed": "3",
                                "hours_worked": "2100", "average_stay_days": "140"})
     assert response.status_code == 303
     page = lead.get(f"/sites/{site.id}/after-opening").get_data(as_text=True)
@@ -56,9 +87,9 @@ def test_a_count_of_3_people_employed_prints_as_under_5_on_the_site_page(site_in
 
 def test_the_national_view_adds_up_the_workshops_by_region_for_administrators_only(site_in, web_walk, logged_in,
                                                                                   web_session, manager, now):
-    rennes = web_walk(site_in("Bretagne", name="Atelier Rennes", department="35"), "opened")
-    brest = web_walk(site_in("Bretagne", name="Atelier Brest", department="29"), "opened")
-    nantes = web_walk(site_in("Pays de la Loire", name="Atelier Nantes", department="44"), "opened")
+    rennes = web_walk(site_in("Bretagne", name="Atelier Rennes", department="35"), "done", VALUES)
+    brest = web_walk(site_in("Bretagne", name="Atelier Brest", department="29"), "done", VALUES)
+    nantes = web_walk(site_in("Pays de la Loire", name="Atelier Nantes", department="44"), "done", VALUES)
     site_in("Bretagne", name="Atelier en projet")
     for site, employed, stay in ((rennes, "12", "100"), (brest, "2", "200"), (nantes, "9", "150")):
         after.report(web_session, site, period="2029-Q1", values={"people_employed": employed,
@@ -74,14 +105,14 @@ def test_the_national_view_adds_up_the_workshops_by_region_for_administrators_on
     brest = by_site[by_site.index("Atelier Brest"):].split("</tr>")[0]
     assert "<td>&lt;5</td>" in brest and "<td>2</td>" not in brest
     rows = list(csv.reader(io.StringIO(admin.get("/national.csv?form=machine").get_data(as_text=True).lstrip("\ufeff"))))
-    assert ["region", "Bretagne", "Personnes employées sur la période", "14"] in rows
+    assert ["region", "Bretagne", "Personnes employées", "14"] in rows
     assert ["region", "Pays de la Loire", "Heures travaillées", "1000"] in rows
-    assert ["region", "Bretagne", "Durée moyenne de présence (jours)", "150"] in rows  # the mean, not the sum
+    assert ["region", "Bretagne", "Durée moyenne (jours)", "150"] in rows  # the mean, not the sum
     # Brest's 2 people employed is under 5; the next smallest (Nantes' 9) is hidden too, or the
     # total minus the shown departments would give Brest's back
-    assert ["department", "29", "Personnes employées sur la période", "<5"] in rows
-    assert ["department", "44", "Personnes employées sur la période", "*"] in rows
-    assert ["department", "35", "Personnes employées sur la période", "12"] in rows
+    assert ["department", "29", "Personnes employées", "<5"] in rows
+    assert ["department", "44", "Personnes employées", "*"] in rows
+    assert ["department", "35", "Personnes employées", "12"] in rows
     assert not [r for r in rows if r[2].startswith("Personnes") and r[3] == "2"]
 
 
@@ -94,14 +125,14 @@ def test_the_team_of_an_opened_workshop_is_reminded_once_a_quarter_until_it_repo
     from setupflow.reminders.models import Reminder
     from setupflow.reminders.operations import plan_site
 
-    site = walk(make_site(), "opened")
-    make_team(site, {"ep": ("technical",), "sponsor": ("technical",), "spip": ("technical",)})
+    site = walk(make_site(workflow="committees"), "done")
+    make_team(site, {"ep": ("board",), "cress": ("board",), "spip": ("board",)})
     in_may = datetime(2029, 5, 3, 9, tzinfo=timezone.utc)
     plan_site(session, site, in_may)
     session.commit()
     due = session.scalars(select(Reminder).where(Reminder.rule == "workshop_report_due")).all()
-    # the EP's and the sponsor's people, not the SPIP's (the walk's team file has an EP referent too)
-    assert sorted(r.recipient for r in due) == ["p0.ep@example.org", "p1.sponsor@example.org",
+    # the EP's and the Cress's people, not the SPIP's (the walk's team file has an EP referent too)
+    assert sorted(r.recipient for r in due) == ["p0.ep@example.org", "p1.cress@example.org",
                                                 f"referent.ep.{site.id}@example.org"]
     assert {r.subject for r in due} == {f"site:{site.id}:workshop_report:2029-Q1"}
     assert {r.due_dt.date().isoformat() for r in due} == {"2029-04-11"}

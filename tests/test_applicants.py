@@ -2,7 +2,9 @@
 rules, a submission refused after the closing minute in the call's time zone, a receipt by
 e-mail, the expression of interest carried over into the full file, and a status that says
 received, full file requested, selected or not, and nothing about the other candidates.
-Committee members declare conflicts of interest and cannot score where they declared one."""
+Committee members declare conflicts of interest and cannot score where they declared one.
+Engine mechanics: a site's call on tests/definitions/work.yaml; a programme's on the shipped
+Act'ice programme (workflows/programmes/actice.yaml)."""
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -34,9 +36,9 @@ def session(db):
 
 @pytest.fixture
 def open_call(session, make_site, walk, actor, now):
-    """A site in Réunion (UTC+4) whose AMI is published today and closes on 2027-03-20."""
-    site = walk(make_site(department="974"), "call")
-    call = calls.create_call(session, site, "ami", actor=actor, now=now)
+    """A site in Réunion (UTC+4) whose call is published today and closes on 2027-03-20."""
+    site = walk(make_site(workflow="work", department="974"), "seek", {"form": "small"})
+    call = calls.create_call(session, site, "appeal", actor=actor, now=now)
     calls.edit_call(session, site, call, actor=actor, now=now, body="Nous cherchons une structure.")
     calls.publish_call(session, site, call, published_on=now.date(), closes_on="2027-03-20", actor=actor, now=now)
     session.commit()
@@ -50,7 +52,7 @@ def applicant(session, now, email="candidate@example.test"):
 
 
 ANSWERS = {"organisation": "Les Ateliers du Lagon (fictifs)", "legal_status": "association",
-           "structure_type": "SIAE-ACI", "activity": "Blanchisserie"}
+           "structure_type": "small", "activity": "Blanchisserie"}
 
 
 def test_a_draft_is_kept_incomplete_and_the_staff_see_nothing_until_it_is_submitted(session, open_call, now,
@@ -137,7 +139,7 @@ def test_a_candidate_sees_its_own_application_and_after_the_selection_the_outcom
     assert [a.organisation for a in own] == ["Les Ateliers du Lagon (fictifs)"]
     assert not visibility.sees_candidates(session, mine, site)
     later = now + timedelta(days=80)
-    meeting = held(site, when=later)
+    meeting = held(site, "board", when=later)
     apps.select_applications(session, site, call, [a.id for a in call.applications
                                                    if a.organisation.startswith("Coop")],
                              actor=manager, now=later, meeting=meeting)

@@ -1,4 +1,5 @@
-"""The forecast budget: exact amounts, totals and the history of every change."""
+"""The forecast budget: exact amounts, totals and the history of every change. Engine
+mechanics, on tests/definitions/committees.yaml (its build stage asks for a budget)."""
 import pytest
 
 from setupflow.budget import operations as budget
@@ -16,7 +17,7 @@ def session(sqlite_db):
 
 @pytest.fixture
 def site(make_site, walk):
-    return walk(make_site(), "cooperate")
+    return walk(make_site(workflow="committees"), "build")
 
 
 @pytest.mark.parametrize("text, cents", [("1 234,56", 123456), ("1234.56", 123456), ("45000", 4500000),
@@ -38,10 +39,10 @@ def test_bad_amounts_are_refused(text, code):
 def test_the_forecast_budget_task_is_met_by_an_expense_and_an_income_line(session, site, actor, now):
     budget.add_line(session, site, kind="expense", category="staff", label="Encadrant", planned="30 000",
                     actor=actor, now=now)
-    assert not {c.key: c.met for c in ops.gate_of(session, site).conditions}["forecast_budget"]
+    assert not {c.key: c.met for c in ops.gate_of(session, site).conditions}["budget_set"]
     budget.add_line(session, site, kind="income", category="grants", label="Aide au démarrage", funder="ATIGIP",
                     planned="20 000", actor=actor, now=now)
-    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["forecast_budget"]
+    assert {c.key: c.met for c in ops.gate_of(session, site).conditions}["budget_set"]
 
 
 def test_totals_separate_what_is_requested_granted_and_refused(session, site, actor, now):

@@ -1,7 +1,9 @@
 """A call that drew no suitable sponsor (the guide: the call is rewritten and published
 again): it is closed as unsuccessful with its reason, a new call is drafted and published for
 the same site, and the old one stays in the record. The site's call is then the new one
-everywhere: its pages, the command line, its deadline and the proofs of its tasks."""
+everywhere: its pages, the command line, its deadline and the proofs of its tasks. Engine
+mechanics and the call's page, on the call of tests/definitions/work.yaml; the command line
+on the demo (the shipped method's data) is marked ``method``."""
 import html
 import json
 from datetime import UTC, datetime, timedelta
@@ -18,13 +20,15 @@ from setupflow.errors import NotFound
 from setupflow.sites import operations as ops
 from setupflow.sites.gates import current_values
 from setupflow.sites.models import HistoryEntry
+from tests.conftest import DEFINITIONS, WORKFLOWS
 from tests.refused import refused
 
 REASON = "Aucune candidature ne répond aux critères du comité (fictif)"
+VALUES = {"form": "small"}
 
 
 def written(session, site, actor, now, call=None):
-    call = call or calls.create_call(session, site, "ami", actor=actor, now=now)
+    call = call or calls.create_call(session, site, "appeal", actor=actor, now=now)
     calls.edit_call(session, site, call, actor=actor, now=now, body="Nous cherchons une structure porteuse.")
     return call
 
@@ -40,20 +44,20 @@ def gate(session, site):
 
 def test_a_call_that_drew_no_suitable_sponsor_is_closed_as_unsuccessful_and_a_new_call_is_published_the_old_one_stays(
         session, make_site, walk, actor, now):
-    site = walk(make_site(), "call")
+    site = walk(make_site(workflow="work"), "seek", VALUES)
     first = written(session, site, actor, now)
     publish(session, site, first, actor, now)
     apps.add_application(session, site, first, organisation="Structure peu adaptée (fictive)",
                          legal_status="association", activity="Couture", actor=actor, now=now)
     workflow = ops.workflow_of(site)
-    published_task = next(k for k in workflow.stage("call").gate.tasks if workflow.task(k)[1].evidence == "call_published")
+    published_task = next(k for k in workflow.stage("seek").gate.tasks if workflow.task(k)[1].evidence == "call_published")
     assert gate(session, site)[published_task]
 
     # while it runs, it cannot be declared unsuccessful, nor can a second call be drafted
     with refused("call.wrong_status", field="call", call=first.id):
         calls.close_unsuccessful(session, site, first, REASON, actor=actor, now=now)
     with refused("call.exists", field="call"):
-        calls.create_call(session, site, "ami", actor=actor, now=now)
+        calls.create_call(session, site, "appeal", actor=actor, now=now)
 
     later = now + timedelta(days=80)  # closed, and the committee selected no one
     with refused("required", field="reason"):
@@ -65,7 +69,7 @@ def test_a_call_that_drew_no_suitable_sponsor_is_closed_as_unsuccessful_and_a_ne
     assert (first.status, first.unsuccessful_reason) == ("unsuccessful", REASON)
     # no current call: its proofs no longer hold, and the old one takes no more work
     with refused("call.none_drafted", field="call", error=NotFound):
-        calls.get_call(session, site, "ami")
+        calls.get_call(session, site, "appeal")
     assert not gate(session, site)[published_task]
     with refused("call.wrong_status", field="call", call=first.id):
         calls.edit_call(session, site, first, actor=actor, now=later, body="Réécrit")
@@ -78,22 +82,22 @@ def test_a_call_that_drew_no_suitable_sponsor_is_closed_as_unsuccessful_and_a_ne
     assert created.detail["after_unsuccessful"] == first.id
     publish(session, site, second, actor, later, days=60)
 
-    assert calls.get_call(session, site, "ami").id == second.id
+    assert calls.get_call(session, site, "appeal").id == second.id
     assert [c.id for c in calls_of(session, site)] == [first.id, second.id]  # the old one is in the record
     assert session.get(Call, first.id).applications[0].organisation == "Structure peu adaptée (fictive)"
     assert gate(session, site)[published_task]
     # the answers deadline follows the new call's closing date, not the old one's
-    assert current_values(session, [site.id])[site.id]["call:ami"] == (later.date() + timedelta(days=60)).isoformat()
+    assert current_values(session, [site.id])[site.id]["call:appeal"] == (later.date() + timedelta(days=60)).isoformat()
 
 
 def test_a_selected_call_is_not_closed_as_unsuccessful(session, make_site, walk, held, actor, now):
-    site = walk(make_site(), "call")
+    site = walk(make_site(workflow="work"), "seek", VALUES)
     call = written(session, site, actor, now)
     publish(session, site, call, actor, now)
     chosen = apps.add_application(session, site, call, organisation="Coop Demain (fictive)", legal_status="SCIC",
                                   activity="Menuiserie", actor=actor, now=now)
     later = now + timedelta(days=80)
-    apps.select_applications(session, site, call, [chosen.id], actor=actor, now=later, meeting=held(site, when=later))
+    apps.select_applications(session, site, call, [chosen.id], actor=actor, now=later, meeting=held(site, "board", when=later))
     assert call.status == "selected"
     with refused("call.wrong_status", field="call", call=call.id):
         calls.close_unsuccessful(session, site, call, REASON, actor=actor, now=later)
@@ -104,6 +108,7 @@ def run(demo_cli):
     return demo_cli
 
 
+@pytest.mark.method
 def test_the_command_line_closes_an_unsuccessful_call_and_drafts_the_next_one(run, tmp_path):
     _, out, _ = run("site", "list", "--json")
     site = str(next(s["id"] for s in json.loads(out) if s["stage"] == "call"))
@@ -129,12 +134,23 @@ def test_the_command_line_closes_an_unsuccessful_call_and_drafts_the_next_one(ru
     assert json.loads(out)["status"] == "draft"
 
 
-def test_the_call_page_closes_an_unsuccessful_call_and_offers_to_draft_the_next(site_in, logged_in, web_session,
-                                                                               web_walk):
-    site = site_in()
-    web_walk(site, "call")
+@pytest.fixture
+def app(web_db, tmp_path, now):
+    """The web app with the synthetic definitions beside the shipped ones."""
+    from web import create_app
+
+    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+def test_the_call_page_closes_an_unsuccessful_call_and_offers_to_draft_the_next(web_session, catalog, manager, now,
+                                                                               logged_in, web_walk):
+    site = ops.create_site(web_session, catalog, name="Atelier Bretagne", workflow_id="work", start_on="2027-01-04",
+                           opening_on="2029-01-01", actor=manager, now=now, region="Bretagne", disp="DISP Rennes")
+    web_session.commit()
+    web_walk(site, "seek", VALUES)
     client = logged_in("lead@example.test", "lead", sites=(site,))
-    assert client.post(f"/sites/{site.id}/calls", data={"call": "ami"}).status_code == 303
+    assert client.post(f"/sites/{site.id}/calls", data={"call": "appeal"}).status_code == 303
     call = web_session.scalar(select(Call).where(Call.site_id == site.id))
     client.post(f"/sites/{site.id}/calls/{call.id}/text", data={"version": call.version_id, "title": call.title,
                                                                "needs": "Besoins", "body": "Texte"})
@@ -154,7 +170,7 @@ def test_the_call_page_closes_an_unsuccessful_call_and_offers_to_draft_the_next(
     assert again.status_code == 400
     assert f"L'appel {call.id} est clos sans suite\u00a0: impossible de le clore sans suite." in \
         html.unescape(again.get_data(as_text=True))
-    assert client.post(f"/sites/{site.id}/calls", data={"call": "ami"}).status_code == 303
+    assert client.post(f"/sites/{site.id}/calls", data={"call": "appeal"}).status_code == 303
     web_session.expire_all()
     rows = web_session.scalars(select(Call).where(Call.site_id == site.id).order_by(Call.id)).all()
     assert [c.status for c in rows] == ["unsuccessful", "draft"]

@@ -1,4 +1,6 @@
-"""The diagnostic keeps aggregates and themes, never a detainee's identity."""
+"""The diagnostic keeps aggregates and themes, never a detainee's identity. Engine mechanics,
+on the study of tests/definitions/work.yaml (sources registry, survey and health unit;
+dimensions age, schooling and needs)."""
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,15 +19,15 @@ def session(sqlite_db):
 
 
 @pytest.fixture
-def site(make_site, walk):
-    return walk(make_site(), "diagnose")
+def site(make_site):
+    return make_site(workflow="work")  # its first stage is the study
 
 
 def test_the_checklist_lists_every_source_of_the_definition_to_request(session, site):
     listed = queries.sources(session, site, "en")
-    assert [s["key"] for s in listed][:3] == ["registry", "work_requests", "health_unit"]
+    assert [s["key"] for s in listed] == ["registry", "survey", "health_unit"]
+    assert [s["label"] for s in listed] == ["Registry", "Survey", "Health unit"]
     assert {s["status"] for s in listed} == {"to_request"}
-    assert len(listed) == 10
 
 
 def test_an_obtained_source_records_when_and_who_provided_it(session, site, actor, now):
@@ -58,22 +60,22 @@ def test_storing_a_detainees_name_in_the_diagnostic_is_refused(session, site, ac
     ("nom : Benali", "name_field"),
 ])
 def test_category_labels_that_look_like_an_individual_record_are_refused(session, site, actor, now, label, problem):
-    with refused("privacy.identifying", field="category", dimension="age_bracket", problem=f"privacy.kind.{problem}"):
-        diag.set_indicator(session, site, "age_bracket", {label: 7}, actor=actor, now=now)
+    with refused("privacy.identifying", field="category", dimension="age", problem=f"privacy.kind.{problem}"):
+        diag.set_indicator(session, site, "age", {label: 7}, actor=actor, now=now)
 
 
 def test_ordinary_category_labels_and_acronyms_are_accepted(session, site, actor, now):
-    diag.set_indicator(session, site, "school_level", {"Sans diplôme": 20, "CAP ou BEP": 12, "Niveau BAC": 9},
+    diag.set_indicator(session, site, "schooling", {"Sans diplôme": 20, "CAP ou BEP": 12, "Niveau BAC": 9},
                        actor=actor, now=now)
-    diag.add_initiative(session, site, name="Mission Locale de l'Erdre", kind="support", actor=actor, now=now)
+    diag.add_initiative(session, site, name="Mission Locale de l'Erdre", kind="outside", actor=actor, now=now)
 
 
 def test_a_count_of_3_is_displayed_and_exported_as_under_5(session, site, actor, now):
-    diag.set_indicator(session, site, "age_bracket", {"under_25": 31, "from_25_to_39": 58, "from_40_to_54": 22,
-                                                      "over_55": 3}, actor=actor, now=now)
+    diag.set_indicator(session, site, "age", {"young": 31, "middle": 58, "mature": 22, "older": 3}, actor=actor,
+                       now=now)
     [table] = queries.indicators(session, site)
     shown = {c["category"]: c["count"] for c in table["cells"]}
-    assert shown["over_55"] == "<5"
+    assert shown["older"] == "<5"
     assert "3" not in shown.values()
     csv = queries.export_indicators_csv(session, site, "en").decode("utf-8")
     assert "55 and over,<5" in csv
@@ -81,20 +83,19 @@ def test_a_count_of_3_is_displayed_and_exported_as_under_5(session, site, actor,
 
 
 def test_a_single_small_count_cannot_be_recovered_from_the_total(session, site, actor, now):
-    diag.set_indicator(session, site, "age_bracket", {"under_25": 31, "from_25_to_39": 58, "from_40_to_54": 22,
-                                                      "over_55": 3}, actor=actor, now=now)
+    diag.set_indicator(session, site, "age", {"young": 31, "middle": 58, "mature": 22, "older": 3}, actor=actor,
+                       now=now)
     [table] = queries.indicators(session, site)
     shown = {c["category"]: c["count"] for c in table["cells"]}
     # the next smallest cell is hidden too: total - visible cells gives 25, not 3
-    assert shown["from_40_to_54"] == "*"
+    assert shown["mature"] == "*"
     assert table["total"] == "114"
     assert suppressed_cells({"a": 10, "b": 0, "c": 2, "d": 1}, 5) == {"c", "d"}
     assert suppressed_cells({"a": 10, "b": 20}, 5) == set()
 
 
 def test_a_total_under_5_is_suppressed_too(session, site, actor, now):
-    diag.set_indicator(session, site, "health_needs", {"none_reported": 0, "disability_recognised": 2}, actor=actor,
-                       now=now)
+    diag.set_indicator(session, site, "needs", {"none_reported": 0, "disability": 2}, actor=actor, now=now)
     [table] = queries.indicators(session, site)
     assert table["total"] == "<5"
 
@@ -111,12 +112,12 @@ def test_interviews_keep_themes_and_counts_never_names(session, site, actor, now
 
 
 def test_the_structure_choice_is_recorded_as_the_decision_with_its_rationale(session, site, held, actor, now):
-    decision = diag.choose_structure(session, site, "ESAT", "Une part importante relève d'une orientation MDPH.",
-                                     actor=actor, now=now, meeting=held(site))
-    assert ops.current_decisions(session, site)["structure_type"].value == "ESAT"
+    decision = diag.choose_structure(session, site, "large", "Une part importante relève d'une orientation MDPH.",
+                                     actor=actor, now=now, meeting=held(site, "board"))
+    assert ops.current_decisions(session, site)["form"].value == "large"
     assert "MDPH" in decision.text
     with refused("diagnostic.rationale_required", field="rationale"):
-        diag.choose_structure(session, site, "EA", " ", actor=actor, now=now, supersede_reason="x")
+        diag.choose_structure(session, site, "small", " ", actor=actor, now=now, supersede_reason="x")
 
 
 @given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 60), max_size=8))

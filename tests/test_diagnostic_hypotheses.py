@@ -1,5 +1,7 @@
 """The diagnostic holds its starting hypotheses; crossing the sources confirms or refutes
-each one, and the conclusions (page, command line and document) show where each stands."""
+each one, and the conclusions (page, command line and document) show where each stands.
+Engine mechanics, on the study of tests/definitions/work.yaml; the command line on the demo
+(the shipped method's data) is marked ``method``."""
 import json
 
 import pytest
@@ -16,8 +18,8 @@ from tests.refused import refused
 
 
 @pytest.fixture
-def site(make_site, walk):
-    return walk(make_site(), "diagnose")
+def site(make_site):
+    return make_site(workflow="work")  # its first stage is the study
 
 
 def test_a_starting_hypothesis_is_open_until_the_diagnostic_confirms_or_refutes_it(session, site, actor, now):
@@ -46,8 +48,8 @@ def test_a_hypothesis_naming_a_detainee_is_refused(session, site, actor, now):
         diag.add_hypothesis(session, site, "M. Jean Dupont, écrou 123456, veut travailler", actor=actor, now=now)
 
 
-def test_another_sites_hypothesis_cannot_be_marked(session, site, make_site, walk, actor, now):
-    other = walk(make_site(name="Autre atelier"), "diagnose")
+def test_another_sites_hypothesis_cannot_be_marked(session, site, make_site, actor, now):
+    other = make_site(name="Autre atelier", workflow="work")
     row = diag.add_hypothesis(session, other, "Hypothèse d'un autre site", actor=actor, now=now)
     with refused("diagnostic.hypothesis_not_found", field="hypothesis", error=NotFound):
         diag.settle_hypothesis(session, site, row.id, "refuted", finding="x", actor=actor, now=now)
@@ -68,6 +70,7 @@ def test_the_diagnostic_document_shows_each_hypothesis_confirmed_refuted_or_open
     assert render(session, sqlite_db.settings(), site, "diagnostic", "docx", now)[:2] == b"PK"
 
 
+@pytest.mark.method
 def test_the_command_line_records_and_marks_hypotheses(sqlite_db, tmp_path, monkeypatch):
     for key, value in sqlite_db.env().items():
         monkeypatch.setenv(key, value)

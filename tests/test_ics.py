@@ -1,7 +1,8 @@
 """Calendar output: everything ``setupflow.ics`` writes parses with ``icalendar`` and says
 what was given (escaping, lines folded at 75 octets without splitting a character,
 instants in UTC and no VTIMEZONE), and a meeting is the same event (UID, SEQUENCE, start)
-in its e-mail, its downloaded invitation and the calendar feeds."""
+in its e-mail, its downloaded invitation and the calendar feeds. Engine mechanics: a site
+on tests/definitions/committees.yaml."""
 from __future__ import annotations
 
 import re
@@ -117,8 +118,8 @@ def test_an_invitation_says_what_it_was_given_in_utc(title, description, place, 
 
 def test_a_meeting_is_the_same_event_in_its_email_its_download_and_the_feed(db, session, make_site, manager, now):
     settings = db.settings()
-    site = make_site(name="Atelier bois, métal; et \\ tout le reste")
-    meeting = meetings.schedule(session, site, "technical", "2027-07-06T14:00", manager, now,
+    site = make_site(name="Atelier bois, métal; et \\ tout le reste", workflow="committees")
+    meeting = meetings.schedule(session, site, "board", "2027-07-06T14:00", manager, now,
                                 place="Salle 2, bâtiment B; rez-de-chaussée")
     meetings.move(session, meeting, "2027-07-13T14:00", manager, now)
     token = create_feed(session, now, site=site)

@@ -1,7 +1,8 @@
 """The lifecycles of meetings, action items, reminders, calls and the DUI circuit, declared
 once in setupflow/lifecycles.yaml: every transition the file allows is walked, and every one
 it does not allow is tried and refused, on records stored in the database. The cases are
-generated from the file, so a transition added there is tested here without a new test."""
+generated from the file, so a transition added there is tested here without a new test. Engine
+mechanics, on tests/definitions/work.yaml (its board, its call and its signature circuit)."""
 from datetime import timedelta
 
 import pytest
@@ -78,7 +79,7 @@ def walk_all(session, site, lifecycle, make, fire_kwargs):
 
 @pytest.fixture
 def site(make_site):
-    return make_site()
+    return make_site(workflow="work")
 
 
 def test_every_meeting_transition_is_walked_and_every_other_refused(session, site, manager, now):
@@ -87,7 +88,7 @@ def test_every_meeting_transition_is_walked_and_every_other_refused(session, sit
     from setupflow.committees.proposals import new_meeting
 
     def make(state):
-        meeting = new_meeting(session, site, "technical", now - timedelta(days=1), state, now, None)
+        meeting = new_meeting(session, site, "board", now - timedelta(days=1), state, now, None)
         session.flush()
         session.add(MinutesRevision(meeting_id=meeting.id, version=1, body_md="Compte rendu (fictif)",
                                     saved_by=manager.name, saved_dt=now))
@@ -101,7 +102,7 @@ def test_a_meeting_is_not_held_before_it_starts(session, site, manager, now):
     from setupflow.committees import operations  # noqa: F401
     from setupflow.committees.proposals import new_meeting
 
-    meeting = new_meeting(session, site, "technical", now + timedelta(days=1), "scheduled", now, None)
+    meeting = new_meeting(session, site, "board", now + timedelta(days=1), "scheduled", now, None)
     session.flush()
     with refused("meeting.not_started", field="meeting", meeting=meeting.id):
         MEETINGS.fire(meeting, "hold", session=session, actor=manager, now=now)
@@ -112,7 +113,7 @@ def test_every_action_item_transition_is_walked_and_every_other_refused(session,
     from setupflow.committees import actions  # noqa: F401  (binds the action item lifecycle)
     from setupflow.committees.models import ActionItem
 
-    owner = make_team(site)["ep"]
+    owner = make_team(site, {"ep": ("board",)})["ep"]
 
     def make(state):
         item = ActionItem(site_id=site.id, text="Envoyer le plan (fictif)", owner_id=owner.id, status=state,
@@ -155,8 +156,8 @@ def _call(session, site, now, state):
     published = {"draft": None, "published": now.date() - timedelta(days=10)}.get(state, now.date() - timedelta(days=90))
     closes = None if published is None else now.date() + timedelta(days=60) if state == "published" \
         else now.date() - timedelta(days=1)
-    call = Call(site_id=site.id, call_key="ami", title="Appel (fictif)", body="Texte", needs="Besoins",
-                criteria=[{"id": "activity_type", "label": "Activité", "weight": 2}], distribution=["DDETS"],
+    call = Call(site_id=site.id, call_key="appeal", title="Appel (fictif)", body="Texte", needs="Besoins",
+                criteria=[{"id": "fit", "label": "Adéquation", "weight": 3}], distribution=["Réseau de test"],
                 status="published" if state == "closed" else state, published_on=published, closes_on=closes,
                 created_dt=now, changed_dt=now, changed_by="test")
     session.add(call)
@@ -191,7 +192,8 @@ def test_a_call_is_neither_published_before_it_is_written_nor_closed_unsuccessfu
 
 @pytest.fixture
 def support_site(make_site, walk):
-    return walk(make_site(start="2026-01-05", opening="2027-03-01"), "support")
+    return walk(make_site(workflow="work", start="2026-01-05", opening="2027-03-01"), "prepare",
+                {"form": "small", "partner": "Partenaire fictif"})
 
 
 def test_the_dui_circuit_is_signed_by_its_last_signature_and_refuses_one_more(session, support_site, manager, now):

@@ -1,11 +1,16 @@
 """Next steps: what a site's lead must know this week, computed once by the engine for the
 site page, `setupflow site show` and the weekly digest. Each test builds a site in one
-situation and checks that the steps name exactly what its data says."""
+situation and checks that the steps name exactly what its data says. Engine mechanics, on
+tests/definitions/committees.yaml; what the support and the diagnostic pages of the shipped
+method add is in tests/test_support.py and tests/test_diagnostic_evidence.py."""
 from datetime import date, datetime, timedelta, timezone
 
 from setupflow.committees import actions, attendance, minutes, operations as meetings
 from setupflow.next_steps import next_steps, role_label
 from setupflow.sites import operations as ops
+
+
+SEATS = {"ep": ("board", "council"), "spip": ("board",), "cress": ("board", "council")}
 
 
 def kinds(steps):
@@ -14,9 +19,9 @@ def kinds(steps):
 
 def test_a_new_site_lists_the_tasks_of_its_first_stage_with_who_carries_them_and_its_planning(
         session, make_site, now):
-    site = make_site()
+    site = make_site(workflow="committees")
     workflow = ops.workflow_of(site)
-    stage = workflow.stage("plan")
+    stage = workflow.stage("gather")
     steps = next_steps(session, site, now)
     assert kinds(steps)[:2] == ["deadline", "stage_max"]
     tasks = steps.of("task")
@@ -30,13 +35,14 @@ def test_a_new_site_lists_the_tasks_of_its_first_stage_with_who_carries_them_and
         assert ("required" in step.flags) == (task.id in gate)
         assert step.path == f"/sites/{site.id}#tasks"
     stage_max = steps.of("stage_max")[0]
-    assert stage_max.on == date(2027, 7, 4) and stage_max.days_left == (date(2027, 7, 4) - date(2027, 1, 4)).days
-    assert not steps.of("meeting", "action_overdue", "action_due", "decision")
+    assert stage_max.on == date(2027, 5, 4) and stage_max.days_left == (date(2027, 5, 4) - date(2027, 1, 4)).days
+    assert [s.label for s in steps.of("decision")] == ["Variante"]  # the gate's one decision
+    assert not steps.of("meeting", "action_overdue", "action_due")
 
 
 def test_ticking_a_task_takes_it_out_of_the_steps(session, make_site, manager, now):
-    site = make_site()
-    first = ops.workflow_of(site).stage("plan").gate.tasks[0]
+    site = make_site(workflow="committees")
+    first = ops.workflow_of(site).stage("gather").gate.tasks[0]
     label = ops.workflow_of(site).task(first)[1].label.fr
     assert label in [s.label for s in next_steps(session, site, now).of("task")]
     ops.set_task(session, site, first, True, manager, now)
@@ -44,14 +50,14 @@ def test_ticking_a_task_takes_it_out_of_the_steps(session, make_site, manager, n
 
 
 def test_the_next_meeting_says_what_is_expected_before_it(session, make_site, make_team, manager, now):
-    site = make_site()
-    people = make_team(site)
-    m = meetings.schedule(session, site, "technical", "2027-01-19T14:00", manager, now)
+    site = make_site(workflow="committees")
+    people = make_team(site, SEATS)
+    m = meetings.schedule(session, site, "board", "2027-01-19T14:00", manager, now)
     attendance.assign_role(session, m, "agenda", people["spip"], manager, now)
     session.commit()
     steps = next_steps(session, site, now)
     meeting, agenda = steps.of("meeting", "agenda_missing")
-    assert meeting.label == "Comité technique" and meeting.on == date(2027, 1, 19) and meeting.days_left == 15
+    assert meeting.label == "Comité de test" and meeting.on == date(2027, 1, 19) and meeting.days_left == 15
     assert meeting.at.hour == 14 and meeting.path == f"/sites/{site.id}/meetings/{m.id}" and not meeting.flags
     assert agenda.who == people["spip"].name and agenda.path == f"/sites/{site.id}/meetings/{m.id}#agenda"
 
@@ -60,15 +66,15 @@ def test_the_next_meeting_says_what_is_expected_before_it(session, make_site, ma
     assert kinds(next_steps(session, site, now))[0] == "meeting"
     assert not next_steps(session, site, now).of("agenda_missing")
     # a later meeting is not the next one
-    meetings.schedule(session, site, "technical", "2027-03-02T14:00", manager, now)
+    meetings.schedule(session, site, "board", "2027-03-02T14:00", manager, now)
     assert [s.path for s in next_steps(session, site, now).of("meeting")] == [meeting.path]
 
 
 def test_a_proposed_meeting_is_next_and_to_confirm(session, make_site, make_team, manager, now):
     from setupflow.committees.proposals import propose
 
-    site = make_site()
-    make_team(site)
+    site = make_site(workflow="committees")
+    make_team(site, SEATS)
     proposed = propose(session, site, now, manager)
     session.commit()
     first = min(proposed, key=lambda m: m.starts_dt)
@@ -79,10 +85,10 @@ def test_a_proposed_meeting_is_next_and_to_confirm(session, make_site, make_team
 
 def test_the_last_held_meeting_without_minutes_asks_for_them_until_they_are_written(
         session, make_site, make_team, manager, now):
-    site = make_site()
-    people = make_team(site)
+    site = make_site(workflow="committees")
+    people = make_team(site, SEATS)
     before = now - timedelta(days=40)
-    m = meetings.schedule(session, site, "technical", "2027-01-04T08:00", manager, before)
+    m = meetings.schedule(session, site, "board", "2027-01-04T08:00", manager, before)
     attendance.assign_role(session, m, "agenda", people["ep"], manager, before)
     later = now + timedelta(days=1)
     attendance.mark_held(session, m, {}, manager, later)
@@ -97,9 +103,9 @@ def test_the_last_held_meeting_without_minutes_asks_for_them_until_they_are_writ
 
 def test_action_items_overdue_and_coming_with_their_owner_and_none_other(session, make_site, make_team,
                                                                           manager, now):
-    site = make_site()
-    people = make_team(site)
-    m = meetings.schedule(session, site, "technical", "2027-01-04T08:00", manager, now - timedelta(days=30))
+    site = make_site(workflow="committees")
+    people = make_team(site, SEATS)
+    m = meetings.schedule(session, site, "board", "2027-01-04T08:00", manager, now - timedelta(days=30))
     today = date(2027, 1, 4)
     late = actions.add_action(session, m, "Transmettre les données du greffe", people["spip"], manager, now,
                               due_on=today - timedelta(days=3))
@@ -118,40 +124,34 @@ def test_action_items_overdue_and_coming_with_their_owner_and_none_other(session
     assert overdue.path == coming.path == f"/sites/{site.id}/actions"
 
 
-def test_a_site_in_support_shows_the_dui_window_and_the_decisions_its_gate_needs(session, make_site, walk, now):
-    site = walk(make_site(opening="2027-09-01"), "support")
+def test_a_site_in_its_last_stage_shows_its_deadline_window_and_the_decisions_its_gate_needs(
+        session, make_site, walk, now):
+    site = walk(make_site(workflow="committees", opening="2027-09-01"), "build")
     steps = next_steps(session, site, now)
     (deadline,) = steps.of("deadline")
-    assert deadline.label == "Signature du DUI"
+    assert deadline.label == "Signature"
     assert (deadline.starts_on, deadline.on) == (date(2027, 7, 1), date(2027, 8, 1))
     assert deadline.days_left == (date(2027, 8, 1) - date(2027, 1, 4)).days
-    assert deadline.path == f"/sites/{site.id}/support"
     workflow = ops.workflow_of(site)
-    needed = [c for c in workflow.stage("support").gate.decisions]
-    assert [s.label for s in steps.of("decision")] == [workflow.decision(k).label.fr for k in needed]
-    assert {s.path for s in steps.of("decision")} == {f"/sites/{site.id}/support"}
-    # the workstreams are met by the support page's work: the tasks link there
-    by_work = [t for t in workflow.stage("support").tasks if t.evidence]
-    assert by_work and all(s.path == f"/sites/{site.id}/support" for s in steps.of("task")
-                           if s.label in {t.label.fr for t in by_work})
+    assert [s.label for s in steps.of("decision")] == [workflow.decision(k).label.fr
+                                                       for k in workflow.stage("build").gate.decisions] == \
+        ["Date de lancement"]
 
 
-def test_a_diagnose_site_is_told_that_the_committee_takes_the_structure_type(session, make_site, walk, now):
-    site = walk(make_site(), "diagnose")
+def test_a_site_is_told_that_a_committee_takes_a_decision_its_gate_needs(session, make_site, now):
+    site = make_site(workflow="committees")
     (decision,) = next_steps(session, site, now, "en").of("decision")
-    assert decision.label == "Structure type" and decision.who == "Technical committee"
+    assert decision.label == "Flavour" and decision.who == "Test board"
     assert decision.path == f"/sites/{site.id}/meetings"
-    assert {s.path for s in next_steps(session, site, now).of("task") if "required" in s.flags} >= {
-        f"/sites/{site.id}/diagnostic"}
 
 
 def test_an_opened_site_has_no_stage_step_left(session, make_site, walk, now):
-    site = walk(make_site(opening="2027-09-01"), "opened")
+    site = walk(make_site(workflow="committees", opening="2027-09-01"), "done")
     steps = next_steps(session, site, now)
     assert not steps.of("task", "decision", "deadline", "stage_max")
 
 
 def test_the_steps_read_as_json(session, make_site, now):
-    steps = next_steps(session, make_site(), datetime(2027, 1, 4, 9, tzinfo=timezone.utc)).as_dict()
+    steps = next_steps(session, make_site(workflow="committees"), datetime(2027, 1, 4, 9, tzinfo=timezone.utc)).as_dict()
     assert steps["today"] == "2027-01-04"
     assert {"kind", "label", "path", "on", "days_left", "who", "flags", "is_late"} <= set(steps["steps"][0])

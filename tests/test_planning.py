@@ -1,8 +1,9 @@
 """Retro-planning: windows backward from the opening, forward from the start. The
 arithmetic runs on tests/definitions/tiny.yaml (first 2-4 months, second 3-5, third 1);
-the guide's own retro-planning on the shipped method."""
+the guide's own retro-planning (marked ``method``) on the shipped method, workflows/cress-disp.yaml."""
 from datetime import date
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings, strategies as st
 
@@ -10,12 +11,17 @@ from setupflow.definitions import load_file
 from setupflow.planning import add_months, backward, forecast, forward
 from tests.conftest import DEFINITIONS, WORKFLOWS
 
-WF = load_file(WORKFLOWS / "cress-disp.yaml").workflow
 TINY = load_file(DEFINITIONS / "tiny.yaml").workflow
 
 
-def test_backward_from_an_opening_on_1_january_2029():
-    plan = backward(WF, date(2029, 1, 1))
+def shipped():
+    """The guide's method, read only by the tests of its own rules."""
+    return load_file(WORKFLOWS / "cress-disp.yaml").workflow
+
+
+@pytest.mark.method
+def test_the_guide_s_retro_planning_backward_from_an_opening_on_1_january_2029():
+    plan = backward(shipped(), date(2029, 1, 1))
     support = plan.stage("support")
     assert (support.start.earliest, support.start.latest) == (date(2028, 5, 1), date(2028, 7, 1))
     assert (plan.start.earliest, plan.start.latest) == (date(2026, 5, 1), date(2027, 7, 1))
@@ -24,7 +30,7 @@ def test_backward_from_an_opening_on_1_january_2029():
 
 
 def test_stages_follow_each_other_without_gaps():
-    for wf in (TINY, WF):
+    for wf in (TINY, load_file(DEFINITIONS / "committees.yaml").workflow):
         plan = backward(wf, date(2029, 1, 1))
         for before, after in zip(plan.stages, plan.stages[1:]):
             assert before.end == after.start
@@ -79,15 +85,16 @@ def test_a_site_s_deadlines_follow_its_target_opening_not_the_forecast_window(se
     from setupflow.clock import local_date
     from setupflow.sites import operations as ops
 
-    site = make_site(start="2027-01-04", opening="2029-01-01")
+    site = make_site(workflow="committees", start="2027-01-04", opening="2029-01-01")
     prog = ops.progress(session, site, local_date(now))
-    assert (prog.plan.opening.earliest, prog.plan.opening.latest) == (date(2028, 7, 4), date(2029, 9, 4))
-    dui = next(d for d in prog.plan.deadlines if d.deadline.id == "dui_signature")
-    assert (dui.window.earliest, dui.window.latest) == (date(2028, 11, 1), date(2028, 12, 1))
+    # forward from the start: 2+3 months at least, 4+5 at most
+    assert (prog.plan.opening.earliest, prog.plan.opening.latest) == (date(2027, 6, 4), date(2027, 10, 4))
+    [signature] = prog.plan.deadlines  # one to two months before the target opening
+    assert (signature.window.earliest, signature.window.latest) == (date(2028, 11, 1), date(2028, 12, 1))
 
 
 def test_time_in_a_stage_that_has_not_started_yet_is_zero():
-    progress = forecast(WF, "plan", date(2027, 3, 1), today=date(2027, 1, 15))
+    progress = forecast(TINY, "first", date(2027, 3, 1), today=date(2027, 1, 15))
     assert progress.days_in_stage == 0 and not progress.is_past_max
 
 

@@ -1,5 +1,6 @@
 """The portfolio: health from the retro-planning, filters, and a constant number of SQL
-statements whatever the number of sites."""
+statements whatever the number of sites. Engine mechanics, on tests/definitions/
+committees.yaml (gather: 2 to 4 months, build: 3 to 5) and tiny.yaml."""
 from datetime import date, datetime, timezone
 
 import pytest
@@ -11,14 +12,37 @@ from setupflow.sites.models import Site
 
 from web_fixtures import *  # noqa: F401,F403
 
+from tests.conftest import DEFINITIONS, WORKFLOWS
+
 TODAY = date(2027, 1, 4)
+
+
+@pytest.fixture
+def app(web_db, tmp_path, now):
+    """The web app with the synthetic definitions beside the shipped ones."""
+    from web import create_app
+
+    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+@pytest.fixture
+def site_in(web_session, catalog, now, manager):
+    """Factory: a site of tests/definitions/committees.yaml in a region, in the web test database."""
+    def make(region="Bretagne", name=None, **kw):
+        site = ops.create_site(web_session, catalog, name=name or f"Atelier {region}", workflow_id="committees",
+                               start_on=kw.pop("start", "2027-01-04"), opening_on=kw.pop("opening", "2029-01-01"),
+                               actor=manager, now=now, region=region, disp="DISP Rennes", **kw)
+        web_session.commit()
+        return site
+    return make
 
 
 @pytest.fixture
 def many_sites(web_session, catalog, manager, now):
     def make(count):
         for i in range(count):
-            site = ops.create_site(web_session, catalog, name=f"Atelier {i:03}", workflow_id="cress-disp",
+            site = ops.create_site(web_session, catalog, name=f"Atelier {i:03}", workflow_id="committees",
                                    start_on="2026-06-01", opening_on="2028-12-01", actor=manager, now=now,
                                    region="Bretagne" if i % 2 else "Normandie", disp="DISP Rennes")
             workflow = ops.workflow_of(site)
@@ -90,21 +114,21 @@ def test_health_follows_the_retro_planning(site_in, web_session):
         [row] = [r for r in portfolio.portfolio(web_session, select(Site).where(Site.id == site.id), today)]
         return row.health, row.health_reason
 
-    # 5 stages of 3-6/3-6/3-6/3-6/6-8 months: 18 to 32 months from the start
-    assert health("2027-01-04", "2030-01-04") == ("on_track", "ok")
-    assert health("2027-01-04", "2029-01-04") == ("at_risk", "target_at_risk")
-    assert health("2027-01-04", "2028-03-04") == ("late", "target_missed")
-    # seven months in the first stage: past its six-month maximum
-    assert health("2026-06-01", "2031-01-01") == ("late", "past_max")
-    # four months in, gate not met, past the three-month minimum
-    assert health("2026-09-01", "2031-01-01") == ("at_risk", "past_min")
+    # 2 stages of 2-4/3-5 months: 5 to 9 months from the start
+    assert health("2027-01-04", "2028-01-04") == ("on_track", "ok")
+    assert health("2027-01-04", "2027-08-04") == ("at_risk", "target_at_risk")
+    assert health("2027-01-04", "2027-05-04") == ("late", "target_missed")
+    # five months in the first stage: past its four-month maximum
+    assert health("2026-08-04", "2031-01-01") == ("late", "past_max")
+    # three months in, gate not met, past the two-month minimum
+    assert health("2026-10-04", "2031-01-01") == ("at_risk", "past_min")
 
 
 def test_filters_narrow_the_rows(web_session, many_sites):
     many_sites(6)
     rows = portfolio.portfolio(web_session, select(Site), TODAY, region="Bretagne")
     assert len(rows) == 3 and {r.site.region for r in rows} == {"Bretagne"}
-    assert portfolio.portfolio(web_session, select(Site), TODAY, stage="diagnose") == []
+    assert portfolio.portfolio(web_session, select(Site), TODAY, stage="build") == []
     assert all(r.health == "late" for r in portfolio.portfolio(web_session, select(Site), TODAY, health="late"))
     names = [r.site.name for r in portfolio.portfolio(web_session, select(Site), TODAY, sort="name", descending=True)]
     assert names == sorted(names, reverse=True)
@@ -115,7 +139,7 @@ def test_the_portfolio_reads_each_backend_in_five_statements(db, session, make_s
     from setupflow.accounts.operations import create_user
 
     for i in range(3):
-        walk(make_site(name=f"Atelier {i}", region="Bretagne"), ("plan", "cooperate", "diagnose")[i])
+        walk(make_site(name=f"Atelier {i}", region="Bretagne", workflow="tiny"), ("first", "second", "third")[i])
     cress = create_user(session, email="cress@example.test", role="cress", region="Bretagne",
                         password="mot-de-passe-de-test", now=datetime(2027, 1, 4, tzinfo=timezone.utc))
     session.commit()
@@ -125,7 +149,7 @@ def test_the_portfolio_reads_each_backend_in_five_statements(db, session, make_s
     session.expire_all()
     with StatementCounter(db.engine) as counter:
         rows = portfolio.portfolio(session, query, TODAY, sort="stage")
-    assert [r.site.stage for r in rows] == ["plan", "cooperate", "diagnose"]
+    assert [r.site.stage for r in rows] == ["first", "second", "third"]
     assert counter.count == 5
 
 
@@ -149,11 +173,11 @@ def test_the_meeting_and_action_columns_are_stored_with_the_line_and_cost_no_sta
     for site in web_session.scalars(select(Site).order_by(Site.id).limit(20)):
         org = team.organisation_for(web_session, site, "ep", manager, now)
         someone = team.add_person(web_session, site, name="Personne fictive", email=f"p{site.id}@example.org",
-                                  organisation=org, actor=manager, now=now, committees=("technical",))
-        held = meetings.schedule(web_session, site, "technical", "2027-01-04T09:00", manager, now)
+                                  organisation=org, actor=manager, now=now, committees=("board",))
+        held = meetings.schedule(web_session, site, "board", "2027-01-04T09:00", manager, now)
         attendance.mark_held(web_session, held, {someone.id: "present"}, manager, now.replace(hour=12))
         actions.add_action(web_session, held, "Relancer", someone, manager, now, due_on="2027-01-01")
-        meetings.schedule(web_session, site, "technical", "2027-02-09T14:00", manager, now)
+        meetings.schedule(web_session, site, "board", "2027-02-09T14:00", manager, now)
     web_session.commit()
     many, rows = statements()
     print(f"portfolio statements with the meeting columns: {few} for 5 sites, {many} for 50 sites")
@@ -167,15 +191,15 @@ def test_the_meeting_and_action_columns_are_stored_with_the_line_and_cost_no_sta
 
 def test_a_site_past_a_stage_whose_gate_decision_was_withdrawn_is_flagged(site_in, web_session, web_walk, manager,
                                                                           now, logged_in):
-    site = web_walk(site_in(name="Atelier incohérent"), "call")
-    web_walk(site_in(name="Atelier cohérent"), "call")
+    site = web_walk(site_in(name="Atelier incohérent"), "build", {"flavour": "plain"})
+    web_walk(site_in(name="Atelier cohérent"), "build", {"flavour": "plain"})
     # seen once while consistent: the remembered answer must not outlive the withdrawal
     assert not any("unmet_gates" in r.extra for r in portfolio.portfolio(web_session, select(Site), TODAY))
-    decision = ops.current_decisions(web_session, site)["structure_type"]
+    decision = ops.current_decisions(web_session, site)["flavour"]
     ops.withdraw_decision(web_session, site, decision, "le choix est remis en cause", manager, now)
     web_session.commit()
     rows = {r.site.name: r for r in portfolio.portfolio(web_session, select(Site), TODAY, now=now)}
-    assert rows["Atelier incohérent"].extra["unmet_gates"] == ["diagnose"]
+    assert rows["Atelier incohérent"].extra["unmet_gates"] == ["gather"]
     assert "unmet_gates" not in rows["Atelier cohérent"].extra
     client = logged_in("cress@example.test", "cress", region="Bretagne")
     page = client.get("/portfolio").get_data(as_text=True)

@@ -1,8 +1,10 @@
 """Re-planning is asked about like the initial planning: a target opening before the
 earliest the method allows from where the site stands asks for confirmation and says by
 how much (web: a second step; CLI: --confirm); nothing is refused for being early, and
-the history says it was."""
+the history says it was. Engine mechanics, on tests/definitions/ (tiny.yaml: 2+3+1 months
+at least; committees.yaml: its last stage lasts 3 months at least and confirms the opening)."""
 import json
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -17,6 +19,7 @@ from setupflow.sites import operations as ops
 from setupflow.sites.models import HistoryEntry, Site
 from setupflow.support import operations as support
 
+from tests.conftest import DEFINITIONS, WORKFLOWS
 from tests.refused import refused
 from web_fixtures import *  # noqa: F401,F403
 
@@ -27,10 +30,10 @@ def _history(session, site, action):
 
 
 def test_replanning_before_the_earliest_possible_opening_asks_and_says_by_how_much(session, make_site, manager, now):
-    site = make_site(start="2027-01-04", opening="2029-01-01")
-    # from the first stage entered on 2027-01-04, every stage at its minimum: 3+3+3+3+6 months
-    earliest = add_months(date(2027, 1, 4), 18)
-    target = date(2028, 1, 1)
+    site = make_site(workflow="tiny", start="2027-01-04", opening="2029-01-01")
+    # from the first stage entered on 2027-01-04, every stage at its minimum: 2+3+1 months
+    earliest = add_months(date(2027, 1, 4), 6)
+    target = date(2027, 5, 1)
     with refused("site.replan_before_earliest", field="opening", value=target, earliest=earliest,
                  days=(earliest - target).days):
         change_target_opening(session, site, target, manager, now, "Le financement presse", confirmed=False)
@@ -47,9 +50,9 @@ def test_replanning_before_the_earliest_possible_opening_asks_and_says_by_how_mu
 
 
 def test_the_earliest_possible_opening_follows_where_the_site_stands(session, make_site, walk, manager, now):
-    site = walk(make_site(start="2025-01-06", opening="2029-01-01"), "support")
-    # in support since today: its six months at least are still ahead, whatever the plan said
-    earliest = add_months(now.date(), 6)
+    site = walk(make_site(workflow="committees", start="2025-01-06", opening="2029-01-01"), "build")
+    # in its last stage since today: its three months at least are still ahead, whatever the plan said
+    earliest = add_months(now.date(), 3)
     assert ops.opening_shortfall(session, site, earliest, now.date()) is None
     assert ops.opening_shortfall(session, site, earliest - timedelta(days=10), now.date()) == (earliest, 10)
     with refused("site.replan_before_earliest", field="opening_on", days=10):
@@ -62,6 +65,7 @@ def run(sqlite_db, tmp_path, monkeypatch):
     for key, value in sqlite_db.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SETUPFLOW_WORKFLOWS_DIR", os.pathsep.join((str(WORKFLOWS), str(DEFINITIONS))))
 
     def invoke(*args):
         with CliRunner().isolation() as (out, err, *_):
@@ -72,26 +76,38 @@ def run(sqlite_db, tmp_path, monkeypatch):
 
 def test_the_command_line_asks_for_confirm_before_keeping_a_target_too_early(run):
     today = date.today()
-    code, out, err = run("site", "create", "--name", "Atelier replanifié", "--workflow", "cress-disp", "--start",
+    code, out, err = run("site", "create", "--name", "Atelier replanifié", "--workflow", "tiny", "--start",
                          today.isoformat(), "--opening", add_months(today, 30).isoformat(), "--json")
     assert code == 0, err
     site = str(json.loads(out)["id"])
-    early = add_months(today, 12)
+    early = add_months(today, 3)  # tiny takes six months at least
     code, _, err = run("meetings", "replan", site, "--opening", early.isoformat())
     assert code == 2 and "days before the earliest the method allows from where the site stands" in err
     code, out, err = run("meetings", "replan", site, "--opening", early.isoformat(), "--confirm")
     assert code == 0 and f"target opening set to {early.isoformat()}" in out, err
 
 
-def test_the_web_asks_in_a_second_step_before_keeping_a_target_too_early(site_in, logged_in, web_session):
-    site = site_in(start="2027-01-04", opening="2029-01-01")
+@pytest.fixture
+def app(web_db, tmp_path, now):
+    """The web app with the synthetic definitions beside the shipped ones."""
+    from web import create_app
+
+    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+def test_the_web_asks_in_a_second_step_before_keeping_a_target_too_early(web_session, catalog, manager, now,
+                                                                          logged_in):
+    site = ops.create_site(web_session, catalog, name="Atelier Bretagne", workflow_id="tiny", start_on="2027-01-04",
+                           opening_on="2029-01-01", actor=manager, now=now, region="Bretagne", disp="DISP Rennes")
+    web_session.commit()
     client = logged_in("lead@example.test", "lead", sites=(site,))
-    form = {"opening": "2028-01-01", "reason": "Le financement presse"}
+    form = {"opening": "2027-05-01", "reason": "Le financement presse"}
     asked = client.post(f"/sites/{site.id}/target-opening", data=form)
     page = asked.get_data(as_text=True)
-    assert asked.status_code == 409 and 'name="confirm" value="1"' in page and "2028-01-01" in page
+    assert asked.status_code == 409 and 'name="confirm" value="1"' in page and "2027-05-01" in page
     web_session.expire_all()
     assert web_session.get(Site, site.id).target_opening_on == date(2029, 1, 1)
     assert client.post(f"/sites/{site.id}/target-opening", data={**form, "confirm": "1"}).status_code == 303
     web_session.expire_all()
-    assert web_session.get(Site, site.id).target_opening_on == date(2028, 1, 1)
+    assert web_session.get(Site, site.id).target_opening_on == date(2027, 5, 1)

@@ -1,6 +1,6 @@
 """A site's optimistic-locking counter: recorded changes and the ORM's own flushes of a
 site move the same ``version_id``, and a change made from a stale read is refused with
-one refusal whichever path noticed it."""
+one refusal whichever path noticed it. Engine mechanics, on tests/definitions/tiny.yaml."""
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,7 +16,7 @@ def _two_reads(db, site_id):
 
 
 def test_a_recorded_change_from_a_stale_read_is_refused_and_names_the_site(db, make_site, manager, now):
-    site = make_site()
+    site = make_site(workflow="tiny")
     first, site_a, second, site_b = _two_reads(db, site.id)
     before = site_a.version_id
     record(first, site_a, manager, now, "note")
@@ -30,7 +30,7 @@ def test_a_recorded_change_from_a_stale_read_is_refused_and_names_the_site(db, m
 
 
 def test_the_orms_own_flush_and_a_recorded_change_share_the_counter(db, make_site, manager, now):
-    site = make_site()
+    site = make_site(workflow="tiny")
     first, site_a, second, site_b = _two_reads(db, site.id)
     site_a.name = "Atelier renommé"
     first.commit()  # the ORM's versioned UPDATE

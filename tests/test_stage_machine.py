@@ -3,7 +3,9 @@
 The machine's guards are the gate's conditions, declared from the definition; the
 machine raises its refusals itself (nothing comes back as a silent None). A persisted
 advance reads the site, its gate inputs and its evidence in one SELECT, then writes the
-site (versioned) and its history: three statements before the commit."""
+site (versioned) and its history: three statements before the commit.
+
+Engine mechanics only, on tests/definitions/tiny.yaml and committees.yaml."""
 import pytest
 from sqlalchemy import event, func, select
 
@@ -69,25 +71,27 @@ def statements(db):
     return seen
 
 
-def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, make_site, walk, meet, held,
+def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, make_site, meet, held,
                                                                    manager, now, statements):
-    """The diagnose gate has ticked tasks, tasks met by evidence and a decision: all read with
-    the site in one SELECT."""
-    from setupflow.diagnostic.operations import choose_structure
-
-    site = walk(make_site(), "diagnose")
-    meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
-    choose_structure(session, site, "EA", "Needs found by the survey.", actor=manager, now=now, meeting=held(site))
+    """The first gate of tests/definitions/committees.yaml has a ticked task, tasks met by
+    evidence (a held meeting with minutes, the team file, the project note) and a decision
+    taken in a held meeting: all read with the site in one SELECT."""
+    site = make_site(workflow="committees")
+    # its page was read once (a definition this process has never read costs one more read)
+    assert not ops.gate_of(session, site).met
+    meet(site, "kickoff", "board_running", "team_ready", "note_written")
+    ops.record_decision(session, site, key="flavour", value="plain", text="Chosen by the board.", actor=manager,
+                        now=now, meeting=held(site, "board"))
     session.commit()
     with db.factory() as fresh:
         with statements() as seen:
-            assert ops.advance(fresh, site.id, manager, now) == "call"
+            assert ops.advance(fresh, site.id, manager, now) == "build"
         fresh.commit()
     assert seen == ["SELECT", "UPDATE", "INSERT"]
     entry = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
                             .order_by(HistoryEntry.id.desc())).first()
     assert (entry.action, entry.stage, entry.detail["source"], entry.detail["target"]) == \
-        ("advanced", "call", "diagnose", "call")
+        ("advanced", "build", "gather", "build")
 
 
 def test_an_advance_of_a_site_held_by_the_session_costs_the_same_three_statements(db, session, make_site, meet,

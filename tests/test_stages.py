@@ -1,5 +1,6 @@
 """The stages of a site, their gates and the history, on SQLite and PostgreSQL. The guide's
-own gates run on the shipped method; the engine's mechanics on tests/definitions/tiny.yaml."""
+own gates (marked ``method``) run on the shipped method, workflows/cress-disp.yaml and
+actice.yaml; the engine's mechanics on tests/definitions/tiny.yaml."""
 import pytest
 from sqlalchemy import func, select
 
@@ -21,23 +22,25 @@ def counts(session):
     return tuple(session.scalar(select(func.count()).select_from(m)) for m in (HistoryEntry, SiteTask, Decision))
 
 
-def test_a_new_site_starts_in_plan_and_its_creation_is_recorded(session, make_site):
-    site = make_site()
-    assert site.stage == "plan"
+def test_a_new_site_starts_in_its_first_stage_and_its_creation_is_recorded(session, make_site):
+    site = make_site(workflow="tiny")
+    assert site.stage == "first"
     [entry] = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id))
     assert entry.action == "created" and entry.actor.startswith("Claude")
 
 
+@pytest.mark.method
 def test_a_site_cannot_leave_plan_before_the_directorates_agree(session, make_site, actor, now):
-    site = make_site()
+    site = make_site(workflow="cress-disp")
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["directorates_buy_in", "target_establishment", "share_roles"]
 
 
+@pytest.mark.method
 def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session, make_site, walk, meet, held,
                                                                        actor, now):
-    site = walk(make_site(), "diagnose")
+    site = walk(make_site(workflow="cress-disp"), "diagnose")
     meet(site, "methodology_validated", "diagnostic_done", "survey_conclusions")
     session.commit()
     with pytest.raises(GateNotMet) as exc:
@@ -47,25 +50,28 @@ def test_a_site_cannot_leave_diagnose_before_a_structure_type_is_decided(session
     assert ops.advance(session, site, actor, now) == "call"
 
 
+@pytest.mark.method
 def test_a_structure_type_outside_the_four_kinds_is_refused(session, make_site, walk, actor, now):
-    site = walk(make_site(), "diagnose")
+    site = walk(make_site(workflow="cress-disp"), "diagnose")
     with refused("decision.value_not_a_choice", field="value", allowed=["SIAE-ACI", "SIAE-EI", "EA", "ESAT"]):
         ops.record_decision(session, site, key="structure_type", value="SCOP", text=None, actor=actor, now=now)
 
 
+@pytest.mark.method
 def test_a_site_cannot_leave_call_without_a_selected_sponsor(session, make_site, walk, meet, actor, now):
-    site = walk(make_site(), "call")
+    site = walk(make_site(workflow="cress-disp"), "call")
     meet(site, "call_drafted", "call_published")
     with pytest.raises(GateNotMet) as exc:
         ops.advance(session, site, actor, now)
     assert [c.key for c in exc.value.conditions] == ["sponsor"]
 
 
+@pytest.mark.method
 def test_a_site_cannot_open_without_the_dui_signed(session, make_site, walk, meet, actor, now):
     from setupflow.demo_work import decide
     from setupflow.support.operations import confirm_opening
 
-    site = walk(make_site(), "support")
+    site = walk(make_site(workflow="cress-disp"), "support")
     meet(site, "economic_model", "socio_professional_support", "recruitment_rules")
     confirm_opening(session, site, now.date().isoformat(), actor=actor, now=now)
     with pytest.raises(GateNotMet) as exc:
@@ -161,6 +167,7 @@ def test_a_site_keeps_its_definition_version_when_the_file_changes(session, make
     assert ops.workflow_of(session.get(Site, site.id)).stage("second").duration.max == 5
 
 
+@pytest.mark.method
 def test_an_actice_laureates_path_runs_on_the_same_engine(session, make_site, walk):
     site = walk(make_site(workflow="actice", opening="2028-01-01"), "accompanied",
                 values={"partner": "Établissement fictif"})

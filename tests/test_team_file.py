@@ -1,4 +1,5 @@
-"""The project-team file: people, their seats, and what happens when someone leaves."""
+"""The project-team file: people, their seats, and what happens when someone leaves. Engine
+mechanics, on tests/definitions/committees.yaml (its board and council)."""
 import pytest
 from sqlalchemy import select
 
@@ -12,6 +13,10 @@ from setupflow.team.models import Person
 from tests.refused import refused
 
 
+#: the seats of the team file built by ``make_team`` (index 1, the SPIP: p1.spip@example.org)
+SEATS = {"ep": ("board", "council"), "spip": ("board",), "cress": ("board", "council"), "ddets": ("council",)}
+
+
 @pytest.fixture
 def session(sqlite_db):
     with sqlite_db.factory() as s:
@@ -21,7 +26,7 @@ def session(sqlite_db):
 @pytest.mark.parametrize("email", ["someone@example.org\r\nBcc: x@example.org", "a@b.org\n", "not-an-address",
                                    "a@b", "a b@example.org", ""])
 def test_an_invalid_or_header_injecting_email_is_refused(session, make_site, manager, now, email):
-    site = make_site()
+    site = make_site(workflow="committees")
     org = team.organisation_for(session, site, "spip", manager, now)
     with pytest.raises(InputError) as exc:
         team.add_person(session, site, name="Nom Fictif", email=email, organisation=org, actor=manager, now=now)
@@ -29,7 +34,7 @@ def test_an_invalid_or_header_injecting_email_is_refused(session, make_site, man
 
 
 def test_a_seat_must_be_on_a_committee_of_the_site_s_workflow(session, make_site, manager, now):
-    site = make_site()
+    site = make_site(workflow="committees")
     org = team.organisation_for(session, site, "ep", manager, now)
     with refused("choice.invalid", field="committee", value="selection"):
         team.add_person(session, site, name="Nom Fictif", email="n@example.org", organisation=org, actor=manager,
@@ -37,7 +42,7 @@ def test_a_seat_must_be_on_a_committee_of_the_site_s_workflow(session, make_site
 
 
 def test_an_unknown_organisation_name_needs_a_category(session, make_site, manager, now):
-    site = make_site()
+    site = make_site(workflow="committees")
     with refused("team.organisation_unknown", field="organisation"):
         team.organisation_for(session, site, "Association Inconnue", manager, now)
     org = team.organisation_for(session, site, "Association Inconnue", manager, now, category="sponsor")
@@ -45,18 +50,18 @@ def test_an_unknown_organisation_name_needs_a_category(session, make_site, manag
 
 
 def test_a_person_is_found_by_the_email_of_a_web_account_whatever_its_case(session, make_site, make_team):
-    site = make_site()
-    people = make_team(site)
+    site = make_site(workflow="committees")
+    people = make_team(site, SEATS)
     assert team.people_for_email(session, "P1.SPIP@Example.ORG") == [people["spip"]]
 
 
 def test_someone_leaving_hands_open_actions_and_future_roles_to_a_successor(session, make_site, make_team,
                                                                              manager, now):
-    site = make_site()
-    people = make_team(site)
+    site = make_site(workflow="committees")
+    people = make_team(site, SEATS)
     leaver, successor = people["spip"], people["ep"]
-    past = meetings.schedule(session, site, "technical", "2027-01-05T14:00", manager, now)
-    future = meetings.schedule(session, site, "technical", "2027-04-13T14:00", manager, now)
+    past = meetings.schedule(session, site, "board", "2027-01-05T14:00", manager, now)
+    future = meetings.schedule(session, site, "board", "2027-04-13T14:00", manager, now)
     attendance.assign_role(session, past, "facilitation", leaver, manager, now)
     attendance.assign_role(session, future, "facilitation", leaver, manager, now)
     attendance.mark_held(session, past, {leaver.id: "present"}, manager, now.replace(day=6))
@@ -78,14 +83,14 @@ def test_someone_leaving_hands_open_actions_and_future_roles_to_a_successor(sess
     assert session.get(Person, leaver.id) is not None
     entry = session.scalars(select(HistoryEntry).where(HistoryEntry.action == "person_left")).one()
     assert entry.detail["action_items"] == [open_item.id] and entry.detail["successor_id"] == successor.id
-    assert detail["committees"] == ["technical"]
-    assert "technical" in {m.committee_id for m in successor.memberships if m.end_on is None}
+    assert detail["committees"] == ["board"]
+    assert "board" in {m.committee_id for m in successor.memberships if m.end_on is None}
     with refused("handover.already_left", field="person"):
         person_leaves(session, site, leaver, successor, manager, now)
 
 
 def test_people_are_never_deleted(session, make_site, make_team):
-    people = make_team(make_site())
+    people = make_team(make_site(workflow="committees"), SEATS)
     session.delete(people["ep"])
     with pytest.raises(RuntimeError, match="never deleted"):
         session.flush()
@@ -93,13 +98,13 @@ def test_people_are_never_deleted(session, make_site, make_team):
 
 def test_a_new_member_is_invited_to_the_committee_s_meetings_still_to_come(session, make_site, make_team, manager,
                                                                             now):
-    site = make_site()
-    make_team(site)
-    coming = meetings.schedule(session, site, "technical", "2027-02-09T14:00", manager, now)
-    other = meetings.schedule(session, site, "partnership", "2027-04-22T10:00", manager, now)
+    site = make_site(workflow="committees")
+    make_team(site, SEATS)
+    coming = meetings.schedule(session, site, "board", "2027-02-09T14:00", manager, now)
+    other = meetings.schedule(session, site, "council", "2027-04-22T10:00", manager, now)
     org = team.organisation_for(session, site, "national_education", manager, now)
     newcomer = team.add_person(session, site, name="Nouvelle Fictive", email="nf@example.org", organisation=org,
-                               actor=manager, now=now, committees=["technical"])
+                               actor=manager, now=now, committees=["board"])
     assert newcomer.id in {a.person_id for a in coming.attendees}
     assert newcomer.id not in {a.person_id for a in other.attendees}
     with refused("team.email_taken", field="email"):

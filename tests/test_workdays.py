@@ -1,6 +1,7 @@
 """One working-day calendar for the whole product: meeting proposals, the day a meeting is
 scheduled on and reminders counted in working days ask the same module, per department
-(Alsace-Moselle and overseas included), and a site's clock follows its department."""
+(Alsace-Moselle and overseas included), and a site's clock follows its department. Engine
+mechanics, on tests/definitions/committees.yaml (its board and council)."""
 from datetime import date, datetime, timedelta, timezone
 
 import holidays
@@ -90,18 +91,18 @@ def test_27_may_2027_is_a_holiday_in_guadeloupe_for_reminders_and_for_meetings(s
     assert not is_working_day(date(2027, 5, 27), "971")
     assert shift_days(date(2027, 5, 26), 1, True, "971") == date(2027, 5, 28)
     assert shift_days(date(2027, 5, 26), 1, True, "35") == date(2027, 5, 27)
-    site = make_site(department="971")
+    site = make_site(workflow="committees", department="971")
     with pytest.raises(InputError):
-        meetings.schedule(session, site, "technical", "2027-05-27T10:00", manager, now)
-    assert meetings.schedule(session, site, "technical", "2027-05-28T10:00", manager, now).status == "scheduled"
+        meetings.schedule(session, site, "board", "2027-05-27T10:00", manager, now)
+    assert meetings.schedule(session, site, "board", "2027-05-28T10:00", manager, now).status == "scheduled"
 
 
 def test_a_site_overseas_lives_on_its_own_clock(session, make_site, now, manager, catalog):
-    site = make_site(department="974")
-    meeting = meetings.schedule(session, site, "technical", "2027-03-10T14:00", manager, now)
+    site = make_site(workflow="committees", department="974")
+    meeting = meetings.schedule(session, site, "board", "2027-03-10T14:00", manager, now)
     assert meeting.timezone == "Indian/Reunion"
     assert meeting.starts_dt == datetime(2027, 3, 10, 10, 0, tzinfo=timezone.utc)  # Réunion is UTC+4
-    workflow = catalog.get("cress-disp").workflow
+    workflow = catalog.get("committees").workflow
     for proposal in propose(session, site, now):
         preferred = workflow.committee(proposal.committee_id).cadence.preferred_time
         assert proposal.timezone == "Indian/Reunion"
@@ -109,8 +110,8 @@ def test_a_site_overseas_lives_on_its_own_clock(session, make_site, now, manager
 
 
 def test_a_metropolitan_site_lives_on_the_installations_clock(session, make_site, now, manager):
-    site = make_site(department="35")
-    meeting = meetings.schedule(session, site, "technical", "2027-03-10T14:00", manager, now)
+    site = make_site(workflow="committees", department="35")
+    meeting = meetings.schedule(session, site, "board", "2027-03-10T14:00", manager, now)
     assert meeting.timezone == clock.installation_timezone() == clock.DEFAULT_TIMEZONE
     assert meeting.starts_dt.astimezone(clock.installation_zone()).hour == 14
 

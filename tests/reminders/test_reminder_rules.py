@@ -1,10 +1,13 @@
 """The reminder rules fire at the right instants, for the right people, exactly once. The
 engine's mechanics run on tests/definitions/tiny.yaml (its board invites one week ahead,
-minutes are due two working days after); the guide's own rules on the shipped method."""
+minutes are due two working days after) and committees.yaml (its board two weeks ahead, its
+council five; a signature deadline; gather lasts four months at most); the guide's own
+committees (marked ``method``) on the shipped method."""
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from setupflow.clock import parse_instant as paris
@@ -24,9 +27,40 @@ def table(session, **where):
     return [(r.rule, r.due_dt, r.recipient) for r in rows(session, **where) if r.state != "withdrawn"]
 
 
+def test_a_board_meeting_gets_invitation_agenda_day_before_and_minutes_reminders(session, make_site, team, meeting,
+                                                                                  now):
+    site = make_site(workflow="committees")
+    ana = team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("board",))
+    bob = team(site, "Bob Fictif", "bob@cress.test", "cress", language="en", committees=("board",))
+    m = meeting(site, "2027-03-10T14:00", committee="board", roles={"agenda": ana})
+    plan_site(session, site, now)
+    session.commit()
+    assert table(session, subject=f"meeting:{m.id}") == [
+        # the board invites two weeks ahead, at 09:00 Paris time
+        ("invitation", paris("2027-02-24T09:00"), "ana@ep.test"),
+        ("invitation", paris("2027-02-24T09:00"), "bob@cress.test"),
+        ("agenda_due", paris("2027-03-03T09:00"), "ana@ep.test"),
+        ("day_before", paris("2027-03-09T08:00"), "ana@ep.test"),
+        ("day_before", paris("2027-03-09T08:00"), "bob@cress.test"),
+        # three working days after Wednesday 10 March: Thursday, Friday, Monday
+        ("minutes_missing", paris("2027-03-15T09:00"), "ana@ep.test"),
+    ]
+    assert rows(session, recipient="bob@cress.test")[0].language == "en" and bob.language == "en"
+
+
+def test_each_committee_invites_as_many_weeks_ahead_as_it_says(session, make_site, team, meeting, now):
+    site = make_site(workflow="committees")
+    team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("council",))
+    m = meeting(site, "2027-06-17T10:00", committee="council")
+    plan_site(session, site, now)
+    assert [r.due_dt for r in rows(session, subject=f"meeting:{m.id}", rule="invitation")] == \
+        [paris("2027-05-13T09:00")]  # five weeks
+
+
+@pytest.mark.method
 def test_a_technical_meeting_gets_invitation_agenda_day_before_and_minutes_reminders(
         session, make_site, team, meeting, now):
-    site = make_site()
+    site = make_site(workflow="cress-disp")
     ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
     bob = team(site, "Bob Fictif", "bob@cress.test", "cress", language="en")
     m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana})
@@ -46,8 +80,9 @@ def test_a_technical_meeting_gets_invitation_agenda_day_before_and_minutes_remin
     assert rows(session, recipient="bob@cress.test")[0].language == "en"
 
 
+@pytest.mark.method
 def test_the_partnership_committee_invites_six_weeks_ahead(session, make_site, team, meeting, now):
-    site = make_site()
+    site = make_site(workflow="cress-disp")
     team(site, "Ana Fictive", "ana@ep.test", "ep", committees=("partnership",))
     m = meeting(site, "2027-06-17T10:00", committee="partnership")
     plan_site(session, site, now)
@@ -135,46 +170,49 @@ def test_an_action_item_is_due_soon_then_overdue_every_week(session, make_site, 
     assert {r.state for r in rows(session, subject=f"action:{action.id}")} <= {"withdrawn"}
 
 
-def test_dui_signature_window_opens_closes_and_is_missed(session, make_site, team, walk, now):
-    site = make_site(start="2027-01-04", opening="2029-01-01")
+def test_a_deadline_window_opens_closes_and_is_missed_for_the_organisations_the_rules_name(
+        session, make_site, team, walk, now):
+    site = make_site(workflow="committees", start="2027-01-04", opening="2029-01-01")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
-    team(site, "Dan Fictif", "dan@disp.test", "disp")
-    walk(site, "support", values={"dui_signed": None})
+    team(site, "Cleo Fictive", "cleo@cress.test", "cress")
+    team(site, "Eve Fictive", "eve@mission-locale.test", "mission_locale")
+    walk(site, "build")
     plan_site(session, site, now)
-    dui = table(session, subject=f"site:{site.id}:deadline:dui_signature")
+    signature = table(session, subject=f"site:{site.id}:deadline:signature")
     spip = f"referent.spip.{site.id}@example.org"  # the walk's team file has someone from the SPIP too
-    assert sorted(dui) == sorted([
+    # one to two months before the opening; opens and closing to the EP and the Cress, missed to the SPIP too
+    assert sorted(signature) == sorted([
         ("deadline_opens", paris("2028-11-01T08:00"), "ana@ep.test"),
-        ("deadline_opens", paris("2028-11-01T08:00"), spip),
+        ("deadline_opens", paris("2028-11-01T08:00"), "cleo@cress.test"),
         ("deadline_closing", paris("2028-11-17T08:00"), "ana@ep.test"),
-        ("deadline_closing", paris("2028-11-17T08:00"), spip),
+        ("deadline_closing", paris("2028-11-17T08:00"), "cleo@cress.test"),
         ("deadline_missed", paris("2028-12-02T08:00"), "ana@ep.test"),
-        ("deadline_missed", paris("2028-12-02T08:00"), "dan@disp.test"),
+        ("deadline_missed", paris("2028-12-02T08:00"), "cleo@cress.test"),
         ("deadline_missed", paris("2028-12-02T08:00"), spip),
     ])
 
 
-def test_a_signed_dui_withdraws_its_reminders(session, make_site, team, walk, now, manager):
+def test_the_decision_a_deadline_is_done_by_withdraws_its_reminders(session, make_site, team, walk, now, manager):
     from setupflow.sites import operations as ops
 
-    site = make_site(start="2027-01-04", opening="2029-01-01")
+    site = make_site(workflow="committees", start="2027-01-04", opening="2029-01-01")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
-    walk(site, "support", values={"dui_signed": None})
+    walk(site, "build")
     plan_site(session, site, now)
-    from setupflow.demo_work import decide
-
-    decide(session, site, "dui_signed", "", manager, now)  # the circuit's signatures, the last one settles it
+    subject = f"site:{site.id}:deadline:signature"
+    assert {r.state for r in rows(session, subject=subject)} == {"pending"}
+    ops.record_decision(session, site, key="go_date", value="2028-11-15", text=None, actor=manager, now=now)
     plan_site(session, site, now)
-    assert {r.state for r in rows(session, subject=f"site:{site.id}:deadline:dui_signature")} == {"withdrawn"}
+    assert {r.state for r in rows(session, subject=subject)} == {"withdrawn"}
 
 
-def test_a_stage_past_its_maximum_warns_the_leads_and_the_cress(session, make_site, team, now):
-    site = make_site(start="2027-01-04")
+def test_a_stage_past_its_maximum_warns_the_organisations_the_rule_names(session, make_site, team, now):
+    site = make_site(workflow="committees", start="2027-01-04")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     team(site, "Cleo Fictive", "cleo@cress.test", "cress")
     team(site, "Eve Fictive", "eve@mission-locale.test", "mission_locale")
     plan_site(session, site, now)
     stage = table(session, rule="stage_overdue")
-    # plan lasts at most 6 months: from 4 January to 4 July
-    assert stage == [("stage_overdue", paris("2027-07-05T08:00"), "ana@ep.test"),
-                     ("stage_overdue", paris("2027-07-05T08:00"), "cleo@cress.test")]
+    # gather lasts at most 4 months: from 4 January to 4 May
+    assert stage == [("stage_overdue", paris("2027-05-05T08:00"), "ana@ep.test"),
+                     ("stage_overdue", paris("2027-05-05T08:00"), "cleo@cress.test")]
