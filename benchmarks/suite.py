@@ -93,9 +93,11 @@ def bench_advance(report, engine, factory, catalog, quick, label=""):
     with count_statements(engine) as counter:
         advance.run_setupflow(factory, [site_id])
     per_step = counter["n"] / 5
-    report.add(Figure("advance: SQL statements per step", per_step, "statements", target="<= 3",
-                      met=per_step <= 3, is_assertion=True,
-                      note="the site with its gate inputs and evidence (one SELECT), UPDATE, INSERT; then the commit"))
+    most = advance.statements_per_step(engine)
+    report.add(Figure(f"advance: SQL statements per step ({engine.dialect.name})", per_step, "statements",
+                      target=f"<= {most}", met=per_step <= most, is_assertion=True,
+                      note="the site with its gate inputs and evidence (one SELECT), UPDATE, INSERT "
+                           "(one statement on PostgreSQL); then the commit"))
 
 
 def bench_memory(report, factory, sites):

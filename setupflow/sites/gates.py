@@ -220,14 +220,16 @@ def read_gate(session: Session, site_id: int, site: Site | None = None) -> SiteG
     else:
         pair = stage_seen(site_id)
     statement = _statement(pair)
-    row = session.execute(statement.statement, {"site_id": site_id}).first()
+    # on the session's connection: flushed above, nothing for the ORM to add to a Core SELECT
+    connection = session.connection()
+    row = connection.execute(statement.statement, {"site_id": site_id}).first()
     if row is None:
         raise NotFound(code="site.not_found", field="site", site=site_id)
     if (row.digest, row.stage) not in statement.plan:
         if row.digest not in _statements[None].covered:
             _cover(session.get(WorkflowSnapshot, row.snapshot_id))
         statement = _statement((row.digest, row.stage))
-        row = session.execute(statement.statement, {"site_id": site_id}).first()
+        row = connection.execute(statement.statement, {"site_id": site_id}).first()
     workflow, machine = statement.covered[row.digest]
     met, decisions = set(), {}
     for requirement, index, judge in statement.plan[row.digest, row.stage]:
