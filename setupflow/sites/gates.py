@@ -10,6 +10,8 @@ from threading import Lock
 
 from sqlalchemy import String, and_, bindparam, case, cast, exists, literal, null, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter, ClauseList, Grouping
 
 from .. import evidence
 from ..definitions.schema import Workflow
@@ -159,10 +161,25 @@ class _GateStatement:
                 column = value if len(pairs) == 1 else case((here, value))
                 columns.append(column.label(f"g{len(columns)}"))
             self.plan[digest, stage_id] = plan
-        self.statement = select(_SITES.c.id, _SITES.c.version_id, _SITES.c.stage, _SITES.c.stage_entered_on,
-                                _SITES.c.snapshot_id, _SNAPSHOTS.c.digest, *columns) \
-            .select_from(_SITES.join(_SNAPSHOTS, _SNAPSHOTS.c.id == _SITES.c.snapshot_id)) \
-            .where(_SITES.c.id == bindparam("site_id"))
+        self.statement = _fixed_lists(
+            select(_SITES.c.id, _SITES.c.version_id, _SITES.c.stage, _SITES.c.stage_entered_on,
+                   _SITES.c.snapshot_id, _SNAPSHOTS.c.digest, *columns)
+            .select_from(_SITES.join(_SNAPSHOTS, _SNAPSHOTS.c.id == _SITES.c.snapshot_id))
+            .where(_SITES.c.id == bindparam("site_id")))
+
+
+def _fixed_lists(statement):
+    """``statement`` with each IN list of values it was built with (a definition's source keys,
+    checklist items, categories) as that many plain parameters. A list left "expanding" is
+    written into the SQL again at every execution (SQLAlchemy's post-compile step, ~15 % of
+    the CPU of running the gate's SELECT); these lists never change for a statement built
+    once, so its SQL can be compiled once too. An empty list is left as SQLAlchemy writes it."""
+    def fixed(element):
+        if isinstance(element, BindParameter) and element.expanding and element.callable is None and element.value:
+            return Grouping(ClauseList(*(bindparam(None, value, type_=element.type) for value in element.value)))
+        return None
+
+    return visitors.replacement_traverse(statement, {}, fixed)
 
 
 def _ticked(value) -> bool:
