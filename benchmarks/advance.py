@@ -82,6 +82,17 @@ def statements_per_step(engine) -> int:
     return 2 if engine.dialect.name == "postgresql" else 3
 
 
+def durability(engine) -> str:
+    """What a commit waits for on ``engine``'s server, for the figures' names: PostgreSQL's
+    fsync and synchronous_commit (the tests' server runs without fsync); nothing for SQLite,
+    whose setting the caller names."""
+    if engine.dialect.name != "postgresql":
+        return ""
+    with engine.connect() as connection:
+        fsync, synchronous = (connection.exec_driver_sql(f"SHOW {name}").scalar() for name in ("fsync", "synchronous_commit"))
+    return f", fsync {fsync}" + ("" if synchronous == "on" else f", synchronous_commit {synchronous}")
+
+
 def run_setupflow(factory, site_ids: list[int]) -> tuple[int, float]:
     """Advance each site through its five stages, one transaction per step: (steps, seconds)."""
     steps = 0

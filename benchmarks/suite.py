@@ -73,7 +73,7 @@ def bench_advance(report, engine, factory, catalog, quick, label=""):
         ratios.append(ours[-1] / peers[-1])
         cpu_ratios.append((peer_cpu / peer_steps) / (cpu / steps))
         size = run["json_bytes"]
-    db = engine.dialect.name + label
+    db = engine.dialect.name + label + advance.durability(engine)
     med, spread = summarize(ours)
     report.add(Figure(f"persisted advance, setupflow ({db})", med, "steps/s", spread=spread))
     med_peer, spread_peer = summarize(peers)
