@@ -80,8 +80,9 @@ def bench_advance(report, engine, factory, catalog, quick, label=""):
     report.add(Figure(f"persisted advance, SpiffWorkflow 3 ({db})", med_peer, "steps/s", spread=spread_peer,
                       note=f"{size} bytes of JSON per instance"))
     ratio = statistics.median(ratios)
-    report.add(Figure(f"advance ratio setupflow / SpiffWorkflow ({db})", ratio, "x", target=">= 2",
-                      met=ratio >= 2, spread=f"min {min(ratios):.2f}, max {max(ratios):.2f}",
+    goal = 1.5 if engine.dialect.name == "postgresql" else 2  # issue 16: 2x on SQLite, 1.5x on PostgreSQL
+    report.add(Figure(f"advance ratio setupflow / SpiffWorkflow ({db})", ratio, "x", target=f">= {goal}",
+                      met=ratio >= goal, spread=f"min {min(ratios):.2f}, max {max(ratios):.2f}",
                       note="rates over the same sites, run alternately site by site"))
     report.add(Figure(f"advance ratio of CPU per step, SpiffWorkflow / setupflow ({db})",
                       statistics.median(cpu_ratios), "x",
