@@ -2,7 +2,8 @@
 
 setupflow: one transaction per step, as ``setupflow site advance`` does: read the site with
 its gate inputs and evidence (one SELECT), check the gate through the stage machine, UPDATE
-the site (versioned) and INSERT its history, commit. SpiffWorkflow, the way its applications
+the site (versioned) and INSERT its history (on PostgreSQL both in one statement, a
+data-modifying CTE: ``statements_per_step``), commit. SpiffWorkflow, the way its applications
 persist an instance (shared/peer/README.md): load the JSON, deserialize, complete the
 ready user task, run the engine steps, serialize, store the JSON, commit.
 """
@@ -74,6 +75,24 @@ def prepare_sites(factory, catalog, count: int) -> list[int]:
     return ids
 
 
+def statements_per_step(engine) -> int:
+    """The statements a step may take before its commit: the SELECT, then the UPDATE and the
+    INSERT, which PostgreSQL runs as one statement (one round trip; SQLite has no
+    data-modifying CTE)."""
+    return 2 if engine.dialect.name == "postgresql" else 3
+
+
+def durability(engine) -> str:
+    """What a commit waits for on ``engine``'s server, for the figures' names: PostgreSQL's
+    fsync and synchronous_commit (the tests' server runs without fsync); nothing for SQLite,
+    whose setting the caller names."""
+    if engine.dialect.name != "postgresql":
+        return ""
+    with engine.connect() as connection:
+        fsync, synchronous = (connection.exec_driver_sql(f"SHOW {name}").scalar() for name in ("fsync", "synchronous_commit"))
+    return f", fsync {fsync}" + ("" if synchronous == "on" else f", synchronous_commit {synchronous}")
+
+
 def run_setupflow(factory, site_ids: list[int]) -> tuple[int, float]:
     """Advance each site through its five stages, one transaction per step: (steps, seconds)."""
     steps = 0
@@ -81,7 +100,7 @@ def run_setupflow(factory, site_ids: list[int]) -> tuple[int, float]:
     for site_id in site_ids:
         for _ in range(5):
             with factory() as session:
-                ops.advance(session, site_id, ACTOR, NOW)  # as the CLI does: one SELECT, UPDATE, INSERT
+                ops.advance(session, site_id, ACTOR, NOW)  # as the CLI does: SELECT, UPDATE, INSERT
                 session.commit()
             steps += 1
     return steps, time.perf_counter() - t0

@@ -73,15 +73,16 @@ def bench_advance(report, engine, factory, catalog, quick, label=""):
         ratios.append(ours[-1] / peers[-1])
         cpu_ratios.append((peer_cpu / peer_steps) / (cpu / steps))
         size = run["json_bytes"]
-    db = engine.dialect.name + label
+    db = engine.dialect.name + label + advance.durability(engine)
     med, spread = summarize(ours)
     report.add(Figure(f"persisted advance, setupflow ({db})", med, "steps/s", spread=spread))
     med_peer, spread_peer = summarize(peers)
     report.add(Figure(f"persisted advance, SpiffWorkflow 3 ({db})", med_peer, "steps/s", spread=spread_peer,
                       note=f"{size} bytes of JSON per instance"))
     ratio = statistics.median(ratios)
-    report.add(Figure(f"advance ratio setupflow / SpiffWorkflow ({db})", ratio, "x", target=">= 2",
-                      met=ratio >= 2, spread=f"min {min(ratios):.2f}, max {max(ratios):.2f}",
+    goal = 1.5 if engine.dialect.name == "postgresql" else 2  # issue 16: 2x on SQLite, 1.5x on PostgreSQL
+    report.add(Figure(f"advance ratio setupflow / SpiffWorkflow ({db})", ratio, "x", target=f">= {goal}",
+                      met=ratio >= goal, spread=f"min {min(ratios):.2f}, max {max(ratios):.2f}",
                       note="rates over the same sites, run alternately site by site"))
     report.add(Figure(f"advance ratio of CPU per step, SpiffWorkflow / setupflow ({db})",
                       statistics.median(cpu_ratios), "x",
@@ -93,9 +94,11 @@ def bench_advance(report, engine, factory, catalog, quick, label=""):
     with count_statements(engine) as counter:
         advance.run_setupflow(factory, [site_id])
     per_step = counter["n"] / 5
-    report.add(Figure("advance: SQL statements per step", per_step, "statements", target="<= 3",
-                      met=per_step <= 3, is_assertion=True,
-                      note="the site with its gate inputs and evidence (one SELECT), UPDATE, INSERT; then the commit"))
+    most = advance.statements_per_step(engine)
+    report.add(Figure(f"advance: SQL statements per step ({engine.dialect.name})", per_step, "statements",
+                      target=f"<= {most}", met=per_step <= most, is_assertion=True,
+                      note="the site with its gate inputs and evidence (one SELECT), UPDATE, INSERT "
+                           "(one statement on PostgreSQL); then the commit"))
 
 
 def bench_memory(report, factory, sites):

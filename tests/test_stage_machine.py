@@ -3,7 +3,8 @@
 The machine's guards are the gate's conditions, declared from the definition; the
 machine raises its refusals itself (nothing comes back as a silent None). A persisted
 advance reads the site, its gate inputs and its evidence in one SELECT, then writes the
-site (versioned) and its history: three statements before the commit.
+site (versioned) and its history: three statements before the commit on SQLite, two on
+PostgreSQL (the UPDATE and the INSERT are one data-modifying CTE there: one round trip).
 
 Engine mechanics only, on tests/definitions/tiny.yaml and committees.yaml."""
 import pytest
@@ -60,7 +61,9 @@ def statements(db):
         found = []
 
         def listener(_conn, _cursor, statement, *_args):
-            found.append(statement.split(None, 1)[0].upper())
+            words = statement.split()
+            found.append("WITH UPDATE INSERT" if words[0].upper() == "WITH" and "UPDATE sites" in statement and
+                         "INSERT INTO site_history" in statement else words[0].upper())
 
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
@@ -71,8 +74,13 @@ def statements(db):
     return seen
 
 
-def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, make_site, meet, held,
-                                                                   manager, now, statements):
+def writes(db) -> list[str]:
+    """A recorded change's writes: the versioned UPDATE and the history INSERT, one statement on
+    PostgreSQL (where each statement is a round trip), two on SQLite (no data-modifying CTE)."""
+    return ["WITH UPDATE INSERT"] if db.backend == "postgres" else ["UPDATE", "INSERT"]
+
+
+def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, make_site, meet, held,                                                                   manager, now, statements):
     """The first gate of tests/definitions/committees.yaml has a ticked task, tasks met by
     evidence (a held meeting with minutes, the team file, the project note) and a decision
     taken in a held meeting: all read with the site in one SELECT."""
@@ -87,7 +95,7 @@ def test_a_persisted_advance_is_one_select_an_update_and_an_insert(db, session, 
         with statements() as seen:
             assert ops.advance(fresh, site.id, manager, now) == "build"
         fresh.commit()
-    assert seen == ["SELECT", "UPDATE", "INSERT"]
+    assert seen == ["SELECT", *writes(db)]
     entry = session.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
                             .order_by(HistoryEntry.id.desc())).first()
     assert (entry.action, entry.stage, entry.detail["source"], entry.detail["target"]) == \
@@ -105,7 +113,43 @@ def test_an_advance_of_a_site_held_by_the_session_costs_the_same_three_statement
             assert ops.advance(fresh, held_site, manager, now) == "second"
         assert held_site.stage == "second" and held_site.version_id == site.version_id + 1
         fresh.commit()
-    assert seen == ["SELECT", "UPDATE", "INSERT"]
+    assert seen == ["SELECT", *writes(db)]
+
+
+def test_the_write_of_an_advance_from_a_stale_version_is_refused_and_writes_no_history(db, session, make_site, meet,
+                                                                                      manager, now, statements):
+    """The site moved on between the read and the write: the versioned write (one statement on
+    PostgreSQL) matches no site, so no history row is appended either, and the refusal is the
+    structured stale edit."""
+    from setupflow.db import StaleRow, transaction
+    from setupflow.errors import StaleEdit
+    from setupflow.sites.records import write_change
+
+    site = make_site(workflow="tiny")
+    meet(site, "agreed")
+    session.commit()
+    with db.factory() as fresh:
+        read = ops.read_gate(fresh, site.id)
+    with db.factory() as other:  # someone else's change, committed after that read
+        ops.advance(other, site.id, manager, now)
+        other.commit()
+    history = session.scalar(select(func.count()).select_from(HistoryEntry).where(HistoryEntry.site_id == site.id))
+    with db.factory() as late:
+        with statements() as seen:
+            with pytest.raises(StaleRow):
+                write_change(late, read.site_id, read.version, read.stage, manager, now, "advanced", None,
+                             changes={"stage": "second"}, source=read.stage, target="second")
+        assert seen == writes(db)[:1]  # nothing after the write that matched no site
+        with pytest.raises(StaleEdit) as stale:
+            with transaction(lambda: late):
+                write_change(late, read.site_id, read.version, read.stage, manager, now, "advanced", None,
+                             changes={"stage": "second"}, source=read.stage, target="second")
+        assert (stale.value.code, stale.value.params["table"]) == ("record.stale", "sites")
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(HistoryEntry)
+                          .where(HistoryEntry.site_id == site.id)) == history
+    assert (session.get(type(site), site.id).stage, session.get(type(site), site.id).version_id) == \
+        ("second", read.version + 1)
 
 
 def test_an_advance_by_id_keeps_every_rule(db, session, make_site, manager, now):

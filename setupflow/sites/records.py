@@ -31,8 +31,28 @@ _SITES = Site.__table__
 #: every recorded change: the site's optimistic-locking counter moves on, with the columns it changes;
 #: the SET columns are the keys given at execution
 _BUMP_SITE_VERSION = update(_SITES).where(_SITES.c.id == bindparam("b_id"), _SITES.c.version_id == bindparam("b_version"))
-_APPEND_HISTORY = insert(HistoryEntry.__table__)
+_HISTORY = HistoryEntry.__table__
+_APPEND_HISTORY = insert(_HISTORY)
 _HISTORY_COLUMNS = ("site_id", "at_dt", "actor", "action", "stage", "detail", "reason")
+#: PostgreSQL: the versioned UPDATE and the history INSERT in one statement, a data-modifying
+#: CTE (``WITH moved AS (UPDATE sites ... RETURNING id) INSERT INTO site_history SELECT ... FROM
+#: moved RETURNING id``): every statement is a round trip to the server, and this one saves one.
+#: A stale version moves no row, so the INSERT selects none and returns no id. SQLite has no
+#: data-modifying CTE and keeps the two statements. Built once per set of changed columns.
+_MOVE_AND_APPEND: dict[tuple[str, ...], object] = {}
+
+
+def _move_and_append(keys: tuple[str, ...]):
+    found = _MOVE_AND_APPEND.get(keys)
+    if found is None:
+        moved = (update(_SITES)
+                 .where(_SITES.c.id == bindparam("b_id"), _SITES.c.version_id == bindparam("b_version"))
+                 .values({key: bindparam(f"s_{key}", type_=_SITES.c[key].type) for key in keys})
+                 .returning(_SITES.c.id).cte("moved"))
+        rows = select(moved.c.id, *(bindparam(f"h_{name}", type_=_HISTORY.c[name].type) for name in _HISTORY_COLUMNS[1:]))
+        found = _MOVE_AND_APPEND[keys] = insert(_HISTORY).from_select(_HISTORY_COLUMNS, rows).returning(_HISTORY.c.id)
+    return found
+
 #: the columns a recorded change may set (the definition snapshot moves with its relationship,
 #: through the ORM, so that the site's workflow follows)
 CHANGEABLE = frozenset({"stage", "stage_entered_on", "target_opening_on"})
@@ -73,18 +93,29 @@ def write_change(session: Session, site_id: int, version: int, stage: str, actor
                  **detail) -> int:
     """``record`` for a site read as a row (its id, the version read, its stage; the entry
     carries the stage the site is in after the change):
-    the versioned UPDATE and the history INSERT, nothing else. A ``Site`` of the session
+    the versioned UPDATE and the history INSERT, nothing else (one statement on PostgreSQL,
+    ``_move_and_append``; two on SQLite). A ``Site`` of the session
     with that id (or ``held``) gets the values written, as ``record`` gives them."""
     connection = session.connection()
     values = {**(changes or {}), "version_id": version + 1}
-    if connection.execute(_BUMP_SITE_VERSION, {"b_id": site_id, "b_version": version, **values}).rowcount != 1:
-        raise StaleRow("sites", site_id, version)
+    entry = (site_id, now, actor.name, action, values.get("stage", stage), detail, reason)
+    if connection.dialect.name == "postgresql":  # one statement, one round trip
+        params = {"b_id": site_id, "b_version": version, **{f"s_{k}": v for k, v in values.items()},
+                  **{f"h_{name}": value for name, value in zip(_HISTORY_COLUMNS[1:], entry[1:])}}
+        entry_id = connection.execute(_move_and_append(tuple(values)), params).scalar()
+        if entry_id is None:
+            raise StaleRow("sites", site_id, version)
+    else:
+        if connection.execute(_BUMP_SITE_VERSION, {"b_id": site_id, "b_version": version, **values}).rowcount != 1:
+            raise StaleRow("sites", site_id, version)
+        entry_id = None
     held = held if held is not None else session.identity_map.get(identity_key(Site, site_id))
     if held is not None:
         for key, value in values.items():
             set_committed_value(held, key, value)
-    return connection.execute(_APPEND_HISTORY, dict(zip(_HISTORY_COLUMNS, (
-        site_id, now, actor.name, action, values.get("stage", stage), detail, reason)))).inserted_primary_key[0]
+    if entry_id is None:
+        entry_id = connection.execute(_APPEND_HISTORY, dict(zip(_HISTORY_COLUMNS, entry))).inserted_primary_key[0]
+    return entry_id
 
 
 _SITE_BY_ID = select(Site).where(Site.id == bindparam("site_id"))
