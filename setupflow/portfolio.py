@@ -263,16 +263,67 @@ def _aware(value):
     return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
+#: the line's copies of the site's columns and its sort keys: read from the site, not twice
+_COPIES = ("site_id", "computed_dt", "generation", "name_key", "stage", "region", "disp", "snapshot_id",
+           "target_opening_on", "deadline_key")
+
+
+def _scope_clause(T, scope):
+    """SQL on the stored lines: the sites of ``scope`` (``scope_of``), each term one row's
+    test (its region copy, its link to the person through the unique (user, site) index),
+    so that the page reads the lines in the order of a sort's index and stops at its LIMIT."""
+    from sqlalchemy import exists, false, or_
+
+    from .accounts.models import UserSite
+
+    if scope.everything:
+        return None
+    parts = []
+    if scope.region:
+        parts.append(T.c.region == scope.region)
+    if scope.user_id is not None:
+        parts.append(exists().where(UserSite.user_id == scope.user_id, UserSite.site_id == T.c.site_id))
+    return or_(*parts) if parts else false()
+
+
 def _lines(sites_query: Select, criteria: dict) -> Select:
+    """The matching lines of the sites of ``sites_query`` joined to their sites, in the page's order."""
     T = _summary_table()
-    query = (sites_query.with_only_columns(*_SITE_COLUMNS, *[c for c in T.c if c.name not in ("site_id",
-                                                                                               "computed_dt")])
+    query = (sites_query.with_only_columns(*_SITE_COLUMNS, *[c for c in T.c if c.name not in _COPIES])
              .order_by(None).join(T, T.c.site_id == Site.id))
     where = _matching_clause(T, criteria.get("region"), criteria.get("disp"), criteria.get("stage"),
                              criteria.get("health"))
     if where:
         query = query.where(*where)
     return query.order_by(*_order(T, criteria.get("sort") or "name", bool(criteria.get("descending"))))
+
+
+def page_ids(criteria: dict, scope, limit: int, offset: int = 0) -> Select:
+    """SELECT of the ids of one page of the lines of ``scope`` (``scope_of``) that match
+    ``criteria``, in the page's order: one table, its scope and filters tested on each line
+    (the lines refreshed first: their copies of the region... are the site's), so that the
+    database reads the index of the sort (``SiteSummary``'s) up to the LIMIT, not every line."""
+    T = _summary_table()
+    query = select(T.c.site_id)
+    where = _matching_clause(T, criteria.get("region"), criteria.get("disp"), criteria.get("stage"),
+                             criteria.get("health"))
+    clause = _scope_clause(T, scope)
+    if clause is not None:
+        where.append(clause)
+    if where:
+        query = query.where(*where)
+    order = _order(T, criteria.get("sort") or "name", bool(criteria.get("descending")))
+    return query.order_by(*order).limit(limit).offset(offset)
+
+
+def _page_lines(criteria: dict, scope, limit: int, offset: int) -> Select:
+    """One page of lines (``page_ids``, a subquery: the database cuts the page before it
+    joins the sites) joined to their sites, in the page's order (a sort of its rows only)."""
+    T = _summary_table()
+    ids = page_ids(criteria, scope, limit, offset).subquery("page")
+    return (select(*_SITE_COLUMNS, *[c for c in T.c if c.name not in _COPIES]).select_from(ids)
+            .join(T, T.c.site_id == ids.c.site_id).join(Site, Site.id == T.c.site_id)
+            .order_by(*_order(T, criteria.get("sort") or "name", bool(criteria.get("descending")))))
 
 
 def _add_loaders(session: Session, rows: list[Row], loaders) -> None:
@@ -392,8 +443,11 @@ def overview(session: Session, sites_query: Select, today: date, *, page: int = 
     page = min(max(1, page), pages)
     shown = []
     if matching:
-        query = _lines(sites_query, criteria)
-        shown = _rows(session, query.limit(per_page).offset((page - 1) * per_page), today)
+        if scope is not None:
+            query = _page_lines(criteria, scope, per_page, (page - 1) * per_page)
+        else:
+            query = _lines(sites_query, criteria).limit(per_page).offset((page - 1) * per_page)
+        shown = _rows(session, query, today)
         _add_loaders(session, shown, loaders)
     first = (page - 1) * per_page + 1 if shown else 0
     return Overview(shown, summary, page, pages, matching, first, first + len(shown) - 1 if shown else 0)
