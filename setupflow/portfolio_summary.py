@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, delete, func, literal, or_,
-                        select)
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, delete, func,
+                        literal, or_, select)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import installation_zone, local_date
@@ -113,19 +113,23 @@ class SiteSummary(Base):
 class SiteSummaryCount(Base):
     """How many stored lines have one (health, stage, region, DISP) key: ``user_id`` 0 counts
     every site, a user's id the sites linked to that user (``user_sites``). Kept by triggers
-    on ``site_summaries`` and ``user_sites`` (migration f3c8b1d2e7a4), so that the counts of
+    on ``site_summaries`` and ``user_sites`` (migration f3c8b1d2e7a4; ``id`` only names a row), so that the counts of
     the national, a regional or an account's scope are a sum over a few rows. No region or
     DISP is stored as ''; a line not computed yet has health ''."""
 
     __tablename__ = "site_summary_counts"
+    #: the key, user first: a scope's rows are one range of it
+    __table_args__ = (UniqueConstraint("user_id", "region", "disp", "health", "stage", "snapshot_id", "stage_index",
+                                       name="uq_site_summary_counts_key"),)
 
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    region: Mapped[str] = mapped_column(String(100), primary_key=True)
-    disp: Mapped[str] = mapped_column(String(100), primary_key=True)
-    health: Mapped[str] = mapped_column(String(10), primary_key=True)
-    stage: Mapped[str] = mapped_column(String(60), primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    stage_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(100))
+    disp: Mapped[str] = mapped_column(String(100))
+    health: Mapped[str] = mapped_column(String(10))
+    stage: Mapped[str] = mapped_column(String(60))
+    snapshot_id: Mapped[int] = mapped_column(Integer)
+    stage_index: Mapped[int] = mapped_column(Integer)
     n: Mapped[int] = mapped_column(Integer)
 
 

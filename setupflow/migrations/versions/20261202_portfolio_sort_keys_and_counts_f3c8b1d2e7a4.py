@@ -149,16 +149,18 @@ def upgrade() -> None:
         op.create_index(f'ix_site_summaries_{name}', 'site_summaries', [*keys, 'name_key', 'site_id'], unique=False)
     op.create_table(
         'site_summary_counts',
-        sa.Column('user_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('region', sa.String(length=100), nullable=False),
         sa.Column('disp', sa.String(length=100), nullable=False),
         sa.Column('health', sa.String(length=10), nullable=False),
         sa.Column('stage', sa.String(length=60), nullable=False),
-        sa.Column('snapshot_id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('stage_index', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('snapshot_id', sa.Integer(), nullable=False),
+        sa.Column('stage_index', sa.Integer(), nullable=False),
         sa.Column('n', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('user_id', 'region', 'disp', 'health', 'stage', 'snapshot_id', 'stage_index',
-                                name=op.f('pk_site_summary_counts')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_site_summary_counts')),
+        sa.UniqueConstraint('user_id', 'region', 'disp', 'health', 'stage', 'snapshot_id', 'stage_index',
+                            name='uq_site_summary_counts_key'),
     )
     key = "COALESCE(s.region, ''), COALESCE(s.disp, ''), s.health, s.stage, s.snapshot_id, s.stage_index"
     op.execute(f"INSERT INTO site_summary_counts ({COUNT_COLUMNS}, n) SELECT 0, {key}, COUNT(*) "
