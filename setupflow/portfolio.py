@@ -443,7 +443,9 @@ def overview(session: Session, sites_query: Select, today: date, *, page: int = 
     page = min(max(1, page), pages)
     shown = []
     if matching:
-        if scope is not None:
+        if scope is not None and (scope.everything or scope.region):
+            # the national and regional scopes: an index range of the lines (a person's own
+            # few sites are read through their links, below, rather than looked for in it)
             query = _page_lines(criteria, scope, per_page, (page - 1) * per_page)
         else:
             query = _lines(sites_query, criteria).limit(per_page).offset((page - 1) * per_page)
