@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable
 
 from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, delete, func,
-                        literal, or_, select)
+                        literal, or_, select, text, union)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import installation_zone, local_date
@@ -68,7 +68,12 @@ class SiteSummary(Base):
                            for name, keys in (("by_name", ()), ("by_health", ("health_rank",)),
                                               ("by_stage", ("stage_index",)), ("by_opening", ("target_opening_on",)),
                                               ("by_deadline", ("deadline_key",)), ("by_region", ("region",)),
-                                              ("by_disp", ("disp",)), ("by_stage_id", ("stage",))))
+                                              ("by_disp", ("disp",)), ("by_stage_id", ("stage",)))) + (
+        # the lines marked stale: a few among lines that mostly share one computed_dt (every
+        # line is rewritten at once on a new day), so the planner's statistics of the
+        # computed_dt index make an IS NULL look like the whole table
+        Index("ix_site_summaries_marked", "site_id", sqlite_where=text("computed_dt IS NULL"),
+              postgresql_where=text("computed_dt IS NULL")),)
 
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
     #: the instant it was computed for (its local date is the day the health holds on);
@@ -231,6 +236,11 @@ def refresh(session: Session, site_ids, now: datetime, reader: bool = False) -> 
         return 0
     generations = dict(site_ids) if reader and isinstance(site_ids, dict) else ({} if reader else None)
     store(session, compute(session, ids, now), ids, generations)
+    if len(ids) >= BATCH:
+        # many lines rewritten (every site's on a new day, after an import): the planner's
+        # statistics are refreshed with them, or they still describe lines not computed yet
+        # (all stale) and the probe for stale lines reads the whole table instead of its index
+        session.connection().exec_driver_sql("ANALYZE site_summaries")
     return len(ids)
 
 
@@ -244,8 +254,14 @@ def stale_clause(now: datetime, today: date | None = None):
 
 
 def stale_ids(session: Session, now: datetime, today: date | None = None) -> dict[int, int]:
-    """{site id: generation} of the lines stale at ``now``: one statement, on the indexes."""
-    query = select(T.c.site_id, T.c.generation).where(stale_clause(now, today))
+    """{site id: generation} of the lines stale at ``now``: one statement, a UNION of the
+    terms of ``stale_clause``, each a range of its index (as one OR, SQLite without the
+    table's statistics read every line: 5 ms at 20,000 sites when none was stale)."""
+    start, end = day_bounds(today or local_date(now))
+    c = T.c
+    later = c.computed_dt > now if now < end else c.computed_dt >= end  # (computed after now, or another day)
+    terms = (c.computed_dt.is_(None), c.computed_dt < start, later, c.next_meeting_dt < now)
+    query = union(*(select(c.site_id, c.generation).where(term) for term in terms))
     return dict(session.connection().execute(query).all())
 
 

@@ -9,7 +9,8 @@ So that neither the portfolio page nor its counts read every visible site:
 - ``site_summaries`` gets the site's columns the page filters and sorts on (the name as
   it sorts, stage, region, DISP, definition, target opening) and the deadline's sort key,
   filled here from ``sites``, and one index per sort and per filter, each ending with the
-  page's tie breakers (name, id): a page is an index range up to its LIMIT;
+  page's tie breakers (name, id): a page is an index range up to its LIMIT; a partial index
+  of the lines marked stale (the reader's probe);
 - ``site_summary_counts`` holds how many lines have each (health, stage, region, DISP)
   key, for every site (user_id 0) and for the sites linked to each user (``user_sites``),
   kept by triggers on ``site_summaries`` and ``user_sites``: the counts of a scope are a
@@ -147,6 +148,8 @@ def upgrade() -> None:
     op.drop_index('ix_site_summaries_health_rank', table_name='site_summaries')
     for name, keys in INDEXES.items():
         op.create_index(f'ix_site_summaries_{name}', 'site_summaries', [*keys, 'name_key', 'site_id'], unique=False)
+    op.create_index('ix_site_summaries_marked', 'site_summaries', ['site_id'], unique=False,
+                    sqlite_where=sa.text('computed_dt IS NULL'), postgresql_where=sa.text('computed_dt IS NULL'))
     op.create_table(
         'site_summary_counts',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -175,6 +178,7 @@ def downgrade() -> None:
     for table in ("site_summaries", "user_sites", "sites"):
         drop_triggers(op, table)
     op.drop_table('site_summary_counts')
+    op.drop_index('ix_site_summaries_marked', table_name='site_summaries')
     for name in INDEXES:
         op.drop_index(f'ix_site_summaries_{name}', table_name='site_summaries')
     op.execute("DELETE FROM site_summaries WHERE computed_dt IS NULL AND health = ''")  # the lines not computed yet
