@@ -1,8 +1,10 @@
 """Every site a person may see, with a constant number of SQL queries.
 
 ``overview()`` is the page: the counts of every visible site by health and stage (one
-grouped statement), then one page of rows (one statement: the stored lines joined to the
-sites, filtered, sorted and cut in SQL) and their definitions. ``portfolio()`` is every
+statement: with the person's ``scope_of``, a sum of the kept counts, else the visible
+sites grouped), then one page of rows (one statement: the ids of the page read from the
+index of its sort on the stored lines and cut at the LIMIT, joined to the sites) and their
+definitions. ``portfolio()`` is every
 matching row (the CSV export), read in batches. Extra columns a caller adds are batch
 loaders: ``(session, site_ids) -> {site_id: value}``, one statement each for the rows
 shown, their result in ``Row.extra``; the stored next meeting, overdue actions and
