@@ -1,7 +1,8 @@
 """The portfolio as the number of sites grows: 200, 2,000 and 20,000 sites (20,000 not in
 --quick), p95 over HTTP (gunicorn -w 2) of page 1, sorted by health and one region, the
-statements of each (the same at every size), the ratio p95(largest)/p95(200) (target
-<= 1.3), the time to compute every site's stored line (the worker's job when the day
+statements of each (the same at every size), the CPU per request in the test client and
+the part of it spent in SQL statements, the ratios largest/200 of p95 (target <= 1.3), of
+CPU and of CPU in SQL, the time to compute every site's stored line (the worker's job when the day
 changes), the stored lines' consistency (``portfolio_summary.verify``) and the peak RSS
 of a process exporting every site as CSV.
 
@@ -63,6 +64,36 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, size)
     return float(out[0]), int(out[1])
 
 
+def sql_cpu_ms(app, client, path: str, count: int) -> list[float]:
+    """CPU milliseconds spent in SQL statements (cursor execute to its end, this process:
+    SQLite works in it) per GET, ``count`` GETs after a warm-up: the part of a request
+    that grows with the number of sites when a statement reads every one."""
+    from sqlalchemy import event
+
+    engine = app.extensions["setupflow_engine"]
+    spent: list[float] = []
+
+    def before(conn, *_args):
+        conn.info["sql_t0"] = time.process_time()
+
+    def after(conn, *_args):
+        spent.append(time.process_time() - conn.info.pop("sql_t0"))
+
+    client.get(path)
+    out = []
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        for _ in range(count):
+            spent.clear()
+            assert client.get(path).status_code == 200
+            out.append(sum(spent) * 1000)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    return out
+
+
 def measure(report: Report, sites: int, url: str | None, catalog, workdir: Path, quick: bool) -> dict:
     from setupflow import portfolio_summary
 
@@ -79,15 +110,19 @@ def measure(report: Report, sites: int, url: str | None, catalog, workdir: Path,
                       note=f"{count} sites, {refresh_s * 1e6 / max(count, 1):.0f} us a site"))
     app = pages.make_app(url, workdir)
     client = pages.logged_in_client(app, dataset.CRESS_USER)
-    counts, cpu = {}, {}
+    counts, cpu, sql = {}, {}, {}
     for name, path in VIEWS:
         counts[name], status = pages.statements(app, client, path)
         report.add(Figure(f"growth {sites}: portfolio, {name}: SQL statements", counts[name], "statements",
                           target="<= 10", met=counts[name] <= 10 and status == 200, is_assertion=True))
-        samples = pages.cpu_ms(client, path, 5 if quick else 15)
+        samples = pages.cpu_ms(client, path, 15)
         cpu[name] = statistics.median(samples)
         report.add(Figure(f"growth {sites}: portfolio, {name}: CPU per request (test client)", cpu[name], "ms",
                           spread=f"min {min(samples):.1f}, max {max(samples):.1f}, n={len(samples)}"))
+        samples = sql_cpu_ms(app, client, path, 15)
+        sql[name] = statistics.median(samples)
+        report.add(Figure(f"growth {sites}: portfolio, {name}: CPU in SQL statements per request", sql[name], "ms",
+                          spread=f"min {min(samples):.2f}, max {max(samples):.2f}, n={len(samples)}"))
     engine.dispose()
     server = pages.Gunicorn(url, workdir)
     p95 = {}
@@ -110,11 +145,14 @@ def measure(report: Report, sites: int, url: str | None, catalog, workdir: Path,
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
         differences, stale = portfolio_summary.verify(session, dataset.NOW)
+        counted = portfolio_summary.verify_counts(session)
     engine.dispose()
+    report.add(Figure(f"growth {sites}: kept counts differing from a recount of the lines", len(counted), "rows",
+                      target="== 0", met=not counted, is_assertion=True))
     report.add(Figure(f"growth {sites}: stored lines differing from a recomputation", len(differences), "lines",
                       target="== 0", met=not differences, is_assertion=True,
                       note=f"{stale} stale; " + "; ".join(f"{d.site_id}.{d.column}" for d in differences[:5])))
-    return {"p95": p95, "counts": counts, "cpu": cpu}
+    return {"p95": p95, "counts": counts, "cpu": cpu, "sql": sql}
 
 
 def main(argv=None) -> int:
@@ -143,6 +181,9 @@ def main(argv=None) -> int:
         cpu_ratio = results[large]["cpu"][name] / results[small]["cpu"][name]
         report.add(Figure(f"growth: portfolio, {name}, CPU({large:,}) / CPU({small:,})", cpu_ratio, "x",
                           note="CPU per request in the test client: what the machine's load does not change"))
+        sql_ratio = results[large]["sql"][name] / max(results[small]["sql"][name], 1e-6)
+        report.add(Figure(f"growth: portfolio, {name}, CPU in SQL({large:,}) / CPU in SQL({small:,})", sql_ratio, "x",
+                          note=f"{results[small]['sql'][name]:.2f} -> {results[large]['sql'][name]:.2f} ms a request"))
         report.add(Figure(f"growth: portfolio, {name}, statements at {large:,} and {small:,} sites",
                           results[large]["counts"][name], "statements", target=f"== {results[small]['counts'][name]}",
                           met=results[large]["counts"][name] == results[small]["counts"][name], is_assertion=True))

@@ -1,8 +1,10 @@
 """Every site a person may see, with a constant number of SQL queries.
 
 ``overview()`` is the page: the counts of every visible site by health and stage (one
-grouped statement), then one page of rows (one statement: the stored lines joined to the
-sites, filtered, sorted and cut in SQL) and their definitions. ``portfolio()`` is every
+statement: with the person's ``scope_of``, a sum of the kept counts, else the visible
+sites grouped), then one page of rows (one statement: the ids of the page read from the
+index of its sort on the stored lines and cut at the LIMIT, joined to the sites) and their
+definitions. ``portfolio()`` is every
 matching row (the CSV export), read in batches. Extra columns a caller adds are batch
 loaders: ``(session, site_ids) -> {site_id: value}``, one statement each for the rows
 shown, their result in ``Row.extra``; the stored next meeting, overdue actions and
@@ -34,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Iterator, Sequence
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from .engine import evaluate_gate
@@ -198,30 +200,33 @@ def _fresh(session: Session, sites_query: Select, today: date, now: datetime) ->
 
 
 def _matching_clause(T, region, disp, stage, health):
+    """The filters, on the line's own copies of the site's columns (one index each)."""
+    from .portfolio_summary import HEALTH_RANK
+
     out = []
     if region:
-        out.append(Site.region == region)
+        out.append(T.c.region == region)
     if disp:
-        out.append(Site.disp == disp)
+        out.append(T.c.disp == disp)
     if stage:
-        out.append(Site.stage == stage)
+        out.append(T.c.stage == stage)
     if health:
-        out.append(T.c.health == health)
+        out.append(T.c.health_rank == HEALTH_RANK.get(health, -1))
     return out
 
 
-def _order(T, sort: str, descending: bool, dialect: str) -> list:
-    name = Site.name if dialect != "postgresql" else Site.name.collate("C")
-    lower = func.lower(name)  # ASCII-only on SQLite: ties broken by the stored name's order below
+def _order(T, sort: str, descending: bool) -> list:
+    """The sort key, then the name (ASCII letters lowered, compared byte by byte: the stored
+    ``name_key``), then the id, all in one direction: each sort is the order of one index
+    of ``site_summaries``, read forwards or backwards up to the page's LIMIT."""
     keys = {
         "name": [],
         "stage": [T.c.stage_index],
         "health": [T.c.health_rank],
-        "opening": [Site.target_opening_on],
-        "deadline": [case((T.c.deadline_earliest.is_(None), 1), else_=0), T.c.deadline_earliest],
-    }[sort if sort in SORTS else "name"] + [lower]
-    keys = [k.desc() if descending else k.asc() for k in keys]
-    return keys + [Site.id.asc()]
+        "opening": [T.c.target_opening_on],
+        "deadline": [T.c.deadline_key],  # no deadline: NO_DEADLINE, after every real one
+    }[sort if sort in SORTS else "name"] + [T.c.name_key, T.c.site_id]
+    return [k.desc() if descending else k.asc() for k in keys]
 
 
 def _rows(session: Session, query: Select, today: date) -> list[Row]:
@@ -260,16 +265,71 @@ def _aware(value):
     return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
 
 
-def _lines(sites_query: Select, criteria: dict, dialect: str) -> Select:
+#: the line's copies of the site's columns and its sort keys: read from the site, not twice
+_COPIES = ("site_id", "computed_dt", "generation", "name_key", "stage", "region", "disp", "snapshot_id",
+           "target_opening_on", "deadline_key")
+
+
+def _scope_clause(T, scope):
+    """SQL on the stored lines: the sites of ``scope`` (``scope_of``), each term one row's
+    test (its region copy, its link to the person through the unique (user, site) index),
+    so that the page reads the lines in the order of a sort's index and stops at its LIMIT."""
+    from sqlalchemy import false, or_
+
+    from .accounts.models import UserSite
+
+    if scope.everything:
+        return None
+    parts = []
+    if scope.region:
+        parts.append(T.c.region == scope.region)
+    if scope.user_id is not None:
+        # a correlated scalar subquery, not EXISTS: PostgreSQL would hash every site linked
+        # to the person first (20,000 for the national follower), this probes the unique
+        # (user, site) index for the lines read only
+        parts.append(select(UserSite.id).where(UserSite.user_id == scope.user_id, UserSite.site_id == T.c.site_id)
+                     .limit(1).scalar_subquery().is_not(None))
+    return or_(*parts) if parts else false()
+
+
+def _lines(sites_query: Select, criteria: dict) -> Select:
+    """The matching lines of the sites of ``sites_query`` joined to their sites, in the page's order."""
     T = _summary_table()
-    query = (sites_query.with_only_columns(*_SITE_COLUMNS, *[c for c in T.c if c.name not in ("site_id",
-                                                                                               "computed_dt")])
+    query = (sites_query.with_only_columns(*_SITE_COLUMNS, *[c for c in T.c if c.name not in _COPIES])
              .order_by(None).join(T, T.c.site_id == Site.id))
     where = _matching_clause(T, criteria.get("region"), criteria.get("disp"), criteria.get("stage"),
                              criteria.get("health"))
     if where:
         query = query.where(*where)
-    return query.order_by(*_order(T, criteria.get("sort") or "name", bool(criteria.get("descending")), dialect))
+    return query.order_by(*_order(T, criteria.get("sort") or "name", bool(criteria.get("descending"))))
+
+
+def page_ids(criteria: dict, scope, limit: int, offset: int = 0) -> Select:
+    """SELECT of the ids of one page of the lines of ``scope`` (``scope_of``) that match
+    ``criteria``, in the page's order: one table, its scope and filters tested on each line
+    (the lines refreshed first: their copies of the region... are the site's), so that the
+    database reads the index of the sort (``SiteSummary``'s) up to the LIMIT, not every line."""
+    T = _summary_table()
+    query = select(T.c.site_id)
+    where = _matching_clause(T, criteria.get("region"), criteria.get("disp"), criteria.get("stage"),
+                             criteria.get("health"))
+    clause = _scope_clause(T, scope)
+    if clause is not None:
+        where.append(clause)
+    if where:
+        query = query.where(*where)
+    order = _order(T, criteria.get("sort") or "name", bool(criteria.get("descending")))
+    return query.order_by(*order).limit(limit).offset(offset)
+
+
+def _page_lines(criteria: dict, scope, limit: int, offset: int) -> Select:
+    """One page of lines (``page_ids``, a subquery: the database cuts the page before it
+    joins the sites) joined to their sites, in the page's order (a sort of its rows only)."""
+    T = _summary_table()
+    ids = page_ids(criteria, scope, limit, offset).subquery("page")
+    return (select(*_SITE_COLUMNS, *[c for c in T.c if c.name not in _COPIES]).select_from(ids)
+            .join(T, T.c.site_id == ids.c.site_id).join(Site, Site.id == T.c.site_id)
+            .order_by(*_order(T, criteria.get("sort") or "name", bool(criteria.get("descending")))))
 
 
 def _add_loaders(session: Session, rows: list[Row], loaders) -> None:
@@ -307,7 +367,7 @@ def each_row(session: Session, sites_query: Select, today: date, *, now: datetim
     now = _now_of(today, now)
     _fresh(session, sites_query, today, now)
     refresh(session, missing_ids(session, sites_query), now, reader=True)  # the export reads every site anyway
-    query = _lines(sites_query, {**_CRITERIA, **criteria}, session.get_bind().dialect.name)
+    query = _lines(sites_query, {**_CRITERIA, **criteria})
     ids = list(session.connection().execute(query.with_only_columns(Site.id)).scalars())
 
     def rows() -> Iterator[Row]:
@@ -320,16 +380,36 @@ def each_row(session: Session, sites_query: Select, today: date, *, now: datetim
     return rows()
 
 
-def summary_of(session: Session, sites_query: Select, today: date, now: datetime | None = None) -> tuple[
-        Summary, list]:
-    """The counts of every site of ``sites_query`` and the groups they come from
-    ((health, stage, region, disp, count, first snapshot id, stage index)): one statement."""
-    from .portfolio_summary import counts, missing_ids, refresh
+def scope_of(user):
+    """The kept counts' ``Scope`` of the sites ``user`` may see: the rule of
+    ``accounts.access.visible_sites_query`` (admin: every site; Cress staff of a region:
+    its sites and those linked to them; anyone else: the sites linked to them), None for
+    a role that sees no site (tests/test_portfolio.py checks each role against it)."""
+    from .portfolio_summary import Scope
 
-    groups = counts(session, sites_query)
-    if any(g[0] is None for g in groups):  # sites without a line yet: computed once, here
-        refresh(session, missing_ids(session, sites_query), _now_of(today, now), reader=True)
+    if user.role == "admin":
+        return Scope(everything=True)
+    if user.role == "applicant":
+        return None
+    return Scope(region=user.region if user.role == "cress" and user.region else None, user_id=user.id)
+
+
+def summary_of(session: Session, sites_query: Select, today: date, now: datetime | None = None,
+               scope=None) -> tuple[Summary, list]:
+    """The counts of every site of ``sites_query`` and the groups they come from
+    ((health, stage, region, disp, count, first snapshot id, stage index)): one statement.
+    With ``scope`` (``scope_of`` the person whose sites ``sites_query`` selects, the lines
+    refreshed first), the kept counts are read: a sum over a few rows whatever the number
+    of sites; without, the sites of the query are counted one by one."""
+    from .portfolio_summary import counts, kept_counts, missing_ids, refresh
+
+    if scope is not None:
+        groups = [g for g in kept_counts(session, scope) if g[0]]  # ('': a new site's line not computed yet)
+    else:
         groups = counts(session, sites_query)
+        if any(g[0] is None for g in groups):  # sites without a line yet: computed once, here
+            refresh(session, missing_ids(session, sites_query), _now_of(today, now), reader=True)
+            groups = counts(session, sites_query)
     health: dict[str, int] = {}
     stages: dict[str, list] = {}
     snapshots = {g[5] for g in groups}
@@ -350,14 +430,16 @@ def summary_of(session: Session, sites_query: Select, today: date, now: datetime
 
 
 def overview(session: Session, sites_query: Select, today: date, *, page: int = 1, per_page: int = 50,
-             now: datetime | None = None, loaders: dict[str, BatchLoader] | None = None, **criteria) -> Overview:
+             now: datetime | None = None, loaders: dict[str, BatchLoader] | None = None, scope=None,
+             **criteria) -> Overview:
     """Page ``page`` (clipped to the last page) of the matching rows and the counts of all
-    visible sites: the freshness probe, the counts, the page's lines, their definitions
-    (4 statements when every line is current), plus one per loader."""
+    visible sites: the freshness probe, the counts (from the kept ones with ``scope``: see
+    ``summary_of``), the page's lines, their definitions (4 statements when every line is
+    current), plus one per loader."""
     criteria = {**_CRITERIA, **criteria}
     now = _now_of(today, now)
     _fresh(session, sites_query, today, now)
-    summary, groups = summary_of(session, sites_query, today, now)
+    summary, groups = summary_of(session, sites_query, today, now, scope)
     matching = sum(n for h, stage, region, disp, n, _s, _i in groups
                    if (not criteria["region"] or region == criteria["region"])
                    and (not criteria["disp"] or disp == criteria["disp"])
@@ -367,8 +449,13 @@ def overview(session: Session, sites_query: Select, today: date, *, page: int = 
     page = min(max(1, page), pages)
     shown = []
     if matching:
-        query = _lines(sites_query, criteria, session.get_bind().dialect.name)
-        shown = _rows(session, query.limit(per_page).offset((page - 1) * per_page), today)
+        if scope is not None and (scope.everything or scope.region):
+            # the national and regional scopes: an index range of the lines (a person's own
+            # few sites are read through their links, below, rather than looked for in it)
+            query = _page_lines(criteria, scope, per_page, (page - 1) * per_page)
+        else:
+            query = _lines(sites_query, criteria).limit(per_page).offset((page - 1) * per_page)
+        shown = _rows(session, query, today)
         _add_loaders(session, shown, loaders)
     first = (page - 1) * per_page + 1 if shown else 0
     return Overview(shown, summary, page, pages, matching, first, first + len(shown) - 1 if shown else 0)

@@ -204,3 +204,80 @@ def test_a_site_past_a_stage_whose_gate_decision_was_withdrawn_is_flagged(site_i
     client = logged_in("cress@example.test", "cress", region="Bretagne")
     page = client.get("/portfolio").get_data(as_text=True)
     assert page.count("Incohérent") == 1
+
+
+def _scoped_world(session, make_site):
+    """Sites of two regions and none, a name differing only by case and one by an accent,
+    and one person of each role that sees sites."""
+    from setupflow.accounts.operations import create_user
+
+    now = datetime(2027, 1, 4, tzinfo=timezone.utc)
+    names = ["atelier b", "Atelier B", "Atelier É", "Atelier a", "Zèbre", "atelier c", "Atelier D", "Atelier e"]
+    sites = [make_site(name=name, start=("2026-06-01", "2026-09-01", "2027-01-04")[i % 3],
+                       opening=("2028-06-01", "2031-01-01", "2029-01-01")[i % 3],
+                       region=("Bretagne", "Normandie", None)[i % 3], disp=("DISP Rennes", None)[i % 2])
+             for i, name in enumerate(names)]
+    password = "mot-de-passe-de-test"
+    people = [create_user(session, email="admin@example.test", role="admin", password=password, now=now),
+              create_user(session, email="cress@example.test", role="cress", region="Bretagne", password=password,
+                          now=now, site_ids=(sites[1].id, sites[2].id)),
+              create_user(session, email="lead@example.test", role="lead", password=password, now=now,
+                          site_ids=(sites[0].id, sites[4].id, sites[5].id))]
+    session.commit()
+    return sites, people
+
+
+def test_a_page_read_on_the_stored_lines_in_its_scope_is_the_page_of_the_visible_sites(db, session, make_site):
+    """The page reads the person's sites on the stored lines (region copy, links) and its
+    counts from the kept counts: for every role, sort, direction and filter it shows the
+    rows and counts that the sites the person may see give, read one by one."""
+    from setupflow.accounts.access import visible_sites_query
+
+    _sites, people = _scoped_world(session, make_site)
+    now = datetime(2027, 1, 4, 9, tzinfo=timezone.utc)
+    for user in people:
+        query = visible_sites_query(user)
+        for criteria in [{"sort": sort, "descending": d} for sort in portfolio.SORTS for d in (False, True)] + [
+                {"region": "Bretagne"}, {"disp": "DISP Rennes", "sort": "health"}, {"health": "late"},
+                {"stage": "diagnose"}]:
+            for page in (1, 2):
+                kept = portfolio.overview(session, query, TODAY, page=page, per_page=3, now=now,
+                                          scope=portfolio.scope_of(user), **criteria)
+                direct = portfolio.overview(session, query, TODAY, page=page, per_page=3, now=now, **criteria)
+                assert [r.site.id for r in kept.rows] == [r.site.id for r in direct.rows], (user.role, criteria)
+                assert (kept.matching, kept.pages, kept.summary) == (direct.matching, direct.pages, direct.summary)
+        assert portfolio.overview(session, query, TODAY, now=now, scope=portfolio.scope_of(user)).rows
+    names = [r.site.name for r in portfolio.overview(session, visible_sites_query(people[0]), TODAY, now=now,
+                                                     scope=portfolio.scope_of(people[0])).rows]
+    # ASCII letters compared lowered, then the name's bytes: 'É' after every ASCII letter; same case: by id
+    assert names == ["Atelier a", "atelier b", "Atelier B", "atelier c", "Atelier D", "Atelier e", "Atelier É",
+                     "Zèbre"]
+
+
+def _plan(session, query) -> str:
+    conn = session.connection()
+    sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+    if conn.dialect.name == "postgresql":
+        # a table of a few rows is read whole and sorted whatever its indexes: with sorting
+        # priced out, the plan still sorts unless an index gives the rows in the page's order
+        conn.exec_driver_sql("SET LOCAL enable_sort = off")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql("EXPLAIN " + sql))
+        conn.exec_driver_sql("SET LOCAL enable_sort = on")
+        return plan
+    return "\n".join(r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+
+
+def test_the_page_reads_the_index_of_its_sort_up_to_its_limit_not_a_sort_of_every_line(db, session, make_site):
+    """Page 1 in the default order, sorted by health and in one region, for the national
+    and a regional person: the ids of the page are read from one index of the stored lines
+    in the page's order (no sort of the matching lines), on both databases."""
+    _sites, people = _scoped_world(session, make_site)
+    portfolio.overview(session, select(Site), TODAY, now=datetime(2027, 1, 4, 9, tzinfo=timezone.utc))
+    session.commit()
+    for user in people[:2]:
+        for criteria, index in (({}, "ix_site_summaries_by_name"), ({"sort": "health"}, "ix_site_summaries_by_health"),
+                                ({"region": "Bretagne"}, "ix_site_summaries_by_region"),
+                                ({"sort": "name", "descending": True}, "ix_site_summaries_by_name")):
+            query = portfolio.page_ids(criteria, portfolio.scope_of(user), 50)
+            plan = _plan(session, query)
+            assert index in plan and "Sort" not in plan and "TEMP B-TREE" not in plan, (user.role, criteria, plan)

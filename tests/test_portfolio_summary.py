@@ -9,8 +9,9 @@ from sqlalchemy import select, update
 
 from setupflow import portfolio_summary as summary
 from setupflow.demo import build_demo
-from setupflow.portfolio_summary import T, verify
+from setupflow.portfolio_summary import C, T, verify
 from setupflow.sites import operations as ops
+from tests.web_fixtures import PASSWORD
 
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -26,8 +27,9 @@ def test_every_demo_site_has_a_stored_line_equal_to_its_recomputation(db, catalo
         assert verify(session, NOW) == ([], len(sites))  # no line yet: the first reader computes them
         assert summary.refresh_day(session, NOW) == len(sites)
         session.commit()
-        assert verify(session, NOW) == ([], 0)
-        assert session.connection().execute(select(T.c.site_id)).scalars().all() == sorted(s.id for s in sites)
+        assert verify(session, NOW) == ([], 0) and summary.verify_counts(session) == []
+        assert session.connection().execute(select(T.c.site_id).order_by(T.c.site_id)).scalars().all() == sorted(
+            s.id for s in sites)
         healths = {stored(session, s.id)["health"] for s in sites}
         assert len(healths) > 1, healths  # the demo shows more than one health: the check compares something
 
@@ -49,12 +51,16 @@ def test_each_kind_of_change_marks_its_line_stale_in_its_own_transaction(db, ses
         summary.refresh_day(session, NOW)
         session.commit()
         assert verify(session, NOW) == ([], 0)
+        assert summary.verify_counts(session) == []  # the kept counts followed the line
         return stored(session, site.id)
 
     def marked():
         session.commit()
         return list(summary.stale_ids(session, NOW)) == [site.id]
 
+    session.commit()
+    assert set(summary.stale_ids(session, NOW)) == {site.id, other.id}  # a new site's line is stale at once
+    summary.refresh_day(session, NOW)
     line = consistent()
     assert line["health"] == "late" and line["stage_index"] == 0
     untouched = stored(session, other.id)["computed_dt"]
@@ -142,6 +148,13 @@ def test_portfolio_verify_reports_a_tampered_line_and_exits_non_zero(db, session
     assert code == 1 and f"site {site.id}: health: stored 'on_track', computed 'late'" in out, out
     assert run("portfolio", "refresh", "--all", *at)[0] == 0
     assert run("portfolio", "verify", *at)[0] == 0
+    session.connection().execute(update(C).where(C.c.user_id == 0).values(n=C.c.n + 2))  # a count tampered with
+    session.commit()
+    code, out = run("portfolio", "verify", *at)
+    assert code == 1 and "count of every site" in out and "stored 3, recounted 1" in out, out
+    assert run("portfolio", "refresh", *at)[0] == 0
+    code, out = run("portfolio", "verify", *at)
+    assert code == 0 and "every stored line matches" in out, out
 
 
 def test_the_workers_full_planning_pass_refreshes_the_lines_a_new_day_made_stale(db, session, make_site):
@@ -156,3 +169,65 @@ def test_the_workers_full_planning_pass_refreshes_the_lines_a_new_day_made_stale
     session.expire_all()
     assert verify(session, later) == ([], 0)
     assert stored(session, site.id)["health"] == "late"
+
+
+def test_the_kept_counts_follow_new_sites_links_moves_and_deletions_and_equal_each_scopes_own_count(
+        db, session, catalog, make_site, now):
+    """The counts of a scope read from the kept counts (a few rows) equal the count of the
+    sites the person may see, one by one, for every role; after each kind of change that
+    moves a count (a new site, a person linked to a site or unlinked, a site moved to
+    another region, a person or a site deleted) and a reader's refresh."""
+    from setupflow import portfolio
+    from setupflow.accounts import operations as accounts
+    from setupflow.accounts.access import visible_sites_query
+    from setupflow.accounts.models import User, UserSite
+    from setupflow.sites.models import Site
+
+    bretagne = [make_site(name=f"Atelier breton {i}", start="2026-06-01", opening=opening, region="Bretagne",
+                          disp="DISP Rennes") for i, opening in enumerate(("2028-06-01", "2031-01-01"))]
+    normand = make_site(name="Atelier normand", start="2026-09-01", opening="2031-01-01", region="Normandie",
+                        disp="DISP Rennes")
+    bare = make_site(name="Atelier sans région", start="2026-06-01", opening="2031-01-01")
+    people = {
+        "admin": accounts.create_user(session, email="admin@example.test", role="admin", password=PASSWORD,
+                                      now=now),
+        "cress": accounts.create_user(session, email="cress@example.test", role="cress", password=PASSWORD, now=now,
+                                      region="Bretagne", site_ids=(normand.id, bretagne[0].id)),
+        "lead": accounts.create_user(session, email="lead@example.test", role="lead", password=PASSWORD, now=now,
+                                     site_ids=(bretagne[1].id, bare.id)),
+        "applicant": accounts.create_user(session, email="candidat@example.test", role="applicant",
+                                          password=PASSWORD, now=now),
+    }
+    session.commit()
+
+    def agree():
+        session.commit()
+        summary.refresh_day(session, NOW)
+        session.commit()
+        assert summary.verify_counts(session) == []
+        for role, user in people.items():
+            scope = portfolio.scope_of(user)
+            kept = sorted(summary.kept_counts(session, scope), key=str) if scope else []
+            direct = sorted((tuple(g) for g in summary.counts(session, visible_sites_query(user))), key=str)
+            assert kept == direct, role
+        return {role: sum(g[4] for g in summary.kept_counts(session, portfolio.scope_of(user)))
+                for role, user in people.items() if role != "applicant"}
+
+    assert agree() == {"admin": 4, "cress": 3, "lead": 2}
+    later = make_site(name="Atelier nouveau", start="2026-06-01", opening="2031-01-01", region="Bretagne")
+    session.commit()  # a new site: counted at once, as a line not computed yet, then as computed
+    assert sum(g[4] for g in summary.kept_counts(session, summary.Scope(everything=True))) == 5
+    assert agree() == {"admin": 5, "cress": 4, "lead": 2}
+    accounts.assign_site(session, people["lead"], later.id, now)  # a person linked to a site
+    assert agree()["lead"] == 3
+    session.execute(UserSite.__table__.delete().where(UserSite.user_id == people["lead"].id,
+                                                      UserSite.site_id == bare.id))  # and unlinked
+    assert agree()["lead"] == 2
+    session.execute(Site.__table__.update().where(Site.id == normand.id).values(region="Bretagne"))
+    assert agree()["cress"] == 4  # a site moved to the region (the line is stale, then recomputed)
+    session.execute(Site.__table__.update().where(Site.id == bretagne[0].id).values(region=None))
+    assert agree()["cress"] == 4  # moved out of the region, still linked to the Cress person
+    session.execute(User.__table__.delete().where(User.id == people.pop("lead").id))  # a person deleted
+    assert agree() == {"admin": 5, "cress": 4}
+    session.execute(Site.__table__.delete().where(Site.id == later.id))  # a site deleted (its line goes with it)
+    assert agree() == {"admin": 4, "cress": 3}

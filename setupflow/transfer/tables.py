@@ -46,6 +46,7 @@ NOT_SITE_DATA = {
     "programme_report_values": "programme data: the counts of a report",
     "programme_laureate_sums": "programme data: sums of the report counts, kept by triggers",
     "programme_period_sums": "programme data: sums of the report counts, kept by triggers",
+    "site_summary_counts": "the portfolio's counts on this installation, kept by triggers from its lines",
     "programme_members": "who plays which part in a programme, on this installation",
     "candidacies": "applicants' own drafts, tied to their accounts on this installation (a submitted one is "
                    "an application, exported with its call)",

@@ -42,8 +42,9 @@ def url_for_rule(rule, site_id: int) -> str:
 
 #: derived rows a reader may write: the portfolio lines (recomputed from the site's own rows
 #: when stale: tests/test_portfolio_summary.py proves they equal a recomputation) and the
-#: calendar feeds' written parts (kept by site version)
-DERIVED = ("site_summaries", "feed_parts")
+#: calendar feeds' written parts (kept by site version); the portfolio's counts, kept by
+#: triggers from the lines (``setupflow portfolio verify`` checks them)
+DERIVED = ("site_summaries", "feed_parts", "site_summary_counts")
 
 
 def facts(engine) -> dict:
