@@ -1,7 +1,7 @@
 """portfolio: the page's sort keys and filters stored in the lines, with their indexes; counts kept by key
 
 Revision ID: f3c8b1d2e7a4
-Revises: a6d2f8e41c57
+Revises: c4e9a1f7b360
 Create Date: 2026-12-02 05:00:00
 
 So that neither the portfolio page nor its counts read every visible site:
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'f3c8b1d2e7a4'
-down_revision = 'a6d2f8e41c57'
+down_revision = 'c4e9a1f7b360'
 branch_labels = None
 depends_on = None
 
