@@ -16,7 +16,6 @@ from setupflow.clock import parse_instant
 from setupflow.committees import operations as committees
 from setupflow.committees.proposals import change_target_opening
 from setupflow.reminders.feeds import create_feed, feed_for_token, open_feed
-from setupflow.sites import operations as ops
 from setupflow.team import operations as team_ops
 from setupflow.team.handover import person_leaves
 from web.feeds import feeds_blueprint
