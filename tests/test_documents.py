@@ -1,5 +1,7 @@
 """Documents of the method rendered from templates: snapshots of HTML and text, a PDF
-that rasterises and has text, a DOCX with its headings, an .ics in UTC."""
+that rasterises and has text, a DOCX with its headings, an .ics in UTC. On
+tests/definitions/committees.yaml (its board, "Comité de test", meets; its stages gather
+and build make the retro-planning) and, for the call, work.yaml."""
 import io
 import os
 import shutil
@@ -52,10 +54,12 @@ def settings(sqlite_db):
 
 @pytest.fixture
 def meeting(session, make_site, make_team, manager, now):
-    """A technical meeting held on Tuesday 5 January 2027, with roles, minutes, a decision and an action."""
-    site = make_site(name="Atelier bois & métal", establishment="Centre pénitentiaire fictif", department="35")
-    people = make_team(site)
-    m = meetings.schedule(session, site, "technical", "2027-01-05T14:00", manager, now,
+    """A board meeting held on Tuesday 5 January 2027, with roles, minutes, a decision and an action."""
+    site = make_site(name="Atelier bois & métal", workflow="committees", establishment="Centre pénitentiaire fictif",
+                     department="35")
+    people = make_team(site, {"ep": ("board", "council"), "spip": ("board",), "cress": ("board", "council"),
+                              "ddets": ("council",)})
+    m = meetings.schedule(session, site, "board", "2027-01-05T14:00", manager, now,
                           place="Salle du conseil", video_url="https://visio.example.org/comite")
     meetings.set_agenda(session, m, ["Lancement du diagnostic", "Calendrier"], manager, now)
     for role, cat in (("agenda", "ep"), ("invitations", "spip"), ("facilitation", "cress"), ("logistics", "ep")):
@@ -122,18 +126,18 @@ def test_what_we_render_is_what_a_general_sanitiser_would_keep():
 
 def test_the_invitation_email_text_html_and_ics(session, settings, meeting, now):
     inv = invitation(session, settings, meeting, now)
-    assert inv.subject == "Comité technique - Atelier bois & métal - 5 janvier 2027 14:00"
+    assert inv.subject == "Comité de test - Atelier bois & métal - 5 janvier 2027 14:00"
     assert_snapshot("invitation.fr.txt", inv.text)
     assert_snapshot("invitation.fr.html", inv.html)
     assert "Atelier bois &amp; métal" in inv.html
     english = invitation(session, settings, meeting, now, lang="en")
-    assert "You are invited to the technical committee meeting" in english.text
+    assert "You are invited to the test board meeting" in english.text
 
 
 def test_the_invitation_subject_writes_the_date_as_its_reader_does(session, settings, make_site, manager, now):
     """Through Babel in the reader's language, not by hand nor as ISO."""
-    site = make_site(name="Atelier fictif")
-    m = meetings.schedule(session, site, "technical", "2027-03-12T14:00", manager, now)
+    site = make_site(name="Atelier fictif", workflow="committees")
+    m = meetings.schedule(session, site, "board", "2027-03-12T14:00", manager, now)
     french, english = invitation(session, settings, m, now), invitation(session, settings, m, now, lang="en")
     assert french.subject.endswith(" - Atelier fictif - 12 mars 2027 14:00"), french.subject
     assert english.subject.endswith(" - Atelier fictif - March 12, 2027 14:00"), english.subject
@@ -157,8 +161,8 @@ def test_document_dates_go_through_babel_in_the_readers_language():
 
 
 def test_the_ics_is_in_utc_with_a_stable_uid_and_sequence(session, settings, make_site, manager, now):
-    site = make_site()
-    m = meetings.schedule(session, site, "technical", "2027-07-06T14:00", manager, now)
+    site = make_site(workflow="committees")
+    m = meetings.schedule(session, site, "board", "2027-07-06T14:00", manager, now)
     first = icalendar.Calendar.from_ical(invitation(session, settings, m, now).ics)
     meetings.move(session, m, "2027-07-13T14:00", manager, now)
     second = icalendar.Calendar.from_ical(invitation(session, settings, m, now).ics)
@@ -198,7 +202,7 @@ def test_the_minutes_pdf_renders_to_an_image_and_has_text(session, settings, mee
     assert png.stat().st_size > 2000
     text = subprocess.run(["pdftotext", str(tmp_path / "m.pdf"), "-"], check=True, capture_output=True,
                           text=True).stdout
-    assert "Compte rendu - Comité technique" in text and "Méthodologie du diagnostic validée" in text
+    assert "Compte rendu - Comité de test" in text and "Méthodologie du diagnostic validée" in text
 
 
 def test_the_project_note_docx_has_its_sections(session, settings, meeting, now):
@@ -231,7 +235,7 @@ def test_the_decision_record_of_one_meeting_lists_only_its_decisions(session, se
                         now=now)
     html = render(session, settings, meeting.site, "decisions", "html", now, meeting).decode()
     assert "Méthodologie du diagnostic validée" in html and "hors réunion" not in html
-    assert "Comité technique, réunion du 5 janvier 2027" in html
+    assert "Comité de test, réunion du 5 janvier 2027" in html
     assert "hors réunion" in render(session, settings, meeting.site, "decisions", "html", now).decode()
 
 
@@ -272,7 +276,7 @@ def test_the_call_pdf_is_tagged_in_its_own_language(session, settings, make_site
     from setupflow.calls.document import render_call
     from setupflow.calls.operations import create_call, edit_call
 
-    site = make_site()
+    site = make_site(workflow="work")
     call = create_call(session, site, None, actor=manager, now=now)
     edit_call(session, site, call, actor=manager, now=now, body="Texte de l'appel", needs="Besoins")
     session.commit()
@@ -289,3 +293,17 @@ def test_every_docx_uses_heading_styles_and_carries_its_title_and_language(sessi
     assert styles[0] == "Title" and any(s.startswith("Heading ") for s in styles)
     headings = [p for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     assert doc.core_properties.title == headings[0].text and doc.core_properties.language == "fr-FR"
+
+
+@pytest.mark.method
+def test_the_guides_project_note_lists_its_five_stages_and_its_two_committees(session, settings, make_site, now):
+    """The note rendered from the shipped method: the guide's stages with their durations,
+    its committees with their cadence."""
+    site = make_site(name="Atelier du guide", workflow="cress-disp")
+    html = render(session, settings, site, "project_note", "html", now).decode()
+    for stage in ("Planifier et mobiliser", "Coopérer et créer les groupes de travail",
+                  "Diagnostiquer et qualifier les besoins", "Trouver un porteur (AMI)",
+                  "Accompagner jusqu&#39;à l&#39;ouverture"):
+        assert f"<tr><td>{stage}</td><td>" in html, stage
+    assert "<td>Comité technique</td>" in html and "<td>Comité partenarial</td>" in html
+    assert "<td>1 à 2 par trimestre</td>" in html and "<td>environ 2 par an</td>" in html

@@ -1,25 +1,36 @@
 """The portfolio lists, on request, the sites whose record holds something the rules of
-their method would refuse today (what `setupflow site check --all` lists)."""
-import dataclasses
+their method would refuse today (what `setupflow site check --all` lists). On
+tests/definitions/records.yaml: a partner typed in under version 1, the site then moved to
+version 3, where the partner is the board's selection, taken in its meeting, in the choose
+stage."""
+import pytest
 
-from setupflow.definitions import load_text
 from setupflow.sites import operations as ops
 
-from tests.conftest import WORKFLOWS
-from tests.test_record_check import before_version_3
+from tests.conftest import DEFINITIONS, WORKFLOWS
+from tests.test_record_check import RECORDS, before_version_3, catalog_with
 from web_fixtures import *  # noqa: F401,F403
 
 
-def test_the_portfolio_filter_lists_the_sites_whose_record_is_inconsistent(site_in, logged_in, web_session, catalog,
+@pytest.fixture
+def app(web_db, tmp_path, now):
+    """The web app with the synthetic definitions beside the shipped ones."""
+    from web import create_app
+
+    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+def test_the_portfolio_filter_lists_the_sites_whose_record_is_inconsistent(logged_in, web_session, catalog,
                                                                            manager, now):
-    old = dataclasses.replace(catalog, loaded={**catalog.loaded, "cress-disp": load_text(
-        before_version_3((WORKFLOWS / "cress-disp.yaml").read_text()), "workflows/cress-disp.yaml")})
-    legacy = ops.create_site(web_session, old, name="Atelier d'avant la règle", workflow_id="cress-disp",
-                             start_on="2026-01-05", opening_on="2028-01-03", region="Bretagne", actor=manager, now=now)
-    ops.record_decision(web_session, legacy, key="sponsor", value="Structure X", text=None, actor=manager, now=now)
+    legacy = ops.create_site(web_session, catalog_with(catalog, before_version_3(RECORDS)),
+                             name="Atelier d'avant la règle", workflow_id="records", start_on="2026-01-05",
+                             opening_on="2028-01-03", region="Bretagne", actor=manager, now=now)
+    ops.record_decision(web_session, legacy, key="partner", value="Structure X", text=None, actor=manager, now=now)
     ops.upgrade_sites(web_session, catalog, manager, now)
+    ops.create_site(web_session, catalog, name="Atelier en règle", workflow_id="records", start_on="2026-01-05",
+                    opening_on="2028-01-03", region="Bretagne", actor=manager, now=now)
     web_session.commit()
-    site_in(region="Bretagne", name="Atelier en règle")
     client = logged_in("cress@example.test", "cress", region="Bretagne")
     every = client.get("/portfolio").get_data(as_text=True)
     assert "Atelier en règle" in every and "avant la règle" in every

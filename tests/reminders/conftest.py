@@ -47,14 +47,22 @@ def paris():
     return parse_instant
 
 
+def first_committee(site):
+    from setupflow.sites.runtime import workflow_of
+
+    return workflow_of(site).committees[0].id
+
+
 @pytest.fixture
 def team(session, now):
-    """Factory: a fictional person in a site's team, in an organisation of a category."""
+    """Factory: a fictional person in a site's team, in an organisation of a category, on the
+    committees given (by default the first committee of the site's definition: the board of
+    tests/definitions/committees.yaml, the technical committee of the shipped method)."""
     from setupflow.team.models import Membership, Organisation, Person
 
     organisations = {}
 
-    def person(site, name, email, category="ep", language="fr", committees=("technical",)):
+    def person(site, name, email, category="ep", language="fr", committees=None):
         key = (site.id, category)
         if key not in organisations:
             organisations[key] = Organisation(site_id=site.id, name=f"{category.upper()} fictif", category=category,
@@ -65,7 +73,7 @@ def team(session, now):
                    language=language, created_dt=now)
         session.add(p)
         session.flush()
-        for committee in committees:
+        for committee in (first_committee(site),) if committees is None else committees:
             session.add(Membership(person_id=p.id, committee_id=committee, start_on=site.start_on))
         session.commit()
         return p
@@ -75,11 +83,12 @@ def team(session, now):
 
 @pytest.fixture
 def meeting(session, now):
-    """Factory: a scheduled meeting of a committee at a local (Paris) time, with roles."""
+    """Factory: a scheduled meeting of a committee (by default the first of the site's
+    definition) at a local (Paris) time, with roles."""
     from setupflow.committees.models import Meeting, MeetingRole
 
-    def make(site, starts: str, committee="technical", status="scheduled", roles=None, **kw):
-        m = Meeting(site_id=site.id, committee_id=committee, status=status, starts_dt=parse_instant(starts),
+    def make(site, starts: str, committee=None, status="scheduled", roles=None, **kw):
+        m = Meeting(site_id=site.id, committee_id=committee or first_committee(site), status=status, starts_dt=parse_instant(starts),
                     duration_minutes=120, created_dt=now, updated_dt=now, **kw)
         session.add(m)
         session.flush()

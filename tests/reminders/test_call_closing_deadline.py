@@ -1,5 +1,7 @@
 """Once a call is published, its closing date is the answers deadline: on the site's plan, in
-the reminders and in the calendar feed. The definition's window is only the forecast before."""
+the reminders and in the calendar feed. The definition's window is only the forecast before.
+On tests/definitions/work.yaml: its answers deadline is one to two months after the
+publication, reminded when it opens and fourteen days before it closes."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,14 +19,14 @@ from setupflow.sites import operations as ops
 
 def answers_deadline(session, site):
     plan = ops.planned(site, ops.dated_decisions(session, site))
-    return next(d for d in plan.deadlines if d.deadline.id == "call_answers")
+    return next(d for d in plan.deadlines if d.deadline.id == "answers")
 
 
 def test_a_published_calls_closing_date_drives_its_deadline_reminders_and_feed(session, make_site, team, walk,
                                                                                 manager, now):
-    site = make_site(start="2026-01-05", opening="2028-06-01")
+    site = make_site(workflow="work", start="2026-01-05", opening="2028-06-01")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
-    walk(site, "call")
+    walk(site, "seek", values={"form": "small"})
     forecast = answers_deadline(session, site)
     assert forecast.is_estimate and forecast.window.earliest != forecast.window.latest
     call = calls.create_call(session, site, None, actor=manager, now=now)
@@ -34,16 +36,16 @@ def test_a_published_calls_closing_date_drives_its_deadline_reminders_and_feed(s
     session.commit()
     deadline = answers_deadline(session, site)
     assert (deadline.window.earliest, deadline.window.latest, deadline.is_estimate) == \
-        (date(2027, 8, 1), date(2027, 8, 1), False)  # not the definition's 2027-07-01..08-01 window
+        (date(2027, 8, 1), date(2027, 8, 1), False)  # not the definition's 2027-06-01..07-01 window
 
     plan_site(session, site, now)
     session.commit()
     due = {r.rule: local_date(r.due_dt) for r in session.scalars(select(Reminder).where(
-        Reminder.subject == f"site:{site.id}:deadline:call_answers", Reminder.state != "withdrawn"))}
+        Reminder.subject == f"site:{site.id}:deadline:answers", Reminder.state != "withdrawn"))}
     assert due["deadline_opens"] == date(2027, 8, 1) and due["deadline_closing"] == date(2027, 7, 18)
 
     token = create_feed(session, now, email="ana@ep.test")
     session.commit()
     feed = icalendar.Calendar.from_ical(feed_for_token(session, token, now))
-    [event] = [e for e in feed.walk("VEVENT") if str(e["UID"]) == f"deadline-{site.id}-call_answers@setupflow"]
+    [event] = [e for e in feed.walk("VEVENT") if str(e["UID"]) == f"deadline-{site.id}-answers@setupflow"]
     assert event.decoded("DTSTART") == date(2027, 8, 1)

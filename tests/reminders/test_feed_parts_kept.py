@@ -1,7 +1,7 @@
 """A feed's written parts are kept in the database under their version: a new server
 process (its memory empty), or the next day, serves a person's feed from them instead of
 writing every site again; a site that changed is written again, alone. SQLite and
-PostgreSQL."""
+PostgreSQL. On tests/definitions/committees.yaml (a meeting of its board on each site)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -43,7 +43,7 @@ def feed(db, session, make_site, team, meeting, manager, now):
     """Ana (EP) in the teams of two sites, each with a meeting, and a client of the feed route."""
     sites = []
     for name, place in (("Atelier fictif A", "Salle A"), ("Atelier fictif B", "Salle B")):
-        site = make_site(name=name)
+        site = make_site(name=name, workflow="committees")
         team(site, "Ana Fictive", "ana@ep.test", "ep")
         sites.append((site, meeting(site, "2027-03-10T14:00", place=place)))
     token = create_feed(session, now, email="ana@ep.test")

@@ -1,6 +1,9 @@
 """A calendar app polls a feed with the ETag of its last copy and gets "304 Not Modified"
 while nothing changed; every change to what the feed shows makes the very next fetch a
-full one that shows it. One test per kind of change, on SQLite and PostgreSQL."""
+full one that shows it. One test per kind of change, on SQLite and PostgreSQL. On
+tests/definitions/work.yaml: its board's meetings, its answers deadline (one to two months
+after the call's publication) and its agreement signature (one to two months before the
+opening)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,7 +16,6 @@ from setupflow.clock import parse_instant
 from setupflow.committees import operations as committees
 from setupflow.committees.proposals import change_target_opening
 from setupflow.reminders.feeds import create_feed, feed_for_token, open_feed
-from setupflow.sites import operations as ops
 from setupflow.team import operations as team_ops
 from setupflow.team.handover import person_leaves
 from web.feeds import feeds_blueprint
@@ -47,7 +49,7 @@ class Calendar:
 def setting(db, session, make_site, team, meeting, manager, now):
     """Ana (EP) in the team of one site with a meeting on its agenda, and her calendar app
     holding a first copy of her feed."""
-    site = make_site(name="Atelier fictif A")
+    site = make_site(name="Atelier fictif A", workflow="work")
     ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
     m = meeting(site, "2027-03-10T14:00", place="Salle A")
     committees.set_agenda(session, m, ["Diagnostic", "Budget"], manager, now)
@@ -72,7 +74,7 @@ def test_nothing_changed_not_modified_and_nothing_written(setting, db):
 
 
 def test_a_meeting_scheduled_after_the_last_fetch_is_in_the_next_one(setting, session, manager, now):
-    new = committees.schedule(session, setting["site"], "technical", "2027-03-17T10:00", manager, now)
+    new = committees.schedule(session, setting["site"], "board", "2027-03-17T10:00", manager, now)
     session.commit()
     assert setting["calendar"].poll() == 200 and new.uid in setting["calendar"].events
 
@@ -110,9 +112,9 @@ def test_publishing_the_call_moves_its_deadline_to_its_closing_date_in_the_next_
     from setupflow.calls import operations as calls
 
     site = setting["site"]
-    uid = f"deadline-{site.id}-call_answers@setupflow"
+    uid = f"deadline-{site.id}-answers@setupflow"
     estimated = setting["calendar"].events[uid].decoded("DTSTART")
-    walk(site, "call")
+    walk(site, "seek", values={"form": "small"})
     call = calls.create_call(session, site, None, actor=manager, now=now)
     calls.edit_call(session, site, call, actor=manager, now=now, body="Texte de l'appel", needs="Besoins relevés")
     calls.publish_call(session, site, call, published_on="2027-09-01", closes_on="2027-11-15", actor=manager, now=now)
@@ -123,7 +125,7 @@ def test_publishing_the_call_moves_its_deadline_to_its_closing_date_in_the_next_
 
 
 def test_a_new_target_opening_moves_the_deadlines_in_the_next_fetch(setting, session, manager, now):
-    uid = f"deadline-{setting['site'].id}-dui_signature@setupflow"
+    uid = f"deadline-{setting['site'].id}-signature@setupflow"
     assert setting["calendar"].events[uid].decoded("DTSTART").isoformat() == "2028-11-01"
     change_target_opening(session, setting["site"], "2029-06-01", manager, now)
     session.commit()
@@ -132,7 +134,8 @@ def test_a_new_target_opening_moves_the_deadlines_in_the_next_fetch(setting, ses
 
 
 def test_a_site_that_opened_has_no_deadlines_left_in_the_next_fetch(setting, session, walk):
-    walk(setting["site"], "opened")
+    walk(setting["site"], "open", values={"form": "small", "partner": "Association fictive", "signed": "2027-01-04",
+                                          "opens_on": "2027-01-04"})
     assert setting["calendar"].poll() == 200
     assert not [uid for uid in setting["calendar"].events if uid.startswith("deadline-")]
     assert setting["meeting"].uid in setting["calendar"].events
@@ -142,8 +145,8 @@ def test_a_new_language_shows_in_the_next_fetch(setting, session, manager, now):
     team_ops.update_person(session, setting["site"], setting["ana"], manager, now, language="en")
     session.commit()
     assert setting["calendar"].poll() == 200
-    assert str(setting["calendar"].events[f"deadline-{setting['site'].id}-dui_signature@setupflow"]["SUMMARY"]) \
-        .startswith("DUI signature")
+    assert str(setting["calendar"].events[f"deadline-{setting['site'].id}-signature@setupflow"]["SUMMARY"]) \
+        .startswith("Agreement signature")
 
 
 def test_a_person_who_left_the_team_has_an_empty_feed_at_the_next_fetch(setting, session, team, manager, now):
@@ -154,7 +157,7 @@ def test_a_person_who_left_the_team_has_an_empty_feed_at_the_next_fetch(setting,
 
 
 def test_a_site_whose_team_she_joins_is_in_the_next_fetch(setting, session, make_site, team, meeting):
-    second = make_site(name="Atelier fictif B")
+    second = make_site(name="Atelier fictif B", workflow="work")
     m = meeting(second, "2027-04-14T10:00")
     team(second, "Ana Fictive", "ana@ep.test", "ep")
     assert setting["calendar"].poll() == 200 and m.uid in setting["calendar"].events
@@ -182,7 +185,7 @@ def test_an_app_that_sends_no_etag_gets_the_same_feed_from_the_kept_parts_readin
 
 def test_when_one_site_changed_only_its_part_is_written_again(setting, session, make_site, team, meeting, manager,
                                                               now):
-    second = make_site(name="Atelier fictif B")
+    second = make_site(name="Atelier fictif B", workflow="work")
     other = meeting(second, "2027-04-14T10:00")
     team(second, "Ana Fictive", "ana@ep.test", "ep")
     first = {str(e["UID"]): e for e in icalendar.Calendar.from_ical(

@@ -1,6 +1,8 @@
 """Calendar feeds: a person's feed covers every site they are in, a site's feed one site;
 both parse as iCalendar, and a revoked token is gone. The feed is written from rows and
-shared intermediate results, so these tests run on SQLite and PostgreSQL alike."""
+shared intermediate results, so these tests run on SQLite and PostgreSQL alike. On
+tests/definitions/work.yaml: its board and council meet, its agreement signature is a
+deadline one to two months before the opening that its signature circuit settles."""
 from __future__ import annotations
 
 import icalendar
@@ -26,30 +28,30 @@ def events(data: bytes):
 
 def test_a_person_feed_has_the_meetings_and_deadlines_of_every_site_they_are_in(
         session, make_site, team, meeting, walk, now):
-    first = make_site(name="Atelier fictif A")
-    second = make_site(name="Atelier fictif B", start="2027-01-04", opening="2029-01-01")
-    other = make_site(name="Atelier fictif C")
+    first = make_site(name="Atelier fictif A", workflow="work")
+    second = make_site(name="Atelier fictif B", workflow="work", start="2027-01-04", opening="2029-01-01")
+    other = make_site(name="Atelier fictif C", workflow="work")
     team(first, "Ana Fictive", "Ana@EP.test", "ep")
     team(second, "Ana Fictive", "ana@ep.test", "ep")
     m1 = meeting(first, "2027-03-10T14:00")
-    m2 = meeting(second, "2027-04-14T10:00", committee="partnership")
+    m2 = meeting(second, "2027-04-14T10:00", committee="council")
     meeting(other, "2027-03-11T14:00")
     meeting(first, "2027-05-10T14:00", status="proposed")
-    walk(second, "support", values={"dui_signed": None})
+    walk(second, "prepare", values={"form": "small", "partner": "Association fictive"})
     token = create_feed(session, now, email="ana@ep.test")
     session.commit()
     found = events(feed_for_token(session, token, now))
     uids = {str(e["UID"]) for e in found}
-    # and the technical committee held on the second site to choose its structure type and sponsor
+    # and the board meeting held on the second site to choose its form and its partner
     assert {m1.uid, m2.uid} <= uids and len([u for u in uids if not u.startswith("deadline")]) == 3
-    dui = next(e for e in found if str(e["UID"]) == f"deadline-{second.id}-dui_signature@setupflow")
-    assert str(dui["SUMMARY"]).startswith("Signature du DUI")
+    signature = next(e for e in found if str(e["UID"]) == f"deadline-{second.id}-signature@setupflow")
+    assert str(signature["SUMMARY"]).startswith("Signature de la convention")
     meeting_event = next(e for e in found if str(e["UID"]) == m1.uid)
     assert "Atelier fictif A" in str(meeting_event["SUMMARY"])
 
 
 def test_a_site_feed_and_its_revocation(session, make_site, meeting, now):
-    site = make_site()
+    site = make_site(workflow="work")
     m = meeting(site, "2027-03-10T14:00")
     token = create_feed(session, now, site=site)
     session.commit()
@@ -67,7 +69,7 @@ def test_a_site_feed_and_its_revocation(session, make_site, meeting, now):
 
 
 def test_a_cancelled_meeting_stays_in_the_feed_as_cancelled(session, make_site, meeting, now):
-    site = make_site()
+    site = make_site(workflow="work")
     m = meeting(site, "2027-03-10T14:00", status="cancelled", sequence=1)
     token = create_feed(session, now, site=site)
     event = next(e for e in events(feed_for_token(session, token, now)) if str(e["UID"]) == m.uid)
@@ -86,7 +88,7 @@ def test_the_feed_route_serves_ics_and_404_once_revoked(db, session, make_site, 
 
     from web.feeds import feeds_blueprint
 
-    site = make_site()
+    site = make_site(workflow="work")
     meeting(site, "2027-03-10T14:00")
     token = create_feed(session, now, site=site)
     session.commit()
@@ -102,7 +104,7 @@ def test_the_feed_route_serves_ics_and_404_once_revoked(db, session, make_site, 
 
 
 def test_a_feed_leaves_out_meetings_older_than_twelve_months(session, make_site, meeting, now):
-    site = make_site()
+    site = make_site(workflow="work")
     old = meeting(site, "2025-12-20T14:00", status="held")
     recent = meeting(site, "2026-02-10T14:00", status="held")
     token = create_feed(session, now, site=site)
@@ -113,7 +115,8 @@ def test_a_feed_leaves_out_meetings_older_than_twelve_months(session, make_site,
 def test_feed_text_is_folded_escaped_and_reads_back_the_same(session, make_site, meeting, now):
     from setupflow.committees.models import AgendaItem
 
-    site = make_site(name="Atelier fictif; très, très long \\ nom d'établissement pénitentiaire à rallonge")
+    site = make_site(name="Atelier fictif; très, très long \\ nom d'établissement pénitentiaire à rallonge",
+                     workflow="work")
     m = meeting(site, "2027-03-10T14:00", place="Salle B, bâtiment 2; étage 1", video_url="https://visio.test/x")
     session.add_all([AgendaItem(meeting_id=m.id, position=1, title="Budget; convention, annexes"),
                      AgendaItem(meeting_id=m.id, position=2, title="é" * 90)])
@@ -137,7 +140,7 @@ def test_a_meeting_moved_after_the_last_fetch_shows_at_its_new_time_in_the_next_
     from setupflow.clock import parse_instant
     from setupflow.committees import operations as committees
 
-    site = make_site()
+    site = make_site(workflow="work")
     m = meeting(site, "2027-03-10T14:00")
     token = create_feed(session, now, site=site)
     session.commit()
@@ -154,41 +157,41 @@ def test_two_meetings_of_a_site_at_the_same_time_each_keep_their_own_agenda_in_o
         session, make_site, meeting, manager, now):
     from setupflow.committees import operations as committees
 
-    site = make_site()
-    technical = meeting(site, "2027-03-10T14:00")
-    partnership = meeting(site, "2027-03-10T14:00", committee="partnership")
-    committees.set_agenda(session, technical, ["Diagnostic", "Budget"], manager, now)
-    committees.set_agenda(session, partnership, ["Convention", "Calendrier", "Questions diverses"], manager, now)
-    committees.set_agenda(session, technical, ["Budget", "Diagnostic", "Recrutement"], manager, now)  # reordered
+    site = make_site(workflow="work")
+    board = meeting(site, "2027-03-10T14:00", committee="board")
+    council = meeting(site, "2027-03-10T14:00", committee="council")
+    committees.set_agenda(session, board, ["Diagnostic", "Budget"], manager, now)
+    committees.set_agenda(session, council, ["Convention", "Calendrier", "Questions diverses"], manager, now)
+    committees.set_agenda(session, board, ["Budget", "Diagnostic", "Recrutement"], manager, now)  # reordered
     token = create_feed(session, now, site=site)
     session.commit()
     found = {str(e["UID"]): str(e["DESCRIPTION"]) for e in events(feed_for_token(session, token, now))
              if "DESCRIPTION" in e}
-    assert found[technical.uid] == "1. Budget\n2. Diagnostic\n3. Recrutement"
-    assert found[partnership.uid] == "1. Convention\n2. Calendrier\n3. Questions diverses"
+    assert found[board.uid] == "1. Budget\n2. Diagnostic\n3. Recrutement"
+    assert found[council.uid] == "1. Convention\n2. Calendrier\n3. Questions diverses"
 
 
 def test_sites_with_the_same_target_opening_each_get_the_deadlines_their_own_decisions_leave_open(
         session, make_site, team, walk, manager, now):
     from setupflow.demo_work import decide
 
-    signed = make_site(name="Atelier fictif A", opening="2029-01-01")
-    pending = make_site(name="Atelier fictif B", opening="2029-01-01")
+    signed = make_site(name="Atelier fictif A", workflow="work", opening="2029-01-01")
+    pending = make_site(name="Atelier fictif B", workflow="work", opening="2029-01-01")
     for site in (signed, pending):
         team(site, "Ana Fictive", "ana@ep.test", "ep")
-    walk(signed, "support")
-    decide(session, signed, "dui_signed", "", manager, now)  # the circuit's signatures, the last one settles it
+    walk(signed, "prepare", values={"form": "small", "partner": "Association fictive"})
+    decide(session, signed, "signed", "", manager, now)  # the circuit's signatures, the last one settles it
     token = create_feed(session, now, email="ana@ep.test")
     session.commit()
     uids = {str(e["UID"]) for e in events(feed_for_token(session, token, now))}
-    assert f"deadline-{pending.id}-dui_signature@setupflow" in uids
-    assert f"deadline-{signed.id}-dui_signature@setupflow" not in uids
+    assert f"deadline-{pending.id}-signature@setupflow" in uids
+    assert f"deadline-{signed.id}-signature@setupflow" not in uids
 
 
 def test_each_site_of_a_person_feed_is_in_the_language_of_their_entry_in_its_team(session, make_site, team, meeting,
                                                                                    now):
-    french = make_site(name="Atelier fictif A")
-    english = make_site(name="Atelier fictif B")
+    french = make_site(name="Atelier fictif A", workflow="work")
+    english = make_site(name="Atelier fictif B", workflow="work")
     team(french, "Ana Fictive", "ana@ep.test", "ep", language="fr")
     team(english, "Ana Fictive", "ana@ep.test", "ep", language="en")
     m_fr, m_en = meeting(french, "2027-03-10T14:00"), meeting(english, "2027-03-10T14:00")
@@ -196,5 +199,5 @@ def test_each_site_of_a_person_feed_is_in_the_language_of_their_entry_in_its_tea
     session.commit()
     summaries = {str(e["UID"]): str(e["SUMMARY"]) for e in events(feed_for_token(session, token, now))}
     assert summaries[m_fr.uid] != summaries[m_en.uid].replace("Atelier fictif B", "Atelier fictif A")
-    assert summaries[f"deadline-{english.id}-dui_signature@setupflow"].startswith("DUI signature")
-    assert summaries[f"deadline-{french.id}-dui_signature@setupflow"].startswith("Signature du DUI")
+    assert summaries[f"deadline-{english.id}-signature@setupflow"].startswith("Agreement signature")
+    assert summaries[f"deadline-{french.id}-signature@setupflow"].startswith("Signature de la convention")

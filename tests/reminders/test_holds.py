@@ -1,6 +1,7 @@
 """A manager holds, releases or cancels one e-mail before it leaves; planning never undoes
 what a person decided, and the row and the site's history say who did it. On both
-backends: the held row is kept back by the sweep's own statements."""
+backends: the held row is kept back by the sweep's own statements. On
+tests/definitions/committees.yaml (its board invites two weeks ahead, at 09:00)."""
 from __future__ import annotations
 
 import pytest
@@ -27,7 +28,7 @@ def invitation(session, meeting, email):
 
 def test_a_held_invitation_stays_held_through_planning_and_leaves_once_released(
         session, make_site, team, meeting, now, manager):
-    site = make_site()
+    site = make_site(workflow="committees")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     team(site, "Bob Fictif", "bob@cress.test", "cress")
     m = meeting(site, "2027-03-10T14:00")
@@ -60,7 +61,7 @@ def test_a_held_invitation_stays_held_through_planning_and_leaves_once_released(
 
 def test_a_cancelled_reminder_is_never_planned_again_and_other_sites_rows_are_out_of_reach(
         session, make_site, team, meeting, now, manager):
-    site, other = make_site(), make_site(name="Autre atelier")
+    site, other = make_site(workflow="committees"), make_site(name="Autre atelier", workflow="committees")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     m = meeting(site, "2027-03-10T14:00")
     plan_site(session, site, now)
@@ -80,7 +81,7 @@ def test_a_cancelled_reminder_is_never_planned_again_and_other_sites_rows_are_ou
 def test_a_held_reminder_of_a_cancelled_meeting_is_withdrawn(session, make_site, team, meeting, now, manager):
     from setupflow.committees import operations as meetings
 
-    site = make_site()
+    site = make_site(workflow="committees")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     m = meeting(site, "2027-03-10T14:00")
     plan_site(session, site, now)

@@ -1,5 +1,7 @@
 """The sweep sends what is due over SMTP, exactly once per reminder; failures are
-retried with backoff, then left dead, never dropped."""
+retried with backoff, then left dead, never dropped. On tests/definitions/committees.yaml
+(its board, "Comité de test", invites two weeks ahead; the agenda is due a week before, the
+day-before reminder goes at 08:00)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,7 +31,7 @@ def calendar_of(msg):
 
 
 def setup_meeting(session, make_site, team, meeting, now):
-    site = make_site(name="Atelier de Kerfictif")
+    site = make_site(name="Atelier de Kerfictif", workflow="committees")
     ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
     team(site, "Bob Fictif", "bob@cress.test", "cress", language="en")
     m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana}, place="Salle du greffe")
@@ -44,9 +46,9 @@ def test_what_is_due_is_sent_once_and_a_second_sweep_sends_nothing(
     result = sweep(sqlite_db.factory, mail_settings, paris("2027-03-09T09:00"))
     assert result.sent == 5
     subjects = sorted((msg["To"], msg["Subject"]) for msg in smtp.messages)
-    assert ("Ana Fictive <ana@ep.test>", "Demain : Comité technique") in subjects
-    assert ("Bob Fictif <bob@cress.test>", "Tomorrow: Technical committee") in subjects
-    assert ("Ana Fictive <ana@ep.test>", "Ordre du jour à préparer : Comité technique") in subjects
+    assert ("Ana Fictive <ana@ep.test>", "Demain : Comité de test") in subjects
+    assert ("Bob Fictif <bob@cress.test>", "Tomorrow: Test board") in subjects
+    assert ("Ana Fictive <ana@ep.test>", "Ordre du jour à préparer : Comité de test") in subjects
     again = sweep(sqlite_db.factory, mail_settings, paris("2027-03-09T09:00"))
     assert again.sent == 0 and len(smtp.messages) == 5
     sent = [r for r in session.scalars(select(Reminder).where(Reminder.state == "sent"))]
@@ -140,7 +142,7 @@ def test_a_digest_gathers_the_reminders_of_the_day_into_one_email(session, sqlit
     from datetime import date
 
     set_digest(session, "ana@ep.test", True, now, "07:30")
-    site = make_site()
+    site = make_site(workflow="committees")
     ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
     for text in ("Réserver la salle", "Relancer la DDETS"):
         session.add(ActionItem(site_id=site.id, text=text, owner_id=ana.id, due_on=date(2027, 2, 15),

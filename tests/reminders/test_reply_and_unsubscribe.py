@@ -1,6 +1,7 @@
 """Replies to a meeting's e-mail reach a person (Reply-To), and every reminder and digest
 can be stopped in one click (List-Unsubscribe, RFC 8058) or from the preferences page,
-which needs no account: its link carries a signed token of the address."""
+which needs no account: its link carries a signed token of the address. On
+tests/definitions/committees.yaml (a meeting of its board)."""
 from __future__ import annotations
 
 import pytest
@@ -28,7 +29,7 @@ def run(sqlite_db, smtp, monkeypatch):
 
 def test_a_meeting_email_answers_to_the_invitations_holder_and_a_reminder_can_be_stopped(
         run, session, make_site, team, meeting, smtp, now):
-    site = make_site()
+    site = make_site(workflow="committees")
     ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
     bob = team(site, "Bob Fictif", "bob@cress.test", "cress")
     meeting(site, "2027-03-10T14:00", roles={"invitations": bob, "agenda": ana})
@@ -52,7 +53,7 @@ def test_a_meeting_email_answers_to_the_invitations_holder_and_a_reminder_can_be
 def test_without_an_invitations_holder_the_sites_lead_answers(session, make_site, team, meeting, now):
     from setupflow.reminders.operations import plan_site
 
-    site = make_site()
+    site = make_site(workflow="committees")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     accounts.create_user(session, email="lead@ep.test", role="lead", password="un-mot-de-passe-long", now=now,
                          display_name="Léa Pilote", site_ids=(site.id,))
@@ -65,7 +66,7 @@ def test_without_an_invitations_holder_the_sites_lead_answers(session, make_site
 def test_a_stopped_kind_is_withdrawn_and_no_longer_planned(session, make_site, team, meeting, now):
     from setupflow.reminders.operations import plan_site
 
-    site = make_site()
+    site = make_site(workflow="committees")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     meeting(site, "2027-03-10T14:00")
     plan_site(session, site, now)

@@ -1,7 +1,9 @@
 """The weekly digest end to end: `setupflow worker --once --now` on a Monday at 08:00
 sends each person who wants it one e-mail with the next steps of all their sites, through
 the outbox and the SMTP server on loopback; on the Tuesday, and on a second Monday run,
-nothing more; nobody gets one when nothing is due on their sites."""
+nothing more; nobody gets one when nothing is due on their sites. On
+tests/definitions/committees.yaml (its board, "Comité de test"; its kick-off task carried by
+the Cress)."""
 from __future__ import annotations
 
 import pytest
@@ -45,8 +47,9 @@ def test_monday_at_eight_one_digest_per_person_whatever_their_sites_then_none(
     from setupflow.committees.minutes import save_minutes
     from setupflow.committees.models import Meeting
 
-    kerlann, tilleuls = make_site(name="Atelier de Kerlann"), make_site(name="Blanchisserie des Tilleuls")
-    vilaine = walk(make_site(name="Atelier de la Vilaine", opening="2027-09-01"), "opened")
+    kerlann = make_site(name="Atelier de Kerlann", workflow="committees")
+    tilleuls = make_site(name="Blanchisserie des Tilleuls", workflow="committees")
+    vilaine = walk(make_site(name="Atelier de la Vilaine", workflow="committees", opening="2027-09-01"), "done")
     from setupflow.committees.minutes import minutes_version
 
     for held in session.scalars(select(Meeting).where(Meeting.site_id == vilaine.id)).all():
@@ -74,10 +77,10 @@ def test_monday_at_eight_one_digest_per_person_whatever_their_sites_then_none(
     assert [m["To"] for m in sent] == ["Yannick Fictif <lead@ep.test>"]
     text = body(sent[0])
     assert "== Atelier de Kerlann ==" in text and "== Blanchisserie des Tilleuls ==" in text
-    assert "Prochaine réunion\u00a0: Comité technique, le mardi 16 mars 2027, dans 8 jours" in text
+    assert "Prochaine réunion\u00a0: Comité de test, le mardi 16 mars 2027, dans 8 jours" in text
     assert "Avant la réunion\u00a0: envoyer l'ordre du jour (Yannick Fictif)" in text
     assert f"https://setupflow.test/sites/{kerlann.id}/meetings/" in text
-    assert "porté d'ordinaire par\u00a0: DISP" in text
+    assert "Lancement fait (porté d'ordinaire par\u00a0: Cress)" in text
 
     for when in ("2027-03-08T08:00", "2027-03-08T17:00", "2027-03-09T09:00"):
         code, _, err = run("worker", "--once", "--now", when)

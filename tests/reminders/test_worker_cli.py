@@ -1,7 +1,10 @@
-"""`setupflow worker --once --now ...` as cron would run it, against SMTP on loopback."""
+"""`setupflow worker --once --now ...` as cron would run it, against SMTP on loopback. On
+tests/definitions/committees.yaml (its board invites two weeks ahead; the agenda is due a
+week before; the day-before reminder goes at 08:00): the command line reads that folder too."""
 from __future__ import annotations
 
 import json
+import os
 
 import icalendar
 import pytest
@@ -12,6 +15,7 @@ from setupflow.cli.common import run_cli
 from setupflow.clock import parse_instant as paris
 
 from mailtools import smtp_env
+from tests.conftest import DEFINITIONS, WORKFLOWS
 
 
 @pytest.fixture
@@ -19,6 +23,7 @@ def run(sqlite_db, smtp, monkeypatch):
     def invoke(*args, smtp_on=True):
         for key, value in smtp_env(sqlite_db, smtp.port if smtp_on else None).items():
             monkeypatch.setenv(key, value)
+        monkeypatch.setenv("SETUPFLOW_WORKFLOWS_DIR", f"{WORKFLOWS}{os.pathsep}{DEFINITIONS}")
         if not smtp_on:
             monkeypatch.delenv("SETUPFLOW_SMTP_HOST", raising=False)
         runner = CliRunner()
@@ -35,7 +40,7 @@ def event_of(msg):
 
 
 def test_worker_once_delivers_exactly_what_is_due_then_nothing(run, session, make_site, team, meeting, smtp):
-    site = make_site(name="Atelier fictif de Lanvaux")
+    site = make_site(name="Atelier fictif de Lanvaux", workflow="committees")
     ana = team(site, "Ana Fictive", "ana@ep.test", "ep")
     team(site, "Bob Fictif", "bob@cress.test", "cress")
     m = meeting(site, "2027-03-10T14:00", roles={"agenda": ana})
@@ -68,7 +73,7 @@ def test_worker_once_delivers_exactly_what_is_due_then_nothing(run, session, mak
 
 
 def test_without_smtp_the_worker_warns_and_the_outbox_lists_what_waits(run, make_site, team, meeting):
-    site = make_site()
+    site = make_site(workflow="committees")
     team(site, "Ana Fictive", "ana@ep.test", "ep")
     meeting(site, "2027-03-10T14:00")
     code, out, err = run("worker", "--once", "--now", "2027-03-09T09:00", smtp_on=False)
@@ -89,7 +94,7 @@ def test_now_without_once_is_refused(run):
 def test_feeds_are_created_and_revoked_from_the_command_line(run, session, make_site, meeting):
     from setupflow.reminders.feeds import feed_for_token
 
-    site = make_site()
+    site = make_site(workflow="committees")
     meeting(site, "2027-03-10T14:00")
     code, out, err = run("feeds", "create", "--site", str(site.id))
     assert code == 0, err
@@ -104,18 +109,18 @@ def test_feeds_are_created_and_revoked_from_the_command_line(run, session, make_
 
 
 def test_end_to_end_with_the_committee_commands(run, smtp):
-    """The acceptance run: a technical committee on 10 March 2027 at 14:00 with two members."""
-    code, out, err = run("site", "create", "--name", "Atelier fictif de Kerbrat", "--workflow", "cress-disp",
+    """The acceptance run: a board meeting on 10 March 2027 at 14:00 with two members."""
+    code, out, err = run("site", "create", "--name", "Atelier fictif de Kerbrat", "--workflow", "committees",
                          "--start", "2027-01-04", "--opening", "2029-01-01")
     assert code == 0, err
     site_id = next(word for word in out.replace(":", " ").split() if word.isdigit())
     people = []
     for name, email, org in (("Lou Fictive", "lou@ep.test", "ep"), ("Sam Fictif", "sam@cress.test", "cress")):
         code, out, err = run("people", "add", site_id, "--name", name, "--email", email, "--organisation", org,
-                             "--committee", "technical", "--json")
+                             "--committee", "board", "--json")
         assert code == 0, err
         people.append(json.loads(out)["id"])
-    code, out, err = run("meetings", "schedule", site_id, "--committee", "technical", "--at", "2027-03-10T14:00",
+    code, out, err = run("meetings", "schedule", site_id, "--committee", "board", "--at", "2027-03-10T14:00",
                          "--json")
     assert code == 0, err
     meeting_id = str(json.loads(out)["id"])
