@@ -381,17 +381,11 @@ def each_row(session: Session, sites_query: Select, today: date, *, now: datetim
 
 
 def scope_of(user):
-    """The kept counts' ``Scope`` of the sites ``user`` may see: the rule of
-    ``accounts.access.visible_sites_query`` (admin: every site; Cress staff of a region:
-    its sites and those linked to them; anyone else: the sites linked to them), None for
-    a role that sees no site (tests/test_portfolio.py checks each role against it)."""
-    from .portfolio_summary import Scope
+    """The kept counts' scope of the sites ``user`` may see: ``accounts.access.site_scope``,
+    the rule ``visible_sites_query`` is built from (None for a role that sees no site)."""
+    from .accounts.access import site_scope
 
-    if user.role == "admin":
-        return Scope(everything=True)
-    if user.role == "applicant":
-        return None
-    return Scope(region=user.region if user.role == "cress" and user.region else None, user_id=user.id)
+    return site_scope(user)
 
 
 def summary_of(session: Session, sites_query: Select, today: date, now: datetime | None = None,

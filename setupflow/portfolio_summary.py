@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, delete, func,
                         literal, or_, select, text, union)
@@ -38,6 +38,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import installation_zone, local_date
 from .db import Base, UTCDateTime
+
+if TYPE_CHECKING:
+    from .accounts.access import SiteScope
 
 #: the tables a line is computed from: a change to one of their rows marks its site's line stale
 #: (the triggers of migration e1a7c3f9b204; ``sites`` on UPDATE only: a new site has no line yet)
@@ -370,17 +373,7 @@ def counts(session: Session, sites_query):
 
 
 # ---- the kept counts -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Scope:
-    """The sites a person may see, as the kept counts read them: every site (``everything``),
-    or the sites of ``region`` (if any) and those linked to ``user_id`` (if any)."""
-
-    everything: bool = False
-    region: str | None = None
-    user_id: int | None = None
-
-
-def kept_counts(session: Session, scope: Scope):
+def kept_counts(session: Session, scope: SiteScope):
     """``counts`` for ``scope``, read from the kept counts: a sum over a few rows (the keys
     of the region, or every site's, and those of the account's own sites outside it)."""
     if scope.everything:

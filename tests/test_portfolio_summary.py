@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from setupflow import portfolio_summary as summary
+from setupflow.accounts.access import SiteScope
 from setupflow.demo import build_demo
 from setupflow.portfolio_summary import C, T, verify
 from setupflow.sites import operations as ops
@@ -216,7 +217,7 @@ def test_the_kept_counts_follow_new_sites_links_moves_and_deletions_and_equal_ea
     assert agree() == {"admin": 4, "cress": 3, "lead": 2}
     later = make_site(name="Atelier nouveau", start="2026-06-01", opening="2031-01-01", region="Bretagne")
     session.commit()  # a new site: counted at once, as a line not computed yet, then as computed
-    assert sum(g[4] for g in summary.kept_counts(session, summary.Scope(everything=True))) == 5
+    assert sum(g[4] for g in summary.kept_counts(session, SiteScope(everything=True))) == 5
     assert agree() == {"admin": 5, "cress": 4, "lead": 2}
     accounts.assign_site(session, people["lead"], later.id, now)  # a person linked to a site
     assert agree()["lead"] == 3

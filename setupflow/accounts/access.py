@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
@@ -53,16 +55,38 @@ def actor_of(user: User) -> Actor:
     return Actor(name=f"{user.display_name} <{user.email}>", is_manager=is_manager(user))
 
 
-def visible_sites_query(user: User) -> Select:
-    """``select(Site)`` restricted to the sites ``user`` may see."""
-    query = select(Site)
+@dataclass(frozen=True)
+class SiteScope:
+    """The sites a person may see, as a value: every site (``everything``), or the sites of
+    ``region`` (if any) and those linked to ``user_id`` (if any). The portfolio reads its kept
+    counts by it; ``visible_sites_query`` is built from it: one rule for both."""
+
+    everything: bool = False
+    region: str | None = None
+    user_id: int | None = None
+
+
+def site_scope(user: User) -> SiteScope | None:
+    """Admin: every site; Cress staff of a region: its sites and those linked to them; an
+    applicant: no site, even one it was assigned to (None); anyone else: the sites linked to them."""
     if user.role == "admin":
-        return query
-    if user.role == "applicant":  # its own applications only, never a site, even one it was assigned to
+        return SiteScope(everything=True)
+    if user.role == "applicant":
+        return None
+    return SiteScope(region=user.region if user.role == "cress" and user.region else None, user_id=user.id)
+
+
+def visible_sites_query(user: User) -> Select:
+    """``select(Site)`` restricted to the sites ``user`` may see (``site_scope``)."""
+    query = select(Site)
+    scope = site_scope(user)
+    if scope is None:
         return query.where(false())
-    assigned = select(UserSite.site_id).where(UserSite.user_id == user.id)
-    if user.role == "cress" and user.region:
-        return query.where(or_(Site.region == user.region, Site.id.in_(assigned)))
+    if scope.everything:
+        return query
+    assigned = select(UserSite.site_id).where(UserSite.user_id == scope.user_id)
+    if scope.region:
+        return query.where(or_(Site.region == scope.region, Site.id.in_(assigned)))
     return query.where(Site.id.in_(assigned))
 
 
