@@ -372,3 +372,12 @@ def demo_db(request, tmp_path) -> TestDatabase:
     database.engine.dispose()
     if drop:
         drop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked slow run first (otherwise in their usual order): the two workers take
+    tests from each other's queues as they run out, so what decides when the run ends is
+    the longest test still running when the queues are empty; with the slow ones (up to
+    half a minute each) at the start, only short tests are left at the end."""
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
