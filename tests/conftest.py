@@ -381,3 +381,23 @@ def pytest_collection_modifyitems(items):
     the longest test still running when the queues are empty; with the slow ones (up to
     half a minute each) at the start, only short tests are left at the end."""
     items[:] = sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheapest_password_hashing():
+    """Passwords are hashed with argon2id at argon2-cffi's CHEAPEST parameters (its profile for
+    tests) in the test process: the same algorithm and the same hash, verify and rehash code,
+    but microseconds instead of 0.1-0.3 s and four threads per hash, which hundreds of test
+    accounts and logins spent on a two-core machine. Only the cost parameters change (they
+    travel inside each hash); the processes the tests start (``setupflow serve``, gunicorn,
+    the worker) hash at the shipped parameters."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from setupflow.accounts import passwords
+
+    shipped = passwords._hasher, passwords._HASH_OF_NOTHING
+    passwords._hasher = PasswordHasher.from_parameters(CHEAPEST)
+    passwords._HASH_OF_NOTHING = passwords._hasher.hash("an unused password, for unknown accounts")
+    yield
+    passwords._hasher, passwords._HASH_OF_NOTHING = shipped
