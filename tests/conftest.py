@@ -291,10 +291,114 @@ def run_command(*args) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def demo_cli(sqlite_db, tmp_path, monkeypatch):
+def demo_cli(request, tmp_path, monkeypatch):
     """``run_command`` against the demo data in a fresh SQLite database (files under tmp_path)."""
-    for key, value in sqlite_db.env().items():
+    database, _ = _demo_database("sqlite", request, tmp_path)
+    for key, value in database.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
-    assert run_command("demo")[0] == 0
-    return run_command
+    yield run_command
+    database.engine.dispose()
+
+
+def demo_day():
+    """The day the demo data is dated from (it is built relative to today, in Paris)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Paris")).date()
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory):
+    """What ``setupflow demo`` writes, run once per worker, backend and day (the demo is
+    dated from today) into a template that each test needing the demo copies: the demo
+    takes seconds to build, a copy milliseconds. {(backend, day): SQLite path or
+    PostgreSQL database name}."""
+    built, drops = {}, []
+    yield built, drops
+    for drop in drops:
+        drop()
+
+
+def _demo_database(backend: str, request, tmp_path) -> tuple[TestDatabase, callable]:
+    import gc
+    import sqlite3
+
+    built, drops = request.getfixturevalue("demo_templates")
+    key = (backend, demo_day())
+    if key not in built:
+        folder = request.getfixturevalue("tmp_path_factory").mktemp("demo")
+        if backend == "sqlite":
+            fresh = folder / "built.db"
+            shutil.copy(request.getfixturevalue("sqlite_template"), fresh)
+            template = TestDatabase(f"sqlite:///{fresh}", "sqlite")
+        else:
+            url, drop = _fresh_postgres(request.getfixturevalue("pg_template"))
+            drops.append(drop)
+            template = TestDatabase(url, "postgres")
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in template.env().items():
+                env.setenv(name, value)
+            env.setenv("SETUPFLOW_DATA_DIR", str(folder))
+            code, _, err = run_command("demo")
+        assert code == 0, err
+        template.engine.dispose()
+        gc.collect()  # the command's own engine: its connections close with it
+        if backend == "sqlite":  # a consistent copy whatever the write-ahead log still holds
+            built[key] = folder / "demo.db"
+            source, copy = sqlite3.connect(fresh), sqlite3.connect(built[key])
+            source.backup(copy)
+            source.close()
+            copy.close()
+        else:
+            built[key] = make_url(template.url).database
+            admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:  # a template is copied only with nobody connected to it
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": built[key]})
+            admin.dispose()
+    if backend == "sqlite":
+        path = tmp_path / "setupflow.db"
+        shutil.copy(built[key], path)
+        return TestDatabase(f"sqlite:///{path}", "sqlite"), None
+    url, drop = _fresh_postgres(built[key])
+    return TestDatabase(url, "postgres"), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_db(request, tmp_path) -> TestDatabase:
+    """A fresh database holding the demo data (as ``setupflow demo`` left it today), on each backend."""
+    database, drop = _demo_database(request.param, request, tmp_path)
+    yield database
+    database.engine.dispose()
+    if drop:
+        drop()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Tests marked slow run first (otherwise in their usual order): the two workers take
+    tests from each other's queues as they run out, so what decides when the run ends is
+    the longest test still running when the queues are empty; with the slow ones (up to
+    half a minute each) at the start, only short tests are left at the end."""
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheapest_password_hashing():
+    """Passwords are hashed with argon2id at argon2-cffi's CHEAPEST parameters (its profile for
+    tests) in the test process: the same algorithm and the same hash, verify and rehash code,
+    but microseconds instead of 0.1-0.3 s and four threads per hash, which hundreds of test
+    accounts and logins spent on a two-core machine. Only the cost parameters change (they
+    travel inside each hash); the processes the tests start (``setupflow serve``, gunicorn,
+    the worker) hash at the shipped parameters."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from setupflow.accounts import passwords
+
+    shipped = passwords._hasher, passwords._HASH_OF_NOTHING
+    passwords._hasher = PasswordHasher.from_parameters(CHEAPEST)
+    passwords._HASH_OF_NOTHING = passwords._hasher.hash("an unused password, for unknown accounts")
+    yield
+    passwords._hasher, passwords._HASH_OF_NOTHING = shipped

@@ -2,6 +2,7 @@
 and decisions, and confirmed meetings ahead."""
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from setupflow.committees.models import Meeting, MinutesRevision
@@ -10,6 +11,7 @@ from setupflow.sites.models import Decision
 from setupflow.team.models import Person
 
 
+@pytest.mark.slow  # builds the whole demo
 def test_the_demo_has_people_meetings_minutes_and_decisions(sqlite_db, catalog):
     now = datetime(2027, 3, 15, 10, 0, tzinfo=timezone.utc)
     with sqlite_db.factory() as session:
@@ -27,6 +29,7 @@ def test_the_demo_has_people_meetings_minutes_and_decisions(sqlite_db, catalog):
         assert all(len(m.roles) == 4 for m in upcoming)
 
 
+@pytest.mark.slow  # builds the whole demo
 def test_the_demo_accounts_sit_in_their_sites_teams_and_read_their_own_reminders(sqlite_db, catalog):
     from setupflow.accounts.access import visible_sites_query
     from setupflow.accounts.demo import DEMO_SEATS

@@ -12,7 +12,7 @@ from browser_support import screenshots_on_failure
 from oidc_provider import Provider
 from web_fixtures import *  # noqa: F401,F403
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # Chromium, left out of the fast part
 
 
 @pytest.fixture

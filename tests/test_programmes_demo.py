@@ -2,6 +2,7 @@
 steps, collective days and follow-ups past and coming, reports over several periods, a
 laureate that missed its follow-ups, and a review that renders."""
 
+import pytest
 from sqlalchemy import select
 
 from setupflow.definitions.programmes import load_programmes
@@ -15,6 +16,7 @@ from setupflow.programmes.review import render_review
 from tests.conftest import WORKFLOWS
 
 
+@pytest.mark.slow  # builds the whole demo
 def test_the_demo_holds_an_edition_of_each_programme_with_its_life(session, catalog, now):
     build_demo(session, catalog, now)
     session.commit()

@@ -18,8 +18,9 @@ from . import counters
 
 
 @pytest.fixture
-def run(db, tmp_path, monkeypatch):
-    for key, value in db.env().items():
+def run(demo_db, tmp_path, monkeypatch):
+    """The command line on a fresh copy of the demo data."""
+    for key, value in demo_db.env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path / "data"))
 
@@ -39,14 +40,13 @@ def _no_traceback(code, out, err, what):
     assert code != 0 and (ours or (code == 2 and lines[-1].startswith("Error: "))), f"{what}: exit {code}, {err!r}"
 
 
-def test_docx_documents_render_control_characters_stored_before_the_edge(db, run, tmp_path):
+def test_docx_documents_render_control_characters_stored_before_the_edge(demo_db, run, tmp_path):
     """A site name and decision texts with control characters stored before the edge refused
     them (an old database, a file imported then): every DOCX still renders. (An unexpected
     failure prints one line and logs its details: test_input_edge.py.)"""
-    assert run("demo")[0] == 0
     _, out, _ = run("site", "list", "--json")
     site = json.loads(out)[0]["id"]
-    with db.engine.begin() as connection:  # as an old database or an imported file could hold them
+    with demo_db.engine.begin() as connection:  # as an old database or an imported file could hold them
         connection.execute(text("UPDATE decisions SET text = :t WHERE site_id = :s"),
                            {"t": "Décision\x0b avec\x01 des caractères de contrôle", "s": site})
         connection.execute(text("UPDATE sites SET name = :n WHERE id = :s"), {"n": "Atelier\x0b\x01", "s": site})
@@ -54,11 +54,10 @@ def test_docx_documents_render_control_characters_stored_before_the_edge(db, run
         target = tmp_path / f"{kind}.docx"
         code, out, err = run("documents", "render", site, kind, "--format", "docx", "-o", target)
         assert code == 0 and "Traceback" not in out + err and target.read_bytes().startswith(b"PK"), err
-    counters.add(f"CLI: documents with stored control characters rendered without a traceback ({db.backend})", 3)
+    counters.add(f"CLI: documents with stored control characters rendered without a traceback ({demo_db.backend})", 3)
 
 
-def test_hostile_input_to_a_few_commands_gets_one_line_never_a_traceback(db, run, tmp_path):
-    assert run("demo")[0] == 0
+def test_hostile_input_to_a_few_commands_gets_one_line_never_a_traceback(demo_db, run, tmp_path):
     _, out, _ = run("site", "list", "--json")
     site = str(json.loads(out)[0]["id"])
     alias_bomb = tmp_path / "bomb.yaml"
@@ -87,4 +86,4 @@ def test_hostile_input_to_a_few_commands_gets_one_line_never_a_traceback(db, run
             assert code == 2 and "Traceback" not in out + err and str(alias_bomb) in err, err
             continue
         _no_traceback(code, out, err, " ".join(map(str, args)))
-    counters.add(f"CLI: hostile inputs answered without a traceback ({db.backend})", len(hostile))
+    counters.add(f"CLI: hostile inputs answered without a traceback ({demo_db.backend})", len(hostile))

@@ -113,6 +113,7 @@ def test_every_table_is_exported_or_explicitly_left_out():
     assert set(metadata.tables) == exported | set(EXCLUDED) | set(NOT_SITE_DATA)
 
 
+@pytest.mark.slow  # builds the whole demo, exports and imports it
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_a_whole_site_round_trips_identically_into_an_empty_database(backend, catalog, now, manager, tmp_path,
                                                                      request):

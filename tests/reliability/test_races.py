@@ -47,6 +47,7 @@ def fire(clients, url, data_of):
         return list(pool.map(one, range(len(clients))))
 
 
+@pytest.mark.slow  # forty password checks at once
 def test_forty_wrong_passwords_at_once_get_at_most_five_answers(app, person):
     person("cible@example.test", "lead")
     clients = [app.test_client() for _ in range(40)]
