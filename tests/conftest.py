@@ -397,8 +397,6 @@ def cheapest_password_hashing():
 
     from setupflow.accounts import passwords
 
-    shipped = passwords._hasher, passwords._HASH_OF_NOTHING
-    passwords._hasher = PasswordHasher.from_parameters(CHEAPEST)
-    passwords._HASH_OF_NOTHING = passwords._hasher.hash("an unused password, for unknown accounts")
+    shipped = passwords.use_hasher(PasswordHasher.from_parameters(CHEAPEST))
     yield
-    passwords._hasher, passwords._HASH_OF_NOTHING = shipped
+    passwords.use_hasher(shipped)

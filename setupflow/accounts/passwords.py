@@ -24,6 +24,16 @@ soleil1234 doudou1234 chouchou12 bonjour123 marseille13 loulou1234 setupflow1 se
 _HASH_OF_NOTHING = _hasher.hash("an unused password to spend the same time on unknown accounts")
 
 
+def use_hasher(hasher: PasswordHasher) -> PasswordHasher:
+    """Hash and verify with ``hasher`` from now on in this process; returns the one before.
+    The test suite uses argon2-cffi's CHEAPEST profile (the same argon2id code, cheap cost
+    parameters, which travel inside each hash); servers keep the default."""
+    global _hasher, _HASH_OF_NOTHING
+    before, _hasher = _hasher, hasher
+    _HASH_OF_NOTHING = hasher.hash("an unused password to spend the same time on unknown accounts")
+    return before
+
+
 def check_policy(password: str, email: str | None = None) -> None:
     """Raise ``InputError`` saying why ``password`` is refused."""
     if not isinstance(password, str) or len(password) < MIN_LENGTH:
