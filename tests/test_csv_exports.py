@@ -16,7 +16,6 @@ from setupflow.csvfile import MACHINE, PEOPLE, write_csv
 from web_fixtures import *  # noqa: F401,F403
 
 from reliability import counters
-from tests.conftest import run_command
 
 FORMULAS = ["-2+3+cmd|' /C calc'!A0", "@SUM(1)", "=HYPERLINK(\"http://evil\")", "+33 6", "\tx", "\rx"]
 
@@ -39,13 +38,9 @@ def test_people_read_french_dates_local_times_and_decimal_commas_programs_read_i
 
 
 @pytest.fixture
-def run(sqlite_db, tmp_path, monkeypatch):
-    for key, value in sqlite_db.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
-
-    assert run_command("demo")[0] == 0
-    return run_command
+def run(demo_cli):
+    """The command line on a copy of the demo database (built once per test worker)."""
+    return demo_cli
 
 
 def test_the_cli_diagnostic_export_neutralises_formulas_in_both_forms(run):

@@ -5,10 +5,7 @@ Engine mechanics, on the study of tests/definitions/work.yaml; the command line 
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from setupflow.cli import cli
-from setupflow.cli.common import run_cli
 from setupflow.diagnostic import operations as diag
 from setupflow.diagnostic import queries
 from setupflow.documents.build import render
@@ -71,18 +68,8 @@ def test_the_diagnostic_document_shows_each_hypothesis_confirmed_refuted_or_open
 
 
 @pytest.mark.method
-def test_the_command_line_records_and_marks_hypotheses(sqlite_db, tmp_path, monkeypatch):
-    for key, value in sqlite_db.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
-
-    def run(*args):
-        runner = CliRunner()
-        with runner.isolation() as (out, err, *_):
-            code = run_cli(cli, list(args))
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    assert run("demo")[0] == 0
+def test_the_command_line_records_and_marks_hypotheses(demo_cli):
+    run = demo_cli
     site = str(next(s["id"] for s in json.loads(run("site", "list", "--json")[1]) if s["stage"] == "diagnose"))
     code, out, err = run("diagnostic", "hypothesis", site, "Les besoins relèvent d'un ACI")
     assert code == 0, err

@@ -4,17 +4,12 @@ import re
 
 import pytest
 
-from tests.conftest import run_command
 
 
 @pytest.fixture
-def run(sqlite_db, tmp_path, monkeypatch):
-    for key, value in sqlite_db.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("SETUPFLOW_DATA_DIR", str(tmp_path))
-
-    assert run_command("demo")[0] == 0
-    return run_command
+def run(demo_cli):
+    """The command line on a copy of the demo database (built once per test worker)."""
+    return demo_cli
 
 
 def site_in(run, stage):
