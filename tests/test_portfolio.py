@@ -213,7 +213,7 @@ def _scoped_world(session, make_site):
 
     now = datetime(2027, 1, 4, tzinfo=timezone.utc)
     names = ["atelier b", "Atelier B", "Atelier É", "Atelier a", "Zèbre", "atelier c", "Atelier D", "Atelier e"]
-    sites = [make_site(name=name, start=("2026-06-01", "2026-09-01", "2027-01-04")[i % 3],
+    sites = [make_site(name=name, workflow="committees", start=("2026-06-01", "2026-09-01", "2027-01-04")[i % 3],
                        opening=("2028-06-01", "2031-01-01", "2029-01-01")[i % 3],
                        region=("Bretagne", "Normandie", None)[i % 3], disp=("DISP Rennes", None)[i % 2])
              for i, name in enumerate(names)]
@@ -239,7 +239,7 @@ def test_a_page_read_on_the_stored_lines_in_its_scope_is_the_page_of_the_visible
         query = visible_sites_query(user)
         for criteria in [{"sort": sort, "descending": d} for sort in portfolio.SORTS for d in (False, True)] + [
                 {"region": "Bretagne"}, {"disp": "DISP Rennes", "sort": "health"}, {"health": "late"},
-                {"stage": "diagnose"}]:
+                {"stage": "gather"}]:
             for page in (1, 2):
                 kept = portfolio.overview(session, query, TODAY, page=page, per_page=3, now=now,
                                           scope=portfolio.scope_of(user), **criteria)

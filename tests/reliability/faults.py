@@ -1,6 +1,7 @@
 """Fault injection at the database driver: the k-th write statement of a unit of work fails."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 from sqlalchemy import event, select
@@ -14,6 +15,14 @@ class InjectedFault(RuntimeError):
     """The failure a test injected (a full disk, a dropped connection...)."""
 
 
+def is_write(statement: str) -> bool:
+    """An INSERT, UPDATE or DELETE, or a data-modifying WITH (on PostgreSQL a recorded change's
+    versioned UPDATE and history INSERT are one such statement)."""
+    words = statement.lstrip().upper()
+    return words.startswith(WRITES) or (words.startswith("WITH") and re.search(r"\b(INSERT|UPDATE|DELETE)\b", words)
+                                        is not None)
+
+
 @contextmanager
 def fail_at_write(engine, k: int):
     """Make the k-th INSERT/UPDATE/DELETE sent through ``engine`` fail; yields a dict whose
@@ -21,7 +30,7 @@ def fail_at_write(engine, k: int):
     seen = {"writes": 0, "fired": False}
 
     def before(_conn, _cursor, statement, _params, _context, _many):
-        if statement.lstrip().upper().startswith(WRITES):
+        if is_write(statement):
             seen["writes"] += 1
             if seen["writes"] == k:
                 seen["fired"] = True

@@ -57,7 +57,8 @@ def test_a_failure_in_the_middle_of_advance_leaves_the_site_where_it_was(db, ses
     start = site.stage
 
     points = each_fault_point(db, lambda s: ops.advance(s, s.get(Site, site.id), manager, now))
-    assert points >= 2  # the site row and its history entry
+    # the site row and its history entry (one data-modifying statement on PostgreSQL)
+    assert points >= (1 if db.backend == "postgres" else 2)
     with db.factory() as s:
         assert s.get(Site, site.id).stage != start
 
@@ -76,7 +77,8 @@ def test_a_failure_while_superseding_a_decision_keeps_the_old_one_current(db, se
         choose_structure(s, s.get(Site, site.id), "ESAT", "Survey (fictional)", actor=manager, now=now,
                          meeting=meeting.id, supersede_reason="The committee preferred an ESAT (fictional)")
 
-    assert each_fault_point(db, supersede) >= 3  # new decision, old one superseded, history
+    # new decision, old one superseded, history (with the site's version: one statement on PostgreSQL)
+    assert each_fault_point(db, supersede) >= (2 if db.backend == "postgres" else 3)
     with db.factory() as s:
         assert s.get(Decision, first.id).superseded_by_id is not None
 
@@ -90,7 +92,8 @@ def test_a_failure_while_scheduling_a_meeting_leaves_no_meeting_nor_invitation(d
     def schedule(s):
         meetings.schedule(s, s.get(Site, site.id), "technical", MEETING_AT, manager, now, place="Salle 2 (fictive)")
 
-    assert each_fault_point(db, schedule) >= 3  # meeting, history, invitations
+    # meeting, history (with the site's version: one statement on PostgreSQL), invitations
+    assert each_fault_point(db, schedule) >= (2 if db.backend == "postgres" else 3)
 
 
 @pytest.mark.slow  # every crash point of the operation
