@@ -110,3 +110,37 @@ def test_a_new_member_is_invited_to_the_committee_s_meetings_still_to_come(sessi
     with refused("team.email_taken", field="email"):
         team.add_person(session, site, name="Doublon", email="NF@example.org", organisation=org, actor=manager,
                         now=now)
+
+
+def test_a_person_loaded_through_an_outer_join_brings_the_organisation_without_a_nested_join(session, make_site,
+                                                                                             make_team, now):
+    """A meeting's attendees, roles and action owners load their person and the person's
+    organisation in the same statement. Written as ``LEFT OUTER JOIN (people JOIN
+    organisations)``, SQLite built that inner join for every person of the installation
+    before matching the meeting (43 ms for one meeting page at 2,000 sites, 400 ms for a site
+    page); each organisation is joined to its person directly instead."""
+    from sqlalchemy import event
+
+    from setupflow.committees.models import Attendee, Meeting, MeetingRole
+
+    site = make_site(workflow="committees")
+    person = make_team(site, {"ep": ("board",)})["ep"]
+    meeting = Meeting(site_id=site.id, committee_id="board", status="scheduled", starts_dt=now,
+                      duration_minutes=60, timezone="Europe/Paris", created_dt=now, updated_dt=now)
+    session.add(meeting)
+    session.flush()
+    session.add_all([Attendee(meeting_id=meeting.id, person_id=person.id),
+                     MeetingRole(meeting_id=meeting.id, role="agenda", person_id=person.id)])
+    session.commit()
+    session.expire_all()
+    seen = []
+    engine = session.get_bind()
+    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        loaded = session.get(Meeting, meeting.id)
+        assert [a.person.organisation.name for a in loaded.attendees] == [person.organisation.name]
+        assert [r.person.name for r in loaded.roles] == [person.name]
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert seen and not [s for s in seen if "JOIN (people" in s or "JOIN (meeting_roles" in s], seen

@@ -112,7 +112,7 @@ class MeetingRole(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
 
     meeting: Mapped[Meeting] = relationship(back_populates="roles")
-    person: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    person: Mapped[Person] = relationship(lazy="joined", innerjoin="unnested")
 
 
 class Attendee(Base):
@@ -189,7 +189,7 @@ class ActionItem(Base):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    owner: Mapped[Person] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[Person] = relationship(lazy="joined", innerjoin="unnested")
 
     def is_overdue(self, today: date) -> bool:
         return self.status == "open" and self.due_on is not None and self.due_on < today

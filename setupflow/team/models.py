@@ -49,7 +49,7 @@ class Person(Base):
     #: who took over their open action items and meeting roles
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
-    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin="unnested")
     memberships: Mapped[list["Membership"]] = relationship(back_populates="person", order_by="Membership.id",
                                                        passive_deletes="all")
 
