@@ -182,7 +182,12 @@ def bench_pages(report, url, engine, factory, catalog, scale, quick, workdir):
             report.add(Figure(f"{name} over HTTP (gunicorn -w 2), p95", p95, "ms", target=f"< {target}",
                               met=p95 < target, spread=spread, note=pages.load_average()))
         # every matching row, not a page: reported, no target
-        p50, p95, spread = pages.p50_p95(user.timings("/portfolio.csv", 3 if quick else 10))
+        try:
+            csv_times = user.timings("/portfolio.csv", 3 if quick else 10)
+        except Exception:
+            print("gunicorn's log:", (workdir / "gunicorn.log").read_text()[-5000:], flush=True)
+            raise
+        p50, p95, spread = pages.p50_p95(csv_times)
         report.add(Figure(f"portfolio CSV export ({scale.sites} sites) over HTTP, p95", p95, "ms", spread=spread,
                           note=pages.load_average()))
     finally:

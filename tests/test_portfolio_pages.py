@@ -121,6 +121,18 @@ def test_the_csv_export_holds_every_matching_site_not_one_page(followed, logged_
     assert len(late) == 1 + 60 and {r[5] for r in late[1:]} == {"En retard"}
 
 
+def test_a_csv_download_gives_its_database_connection_back_when_it_ends(app, followed, logged_in):
+    """The rows are read while the file is sent, after the request's teardown: the
+    connection they took goes back to the pool when the download ends (a server's pool ran
+    dry after 15 downloads when it waited for the garbage collector)."""
+    client = cress_following(logged_in, followed(3))
+    for _ in range(3):
+        answer = client.get("/portfolio.csv")
+        assert len(answer.get_data(as_text=True).splitlines()) == 1 + 3
+        answer.close()
+    assert app.extensions["setupflow_engine"].pool.checkedout() == 0
+
+
 def test_the_counts_and_the_pages_hold_only_the_sites_the_person_may_see(site_in, logged_in):
     site_in("Bretagne", name="Atelier suivi")
     site_in("Pays de la Loire", name="Atelier d'ailleurs")
