@@ -13,7 +13,6 @@ from setupflow.errors import InputError
 
 from web_fixtures import *  # noqa: F401,F403
 
-from tests.conftest import DEFINITIONS, WORKFLOWS
 
 #: what web_walk needs to take a site of tests/definitions/committees.yaml to its end
 VALUES = {"flavour": "plain", "go_date": "2027-01-04"}
@@ -25,12 +24,8 @@ def web_db(db):
 
 
 @pytest.fixture
-def app(web_db, tmp_path, now):
-    """The web app with the synthetic definitions beside the shipped ones."""
-    from web import create_app
-
-    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
-    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+def app(app_with_test_definitions):
+    return app_with_test_definitions
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from setupflow.errors import NotFound
 from setupflow.sites import operations as ops
 from setupflow.sites.gates import current_values
 from setupflow.sites.models import HistoryEntry
-from tests.conftest import DEFINITIONS, WORKFLOWS
 from tests.refused import refused
 
 REASON = "Aucune candidature ne répond aux critères du comité (fictif)"
@@ -135,12 +134,8 @@ def test_the_command_line_closes_an_unsuccessful_call_and_drafts_the_next_one(ru
 
 
 @pytest.fixture
-def app(web_db, tmp_path, now):
-    """The web app with the synthetic definitions beside the shipped ones."""
-    from web import create_app
-
-    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
-    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+def app(app_with_test_definitions):
+    return app_with_test_definitions
 
 
 def test_the_call_page_closes_an_unsuccessful_call_and_offers_to_draft_the_next(web_session, catalog, manager, now,

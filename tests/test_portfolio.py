@@ -12,18 +12,13 @@ from setupflow.sites.models import Site
 
 from web_fixtures import *  # noqa: F401,F403
 
-from tests.conftest import DEFINITIONS, WORKFLOWS
 
 TODAY = date(2027, 1, 4)
 
 
 @pytest.fixture
-def app(web_db, tmp_path, now):
-    """The web app with the synthetic definitions beside the shipped ones."""
-    from web import create_app
-
-    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
-    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+def app(app_with_test_definitions):
+    return app_with_test_definitions
 
 
 @pytest.fixture

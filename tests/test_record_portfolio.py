@@ -7,18 +7,13 @@ import pytest
 
 from setupflow.sites import operations as ops
 
-from tests.conftest import DEFINITIONS, WORKFLOWS
 from tests.test_record_check import RECORDS, before_version_3, catalog_with
 from web_fixtures import *  # noqa: F401,F403
 
 
 @pytest.fixture
-def app(web_db, tmp_path, now):
-    """The web app with the synthetic definitions beside the shipped ones."""
-    from web import create_app
-
-    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
-    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+def app(app_with_test_definitions):
+    return app_with_test_definitions
 
 
 def test_the_portfolio_filter_lists_the_sites_whose_record_is_inconsistent(logged_in, web_session, catalog,

@@ -88,12 +88,8 @@ def test_the_command_line_asks_for_confirm_before_keeping_a_target_too_early(run
 
 
 @pytest.fixture
-def app(web_db, tmp_path, now):
-    """The web app with the synthetic definitions beside the shipped ones."""
-    from web import create_app
-
-    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
-    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+def app(app_with_test_definitions):
+    return app_with_test_definitions
 
 
 def test_the_web_asks_in_a_second_step_before_keeping_a_target_too_early(web_session, catalog, manager, now,

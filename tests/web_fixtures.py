@@ -39,6 +39,18 @@ def app(web_db, tmp_path, now):
 
 
 @pytest.fixture
+def app_with_test_definitions(web_db, tmp_path, now):
+    """The web app with the synthetic definitions of tests/definitions/ beside the shipped
+    ones: a module of engine tests that reads pages makes it its ``app``."""
+    from web import create_app
+
+    from tests.conftest import DEFINITIONS, WORKFLOWS
+
+    settings = web_db.settings(data_dir=tmp_path, secret_key="test-secret-key", workflow_dirs=(WORKFLOWS, DEFINITIONS))
+    return create_app(settings, test_config={"TESTING": True, "SETUPFLOW_NOW": lambda: now})
+
+
+@pytest.fixture
 def web_session(web_db):
     with web_db.factory() as s:
         yield s
