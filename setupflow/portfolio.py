@@ -1,7 +1,7 @@
 """Every site a person may see, with a constant number of SQL queries.
 
 ``overview()`` is the page: the counts of every visible site by health and stage (one
-statement: with the person's ``scope_of``, a sum of the kept counts, else the visible
+statement: with the person's ``accounts.access.site_scope``, a sum of the kept counts, else the visible
 sites grouped), then one page of rows (one statement: the ids of the page read from the
 index of its sort on the stored lines and cut at the LIMIT, joined to the sites) and their
 definitions. ``portfolio()`` is every
@@ -271,7 +271,7 @@ _COPIES = ("site_id", "computed_dt", "generation", "name_key", "stage", "region"
 
 
 def _scope_clause(T, scope):
-    """SQL on the stored lines: the sites of ``scope`` (``scope_of``), each term one row's
+    """SQL on the stored lines: the sites of ``scope`` (``accounts.access.site_scope``), each term one row's
     test (its region copy, its link to the person through the unique (user, site) index),
     so that the page reads the lines in the order of a sort's index and stops at its LIMIT."""
     from sqlalchemy import false, or_
@@ -305,7 +305,7 @@ def _lines(sites_query: Select, criteria: dict) -> Select:
 
 
 def page_ids(criteria: dict, scope, limit: int, offset: int = 0) -> Select:
-    """SELECT of the ids of one page of the lines of ``scope`` (``scope_of``) that match
+    """SELECT of the ids of one page of the lines of ``scope`` (``accounts.access.site_scope``) that match
     ``criteria``, in the page's order: one table, its scope and filters tested on each line
     (the lines refreshed first: their copies of the region... are the site's), so that the
     database reads the index of the sort (``SiteSummary``'s) up to the LIMIT, not every line."""
@@ -380,19 +380,11 @@ def each_row(session: Session, sites_query: Select, today: date, *, now: datetim
     return rows()
 
 
-def scope_of(user):
-    """The kept counts' scope of the sites ``user`` may see: ``accounts.access.site_scope``,
-    the rule ``visible_sites_query`` is built from (None for a role that sees no site)."""
-    from .accounts.access import site_scope
-
-    return site_scope(user)
-
-
 def summary_of(session: Session, sites_query: Select, today: date, now: datetime | None = None,
                scope=None) -> tuple[Summary, list]:
     """The counts of every site of ``sites_query`` and the groups they come from
     ((health, stage, region, disp, count, first snapshot id, stage index)): one statement.
-    With ``scope`` (``scope_of`` the person whose sites ``sites_query`` selects, the lines
+    With ``scope`` (``accounts.access.site_scope`` the person whose sites ``sites_query`` selects, the lines
     refreshed first), the kept counts are read: a sum over a few rows whatever the number
     of sites; without, the sites of the query are counted one by one."""
     from .portfolio_summary import counts, kept_counts, missing_ids, refresh

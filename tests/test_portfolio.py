@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from setupflow import portfolio
+from setupflow.accounts.access import site_scope
 from setupflow.sites import operations as ops
 from setupflow.sites.models import Site
 
@@ -237,13 +238,13 @@ def test_a_page_read_on_the_stored_lines_in_its_scope_is_the_page_of_the_visible
                 {"stage": "gather"}]:
             for page in (1, 2):
                 kept = portfolio.overview(session, query, TODAY, page=page, per_page=3, now=now,
-                                          scope=portfolio.scope_of(user), **criteria)
+                                          scope=site_scope(user), **criteria)
                 direct = portfolio.overview(session, query, TODAY, page=page, per_page=3, now=now, **criteria)
                 assert [r.site.id for r in kept.rows] == [r.site.id for r in direct.rows], (user.role, criteria)
                 assert (kept.matching, kept.pages, kept.summary) == (direct.matching, direct.pages, direct.summary)
-        assert portfolio.overview(session, query, TODAY, now=now, scope=portfolio.scope_of(user)).rows
+        assert portfolio.overview(session, query, TODAY, now=now, scope=site_scope(user)).rows
     names = [r.site.name for r in portfolio.overview(session, visible_sites_query(people[0]), TODAY, now=now,
-                                                     scope=portfolio.scope_of(people[0])).rows]
+                                                     scope=site_scope(people[0])).rows]
     # ASCII letters compared lowered, then the name's bytes: 'É' after every ASCII letter; same case: by id
     assert names == ["Atelier a", "atelier b", "Atelier B", "atelier c", "Atelier D", "Atelier e", "Atelier É",
                      "Zèbre"]
@@ -273,6 +274,6 @@ def test_the_page_reads_the_index_of_its_sort_up_to_its_limit_not_a_sort_of_ever
         for criteria, index in (({}, "ix_site_summaries_by_name"), ({"sort": "health"}, "ix_site_summaries_by_health"),
                                 ({"region": "Bretagne"}, "ix_site_summaries_by_region"),
                                 ({"sort": "name", "descending": True}, "ix_site_summaries_by_name")):
-            query = portfolio.page_ids(criteria, portfolio.scope_of(user), 50)
+            query = portfolio.page_ids(criteria, site_scope(user), 50)
             plan = _plan(session, query)
             assert index in plan and "Sort" not in plan and "TEMP B-TREE" not in plan, (user.role, criteria, plan)

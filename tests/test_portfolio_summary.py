@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from setupflow import portfolio_summary as summary
-from setupflow.accounts.access import SiteScope
+from setupflow.accounts.access import SiteScope, site_scope
 from setupflow.demo import build_demo
 from setupflow.portfolio_summary import C, T, verify
 from setupflow.sites import operations as ops
@@ -178,7 +178,6 @@ def test_the_kept_counts_follow_new_sites_links_moves_and_deletions_and_equal_ea
     sites the person may see, one by one, for every role; after each kind of change that
     moves a count (a new site, a person linked to a site or unlinked, a site moved to
     another region, a person or a site deleted) and a reader's refresh."""
-    from setupflow import portfolio
     from setupflow.accounts import operations as accounts
     from setupflow.accounts.access import visible_sites_query
     from setupflow.accounts.models import User, UserSite
@@ -207,11 +206,11 @@ def test_the_kept_counts_follow_new_sites_links_moves_and_deletions_and_equal_ea
         session.commit()
         assert summary.verify_counts(session) == []
         for role, user in people.items():
-            scope = portfolio.scope_of(user)
+            scope = site_scope(user)
             kept = sorted(summary.kept_counts(session, scope), key=str) if scope else []
             direct = sorted((tuple(g) for g in summary.counts(session, visible_sites_query(user))), key=str)
             assert kept == direct, role
-        return {role: sum(g[4] for g in summary.kept_counts(session, portfolio.scope_of(user)))
+        return {role: sum(g[4] for g in summary.kept_counts(session, site_scope(user)))
                 for role, user in people.items() if role != "applicant"}
 
     assert agree() == {"admin": 4, "cress": 3, "lead": 2}

@@ -112,7 +112,7 @@ def index():
     # the counts of the whole scope are read from the kept counts (a few rows whatever the
     # number of sites); those of the inconsistent sites only are counted from them
     view = engine.overview(db_session(), _sites(user, only), local_date(now()), page=page, per_page=PER_PAGE,
-                           now=now(), scope=engine.scope_of(user) if only is None else None, **criteria)
+                           now=now(), scope=access.site_scope(user) if only is None else None, **criteria)
     choices = dict(view.summary.choices)
     if "stage" in choices:
         choices["stage"] = sorted(choices["stage"], key=lambda stage_id: stage_order(catalog(), stage_id))
