@@ -124,6 +124,29 @@ def test_every_marking_trigger_is_in_the_migrated_schema(session):
     assert summary.missing_triggers(session) == []
 
 
+def test_a_change_to_a_line_already_stale_keeps_it_stale_and_bumps_its_generation(db, session, manager, make_site):
+    """The SQLite triggers bump the generation alone when the line is already stale (they
+    leave its indexes alone): each change must still be seen by a refresh that read the
+    line before it."""
+    site = make_site(name="Atelier deux fois", start="2026-06-01", opening="2031-01-01")
+    summary.refresh_day(session, NOW)
+    session.commit()
+    computed = stored(session, site.id)
+    assert computed["computed_dt"] is not None
+    tasks = ops.workflow_of(site).stages[0].gate.tasks
+    generations = []
+    for task in tasks[:2]:
+        ops.set_task(session, site, task, True, manager, NOW)
+        session.commit()
+        line = stored(session, site.id)
+        assert line["computed_dt"] is None and list(summary.stale_ids(session, NOW)) == [site.id]
+        generations.append(line["generation"])
+    assert computed["generation"] < generations[0] < generations[1]
+    summary.refresh_day(session, NOW)
+    session.commit()
+    assert verify(session, NOW) == ([], 0) and summary.stale_ids(session, NOW) == {}
+
+
 def test_portfolio_verify_reports_a_tampered_line_and_exits_non_zero(db, session, make_site, monkeypatch):
     from setupflow.cli import cli
     from setupflow.cli.common import run_cli

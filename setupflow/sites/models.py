@@ -36,7 +36,7 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("workflow_snapshots.id"), index=True)
     #: the current stage id, or the definition's final state
-    stage: Mapped[str] = mapped_column(String(60), index=True)
+    stage: Mapped[str] = mapped_column(String(60))
     #: the day the site entered its current stage
     stage_entered_on: Mapped[date] = mapped_column(Date)
     start_on: Mapped[date] = mapped_column(Date)
