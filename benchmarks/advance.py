@@ -176,3 +176,16 @@ def interleaved(factory, engine, catalog, count: int) -> dict:
             totals[name][1] += seconds
             totals[name][2] += time.process_time() - cpu
     return {"ours": totals["ours"], "peer": totals["peer"], "json_bytes": peer.size}
+
+
+def pages_per_step(engine, factory, site_id: int) -> float | None:
+    """SQLite only: the database pages a step writes (the WAL frames of its commit, which the
+    commit's fsync waits for), over the five steps of ``site_id``; None on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    run_setupflow(factory, [site_id])
+    with engine.connect() as connection:
+        _busy, frames, _copied = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return frames / 5

@@ -10,8 +10,11 @@ the same values the operations would write. Evidence of stage work (diagnostic, 
 support, budget) is not generated: pages only count it, so its absence does not change
 the statement counts measured here.
 
-An SQLite dataset is cached in ``benchmarks/results/cache/`` keyed by scale, schema head
-and BUILDER_VERSION, and copied for each run (the benchmarks write to their copy).
+An SQLite dataset is cached in ``benchmarks/results/cache/`` keyed by scale, BUILDER_VERSION
+and the digest of the method it was built with (its sites are on that definition: a page's
+statements depend on the definition, so a dataset of an older one would compare a new site
+with old ones), upgraded to the schema head in place, and copied for each run (the
+benchmarks write to their copy).
 """
 from __future__ import annotations
 
@@ -81,7 +84,8 @@ def prepare(url: str | None, scale: Scale, catalog, workdir: Path) -> tuple[str,
     t0 = time.perf_counter()
     if url is None or is_sqlite(url):
         target = Path(url.split("///", 1)[1]) if url else workdir / "bench.db"
-        cached = CACHE / f"dataset-{scale.key}-v{BUILDER_VERSION}.db"
+        digest = catalog.get("cress-disp").digest[:8]
+        cached = CACHE / f"dataset-{scale.key}-v{BUILDER_VERSION}-{digest}.db"
         hit = cached.exists()
         if hit:  # a later migration (an index...) is applied to the cached file once
             cached_engine = make_engine(f"sqlite:///{cached}")
