@@ -381,38 +381,32 @@ def each_row(session: Session, sites_query: Select, today: date, *, now: datetim
 
 
 def summary_of(session: Session, sites_query: Select, today: date, now: datetime | None = None,
-               scope=None) -> tuple[Summary, list]:
-    """The counts of every site of ``sites_query`` and the groups they come from
-    ((health, stage, region, disp, count, first snapshot id, stage index)): one statement.
-    With ``scope`` (``accounts.access.site_scope`` the person whose sites ``sites_query`` selects, the lines
-    refreshed first), the kept counts are read: a sum over a few rows whatever the number
-    of sites; without, the sites of the query are counted one by one."""
-    from .portfolio_summary import counts, kept_counts, missing_ids, refresh
+               scope=None, **criteria) -> tuple[Summary, int]:
+    """The counts of every site of ``sites_query`` and how many of them match ``criteria``
+    (region, disp, stage, health): one statement. With ``scope`` (``accounts.access.site_scope``
+    the person whose sites ``sites_query`` selects, the lines refreshed first), the kept
+    counts are read and summed by the database; without, the sites of the query are counted
+    one by one."""
+    from .portfolio_summary import counts, kept_totals, missing_ids, refresh, totals_of
 
+    wanted = {k: criteria.get(k) for k in ("region", "disp", "stage", "health")}
     if scope is not None:
-        groups = [g for g in kept_counts(session, scope) if g[0]]  # ('': a new site's line not computed yet)
+        totals = kept_totals(session, scope, **wanted)
     else:
         groups = counts(session, sites_query)
         if any(g[0] is None for g in groups):  # sites without a line yet: computed once, here
             refresh(session, missing_ids(session, sites_query), _now_of(today, now), reader=True)
             groups = counts(session, sites_query)
-    health: dict[str, int] = {}
-    stages: dict[str, list] = {}
-    snapshots = {g[5] for g in groups}
+        totals = totals_of(groups, **wanted)
+    snapshots = {first for _order, first, _n in totals.stages.values()}
     known = {s.id: s for s in session.scalars(select(WorkflowSnapshot).where(WorkflowSnapshot.id.in_(snapshots)))} \
         if snapshots else {}
-    for h, stage, region, disp, n, snapshot_id, index in groups:
-        health[h] = health.get(h, 0) + n
-        found = stages.setdefault(stage, [index, snapshot_id, 0])
-        found[0], found[1] = min(found[0], index), min(found[1], snapshot_id)
-        found[2] += n
-    ordered = sorted(stages.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
-    by_stage = tuple((stage, StageOf(stage, known[snap]), n) for stage, (_i, snap, n) in ordered)
-    choices = {"region": sorted({g[2] for g in groups if g[2]}), "disp": sorted({g[3] for g in groups if g[3]}),
-               "stage": [s for s, _site, _n in by_stage]}
-    total = sum(g[4] for g in groups)
-    return (Summary(total, tuple((h, health.get(h, 0)) for h in HEALTHS), by_stage,
-                    {k: v for k, v in choices.items() if v}), groups)
+    ordered = sorted(totals.stages.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0]))
+    by_stage = tuple((stage, StageOf(stage, known[first]), n) for stage, (_order, first, n) in ordered)
+    choices = {"region": totals.regions, "disp": totals.disps, "stage": [s for s, _site, _n in by_stage]}
+    total = sum(totals.health.values())
+    return (Summary(total, tuple((h, totals.health.get(h, 0)) for h in HEALTHS), by_stage,
+                    {k: v for k, v in choices.items() if v}), totals.matching)
 
 
 def overview(session: Session, sites_query: Select, today: date, *, page: int = 1, per_page: int = 50,
@@ -425,12 +419,7 @@ def overview(session: Session, sites_query: Select, today: date, *, page: int = 
     criteria = {**_CRITERIA, **criteria}
     now = _now_of(today, now)
     _fresh(session, sites_query, today, now)
-    summary, groups = summary_of(session, sites_query, today, now, scope)
-    matching = sum(n for h, stage, region, disp, n, _s, _i in groups
-                   if (not criteria["region"] or region == criteria["region"])
-                   and (not criteria["disp"] or disp == criteria["disp"])
-                   and (not criteria["stage"] or stage == criteria["stage"])
-                   and (not criteria["health"] or h == criteria["health"]))
+    summary, matching = summary_of(session, sites_query, today, now, scope, **criteria)
     pages = max(1, -(-matching // per_page))
     page = min(max(1, page), pages)
     shown = []

@@ -33,7 +33,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
 
 from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint, delete, func,
-                        literal, or_, select, text, union)
+                        literal, null, or_, select, text, union, union_all)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import installation_zone, local_date
@@ -373,26 +373,94 @@ def counts(session: Session, sites_query):
 
 
 # ---- the kept counts -------------------------------------------------------------------
-def kept_counts(session: Session, scope: SiteScope):
-    """``counts`` for ``scope``, read from the kept counts: a sum over a few rows (the keys
-    of the region, or every site's, and those of the account's own sites outside it)."""
+def _scope_rows(scope: SiteScope):
+    """The condition on the kept count rows of ``scope`` (the keys of the region, or every
+    site's, and those of the account's own sites outside it); None when it sees no site."""
     if scope.everything:
-        where = (C.c.user_id == 0)
-    else:
-        parts = []
-        if scope.region:
-            parts.append((C.c.user_id == 0) & (C.c.region == scope.region))
-        if scope.user_id is not None:
-            own = C.c.user_id == scope.user_id
-            parts.append(own & (C.c.region != scope.region) if scope.region else own)
-        if not parts:
-            return []
-        where = or_(*parts)
+        return C.c.user_id == 0
+    parts = []
+    if scope.region:
+        parts.append((C.c.user_id == 0) & (C.c.region == scope.region))
+    if scope.user_id is not None:
+        own = C.c.user_id == scope.user_id
+        parts.append(own & (C.c.region != scope.region) if scope.region else own)
+    return or_(*parts) if parts else None
+
+
+def kept_counts(session: Session, scope: SiteScope):
+    """``counts`` for ``scope``, read from the kept counts: a sum over a few rows."""
+    where = _scope_rows(scope)
+    if where is None:
+        return []
     region, disp = func.nullif(C.c.region, ""), func.nullif(C.c.disp, "")
     q = (select(C.c.health, C.c.stage, region, disp, func.sum(C.c.n), func.min(C.c.snapshot_id),
                 func.min(C.c.stage_index)).where(where, C.c.n != 0)
          .group_by(C.c.health, C.c.stage, C.c.region, C.c.disp))
     return [tuple(r[:4]) + (int(r[4]),) + tuple(r[5:]) for r in session.connection().execute(q) if r[4]]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the portfolio shows of a scope's counts: the sites by health and by stage (with
+    the stage's first snapshot and order), the regions and DISPs present, and how many
+    sites match the page's filters."""
+
+    health: dict[str, int]
+    #: stage -> (its order, the first snapshot it is in, sites)
+    stages: dict[str, tuple[int, int, int]]
+    regions: list[str]
+    disps: list[str]
+    matching: int
+
+
+def totals_of(groups, region=None, disp=None, stage=None, health=None) -> Totals:
+    """``Totals`` of groups as ``counts`` gives them."""
+    by_health: dict[str, int] = {}
+    stages: dict[str, list] = {}
+    matching = 0
+    for h, st, rg, dp, n, snapshot_id, index in groups:
+        by_health[h] = by_health.get(h, 0) + n
+        found = stages.setdefault(st, [index, snapshot_id, 0])
+        found[0], found[1], found[2] = min(found[0], index), min(found[1], snapshot_id), found[2] + n
+        if (not region or rg == region) and (not disp or dp == disp) and (not stage or st == stage) \
+                and (not health or h == health):
+            matching += n
+    return Totals(by_health, {k: tuple(v) for k, v in stages.items()}, sorted({g[2] for g in groups if g[2]}),
+                  sorted({g[3] for g in groups if g[3]}), matching)
+
+
+def kept_totals(session: Session, scope: SiteScope, region=None, disp=None, stage=None, health=None) -> Totals:
+    """``Totals`` of ``scope`` from the kept counts, summed by the database: one statement
+    whose answer has a row per health, stage, region and DISP present (not one per
+    combination of them, which grows with the number of sites)."""
+    where = _scope_rows(scope)
+    if where is None:
+        return Totals({}, {}, [], [], 0)
+    rows = (C.c.n != 0, C.c.health != "", where)  # '': a new site's line not computed yet
+    matched = [column == value for column, value in
+               ((C.c.region, region), (C.c.disp, disp), (C.c.stage, stage), (C.c.health, health)) if value]
+    none = null()
+    parts = [select(literal(kind), key, func.sum(C.c.n), first, order).where(*rows).group_by(key)
+             for kind, key, first, order in (
+                 ("h", C.c.health, none, none), ("s", C.c.stage, func.min(C.c.snapshot_id), func.min(C.c.stage_index)),
+                 ("r", C.c.region, none, none), ("d", C.c.disp, none, none))]
+    parts.append(select(literal("m"), none, func.sum(C.c.n), none, none).where(*rows, *matched))
+    by_health, stages, regions, disps, matching = {}, {}, [], [], 0
+    for kind, key, n, first, order in session.connection().execute(union_all(*parts)):
+        n = int(n or 0)
+        if not n:
+            continue
+        if kind == "h":
+            by_health[key] = n
+        elif kind == "s":
+            stages[key] = (order, first, n)
+        elif kind == "r" and key:
+            regions.append(key)
+        elif kind == "d" and key:
+            disps.append(key)
+        elif kind == "m":
+            matching = n
+    return Totals(by_health, stages, sorted(regions), sorted(disps), matching)
 
 
 def _recounted():

@@ -233,6 +233,11 @@ def test_the_kept_counts_follow_new_sites_links_moves_and_deletions_and_equal_ea
             kept = sorted(summary.kept_counts(session, scope), key=str) if scope else []
             direct = sorted((tuple(g) for g in summary.counts(session, visible_sites_query(user))), key=str)
             assert kept == direct, role
+            # what the page shows, summed by the database from the kept counts, under each filter
+            for criteria in ({}, {"region": "Bretagne"}, {"disp": "DISP Rennes"}, {"health": "late"},
+                             {"stage": bare.stage, "region": "Normandie"}):
+                totals = summary.kept_totals(session, scope, **criteria) if scope else summary.Totals({}, {}, [], [], 0)
+                assert totals == summary.totals_of(direct, **criteria), (role, criteria)
         return {role: sum(g[4] for g in summary.kept_counts(session, site_scope(user)))
                 for role, user in people.items() if role != "applicant"}
 
