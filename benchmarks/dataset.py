@@ -39,7 +39,7 @@ from setupflow.sites.models import Decision, HistoryEntry, Site, SiteTask
 from setupflow.team.models import Membership, Organisation, Person
 
 #: bump when the rows built change, so cached files are rebuilt
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 NOW = datetime(2027, 1, 4, 9, 0, tzinfo=timezone.utc)
 CACHE = Path(__file__).resolve().parent / "results" / "cache"
 #: the address of the Cress coordinator who sits in every site's team (the calendar feed figure)
@@ -48,8 +48,17 @@ CRESS_USER = "suivi.national@cress.example.test"
 REGIONS = ("Bretagne", "Pays de la Loire", "Normandie", "Hauts-de-France", "Grand Est", "Occitanie",
            "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes", "Île-de-France", "Provence-Alpes-Côte d'Azur",
            "Bourgogne-Franche-Comté", "Centre-Val de Loire", "Corse")
-DISPS = ("DISP Rennes", "DISP Lille", "DISP Strasbourg", "DISP Toulouse", "DISP Bordeaux", "DISP Lyon",
-         "DISP Paris", "DISP Marseille", "DISP Dijon")
+#: the DISP (interregional directorate) of each region, as the prison administration divides them
+REGION_DISP = {"Bretagne": "DISP Rennes", "Pays de la Loire": "DISP Rennes", "Normandie": "DISP Rennes",
+               "Hauts-de-France": "DISP Lille", "Grand Est": "DISP Strasbourg", "Occitanie": "DISP Toulouse",
+               "Nouvelle-Aquitaine": "DISP Bordeaux", "Auvergne-Rhône-Alpes": "DISP Lyon",
+               "Île-de-France": "DISP Paris", "Provence-Alpes-Côte d'Azur": "DISP Marseille",
+               "Bourgogne-Franche-Comté": "DISP Dijon", "Centre-Val de Loire": "DISP Dijon", "Corse": "DISP Marseille"}
+DISPS = tuple(dict.fromkeys(REGION_DISP.values()))
+#: the regions of the sites in turn: a quarter in Bretagne, where the method was written (so
+#: that one region fills a page of 50 lines from 200 sites on: the region view then shows as
+#: many lines at every size), the others evenly
+REGION_TURNS = (REGIONS[0],) * 3 + REGIONS
 ORGS = (("ep", "Centre pénitentiaire"), ("spip", "SPIP"), ("cress", "Cress"), ("ddets", "DDETS"),
         ("sponsor", "Association porteuse"), ("region", "Conseil régional"))
 ROLES = ("agenda", "invitations", "facilitation", "logistics")
@@ -192,11 +201,12 @@ class Builder:
         for _ in range(index):
             entered.append(entered[-1] + timedelta(days=rng.randrange(90, 200)))
         created = _at(start)
+        region = REGION_TURNS[i % len(REGION_TURNS)]
         site_id = self.add(Site, name=f"Atelier fictif {i + 1:04d}", snapshot_id=self.snapshot_id, stage=stage,
                            stage_entered_on=min(entered[-1], NOW.date()), start_on=start,
                            target_opening_on=start + timedelta(days=rng.randrange(600, 900)),
-                           establishment=f"Établissement fictif {i + 1:04d}", region=REGIONS[i % len(REGIONS)],
-                           disp=DISPS[i % len(DISPS)], department=f"{(i % 95) + 1:02d}", created_dt=created,
+                           establishment=f"Établissement fictif {i + 1:04d}", region=region,
+                           disp=REGION_DISP[region], department=f"{(i % 95) + 1:02d}", created_dt=created,
                            version_id=1 + index)
         self.history(site_id, created, "created", stages[0].id, workflow=wf.id, version=wf.version)
         # the gates passed: ticked tasks, recorded decisions, then the move
