@@ -154,12 +154,12 @@ class HttpUser:
     def get(self, path: str) -> tuple[int, str]:
         return self.request("GET", path)
 
-    def timings(self, path: str, count: int) -> list[float]:
-        """Milliseconds of ``count`` sequential GETs, after six warm-ups: gunicorn's sync
-        workers take each request on a new connection, whichever worker accepts it, and two
-        warm-ups could leave a worker's first request of the day (measured apart) in the
-        samples."""
-        for _ in range(6):
+    def timings(self, path: str, count: int, warm_up: bool = True) -> list[float]:
+        """Milliseconds of ``count`` sequential GETs, after six warm-ups (unless
+        ``warm_up`` is False): gunicorn's sync workers take each request on a new connection,
+        whichever worker accepts it, and two warm-ups could leave a worker's first request of
+        the day (measured apart) in the samples."""
+        for _ in range(6 if warm_up else 0):
             self.get(path)
         out = []
         for _ in range(count):
