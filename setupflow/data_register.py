@@ -64,7 +64,7 @@ REGISTER: dict[str, dict[str, str]] = {
     "organisations": {"name": "organisation", "category": "code"},
     "reminders": {"rule": "code", "subject": "code", "recipient": "professional", "recipient_name": "professional",
                   "language": "code", "template": "code", "context": "project", "state": "code",
-                  "message_id": "code", "last_error": "code"},
+                  "message_id": "code", "last_error": "code", "queue": "code"},
     "site_history": {"actor": "professional", "action": "code", "stage": "code", "detail": "project",
                      "reason": "project"},
     "site_tasks": {"task_key": "code", "changed_by": "professional"},

@@ -55,7 +55,8 @@ def site_mail(session: Session, site: Site, now: datetime, *, smtp_configured: b
     out.failed = list(session.scalars(query.where(Reminder.state.in_(("failed", "dead")))
                                       .order_by(Reminder.updated_dt.desc(), Reminder.id.desc()).limit(LIMIT)))
     if not smtp_configured:
-        out.waiting_for_smtp = sum(1 for r in out.upcoming if r.send_after_dt <= now)
+        # a row being sent waits for the end of its sweep's lease (its sweep died), not its send_after_dt
+        out.waiting_for_smtp = sum(1 for r in out.upcoming if (r.leased_until or r.send_after_dt) <= now)
     return out
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..inputs import email_key
-from .models import DEAD_SQL, UNSENT_SQL, FeedToken, Reminder
+from .models import DEAD_ROWS, UNSENT_ROWS, FeedToken, Reminder
 
 
 def _rows(session: Session, query, limit: int) -> list[Reminder]:
@@ -19,7 +19,7 @@ def _rows(session: Session, query, limit: int) -> list[Reminder]:
 def upcoming(session: Session, email: str, limit: int = 100) -> list[Reminder]:
     """Reminders still to be sent to ``email`` (any case), soonest first."""
     return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email_key(email),
-                                                 text(UNSENT_SQL)).order_by(Reminder.send_after_dt), limit)
+                                                 UNSENT_ROWS).order_by(Reminder.send_after_dt), limit)
 
 
 def sent_to(session: Session, email: str, limit: int = 100) -> list[Reminder]:
@@ -31,7 +31,7 @@ def sent_to(session: Session, email: str, limit: int = 100) -> list[Reminder]:
 def dead(session: Session, limit: int = 100) -> list[Reminder]:
     """Rows given up after the retry limit, latest first (an administrator's view); the
     condition is spelled as the partial index's text so that SQLite uses it."""
-    return _rows(session, select(Reminder).where(text(DEAD_SQL)).order_by(Reminder.updated_dt.desc()), limit)
+    return _rows(session, select(Reminder).where(DEAD_ROWS).order_by(Reminder.updated_dt.desc()), limit)
 
 
 def may_revoke(row: FeedToken, user, site_ids) -> bool:

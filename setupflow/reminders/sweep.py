@@ -1,7 +1,7 @@
 """The sweep: claim the reminders that are due, send them, mark them sent.
 
 Delivery is at least once. A row is claimed in its own committed transaction (state
-``sending`` with a lease: ``send_after_dt`` = now + lease), then sent, then marked
+``sending`` with a lease: ``leased_until`` = now + lease), then sent, then marked
 ``sent`` in small batches. If the process dies between sending and marking, the lease
 runs out, the next sweep takes the row again and sends it again with the same
 Message-ID, so a receiver can drop the duplicate. Nothing is ever lost: a row leaves the
@@ -122,7 +122,7 @@ def _mark(factory: sessionmaker, outcomes: list[tuple[int, str | None]], now: da
             Reminder.id.in_([i for i, _ in outcomes])))}
         for row_id, error in outcomes:
             row = rows[row_id]
-            row.updated_dt = now
+            row.updated_dt, row.leased_until = now, None  # marked: no sweep holds it any more
             if error is None:
                 REMINDERS.fire(row, "deliver")
                 row.sent_dt, row.last_error = now, None

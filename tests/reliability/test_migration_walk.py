@@ -90,8 +90,10 @@ def fill_new_tables(engine, filled: dict[str, dict], reflected: MetaData | None 
                 filled[table.name] = dict(made)
                 inserted += 1
                 continue
+            # a generated column (reminders.queue) is the database's to write
             values = {c.name: _value(table, c, parents, len(filled) + 1) for c in table.columns
-                      if not (c.primary_key and isinstance(c.type, Integer) and not c.foreign_keys)}
+                      if not (c.primary_key and isinstance(c.type, Integer) and not c.foreign_keys)
+                      and c.computed is None}
             new_id = conn.execute(table.insert().values(**values).returning(key)).scalar_one()
             filled[table.name] = {**values, key.name: new_id}
             inserted += 1
