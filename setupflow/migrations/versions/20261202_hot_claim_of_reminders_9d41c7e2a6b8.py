@@ -1,7 +1,7 @@
 """reminders: a claim writes no indexed column, so that on PostgreSQL its update is HOT
 
 Revision ID: 9d41c7e2a6b8
-Revises: f3c8b1d2e7a4
+Revises: 1f94205ccd22
 Create Date: 2026-12-02 07:30:00
 
 A claim (pending/failed -> sending, 1,000 rows a sweep) changed ``state``, which the
@@ -36,7 +36,7 @@ import sqlalchemy as sa
 import setupflow.db
 
 revision = '9d41c7e2a6b8'
-down_revision = 'f3c8b1d2e7a4'
+down_revision = '1f94205ccd22'
 branch_labels = None
 depends_on = None
 
