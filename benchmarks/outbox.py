@@ -58,6 +58,25 @@ def measure_claim(engine, factory, repeat: int) -> tuple[list[float], list[float
     return samples, cpu, counted["n"]
 
 
+def measure_personal_lists(factory, repeat: int) -> list[float]:
+    """Milliseconds to read the two lists of the notifications page (what is still to be
+    sent to a person, what was sent to them: 100 rows each) for the person with the most
+    rows: the dataset's Cress coordinator, who sits in every site's team."""
+    from setupflow.reminders import personal
+
+    from .dataset import COORDINATOR
+
+    samples = []
+    with factory() as session:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            personal.upcoming(session, COORDINATOR)
+            personal.sent_to(session, COORDINATOR)
+            samples.append((time.perf_counter() - t0) * 1000)
+            session.expunge_all()
+    return samples
+
+
 #: the rules of the rows the benchmark adds to the outbox (never a rule of a definition)
 BENCH_RULES = (RULE, "bench_send_0", "bench_send_1", "bench_send_2")
 

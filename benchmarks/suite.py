@@ -383,6 +383,11 @@ def bench_sweep(report, engine, factory, url, quick):
     med, spread = summarize(sent_per_s)
     report.add(Figure(f"SMTP delivery, one worker ({count} messages, aiosmtpd on loopback)", med, "messages/s",
                       target=">= 200", met=med >= 200, spread=spread))
+    lists = outbox.measure_personal_lists(factory, 5 if quick else 20)
+    med, spread = summarize(lists)
+    report.add(Figure("a person's reminders, to be sent and sent (the notifications page's lists)", med, "ms",
+                      target="< 50", met=med < 50, spread=spread,
+                      note=f"the Cress coordinator of every site among {report.scale['rows']['reminders']:,} rows"))
 
 
 def bench_cold_start(report, quick):

@@ -71,6 +71,7 @@ ENGINE = (
     "tests/reminders/test_feeds.py",
     "tests/reminders/test_holds.py",
     "tests/reminders/test_outbox_sweep.py",
+    "tests/reminders/test_personal_lists.py",
     "tests/reminders/test_reminder_rules.py",
     "tests/reminders/test_reply_and_unsubscribe.py",
     "tests/reminders/test_weekly_digest.py",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Computed, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Computed, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
@@ -48,6 +48,9 @@ UNSENT_STATES_SQL = "state IN ('pending', 'sending', 'failed')"
 #: this is a filter on the row
 EXPIRABLE_STATES_SQL = "state IN ('pending', 'failed')"
 DEAD_STATE_SQL = "state = 'dead'"
+#: the rows sent (``sent_dt`` is set when, and only when, a row is sent), for the partial
+#: index of what was sent to a person
+SENT_SQL = "sent_dt IS NOT NULL"
 
 
 class IndexPredicate(ColumnElement[bool]):
@@ -118,6 +121,14 @@ class Reminder(Base):
         # every mark would move the row's entry in it (1,000,000 rows)
         Index("ix_reminders_dead", "updated_dt", postgresql_where=text(DEAD_QUEUE_SQL),
               sqlite_where=text(DEAD_STATE_SQL)),
+        # a person's reminders (the notifications page): still to be sent, soonest first, and
+        # sent, latest first, by the address as compared (``lower``); without them each visit
+        # read the whole outbox twice (250-390 ms at 1,000,000 rows). A claim changes none of
+        # their columns (``sent_dt`` is set by the mark that sends a row, and only then)
+        Index("ix_reminders_to_unsent", func.lower(text("recipient")), "send_after_dt",
+              postgresql_where=text(UNSENT_QUEUE_SQL), sqlite_where=text(UNSENT_STATES_SQL)),
+        Index("ix_reminders_to_sent", func.lower(text("recipient")), "sent_dt",
+              postgresql_where=text(SENT_SQL), sqlite_where=text(SENT_SQL)),
         # room on every page for the new version of a claimed row: its update stays on the
         # page (HOT) only if there is room there (at 100 % a claim gains nothing)
         {"postgresql_with": {"fillfactor": FILLFACTOR}},
@@ -130,9 +141,8 @@ class Reminder(Base):
     subject: Mapped[str] = mapped_column(String(160))
     #: when it is due (the rule's instant); part of the idempotency key
     due_dt: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: the recipient's address, lower case; part of the idempotency key. Not indexed alone:
-    #: only the personal-data report looks a recipient up over every row, and each index is
-    #: written again by every claim and every mark of a row (see ``ix_reminders_expiring``)
+    #: the recipient's address, lower case; part of the idempotency key. Indexed (lowered)
+    #: with the order of a person's two lists, ``ix_reminders_to_unsent`` and ``_to_sent``
     recipient: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str] = mapped_column(String(200))
     #: fr | en: the language of the e-mail

@@ -4,28 +4,38 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..inputs import email_key
-from .models import DEAD_ROWS, UNSENT_ROWS, FeedToken, Reminder
+from .models import DEAD_ROWS, SENT_SQL, UNSENT_ROWS, FeedToken, Reminder
 
 
 def _rows(session: Session, query, limit: int) -> list[Reminder]:
     return list(session.scalars(query.limit(limit)))
 
 
+def upcoming_query(email: str):
+    """The rows still to be sent to ``email`` (any case), soonest first: a range of the index
+    of unsent rows by address (``ix_reminders_to_unsent``)."""
+    return select(Reminder).where(func.lower(Reminder.recipient) == email_key(email),
+                                  UNSENT_ROWS).order_by(Reminder.send_after_dt)
+
+
+def sent_query(email: str):
+    """The rows sent to ``email``, latest first (``SENT_SQL`` spelled as the partial index's
+    text, so that SQLite uses ``ix_reminders_to_sent``)."""
+    return select(Reminder).where(func.lower(Reminder.recipient) == email_key(email), text(SENT_SQL),
+                                  Reminder.state == "sent").order_by(Reminder.sent_dt.desc())
+
+
 def upcoming(session: Session, email: str, limit: int = 100) -> list[Reminder]:
-    """Reminders still to be sent to ``email`` (any case), soonest first."""
-    return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email_key(email),
-                                                 UNSENT_ROWS).order_by(Reminder.send_after_dt), limit)
+    return _rows(session, upcoming_query(email), limit)
 
 
 def sent_to(session: Session, email: str, limit: int = 100) -> list[Reminder]:
-    """What was sent to ``email``, latest first."""
-    return _rows(session, select(Reminder).where(func.lower(Reminder.recipient) == email_key(email),
-                                                 Reminder.state == "sent").order_by(Reminder.sent_dt.desc()), limit)
+    return _rows(session, sent_query(email), limit)
 
 
 def dead(session: Session, limit: int = 100) -> list[Reminder]:
