@@ -17,6 +17,7 @@ from .. import evidence
 from ..definitions.schema import Workflow
 from ..engine import GateInputs, GateStatus, StageMachine
 from ..errors import NotFound
+from ..prepared import Prepared
 from .models import Decision, Site, SiteTask, WorkflowSnapshot
 from .runtime import machine_of_snapshot, see_stage, stage_seen, workflow_of, workflow_of_snapshot
 
@@ -166,6 +167,9 @@ class _GateStatement:
                    _SITES.c.snapshot_id, _SNAPSHOTS.c.digest, *columns)
             .select_from(_SITES.join(_SNAPSHOTS, _SNAPSHOTS.c.id == _SITES.c.snapshot_id))
             .where(_SITES.c.id == bindparam("site_id")))
+        #: run without SQLAlchemy's per-execution set-up (``setupflow.prepared``): a step of a
+        #: persisted advance reads it once
+        self.prepared = Prepared(self.statement)
 
 
 def _fixed_lists(statement):
@@ -239,26 +243,27 @@ def read_gate(session: Session, site_id: int, site: Site | None = None) -> SiteG
     statement = _statement(pair)
     # on the session's connection: flushed above, nothing for the ORM to add to a Core SELECT
     connection = session.connection()
-    row = connection.execute(statement.statement, {"site_id": site_id}).first()
+    row = statement.prepared.first(connection, {"site_id": site_id})
     if row is None:
         raise NotFound(code="site.not_found", field="site", site=site_id)
-    if (row.digest, row.stage) not in statement.plan:
-        if row.digest not in _statements[None].covered:
-            _cover(session.get(WorkflowSnapshot, row.snapshot_id))
-        statement = _statement((row.digest, row.stage))
-        row = connection.execute(statement.statement, {"site_id": site_id}).first()
-    workflow, machine = statement.covered[row.digest]
+    found, version, stage, entered_on, snapshot_id, digest = row[:6]
+    if (digest, stage) not in statement.plan:
+        if digest not in _statements[None].covered:
+            _cover(session.get(WorkflowSnapshot, snapshot_id))
+        statement = _statement((digest, stage))
+        row = statement.prepared.first(connection, {"site_id": site_id})
+        found, version, stage, entered_on, snapshot_id, digest = row[:6]
+    workflow, machine = statement.covered[digest]
     met, decisions = set(), {}
-    for requirement, index, judge in statement.plan[row.digest, row.stage]:
+    for requirement, index, judge in statement.plan[digest, stage]:
         value = row[6 + index]
         if requirement.kind == "decision":
             if value is not None:
                 decisions[requirement.key] = value
         elif judge(value):
             met.add(requirement.key)
-    see_stage(site_id, row.digest, row.stage)
-    return SiteGate(row.id, row.version_id, row.stage, row.stage_entered_on, row.digest, workflow, machine,
-                    GateInputs(frozenset(met), decisions))
+    see_stage(site_id, digest, stage)
+    return SiteGate(found, version, stage, entered_on, digest, workflow, machine, GateInputs(frozenset(met), decisions))
 
 
 def gate_of(session: Session, site: Site) -> GateStatus:

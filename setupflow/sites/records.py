@@ -13,6 +13,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ..db import StaleRow, row_id
 from ..errors import NotFound
+from ..prepared import Prepared
 from .models import HistoryEntry, Site
 from .runtime import see_stage
 
@@ -34,15 +35,19 @@ _BUMP_SITE_VERSION = update(_SITES).where(_SITES.c.id == bindparam("b_id"), _SIT
 _HISTORY = HistoryEntry.__table__
 _APPEND_HISTORY = insert(_HISTORY)
 _HISTORY_COLUMNS = ("site_id", "at_dt", "actor", "action", "stage", "detail", "reason")
+#: the two writes as ``Prepared`` runs them (compiled once a database; the UPDATE once for
+#: each set of changed columns)
+_APPEND_PREPARED = Prepared(_APPEND_HISTORY, _HISTORY_COLUMNS)
+_BUMP_PREPARED: dict[tuple[str, ...], Prepared] = {}
 #: PostgreSQL: the versioned UPDATE and the history INSERT in one statement, a data-modifying
 #: CTE (``WITH moved AS (UPDATE sites ... RETURNING id) INSERT INTO site_history SELECT ... FROM
 #: moved RETURNING id``): every statement is a round trip to the server, and this one saves one.
 #: A stale version moves no row, so the INSERT selects none and returns no id. SQLite has no
 #: data-modifying CTE and keeps the two statements. Built once per set of changed columns.
-_MOVE_AND_APPEND: dict[tuple[str, ...], object] = {}
+_MOVE_AND_APPEND: dict[tuple[str, ...], Prepared] = {}
 
 
-def _move_and_append(keys: tuple[str, ...]):
+def _move_and_append(keys: tuple[str, ...]) -> Prepared:
     found = _MOVE_AND_APPEND.get(keys)
     if found is None:
         moved = (update(_SITES)
@@ -50,7 +55,15 @@ def _move_and_append(keys: tuple[str, ...]):
                  .values({key: bindparam(f"s_{key}", type_=_SITES.c[key].type) for key in keys})
                  .returning(_SITES.c.id).cte("moved"))
         rows = select(moved.c.id, *(bindparam(f"h_{name}", type_=_HISTORY.c[name].type) for name in _HISTORY_COLUMNS[1:]))
-        found = _MOVE_AND_APPEND[keys] = insert(_HISTORY).from_select(_HISTORY_COLUMNS, rows).returning(_HISTORY.c.id)
+        found = _MOVE_AND_APPEND[keys] = Prepared(
+            insert(_HISTORY).from_select(_HISTORY_COLUMNS, rows).returning(_HISTORY.c.id))
+    return found
+
+
+def _bump(keys: tuple[str, ...]) -> Prepared:
+    found = _BUMP_PREPARED.get(keys)
+    if found is None:
+        found = _BUMP_PREPARED[keys] = Prepared(_BUMP_SITE_VERSION, keys)
     return found
 
 #: the columns a recorded change may set (the definition snapshot moves with its relationship,
@@ -102,11 +115,11 @@ def write_change(session: Session, site_id: int, version: int, stage: str, actor
     if connection.dialect.name == "postgresql":  # one statement, one round trip
         params = {"b_id": site_id, "b_version": version, **{f"s_{k}": v for k, v in values.items()},
                   **{f"h_{name}": value for name, value in zip(_HISTORY_COLUMNS[1:], entry[1:])}}
-        entry_id = connection.execute(_move_and_append(tuple(values)), params).scalar()
+        entry_id = _move_and_append(tuple(values)).execute(connection, params).scalar()
         if entry_id is None:
             raise StaleRow("sites", site_id, version)
     else:
-        if connection.execute(_BUMP_SITE_VERSION, {"b_id": site_id, "b_version": version, **values}).rowcount != 1:
+        if _bump(tuple(values)).execute(connection, {"b_id": site_id, "b_version": version, **values}).rowcount != 1:
             raise StaleRow("sites", site_id, version)
         entry_id = None
     held = held if held is not None else session.identity_map.get(identity_key(Site, site_id))
@@ -114,7 +127,7 @@ def write_change(session: Session, site_id: int, version: int, stage: str, actor
         for key, value in values.items():
             set_committed_value(held, key, value)
     if entry_id is None:
-        entry_id = connection.execute(_APPEND_HISTORY, dict(zip(_HISTORY_COLUMNS, entry))).inserted_primary_key[0]
+        entry_id = _APPEND_PREPARED.execute(connection, dict(zip(_HISTORY_COLUMNS, entry))).lastrowid
     return entry_id
 
 

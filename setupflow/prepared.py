@@ -1,0 +1,88 @@
+"""Statements run at every step of the hottest paths, compiled once per database.
+
+``Connection.execute(statement)`` looks the compiled form up in SQLAlchemy's cache (which
+means computing the statement's cache key), builds an execution context that processes
+every parameter, and sets up a typed result, each time. For the two writes of a recorded
+change (the site's versioned UPDATE and its history INSERT) that was about 0.1 ms of a
+persisted advance's 0.6 ms of CPU on SQLite (measured 2026-12-02, ``benchmarks/advance.py``).
+
+``Prepared`` compiles its statement once per dialect and sends it with
+``Connection.exec_driver_sql``: the same SQL text, and the same values, each passed
+through its type's bind processor (``TypeEngine.bind_processor`` of its dialect implementation), as ``execute`` would
+send. SQLAlchemy's events still see the statement (``before_cursor_execute``: statement
+counts, fault injection). A SELECT's row is read with ``first``, each value through its column type's
+result processor (``TypeEngine.result_processor``), as ``execute`` gives it; any other
+answer is read as the cursor gives it (a row count, the last row id, a returned id). Never
+for a statement with a column default to compute at execution (refused when it is
+compiled).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Connection, CursorResult
+
+
+class Prepared:
+    """``statement`` (for an INSERT or UPDATE without values of its own, ``keys``: the
+    columns each execution gives) compiled once per database, run by ``execute``."""
+
+    def __init__(self, statement, keys: tuple[str, ...] = ()):
+        self.statement, self.keys = statement, tuple(keys)
+        self._compiled: dict[tuple[str, str], tuple[str, tuple | None, dict]] = {}
+        self._results: dict[tuple[str, str], tuple] = {}
+
+    def _for(self, dialect) -> tuple[str, tuple | None, dict]:
+        key = (dialect.name, dialect.paramstyle)
+        found = self._compiled.get(key)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys) or None)
+            if compiled.insert_prefetch or compiled.update_prefetch:
+                raise ValueError(f"{self.statement}: a column default is computed at execution; "
+                                 "run it with Connection.execute")
+            binds = {}
+            for name, bind in compiled.binds.items():
+                process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                # a value the statement was built with (a definition's key...) is processed once
+                fixed = _NONE if bind.required else _value(process, bind.effective_value)
+                binds[name] = (process, fixed)
+            order = tuple(compiled.positiontup) if compiled.positional else None
+            found = self._compiled[key] = (compiled.string, order, binds)
+        return found
+
+    def execute(self, connection: Connection, params: dict[str, Any]) -> CursorResult:
+        sql, order, binds = self._for(connection.dialect)
+        if order is not None:
+            values = tuple(_given(binds[name], params, name) for name in order)
+        else:
+            values = {name: _given(bind, params, name) for name, bind in binds.items()}
+        return connection.exec_driver_sql(sql, values)
+
+    def first(self, connection: Connection, params: dict[str, Any]) -> tuple | None:
+        """The first row of a SELECT, typed as ``Connection.execute`` types it, or None."""
+        row = self.execute(connection, params).fetchone()
+        if row is None:
+            return None
+        key = (connection.dialect.name, connection.dialect.paramstyle)
+        processors = self._results.get(key)
+        if processors is None:
+            processors = self._results[key] = tuple(column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
+                                                    for column in self.statement.selected_columns)
+        return tuple(_value(process, value) for process, value in zip(processors, row))
+
+
+#: a bound parameter with no value of its own (given at each execution)
+_NONE = object()
+
+
+def _given(bind: tuple, params: dict, name: str):
+    process, fixed = bind
+    if name in params:
+        return _value(process, params[name])
+    if fixed is _NONE:
+        raise KeyError(f"no value for the bound parameter {name!r}")
+    return fixed
+
+
+def _value(process, value):
+    return value if process is None else process(value)  # None too, as SQLAlchemy does (JSON: 'null')
