@@ -60,12 +60,17 @@ def outbox_list(state, site_id, limit, as_json):
     """List reminders of the outbox."""
     from sqlalchemy import bindparam, select
 
-    from ..reminders.models import Reminder
+    from ..reminders.models import DEAD_ROWS, UNSENT, UNSENT_ROWS, Reminder
 
     with runtime().transaction() as session:
         query = select(Reminder).order_by(Reminder.due_dt.desc(), Reminder.id.desc()).limit(limit)
         if state:  # inline (a choice of the list above), so SQLite can use a partial index
             query = query.where(Reminder.state == bindparam("state", state, literal_execute=True))
+            # and each database's own partial index (PostgreSQL's are on ``queue``, not ``state``)
+            if state == "dead":
+                query = query.where(DEAD_ROWS)
+            elif state in UNSENT:
+                query = query.where(UNSENT_ROWS)
         if site_id is not None:
             query = query.where(Reminder.site_id == site_id)
         rows = [{"id": r.id, "state": r.state, "rule": r.rule, "subject": r.subject, "due": r.due_dt,
