@@ -29,10 +29,10 @@ class Prepared:
 
     def __init__(self, statement, keys: tuple[str, ...] = ()):
         self.statement, self.keys = statement, tuple(keys)
-        self._compiled: dict[tuple[str, str], tuple[str, tuple | None, dict]] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {}
         self._results: dict[tuple[str, str], tuple] = {}
 
-    def _for(self, dialect) -> tuple[str, tuple | None, dict]:
+    def _for(self, dialect) -> _Compiled:
         key = (dialect.name, dialect.paramstyle)
         found = self._compiled.get(key)
         if found is None:
@@ -40,23 +40,12 @@ class Prepared:
             if compiled.insert_prefetch or compiled.update_prefetch:
                 raise ValueError(f"{self.statement}: a column default is computed at execution; "
                                  "run it with Connection.execute")
-            binds = {}
-            for name, bind in compiled.binds.items():
-                process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-                # a value the statement was built with (a definition's key...) is processed once
-                fixed = _NONE if bind.required else _value(process, bind.effective_value)
-                binds[name] = (process, fixed)
-            order = tuple(compiled.positiontup) if compiled.positional else None
-            found = self._compiled[key] = (compiled.string, order, binds)
+            found = self._compiled[key] = _Compiled(compiled, dialect)
         return found
 
     def execute(self, connection: Connection, params: dict[str, Any]) -> CursorResult:
-        sql, order, binds = self._for(connection.dialect)
-        if order is not None:
-            values = tuple(_given(binds[name], params, name) for name in order)
-        else:
-            values = {name: _given(bind, params, name) for name, bind in binds.items()}
-        return connection.exec_driver_sql(sql, values)
+        compiled = self._for(connection.dialect)
+        return connection.exec_driver_sql(compiled.sql, compiled.values(params))
 
     def first(self, connection: Connection, params: dict[str, Any]) -> tuple | None:
         """The first row of a SELECT, typed as ``Connection.execute`` types it, or None."""
@@ -71,17 +60,45 @@ class Prepared:
         return tuple(_value(process, value) for process, value in zip(processors, row))
 
 
-#: a bound parameter with no value of its own (given at each execution)
-_NONE = object()
+class _Compiled:
+    """A statement's SQL for one database, and how to make its parameters: the values the
+    statement was built with (a definition's keys...) processed once, the others at each
+    execution."""
 
+    def __init__(self, compiled, dialect):
+        self.sql = compiled.string
+        self.processors, fixed, self.required = {}, {}, set()
+        for name, bind in compiled.binds.items():
+            process = self.processors[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:
+                self.required.add(name)
+            else:
+                fixed[name] = _value(process, bind.effective_value)
+        self.order = tuple(compiled.positiontup) if compiled.positional else None
+        if self.order is None:
+            self.fixed = fixed
+        else:  # positional: the list of values in order, and where each name stands in it
+            self.fixed = [fixed.get(name) for name in self.order]
+            self.positions: dict[str, list[int]] = {}
+            for i, name in enumerate(self.order):
+                self.positions.setdefault(name, []).append(i)
 
-def _given(bind: tuple, params: dict, name: str):
-    process, fixed = bind
-    if name in params:
-        return _value(process, params[name])
-    if fixed is _NONE:
-        raise KeyError(f"no value for the bound parameter {name!r}")
-    return fixed
+    def values(self, params: dict[str, Any]):
+        missing = self.required.difference(params)
+        if missing:
+            raise KeyError(f"no value for the bound parameter(s) {', '.join(sorted(missing))}")
+        processors = self.processors
+        if self.order is None:
+            values = dict(self.fixed)
+            for name, value in params.items():
+                if name in processors:
+                    values[name] = _value(processors[name], value)
+            return values
+        values = list(self.fixed)
+        for name, value in params.items():
+            for i in self.positions.get(name, ()):
+                values[i] = _value(processors[name], value)
+        return tuple(values)
 
 
 def _value(process, value):
