@@ -28,18 +28,8 @@ def app(app_with_test_definitions):
     return app_with_test_definitions
 
 
-@pytest.fixture
-def site_in(web_session, catalog, now, manager):
-    """Factory: a site of tests/definitions/committees.yaml in a region, in the web test database."""
-    from setupflow.sites import operations as ops
-
-    def make(region="Bretagne", name=None, **kw):
-        site = ops.create_site(web_session, catalog, name=name or f"Atelier {region}", workflow_id="committees",
-                               start_on="2026-01-05", opening_on="2027-06-07", actor=manager, now=now, region=region,
-                               disp="DISP Rennes", **kw)
-        web_session.commit()
-        return site
-    return make
+#: the sites of tests/definitions/committees.yaml (``site_in`` of tests/web_fixtures.py)
+SITE_IN = {"workflow_id": "committees", "start_on": "2026-01-05", "opening_on": "2027-06-07"}
 
 
 @pytest.mark.method

@@ -57,13 +57,19 @@ def web_session(web_db):
 
 
 @pytest.fixture
-def site_in(web_session, catalog, now, manager):
+def site_in(request, web_session, catalog, now, manager):
+    """Factory: a committed site in a region, in the web test database. A test module sets
+    its own defaults in ``SITE_IN`` (``workflow_id``, ``start_on``, ``opening_on``)."""
     from setupflow.sites import operations as ops
 
+    defaults = {"workflow_id": "cress-disp", "start_on": "2027-01-04", "opening_on": "2029-01-01",
+                **getattr(request.module, "SITE_IN", {})}
+
     def make(region="Bretagne", name=None, **kw):
-        site = ops.create_site(web_session, catalog, name=name or f"Atelier {region}", workflow_id="cress-disp",
-                               start_on=kw.pop("start", "2027-01-04"), opening_on=kw.pop("opening", "2029-01-01"),
-                               actor=manager, now=now, region=region, disp="DISP Rennes", **kw)
+        site = ops.create_site(web_session, catalog, name=name or f"Atelier {region}",
+                               workflow_id=defaults["workflow_id"], start_on=kw.pop("start", defaults["start_on"]),
+                               opening_on=kw.pop("opening", defaults["opening_on"]), actor=manager, now=now,
+                               region=region, disp="DISP Rennes", **kw)
         web_session.commit()
         return site
     return make
