@@ -30,7 +30,6 @@ class Prepared:
     def __init__(self, statement, keys: tuple[str, ...] = ()):
         self.statement, self.keys = statement, tuple(keys)
         self._compiled: dict[tuple[str, str], _Compiled] = {}
-        self._results: dict[tuple[str, str], tuple] = {}
 
     def _for(self, dialect) -> _Compiled:
         key = (dialect.name, dialect.paramstyle)
@@ -40,7 +39,7 @@ class Prepared:
             if compiled.insert_prefetch or compiled.update_prefetch:
                 raise ValueError(f"{self.statement}: a column default is computed at execution; "
                                  "run it with Connection.execute")
-            found = self._compiled[key] = _Compiled(compiled, dialect)
+            found = self._compiled[key] = _Compiled(compiled, dialect, getattr(self.statement, "selected_columns", ()))
         return found
 
     def execute(self, connection: Connection, params: dict[str, Any]) -> CursorResult:
@@ -49,24 +48,20 @@ class Prepared:
 
     def first(self, connection: Connection, params: dict[str, Any]) -> tuple | None:
         """The first row of a SELECT, typed as ``Connection.execute`` types it, or None."""
-        row = self.execute(connection, params).fetchone()
-        if row is None:
-            return None
-        key = (connection.dialect.name, connection.dialect.paramstyle)
-        processors = self._results.get(key)
-        if processors is None:
-            processors = self._results[key] = tuple(column.type.dialect_impl(connection.dialect).result_processor(connection.dialect, None)
-                                                    for column in self.statement.selected_columns)
-        return tuple(_value(process, value) for process, value in zip(processors, row))
+        compiled = self._for(connection.dialect)
+        row = connection.exec_driver_sql(compiled.sql, compiled.values(params)).fetchone()
+        return None if row is None else tuple(_value(process, value) for process, value in zip(compiled.results, row))
 
 
 class _Compiled:
-    """A statement's SQL for one database, and how to make its parameters: the values the
-    statement was built with (a definition's keys...) processed once, the others at each
-    execution."""
+    """A statement's SQL for one database, how to make its parameters (the values the
+    statement was built with, a definition's keys..., processed once; the others at each
+    execution) and how to type a row it returns."""
 
-    def __init__(self, compiled, dialect):
+    def __init__(self, compiled, dialect, columns):
         self.sql = compiled.string
+        #: a SELECT's columns' result processors, as ``Connection.execute`` types its rows
+        self.results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
         self.processors, fixed, self.required = {}, {}, set()
         for name, bind in compiled.binds.items():
             process = self.processors[name] = bind.type.dialect_impl(dialect).bind_processor(dialect)

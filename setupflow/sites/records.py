@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -36,35 +37,29 @@ _HISTORY = HistoryEntry.__table__
 _APPEND_HISTORY = insert(_HISTORY)
 _HISTORY_COLUMNS = ("site_id", "at_dt", "actor", "action", "stage", "detail", "reason")
 #: the two writes as ``Prepared`` runs them (compiled once a database; the UPDATE once for
-#: each set of changed columns)
+#: each set of changed columns, ``_bump``)
 _APPEND_PREPARED = Prepared(_APPEND_HISTORY, _HISTORY_COLUMNS)
-_BUMP_PREPARED: dict[tuple[str, ...], Prepared] = {}
+
+
 #: PostgreSQL: the versioned UPDATE and the history INSERT in one statement, a data-modifying
 #: CTE (``WITH moved AS (UPDATE sites ... RETURNING id) INSERT INTO site_history SELECT ... FROM
 #: moved RETURNING id``): every statement is a round trip to the server, and this one saves one.
 #: A stale version moves no row, so the INSERT selects none and returns no id. SQLite has no
 #: data-modifying CTE and keeps the two statements. Built once per set of changed columns.
-_MOVE_AND_APPEND: dict[tuple[str, ...], Prepared] = {}
-
-
+@cache
 def _move_and_append(keys: tuple[str, ...]) -> Prepared:
-    found = _MOVE_AND_APPEND.get(keys)
-    if found is None:
-        moved = (update(_SITES)
-                 .where(_SITES.c.id == bindparam("b_id"), _SITES.c.version_id == bindparam("b_version"))
-                 .values({key: bindparam(f"s_{key}", type_=_SITES.c[key].type) for key in keys})
-                 .returning(_SITES.c.id).cte("moved"))
-        rows = select(moved.c.id, *(bindparam(f"h_{name}", type_=_HISTORY.c[name].type) for name in _HISTORY_COLUMNS[1:]))
-        found = _MOVE_AND_APPEND[keys] = Prepared(
-            insert(_HISTORY).from_select(_HISTORY_COLUMNS, rows).returning(_HISTORY.c.id))
-    return found
+    moved = (update(_SITES)
+             .where(_SITES.c.id == bindparam("b_id"), _SITES.c.version_id == bindparam("b_version"))
+             .values({key: bindparam(f"s_{key}", type_=_SITES.c[key].type) for key in keys})
+             .returning(_SITES.c.id).cte("moved"))
+    rows = select(moved.c.id, *(bindparam(f"h_{name}", type_=_HISTORY.c[name].type) for name in _HISTORY_COLUMNS[1:]))
+    return Prepared(insert(_HISTORY).from_select(_HISTORY_COLUMNS, rows).returning(_HISTORY.c.id))
 
 
+@cache
 def _bump(keys: tuple[str, ...]) -> Prepared:
-    found = _BUMP_PREPARED.get(keys)
-    if found is None:
-        found = _BUMP_PREPARED[keys] = Prepared(_BUMP_SITE_VERSION, keys)
-    return found
+    return Prepared(_BUMP_SITE_VERSION, keys)
+
 
 #: the columns a recorded change may set (the definition snapshot moves with its relationship,
 #: through the ORM, so that the site's workflow follows)
