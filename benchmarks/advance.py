@@ -178,11 +178,13 @@ def interleaved(factory, engine, catalog, count: int) -> dict:
     return {"ours": totals["ours"], "peer": totals["peer"], "json_bytes": peer.size}
 
 
-def pages_per_step(engine, factory, site_id: int) -> float | None:
+def pages_per_step(engine, factory, catalog) -> float | None:
     """SQLite only: the database pages a step writes (the WAL frames of its commit, which the
-    commit's fsync waits for), over the five steps of ``site_id``; None on PostgreSQL."""
+    commit's fsync waits for), over the five steps of a site prepared for it; None (and no
+    site prepared) on PostgreSQL."""
     if engine.dialect.name != "sqlite":
         return None
+    site_id = prepare_sites(factory, catalog, 1)[0]
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     run_setupflow(factory, [site_id])

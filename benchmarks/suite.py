@@ -102,7 +102,7 @@ def bench_advance(report, engine, factory, catalog, quick, label=""):
                       target=f"<= {most}", met=per_step <= most, is_assertion=True,
                       note="the site with its gate inputs and evidence (one SELECT), UPDATE, INSERT "
                            "(one statement on PostgreSQL); then the commit"))
-    pages = advance.pages_per_step(engine, factory, advance.prepare_sites(factory, catalog, 1)[0])
+    pages = advance.pages_per_step(engine, factory, catalog)
     if pages is not None:
         report.add(Figure("advance: database pages written per step (sqlite)", pages, "pages", target="<= 5",
                           met=pages <= 5, is_assertion=True,
