@@ -166,6 +166,91 @@ def test_an_advance_by_id_keeps_every_rule(db, session, make_site, manager, now)
         ops.advance(session, site.id, manager, now, confirmed=False)
 
 
+def _when_the_write_comes(db, then):
+    """Run ``then(connection)`` just before a step's write is sent on ``connection``."""
+    def listener(connection, _cursor, statement, *_args):
+        if statement.startswith(("WITH moved", "UPDATE sites")):
+            then(connection)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    return lambda: event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_a_step_on_its_own_is_committed_when_it_returns_with_its_history(db, session, make_site, meet, manager, now,
+                                                                        statements):
+    site = make_site(workflow="tiny")
+    meet(site, "agreed")
+    session.commit()
+    with statements() as seen:
+        assert ops.advance_alone(db.factory, site.id, manager, now) == "second"
+    assert seen == ["SELECT", *writes(db)]
+    with db.factory() as fresh:  # another connection sees the step and its entry
+        assert fresh.get(type(site), site.id).stage == "second"
+        entry = fresh.scalars(select(HistoryEntry).where(HistoryEntry.site_id == site.id)
+                              .order_by(HistoryEntry.id.desc())).first()
+        assert (entry.action, entry.detail["source"], entry.detail["target"]) == ("advanced", "first", "second")
+    with pytest.raises(GateNotMet):  # and every rule of ``advance`` holds: the next gate is not met
+        ops.advance_alone(db.factory, site.id, manager, now)
+
+
+def test_a_step_on_its_own_holds_no_transaction_on_postgresql_while_judged_and_one_on_sqlite_for_its_writes(
+        db, make_site, meet, session, manager, now):
+    """On PostgreSQL its write is one statement, atomic by itself: the read is not kept in a
+    transaction (the server is spared a BEGIN and a COMMIT, one round trip each). SQLite's
+    step is two writes, the UPDATE and the INSERT, made in one transaction."""
+    site = make_site(workflow="tiny")
+    meet(site, "agreed")
+    session.commit()
+    seen = []
+
+    def look(connection, _cursor, statement, *_args):
+        dbapi = connection.connection.dbapi_connection
+        if db.backend == "postgres" and statement.startswith("WITH moved"):
+            with db.engine.connect() as other:
+                seen.append(other.exec_driver_sql(
+                    f"SELECT state FROM pg_stat_activity WHERE pid = {dbapi.info.backend_pid}").scalar())
+        elif db.backend == "sqlite" and statement.startswith("INSERT INTO site_history"):
+            seen.append("in transaction" if dbapi.in_transaction else "alone")
+
+    event.listen(db.engine, "before_cursor_execute", look)
+    try:
+        ops.advance_alone(db.factory, site.id, manager, now)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", look)
+    assert seen == (["idle"] if db.backend == "postgres" else ["in transaction"])  # not "idle in transaction"
+
+
+def test_a_step_on_its_own_whose_site_changed_after_its_read_is_refused_and_writes_nothing(db, session, make_site,
+                                                                                         meet, manager, now):
+    """Someone's change lands between the step's read and its write: the version check
+    refuses the write, so the site moves once and has one entry for it, not two."""
+    from setupflow.errors import StaleEdit
+
+    site = make_site(workflow="tiny")
+    meet(site, "agreed")
+    session.commit()
+    landed = []
+
+    def someone_else(_connection):
+        if not landed:
+            landed.append(True)
+            with db.factory() as other:
+                ops.record(other, ops.get_site(other, site.id), manager, now, "note")
+                other.commit()
+
+    stop = _when_the_write_comes(db, someone_else)
+    try:
+        with pytest.raises(StaleEdit) as stale:
+            ops.advance_alone(db.factory, site.id, manager, now)
+    finally:
+        stop()
+    assert (stale.value.code, stale.value.params["table"]) == ("record.stale", "sites")
+    session.expire_all()
+    assert session.get(type(site), site.id).stage == "first"
+    assert session.scalar(select(func.count()).select_from(HistoryEntry).where(
+        HistoryEntry.site_id == site.id, HistoryEntry.action == "advanced")) == 0
+
+
 def test_every_transition_of_the_stage_machine_is_allowed_or_refused_as_the_method_says(make_site):
     """Each state, each trigger: advancing moves to the next state when the gate is met;
     reopening a stage is allowed from every later state only."""

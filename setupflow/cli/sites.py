@@ -157,10 +157,11 @@ def _load(session, site_id):
 @JSON_OPTION
 def advance(site_id, confirm, actor, as_json):
     """Move a site to its next stage; refused, with what is missing, while the gate is not met."""
-    from ..sites.operations import advance as advance_site
+    from ..sites.operations import advance_alone
 
-    with runtime().transaction() as session:
-        target = advance_site(session, site_id, actor_from(actor), now_utc(), confirmed=confirm)
+    context = runtime()
+    context.require_schema()
+    target = advance_alone(context.session_factory, site_id, actor_from(actor), now_utc(), confirmed=confirm)
     if as_json:
         echo_json({"id": int(site_id), "stage": target})
     else:

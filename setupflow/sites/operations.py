@@ -169,6 +169,27 @@ def advance(session: Session, site: Site | int, actor: Actor, now: datetime, con
     return target
 
 
+def advance_alone(factory, site_id, actor: Actor, now: datetime, confirmed: bool = True) -> str:
+    """``advance`` as a unit of work of its own, committed when it returns (the CLI's
+    ``site advance``). Nothing else can be written with it: the session is its own.
+
+    On PostgreSQL the step's write is one statement (``records.write_change``: the
+    versioned UPDATE and the history INSERT in one data-modifying CTE), atomic by itself,
+    and its version check refuses it if the site changed after the read. So the read and
+    the write each run as their own transaction (autocommit): the server is asked twice
+    instead of four times (no BEGIN, no COMMIT), and the write's own commit waits for the
+    disk as a COMMIT would. What is written, and when a step is refused, are the same as
+    in one transaction: under READ COMMITTED the read and the write saw different
+    snapshots there too, and the version check is what made the step safe. SQLite's step
+    is two writes and keeps its transaction (a BEGIN there costs no round trip)."""
+    from ..db import transaction
+
+    with transaction(factory) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        return advance(session, site_id, actor, now, confirmed)
+
+
 #: who moves a site to its final state on its date
 SYSTEM = Actor("setupflow")
 
