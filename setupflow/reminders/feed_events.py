@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..committees.models import AgendaItem, Meeting
+from ..db import among
 from ..ics import feed_text as ics
 from ..planning import backward
 from ..sites.models import Site
@@ -32,11 +33,11 @@ FEED_STATUSES = ("scheduled", "held", "minutes_approved", "cancelled")
 PAST = timedelta(days=365)
 
 
-def _window(site_ids: list[int], now: datetime) -> tuple:
+def _window(session: Session, site_ids: list[int], now: datetime) -> tuple:
     m = Meeting.__table__.c
     # a meeting stored beyond the input edge's years (by an older release) is left out:
     # no calendar can show it, and its end would overflow the writer's arithmetic
-    return (m.site_id.in_(site_ids), m.status.in_(FEED_STATUSES), m.starts_dt >= now - PAST,
+    return (among(session, m.site_id, site_ids), m.status.in_(FEED_STATUSES), m.starts_dt >= now - PAST,
             m.starts_dt < inputs.LATEST_INSTANT)
 
 
@@ -47,7 +48,7 @@ def meetings_in_window(session: Session, site_ids: list[int], now: datetime) -> 
         return {}
     m = Meeting.__table__.c
     return {site_id: (count, last) for site_id, count, last in session.connection().execute(
-        select(m.site_id, func.count(), func.max(m.updated_dt)).where(*_window(site_ids, now)).group_by(m.site_id))}
+        select(m.site_id, func.count(), func.max(m.updated_dt)).where(*_window(session, site_ids, now)).group_by(m.site_id))}
 
 
 def site_texts(session: Session, sites: list[Site], langs: dict[int, str], values: dict[int, dict[str, str]],
@@ -58,7 +59,7 @@ def site_texts(session: Session, sites: list[Site], langs: dict[int, str], value
         return {}
     conn = session.connection()
     m, a = Meeting.__table__.c, AgendaItem.__table__.c
-    window = _window([s.id for s in sites], now)
+    window = _window(session, [s.id for s in sites], now)
     # the same order for meetings and their agenda items: site, start, meeting, position
     order = (m.site_id, m.starts_dt, m.id)
     meetings = conn.execute(select(m.site_id, m.id, m.committee_id, m.status, m.starts_dt, m.duration_minutes,

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from .. import ics as _ics_package, planning
 from ..accounts.models import User
+from ..db import among
 from ..errors import InputError, NotFound
 from ..inputs import email_key
 from ..sites.models import Site
@@ -152,7 +153,7 @@ def open_feed(session: Session, token: str, now: datetime) -> Feed:
         for site_id, lang in session.execute(select(Person.site_id, Person.language).where(
                 func.lower(Person.email) == email_key(row.email), Person.left_on.is_(None)).order_by(Person.id)):
             langs.setdefault(site_id, lang)
-        name, sites = "setupflow", list(session.scalars(select(Site).where(Site.id.in_(sorted(langs)))
+        name, sites = "setupflow", list(session.scalars(select(Site).where(among(session, Site.id, sorted(langs)))
                                                         .order_by(Site.id)))
     values, versions = _site_versions(session, sites, langs, now)
     # a personal feed's programme meetings: their count and last change came with the token
@@ -191,7 +192,8 @@ def _stored_parts(session: Session, feed: Feed, sites: list[Site]) -> dict[int, 
     wanted = {(s.id, feed.langs[s.id]): part_version(feed, s.id) for s in sites}
     found = {}
     for site_id, lang, version, body in session.connection().execute(
-            select(_PART.site_id, _PART.lang, _PART.version, _PART.body).where(_PART.site_id.in_([s.id for s in sites]))):
+            select(_PART.site_id, _PART.lang, _PART.version, _PART.body).where(
+                among(session, _PART.site_id, [s.id for s in sites]))):
         if wanted.get((site_id, lang)) == version:
             found[site_id] = body.encode()
     return found

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import BindParameter, ClauseList, Grouping
 from .. import evidence
 from ..definitions.schema import Workflow
 from ..engine import GateInputs, GateStatus, StageMachine
+from ..db import among
 from ..errors import NotFound
 from ..prepared import Prepared
 from .models import Decision, Site, SiteTask, WorkflowSnapshot
@@ -69,12 +70,13 @@ def current_values(session: Session, site_ids) -> dict[int, dict[str, str]]:
     if isinstance(site_ids, (list, tuple, set)) and not site_ids:
         return values  # no site, no statement
     call = Call.__table__.c
+    of_sites = partial(among, session)  # a list of ids: one array parameter on PostgreSQL
     decisions = select(_DECISION.site_id, _DECISION.key, _DECISION.value, _DECISION.id.label("n"), literal(0)
-                       .label("part")).where(_DECISION.site_id.in_(site_ids), _DECISION.key.is_not(None),
+                       .label("part")).where(of_sites(_DECISION.site_id, site_ids), _DECISION.key.is_not(None),
                                              _DECISION.superseded_by_id.is_(None))
     closes = select(call.site_id, (literal(CALL_CLOSES) + call.call_key).label("key"),
                     cast(call.closes_on, String).label("value"), call.id, literal(1)).where(
-        call.site_id.in_(site_ids), call.published_on.is_not(None), call.closes_on.is_not(None),
+        of_sites(call.site_id, site_ids), call.published_on.is_not(None), call.closes_on.is_not(None),
         call.status != "unsuccessful")  # a call closed as unsuccessful no longer gives the deadline
     both = union_all(decisions, closes).subquery()
     rows = session.connection().execute(select(both.c.site_id, both.c.key, both.c.value)
