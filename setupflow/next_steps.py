@@ -34,6 +34,8 @@ from sqlalchemy.orm import Session
 from . import evidence
 from .clock import local_date
 from .committees.models import ActionItem, AgendaItem, Meeting, MeetingRole, MinutesRevision
+from .engine import GateStatus
+from .planning import Progress
 from .portfolio import next_deadline
 from .sites import operations as ops
 from .sites.models import Site
@@ -216,11 +218,11 @@ def _planning_steps(site: Site, workflow, prog, today: date, lang: str) -> list[
     return out
 
 
-def _gate_steps(session: Session, site: Site, workflow, lang: str) -> list[Step]:
+def _gate_steps(session: Session, site: Site, workflow, lang: str, known: Known) -> list[Step]:
     stage = workflow.stage(site.stage)
-    gate = ops.gate_of(session, site)
+    gate = known.gate if known.gate is not None else ops.gate_of(session, site)
     unmet_gate = {c.key for c in gate.unmet if c.kind == "task"}
-    met = ops.done_tasks(session, site)
+    met = known.done if known.done is not None else ops.done_tasks(session, site)
     tasks = [t for t in stage.tasks if t.id not in met]
     tasks.sort(key=lambda t: t.id not in unmet_gate)  # stable: the gate's first, then the definition's order
     out = [Step("task", t.label.get(lang), task_path(site.id, t.evidence), who=role_label(workflow, t.role, lang),
@@ -240,14 +242,26 @@ def _gate_steps(session: Session, site: Site, workflow, lang: str) -> list[Step]
     return out
 
 
-def next_steps(session: Session, site: Site, now: datetime, lang: str = "fr") -> NextSteps:
+@dataclass(frozen=True)
+class Known:
+    """What a caller has already read of the site in the same transaction (the site page:
+    its forecast, gate and met tasks), so that the next steps do not read them again: the
+    site page sent 47 statements, 18 of them these reads made a second time."""
+
+    today: date | None = None
+    progress: Progress | None = None
+    gate: GateStatus | None = None
+    done: set[str] | None = None
+
+
+def next_steps(session: Session, site: Site, now: datetime, lang: str = "fr", known: Known = Known()) -> NextSteps:
     """What the site's team must know and do next, at ``now`` (see the module's docstring)."""
     workflow = workflow_of(site)
     today = local_date(now)
     steps = _meeting_steps(session, site, workflow, now, today, lang)
     steps += _action_steps(session, site, today)
     if site.stage != workflow.final.id:
-        prog = ops.progress(session, site, today)
+        prog = known.progress if known.progress is not None and known.today == today else ops.progress(session, site, today)
         steps += _planning_steps(site, workflow, prog, today, lang)
-        steps += _gate_steps(session, site, workflow, lang)
+        steps += _gate_steps(session, site, workflow, lang, known)
     return NextSteps(site.id, today, tuple(steps))

@@ -130,3 +130,27 @@ def test_french_wording_singular_days_first_of_the_month_and_spaced_colons(site_
     assert f"{label}\u00a0: " in page and f"{label}:" not in page and f"{label} :" not in page
     log = html.unescape(client.get(f"/sites/{site.id}/decisions").get_data(as_text=True))
     assert f"{label}\u00a0: " in log and f"{label}:" not in log and f"{label} :" not in log
+
+
+def test_the_site_page_reads_nothing_twice(app, site_in, logged_in, web_walk):
+    """The next steps use the forecast, gate and met tasks the page has just read: no
+    statement is sent twice with the same values (the page sent 47 statements, 18 of them
+    these reads made again; each is a round trip to a PostgreSQL server)."""
+    from sqlalchemy import event
+
+    site = web_walk(site_in(), "support")
+    client = logged_in("cress@example.test", "cress", region="Bretagne")
+    client.get(f"/sites/{site.id}")
+    sent = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, repr(parameters)))
+
+    engine = app.extensions["setupflow_engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert client.get(f"/sites/{site.id}").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    twice = {s for s in sent if sent.count(s) > 1}
+    assert sent and not twice, twice

@@ -418,9 +418,10 @@ def planned(site: Site, dated: dict[str, date] | None = None) -> Plan:
     return backward(workflow_of(site), site.target_opening_on, dated)
 
 
-def progress(session: Session, site: Site, today: date) -> Progress:
-    return forecast(workflow_of(site), site.stage, site.stage_entered_on, today,
-                    stage_history(session, site), dated_decisions(session, site))
+def progress(session: Session, site: Site, today: date, dated: dict[str, date] | None = None) -> Progress:
+    """The site's forecast on ``today``; ``dated``: its ``dated_decisions`` when the caller has them."""
+    return forecast(workflow_of(site), site.stage, site.stage_entered_on, today, stage_history(session, site),
+                    dated if dated is not None else dated_decisions(session, site))
 
 
 def opening_shortfall(session: Session, site: Site, opening: date, today: date) -> tuple[date, int] | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from setupflow.accounts import access
 from setupflow.accounts.models import User
-from setupflow.next_steps import next_steps, role_label
+from setupflow.next_steps import Known, next_steps, role_label
 from setupflow.planning import add_months
 from setupflow.sites import operations as ops
 from setupflow.sites.models import HistoryEntry, Site
@@ -137,8 +137,9 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
     is_final = site.stage == workflow.final.id
     stage = None if is_final else workflow.stage(site.stage)
     side = side if side in ("pa", "ess") else access.DEFAULT_SIDE.get(user.role, "ess")
-    prog = ops.progress(session, site, today)
-    plan = ops.planned(site, ops.dated_decisions(session, site))
+    dated = ops.dated_decisions(session, site)
+    prog = ops.progress(session, site, today, dated)
+    plan = ops.planned(site, dated)
     done = ops.done_tasks(session, site)
     gate = ops.gate_of(session, site)
     decisions = ops.current_decisions(session, site)
@@ -157,7 +158,8 @@ def site_page(session: Session, user: User, site: Site, today: date, lang: str, 
         "evidence_rule": lambda spec: evidence_rule(site, spec, lang),
         "history": history, "timeline": tl,
         "carried_by": lambda task: role_label(workflow, task.role, lang),
-        "steps": next_steps(session, site, now or datetime.combine(today, time(12), timezone.utc), lang),
+        "steps": next_steps(session, site, now or datetime.combine(today, time(12), timezone.utc), lang,
+                            Known(today, prog, gate, done)),
         "earlier_stages": [s for s in workflow.stages[:workflow.stage_index(site.stage)]],
         "can_tick": access.can_tick_tasks(user, site), "can_edit": access.can_edit_site(user, site),
         "can_reopen": access.can_reopen(user, site), "can_create_lead": access.can_create_lead(user, site),
