@@ -19,7 +19,7 @@ from ..decision_rules import check_decision
 from ..engine import decision_value_error, final_state_day
 from ..errors import InputError, NotAllowed, NotFound
 from ..planning import DEADLINE_FIXED, Plan, Progress, backward, forecast
-from ..db import StaleRow, row_id
+from ..db import StaleRow, row_id, transaction
 from .gates import (CALL_CLOSES, current_decisions, current_values, done_tasks, gate_inputs, gate_of,  # noqa: F401
                     met_tasks, read_gate)
 from .models import Decision, HistoryEntry, Site, SiteTask, WorkflowSnapshot
@@ -182,8 +182,6 @@ def advance_alone(factory, site_id, actor: Actor, now: datetime, confirmed: bool
     in one transaction: under READ COMMITTED the read and the write saw different
     snapshots there too, and the version check is what made the step safe. SQLite's step
     is two writes and keeps its transaction (a BEGIN there costs no round trip)."""
-    from ..db import transaction
-
     with transaction(factory) as session:
         if session.get_bind().dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
